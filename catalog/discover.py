@@ -1,0 +1,279 @@
+"""Stage 1: find the agent files under the given paths, in every layout people use.
+
+The walk is sorted by name (the same on every OS), never follows a symlink out of the
+scanned root, never enters a loop, and only yields regular files. Manifests met on the way
+(a Claude plugin marketplace, a plugin's ``plugin.json``, opencode category JSON) say which
+collection, plugin and category an agent belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from catalog.dialects import format_for_path
+from catalog.types import AgentSource, Finding, Format, Skipped
+
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+    }
+)
+_NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions"})
+_HIDDEN_AGENT_DIRS = frozenset({".claude", ".github", ".opencode", ".gemini", ".claude-plugin"})
+_NOT_AGENT_FILES = frozenset(
+    {
+        "readme.md",
+        "contributing.md",
+        "changelog.md",
+        "license.md",
+        "code_of_conduct.md",
+        "security.md",
+        "agents.md",
+        "claude.md",
+        "gemini.md",
+        "skill.md",
+        "support.md",
+        "copilot-instructions.md",
+    }
+)
+_NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
+_LAYOUT_DIRS = frozenset(
+    {"agents", "agent", "subagents", "chatmodes", "categories", "plugins", ".claude", ".github", ".opencode", ".gemini"}
+)
+_NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
+_FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    sources: tuple[AgentSource, ...]
+    skipped: tuple[Skipped, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    collection: str | None = None
+    marketplace: str | None = None
+    plugins: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # real root -> name, category
+    plugin: str | None = None
+    plugin_files: frozenset[str] | None = None  # real paths a plugin.json lists, when it lists any
+    category: str | None = None
+    in_agent_dir: bool = False
+
+
+def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:
+    """Every agent file under ``paths`` (files or folders), sorted, with what was skipped."""
+    walker = _Walker({os.path.realpath(p) for p in exclude})
+    for given in paths:
+        walker.scan_root(given)
+    return Discovery(tuple(walker.sources), tuple(walker.skipped), tuple(walker.findings))
+
+
+class _Walker:
+    def __init__(self, exclude: set[str]) -> None:
+        self.exclude = exclude
+        self.sources: list[AgentSource] = []
+        self.skipped: list[Skipped] = []
+        self.findings: list[Finding] = []
+        self.seen: set[str] = set()
+        self.root = ""
+        self.prefix = ""
+
+    def scan_root(self, given: str) -> None:
+        real = os.path.realpath(given)
+        prefix = "" if os.path.normpath(given) == "." else PurePosixPath(Path(given).as_posix()).as_posix() + "/"
+        if os.path.isfile(real):
+            self.root, self.prefix = os.path.dirname(real), prefix.rstrip("/")
+            self.add_file(real, os.path.basename(given), os.path.basename(given), _Context(), explicit=True)
+            return
+        if not os.path.isdir(real):
+            self.findings.append(Finding(given, 1, 1, "AC100", "error", "no such file or folder"))
+            return
+        self.root, self.prefix = real, prefix
+        self.walk(real, "", self.enter(real, "", _Context()), {real})
+
+    def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
+        """Read the manifests a folder holds and return the context for what is below it."""
+        name = os.path.basename(real)
+        marketplace = self.read_json(real, ".claude-plugin/marketplace.json", rel) or self.read_json(
+            real, ".github/plugin/marketplace.json", rel
+        )
+        if marketplace and isinstance(marketplace.get("name"), str):
+            plugins: dict[str, tuple[str, str | None]] = {}
+            for entry in marketplace.get("plugins") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
+                    root = os.path.realpath(os.path.join(real, entry["source"]))
+                    category = entry.get("category") if isinstance(entry.get("category"), str) else None
+                    plugins[root] = (str(entry["name"]), category)
+            ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+        elif rel and "/" not in rel and name.lower() not in _LAYOUT_DIRS and ctx.collection is None:
+            ctx = replace(ctx, collection=name)
+        plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
+        listed_name, listed_category = ctx.plugins.get(real, (None, None))
+        if plugin_json is not None or listed_name:
+            agents = (plugin_json or {}).get("agents")
+            files = None
+            if isinstance(agents, list):
+                files = frozenset(os.path.realpath(os.path.join(real, a)) for a in agents if isinstance(a, str))
+            plugin_name = (plugin_json or {}).get("name") or listed_name
+            ctx = replace(
+                ctx,
+                plugin=str(plugin_name) if plugin_name else name,
+                plugin_files=files,
+                category=listed_category or ctx.category,
+            )
+        parent = os.path.basename(os.path.dirname(real)).lower()
+        numbered = _NUMBERED_CATEGORY.fullmatch(name)
+        if parent == "categories" and numbered:
+            ctx = replace(ctx, category=numbered.group(1), in_agent_dir=True)
+        lowered = name.lower()
+        if lowered in ("agents", "chatmodes") or (parent == ".opencode" and lowered == "agent"):
+            ctx = replace(ctx, in_agent_dir=True)
+        if ctx.in_agent_dir and parent not in ("categories",) and lowered not in ("agents", "agent", "chatmodes"):
+            category_json = self.category_json(real, rel)
+            ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
+        return ctx
+
+    def walk(self, real: str, rel: str, ctx: _Context, active: set[str]) -> None:
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError as exc:
+            self.skipped.append(Skipped(rel or ".", f"cannot read folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            child_rel = f"{rel}{entry.name}"
+            try:
+                self.visit(entry, child_rel, ctx, active)
+            except OSError as exc:
+                self.skipped.append(Skipped(child_rel, f"cannot read: {exc.strerror or exc}"))
+
+    def visit(self, entry: os.DirEntry[str], rel: str, ctx: _Context, active: set[str]) -> None:
+        target = entry.path
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if not os.path.exists(target):
+                self.skipped.append(Skipped(rel, "dangling symlink"))
+                return
+            if not _within(target, self.root):
+                self.skipped.append(Skipped(rel, "symlink leads outside the scanned folder; not followed"))
+                return
+        if os.path.realpath(target) in self.exclude:
+            self.skipped.append(Skipped(rel, "output folder of this tool"))
+            return
+        mode = os.stat(target).st_mode
+        if stat.S_ISDIR(mode):
+            real = os.path.realpath(target)
+            reason = self.dir_skip_reason(entry.name)
+            if reason:
+                self.skipped.append(Skipped(rel + "/", reason))
+            elif real in active:
+                self.skipped.append(Skipped(rel + "/", "symlink loop; not followed"))
+            else:
+                self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
+        elif not entry.name.lower().endswith(".md"):
+            return
+        elif not stat.S_ISREG(mode):
+            self.skipped.append(Skipped(rel, "not a regular file"))
+        else:
+            self.add_file(os.path.realpath(target), entry.name, rel, ctx, explicit=False)
+
+    @staticmethod
+    def dir_skip_reason(name: str) -> str | None:
+        lowered = name.lower()
+        if lowered in _SKIP_DIRS:
+            return "tool or version-control folder"
+        if lowered in _NOT_AGENT_DIRS:
+            return f"a {lowered} folder holds no agents"
+        if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
+            return "hidden folder"
+        return None
+
+    def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
+        lowered = name.lower()
+        if lowered in _NOT_AGENT_FILES:
+            self.skipped.append(Skipped(rel, f"{name} is documentation, not an agent"))
+            return
+        if lowered.endswith(_NOT_AGENT_SUFFIXES):
+            self.skipped.append(Skipped(rel, "a Copilot prompt or instructions file, not an agent"))
+            return
+        if real in self.seen:
+            self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
+            return
+        fmt = format_for_path(PurePosixPath(Path(real).as_posix()))
+        listed = ctx.plugin_files is not None and real in ctx.plugin_files
+        known = explicit or ctx.in_agent_dir or listed or fmt is not Format.CLAUDE_CODE
+        if not known and not _starts_with_frontmatter(real):
+            self.skipped.append(Skipped(rel, "no frontmatter, and not in an agent folder"))
+            return
+        self.seen.add(real)
+        in_plugin = ctx.plugin is not None and (ctx.plugin_files is None or listed)
+        self.sources.append(
+            AgentSource(
+                path=Path(real),
+                rel_path=rel,
+                display_path=self.prefix if explicit else f"{self.prefix}{rel}",
+                format=fmt,
+                collection=ctx.collection,
+                marketplace=ctx.marketplace if in_plugin else None,
+                plugin=ctx.plugin if in_plugin else None,
+                category=ctx.category,
+                explicit=explicit or ctx.in_agent_dir or listed,
+            )
+        )
+
+    def read_json(self, folder: str, name: str, rel: str) -> dict[str, Any] | None:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            return None
+        shown = f"{self.prefix}{rel}/{name}".replace("//", "/")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            line = getattr(exc, "lineno", 1)
+            self.findings.append(Finding(shown, line, 1, "AC130", "warning", f"manifest not read: {exc}"))
+            return None
+        return data if isinstance(data, dict) else None
+
+    def category_json(self, folder: str, rel: str) -> str | None:
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and "category" in n.lower())
+        except OSError:
+            return None
+        for name in names:
+            data = self.read_json(folder, name, rel)
+            if data and isinstance(data.get("name"), str):
+                return str(data["name"])
+        return None
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _starts_with_frontmatter(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return bool(_FRONTMATTER_START.match(handle.read(512)))
+    except OSError:
+        return True  # let the parse stage report why it cannot be read

@@ -1,0 +1,121 @@
+"""Example dialogues: every ``<example>`` block becomes context, turns and commentary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Literal, cast
+
+from catalog.types import Example, Finding, Turn
+
+OPEN_TAG = "<example>"
+CLOSE_TAG = "</example>"
+
+# An opening tag may carry attributes: <example name="Create Landing Page">.
+_TAGS = re.compile(r"<example(?:\s[^<>]*)?>|</example>")
+_COMMENTARY = re.compile(r"<commentary>(.*?)(?:</commentary>|$)", re.S)
+# XML-style sub-tags some authors use instead of "user:" lines.
+_SUBTAG = re.compile(r"<(/?)(context|user|assistant)>", re.I)
+_ROLE = r"(context|user|human|assistant)"
+_LINE_MARKER = re.compile(rf"^[ \t]*(?:[-*][ \t]+)?(?:\*\*)?{_ROLE}(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*", re.I | re.M)
+_INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
+_SUMMARY_TAIL = re.compile(r"[^.!?\n]*\bexamples?\b[^.!?\n]*:\s*$", re.I)
+
+
+def extract_examples(
+    text: str, first_line: int, rel_path: str, *, count_lines: bool = True
+) -> tuple[list[Example], list[Finding]]:
+    """Every ``<example>`` in ``text`` gives one example, closed or not.
+
+    ``count_lines=False`` gives every example ``first_line``: for a frontmatter value whose
+    line breaks were unescaped, lines in ``text`` do not match lines in the file.
+    """
+    examples: list[Example] = []
+    findings: list[Finding] = []
+    opened: int | None = None
+
+    def line_of(pos: int) -> int:
+        return first_line + text.count("\n", 0, pos) if count_lines else first_line
+
+    def close(end: int) -> None:
+        assert opened is not None
+        start = text.index(">", opened) + 1
+        examples.append(_parse_block(text[start:end], line_of(opened)))
+
+    for match in _TAGS.finditer(text):
+        if match.group() != CLOSE_TAG:
+            if opened is not None:
+                findings.append(_unclosed(rel_path, line_of(opened)))
+                close(match.start())
+            opened = match.start()
+        elif opened is None:
+            findings.append(
+                Finding(
+                    rel_path,
+                    line_of(match.start()),
+                    1,
+                    "AC121",
+                    "warning",
+                    "'</example>' without an opening '<example>'",
+                )
+            )
+        else:
+            close(match.start())
+            opened = None
+    if opened is not None:
+        findings.append(_unclosed(rel_path, line_of(opened)))
+        close(len(text))
+    return examples, findings
+
+
+def summarize(description: str) -> str:
+    """The description before its first example, without a trailing 'Examples:'."""
+    match = _TAGS.search(description)
+    head = description[: match.start()] if match else description
+    return _SUMMARY_TAIL.sub("", head).rstrip()
+
+
+def _unclosed(rel_path: str, line: int) -> Finding:
+    return Finding(rel_path, line, 1, "AC120", "warning", "'<example>' is not closed by '</example>'")
+
+
+def _parse_block(block: str, line: int) -> Example:
+    commentary = [c.strip() for c in _COMMENTARY.findall(block) if c.strip()]
+    block = _COMMENTARY.sub("\n", block)
+    block = _SUBTAG.sub(lambda m: "\n" if m.group(1) else f"\n{m.group(2)}: ", block)
+    marker = _LINE_MARKER if len(_LINE_MARKER.findall(block)) >= 2 else _INLINE_MARKER
+    context: list[str] = []
+    turns: list[Turn] = []
+    for role, text in _split(block, marker):
+        if role == "context":
+            context.append(text)
+        elif role in ("user", "assistant") and text:
+            turns.append(Turn(cast(Literal["user", "assistant"], role), text))
+        elif turns and text:  # text after a turn but before the next marker belongs to it
+            turns[-1] = Turn(turns[-1].role, f"{turns[-1].text}\n\n{text}")
+        elif text:
+            context.append(text)
+    return Example(
+        context="\n\n".join(c for c in context if c) or None,
+        turns=tuple(turns),
+        commentary="\n\n".join(commentary) or None,
+        line=line,
+    )
+
+
+def _split(block: str, marker: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    role = "preamble"
+    pos = 0
+    for match in marker.finditer(block):
+        yield role, _clean(block[pos : match.start()])
+        found = match.group(1).lower()
+        role = "user" if found == "human" else found
+        pos = match.end()
+    yield role, _clean(block[pos:])
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        text = text[1:-1].strip()
+    return text

@@ -1,0 +1,158 @@
+"""Stage 3: map a raw document of any dialect onto the one ``Agent`` model."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+from catalog.dialects import DIALECTS, name_from_file_name
+from catalog.examples import extract_examples, summarize
+from catalog.sections import split_sections
+from catalog.types import Agent, AgentSource, Finding, RawDocument
+
+# Frontmatter keys the model takes apart; every other key lands in ``extra`` as written.
+_MODELED = frozenset({"name", "description", "tools", "disallowedTools", "model", "color", "category", "tags", "title"})
+_ACRONYMS = {
+    w.lower(): w
+    for w in (
+        "API AI ML LLM SQL UI UX CI CD QA SRE SEO AWS GCP DBA DevOps GraphQL iOS JSON HTML CSS JS TS PHP "
+        "MCP SDK CLI HTTP REST gRPC NoSQL ETL IoT AR VR PR MLOps DX K8s"
+    ).split()
+}
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+MAX_SLUG = 80
+
+
+def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Finding]]:
+    """One agent from one parsed file, and what was wrong with its examples."""
+    dialect = DIALECTS[source.format]
+    meta = raw.metadata
+    text_of = _text_reader(meta, raw.scalar_source)
+    file_name = name_from_file_name(PurePosixPath(source.rel_path).name, dialect)
+
+    declared = text_of("name") or text_of("id")
+    name = file_name if dialect.name_from_file or not declared else declared
+    title = text_of("title") or (declared if dialect.name_from_file and declared else None) or titleize(name)
+    description = text_of("description") or ""
+
+    findings: list[Finding] = []
+    description_line = raw.key_lines.get("description", 1)
+    from_description, found = extract_examples(description, description_line, source.display_path, count_lines=False)
+    findings += found
+    from_body, found = extract_examples(raw.body, raw.body_line, source.display_path)
+    findings += found
+
+    extra = {key: value for key, value in meta.items() if key not in _MODELED}
+    agent = Agent(
+        name=name,
+        title=title,
+        slug=slugify(name),
+        format=source.format,
+        path=source.rel_path,
+        collection=source.collection,
+        plugin=source.plugin,
+        category=text_of("category") or source.category,
+        tags=tuple(_string_list(meta.get("tags"))),
+        description=description,
+        summary=summarize(description),
+        examples=tuple(from_description + from_body),
+        tools=normalize_tools(meta["tools"]) if "tools" in meta else None,
+        disallowed_tools=_disallowed(meta),
+        model=_model(meta.get("model"), text_of("model")),
+        color=text_of("color"),
+        extra=extra,
+        body=raw.body,
+        body_line=raw.body_line,
+        sections=split_sections(raw.body, raw.body_line),
+        marketplace=source.marketplace,
+        source=source.path,
+    )
+    return agent, findings
+
+
+def normalize_tools(value: Any) -> tuple[str, ...] | None:
+    """Comma strings, YAML lists, single tokens and ``{tool: bool}`` maps, as a list of names."""
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        return tuple(str(k) for k, enabled in value.items() if enabled is not False)
+    if isinstance(value, list):
+        return tuple(t for item in value for t in _split_tools(str(item)) if t)
+    return tuple(_split_tools(str(value)))
+
+
+def _disallowed(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    tools = meta.get("tools")
+    from_map = [str(k) for k, v in tools.items() if v is False] if isinstance(tools, Mapping) else []
+    listed = normalize_tools(meta.get("disallowedTools")) or ()
+    return tuple(dict.fromkeys([*listed, *from_map]))
+
+
+def _split_tools(text: str) -> list[str]:
+    """Split on commas outside parentheses, so ``Bash(git add:*, git commit:*)`` stays whole."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p.strip().strip("'\"").strip() for p in parts if p.strip().strip("'\"").strip()]
+
+
+def _model(value: Any, as_text: str | None) -> str | tuple[str, ...] | None:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v is not None)
+    return as_text
+
+
+def _string_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return [t.strip() for t in str(value).split(",") if t.strip()]
+
+
+def _text_reader(meta: Mapping[str, Any], scalar_source: Mapping[str, str]) -> Any:
+    """Read a frontmatter value as text: ``name: yes`` is the name 'yes', not True."""
+
+    def text_of(key: str) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            value = scalar_source.get(key, value)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        text = str(value).strip()
+        return text or None
+
+    return text_of
+
+
+def titleize(name: str) -> str:
+    """'backend-api-specialist' -> 'Backend API Specialist'; display names stay as written."""
+    if " " in name or any(c.isupper() for c in name):
+        return name
+    words = [w for w in re.split(r"[-_.\s]+", name) if w]
+    return " ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) or name
+
+
+def slugify(text: str) -> str:
+    """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:MAX_SLUG].strip("-") or "agent"
+    return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug

@@ -1,0 +1,138 @@
+"""The values that flow between pipeline stages: frozen, typed, and free of behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Format(StrEnum):
+    """The agent dialects this tool reads; the value is what `scan --json` prints."""
+
+    CLAUDE_CODE = "claude-code"
+    COPILOT_AGENT = "copilot-agent"
+    COPILOT_CHATMODE = "copilot-chatmode"
+    OPENCODE = "opencode"
+    GEMINI_CLI = "gemini-cli"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem with one file, printed as ``path:line:col: CODE message``."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSource:
+    """A file discovery decided is an agent, with what its location says about it."""
+
+    path: Path  # absolute path of the file
+    rel_path: str  # POSIX path relative to the scanned root
+    display_path: str  # the path as the user can open it: the root as given, then rel_path
+    format: Format
+    collection: str | None = None
+    marketplace: str | None = None
+    plugin: str | None = None
+    category: str | None = None
+    explicit: bool = False  # named on the command line or in a known agent folder
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file discovery looked at and decided is not an agent, and why."""
+
+    rel_path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """A file split into frontmatter and body, before any dialect is applied."""
+
+    metadata: Mapping[str, Any]
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    has_frontmatter: bool
+    recovered: bool  # the frontmatter only loaded through lenient recovery
+    findings: tuple[Finding, ...] = ()
+    scalar_source: Mapping[str, str] = field(default_factory=dict)  # top-level scalars as written
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # 1-based file line of each key
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: Literal["user", "assistant"]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One ``<example>`` dialogue: context, turns in order, commentary."""
+
+    context: str | None
+    turns: tuple[Turn, ...]
+    commentary: str | None
+    line: int  # 1-based line of the file where the example starts
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A titled part of the system prompt, with its list items and nested sections."""
+
+    title: str
+    level: int
+    line: int
+    text: str = ""
+    items: tuple[str, ...] = ()
+    children: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One agent, whatever its dialect."""
+
+    name: str
+    title: str
+    slug: str
+    format: Format
+    path: str  # POSIX path relative to the scanned root
+    collection: str | None
+    plugin: str | None
+    category: str | None
+    tags: tuple[str, ...]
+    description: str
+    summary: str
+    examples: tuple[Example, ...]
+    tools: tuple[str, ...] | None  # None: the key is absent, every tool is allowed
+    disallowed_tools: tuple[str, ...]
+    model: str | tuple[str, ...] | None
+    color: str | None
+    extra: Mapping[str, Any]
+    body: str
+    body_line: int
+    sections: tuple[Section, ...]
+    marketplace: str | None = None
+    source: Path = field(default=Path(), compare=False)  # absolute; never serialized
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Everything one scan found: agents in slug order, findings in path order."""
+
+    agents: tuple[Agent, ...]
+    findings: tuple[Finding, ...]
+    skipped: tuple[Skipped, ...] = ()
