@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from catalog import __version__
 from catalog.terminal import safe_text
+
+if TYPE_CHECKING:
+    from catalog.mkdocs_build import SiteConfig
+    from catalog.render import RenderOptions
 from catalog.types import Agent, Catalog, Finding
 
 
@@ -41,6 +48,133 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
     sys.exit(exit_code(catalog.findings))
 
 
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True))
+_CONFIG = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="MkDocs configuration to use (default: ./mkdocs.yml when present).",
+)
+_TEMPLATES = click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of Jinja2 templates that override the built-in ones one by one.",
+)
+
+
+@main.command()
+@_PATHS
+@click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the pages.")
+@_CONFIG
+@_TEMPLATES
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated pages are stale or missing.")
+def generate(
+    paths: Sequence[str], docs_dir: Path | None, config_file: Path | None, templates: Path | None, check: bool
+) -> None:
+    """Write the catalog's Markdown pages into a docs folder."""
+    from catalog.mkdocs_build import read_site_config
+    from catalog.pipeline import generate_docs
+
+    site = read_site_config(_config_path(config_file), docs_dir, None)
+    with _refusals():
+        catalog, result = generate_docs(
+            list(paths) or ["."], site.docs_dir, _render_options(site, templates), check=check, exclude=[site.site_dir]
+        )
+    report_findings(catalog.findings)
+    for rel, why in result.kept:
+        click.echo(f"{safe_text(str(site.docs_dir / rel))}: left alone: {why}", err=True)
+    if check:
+        for rel in result.stale:
+            click.echo(f"stale: {safe_text(str(site.docs_dir / rel))}")
+        sys.exit(1 if result.stale else exit_code(catalog.findings))
+    click.echo(
+        f"{plural(len(catalog.agents), 'agent')}: {plural(len(result.written), 'file')} written, "
+        f"{result.unchanged} unchanged, {len(result.removed)} removed in {safe_text(str(site.docs_dir))}",
+        err=True,
+    )
+    sys.exit(exit_code(catalog.findings))
+
+
+@main.command()
+@_PATHS
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to build the site.")
+@_CONFIG
+@_TEMPLATES
+def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None, templates: Path | None) -> None:
+    """Generate the pages and build the static site with MkDocs and Material."""
+    import tempfile
+    import time
+
+    from catalog.mkdocs_build import default_config, read_site_config, run_mkdocs
+    from catalog.pipeline import generate_docs
+    from catalog.render import category_of
+    from catalog.site import check_output_dir, prepare_site_dir, staged_site
+
+    started = time.perf_counter()
+    site = read_site_config(_config_path(config_file), None, site_dir)
+    sources = list(paths) or ["."]
+    with tempfile.TemporaryDirectory(prefix="agent-catalog-") as scratch, _refusals():
+        docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
+        target = check_output_dir(site.site_dir, sources, "site")
+        prepare_site_dir(target)
+        catalog, _ = generate_docs(sources, docs_dir, _render_options(site, templates), exclude=[target])
+        report_findings(catalog.findings)
+        config = site.config_file
+        if config is None:
+            config = Path(scratch) / "mkdocs.yml"
+            categories = sorted({category_of(a) for a in catalog.agents})
+            collections = sorted({a.collection for a in catalog.agents if a.collection})
+            config.write_text(
+                default_config(docs_dir, site.site_name, categories, collections if len(collections) > 1 else []),
+                encoding="utf-8",
+            )
+        pages = sum(1 for p in docs_dir.rglob("*.md"))
+        with (
+            staged_site(target) as staging,
+            click.progressbar(length=pages, label="Building pages", file=sys.stderr) as bar,
+        ):
+            warnings = run_mkdocs(config, staging, on_page=lambda: bar.update(1))
+    errors = sum(f.severity == "error" for f in catalog.findings)
+    click.echo(
+        f"Built {plural(len(catalog.agents), 'agent')} into {pages} pages in {safe_text(str(site.site_dir))} "
+        f"in {time.perf_counter() - started:.1f} s: {plural(len(catalog.findings), 'finding')} "
+        f"({plural(errors, 'error')}), {plural(warnings, 'MkDocs warning')}.",
+        err=True,
+    )
+    sys.exit(exit_code(catalog.findings))
+
+
+def _config_path(given: Path | None) -> Path | None:
+    if given is not None:
+        if not given.is_file():
+            raise click.BadParameter(f"{given} does not exist", param_hint="--config-file")
+        return given
+    default = Path("mkdocs.yml")
+    return default if default.is_file() else None
+
+
+def _render_options(site: SiteConfig, templates: Path | None) -> RenderOptions:
+    from catalog.render import RenderOptions
+
+    return RenderOptions(
+        template_dir=templates,
+        directory_urls=site.directory_urls,
+        repo_url=site.repo_url,
+        edit_uri=site.edit_uri,
+        site_name=site.site_name,
+    )
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    from catalog.site import OutputRefused
+
+    try:
+        yield
+    except OutputRefused as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def report_findings(findings: Sequence[Finding]) -> None:
     for finding in findings:
         click.echo(safe_text(finding.format()), err=True)
@@ -59,7 +193,7 @@ def format_table(catalog: Catalog) -> str:
     lines = ["  ".join(_fit(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     errors = sum(f.severity == "error" for f in catalog.findings)
     warnings = sum(f.severity == "warning" for f in catalog.findings)
-    lines.append(f"\n{len(catalog.agents)} agents, {errors} errors, {warnings} warnings")
+    lines.append(f"\n{plural(len(catalog.agents), 'agent')}, {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     return "\n".join(lines)
 
 
@@ -72,6 +206,10 @@ def _row(agent: Agent, counts: Counter[str]) -> tuple[str, ...]:
         safe_text(cell)
         for cell in (agent.name, agent.format.value, where, model, tools, str(len(agent.examples)), str(findings))
     )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _fit(text: str, width: int) -> str:

@@ -126,12 +126,22 @@ class _Walker:
                     category = entry.get("category") if isinstance(entry.get("category"), str) else None
                     plugins[root] = (str(entry["name"]), category)
             ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
-        elif rel and "/" not in rel and name.lower() not in _LAYOUT_DIRS and ctx.collection is None:
+        elif (
+            rel
+            and "/" not in rel
+            and name.lower() not in _LAYOUT_DIRS
+            and ctx.collection is None
+            and not ctx.in_agent_dir
+        ):
+            # A top folder is a collection, unless the scanned folder is itself an agents
+            # folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
         plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
         listed_name, listed_category = ctx.plugins.get(real, (None, None))
         if plugin_json is not None or listed_name:
             agents = (plugin_json or {}).get("agents")
+            if isinstance(agents, str):  # Claude Code allows one path as well as a list
+                agents = [agents]
             files = None
             if isinstance(agents, list):
                 files = frozenset(os.path.realpath(os.path.join(real, a)) for a in agents if isinstance(a, str))
@@ -149,7 +159,9 @@ class _Walker:
         lowered = name.lower()
         if lowered in ("agents", "chatmodes") or (parent == ".opencode" and lowered == "agent"):
             ctx = replace(ctx, in_agent_dir=True)
-        if ctx.in_agent_dir and parent not in ("categories",) and lowered not in ("agents", "agent", "chatmodes"):
+        if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
+            ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
+        elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
             category_json = self.category_json(real, rel)
             ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
         return ctx
@@ -220,7 +232,8 @@ class _Walker:
             self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
             return
         fmt = format_for_path(PurePosixPath(Path(real).as_posix()))
-        listed = ctx.plugin_files is not None and real in ctx.plugin_files
+        # A plugin.json "agents" entry names a file or a folder of agent files ("./agents").
+        listed = ctx.plugin_files is not None and any(_within(real, entry) for entry in ctx.plugin_files)
         known = explicit or ctx.in_agent_dir or listed or fmt is not Format.CLAUDE_CODE
         if not known and not _starts_with_frontmatter(real):
             self.skipped.append(Skipped(rel, "no frontmatter, and not in an agent folder"))

@@ -47,9 +47,12 @@ class _Loaded:
 
 
 class _YamlProblem(Exception):
-    def __init__(self, message: str, line: int, col: int) -> None:
+    # ``syntax=False``: the YAML parses but must not be built (unsafe tag, alias bomb, too deep);
+    # lenient recovery would hit the same problem again. ``line``/``col`` are 0-based within
+    # the frontmatter, so the finding points at the offending value.
+    def __init__(self, message: str, line: int, col: int, syntax: bool = True) -> None:
         super().__init__(message)
-        self.message, self.line, self.col = message, line, col
+        self.message, self.line, self.col, self.syntax = message, line, col, syntax
 
 
 def read_agent_file(path: os.PathLike[str] | str, rel_path: str) -> tuple[str, list[Finding]]:
@@ -173,8 +176,8 @@ def _load_frontmatter(
     try:
         loaded = _load_yaml(text)
     except _YamlProblem as exc:
-        if exc.line < 0:  # not a syntax problem: recovery would hit it again
-            problem("AC114", "error", exc.message, first_line, 1)
+        if not exc.syntax:  # recovery would hit it again
+            problem("AC114", "error", exc.message, first_line + exc.line, exc.col + 1)
             return {}, {}, {}, False
         metadata, source, lines, raw_keys = _recover(fm_lines, first_line, known_keys, problem)
         how = f"; read as raw text: {', '.join(raw_keys)}" if raw_keys else ""
@@ -270,13 +273,13 @@ def _load_yaml(text: str) -> _Loaded:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-            if isinstance(exc, yaml.constructor.ConstructorError):
-                raise _YamlProblem(message, -1, 0) from None
-            raise _YamlProblem(message, mark.line if mark else 0, mark.column if mark else 0) from None
+            line, col = (mark.line, mark.column) if mark else (0, 0)
+            syntax = not isinstance(exc, yaml.constructor.ConstructorError)
+            raise _YamlProblem(message, line, col, syntax) from None
         except yaml.YAMLError as exc:
             raise _YamlProblem(str(exc).replace("<unicode string>", "frontmatter"), 0, 0) from None
         except RecursionError:
-            raise _YamlProblem("frontmatter is nested too deeply", -1, 0) from None
+            raise _YamlProblem("frontmatter is nested too deeply", 0, 0, syntax=False) from None
     finally:
         loader.dispose()
     plain: set[str] = set()
@@ -294,7 +297,9 @@ def _load_yaml(text: str) -> _Loaded:
             key_lines[key] = key_node.start_mark.line
             if isinstance(value_node, yaml.ScalarNode):
                 scalar_source[key] = value_node.value
-                if value_node.style is None:
+                # A plain scalar's style is None from the pure-Python loader but "" from
+                # libyaml's CSafeLoader; both mean "unquoted".
+                if not value_node.style:
                     plain.add(key)
     else:
         data = _jsonable(data)
@@ -325,18 +330,27 @@ def _check_size(root: yaml.Node) -> None:
             sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
             if sizes[key] > MAX_YAML_NODES:
                 raise _YamlProblem(
-                    f"frontmatter expands to more than {MAX_YAML_NODES:,} values (YAML alias bomb?)", -1, 0
+                    f"frontmatter expands to more than {MAX_YAML_NODES:,} values (YAML alias bomb?)",
+                    *_mark(node),
+                    syntax=False,
                 )
             continue
         if key in sizes:
             continue
         if key in on_path:
-            raise _YamlProblem("frontmatter contains a recursive YAML alias", -1, 0)
+            raise _YamlProblem("frontmatter contains a recursive YAML alias", *_mark(node), syntax=False)
         if depth > MAX_YAML_DEPTH:
-            raise _YamlProblem(f"frontmatter is nested more than {MAX_YAML_DEPTH} levels deep", -1, 0)
+            raise _YamlProblem(
+                f"frontmatter is nested more than {MAX_YAML_DEPTH} levels deep", *_mark(node), syntax=False
+            )
         on_path.add(key)
         stack.append((node, True, depth))
         stack.extend((child, False, depth + 1) for child in children if id(child) not in sizes)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    mark = node.start_mark
+    return (mark.line, mark.column) if mark else (0, 0)
 
 
 def _children(node: yaml.Node) -> Iterable[yaml.Node]:

@@ -10,12 +10,17 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog.dialects import DIALECTS
 from catalog.discover import find_agent_files
 from catalog.model import build_agent, slugify
 from catalog.parse import parse_agent_text, read_agent_file
 from catalog.types import Agent, AgentSource, Catalog, Finding
+
+if TYPE_CHECKING:
+    from catalog.render import RenderOptions
+    from catalog.site import WriteResult
 
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_FROM = 150
@@ -78,3 +83,15 @@ def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Ag
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             return list(pool.map(load_agent, sources, chunksize=chunk))
     return [load_agent(source) for source in sources]
+
+
+def generate_docs(
+    paths: Sequence[str], docs_dir: Path, options: RenderOptions, *, check: bool = False, exclude: Iterable[Path] = ()
+) -> tuple[Catalog, WriteResult]:
+    """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
+    from catalog.render import render_catalog
+    from catalog.site import check_output_dir, write_docs
+
+    check_output_dir(docs_dir, paths, "docs")
+    catalog = scan_catalog(paths, exclude=[docs_dir, *exclude])
+    return catalog, write_docs(render_catalog(catalog, options), docs_dir, check=check)

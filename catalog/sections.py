@@ -23,6 +23,7 @@ _md.disable(["inline", "text_join"])
 _BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
 _UPPER_LABEL = re.compile(r"([A-Z][A-Z0-9 &/()'+,-]{1,80}):[ \t]*")
 _LEAD_IN = re.compile(r"[^\n]{3,300}:[ \t]*")
+_MAX_LEAD_IN_TITLE = 90  # a longer sentence is prose, not a group title
 _MAX_SECTIONS = 500
 
 
@@ -32,11 +33,12 @@ class _Draft:
     level: int  # nesting rank: headings use their level; pseudo-headings sit below them
     line: int
     lead_in: bool = False
+    content_start: int = 0  # index in the body's lines where the content under the title starts
     text: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     children: list[_Draft] = field(default_factory=list)
 
-    def freeze(self) -> Section:
+    def freeze(self, markdown: str = "") -> Section:
         return Section(
             title=self.title,
             level=self.level,
@@ -44,6 +46,7 @@ class _Draft:
             text="\n\n".join(self.text),
             items=tuple(self.items),
             children=tuple(child.freeze() for child in self.children),
+            markdown=markdown,
         )
 
 
@@ -65,7 +68,8 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         count += 1
         while stack[-1].level >= level or stack[-1].lead_in:
             stack.pop()
-        draft = _Draft(_clean_title(title), level, first_line + (token.map or (0, 0))[0], lead_in)
+        start, end = token.map or (0, 0)
+        draft = _Draft(_clean_title(title), level, first_line + start, lead_in, start if lead_in else end)
         stack[-1].children.append(draft)
         stack.append(draft)
 
@@ -94,7 +98,11 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
                 open_section(title, heading_level + 1, token)
                 index += 3
                 continue
-            elif followed_by_list and _LEAD_IN.fullmatch(content.rsplit("\n", 1)[-1]):
+            elif (
+                followed_by_list
+                and _LEAD_IN.fullmatch(content.rsplit("\n", 1)[-1])
+                and len(" ".join(content.split()).rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
+            ):
                 lead, _, title = " ".join(content.split()).rpartition(". ")
                 open_section(title, stack[-1].level + 1, token, lead_in=True)
                 if lead:
@@ -119,7 +127,12 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         if text:
             stack[-1].text.append(text)
         index = _matching_close(tokens, index) + 1 if token.nesting == 1 else index + 1
-    return tuple(child.freeze() for child in root.children)
+    # Each top-level section's source runs from below its title to the next one's title.
+    ends = [child.line - first_line for child in root.children[1:]] + [len(lines)]
+    frozen = []
+    for child, end in zip(root.children, ends, strict=True):
+        frozen.append(child.freeze("\n".join(lines[child.content_start : end]).strip("\n")))
+    return tuple(frozen)
 
 
 def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:

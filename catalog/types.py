@@ -99,6 +99,7 @@ class Section:
     text: str = ""
     items: tuple[str, ...] = ()
     children: tuple[Section, ...] = ()
+    markdown: str = ""  # the section's whole source under its title, children included, in order
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,164 @@
+"""The adapter to MkDocs: the built-in default configuration, and one in-process build."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalog.model import titleize
+from catalog.render import ASSETS
+
+STYLESHEET, SCRIPT, WORKER_SHIM = ASSETS
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """What the CLI needs to know of an MkDocs configuration before building."""
+
+    config_file: Path | None  # the user's mkdocs.yml, or None for the built-in default
+    docs_dir: Path
+    site_dir: Path
+    directory_urls: bool
+    repo_url: str | None
+    edit_uri: str | None
+    site_name: str
+
+
+def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: Path | None) -> SiteConfig:
+    """The user's mkdocs.yml when there is one (docs_dir and site_dir from it), else defaults."""
+    if config_file is None or not config_file.is_file():
+        return SiteConfig(None, docs_dir or Path("docs"), site_dir or Path("site"), False, None, None, "Agent catalog")
+    raw = _load_yaml(config_file)
+    base = config_file.parent
+    offline = any(
+        (p == "offline" if isinstance(p, str) else isinstance(p, dict) and "offline" in p)
+        for p in raw.get("plugins") or []
+    )
+    repo_url = raw.get("repo_url")
+    edit_uri = raw.get("edit_uri")
+    if repo_url and edit_uri is None and ("github.com" in repo_url or "gitlab.com" in repo_url):
+        edit_uri = "edit/main/"
+    return SiteConfig(
+        config_file=config_file,
+        docs_dir=docs_dir or base / str(raw.get("docs_dir", "docs")),
+        site_dir=site_dir or base / str(raw.get("site_dir", "site")),
+        directory_urls=bool(raw.get("use_directory_urls", True)) and not offline,
+        repo_url=str(repo_url) if repo_url else None,
+        edit_uri=str(edit_uri) if edit_uri else None,
+        site_name=str(raw.get("site_name") or "Agent catalog"),
+    )
+
+
+def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], collections: Sequence[str]) -> str:
+    """The built-in mkdocs.yml: Material, light/dark, offline, agents kept out of the sidebar."""
+    from catalog.model import slugify
+
+    nav: list[Any] = [{"Overview": "index.md"}]
+    if categories:
+        nav.append({"Categories": [{titleize(c): f"categories/{slugify(c)}.md"} for c in categories]})
+    if collections:
+        nav.append({"Collections": [{c: f"collections/{slugify(c)}.md"} for c in collections]})
+    config = {
+        "site_name": site_name,
+        "docs_dir": str(docs_dir.resolve()),
+        "use_directory_urls": False,
+        "theme": {
+            "name": "material",
+            "font": False,  # no Google Fonts: the site makes no request outside itself
+            "features": ["navigation.top", "navigation.sections", "search.highlight", "toc.follow"],
+            "palette": [
+                {
+                    "media": "(prefers-color-scheme: light)",
+                    "scheme": "default",
+                    "primary": "indigo",
+                    "accent": "indigo",
+                    "toggle": {"icon": "material/weather-night", "name": "Switch to dark mode"},
+                },
+                {
+                    "media": "(prefers-color-scheme: dark)",
+                    "scheme": "slate",
+                    "primary": "indigo",
+                    "accent": "light blue",
+                    "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+                },
+            ],
+        },
+        "plugins": ["search", "offline"],
+        "markdown_extensions": ["toc", "tables", "admonition"],
+        "extra_css": [STYLESHEET],
+        "extra_javascript": [SCRIPT],
+        "extra": {"polyfills": [WORKER_SHIM], "generator": False},
+        "nav": nav,
+        "validation": {"nav": {"omitted_files": "ignore"}, "links": {"unrecognized_links": "ignore"}},
+    }
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def run_mkdocs(config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
+    """Build with MkDocs in this process; returns the number of warnings it logged."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.plugins import BasePlugin
+
+    class _Progress(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        def on_page_content(self, html: str, **kwargs: Any) -> str:
+            if on_page is not None:
+                on_page()
+            return html
+
+    config = load_config(str(config_file), site_dir=str(site_dir))
+    _add_assets(config)
+    config.plugins["agent-catalog-progress"] = _Progress()
+    with _count_warnings() as counter:
+        build(config)
+    return counter.count
+
+
+def _add_assets(config: Any) -> None:
+    """A user's mkdocs.yml gets our stylesheet, script and (offline) worker shim too."""
+    if STYLESHEET not in [str(c) for c in config.extra_css]:
+        config.extra_css.append(STYLESHEET)
+    if SCRIPT not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(SCRIPT)
+    if "offline" in config.plugins:
+        polyfills = config.extra.setdefault("polyfills", [])
+        if not any("iframe-worker" in str(p) for p in polyfills):
+            polyfills.insert(0, WORKER_SHIM)
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+@contextmanager
+def _count_warnings() -> Iterator[_Counter]:
+    handler = _Counter()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    class _Lenient(yaml.SafeLoader):
+        """mkdocs.yml may hold !ENV and !!python/name tags: read them as plain values."""
+
+    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}

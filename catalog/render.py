@@ -1,0 +1,220 @@
+"""Stage 5: render a catalog into documentation pages, ``{relative path: text}``.
+
+Templates are Jinja2, found through a loader chain: a user's folder first, then the defaults
+shipped in the wheel (also reachable as ``default:agent.md.j2`` to extend them). Agent text
+only ever enters a template as data, through a filter for the context it lands in.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+
+from catalog import textsafe
+from catalog.jsonout import catalog_to_dict, dumps
+from catalog.model import slugify, titleize
+from catalog.parse import read_agent_file
+from catalog.sections import section_titles
+from catalog.types import Agent, Catalog, Finding, Format
+
+FORMAT_LABELS = {
+    Format.CLAUDE_CODE: "Claude Code",
+    Format.COPILOT_AGENT: "Copilot agent",
+    Format.COPILOT_CHATMODE: "Copilot chat mode",
+    Format.OPENCODE: "opencode",
+    Format.GEMINI_CLI: "Gemini CLI",
+}
+INSTALL_DIRS = {
+    Format.CLAUDE_CODE: ".claude/agents",
+    Format.COPILOT_AGENT: ".github/agents",
+    Format.COPILOT_CHATMODE: ".github/chatmodes",
+    Format.OPENCODE: ".opencode/agent",
+    Format.GEMINI_CLI: ".gemini/agents",
+}
+UNCATEGORIZED = "uncategorized"
+ASSETS = ("assets/agent-catalog.css", "assets/agent-catalog.js", "assets/iframe-worker-shim.js")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    template_dir: Path | None = None  # a user's templates, overriding ours one by one
+    directory_urls: bool = False  # MkDocs use_directory_urls: how links between pages look
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    site_name: str = "Agent catalog"
+
+
+def default_template_dir() -> Path:
+    """The templates shipped in the wheel, or the repository's folder in a source checkout."""
+    try:
+        shipped = Path(str(resources.files("catalog.site_templates")))
+        if (shipped / "agent.md.j2").is_file():
+            return shipped
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "site_templates"
+
+
+def make_environment(template_dir: Path | None = None) -> Environment:
+    default = FileSystemLoader(str(default_template_dir()))
+    loaders: list[Any] = [PrefixLoader({"default": default}, delimiter=":")]
+    if template_dir is not None:
+        loaders.insert(0, FileSystemLoader(str(template_dir)))
+    env = Environment(
+        loader=ChoiceLoader([*loaders, default]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # pages are Markdown: each value is escaped for its own context
+    )
+    env.filters.update(
+        md=textsafe.markdown_to_html,
+        h=textsafe.escape_html,
+        mdi=textsafe.escape_markdown_inline,
+        md_inline=textsafe.markdown_inline_to_html,
+        fence=textsafe.fence,
+        excerpt=textsafe.excerpt,
+        css_color=textsafe.css_color,
+        titleize=titleize,
+    )
+    return env
+
+
+def category_of(agent: Agent) -> str:
+    return agent.category or UNCATEGORIZED
+
+
+def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, str]:
+    """Every generated page and asset of a catalog, keyed by path relative to the docs folder."""
+    options = options or RenderOptions()
+    env = make_environment(options.template_dir)
+    by_category: dict[str, list[Agent]] = defaultdict(list)
+    by_collection: dict[str, list[Agent]] = defaultdict(list)
+    for agent in catalog.agents:
+        by_category[category_of(agent)].append(agent)
+        by_collection[agent.collection or ""].append(agent)
+    collections = sorted(c for c in by_collection if c) if len(by_collection) > 1 else []
+    findings_by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in catalog.findings:
+        findings_by_path[finding.path].append(finding)
+
+    def link(source: str, target: str) -> str:
+        return page_url(source, target, options.directory_urls)
+
+    common = {
+        "options": options,
+        "format_labels": FORMAT_LABELS,
+        "install_dirs": INSTALL_DIRS,
+        "slugify": slugify,
+        "category_of": category_of,
+        "collections": collections,
+        "categories": sorted(by_category),
+    }
+    pages: dict[str, str] = {}
+    for agent in catalog.agents:
+        path = f"agents/{agent.slug}.md"
+        raw = _raw_text(agent)
+        own = [f for p, found in findings_by_path.items() if p.endswith(agent.path) for f in found]
+        body = env.get_template("agent.md.j2").render(
+            agent=agent,
+            findings=own,
+            outline=section_titles(agent.sections),
+            link=lambda target, _source=path: link(_source, target),
+            download=f"downloads/{agent.slug}.md.txt",
+            raw=raw,
+            edit_url=_edit_url(agent, options),
+            **common,
+        )
+        pages[path] = _with_meta(body, agent.title, agent.summary or agent.description)
+        pages[f"downloads/{agent.slug}.md.txt"] = raw
+    for category, agents in sorted(by_category.items()):
+        path = f"categories/{slugify(category)}.md"
+        body = env.get_template("category.md.j2").render(
+            category=category, agents=agents, link=lambda t, _s=path: link(_s, t), **common
+        )
+        pages[path] = _with_meta(body, titleize(category), f"{len(agents)} agents")
+    for collection in collections:
+        path = f"collections/{slugify(collection)}.md"
+        agents = by_collection[collection]
+        body = env.get_template("collection.md.j2").render(
+            collection=collection, agents=agents, link=lambda t, _s=path: link(_s, t), **common
+        )
+        pages[path] = _with_meta(body, collection, f"{len(agents)} agents")
+    pages["index.md"] = _with_meta(
+        env.get_template("overview.md.j2").render(
+            catalog=catalog,
+            counts=_counts(catalog),
+            by_category=dict(sorted(by_category.items())),
+            link=lambda t: link("index.md", t),
+            **common,
+        ),
+        options.site_name,
+        f"{len(catalog.agents)} agents",
+    )
+    pages["catalog.json"] = dumps(catalog_to_dict(catalog))
+    for asset in ASSETS:
+        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+    return pages
+
+
+def page_url(source: str, target: str, directory_urls: bool) -> str:
+    """The link from one generated page to another, as MkDocs will lay them out."""
+
+    def url(path: str) -> str:
+        if not path.endswith(".md"):
+            return path
+        stem = path[:-3]
+        if not directory_urls:
+            return f"{stem}.html"
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")]
+        return f"{stem}/"
+
+    source_url, target_url = url(source), url(target)
+    base = source_url if source_url.endswith("/") else posixpath.dirname(source_url) + "/"
+    relative = posixpath.relpath(target_url or ".", base.rstrip("/") or ".")
+    if target_url.endswith("/") and not relative.endswith("/"):
+        relative += "/"
+    return "./" if relative in (".", "./") else relative
+
+
+def _counts(catalog: Catalog) -> Mapping[str, Counter[str]]:
+    models: Counter[str] = Counter()
+    for agent in catalog.agents:
+        for model in agent.model if isinstance(agent.model, tuple) else [agent.model or "not set"]:
+            models[model] += 1
+    return {
+        "format": Counter(FORMAT_LABELS[a.format] for a in catalog.agents),
+        "collection": Counter(a.collection or "(none)" for a in catalog.agents),
+        "category": Counter(category_of(a) for a in catalog.agents),
+        "model": models,
+    }
+
+
+def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
+    if not options.repo_url or not options.edit_uri:
+        return None
+    base = options.repo_url.rstrip("/") + "/" + options.edit_uri.strip("/")
+    return f"{base}/{agent.path}"
+
+
+def _with_meta(body: str, title: str, description: str) -> str:
+    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
+    meta = {"title": textsafe.escape_yaml_meta(title), "description": textsafe.escape_yaml_meta(description, 160)}
+    post = frontmatter.Post(body, None, **meta)
+    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
+
+
+def _raw_text(agent: Agent) -> str:
+    """The file as its author wrote it, for download (size-limited, never blocking)."""
+    text, _ = read_agent_file(agent.source, agent.path)
+    return text or agent.body

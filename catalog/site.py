@@ -1,0 +1,206 @@
+"""Stage 6: write generated pages into a docs folder, and build the site with MkDocs.
+
+Writing keeps a manifest of what this tool wrote (path and hash), so that it only ever
+removes or rewrites its own, unedited files: a user's pages in the same folder are never
+touched. Building goes into a fresh folder beside the site and replaces the old site only
+once the build succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".agent-catalog-manifest.json"
+SITE_MARKER = ".agent-catalog-site"
+
+
+class OutputRefused(Exception):
+    """An output folder that must not be written to (``/``, the agents, a user's folder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    written: tuple[str, ...] = ()
+    unchanged: int = 0
+    removed: tuple[str, ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()  # (path, why) files we did not touch
+    stale: tuple[str, ...] = ()  # with check=True: what a write would change
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written or self.removed or self.stale)
+
+
+@dataclass
+class _Manifest:
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what we wrote
+
+
+def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
+    """Refuse ``/``, the home folder, an agents folder or any folder that contains one."""
+    resolved = output.resolve()
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise OutputRefused(f"refusing to use {output} as the {what} folder")
+    for source in sources:
+        agents = Path(source).resolve()
+        if resolved == agents or resolved in agents.parents:
+            raise OutputRefused(f"the {what} folder {output} holds the agents in {source}: choose another")
+    return resolved
+
+
+def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False) -> WriteResult:
+    """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale."""
+    manifest = _read_manifest(docs_dir)
+    written: list[str] = []
+    kept: list[tuple[str, str]] = []
+    new_manifest: dict[str, str] = {}
+    unchanged = 0
+    for rel, text in sorted(pages.items()):
+        target = docs_dir / _safe_relative(rel)
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        if not _plain_file_or_absent(target, docs_dir):
+            kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
+            continue
+        current = _read_bytes(target)
+        if current == data:
+            unchanged += 1
+            new_manifest[rel] = digest
+            continue
+        ours = rel in manifest.files
+        if current is not None and (not ours or hashlib.sha256(current).hexdigest() != manifest.files[rel]):
+            kept.append((rel, "exists and was not written by agent-catalog" if not ours else "edited since generated"))
+            if ours:
+                new_manifest[rel] = manifest.files[rel]
+            continue
+        written.append(rel)
+        new_manifest[rel] = digest
+        if not check:
+            _atomic_write(target, data)
+    removed: list[str] = []
+    for rel, digest in sorted(manifest.files.items()):
+        if rel in pages:
+            continue
+        target = docs_dir / _safe_relative(rel)
+        current = _read_bytes(target)
+        if current is None:
+            continue
+        if hashlib.sha256(current).hexdigest() != digest:
+            kept.append((rel, "generated for an agent that is gone, but edited since: left in place"))
+            continue
+        removed.append(rel)
+        if not check:
+            target.unlink()
+            _remove_empty_parents(target.parent, docs_dir)
+    if check:
+        return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]))
+    if written or removed or new_manifest != manifest.files:
+        _atomic_write(docs_dir / MANIFEST, (json.dumps(new_manifest, indent=1, sort_keys=True) + "\n").encode())
+    return WriteResult(tuple(written), unchanged, tuple(removed), tuple(kept))
+
+
+def prepare_site_dir(site_dir: Path) -> None:
+    """Refuse a site folder that holds anything but a site this tool built."""
+    if site_dir.exists() and any(site_dir.iterdir()) and not (site_dir / SITE_MARKER).exists():
+        raise OutputRefused(
+            f"{site_dir} is not empty and was not built by agent-catalog: refusing to replace it "
+            "(remove it or choose another --site-dir)"
+        )
+
+
+@contextlib.contextmanager
+def staged_site(site_dir: Path) -> Iterator[Path]:
+    """A fresh build folder beside the site; it replaces the site only if the block succeeds."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        yield staging
+        (staging / SITE_MARKER).write_text("built by agent-catalog\n", encoding="utf-8")
+        _swap(staging, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap(new: Path, site_dir: Path) -> None:
+    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+    if site_dir.exists():
+        os.rename(site_dir, old)
+    try:
+        os.rename(new, site_dir)
+    except BaseException:
+        if old.exists() and not site_dir.exists():
+            os.rename(old, site_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_manifest(docs_dir: Path) -> _Manifest:
+    try:
+        data = json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _Manifest()
+    if not isinstance(data, dict):
+        return _Manifest()
+    return _Manifest({str(k): str(v) for k, v in data.items() if _is_safe_relative(str(k))})
+
+
+def _safe_relative(rel: str) -> PurePosixPath:
+    if not _is_safe_relative(rel):
+        raise OutputRefused(f"refusing to write outside the docs folder: {rel!r}")
+    return PurePosixPath(rel)
+
+
+def _is_safe_relative(rel: str) -> bool:
+    path = PurePosixPath(rel)
+    return bool(rel) and not path.is_absolute() and ".." not in path.parts and "\\" not in rel and "\0" not in rel
+
+
+def _plain_file_or_absent(target: Path, docs_dir: Path) -> bool:
+    """Only regular files inside the docs folder, reached through no symlink, are ours to write."""
+    root = docs_dir.resolve()
+    parent = target.parent
+    while parent != docs_dir and docs_dir in parent.parents:
+        if parent.is_symlink():
+            return False
+        parent = parent.parent
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        return False
+    return root == target.parent.resolve() or root in target.parent.resolve().parents or not target.parent.exists()
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

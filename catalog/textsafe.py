@@ -1,0 +1,137 @@
+"""Agent text made safe for the exact context it lands in on a generated page.
+
+Agent files come from strangers. Their Markdown is rendered here, not by MkDocs:
+markdown-it-py with raw HTML off and only http(s)/mailto links, then the nh3 allow-list
+sanitizer. The result goes into the page as a raw HTML block, which Python-Markdown passes
+through untouched, so no Markdown extension a user enables (attr_list, md_in_html,
+snippets, macros) ever sees agent text. Braces become entities so template plugins such as
+mkdocs-macros find no ``{{`` in it either.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h4", "h5", "h6", "hr", "i",
+    "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}, "code": {"class"}}
+
+
+def _validate_link(url: str) -> bool:
+    match = _SCHEME.match(url)
+    return match is None or match.group(1).lower() in _SAFE_SCHEMES
+
+
+class _Renderer(RendererHTML):
+    """Headings shift below the page's own; images become links (no request leaves the site)."""
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        level = min(int(tokens[idx].tag[1]) + 3, 6)
+        return f"<h{level}>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        level = min(int(tokens[idx].tag[1]) + 3, 6)
+        return f"</h{level}>\n"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        alt = html.escape(self.renderInlineAsText(token.children or [], options, env)) or "image"
+        src = html.escape(str(token.attrs.get("src", "")))
+        return f'<a href="{src}">[image: {alt}]</a>'
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "maxNesting": 20}, renderer_cls=_Renderer)
+_markdown.enable("table").enable("strikethrough")
+_markdown.validateLink = _validate_link  # type: ignore[method-assign]
+
+
+def markdown_to_html(text: str) -> str:
+    """Agent Markdown as sanitized HTML, ready to sit in a raw HTML block of a page."""
+    rendered = _markdown.render(text)
+    return protect(sanitize(rendered))
+
+
+def sanitize(fragment: str) -> str:
+    """Allow-list sanitizing: no script, no event handler, no dangerous URL survives."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=set(_SAFE_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def protect(fragment: str) -> str:
+    """Hide template syntax and snippet markers from MkDocs plugins that scan page source."""
+    return fragment.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def escape_html(value: Any) -> str:
+    """Text for an HTML text node or a quoted attribute value."""
+    return protect(html.escape(str(value), quote=True))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>&#!|~^$%\"']")
+
+
+def escape_markdown_inline(value: Any) -> str:
+    """Text in a Markdown heading, link text or table cell: every special character an entity."""
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
+
+
+def escape_yaml_meta(value: Any, limit: int = 300) -> str:
+    """A front matter value that MkDocs themes print unescaped into <title> and <meta>."""
+    text = " ".join(str(value).split())[:limit]
+    return escape_html(text)
+
+
+def fence(text: str, info: str = "") -> str:
+    """A Markdown code fence that the text cannot close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{text}\n{ticks}"
+
+
+def markdown_inline_to_html(text: str) -> str:
+    """One line of agent Markdown (a list item, a turn's first line) as sanitized inline HTML."""
+    return protect(sanitize(_markdown.renderInline(text)))
+
+
+def excerpt(value: Any, limit: int = 220) -> str:
+    """Plain text cut at a word boundary, for lists and cards."""
+    text = " ".join(str(value).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+_CSS_COLORS = frozenset(
+    "red orange yellow green blue purple pink cyan magenta teal indigo violet gray grey black white brown "
+    "lime navy olive maroon gold silver coral salmon crimson turquoise".split()
+)
+_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def css_color(value: Any) -> str:
+    """A color an agent declares, only if it is a plain name or hex value; else ''."""
+    text = str(value or "").strip().strip("'\"").lower()
+    if text in _CSS_COLORS or _HEX_COLOR.fullmatch(text):
+        return text
+    return ""
