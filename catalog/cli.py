@@ -165,14 +165,30 @@ def _render_options(site: SiteConfig, templates: Path | None) -> RenderOptions:
     )
 
 
+class _ConfigurationError(click.ClickException):
+    """A broken template or MkDocs configuration: the user's set-up, not an agent file."""
+
+    exit_code = 2
+
+
 @contextmanager
 def _refusals() -> Iterator[None]:
+    """Problems a user can act on become messages and exit codes, never tracebacks."""
+    from jinja2 import TemplateError
+    from mkdocs.exceptions import MkDocsException
+
     from catalog.site import OutputRefused
 
     try:
         yield
     except OutputRefused as exc:
         raise click.UsageError(str(exc)) from None
+    except TemplateError as exc:
+        filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        where = f" ({filename}:{lineno})" if filename else ""
+        raise _ConfigurationError(f"template error{where}: {exc}") from None
+    except MkDocsException as exc:
+        raise _ConfigurationError(f"MkDocs could not build the site: {exc}") from None
 
 
 def report_findings(findings: Sequence[Finding]) -> None:
