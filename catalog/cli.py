@@ -15,6 +15,7 @@ from catalog import __version__
 from catalog.terminal import safe_text
 
 if TYPE_CHECKING:
+    from catalog.config import Settings
     from catalog.mkdocs_build import SiteConfig
     from catalog.render import RenderOptions
 from catalog.types import Agent, Catalog, Finding
@@ -49,6 +50,80 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
 
 
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: CODE message; github: Actions annotations; sarif: code scanning.",
+)
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+@click.option("--explain", "explain_code", metavar="CODE", help="Explain one rule and exit.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say which named files are not agents.")
+def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | None, verbose: bool) -> None:
+    """Check agent files for problems that make tools skip or misread them.
+
+    With files named (as pre-commit does), rules that compare files still see the whole
+    catalog (the configured sources, else the current folder), but only those files are
+    reported.
+    """
+    import os
+
+    from catalog import lint as linting
+    from catalog.pipeline import scan_catalog
+
+    if explain_code:
+        text = linting.explain(explain_code)
+        if text is None:
+            raise click.UsageError(f"no rule {explain_code!r}; the rules: agent-catalog lint --explain with a code")
+        click.echo(text, nl=False)
+        return
+    settings = _settings()
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise click.BadParameter(f"{', '.join(missing)} does not exist", param_hint="PATHS")
+    named = [p for p in paths if not os.path.isdir(p)]
+    if named and len(named) == len(paths):
+        catalog = scan_catalog(list(settings.sources) or ["."])
+        wanted = {os.path.realpath(p) for p in named}
+        shown = {a.display_path for a in catalog.agents if os.path.realpath(a.source) in wanted}
+        findings = linting.only_paths(linting.lint_catalog(catalog, settings), shown)
+        if verbose:
+            for path in sorted(wanted - {os.path.realpath(a.source) for a in catalog.agents}):
+                click.echo(f"not an agent in the catalog, not checked: {safe_text(path)}", err=True)
+    else:
+        catalog = scan_catalog(list(paths) or list(settings.sources) or ["."])
+        findings = linting.lint_catalog(catalog, settings)
+    if output == "json":
+        click.echo(linting.format_json(findings, catalog.agents), nl=False)
+    elif output == "github":
+        click.echo(linting.format_github(findings), nl=False)
+    elif output == "sarif":
+        click.echo(linting.format_sarif(findings), nl=False)
+    else:
+        click.echo(linting.format_text(findings), nl=False)
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = sum(f.severity == "warning" for f in findings)
+        click.echo(
+            f"{plural(len(catalog.agents), 'agent')} checked: {plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}, {plural(len(findings) - errors - warnings, 'note')}",
+            err=True,
+        )
+    sys.exit(exit_code(findings, strict))
+
+
+def _settings() -> Settings:
+    from catalog.config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
 _CONFIG = click.option(
     "-f",
     "--config-file",
@@ -68,8 +143,14 @@ _TEMPLATES = click.option(
 @_CONFIG
 @_TEMPLATES
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated pages are stale or missing.")
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when a file was written or removed (for hooks).")
 def generate(
-    paths: Sequence[str], docs_dir: Path | None, config_file: Path | None, templates: Path | None, check: bool
+    paths: Sequence[str],
+    docs_dir: Path | None,
+    config_file: Path | None,
+    templates: Path | None,
+    check: bool,
+    fail_on_change: bool,
 ) -> None:
     """Write the catalog's Markdown pages into a docs folder."""
     from catalog.mkdocs_build import read_site_config
@@ -84,15 +165,28 @@ def generate(
     for rel, why in result.kept:
         click.echo(f"{safe_text(str(site.docs_dir / rel))}: left alone: {why}", err=True)
     if check:
-        for rel in result.stale:
+        for rel, diff in zip(result.stale, result.diffs, strict=True):
             click.echo(f"stale: {safe_text(str(site.docs_dir / rel))}")
+            click.echo(safe_text_block(diff), nl=False)
+        if result.stale:
+            click.echo(
+                f"{plural(len(result.stale), 'generated file')} out of step with the agents: "
+                "run agent-catalog generate",
+                err=True,
+            )
         sys.exit(1 if result.stale else exit_code(catalog.findings))
     click.echo(
         f"{plural(len(catalog.agents), 'agent')}: {plural(len(result.written), 'file')} written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed in {safe_text(str(site.docs_dir))}",
         err=True,
     )
+    if fail_on_change and result.changed:
+        sys.exit(1)
     sys.exit(exit_code(catalog.findings))
+
+
+def safe_text_block(text: str) -> str:
+    return "".join(safe_text(line) + "\n" for line in text.splitlines())
 
 
 @main.command()
@@ -217,7 +311,7 @@ def _row(agent: Agent, counts: Counter[str]) -> tuple[str, ...]:
     where = "/".join(p for p in (agent.collection, agent.category) if p)
     model = ", ".join(agent.model) if isinstance(agent.model, tuple) else agent.model or ""
     tools = "all" if agent.tools is None else ", ".join(agent.tools) or "none"
-    findings = sum(n for path, n in counts.items() if path.endswith(agent.path))
+    findings = counts.get(agent.display_path, 0)
     return tuple(
         safe_text(cell)
         for cell in (agent.name, agent.format.value, where, model, tools, str(len(agent.examples)), str(findings))

@@ -64,6 +64,7 @@ def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], co
         nav.append({"Categories": [{titleize(c): f"categories/{slugify(c)}.md"} for c in categories]})
     if collections:
         nav.append({"Collections": [{c: f"collections/{slugify(c)}.md"} for c in collections]})
+    nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
         "docs_dir": str(docs_dir.resolve()),

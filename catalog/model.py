@@ -71,6 +71,9 @@ def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Find
         sections=split_sections(raw.body, raw.body_line),
         marketplace=source.marketplace,
         source=source.path,
+        display_path=source.display_path,
+        key_lines=dict(raw.key_lines),
+        disabled_rules=raw.disabled_rules,
     )
     return agent, findings
 

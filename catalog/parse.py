@@ -164,7 +164,19 @@ def parse_agent_text(text: str, rel_path: str, known_keys: frozenset[str]) -> Ra
         findings=tuple(findings),
         scalar_source=scalar_source,
         key_lines={key: first_fm_line + line for key, line in key_lines.items()},
+        disabled_rules=disabled_rules(text),
     )
+
+
+_DISABLE_COMMENT = re.compile(r"agent-catalog:\s*disable\s*[=:]?\s*((?:AC\d{3}[\s,]*)+)")
+
+
+def disabled_rules(text: str) -> frozenset[str]:
+    """Lint codes a file switches off for itself: ``# agent-catalog: disable=AC204,AC403``
+    in the frontmatter, or the same in an HTML comment in the body."""
+    if "agent-catalog:" not in text:
+        return frozenset()
+    return frozenset(re.findall(r"AC\d{3}", " ".join(m.group(1) for m in _DISABLE_COMMENT.finditer(text))))
 
 
 def _load_frontmatter(

@@ -7,11 +7,11 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
+import importlib
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 
 from catalog import textsafe
 from catalog.jsonout import catalog_to_dict, dumps
+from catalog.lint import token_summary
+from catalog.rules import rule_table
 from catalog.model import slugify, titleize
 from catalog.parse import read_agent_file
 from catalog.sections import section_titles
@@ -54,12 +56,15 @@ class RenderOptions:
 
 def default_template_dir() -> Path:
     """The templates shipped in the wheel, or the repository's folder in a source checkout."""
+    # site_templates has no __init__.py: as a namespace package, resources.files() gives a
+    # MultiplexedPath whose str() is no path, so look in each of the package's folders.
     try:
-        shipped = Path(str(resources.files("catalog.site_templates")))
-        if (shipped / "agent.md.j2").is_file():
-            return shipped
-    except (ModuleNotFoundError, TypeError):
-        pass
+        folders = list(importlib.import_module("catalog.site_templates").__path__)
+    except ModuleNotFoundError:
+        folders = []
+    for folder in folders:
+        if (Path(folder) / "agent.md.j2").is_file():
+            return Path(folder)
     return Path(__file__).resolve().parent.parent / "site_templates"
 
 
@@ -123,7 +128,7 @@ def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> di
     for agent in catalog.agents:
         path = f"agents/{agent.slug}.md"
         raw = _raw_text(agent)
-        own = [f for p, found in findings_by_path.items() if p.endswith(agent.path) for f in found]
+        own = findings_by_path.get(agent.display_path, [])
         body = env.get_template("agent.md.j2").render(
             agent=agent,
             findings=own,
@@ -153,12 +158,18 @@ def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> di
         env.get_template("overview.md.j2").render(
             catalog=catalog,
             counts=_counts(catalog),
+            tokens=token_summary(catalog.agents),
             by_category=dict(sorted(by_category.items())),
             link=lambda t: link("index.md", t),
             **common,
         ),
         options.site_name,
         f"{len(catalog.agents)} agents",
+    )
+    pages["rules.md"] = _with_meta(
+        env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
+        "Lint rules",
+        "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = dumps(catalog_to_dict(catalog))
     for asset in ASSETS:

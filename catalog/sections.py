@@ -20,7 +20,8 @@ from catalog.types import Section
 _md = MarkdownIt("commonmark", {"maxNesting": 20}).enable("table")
 _md.disable(["inline", "text_join"])
 
-_BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,120}?)(?:\*\*|__)[ \t]*:?[ \t]*")
+# A bold line alone is a heading when it is short and not a sentence (no final . ! ?).
+_BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,80}?(?<![.!?]))(?:\*\*|__)[ \t]*:?[ \t]*")
 _UPPER_LABEL = re.compile(r"([A-Z][A-Z0-9 &/()'+,-]{1,80}):[ \t]*")
 _LEAD_IN = re.compile(r"[^\n]{3,300}:[ \t]*")
 _MAX_LEAD_IN_TITLE = 90  # a longer sentence is prose, not a group title
@@ -33,6 +34,7 @@ class _Draft:
     level: int  # nesting rank: headings use their level; pseudo-headings sit below them
     line: int
     lead_in: bool = False
+    kind: str = "heading"
     content_start: int = 0  # index in the body's lines where the content under the title starts
     text: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
@@ -47,6 +49,7 @@ class _Draft:
             items=tuple(self.items),
             children=tuple(child.freeze() for child in self.children),
             markdown=markdown,
+            kind=self.kind,
         )
 
 
@@ -63,13 +66,14 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         start, end = token.map or (0, 0)
         return "\n".join(lines[start:end]).strip("\n")
 
-    def open_section(title: str, level: int, token: Token, lead_in: bool = False) -> None:
+    def open_section(title: str, level: int, token: Token, kind: str = "heading") -> None:
+        lead_in = kind == "lead-in"
         nonlocal count
         count += 1
         while stack[-1].level >= level or stack[-1].lead_in:
             stack.pop()
         start, end = token.map or (0, 0)
-        draft = _Draft(_clean_title(title), level, first_line + start, lead_in, start if lead_in else end)
+        draft = _Draft(_clean_title(title), level, first_line + start, lead_in, kind, start if lead_in else end)
         stack[-1].children.append(draft)
         stack.append(draft)
 
@@ -95,7 +99,7 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
                 pass
             elif bold or label:
                 title = (bold or label).group(1)  # type: ignore[union-attr]
-                open_section(title, heading_level + 1, token)
+                open_section(title, heading_level + 1, token, "bold" if bold else "label")
                 index += 3
                 continue
             elif (
@@ -104,7 +108,7 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
                 and len(" ".join(content.split()).rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
             ):
                 lead, _, title = " ".join(content.split()).rpartition(". ")
-                open_section(title, stack[-1].level + 1, token, lead_in=True)
+                open_section(title, stack[-1].level + 1, token, "lead-in")
                 if lead:
                     stack[-1].text.append(lead + ".")
                 index += 3
@@ -128,9 +132,10 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
             stack[-1].text.append(text)
         index = _matching_close(tokens, index) + 1 if token.nesting == 1 else index + 1
     # Each top-level section's source runs from below its title to the next one's title.
+    # A body without any title has no sections: then `ends` is one longer, so no strict zip.
     ends = [child.line - first_line for child in root.children[1:]] + [len(lines)]
     frozen = []
-    for child, end in zip(root.children, ends, strict=True):
+    for child, end in zip(root.children, ends, strict=False):
         frozen.append(child.freeze("\n".join(lines[child.content_start : end]).strip("\n")))
     return tuple(frozen)
 

@@ -9,6 +9,7 @@ once the build succeeded.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ class WriteResult:
     removed: tuple[str, ...] = ()
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) files we did not touch
     stale: tuple[str, ...] = ()  # with check=True: what a write would change
+    diffs: tuple[str, ...] = ()  # with check=True: a short unified diff per stale file
 
     @property
     def changed(self) -> bool:
@@ -60,6 +62,7 @@ def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False)
     """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale."""
     manifest = _read_manifest(docs_dir)
     written: list[str] = []
+    diffs: list[str] = []
     kept: list[tuple[str, str]] = []
     new_manifest: dict[str, str] = {}
     unchanged = 0
@@ -83,7 +86,9 @@ def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False)
             continue
         written.append(rel)
         new_manifest[rel] = digest
-        if not check:
+        if check:
+            diffs.append(short_diff(rel, current, data))
+        else:
             _atomic_write(target, data)
     removed: list[str] = []
     for rel, digest in sorted(manifest.files.items()):
@@ -97,14 +102,29 @@ def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False)
             kept.append((rel, "generated for an agent that is gone, but edited since: left in place"))
             continue
         removed.append(rel)
-        if not check:
+        if check:
+            diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
+        else:
             target.unlink()
             _remove_empty_parents(target.parent, docs_dir)
     if check:
-        return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]))
+        return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
     if written or removed or new_manifest != manifest.files:
         _atomic_write(docs_dir / MANIFEST, (json.dumps(new_manifest, indent=1, sort_keys=True) + "\n").encode())
     return WriteResult(tuple(written), unchanged, tuple(removed), tuple(kept))
+
+
+def short_diff(rel: str, current: bytes | None, new: bytes, limit: int = 12) -> str:
+    """A few lines of unified diff, enough to see why a page is stale."""
+    if current is None:
+        return f"--- {rel} (missing)\n+++ {rel}\n"
+    old_lines = current.decode("utf-8", "replace").splitlines(keepends=True)
+    new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(old_lines, new_lines, f"{rel} (committed)", f"{rel} (generated)", n=1))
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines\n"]
+    cut = (line.rstrip("\n") for line in lines)
+    return "".join((line if len(line) <= 160 else line[:157] + "...") + "\n" for line in cut)
 
 
 def prepare_site_dir(site_dir: Path) -> None:

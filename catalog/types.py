@@ -71,6 +71,7 @@ class RawDocument:
     findings: tuple[Finding, ...] = ()
     scalar_source: Mapping[str, str] = field(default_factory=dict)  # top-level scalars as written
     key_lines: Mapping[str, int] = field(default_factory=dict)  # 1-based file line of each key
+    disabled_rules: frozenset[str] = frozenset()  # from "agent-catalog: disable=CODE,..." comments
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class Section:
     items: tuple[str, ...] = ()
     children: tuple[Section, ...] = ()
     markdown: str = ""  # the section's whole source under its title, children included, in order
+    kind: str = "heading"  # heading, bold (a bold line alone), label (UPPERCASE:), lead-in (text: + list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,9 @@ class Agent:
     sections: tuple[Section, ...]
     marketplace: str | None = None
     source: Path = field(default=Path(), compare=False)  # absolute; never serialized
+    display_path: str = ""  # the path as findings print it (the scanned root as given, then path)
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # frontmatter key -> 1-based line
+    disabled_rules: frozenset[str] = frozenset()  # lint codes switched off in the file itself
 
 
 @dataclass(frozen=True, slots=True)

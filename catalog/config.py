@@ -1,0 +1,67 @@
+"""Project settings from ``[tool.agent-catalog]`` in the nearest ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the CLI reports it as a usage error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    sources: tuple[str, ...] = ()  # default PATHs for scan, lint, generate and build
+    disable: frozenset[str] = frozenset()
+    per_file_disable: Mapping[str, frozenset[str]] = field(default_factory=dict)  # glob -> codes
+    max_description_tokens: int = 1000
+    max_total_description_tokens: int = 50_000
+    path: Path | None = None  # the pyproject.toml the settings came from
+
+    def disabled_for(self, path: str) -> frozenset[str]:
+        codes = set(self.disable)
+        for pattern, more in self.per_file_disable.items():
+            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}"):
+                codes |= more
+        return frozenset(codes)
+
+
+def load_settings(start: Path | None = None) -> Settings:
+    """Settings of the nearest pyproject.toml at or above ``start`` (default: the current folder)."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            return _settings_from(pyproject)
+    return Settings()
+
+
+def _settings_from(pyproject: Path) -> Settings:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: {exc}") from None
+    table: Any = data.get("tool", {}).get("agent-catalog", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.agent-catalog] must be a table")
+    known = {"sources", "disable", "per-file-disable", "max-description-tokens", "max-total-description-tokens"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{pyproject}: unknown setting(s) in [tool.agent-catalog]: {', '.join(unknown)}")
+    per_file = table.get("per-file-disable", {})
+    try:
+        return Settings(
+            sources=tuple(str(s) for s in table.get("sources", ())),
+            disable=frozenset(str(c).upper() for c in table.get("disable", ())),
+            per_file_disable={str(k): frozenset(str(c).upper() for c in v) for k, v in per_file.items()},
+            max_description_tokens=int(table.get("max-description-tokens", 1000)),
+            max_total_description_tokens=int(table.get("max-total-description-tokens", 50_000)),
+            path=pyproject,
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{pyproject}: bad [tool.agent-catalog] setting: {exc}") from None

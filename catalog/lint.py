@@ -1,0 +1,136 @@
+"""Stage 4: run the lint rules over a catalog and apply the project's and files' switches."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from catalog.config import Settings
+from catalog.rules import RULES, LintSettings, estimate_tokens
+from catalog.terminal import safe_text
+from catalog.types import Agent, Catalog, Finding
+
+
+def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Finding]:
+    """Scan findings plus every rule's findings, without those switched off, sorted."""
+    settings = settings or Settings()
+    limits = LintSettings(settings.max_description_tokens, settings.max_total_description_tokens)
+    found: list[Finding] = list(catalog.findings)
+    for rule in RULES.values():
+        if rule.check_agent is not None:
+            for agent in catalog.agents:
+                found += (_finding(agent, rule.code, hit) for hit in rule.check_agent(agent, limits))
+        if rule.check_catalog is not None:
+            found += (_finding(agent, rule.code, hit) for agent, hit in rule.check_catalog(catalog.agents, limits))
+    by_path = {agent.display_path: agent for agent in catalog.agents}
+
+    def enabled(finding: Finding) -> bool:
+        agent = by_path.get(finding.path)
+        off = settings.disabled_for(finding.path)
+        if agent is not None:
+            off |= settings.disabled_for(agent.path) | agent.disabled_rules
+        return finding.code not in off
+
+    return sorted(filter(enabled, found), key=lambda f: (f.path, f.line, f.col, f.code, f.message))
+
+
+def only_paths(findings: Iterable[Finding], paths: set[str]) -> list[Finding]:
+    return [f for f in findings if f.path in paths]
+
+
+def _finding(agent: Agent, code: str, hit: tuple[int, int, str]) -> Finding:
+    line, col, message = hit
+    return Finding(agent.display_path, line, col, code, RULES[code].severity, message)
+
+
+def token_summary(agents: Sequence[Agent]) -> dict[str, Any]:
+    """The context cost of the descriptions: per agent, in total."""
+    counts = sorted(estimate_tokens(a.description) for a in agents)
+    return {
+        "total": sum(counts),
+        "median": counts[len(counts) // 2] if counts else 0,
+        "max": counts[-1] if counts else 0,
+    }
+
+
+def format_text(findings: Sequence[Finding]) -> str:
+    return "".join(safe_text(f.format()) + "\n" for f in findings)
+
+
+def format_github(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: annotations on the pull request's files."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+
+    def escape(text: str, property_value: bool = False) -> str:
+        text = safe_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+    return "".join(
+        f"::{level[f.severity]} file={escape(f.path, True)},line={f.line},col={f.col},"
+        f"title={escape(f.code, True)}::{escape(f.message)}\n"
+        for f in findings
+    )
+
+
+def format_json(findings: Sequence[Finding], agents: Sequence[Agent]) -> str:
+    data = {
+        "findings": [
+            {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "severity": f.severity, "message": f.message}
+            for f in findings
+        ],
+        "counts": dict(sorted(Counter(f.code for f in findings).items())),
+        "description_tokens": token_summary(agents),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_sarif(findings: Sequence[Finding]) -> str:
+    """SARIF 2.1.0, for code-scanning dashboards."""
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    used = sorted({f.code for f in findings})
+    run = {
+        "tool": {
+            "driver": {
+                "name": "agent-catalog",
+                "informationUri": "https://pypi.org/project/agent-catalog/",
+                "rules": [
+                    {
+                        "id": code,
+                        "name": RULES[code].name,
+                        "shortDescription": {"text": RULES[code].summary},
+                        "fullDescription": {"text": RULES[code].explanation},
+                        "defaultConfiguration": {"level": level[RULES[code].severity]},
+                    }
+                    for code in used
+                    if code in RULES
+                ],
+            }
+        },
+        "results": [
+            {
+                "ruleId": f.code,
+                "level": level[f.severity],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.path},
+                            "region": {"startLine": f.line, "startColumn": f.col},
+                        }
+                    }
+                ],
+            }
+            for f in findings
+        ],
+    }
+    sarif = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [run]}
+    return json.dumps(sarif, indent=2) + "\n"
+
+
+def explain(code: str) -> str | None:
+    rule = RULES.get(code.upper())
+    if rule is None:
+        return None
+    return f"{rule.code} {rule.name} ({rule.severity})\n\n{rule.summary}\n\n{rule.explanation}\n"

@@ -1,0 +1,465 @@
+"""The lint rules: each with a stable code, a severity, a one-line summary and documentation.
+
+Agent rules look at one agent; catalog rules compare agents. Scan findings (AC1xx) are
+registered here too, so that every code can be explained and switched off the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.types import Agent, Format, Section, Severity
+
+# (line, col, message) of one problem in one agent file.
+Hit = tuple[int, int, str]
+AgentCheck = Callable[[Agent, "LintSettings"], Iterable[Hit]]
+CatalogCheck = Callable[[tuple[Agent, ...], "LintSettings"], Iterable[tuple[Agent, Hit]]]
+
+
+@dataclass(frozen=True, slots=True)
+class LintSettings:
+    max_description_tokens: int = 1000
+    max_total_description_tokens: int = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    check_agent: AgentCheck | None = None
+    check_catalog: CatalogCheck | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(code: str, name: str, severity: Severity, summary: str, explanation: str) -> Callable[[Any], Any]:
+    def register(check: Any) -> Any:
+        catalog_level = getattr(check, "__name__", "").startswith("catalog_")
+        RULES[code] = Rule(
+            code,
+            name,
+            severity,
+            summary,
+            explanation,
+            None if catalog_level else check,
+            check if catalog_level else None,
+        )
+        return check
+
+    return register
+
+
+def _scan_rule(code: str, name: str, severity: Severity, summary: str, explanation: str) -> None:
+    RULES[code] = Rule(code, name, severity, summary, explanation)
+
+
+_scan_rule("AC100", "missing-path", "error", "A path given on the command line does not exist.", "Check the path.")
+_scan_rule(
+    "AC101",
+    "unreadable-file",
+    "error",
+    "The file cannot be read.",
+    "Permissions, or not a regular file (a FIFO, a device). The agent gets no page content.",
+)
+_scan_rule(
+    "AC102",
+    "file-too-large",
+    "error",
+    "The file is larger than 2 MiB and is not parsed.",
+    "Agent files are a few kilobytes; a huge file is a mistake or an attack. Nothing in it is read.",
+)
+_scan_rule(
+    "AC103",
+    "bad-encoding",
+    "error",
+    "The file is not UTF-8.",
+    "Invalid bytes are replaced (error); UTF-16 with a BOM is decoded (warning). Save the file as UTF-8.",
+)
+_scan_rule("AC104", "bom", "warning", "The file starts with a byte-order mark.", "Remove the BOM: some loaders "
+           "then miss the opening '---'.")  # fmt: skip
+_scan_rule("AC105", "nul-bytes", "error", "The file contains NUL bytes.", "They were removed. A text file has none.")
+_scan_rule("AC106", "crlf", "info", "CRLF or CR line endings.", "Read as LF. Most tools cope; git can normalize them.")
+_scan_rule(
+    "AC110",
+    "no-frontmatter",
+    "error",
+    "No frontmatter: the file must start with a '---' line.",
+    "Without frontmatter no tool loads the file as an agent.",
+)
+_scan_rule(
+    "AC111",
+    "frontmatter-not-first",
+    "warning",
+    "The frontmatter does not start on the first line.",
+    "Blank lines before '---' make strict loaders miss the frontmatter.",
+)
+_scan_rule(
+    "AC112",
+    "indented-file",
+    "warning",
+    "The whole file is indented.",
+    "The closing '---' is then not at the start of a line; python-frontmatter returns no metadata at all.",
+)
+_scan_rule(
+    "AC113",
+    "unclosed-frontmatter",
+    "error",
+    "The frontmatter is not closed by a '---' line.",
+    "Everything after the opening line would be frontmatter; only the key lines before the first blank line "
+    "were read.",
+)
+_scan_rule(
+    "AC114",
+    "unsafe-yaml",
+    "error",
+    "The frontmatter cannot be loaded safely.",
+    "An unsafe tag (!!python/...), an alias bomb, a recursive alias or nesting too deep. Nothing was loaded.",
+)
+_scan_rule(
+    "AC115",
+    "lenient-yaml",
+    "warning",
+    "The frontmatter is not valid YAML and only loaded through lenient recovery.",
+    "Claude Code reads such files, stricter tools reject them. Quote values that contain ': ' or use a block "
+    "scalar (description: |).",
+)
+_scan_rule(
+    "AC116",
+    "frontmatter-not-mapping",
+    "error",
+    "The frontmatter is a list or a single value.",
+    "Frontmatter must map keys to values.",
+)
+_scan_rule("AC117", "duplicate-key", "warning", "A key appears twice.", "YAML keeps only the last one, silently.")
+_scan_rule(
+    "AC120",
+    "unclosed-example",
+    "warning",
+    "An <example> is not closed by </example>.",
+    "The example runs to the next <example> or the end of the text.",
+)
+_scan_rule("AC121", "stray-example-close", "warning", "A </example> has no opening tag.", "Remove it or add <example>.")
+_scan_rule(
+    "AC130",
+    "bad-manifest",
+    "warning",
+    "A marketplace.json, plugin.json or category JSON could not be read.",
+    "Collection, plugin and category then come from folders only.",
+)
+
+CLAUDE_TOOLS = frozenset(
+    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
+    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate TaskGet "
+    "TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch WebSearch Write".split()
+)
+STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
+CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
+ENUMS = {
+    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
+    "effort": frozenset({"low", "medium", "high", "max"}),
+    "memory": frozenset({"user", "project", "local"}),
+    "isolation": frozenset({"worktree"}),
+}
+MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "inherit", "opusplan", "default", "sonnet[1m]", "opus[1m]"})
+_MODEL_ID = {
+    Format.CLAUDE_CODE: re.compile(r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+"),
+    Format.OPENCODE: re.compile(r"[a-z0-9-]+/[\w.:@-]+"),
+    Format.GEMINI_CLI: re.compile(r"gemini-[a-z0-9.-]+"),
+}
+_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_KNOWN_FIELDS = {
+    Format.CLAUDE_CODE: frozenset(
+        "name description tools disallowedTools model permissionMode color skills hooks memory effort isolation "
+        "mcpServers maxTurns background initialPrompt".split()
+    ),
+    Format.COPILOT_AGENT: frozenset(
+        "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
+        "disable-model-invocation agents metadata".split()
+    ),
+    Format.COPILOT_CHATMODE: frozenset("description tools model title".split()),
+    Format.OPENCODE: frozenset(
+        "description mode model temperature top_p tools permission prompt disable color steps maxSteps hidden "
+        "name".split()
+    ),
+    Format.GEMINI_CLI: frozenset(
+        "name description kind tools model temperature max_turns timeout_mins mcpServers display_name".split()
+    ),
+}
+
+
+def estimate_tokens(text: str) -> int:
+    """A model-independent estimate: about four characters a token for English prose and code."""
+    return math.ceil(len(text) / 4)
+
+
+def _line(agent: Agent, key: str) -> int:
+    return agent.key_lines.get(key, 1)
+
+
+@_rule(
+    "AC201",
+    "missing-name",
+    "error",
+    "No 'name': Claude Code ignores the file as documentation.",
+    "Claude Code and Gemini CLI take an agent's identity from its 'name' field. Copilot and opencode use the "
+    "file name, so the rule does not apply to them.",
+)
+def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) and "name" not in agent.key_lines:
+        yield 1, 1, f"no 'name' field: {agent.format.value} ignores this file"
+
+
+@_rule(
+    "AC202",
+    "missing-description",
+    "error",
+    "No 'description': the agent is skipped (Claude Code, opencode) or never chosen.",
+    "The description is what the main conversation reads to decide when to delegate. Claude Code skips a file "
+    "with a name but no description; opencode requires it.",
+)
+def missing_description(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if not agent.description.strip() and agent.key_lines:
+        yield _line(agent, "description"), 1, "no 'description': the agent is skipped and never delegated to"
+
+
+@_rule(
+    "AC203",
+    "name-syntax",
+    "error",
+    "A ':' in the name or a leading '-'.",
+    "Claude Code refuses such names: ':' separates plugin and agent names, a leading '-' reads as an option. "
+    "Copilot names are display titles and are not checked.",
+)
+def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
+        return
+    if ":" in agent.name or agent.name.startswith("-"):
+        yield _line(agent, "name"), 1, f"name {agent.name!r} contains ':' or starts with '-'"
+
+
+@_rule(
+    "AC204",
+    "name-not-kebab-case",
+    "warning",
+    "The name is not lowercase letters, digits and hyphens.",
+    "Claude Code and Gemini CLI expect names like 'code-reviewer'; others may not be invocable by name.",
+)
+def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
+        return
+    if not _KEBAB.fullmatch(agent.name) and ":" not in agent.name and not agent.name.startswith("-"):
+        yield _line(agent, "name"), 1, f"name {agent.name!r} is not lowercase letters, digits and hyphens"
+
+
+@_rule(
+    "AC301",
+    "duplicate-name",
+    "error",
+    "Two files in one scope have the same name; only one of them loads.",
+    "Which one wins depends on the file system's order. Scope: one format in one collection (or plugin).",
+)
+def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    scopes: dict[tuple[str, str, str, str], list[Agent]] = defaultdict(list)
+    for agent in agents:
+        scopes[(agent.collection or "", agent.plugin or "", agent.format.value, agent.name.casefold())].append(agent)
+    for same in scopes.values():
+        if len(same) > 1:
+            for agent in same:
+                others = ", ".join(a.display_path for a in same if a is not agent)
+                yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} is also used by {others}")
+
+
+@_rule(
+    "AC302",
+    "name-across-collections",
+    "info",
+    "The same name appears in several collections.",
+    "Installing agents from both collections into one project would make one shadow the other.",
+)
+def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    by_name: dict[str, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        by_name[agent.name.casefold()].append(agent)
+    for same in by_name.values():
+        collections = {a.collection or "" for a in same}
+        if len(collections) > 1:
+            for agent in same:
+                others = ", ".join(sorted(c for c in collections if c != (agent.collection or "")))
+                yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} also exists in {others or 'another'}")
+
+
+@_rule(
+    "AC401",
+    "unknown-tool",
+    "warning",
+    "A tool name Claude Code does not know.",
+    "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
+    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
+)
+def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format is not Format.CLAUDE_CODE:
+        return
+    for tool in (*(agent.tools or ()), *agent.disallowed_tools):
+        base = tool.split("(", 1)[0].strip()
+        if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
+            yield _line(agent, "tools"), 1, f"unknown tool {tool!r}"
+
+
+@_rule(
+    "AC402",
+    "stale-tool",
+    "warning",
+    "A tool name Claude Code has renamed or removed.",
+    "LS, MultiEdit and NotebookRead are gone (use Glob, Edit and Read); Task is now Agent.",
+)
+def stale_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format is not Format.CLAUDE_CODE:
+        return
+    for tool in (*(agent.tools or ()), *agent.disallowed_tools):
+        base = tool.split("(", 1)[0].strip()
+        if base in STALE_TOOLS:
+            yield _line(agent, "tools"), 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
+
+
+@_rule(
+    "AC403",
+    "unknown-field",
+    "info",
+    "A frontmatter field the format does not know.",
+    "The tool ignores it. Collections often add their own (category, tags, version); switch the rule off for "
+    "those in [tool.agent-catalog].",
+)
+def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    known = _KNOWN_FIELDS[agent.format]
+    for key in agent.key_lines:
+        if key not in known:
+            yield agent.key_lines[key], 1, f"field {key!r} is not a {agent.format.value} field"
+
+
+@_rule(
+    "AC404",
+    "bad-value",
+    "warning",
+    "A bad value for color, permissionMode, effort, memory or isolation.",
+    "Claude Code colors: " + ", ".join(sorted(CLAUDE_COLORS)) + ". "
+    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ".",
+)  # fmt: skip
+def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.format is not Format.CLAUDE_CODE:
+        return
+    if agent.color is not None and agent.color not in CLAUDE_COLORS:
+        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(CLAUDE_COLORS))}"
+    for key, allowed in ENUMS.items():
+        if key in agent.extra and str(agent.extra[key]) not in allowed:
+            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
+
+
+@_rule(
+    "AC405",
+    "bad-model",
+    "warning",
+    "A model that is neither a known alias nor a model id.",
+    "Claude Code: sonnet, opus, haiku, inherit or a claude-... id; opencode: provider/model; Gemini CLI: "
+    "gemini-... . Copilot model display names are not checked.",
+)
+def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    pattern = _MODEL_ID.get(agent.format)
+    if pattern is None or agent.model is None:
+        return
+    for model in agent.model if isinstance(agent.model, tuple) else (agent.model,):
+        if model not in MODEL_ALIASES and not pattern.fullmatch(model):
+            yield _line(agent, "model"), 1, f"model {model!r} is neither a known alias nor a model id"
+
+
+@_rule(
+    "AC406",
+    "no-tools",
+    "warning",
+    "'tools: []' gives the agent no tools at all.",
+    "Rarely meant: to allow every tool, leave 'tools' out.",
+)
+def no_tools(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if agent.tools == ():
+        yield _line(agent, "tools"), 1, "'tools' is empty: the agent can use no tool at all"
+
+
+@_rule(
+    "AC501",
+    "example-without-user",
+    "warning",
+    "An example dialogue has no user turn.",
+    "Examples teach the main conversation when to delegate: each needs what the user said.",
+)
+def example_without_user(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    for number, example in enumerate(agent.examples, 1):
+        if not any(turn.role == "user" for turn in example.turns):
+            yield example.line, 1, f"example {number} has no 'user:' turn"
+
+
+@_rule(
+    "AC502",
+    "empty-section",
+    "warning",
+    "A Markdown heading in the system prompt has nothing under it.",
+    "An empty heading usually means text was lost or never written.",
+)
+def empty_section(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    def walk(sections: tuple[Section, ...]) -> Iterator[Hit]:
+        for section in sections:
+            empty = not (section.text or section.items or section.children or section.markdown.strip())
+            if empty and section.kind == "heading":
+                yield section.line, 1, f"section {section.title!r} is empty"
+            yield from walk(section.children)
+
+    yield from walk(agent.sections)
+
+
+@_rule(
+    "AC601",
+    "description-tokens",
+    "warning",
+    "The description is long: it costs context in every conversation.",
+    "Every agent's description is loaded into the main conversation. The estimate is about four characters a "
+    "token; the threshold is max-description-tokens in [tool.agent-catalog] (default 1000).",
+)
+def description_tokens(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    tokens = estimate_tokens(agent.description)
+    if tokens > settings.max_description_tokens:
+        yield (
+            _line(agent, "description"),
+            1,
+            f"description is about {tokens:,} tokens (over {settings.max_description_tokens:,})",
+        )
+
+
+@_rule(
+    "AC602",
+    "catalog-tokens",
+    "warning",
+    "All descriptions together are long: installing the whole catalog costs that much context.",
+    "The threshold is max-total-description-tokens in [tool.agent-catalog] (default 50000). Reported once, at "
+    "the agent with the longest description.",
+)
+def catalog_total_tokens(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    total = sum(estimate_tokens(a.description) for a in agents)
+    if agents and total > settings.max_total_description_tokens:
+        longest = max(agents, key=lambda a: (estimate_tokens(a.description), a.path))
+        yield longest, (
+            _line(longest, "description"),
+            1,
+            f"all {len(agents):,} descriptions are about {total:,} tokens "
+            f"(over {settings.max_total_description_tokens:,}); this one is the longest",
+        )
+
+
+def rule_table() -> Mapping[str, Rule]:
+    return dict(sorted(RULES.items()))
