@@ -124,6 +124,8 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+
+
 _CONFIG = click.option(
     "-f",
     "--config-file",

@@ -19,7 +19,8 @@ _SUBTAG = re.compile(r"<(/?)(context|user|assistant)>", re.I)
 _ROLE = r"(context|user|human|assistant)"
 _LINE_MARKER = re.compile(rf"^[ \t]*(?:[-*][ \t]+)?(?:\*\*)?{_ROLE}(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*", re.I | re.M)
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
-_SUMMARY_TAIL = re.compile(r"[^.!?\n]*\bexamples?\b[^.!?\n]*:\s*$", re.I)
+_EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def extract_examples(
@@ -71,8 +72,14 @@ def extract_examples(
 def summarize(description: str) -> str:
     """The description before its first example, without a trailing 'Examples:'."""
     match = _TAGS.search(description)
-    head = description[: match.start()] if match else description
-    return _SUMMARY_TAIL.sub("", head).rstrip()
+    head = (description[: match.start()] if match else description).rstrip()
+    if not head.endswith(":"):
+        return head
+    # The last clause ("Examples:", "Here are some examples of when to use it:") goes.
+    boundary = max((m.end() for m in _SENTENCE_END.finditer(head, max(0, len(head) - 400))), default=0)
+    if _EXAMPLES_WORD.search(head, boundary):
+        return head[:boundary].rstrip()
+    return head
 
 
 def _unclosed(rel_path: str, line: int) -> Finding:

@@ -21,9 +21,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 from catalog import textsafe
 from catalog.jsonout import catalog_to_dict, dumps
 from catalog.lint import token_summary
-from catalog.rules import rule_table
 from catalog.model import slugify, titleize
 from catalog.parse import read_agent_file
+from catalog.rules import rule_table
 from catalog.sections import section_titles
 from catalog.types import Agent, Catalog, Finding, Format
 
@@ -89,8 +89,10 @@ def make_environment(template_dir: Path | None = None) -> Environment:
         fence=textsafe.fence,
         excerpt=textsafe.excerpt,
         css_color=textsafe.css_color,
+        color_name=textsafe.color_name,
         titleize=titleize,
     )
+    env.globals["heading_ids"] = textsafe.heading_ids
     return env
 
 
@@ -123,6 +125,7 @@ def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> di
         "category_of": category_of,
         "collections": collections,
         "categories": sorted(by_category),
+        "uncategorized": UNCATEGORIZED,
     }
     pages: dict[str, str] = {}
     for agent in catalog.agents:

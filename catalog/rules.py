@@ -114,8 +114,7 @@ _scan_rule(
     "unclosed-frontmatter",
     "error",
     "The frontmatter is not closed by a '---' line.",
-    "Everything after the opening line would be frontmatter; only the key lines before the first blank line "
-    "were read.",
+    "Everything after the opening line would be frontmatter; only the key lines before the first blank line were read.",
 )
 _scan_rule(
     "AC114",
@@ -453,11 +452,14 @@ def catalog_total_tokens(agents: tuple[Agent, ...], settings: LintSettings) -> I
     total = sum(estimate_tokens(a.description) for a in agents)
     if agents and total > settings.max_total_description_tokens:
         longest = max(agents, key=lambda a: (estimate_tokens(a.description), a.path))
-        yield longest, (
-            _line(longest, "description"),
-            1,
-            f"all {len(agents):,} descriptions are about {total:,} tokens "
-            f"(over {settings.max_total_description_tokens:,}); this one is the longest",
+        yield (
+            longest,
+            (
+                _line(longest, "description"),
+                1,
+                f"all {len(agents):,} descriptions are about {total:,} tokens "
+                f"(over {settings.max_total_description_tokens:,}); this one is the longest",
+            ),
         )
 
 

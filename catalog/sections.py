@@ -10,15 +10,15 @@ inline source is looked at only to recognize those pseudo-headings.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from catalog.types import Section
 
-_md = MarkdownIt("commonmark", {"maxNesting": 20}).enable("table")
-_md.disable(["inline", "text_join"])
+_NEWLINE = re.compile(rb"\n")
+_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 
 # A bold line alone is a heading when it is short and not a sentence (no final . ! ?).
 _BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,80}?(?<![.!?]))(?:\*\*|__)[ \t]*:?[ \t]*")
@@ -55,82 +55,60 @@ class _Draft:
 
 def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
     """Split a system prompt into a tree of titled sections."""
-    tokens = _md.parse(body)
+    blocks = _top_level_blocks(body)
     lines = body.split("\n")
     root = _Draft("", 0, first_line)
     stack: list[_Draft] = [root]
     heading_level = 0  # level of the Markdown heading in force, for pseudo-headings below it
     count = 0
 
-    def source(token: Token) -> str:
-        start, end = token.map or (0, 0)
-        return "\n".join(lines[start:end]).strip("\n")
-
-    def open_section(title: str, level: int, token: Token, kind: str = "heading") -> None:
-        lead_in = kind == "lead-in"
+    def open_section(title: str, level: int, block: _Block, kind: str = "heading") -> None:
         nonlocal count
         count += 1
+        lead_in = kind == "lead-in"
         while stack[-1].level >= level or stack[-1].lead_in:
             stack.pop()
-        start, end = token.map or (0, 0)
-        draft = _Draft(_clean_title(title), level, first_line + start, lead_in, kind, start if lead_in else end)
+        content_start = block.start if lead_in else block.end
+        draft = _Draft(_clean_title(title), level, first_line + block.start, lead_in, kind, content_start)
         stack[-1].children.append(draft)
         stack.append(draft)
 
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token.level != 0 or token.nesting == -1:
-            index += 1
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1].kind if index + 1 < len(blocks) else ""
+        if block.kind == "heading" and count < _MAX_SECTIONS:
+            heading_level = block.level
+            open_section(block.title, heading_level, block)
             continue
-        if token.type == "heading_open" and count < _MAX_SECTIONS:
-            heading_level = int(token.tag[1])
-            open_section(tokens[index + 1].content, heading_level, token)
-            index += 3
-            continue
-        if token.type == "paragraph_open":
-            content = tokens[index + 1].content.strip()
-            next_type = tokens[index + 3].type if index + 3 < len(tokens) else ""
-            followed_by_list = next_type in ("bullet_list_open", "ordered_list_open")
+        if block.kind == "paragraph" and count < _MAX_SECTIONS:
+            content = block.source.strip()
             single_line = "\n" not in content
             bold = _BOLD_LINE.fullmatch(content) if single_line else None
             label = _UPPER_LABEL.fullmatch(content) if single_line else None
-            if count >= _MAX_SECTIONS:
-                pass
-            elif bold or label:
+            flat = " ".join(content.split())
+            if bold or label:
                 title = (bold or label).group(1)  # type: ignore[union-attr]
-                open_section(title, heading_level + 1, token, "bold" if bold else "label")
-                index += 3
+                open_section(title, heading_level + 1, block, "bold" if bold else "label")
                 continue
-            elif (
-                followed_by_list
+            if (
+                following == "list"
                 and _LEAD_IN.fullmatch(content.rsplit("\n", 1)[-1])
-                and len(" ".join(content.split()).rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
+                and len(flat.rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
             ):
-                lead, _, title = " ".join(content.split()).rpartition(". ")
-                open_section(title, stack[-1].level + 1, token, "lead-in")
+                lead, _, title = flat.rpartition(". ")
+                open_section(title, stack[-1].level + 1, block, "lead-in")
                 if lead:
                     stack[-1].text.append(lead + ".")
-                index += 3
                 continue
+        if block.kind == "list":
+            stack[-1].items.extend(block.items)
             if stack[-1].lead_in:
                 stack.pop()
-            stack[-1].text.append(source(token))
-            index += 3
-            continue
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            end = _matching_close(tokens, index)
-            stack[-1].items.extend(_list_items(tokens[index:end], lines))
-            if stack[-1].lead_in:
-                stack.pop()
-            index = end + 1
             continue
         if stack[-1].lead_in:
             stack.pop()
-        text = source(token)
-        if text:
+        text = block.source.strip("\n")
+        if text.strip():
             stack[-1].text.append(text)
-        index = _matching_close(tokens, index) + 1 if token.nesting == 1 else index + 1
     # Each top-level section's source runs from below its title to the next one's title.
     # A body without any title has no sections: then `ends` is one longer, so no strict zip.
     ends = [child.line - first_line for child in root.children[1:]] + [len(lines)]
@@ -138,6 +116,94 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
     for child, end in zip(root.children, ends, strict=False):
         frozen.append(child.freeze("\n".join(lines[child.content_start : end]).strip("\n")))
     return tuple(frozen)
+
+
+def _widen(bounds: list[int], span: dict[str, int]) -> None:
+    bounds[0] = min(bounds[0], span["start"])
+    bounds[1] = max(bounds[1], span["end"])
+
+
+@dataclass
+class _Block:
+    """One top-level Markdown block: its kind, lines [start, end) and what the split needs."""
+
+    kind: str  # heading, paragraph, list or other
+    start: int
+    end: int
+    source: str
+    level: int = 0
+    title: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+_BLOCK_TAGS = frozenset(
+    {"Paragraph", "Heading", "BlockQuote", "CodeBlock", "HtmlBlock", "List", "Item", "Table", "FootnoteDefinition",
+     "MetadataBlock", "DefinitionList", "TableHead", "TableRow", "TableCell"}
+)  # fmt: skip
+
+
+def _tag_name(tag: object) -> str:
+    return tag if isinstance(tag, str) else next(iter(tag)) if isinstance(tag, dict) else str(tag)
+
+
+def _top_level_blocks(body: str) -> list[_Block]:
+    """The body's top-level blocks, from pulldown-cmark's events (a CommonMark parser in Rust)."""
+    data = body.encode("utf-8")
+    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(data))]
+
+    def line_of(offset: int) -> int:
+        return bisect_right(line_starts, offset) - 1
+
+    blocks: list[_Block] = []
+    depth = 0  # open block-level tags
+    item_spans: list[list[int]] = []  # [first, last) byte of each open item's own inline text
+    item_slots: list[int] = []  # where each open item's text goes in the current block's items
+    code_depth = 0  # inside a code block or table in a list item: not part of the item's text
+    for event, span in pyromark.events_with_range(body, options=_OPTIONS):
+        kind = next(iter(event)) if isinstance(event, dict) else event
+        if kind in ("Start", "End") and _tag_name(event[kind]) not in _BLOCK_TAGS:  # type: ignore[index]
+            if item_spans:  # inline markup (bold, links) is part of the item's text
+                _widen(item_spans[-1], span)
+            continue
+        if kind == "Start":
+            tag = _tag_name(event["Start"])  # type: ignore[index]
+            if depth == 0:
+                start, end = span["start"], span["end"]
+                first, last = line_of(start), line_of(max(start, end - 1)) + 1
+                source = data[line_starts[first] : end].decode("utf-8", "replace")
+                block_kind = {"Heading": "heading", "Paragraph": "paragraph", "List": "list"}.get(tag, "other")
+                level = 0
+                if tag == "Heading":
+                    level = int(str(event["Start"]["Heading"]["level"])[1:])  # type: ignore[index]
+                blocks.append(_Block(block_kind, first, last, source, level))
+            depth += 1
+            if item_spans and tag not in ("Item", "List", "Paragraph"):
+                code_depth += 1
+            if tag == "Item":
+                item_slots.append(len(blocks[-1].items))
+                blocks[-1].items.append("")
+                item_spans.append([len(data), 0])
+        elif kind == "End":
+            tag = _tag_name(event["End"])  # type: ignore[index]
+            depth -= 1
+            if item_spans and tag not in ("Item", "List", "Paragraph"):
+                code_depth -= 1
+            if tag == "Item" and item_spans:
+                first, last = item_spans.pop()
+                text = data[first:last].decode("utf-8", "replace") if first < last else ""
+                blocks[-1].items[item_slots.pop()] = " ".join(text.split())
+        elif kind in ("Text", "Code", "InlineHtml", "InlineMath", "DisplayMath") and blocks and depth:
+            if item_spans:
+                if not code_depth:
+                    _widen(item_spans[-1], span)
+            elif blocks[-1].kind == "heading":
+                blocks[-1].title += event[kind]  # type: ignore[index]
+        elif kind == "Rule" and depth == 0:
+            line = line_of(span["start"])
+            blocks.append(_Block("other", line, line + 1, "---"))
+    for block in blocks:
+        block.items = [item for item in block.items if item]
+    return blocks
 
 
 def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:
@@ -151,26 +217,6 @@ def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:
 
     walk(sections, 0)
     return out
-
-
-def _matching_close(tokens: list[Token], index: int) -> int:
-    depth = 0
-    for position in range(index, len(tokens)):
-        depth += tokens[position].nesting
-        if depth == 0:
-            return position
-    return len(tokens) - 1
-
-
-def _list_items(tokens: list[Token], lines: list[str]) -> list[str]:
-    """Every list item's own text, nested items after their parent, in order."""
-    items: list[str] = []
-    for token in tokens:
-        if token.type == "inline" and token.level >= 2:
-            items.append(" ".join(token.content.split()))
-        elif token.type in ("fence", "code_block") and token.map:
-            items.append("\n".join(lines[token.map[0] : token.map[1]]).strip())
-    return [item for item in items if item]
 
 
 def _clean_title(title: str) -> str:

@@ -1,0 +1,83 @@
+"""Shared fixtures: the real corpus beside the repo, the seed file, and golden-file handling."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.pipeline import scan_catalog
+from catalog.types import Catalog
+
+# The repo and ../shared sit side by side: /work/main and /work/shared.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+_ABSENT = "../shared/corpus is absent: the real-data tests need the shared corpus beside the repo (CI has it)"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/golden/ from the current output instead of comparing with it.",
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    corpus = SHARED / "corpus"
+    if not corpus.is_dir():
+        pytest.skip(_ABSENT)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def seed_file() -> Path:
+    seed = SHARED / "seed" / "backend-specialist.md"
+    if not seed.is_file():
+        pytest.skip(_ABSENT)
+    return seed
+
+
+@pytest.fixture(scope="session")
+def corpus_catalog(corpus_dir: Path) -> Catalog:
+    """One scan of the whole corpus, shared by every test that only reads it."""
+    return scan_catalog([str(corpus_dir)])
+
+
+class Golden:
+    """Compare a JSON value with ``tests/golden/<name>``, or rewrite the file under --update-goldens."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, value: Any) -> None:
+        path = GOLDEN / name
+        text = json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return
+        if not path.is_file():
+            pytest.fail(f"golden file {path.relative_to(GOLDEN.parent)} is missing: run pytest --update-goldens")
+        expected = path.read_text(encoding="utf-8")
+        if json.loads(expected) != value:
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True), text.splitlines(keepends=True), "golden", "now", n=2
+                )
+            )
+            pytest.fail(
+                f"differs from {path.relative_to(GOLDEN.parent)} (pytest --update-goldens rewrites it):\n{diff[:6000]}"
+            )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-goldens")))

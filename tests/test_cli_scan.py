@@ -1,0 +1,176 @@
+"""`agent-catalog scan`: the table, the JSON, findings on stderr, and the exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from catalog.cli import main
+
+# The wizard's one-line description: literal \n pairs and an unquoted ': ' (column 60).
+REVIEWER = (
+    "---\nname: code-reviewer\n"
+    'description: Reviews diffs. Examples:\\n\\n<example>\\nContext: A PR is open.\\nuser: "review it"\\n'
+    'assistant: "ok"\\n</example>\n'
+    'model: sonnet\ntools: Read, Grep, Bash(git diff:*)\ncolor: "#ff0000"\n---\n## Focus\n- diffs\n'
+)
+PLANNER = "---\nname: planner\ndescription: Plans work.\ntools: []\nmodel: [opus, sonnet]\nversion: 2\n---\nPlan.\n"
+
+AGENT_KEYS = {
+    "name",
+    "title",
+    "slug",
+    "format",
+    "path",
+    "collection",
+    "marketplace",
+    "plugin",
+    "category",
+    "tags",
+    "description",
+    "summary",
+    "examples",
+    "tools",
+    "disallowed_tools",
+    "model",
+    "color",
+    "extra",
+    "body",
+    "body_line",
+    "sections",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with two good agents, as the current directory."""
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents/code-reviewer.md").write_text(REVIEWER, encoding="utf-8")
+    (tmp_path / "agents/planner.md").write_text(PLANNER, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def scan(*args: str) -> Result:
+    return CliRunner().invoke(main, ["scan", *args])
+
+
+def test_table(repo: Path) -> None:
+    result = scan()
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "NAME           FORMAT       COLLECTION/CATEGORY  MODEL         TOOLS                     EX  FINDINGS\n"
+        "code-reviewer  claude-code                       sonnet        Read, Grep, Bash(git di…  1   1\n"
+        "planner        claude-code                       opus, sonnet  none                      0   0\n"
+        "\n"
+        "2 agents, 0 errors, 1 warning\n"
+    )
+    assert result.stderr == (
+        "agents/code-reviewer.md:3:60: AC115 frontmatter is not valid YAML (mapping values are not allowed in"
+        " this context); read leniently as Claude Code does; read as raw text: description\n"
+    )
+
+
+def test_json(repo: Path) -> None:
+    result = scan("--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {"version", "agents", "findings"}
+    assert [a["name"] for a in data["agents"]] == ["code-reviewer", "planner"]
+    reviewer, planner = data["agents"]
+    assert set(reviewer) == AGENT_KEYS
+    assert reviewer["path"] == "agents/code-reviewer.md"
+    assert reviewer["format"] == "claude-code"
+    assert reviewer["tools"] == ["Read", "Grep", "Bash(git diff:*)"]
+    assert reviewer["color"] == "#ff0000"
+    assert reviewer["summary"] == "Reviews diffs."
+    assert reviewer["examples"] == [
+        {
+            "context": "A PR is open.",
+            "turns": [{"role": "user", "text": "review it"}, {"role": "assistant", "text": "ok"}],
+            "commentary": None,
+            "line": 3,
+        }
+    ]
+    assert reviewer["sections"] == [
+        {"title": "Focus", "level": 2, "line": 8, "text": "", "items": ["diffs"], "children": []}
+    ]
+    assert reviewer["body_line"] == 8
+    assert (planner["tools"], planner["model"], planner["extra"]) == ([], ["opus", "sonnet"], {"version": 2})
+    assert data["findings"] == [
+        {
+            "path": "agents/code-reviewer.md",
+            "line": 3,
+            "col": 60,
+            "code": "AC115",
+            "severity": "warning",
+            "message": "frontmatter is not valid YAML (mapping values are not allowed in this context);"
+            " read leniently as Claude Code does; read as raw text: description",
+        }
+    ]
+    # Findings go to stderr in both modes, so stdout stays pure JSON.
+    assert result.stderr.startswith("agents/code-reviewer.md:3:60: AC115 ")
+
+
+def test_paths_are_relative_to_the_scanned_root(repo: Path, tmp_path: Path) -> None:
+    result = scan("--json", str(tmp_path / "agents"))
+    data = json.loads(result.stdout)
+    assert [a["path"] for a in data["agents"]] == ["code-reviewer.md", "planner.md"]
+    assert str(tmp_path) not in json.dumps(data["agents"])
+    # Findings name the file as the user can open it.
+    assert data["findings"][0]["path"] == f"{tmp_path}/agents/code-reviewer.md"
+
+
+def test_error_finding_exits_1(repo: Path) -> None:
+    (repo / "agents/broken.md").write_text("You help, but have no frontmatter.\n", encoding="utf-8")
+    result = scan()
+    assert result.exit_code == 1
+    assert "agents/broken.md:1:1: AC110 no frontmatter: the file must start with a '---' line\n" in result.stderr
+    assert "3 agents, 1 error, 1 warning" in result.stdout
+    assert scan("--json").exit_code == 1
+
+
+def test_warnings_alone_exit_0(repo: Path) -> None:
+    assert scan().exit_code == 0
+
+
+def test_missing_path_is_a_usage_error(repo: Path) -> None:
+    result = scan("no-such-folder")
+    assert result.exit_code == 2
+    assert "Path 'no-such-folder' does not exist" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_option_is_a_usage_error(repo: Path) -> None:
+    assert scan("--no-such-option").exit_code == 2
+
+
+def test_verbose_says_what_was_skipped(repo: Path) -> None:
+    (repo / "README.md").write_text("# Agents\n", encoding="utf-8")
+    (repo / "docs").mkdir()
+    result = scan("-v")
+    assert result.exit_code == 0
+    assert "skipped README.md: README.md is documentation, not an agent\n" in result.stderr
+    assert "skipped docs/: a docs folder holds no agents\n" in result.stderr
+    assert "skipped" not in scan().stderr
+
+
+def test_terminal_escapes_in_agent_text_are_neutralized(repo: Path) -> None:
+    (repo / "agents/evil.md").write_text("---\nname: evil\x1b[2Jname\ndescription: x\n---\n", encoding="utf-8")
+    result = scan()
+    assert "\x1b" not in result.stdout
+    assert "evil\\u001b[2Jname" in result.stdout
+
+
+def test_python_dash_m_catalog() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "catalog", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: agent-catalog [OPTIONS] COMMAND [ARGS]...")
+    assert "scan" in result.stdout

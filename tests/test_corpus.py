@@ -1,0 +1,162 @@
+"""Scan the real corpus (957 files from six collections) and the seed: every file must load."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from catalog.jsonout import catalog_to_dict, dumps
+from catalog.pipeline import scan_catalog
+from catalog.types import Agent, Catalog, Section
+
+pytestmark = pytest.mark.corpus
+
+# The same pattern catalog.examples uses for an opening tag (attributes allowed, <examples> not).
+OPENING_TAG = re.compile(r"<example(?:\s[^<>]*)?>")
+
+INVALID_YAML_VOLTAGENT = [
+    "04-quality-security/gdpr-ccpa-compliance.md",
+    "07-specialized-domains/hipaa-compliance.md",
+    "08-business-product/assumption-mapping.md",
+    "08-business-product/backlog-grooming.md",
+    "08-business-product/growth-loops.md",
+    "10-research-analysis/ab-test-analysis.md",
+    "10-research-analysis/cohort-analysis.md",
+    "10-research-analysis/first-principles-thinking.md",
+]
+
+
+def by_path(catalog: Catalog, suffix: str) -> Agent:
+    [agent] = [a for a in catalog.agents if a.path.endswith(suffix)]
+    return agent
+
+
+def test_every_corpus_file_becomes_one_agent(corpus_catalog: Catalog) -> None:
+    assert len(corpus_catalog.agents) == 957
+    assert len({a.path for a in corpus_catalog.agents}) == 957
+
+
+def test_every_agent_has_a_name(corpus_catalog: Catalog) -> None:
+    assert [a.path for a in corpus_catalog.agents if not a.name.strip()] == []
+
+
+def test_no_error_findings(corpus_catalog: Catalog) -> None:
+    assert [f.format() for f in corpus_catalog.findings if f.severity == "error"] == []
+
+
+def test_every_opening_example_tag_gives_an_example(corpus_catalog: Catalog) -> None:
+    counts = {
+        a.path: (len(OPENING_TAG.findall(a.description)) + len(OPENING_TAG.findall(a.body)), len(a.examples))
+        for a in corpus_catalog.agents
+    }
+    assert {path: (tags, found) for path, (tags, found) in counts.items() if tags != found} == {}
+    assert sum(found for _, found in counts.values()) == 11  # the corpus has few; the seed has 3 more
+
+
+def test_slugs_are_unique_safe_file_names(corpus_catalog: Catalog) -> None:
+    slugs = [a.slug for a in corpus_catalog.agents]
+    assert len(set(slugs)) == len(slugs)
+    assert len({s.casefold() for s in slugs}) == len(slugs)
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", s) for s in slugs)
+
+
+@pytest.mark.parametrize("rel", INVALID_YAML_VOLTAGENT)
+def test_invalid_yaml_voltagent_files_are_recovered(corpus_catalog: Catalog, rel: str) -> None:
+    path = f"VoltAgent__awesome-claude-code-subagents/categories/{rel}"
+    agent = by_path(corpus_catalog, path)
+    codes = [(f.code, f.severity, f.line) for f in corpus_catalog.findings if f.path.endswith(path)]
+    assert codes == [("AC115", "warning", 3)]
+    assert agent.name == Path(rel).stem
+    # The whole one-line description, as written, and the keys after it still read.
+    lines = agent.source.read_text(encoding="utf-8").split("\n")
+    assert agent.description == lines[2].removeprefix("description: ").strip()
+    assert "Triggers on: '" in agent.description
+    assert lines[3].startswith("tools: ")
+    assert agent.tools == tuple(t.strip() for t in lines[3].removeprefix("tools: ").split(","))
+
+
+def test_only_the_expected_files_have_findings(corpus_catalog: Catalog) -> None:
+    flagged = {f.path.split("/corpus/", 1)[1]: f.code for f in corpus_catalog.findings if f.code == "AC115"}
+    assert sorted(flagged) == sorted(
+        f"VoltAgent__awesome-claude-code-subagents/categories/{r}" for r in INVALID_YAML_VOLTAGENT
+    )
+    others = {(f.path.split("/corpus/", 1)[1], f.code) for f in corpus_catalog.findings if f.code != "AC115"}
+    assert others == {
+        ("0xfurai__claude-code-subagents/agents/sqs-expert.md", "AC111"),
+        ("0xfurai__claude-code-subagents/agents/sqs-expert.md", "AC112"),
+    }
+
+
+def test_indented_file_keeps_its_frontmatter(corpus_catalog: Catalog) -> None:
+    agent = by_path(corpus_catalog, "0xfurai__claude-code-subagents/agents/sqs-expert.md")
+    assert agent.name == "sqs-expert"
+    assert agent.description == "Expertise in Amazon SQS for reliable, scalable message queuing."
+    assert agent.model == "claude-sonnet-4-20250514"
+    assert agent.body.startswith("\n## Focus Areas")
+    assert agent.sections[0].title == "Focus Areas"
+
+
+def test_every_format_is_found(corpus_catalog: Catalog) -> None:
+    counts: dict[str, int] = {}
+    for agent in corpus_catalog.agents:
+        counts[agent.format.value] = counts.get(agent.format.value, 0) + 1
+    assert counts == {"claude-code": 614, "copilot-agent": 224, "copilot-chatmode": 91, "opencode": 28}
+
+
+def test_two_scans_give_identical_json(corpus_dir: Path, corpus_catalog: Catalog) -> None:
+    # The shared scan used a process pool; this one runs in one process.
+    again = scan_catalog([str(corpus_dir)], jobs=1)
+    assert dumps(catalog_to_dict(again)) == dumps(catalog_to_dict(corpus_catalog))
+
+
+# The seed: the hardest real case (one-line description, literal \n, unquoted ': ').
+
+
+@pytest.fixture(scope="module")
+def seed_agent(seed_file: Path) -> Agent:
+    catalog = scan_catalog([str(seed_file.parent)])
+    [agent] = catalog.agents
+    return agent
+
+
+def test_seed_is_recovered_with_one_warning(seed_file: Path) -> None:
+    catalog = scan_catalog([str(seed_file.parent)])
+    assert [(f.code, f.severity, f.line) for f in catalog.findings] == [("AC115", "warning", 3)]
+
+
+def test_seed_names_and_metadata(seed_agent: Agent) -> None:
+    assert seed_agent.name == "backend-specialist"
+    assert seed_agent.model == "inherit"
+    assert seed_agent.color == "blue"
+    assert seed_agent.tools is None
+    assert "\\n" not in seed_agent.description
+    assert seed_agent.summary.endswith("challenges.")
+    assert "<example>" not in seed_agent.summary
+
+
+def test_seed_examples(seed_agent: Agent) -> None:
+    assert len(seed_agent.examples) == 3
+    for example in seed_agent.examples:
+        assert example.context
+        assert [t.role for t in example.turns] == ["user", "assistant"]
+        assert all(t.text and not t.text.startswith('"') for t in example.turns)
+        assert example.commentary
+    first = seed_agent.examples[0]
+    assert first.context == "The user needs help with backend development in a Next.js application."
+    assert first.turns[0].text == (
+        "I need to implement a bulk import feature that processes CSV files with millions of rows"
+    )
+
+
+def test_seed_sections(seed_agent: Agent) -> None:
+    titles = [s.title for s in seed_agent.sections]
+    assert titles[:3] == ["Core Expertise", "Operational Principles", "Problem-Solving Approach"]
+    core: Section = seed_agent.sections[0]
+    groups = [c.title for c in core.children]
+    assert len(groups) == 5
+    for word, group in zip(["Next.js", "Prisma", "SQL", "Inngest", "data engineering"], groups, strict=True):
+        assert word in group
+    assert all(len(c.items) >= 5 for c in core.children)
+    assert core.children[1].items[0] == "Advanced schema modeling and migration strategies"

@@ -1,0 +1,358 @@
+"""catalog.discover: every layout people use, sorted, and never out of the scanned folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.discover import Discovery, find_agent_files
+from catalog.types import AgentSource
+
+AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
+
+
+def write(root: Path, rel: str, text: str | None = None) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    name = path.name.removesuffix(".md").removesuffix(".agent").removesuffix(".chatmode")
+    path.write_text(AGENT.format(name=name) if text is None else text, encoding="utf-8")
+    return path
+
+
+def write_json(root: Path, rel: str, data: object) -> None:
+    write(root, rel, json.dumps(data))
+
+
+def discover(root: Path) -> Discovery:
+    return find_agent_files([str(root)])
+
+
+def sources(root: Path) -> dict[str, AgentSource]:
+    return {s.rel_path: s for s in discover(root).sources}
+
+
+def where(source: AgentSource) -> tuple[str, str | None, str | None, str | None, str | None]:
+    return (source.format.value, source.collection, source.marketplace, source.plugin, source.category)
+
+
+def skipped(root: Path) -> dict[str, str]:
+    return {s.rel_path: s.reason for s in discover(root).skipped}
+
+
+# Layouts
+
+
+def test_claude_code_project_agents(tmp_path: Path) -> None:
+    write(tmp_path, ".claude/agents/reviewer.md")
+    write(tmp_path, ".claude/agents/team/planner.md")
+    found = sources(tmp_path)
+    assert where(found[".claude/agents/reviewer.md"]) == ("claude-code", None, None, None, None)
+    assert where(found[".claude/agents/team/planner.md"]) == ("claude-code", None, None, None, "team")
+    assert all(s.explicit for s in found.values())
+
+
+def test_agents_folder_any_depth(tmp_path: Path) -> None:
+    write(tmp_path, "agents/reviewer.md")
+    write(tmp_path, "agents/quality/deep/tester.md")
+    found = sources(tmp_path)
+    assert set(found) == {"agents/reviewer.md", "agents/quality/deep/tester.md"}
+    assert found["agents/reviewer.md"].category is None
+    assert found["agents/reviewer.md"].explicit
+
+
+def test_collection_is_the_top_folder(tmp_path: Path) -> None:
+    write(tmp_path, "acme-agents/agents/reviewer.md")
+    assert where(sources(tmp_path)["acme-agents/agents/reviewer.md"]) == (
+        "claude-code",
+        "acme-agents",
+        None,
+        None,
+        None,
+    )
+
+
+def test_plugin_marketplace_layout(tmp_path: Path) -> None:
+    write_json(
+        tmp_path,
+        ".claude-plugin/marketplace.json",
+        {
+            "name": "acme-market",
+            "plugins": [
+                {"name": "review-kit", "source": "./plugins/review-kit", "category": "quality"},
+                {"name": "ops-kit", "source": "./plugins/ops-kit", "category": "operations"},
+            ],
+        },
+    )
+    write_json(tmp_path, "plugins/review-kit/.claude-plugin/plugin.json", {"name": "review-kit"})
+    write(tmp_path, "plugins/review-kit/agents/reviewer.md")
+    write(tmp_path, "plugins/review-kit/agents/nested/linter.md")
+    # The marketplace alone names a plugin, even without a plugin.json.
+    write(tmp_path, "plugins/ops-kit/agents/deployer.md")
+    found = sources(tmp_path)
+    assert where(found["plugins/review-kit/agents/reviewer.md"]) == (
+        "claude-code",
+        "acme-market",
+        "acme-market",
+        "review-kit",
+        "quality",
+    )
+    assert found["plugins/review-kit/agents/nested/linter.md"].plugin == "review-kit"
+    assert where(found["plugins/ops-kit/agents/deployer.md"]) == (
+        "claude-code",
+        "acme-market",
+        "acme-market",
+        "ops-kit",
+        "operations",
+    )
+
+
+def test_plugin_json_agents_list_says_which_files_belong(tmp_path: Path) -> None:
+    write_json(tmp_path, "kit/.claude-plugin/plugin.json", {"name": "kit", "agents": ["./listed.md"]})
+    write(tmp_path, "kit/listed.md")
+    write(tmp_path, "kit/unlisted.md")
+    found = sources(tmp_path)
+    assert (found["kit/listed.md"].plugin, found["kit/listed.md"].explicit) == ("kit", True)
+    # Not in the plugin, but still an agent file (it has frontmatter).
+    assert (found["kit/unlisted.md"].plugin, found["kit/unlisted.md"].explicit) == (None, False)
+
+
+def test_plugin_json_agents_entry_may_be_a_folder(tmp_path: Path) -> None:
+    write_json(tmp_path, "kit/.claude-plugin/plugin.json", {"name": "kit", "agents": ["./agents"]})
+    write(tmp_path, "kit/agents/builder.md")
+    assert sources(tmp_path)["kit/agents/builder.md"].plugin == "kit"
+
+
+def test_plugin_json_agents_entry_may_be_one_string(tmp_path: Path) -> None:
+    write_json(tmp_path, "kit/.claude-plugin/plugin.json", {"name": "kit", "agents": "./one.md"})
+    write(tmp_path, "kit/one.md")
+    write(tmp_path, "kit/two.md")
+    found = sources(tmp_path)
+    assert (found["kit/one.md"].plugin, found["kit/two.md"].plugin) == ("kit", None)
+
+
+def test_plugin_without_agents_list_owns_its_agents_folder(tmp_path: Path) -> None:
+    write_json(tmp_path, "kit/.claude-plugin/plugin.json", {"name": "kit-name"})
+    write(tmp_path, "kit/agents/a.md")
+    assert sources(tmp_path)["kit/agents/a.md"].plugin == "kit-name"
+
+
+def test_numbered_category_folders(tmp_path: Path) -> None:
+    write(tmp_path, "categories/01-core-development/api-designer.md")
+    write(tmp_path, "categories/10-research_analysis/analyst.md")
+    found = sources(tmp_path)
+    assert found["categories/01-core-development/api-designer.md"].category == "core-development"
+    assert found["categories/10-research_analysis/analyst.md"].category == "research_analysis"
+
+
+def test_numbered_category_folder_wins_over_the_marketplace_category(tmp_path: Path) -> None:
+    # VoltAgent's layout: one plugin per category folder, the marketplace giving a broader category.
+    write_json(
+        tmp_path,
+        ".claude-plugin/marketplace.json",
+        {
+            "name": "volt",
+            "plugins": [{"name": "core", "source": "./categories/01-core-dev", "category": "development"}],
+        },
+    )
+    write_json(tmp_path, "categories/01-core-dev/.claude-plugin/plugin.json", {"name": "core", "agents": ["./a.md"]})
+    write(tmp_path, "categories/01-core-dev/a.md")
+    assert where(sources(tmp_path)["categories/01-core-dev/a.md"]) == (
+        "claude-code",
+        "volt",
+        "volt",
+        "core",
+        "core-dev",
+    )
+
+
+def test_copilot_agents_and_chat_modes_anywhere(tmp_path: Path) -> None:
+    write(tmp_path, ".github/agents/helper.agent.md")
+    write(tmp_path, "agents/planner.agent.md")
+    write(tmp_path, "chatmodes/plan.chatmode.md", "---\ndescription: Plan.\n---\nPlan.\n")
+    write(tmp_path, "misc/deep/elsewhere.agent.md", "no frontmatter at all\n")
+    found = sources(tmp_path)
+    assert {rel: s.format.value for rel, s in found.items()} == {
+        ".github/agents/helper.agent.md": "copilot-agent",
+        "agents/planner.agent.md": "copilot-agent",
+        "chatmodes/plan.chatmode.md": "copilot-chatmode",
+        "misc/deep/elsewhere.agent.md": "copilot-agent",
+    }
+
+
+def test_copilot_prompts_and_instructions_are_not_agents(tmp_path: Path) -> None:
+    write(tmp_path, ".github/prompts/fix.prompt.md")
+    write(tmp_path, "x/style.instructions.md")
+    assert sources(tmp_path) == {}
+    assert skipped(tmp_path) == {
+        ".github/prompts/": "a prompts folder holds no agents",
+        "x/style.instructions.md": "a Copilot prompt or instructions file, not an agent",
+    }
+
+
+def test_opencode_agents_with_category_json(tmp_path: Path) -> None:
+    write(tmp_path, ".opencode/agent/core/builder.md")
+    write_json(tmp_path, ".opencode/agent/core/0-category.json", {"name": "Core Things", "agents": {}})
+    write(tmp_path, ".opencode/agent/misc/helper.md")
+    write(tmp_path, ".opencode/agent/top.md")
+    write(tmp_path, ".opencode/agents/other.md")
+    found = sources(tmp_path)
+    assert where(found[".opencode/agent/core/builder.md"]) == ("opencode", None, None, None, "Core Things")
+    assert found[".opencode/agent/misc/helper.md"].category == "misc"
+    assert where(found[".opencode/agent/top.md"]) == ("opencode", None, None, None, None)
+    assert found[".opencode/agents/other.md"].format.value == "opencode"
+
+
+def test_broken_category_json_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path, ".opencode/agent/core/builder.md")
+    write(tmp_path, ".opencode/agent/core/0-category.json", "{not json")
+    result = discover(tmp_path)
+    assert [s.category for s in result.sources] == ["core"]
+    assert [(f.code, f.severity) for f in result.findings] == [("AC130", "warning")]
+    assert result.findings[0].path.endswith(".opencode/agent/core/0-category.json")
+
+
+def test_gemini_cli_agents(tmp_path: Path) -> None:
+    write(tmp_path, ".gemini/agents/researcher.md")
+    assert where(sources(tmp_path)[".gemini/agents/researcher.md"]) == ("gemini-cli", None, None, None, None)
+
+
+def test_plain_folder_of_agent_files(tmp_path: Path) -> None:
+    write(tmp_path, "reviewer.md")
+    write(tmp_path, "notes.md", "# Just notes\n")
+    found = sources(tmp_path)
+    assert list(found) == ["reviewer.md"]
+    assert where(found["reviewer.md"]) == ("claude-code", None, None, None, None)
+    assert not found["reviewer.md"].explicit
+    assert skipped(tmp_path) == {"notes.md": "no frontmatter, and not in an agent folder"}
+
+
+def test_file_without_frontmatter_in_an_agents_folder_is_kept(tmp_path: Path) -> None:
+    # The parse stage reports it; discovery must not hide it.
+    write(tmp_path, "agents/broken.md", "You help.\n")
+    assert list(sources(tmp_path)) == ["agents/broken.md"]
+
+
+def test_a_file_given_directly(tmp_path: Path) -> None:
+    path = write(tmp_path, "somewhere/notes-agent.md", "no frontmatter\n")
+    result = find_agent_files([str(path)])
+    assert [(s.rel_path, s.display_path, s.explicit) for s in result.sources] == [("notes-agent.md", str(path), True)]
+
+
+def test_missing_path_is_a_finding(tmp_path: Path) -> None:
+    result = find_agent_files([str(tmp_path / "nope")])
+    assert result.sources == ()
+    assert [(f.code, f.severity) for f in result.findings] == [("AC100", "error")]
+
+
+def test_display_path_starts_with_the_root_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "repo/agents/a.md")
+    monkeypatch.chdir(tmp_path)
+    [relative] = find_agent_files(["repo"]).sources
+    assert (relative.rel_path, relative.display_path) == ("agents/a.md", "repo/agents/a.md")
+    monkeypatch.chdir(tmp_path / "repo")
+    [here] = find_agent_files(["."]).sources
+    assert (here.rel_path, here.display_path) == ("agents/a.md", "agents/a.md")
+
+
+# What is not an agent, and why
+
+
+def test_docs_readmes_commands_and_skills_are_skipped_with_reasons(tmp_path: Path) -> None:
+    write(tmp_path, "README.md")
+    write(tmp_path, "CONTRIBUTING.md")
+    write(tmp_path, "agents/README.md")
+    write(tmp_path, "agents/reviewer.md")
+    write(tmp_path, "docs/guide.md")
+    write(tmp_path, "commands/deploy.md")
+    write(tmp_path, "skills/pdf/SKILL.md")
+    write(tmp_path, "node_modules/pkg/agent.md")
+    write(tmp_path, ".hidden/agent.md")
+    assert list(sources(tmp_path)) == ["agents/reviewer.md"]
+    assert skipped(tmp_path) == {
+        ".hidden/": "hidden folder",
+        "CONTRIBUTING.md": "CONTRIBUTING.md is documentation, not an agent",
+        "README.md": "README.md is documentation, not an agent",
+        "agents/README.md": "README.md is documentation, not an agent",
+        "commands/": "a commands folder holds no agents",
+        "docs/": "a docs folder holds no agents",
+        "node_modules/": "tool or version-control folder",
+        "skills/": "a skills folder holds no agents",
+    }
+
+
+def test_excluded_output_folder_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "agents/a.md")
+    write(tmp_path, "site/agents/a.md")
+    result = find_agent_files([str(tmp_path)], exclude=[tmp_path / "site"])
+    assert [s.rel_path for s in result.sources] == ["agents/a.md"]
+    assert {s.rel_path: s.reason for s in result.skipped} == {"site": "output folder of this tool"}
+
+
+# Order
+
+
+def test_discovery_is_sorted_and_repeatable(tmp_path: Path) -> None:
+    for rel in ["agents/b.md", "agents/a-b/c.md", "agents/a/z.md", "agents/A.md", "agents/a.md", "x.agent.md"]:
+        write(tmp_path, rel)
+    first = [s.rel_path for s in discover(tmp_path).sources]
+    assert first == sorted(first, key=lambda rel: rel.split("/"))
+    assert first == ["agents/A.md", "agents/a/z.md", "agents/a-b/c.md", "agents/a.md", "agents/b.md", "x.agent.md"]
+    assert [s.rel_path for s in discover(tmp_path).sources] == first
+
+
+# Symlinks
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    folder = tmp_path / "outside"
+    write(folder, "secret.md")
+    return folder
+
+
+def test_symlink_to_a_file_outside_the_root_is_not_followed(tmp_path: Path, outside: Path) -> None:
+    root = tmp_path / "root"
+    write(root, "agents/a.md")
+    (root / "agents/secret.md").symlink_to(outside / "secret.md")
+    (root / "agents/elsewhere").symlink_to(outside, target_is_directory=True)
+    assert list(sources(root)) == ["agents/a.md"]
+    assert skipped(root) == {
+        "agents/elsewhere": "symlink leads outside the scanned folder; not followed",
+        "agents/secret.md": "symlink leads outside the scanned folder; not followed",
+    }
+
+
+def test_symlink_inside_the_root_is_read_once(tmp_path: Path) -> None:
+    write(tmp_path, "agents/a.md")
+    (tmp_path / "agents/b.md").symlink_to(tmp_path / "agents/a.md")
+    assert list(sources(tmp_path)) == ["agents/a.md"]
+    assert skipped(tmp_path) == {"agents/b.md": "same file as one already found (symlink)"}
+
+
+def test_symlink_loop_terminates(tmp_path: Path) -> None:
+    write(tmp_path, "agents/a.md")
+    (tmp_path / "agents/up").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "agents/self").symlink_to(tmp_path / "agents", target_is_directory=True)
+    assert list(sources(tmp_path)) == ["agents/a.md"]
+    assert skipped(tmp_path) == {
+        "agents/self/": "symlink loop; not followed",
+        "agents/up/": "symlink loop; not followed",
+    }
+
+
+def test_dangling_symlink_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "agents/a.md")
+    (tmp_path / "agents/gone.md").symlink_to(tmp_path / "agents/missing.md")
+    assert list(sources(tmp_path)) == ["agents/a.md"]
+    assert skipped(tmp_path) == {"agents/gone.md": "dangling symlink"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX-only")
+def test_fifo_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    os.mkfifo(tmp_path / "agents/pipe.md")
+    assert sources(tmp_path) == {}
+    assert skipped(tmp_path) == {"agents/pipe.md": "not a regular file"}

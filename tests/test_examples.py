@@ -1,0 +1,125 @@
+"""catalog.examples: every <example> block becomes context, turns in order, and commentary."""
+
+from __future__ import annotations
+
+from catalog.examples import extract_examples, summarize
+from catalog.types import Example, Turn
+
+
+def examples(text: str, first_line: int = 1) -> tuple[list[Example], list[tuple[str, str, int]]]:
+    found, findings = extract_examples(text, first_line, "a.md")
+    return found, [(f.code, f.severity, f.line) for f in findings]
+
+
+def test_multi_line_block() -> None:
+    text = (
+        "<example>\n"
+        "Context: The user has a slow query.\n"
+        'user: "Why is this slow?"\n'
+        'assistant: "Let me use the query-tuner agent."\n'
+        "<commentary>\nSlow queries are its job.\n</commentary>\n"
+        "</example>\n"
+    )
+    [example], findings = examples(text, first_line=10)
+    assert findings == []
+    assert example == Example(
+        context="The user has a slow query.",
+        turns=(Turn("user", "Why is this slow?"), Turn("assistant", "Let me use the query-tuner agent.")),
+        commentary="Slow queries are its job.",
+        line=10,
+    )
+
+
+def test_one_line_block() -> None:
+    text = '<example>Context: a thing broke. user: "fix it" assistant: "on it" <commentary>why</commentary></example>'
+    [example], findings = examples(text)
+    assert findings == []
+    assert example.context == "a thing broke."
+    assert example.turns == (Turn("user", "fix it"), Turn("assistant", "on it"))
+    assert example.commentary == "why"
+
+
+def test_missing_closing_tag_gives_what_is_there_and_a_warning() -> None:
+    [example], findings = examples('intro\n<example>\nuser: "one"\nassistant: "two"\n', first_line=5)
+    assert findings == [("AC120", "warning", 6)]
+    assert example.turns == (Turn("user", "one"), Turn("assistant", "two"))
+    assert example.line == 6
+
+
+def test_an_unclosed_block_ends_where_the_next_one_opens() -> None:
+    text = "<example>\nuser: a\n<example>\nuser: b\n</example>\n"
+    found, findings = examples(text)
+    assert findings == [("AC120", "warning", 1)]
+    assert [e.turns for e in found] == [(Turn("user", "a"),), (Turn("user", "b"),)]
+    assert [e.line for e in found] == [1, 3]
+
+
+def test_stray_closing_tag_is_a_warning() -> None:
+    found, findings = examples("text\n</example>\n<example>\nuser: a\n</example>\n")
+    assert findings == [("AC121", "warning", 2)]
+    assert [e.turns for e in found] == [(Turn("user", "a"),)]
+
+
+def test_several_exchanges_stay_in_order() -> None:
+    text = '<example>\nContext: c\nuser: "q1"\nassistant: "a1"\nuser: "q2"\nassistant: "a2"\n</example>'
+    [example], _ = examples(text)
+    assert [(t.role, t.text) for t in example.turns] == [
+        ("user", "q1"),
+        ("assistant", "a1"),
+        ("user", "q2"),
+        ("assistant", "a2"),
+    ]
+
+
+def test_surrounding_double_quotes_are_removed_inner_ones_kept() -> None:
+    text = '<example>\nuser: "Review \'auth.py\'"\nassistant: She said "go" today\n</example>'
+    [example], _ = examples(text)
+    assert example.turns == (Turn("user", "Review 'auth.py'"), Turn("assistant", 'She said "go" today'))
+
+
+def test_opening_tag_with_attributes() -> None:
+    [example], findings = examples('<example name="x" lang=en>\nuser: hi\nassistant: hello\n</example>')
+    assert findings == []
+    assert example.turns == (Turn("user", "hi"), Turn("assistant", "hello"))
+
+
+def test_examples_plural_tag_is_not_an_example() -> None:
+    found, findings = examples("<examples>\nuser: hi\n</examples>")
+    assert found == []
+    assert findings == []
+
+
+def test_example_without_context_or_commentary() -> None:
+    [example], _ = examples("<example>\nuser: hi\nassistant: hello\n</example>")
+    assert example.context is None
+    assert example.commentary is None
+
+
+def test_text_before_the_first_marker_is_context() -> None:
+    [example], _ = examples("<example>\nThe user is stuck.\nuser: help\n</example>")
+    assert example.context == "The user is stuck."
+
+
+def test_xml_style_sub_tags_and_human_turns() -> None:
+    [tagged], _ = examples("<example>\n<context>c</context>\n<user>u</user>\n<assistant>a</assistant>\n</example>")
+    assert (tagged.context, tagged.turns) == ("c", (Turn("user", "u"), Turn("assistant", "a")))
+    [human], _ = examples("<example>\nHuman: hi\nAssistant: yo\n</example>")
+    assert human.turns == (Turn("user", "hi"), Turn("assistant", "yo"))
+
+
+def test_multi_paragraph_turn_keeps_its_text() -> None:
+    [example], _ = examples("<example>\nuser: first line\n\nsecond paragraph\nassistant: ok\n</example>")
+    assert example.turns[0] == Turn("user", "first line\n\nsecond paragraph")
+
+
+def test_no_line_counting_for_unescaped_frontmatter_values() -> None:
+    found, _ = extract_examples("<example>\nuser: a\n</example>\n<example>\nuser: b", 3, "a.md", count_lines=False)
+    assert [e.line for e in found] == [3, 3]
+
+
+def test_summary_is_the_text_before_the_first_example() -> None:
+    assert summarize("Reviews code. Examples:\n\n<example>user: a</example>") == "Reviews code."
+    assert summarize("Reviews code. Here are some examples:\n<example>user: a</example>") == "Reviews code."
+    assert summarize("Reviews code.\n\n<example name='x'>user: a</example>") == "Reviews code."
+    assert summarize("Reviews code; for example: diffs.") == "Reviews code; for example: diffs."
+    assert summarize("") == ""

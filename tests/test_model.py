@@ -1,0 +1,158 @@
+"""catalog.model and the pipeline's per-file work: one Agent whatever the dialect."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
+
+from catalog.dialects import DIALECTS, format_for_path
+from catalog.model import build_agent, normalize_tools, slugify, titleize
+from catalog.parse import parse_agent_text
+from catalog.pipeline import assign_slugs, load_agent
+from catalog.types import Agent, AgentSource, Turn
+from tests.samples import QUERY_TUNER
+
+
+def agent_from(text: str, rel_path: str = "agents/reviewer.md", **where: Any) -> Agent:
+    fmt = format_for_path(PurePosixPath(rel_path))
+    raw = parse_agent_text(text, rel_path, DIALECTS[fmt].known_keys)
+    agent, _ = build_agent(AgentSource(Path("/x") / rel_path, rel_path, rel_path, fmt, **where), raw)
+    return agent
+
+
+def test_query_tuner_end_to_end(tmp_path: Path) -> None:
+    path = tmp_path / "query-tuner.md"
+    path.write_text(QUERY_TUNER, encoding="utf-8")
+    source = AgentSource(path, "query-tuner.md", "agents/query-tuner.md", format_for_path(PurePosixPath(path.name)))
+    agent, findings = load_agent(source)
+    assert [(f.path, f.line, f.code) for f in findings] == [("agents/query-tuner.md", 8, "AC115")]
+    assert (agent.name, agent.color, agent.summary) == ("query-tuner", "green", "Use this agent when a query is slow.")
+    [example] = agent.examples
+    assert example.context == "The dashboard endpoint times out."
+    assert example.turns == (
+        Turn("user", "Our analytics page takes 30 seconds to load"),
+        Turn("assistant", "I'll use the query-tuner agent to find out why."),
+    )
+    assert example.commentary == "Slow queries are exactly what this agent is for."
+    assert example.line == 3  # the description's line: its \n were unescaped, so no finer line is known
+
+
+@pytest.mark.parametrize(
+    ("rel_path", "text", "name", "title"),
+    [
+        ("agents/code-reviewer.md", "---\nname: reviewer\n---\n", "reviewer", "Reviewer"),
+        ("agents/code-reviewer.md", "---\nid: rev\n---\n", "rev", "Rev"),
+        ("agents/code-reviewer.md", "---\ndescription: x\n---\n", "code-reviewer", "Code Reviewer"),
+        ("agents/code-reviewer.md", "no frontmatter\n", "code-reviewer", "Code Reviewer"),
+        ("agents/api-pro.agent.md", "---\nname: API Pro Helper\n---\n", "API Pro Helper", "API Pro Helper"),
+        ("agents/api-pro.agent.md", "---\ndescription: x\n---\n", "api-pro", "API Pro"),
+        ("chatmodes/plan.chatmode.md", "---\ndescription: x\n---\n", "plan", "Plan"),
+        (".opencode/agent/doc.md", "---\nid: documentation\nname: DocWriter\n---\n", "doc", "DocWriter"),
+        ("agents/yes-man.md", "---\nname: yes\n---\n", "yes", "Yes"),
+    ],
+)
+def test_name_and_title(rel_path: str, text: str, name: str, title: str) -> None:
+    agent = agent_from(text, rel_path)
+    assert (agent.name, agent.title) == (name, title)
+
+
+@pytest.mark.parametrize(
+    ("value", "tools"),
+    [
+        ("Read, Grep, Glob", ("Read", "Grep", "Glob")),
+        (["Read", "Grep"], ("Read", "Grep")),
+        ("Read", ("Read",)),
+        ([], ()),
+        ({"read": True, "bash": False, "edit": True}, ("read", "edit")),
+        (
+            "Bash(git add:*, git commit:*), mcp__github__create_issue",
+            ("Bash(git add:*, git commit:*)", "mcp__github__create_issue"),
+        ),
+        (["Bash(git diff:*)", "Read, Write"], ("Bash(git diff:*)", "Read", "Write")),
+        (None, None),
+    ],
+)
+def test_tools_normalize(value: Any, tools: tuple[str, ...] | None) -> None:
+    assert normalize_tools(value) == tools
+
+
+def test_absent_tools_means_every_tool_and_opencode_false_is_disallowed() -> None:
+    assert agent_from("---\nname: a\n---\n").tools is None
+    agent = agent_from("---\ntools:\n  read: true\n  bash: false\n---\n", ".opencode/agent/a.md")
+    assert (agent.tools, agent.disallowed_tools) == (("read",), ("bash",))
+    listed = agent_from("---\nname: a\ntools: Read\ndisallowedTools: Bash, Write\n---\n")
+    assert listed.disallowed_tools == ("Bash", "Write")
+
+
+def test_model_color_tags_and_extra() -> None:
+    agent = agent_from(
+        "---\nname: a\nmodel: [gpt-5, claude-sonnet-4]\ncolor: '#00ff00'\ntags: api, rest\n"
+        "permissionMode: plan\nhooks: {pre: [x]}\n---\n"
+    )
+    assert agent.model == ("gpt-5", "claude-sonnet-4")
+    assert agent.color == "#00ff00"
+    assert agent.tags == ("api", "rest")
+    assert dict(agent.extra) == {"permissionMode": "plan", "hooks": {"pre": ["x"]}}
+    assert agent_from("---\nname: a\nmodel: GPT-4.1 | 'gpt-5'\n---\n").model == "GPT-4.1 | 'gpt-5'"
+
+
+def test_frontmatter_category_wins_over_the_folder() -> None:
+    agent = agent_from("---\nname: a\ncategory: data\n---\n", category="folder-category")
+    assert agent.category == "data"
+    assert agent_from("---\nname: a\n---\n", category="folder-category").category == "folder-category"
+
+
+def test_body_and_its_line() -> None:
+    agent = agent_from("---\nname: a\n---\n\n## Role\nYou help.\n")
+    assert (agent.body, agent.body_line) == ("\n## Role\nYou help.\n", 4)
+    assert [(s.title, s.line) for s in agent.sections] == [("Role", 5)]
+
+
+def test_examples_in_the_body_have_file_lines() -> None:
+    agent = agent_from("---\nname: a\n---\nIntro.\n\n<example>\nuser: hi\n</example>\n")
+    assert [e.line for e in agent.examples] == [6]
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Backend Specialist!", "backend-specialist"),
+        ("Ünïcödé agent", "unicode-agent"),
+        ("../etc/passwd", "etc-passwd"),
+        ("con", "con-agent"),
+        ("NUL", "nul-agent"),
+        ("", "agent"),
+        ("!!!", "agent"),
+        ("a" * 100, "a" * 80),
+    ],
+)
+def test_slugs_are_safe_file_names(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_titles() -> None:
+    assert titleize("backend-api-specialist") == "Backend API Specialist"
+    assert titleize("sql_pro") == "SQL Pro"
+    assert titleize("Already Titled") == "Already Titled"
+
+
+def test_colliding_slugs_take_collection_then_category() -> None:
+    base = agent_from("---\nname: code-reviewer\n---\n")
+    agents = [
+        replace(base, path="a/x.md", collection="acme"),
+        replace(base, path="b/x.md", collection="volt", category="quality"),
+        replace(base, path="b/y.md", collection="volt", category="security"),
+        replace(base, path="c/x.md", collection=None),
+        replace(base, path="c/y.md", collection=None),
+    ]
+    slugs = [a.slug for a in assign_slugs(agents)]
+    assert slugs == [
+        "acme-code-reviewer",
+        "volt-quality-code-reviewer",
+        "volt-security-code-reviewer",
+        "code-reviewer",
+        "code-reviewer-2",
+    ]
