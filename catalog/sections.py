@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyromark
 
@@ -118,7 +120,7 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
     return tuple(frozen)
 
 
-def _widen(bounds: list[int], span: dict[str, int]) -> None:
+def _widen(bounds: list[int], span: Any) -> None:
     bounds[0] = min(bounds[0], span["start"])
     bounds[1] = max(bounds[1], span["end"])
 
@@ -159,14 +161,15 @@ def _top_level_blocks(body: str) -> list[_Block]:
     item_spans: list[list[int]] = []  # [first, last) byte of each open item's own inline text
     item_slots: list[int] = []  # where each open item's text goes in the current block's items
     code_depth = 0  # inside a code block or table in a list item: not part of the item's text
-    for event, span in pyromark.events_with_range(body, options=_OPTIONS):
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(body, options=_OPTIONS)
+    for event, span in events:
         kind = next(iter(event)) if isinstance(event, dict) else event
-        if kind in ("Start", "End") and _tag_name(event[kind]) not in _BLOCK_TAGS:  # type: ignore[index]
+        if kind in ("Start", "End") and _tag_name(event[kind]) not in _BLOCK_TAGS:
             if item_spans:  # inline markup (bold, links) is part of the item's text
                 _widen(item_spans[-1], span)
             continue
         if kind == "Start":
-            tag = _tag_name(event["Start"])  # type: ignore[index]
+            tag = _tag_name(event["Start"])
             if depth == 0:
                 start, end = span["start"], span["end"]
                 first, last = line_of(start), line_of(max(start, end - 1)) + 1
@@ -174,7 +177,7 @@ def _top_level_blocks(body: str) -> list[_Block]:
                 block_kind = {"Heading": "heading", "Paragraph": "paragraph", "List": "list"}.get(tag, "other")
                 level = 0
                 if tag == "Heading":
-                    level = int(str(event["Start"]["Heading"]["level"])[1:])  # type: ignore[index]
+                    level = int(str(event["Start"]["Heading"]["level"])[1:])
                 blocks.append(_Block(block_kind, first, last, source, level))
             depth += 1
             if item_spans and tag not in ("Item", "List", "Paragraph"):
@@ -184,7 +187,7 @@ def _top_level_blocks(body: str) -> list[_Block]:
                 blocks[-1].items.append("")
                 item_spans.append([len(data), 0])
         elif kind == "End":
-            tag = _tag_name(event["End"])  # type: ignore[index]
+            tag = _tag_name(event["End"])
             depth -= 1
             if item_spans and tag not in ("Item", "List", "Paragraph"):
                 code_depth -= 1
@@ -197,7 +200,7 @@ def _top_level_blocks(body: str) -> list[_Block]:
                 if not code_depth:
                     _widen(item_spans[-1], span)
             elif blocks[-1].kind == "heading":
-                blocks[-1].title += event[kind]  # type: ignore[index]
+                blocks[-1].title += event[kind]
         elif kind == "Rule" and depth == 0:
             line = line_of(span["start"])
             blocks.append(_Block("other", line, line + 1, "---"))
