@@ -16,8 +16,8 @@ from catalog.terminal import safe_text
 
 if TYPE_CHECKING:
     from catalog.config import Settings
+    from catalog.layout import RenderOptions
     from catalog.mkdocs_build import SiteConfig
-    from catalog.render import RenderOptions
 from catalog.types import Agent, Catalog, Finding
 
 
@@ -146,6 +146,7 @@ _TEMPLATES = click.option(
 @_TEMPLATES
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated pages are stale or missing.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when a file was written or removed (for hooks).")
+@click.option("--no-cache", is_flag=True, help="Read and render everything, ignoring what the last run saw.")
 def generate(
     paths: Sequence[str],
     docs_dir: Path | None,
@@ -153,17 +154,28 @@ def generate(
     templates: Path | None,
     check: bool,
     fail_on_change: bool,
+    no_cache: bool,
 ) -> None:
-    """Write the catalog's Markdown pages into a docs folder."""
+    """Write the catalog's Markdown pages into a docs folder.
+
+    Only changed files are rewritten. A cache in the user's cache folder makes a run where
+    nothing changed, or only a few agents, take a fraction of a second (the pre-commit case).
+    """
     from catalog.mkdocs_build import read_site_config
     from catalog.pipeline import generate_docs
 
     site = read_site_config(_config_path(config_file), docs_dir, None)
     with _refusals():
-        catalog, result = generate_docs(
-            list(paths) or ["."], site.docs_dir, _render_options(site, templates), check=check, exclude=[site.site_dir]
+        outcome = generate_docs(
+            list(paths) or list(_settings().sources) or ["."],
+            site.docs_dir,
+            _render_options(site, templates),
+            check=check,
+            exclude=[site.site_dir],
+            cache=not no_cache,
         )
-    report_findings(catalog.findings)
+    result = outcome.write
+    report_findings(outcome.findings)
     for rel, why in result.kept:
         click.echo(f"{safe_text(str(site.docs_dir / rel))}: left alone: {why}", err=True)
     if check:
@@ -176,15 +188,19 @@ def generate(
                 "run agent-catalog generate",
                 err=True,
             )
-        sys.exit(1 if result.stale else exit_code(catalog.findings))
-    click.echo(
-        f"{plural(len(catalog.agents), 'agent')}: {plural(len(result.written), 'file')} written, "
-        f"{result.unchanged} unchanged, {len(result.removed)} removed in {safe_text(str(site.docs_dir))}",
-        err=True,
-    )
+        sys.exit(1 if result.stale else exit_code(outcome.findings))
+    where = safe_text(str(site.docs_dir))
+    if outcome.up_to_date:
+        click.echo(f"{plural(outcome.agents, 'agent')}: nothing changed since the last run in {where}", err=True)
+    else:
+        click.echo(
+            f"{plural(outcome.agents, 'agent')}: {plural(len(result.written), 'file')} written, "
+            f"{result.unchanged} unchanged, {len(result.removed)} removed in {where}",
+            err=True,
+        )
     if fail_on_change and result.changed:
         sys.exit(1)
-    sys.exit(exit_code(catalog.findings))
+    sys.exit(exit_code(outcome.findings))
 
 
 def safe_text_block(text: str) -> str:
@@ -213,8 +229,11 @@ def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None,
         docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
         target = check_output_dir(site.site_dir, sources, "site")
         prepare_site_dir(target)
-        catalog, _ = generate_docs(sources, docs_dir, _render_options(site, templates), exclude=[target])
-        report_findings(catalog.findings)
+        outcome = generate_docs(
+            sources, docs_dir, _render_options(site, templates), exclude=[target], cache=site.config_file is not None
+        )
+        report_findings(outcome.findings)
+        catalog = outcome.catalog or Catalog((), outcome.findings)
         config = site.config_file
         if config is None:
             config = Path(scratch) / "mkdocs.yml"
@@ -250,7 +269,7 @@ def _config_path(given: Path | None) -> Path | None:
 
 
 def _render_options(site: SiteConfig, templates: Path | None) -> RenderOptions:
-    from catalog.render import RenderOptions
+    from catalog.layout import RenderOptions
 
     return RenderOptions(
         template_dir=templates,
@@ -270,20 +289,27 @@ class _ConfigurationError(click.ClickException):
 @contextmanager
 def _refusals() -> Iterator[None]:
     """Problems a user can act on become messages and exit codes, never tracebacks."""
-    from jinja2 import TemplateError
-    from mkdocs.exceptions import MkDocsException
-
     from catalog.site import OutputRefused
 
     try:
         yield
     except OutputRefused as exc:
         raise click.UsageError(str(exc)) from None
-    except TemplateError as exc:
+    except Exception as exc:
+        _reraise_as_configuration_error(exc)
+        raise
+
+
+def _reraise_as_configuration_error(exc: Exception) -> None:
+    # Imported here, not above: the pre-commit fast path must not load Jinja2 or MkDocs.
+    from jinja2 import TemplateError
+    from mkdocs.exceptions import MkDocsException
+
+    if isinstance(exc, TemplateError):
         filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         where = f" ({filename}:{lineno})" if filename else ""
         raise _ConfigurationError(f"template error{where}: {exc}") from None
-    except MkDocsException as exc:
+    if isinstance(exc, MkDocsException):
         raise _ConfigurationError(f"MkDocs could not build the site: {exc}") from None
 
 

@@ -68,6 +68,8 @@ class Discovery:
     sources: tuple[AgentSource, ...]
     skipped: tuple[Skipped, ...]
     findings: tuple[Finding, ...]
+    folders: tuple[str, ...] = ()  # real paths of every folder walked
+    manifests: tuple[str, ...] = ()  # every manifest file read
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,13 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
     walker = _Walker({os.path.realpath(p) for p in exclude})
     for given in paths:
         walker.scan_root(given)
-    return Discovery(tuple(walker.sources), tuple(walker.skipped), tuple(walker.findings))
+    return Discovery(
+        tuple(walker.sources),
+        tuple(walker.skipped),
+        tuple(walker.findings),
+        tuple(walker.folders),
+        tuple(walker.manifests),
+    )
 
 
 class _Walker:
@@ -98,6 +106,8 @@ class _Walker:
         self.seen: set[str] = set()
         self.root = ""
         self.prefix = ""
+        self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
+        self.manifests: list[str] = []  # every manifest read
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -167,6 +177,7 @@ class _Walker:
         return ctx
 
     def walk(self, real: str, rel: str, ctx: _Context, active: set[str]) -> None:
+        self.folders.append(real)
         try:
             entries = sorted(os.scandir(real), key=lambda e: e.name)
         except OSError as exc:
@@ -180,21 +191,26 @@ class _Walker:
                 self.skipped.append(Skipped(child_rel, f"cannot read: {exc.strerror or exc}"))
 
     def visit(self, entry: os.DirEntry[str], rel: str, ctx: _Context, active: set[str]) -> None:
-        target = entry.path
+        # The folder being walked is a real path, so only a symlink needs resolving: this
+        # keeps the walk to one system call per entry on a large catalog.
         if entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if not os.path.exists(target):
+            real = os.path.realpath(entry.path)
+            if not os.path.exists(real):
                 self.skipped.append(Skipped(rel, "dangling symlink"))
                 return
-            if not _within(target, self.root):
+            if not _within(real, self.root):
                 self.skipped.append(Skipped(rel, "symlink leads outside the scanned folder; not followed"))
                 return
-        if os.path.realpath(target) in self.exclude:
+            mode = os.stat(real).st_mode
+            is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+        else:
+            real = entry.path
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and entry.is_file(follow_symlinks=False)
+        if real in self.exclude:
             self.skipped.append(Skipped(rel, "output folder of this tool"))
             return
-        mode = os.stat(target).st_mode
-        if stat.S_ISDIR(mode):
-            real = os.path.realpath(target)
+        if is_dir:
             reason = self.dir_skip_reason(entry.name)
             if reason:
                 self.skipped.append(Skipped(rel + "/", reason))
@@ -204,10 +220,10 @@ class _Walker:
                 self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
         elif not entry.name.lower().endswith(".md"):
             return
-        elif not stat.S_ISREG(mode):
+        elif not is_file:
             self.skipped.append(Skipped(rel, "not a regular file"))
         else:
-            self.add_file(os.path.realpath(target), entry.name, rel, ctx, explicit=False)
+            self.add_file(real, entry.name, rel, ctx, explicit=False)
 
     @staticmethod
     def dir_skip_reason(name: str) -> str | None:
@@ -258,6 +274,7 @@ class _Walker:
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
             return None
+        self.manifests.append(path)
         shown = f"{self.prefix}{rel}/{name}".replace("//", "/")
         try:
             with open(path, encoding="utf-8") as handle:

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from catalog.model import titleize
-from catalog.render import ASSETS
+from catalog.layout import ASSETS
 
 STYLESHEET, SCRIPT, WORKER_SHIM = ASSETS
 
@@ -57,7 +54,7 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
 
 def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], collections: Sequence[str]) -> str:
     """The built-in mkdocs.yml: Material, light/dark, offline, agents kept out of the sidebar."""
-    from catalog.model import slugify
+    from catalog.names import slugify, titleize
 
     nav: list[Any] = [{"Overview": "index.md"}]
     if categories:
@@ -98,6 +95,8 @@ def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], co
         "nav": nav,
         "validation": {"nav": {"omitted_files": "ignore"}, "links": {"unrecognized_links": "ignore"}},
     }
+    import yaml
+
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
@@ -154,6 +153,8 @@ def _count_warnings() -> Iterator[_Counter]:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
     class _Lenient(yaml.SafeLoader):
         """mkdocs.yml may hold !ENV and !!python/name tags: read them as plain values."""
 

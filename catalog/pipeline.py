@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.dialects import DIALECTS
-from catalog.discover import find_agent_files
-from catalog.model import build_agent, slugify
-from catalog.parse import parse_agent_text, read_agent_file
+from catalog.discover import Discovery, find_agent_files
+from catalog.names import slugify
 from catalog.types import Agent, AgentSource, Catalog, Finding
 
 if TYPE_CHECKING:
-    from catalog.render import RenderOptions
+    from catalog.layout import RenderOptions
     from catalog.site import WriteResult
 
 # Below this many files a process pool costs more than it saves.
@@ -29,7 +26,10 @@ _PARALLEL_FROM = 150
 def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int | None = None) -> Catalog:
     """Scan ``paths`` and return every agent (with a unique slug) and every finding."""
     discovery = find_agent_files(paths, exclude)
-    results = _load_all(discovery.sources, jobs)
+    return _assemble(discovery, _load_all(discovery.sources, jobs))
+
+
+def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
     agents = assign_slugs([agent for agent, _ in results])
     findings = [*discovery.findings, *(f for _, found in results for f in found)]
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.code, f.message))
@@ -38,6 +38,9 @@ def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int |
 
 def load_agent(source: AgentSource) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
+    from catalog.model import build_agent
+    from catalog.parse import parse_agent_text, read_agent_file
+
     text, findings = read_agent_file(source.path, source.display_path)
     raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
     agent, more = build_agent(source, raw)
@@ -78,6 +81,9 @@ def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Ag
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     # Forking is only safe while this process runs a single thread (not inside `mkdocs serve`).
     if workers > 1 and len(sources) >= _PARALLEL_FROM and threading.active_count() == 1 and os.name == "posix":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(sources) // (workers * 4))
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -85,13 +91,92 @@ def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Ag
     return [load_agent(source) for source in sources]
 
 
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    agents: int
+    findings: tuple[Finding, ...]
+    write: WriteResult
+    up_to_date: bool = False  # nothing changed since the last run, so nothing was read or rendered
+    catalog: Catalog | None = None  # None when up to date
+
+
 def generate_docs(
-    paths: Sequence[str], docs_dir: Path, options: RenderOptions, *, check: bool = False, exclude: Iterable[Path] = ()
-) -> tuple[Catalog, WriteResult]:
-    """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
-    from catalog.render import render_catalog
-    from catalog.site import check_output_dir, write_docs
+    paths: Sequence[str],
+    docs_dir: Path,
+    options: RenderOptions,
+    *,
+    check: bool = False,
+    exclude: Iterable[Path] = (),
+    cache: bool = True,
+) -> GenerateResult:
+    """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``.
+
+    With the cache, a run where nothing changed stops after a stat of every input, and a run
+    after an edit parses and renders only what the edit touched.
+    """
+    from catalog import incremental
+    from catalog.layout import default_template_dir
+    from catalog.site import WriteResult, check_output_dir
 
     check_output_dir(docs_dir, paths, "docs")
-    catalog = scan_catalog(paths, exclude=[docs_dir, *exclude])
-    return catalog, write_docs(render_catalog(catalog, options), docs_dir, check=check)
+    exclude = [docs_dir, *exclude]
+    folder = incremental.cache_dir(docs_dir) if cache and not check else None
+    code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
+    key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
+    summary = incremental.stamp_summary(folder, key)
+    if summary is not None:
+        agents, findings, kept = summary
+        return GenerateResult(agents, findings, WriteResult(kept=kept), up_to_date=True)
+    return _generate(paths, docs_dir, options, check, exclude, folder, key)
+
+
+def _generate(
+    paths: Sequence[str],
+    docs_dir: Path,
+    options: RenderOptions,
+    check: bool,
+    exclude: list[Path],
+    folder: Path | None,
+    key: str,
+) -> GenerateResult:
+    from catalog import incremental
+    from catalog.render import agent_page_paths, render_catalog
+    from catalog.site import MANIFEST, write_docs
+
+    previous = incremental.load_agents(folder, key)
+    discovery = find_agent_files(paths, exclude)
+    stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
+    reused: dict[int, tuple[Agent, list[Finding]]] = {}
+    for index, source in enumerate(discovery.sources):
+        entry = previous.agents.get(str(source.path))
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == source:
+            reused[index] = (entry[2], entry[3])
+    fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
+    loaded = iter(_load_all(fresh, None))
+    results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
+    catalog = _assemble(discovery, results)
+
+    # Only agents whose file, slug or page context changed get their pages rendered again.
+    context = tuple(sorted({a.collection or "" for a in catalog.agents}))
+    slugs = {a.display_path: a.slug for a in catalog.agents}
+    fresh_paths = {s.display_path for s in fresh}
+    only: set[str] | None = None
+    if previous.slugs and previous.context == context:
+        only = {
+            a.slug
+            for a in catalog.agents
+            if a.display_path in fresh_paths or previous.slugs.get(a.display_path) != a.slug
+        }
+    keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
+    written = write_docs(render_catalog(catalog, options, only=only), docs_dir, check=check, keep=keep)
+
+    if folder is not None and not check:
+        entries = {
+            str(s.path): (stats[str(s.path)], s, agent, found)
+            for s, (agent, found) in zip(discovery.sources, results, strict=True)
+        }
+        incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context))
+        outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
+        watched = [*discovery.folders, *discovery.manifests, *stats, *sorted(outputs)]
+        incremental.save_stamp(folder, key, watched, (len(catalog.agents), catalog.findings, written.kept))
+    return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)

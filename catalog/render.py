@@ -7,11 +7,9 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
-import importlib
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +18,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, St
 
 from catalog import textsafe
 from catalog.jsonout import catalog_to_dict, dumps
+from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import token_summary
-from catalog.model import slugify, titleize
+from catalog.names import slugify, titleize
 from catalog.parse import read_agent_file
 from catalog.rules import rule_table
 from catalog.sections import section_titles
@@ -42,30 +41,6 @@ INSTALL_DIRS = {
     Format.GEMINI_CLI: ".gemini/agents",
 }
 UNCATEGORIZED = "uncategorized"
-ASSETS = ("assets/agent-catalog.css", "assets/agent-catalog.js", "assets/iframe-worker-shim.js")
-
-
-@dataclass(frozen=True, slots=True)
-class RenderOptions:
-    template_dir: Path | None = None  # a user's templates, overriding ours one by one
-    directory_urls: bool = False  # MkDocs use_directory_urls: how links between pages look
-    repo_url: str | None = None
-    edit_uri: str | None = None
-    site_name: str = "Agent catalog"
-
-
-def default_template_dir() -> Path:
-    """The templates shipped in the wheel, or the repository's folder in a source checkout."""
-    # site_templates has no __init__.py: as a namespace package, resources.files() gives a
-    # MultiplexedPath whose str() is no path, so look in each of the package's folders.
-    try:
-        folders = list(importlib.import_module("catalog.site_templates").__path__)
-    except ModuleNotFoundError:
-        folders = []
-    for folder in folders:
-        if (Path(folder) / "agent.md.j2").is_file():
-            return Path(folder)
-    return Path(__file__).resolve().parent.parent / "site_templates"
 
 
 def make_environment(template_dir: Path | None = None) -> Environment:
@@ -100,8 +75,19 @@ def category_of(agent: Agent) -> str:
     return agent.category or UNCATEGORIZED
 
 
-def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, str]:
-    """Every generated page and asset of a catalog, keyed by path relative to the docs folder."""
+def agent_page_paths(slug: str) -> tuple[str, str]:
+    """The files generated for one agent: its page and its download."""
+    return f"agents/{slug}.md", f"downloads/{slug}.md.txt"
+
+
+def render_catalog(
+    catalog: Catalog, options: RenderOptions | None = None, only: set[str] | None = None
+) -> dict[str, str]:
+    """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
+
+    ``only``: render the pages of just these agent slugs (the overview, category and other
+    shared pages are always rendered).
+    """
     options = options or RenderOptions()
     env = make_environment(options.template_dir)
     by_category: dict[str, list[Agent]] = defaultdict(list)
@@ -129,7 +115,9 @@ def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> di
     }
     pages: dict[str, str] = {}
     for agent in catalog.agents:
-        path = f"agents/{agent.slug}.md"
+        if only is not None and agent.slug not in only:
+            continue
+        path, download = agent_page_paths(agent.slug)
         raw = _raw_text(agent)
         own = findings_by_path.get(agent.display_path, [])
         body = env.get_template("agent.md.j2").render(
@@ -137,13 +125,13 @@ def render_catalog(catalog: Catalog, options: RenderOptions | None = None) -> di
             findings=own,
             outline=section_titles(agent.sections),
             link=lambda target, _source=path: link(_source, target),
-            download=f"downloads/{agent.slug}.md.txt",
+            download=download,
             raw=raw,
             edit_url=_edit_url(agent, options),
             **common,
         )
         pages[path] = _with_meta(body, agent.title, agent.summary or agent.description)
-        pages[f"downloads/{agent.slug}.md.txt"] = raw
+        pages[download] = raw
     for category, agents in sorted(by_category.items()):
         path = f"categories/{slugify(category)}.md"
         body = env.get_template("category.md.j2").render(

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,6 +35,7 @@ class WriteResult:
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) files we did not touch
     stale: tuple[str, ...] = ()  # with check=True: what a write would change
     diffs: tuple[str, ...] = ()  # with check=True: a short unified diff per stale file
+    folders: tuple[str, ...] = ()  # every folder (relative) that holds a generated file
 
     @property
     def changed(self) -> bool:
@@ -58,8 +59,13 @@ def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     return resolved
 
 
-def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False) -> WriteResult:
-    """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale."""
+def write_docs(
+    pages: Mapping[str, str], docs_dir: Path, *, check: bool = False, keep: Set[str] = frozenset()
+) -> WriteResult:
+    """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale.
+
+    ``keep``: generated files that are still current but were not rendered this time.
+    """
     manifest = _read_manifest(docs_dir)
     written: list[str] = []
     diffs: list[str] = []
@@ -90,9 +96,12 @@ def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False)
             diffs.append(short_diff(rel, current, data))
         else:
             _atomic_write(target, data)
+    for rel in keep:
+        if rel in manifest.files and rel not in pages:
+            new_manifest[rel] = manifest.files[rel]
     removed: list[str] = []
     for rel, digest in sorted(manifest.files.items()):
-        if rel in pages:
+        if rel in pages or rel in keep:
             continue
         target = docs_dir / _safe_relative(rel)
         current = _read_bytes(target)
@@ -111,7 +120,8 @@ def write_docs(pages: Mapping[str, str], docs_dir: Path, *, check: bool = False)
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
     if written or removed or new_manifest != manifest.files:
         _atomic_write(docs_dir / MANIFEST, (json.dumps(new_manifest, indent=1, sort_keys=True) + "\n").encode())
-    return WriteResult(tuple(written), unchanged, tuple(removed), tuple(kept))
+    folders = sorted({str(PurePosixPath(rel).parent) for rel in new_manifest} - {"."})
+    return WriteResult(tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders))
 
 
 def short_diff(rel: str, current: bytes | None, new: bytes, limit: int = 12) -> str:

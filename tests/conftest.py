@@ -81,3 +81,9 @@ class Golden:
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
     return Golden(bool(request.config.getoption("--update-goldens")))
+
+
+@pytest.fixture(autouse=True)
+def _private_generate_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own cache for `generate`, never the user's ~/.cache."""
+    monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

@@ -1,0 +1,36 @@
+"""Where things are: the shipped templates and assets, and the options pages are rendered with.
+
+Kept free of heavy imports: the pre-commit fast path needs these names without loading
+Jinja2 or the Markdown parsers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+ASSETS = ("assets/agent-catalog.css", "assets/agent-catalog.js", "assets/iframe-worker-shim.js")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    template_dir: Path | None = None  # a user's templates, overriding ours one by one
+    directory_urls: bool = False  # MkDocs use_directory_urls: how links between pages look
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    site_name: str = "Agent catalog"
+
+
+def default_template_dir() -> Path:
+    """The templates shipped in the wheel, or the repository's folder in a source checkout."""
+    # site_templates has no __init__.py: as a namespace package, resources.files() gives a
+    # MultiplexedPath whose str() is no path, so look in each of the package's folders.
+    try:
+        folders = list(importlib.import_module("catalog.site_templates").__path__)
+    except ModuleNotFoundError:
+        folders = []
+    for folder in folders:
+        if (Path(folder) / "agent.md.j2").is_file():
+            return Path(folder)
+    return Path(__file__).resolve().parent.parent / "site_templates"

@@ -1,0 +1,33 @@
+"""Names for display and for files: titles from agent names, slugs that are safe file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ACRONYMS = {
+    w.lower(): w
+    for w in (
+        "API AI ML LLM SQL UI UX CI CD QA SRE SEO AWS GCP DBA DevOps GraphQL iOS JSON HTML CSS JS TS PHP "
+        "MCP SDK CLI HTTP REST gRPC NoSQL ETL IoT AR VR PR MLOps DX K8s"
+    ).split()
+}
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+MAX_SLUG = 80
+
+
+def titleize(name: str) -> str:
+    """'backend-api-specialist' -> 'Backend API Specialist'; display names stay as written."""
+    if " " in name or any(c.isupper() for c in name):
+        return name
+    words = [w for w in re.split(r"[-_.\s]+", name) if w]
+    return " ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) or name
+
+
+def slugify(text: str) -> str:
+    """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:MAX_SLUG].strip("-") or "agent"
+    return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug
