@@ -168,7 +168,11 @@ def _generate(
             if a.display_path in fresh_paths or previous.slugs.get(a.display_path) != a.slug
         }
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
-    written = write_docs(render_catalog(catalog, options, only=only), docs_dir, check=check, keep=keep)
+    bytecode = folder / "templates" if folder is not None else None
+    if bytecode is not None:
+        bytecode.mkdir(parents=True, exist_ok=True)
+    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode)
+    written = write_docs(pages, docs_dir, check=check, keep=keep)
 
     if folder is not None and not check:
         entries = {

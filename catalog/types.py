@@ -11,6 +11,20 @@ from typing import Any, Literal
 Severity = Literal["error", "warning", "info"]
 
 
+class _FastPickle:
+    """Pickle a slotted dataclass as its constructor arguments.
+
+    The default for slots dataclasses walks ``dataclasses.fields()`` for every object, which
+    made the generate cache of 1,000 agents take 0.4 s to save and load.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        names: tuple[str, ...] = getattr(self, "__slots__", ())
+        return (type(self), tuple(getattr(self, name) for name in names))
+
+
 class Format(StrEnum):
     """The agent dialects this tool reads; the value is what `scan --json` prints."""
 
@@ -22,7 +36,7 @@ class Format(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(_FastPickle):
     """One problem with one file, printed as ``path:line:col: CODE message``."""
 
     path: str
@@ -37,7 +51,7 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentSource:
+class AgentSource(_FastPickle):
     """A file discovery decided is an agent, with what its location says about it."""
 
     path: Path  # absolute path of the file
@@ -75,13 +89,13 @@ class RawDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(_FastPickle):
     role: Literal["user", "assistant"]
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class Example:
+class Example(_FastPickle):
     """One ``<example>`` dialogue: context, turns in order, commentary."""
 
     context: str | None
@@ -91,7 +105,7 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True)
-class Section:
+class Section(_FastPickle):
     """A titled part of the system prompt, with its list items and nested sections."""
 
     title: str
@@ -105,7 +119,7 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
-class Agent:
+class Agent(_FastPickle):
     """One agent, whatever its dialect."""
 
     name: str
