@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import agent_catalog_command, generate_agents  # noqa: E402
+from bench_build import agent_catalog_command, generate_agents
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> float:
