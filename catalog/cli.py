@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -173,6 +174,7 @@ def generate(
             check=check,
             exclude=[site.site_dir],
             cache=not no_cache,
+            on_wait=lambda: _waiting(site.docs_dir),
         )
     result = outcome.write
     report_findings(outcome.findings)
@@ -213,50 +215,40 @@ def safe_text_block(text: str) -> str:
 @_CONFIG
 @_TEMPLATES
 def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None, templates: Path | None) -> None:
-    """Generate the pages and build the static site with MkDocs and Material."""
-    import tempfile
-    import time
+    """Generate the pages and build the static site with MkDocs and Material.
 
-    from catalog.mkdocs_build import default_config, read_site_config, run_mkdocs
-    from catalog.pipeline import generate_docs
-    from catalog.render import category_of
-    from catalog.site import check_output_dir, prepare_site_dir, staged_site
+    The site is built beside the old one and replaces it only when the build succeeded.
+    """
+    from catalog.mkdocs_build import read_site_config
+    from catalog.pipeline import build_site
 
-    started = time.perf_counter()
     site = read_site_config(_config_path(config_file), None, site_dir)
-    sources = list(paths) or ["."]
-    with tempfile.TemporaryDirectory(prefix="agent-catalog-") as scratch, _refusals():
-        docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
-        target = check_output_dir(site.site_dir, sources, "site")
-        prepare_site_dir(target)
-        outcome = generate_docs(
-            sources, docs_dir, _render_options(site, templates), exclude=[target], cache=site.config_file is not None
+    with contextlib.ExitStack() as stack, _refusals():
+
+        def progress(total: int) -> Callable[[], None]:
+            bar = stack.enter_context(click.progressbar(length=total, label="Building pages", file=sys.stderr))
+            return lambda: bar.update(1)
+
+        result = build_site(
+            list(paths) or list(_settings().sources) or ["."],
+            site,
+            _render_options(site, templates),
+            on_wait=_waiting,
+            progress=progress,
         )
-        report_findings(outcome.findings)
-        catalog = outcome.catalog or Catalog((), outcome.findings)
-        config = site.config_file
-        if config is None:
-            config = Path(scratch) / "mkdocs.yml"
-            categories = sorted({category_of(a) for a in catalog.agents})
-            collections = sorted({a.collection for a in catalog.agents if a.collection})
-            config.write_text(
-                default_config(docs_dir, site.site_name, categories, collections if len(collections) > 1 else []),
-                encoding="utf-8",
-            )
-        pages = sum(1 for p in docs_dir.rglob("*.md"))
-        with (
-            staged_site(target) as staging,
-            click.progressbar(length=pages, label="Building pages", file=sys.stderr) as bar,
-        ):
-            warnings = run_mkdocs(config, staging, on_page=lambda: bar.update(1))
-    errors = sum(f.severity == "error" for f in catalog.findings)
+    report_findings(result.findings)
+    errors = sum(f.severity == "error" for f in result.findings)
     click.echo(
-        f"Built {plural(len(catalog.agents), 'agent')} into {pages} pages in {safe_text(str(site.site_dir))} "
-        f"in {time.perf_counter() - started:.1f} s: {plural(len(catalog.findings), 'finding')} "
-        f"({plural(errors, 'error')}), {plural(warnings, 'MkDocs warning')}.",
+        f"Built {plural(result.agents, 'agent')} into {result.pages} pages in {safe_text(str(site.site_dir))} "
+        f"in {result.seconds:.1f} s: {plural(len(result.findings), 'finding')} "
+        f"({plural(errors, 'error')}), {plural(result.warnings, 'MkDocs warning')}.",
         err=True,
     )
-    sys.exit(exit_code(catalog.findings))
+    sys.exit(exit_code(result.findings))
+
+
+def _waiting(folder: Path) -> None:
+    click.echo(f"another agent-catalog run is writing {safe_text(str(folder))}: waiting for it to finish", err=True)
 
 
 def _config_path(given: Path | None) -> Path | None:

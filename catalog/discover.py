@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from catalog.dialects import format_for_path
-from catalog.types import AgentSource, Finding, Format, Skipped
+from catalog.types import AgentSource, Finding, Format, Severity, Skipped
 
 _SKIP_DIRS = frozenset(
     {
@@ -181,25 +181,28 @@ class _Walker:
         try:
             entries = sorted(os.scandir(real), key=lambda e: e.name)
         except OSError as exc:
-            self.skipped.append(Skipped(rel or ".", f"cannot read folder: {exc.strerror or exc}"))
+            self.problem(rel or ".", "AC131", "error", f"cannot read folder: {exc.strerror or exc}")
             return
         for entry in entries:
             child_rel = f"{rel}{entry.name}"
             try:
                 self.visit(entry, child_rel, ctx, active)
             except OSError as exc:
-                self.skipped.append(Skipped(child_rel, f"cannot read: {exc.strerror or exc}"))
+                self.problem(child_rel, "AC131", "error", f"cannot read: {exc.strerror or exc}")
 
     def visit(self, entry: os.DirEntry[str], rel: str, ctx: _Context, active: set[str]) -> None:
         # The folder being walked is a real path, so only a symlink needs resolving: this
         # keeps the walk to one system call per entry on a large catalog.
         if entry.is_symlink():
             real = os.path.realpath(entry.path)
+            relevant = entry.name.lower().endswith(".md") or os.path.isdir(real)
             if not os.path.exists(real):
-                self.skipped.append(Skipped(rel, "dangling symlink"))
+                if relevant or entry.name.lower().endswith(".md"):
+                    self.problem(rel, "AC132", "warning", "dangling or looping symlink; not followed")
                 return
             if not _within(real, self.root):
-                self.skipped.append(Skipped(rel, "symlink leads outside the scanned folder; not followed"))
+                if relevant:
+                    self.problem(rel, "AC132", "warning", "symlink leads outside the scanned folder; not followed")
                 return
             mode = os.stat(real).st_mode
             is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
@@ -215,13 +218,13 @@ class _Walker:
             if reason:
                 self.skipped.append(Skipped(rel + "/", reason))
             elif real in active:
-                self.skipped.append(Skipped(rel + "/", "symlink loop; not followed"))
+                self.problem(rel + "/", "AC132", "warning", "symlink loop; not followed")
             else:
                 self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
         elif not entry.name.lower().endswith(".md"):
             return
         elif not is_file:
-            self.skipped.append(Skipped(rel, "not a regular file"))
+            self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
         else:
             self.add_file(real, entry.name, rel, ctx, explicit=False)
 
@@ -270,12 +273,18 @@ class _Walker:
             )
         )
 
+    def problem(self, rel: str, code: str, severity: Severity, message: str) -> None:
+        """Something a user should see: skipped with a reason, and a finding."""
+        self.skipped.append(Skipped(rel, message))
+        self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, code, severity, message))
+
     def read_json(self, folder: str, name: str, rel: str) -> dict[str, Any] | None:
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
             return None
         self.manifests.append(path)
-        shown = f"{self.prefix}{rel}/{name}".replace("//", "/")
+        # At the scanned root (prefix and rel both empty) there is no folder part to join.
+        shown = "/".join(part for part in (self.prefix.rstrip("/"), rel, name) if part)
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)

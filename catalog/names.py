@@ -29,5 +29,7 @@ def titleize(name: str) -> str:
 def slugify(text: str) -> str:
     """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    # C++ and C# must not both become "c": keep what the symbols say.
+    folded = folded.replace("++", "pp").replace("+", " plus ").replace("#", "sharp")
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:MAX_SLUG].strip("-") or "agent"
     return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug

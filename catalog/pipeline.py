@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from catalog.types import Agent, AgentSource, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.layout import RenderOptions
+    from catalog.mkdocs_build import SiteConfig
     from catalog.site import WriteResult
 
 # Below this many files a process pool costs more than it saves.
@@ -31,7 +32,7 @@ def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int |
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
     agents = assign_slugs([agent for agent, _ in results])
-    findings = [*discovery.findings, *(f for _, found in results for f in found)]
+    findings = [*discovery.findings, *(f for _, found in results for f in found), *slug_collisions(agents)]
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.code, f.message))
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
 
@@ -50,7 +51,7 @@ def load_agent(source: AgentSource) -> tuple[Agent, list[Finding]]:
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
     """Make slugs unique: collection, then category, take part where names collide."""
     result = list(agents)
-    for attempt in range(3):
+    for attempt in range(4):
         groups: dict[str, list[int]] = defaultdict(list)
         for index, agent in enumerate(result):
             groups[agent.slug.casefold()].append(index)
@@ -65,6 +66,9 @@ def assign_slugs(agents: list[Agent]) -> list[Agent]:
                 elif attempt == 1 and agent.category:
                     parts = [agent.collection or "", agent.category, agent.name]
                     result[index] = replace(agent, slug=slugify("-".join(p for p in parts if p)))
+                elif attempt == 2 and len({result[i].format for i in indexes}) > 1:
+                    # A Copilot agent and chat mode of one name: the format tells them apart.
+                    result[index] = replace(agent, slug=slugify(f"{agent.slug}-{agent.format.value}"))
     # Still clashing (same name in the same place): number them in path order.
     taken: set[str] = set()
     for index in sorted(range(len(result)), key=lambda i: result[i].path):
@@ -75,6 +79,28 @@ def assign_slugs(agents: list[Agent]) -> list[Agent]:
         taken.add(slug)
         result[index] = replace(agent, slug=slug)
     return result
+
+
+def slug_collisions(agents: Sequence[Agent]) -> Iterator[Finding]:
+    """Agents whose names only differ in case, accents or punctuation get numbered pages: say so."""
+    by_base: dict[str, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        base = agent.slug.rsplit("-", 1)[0] if agent.slug.rsplit("-", 1)[-1].isdigit() else agent.slug
+        by_base[base].append(agent)
+    for base, same in by_base.items():
+        for agent in (a for a in same if a.slug != base):
+            # Same name exactly is a duplicate (AC301); here the names differ but not their pages.
+            others = ", ".join(a.display_path for a in same if a is not agent and a.name != agent.name)
+            if not others:
+                continue
+            yield Finding(
+                agent.display_path,
+                agent.key_lines.get("name", 1),
+                1,
+                "AC140",
+                "warning",
+                f"name {agent.name!r} gives the same page name as {others}: this page is {agent.slug}",
+            )
 
 
 def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Agent, list[Finding]]]:
@@ -108,17 +134,29 @@ def generate_docs(
     check: bool = False,
     exclude: Iterable[Path] = (),
     cache: bool = True,
+    on_wait: Callable[[], None] | None = None,
 ) -> GenerateResult:
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``.
 
     With the cache, a run where nothing changed stops after a stat of every input, and a run
     after an edit parses and renders only what the edit touched.
     """
-    from catalog import incremental
-    from catalog.layout import default_template_dir
-    from catalog.site import WriteResult, check_output_dir
+    from catalog.site import check_output_dir, output_lock
 
     check_output_dir(docs_dir, paths, "docs")
+    if check and not docs_dir.is_dir():  # nothing to lock, and --check creates nothing
+        return _generate_locked(paths, docs_dir, options, check, list(exclude), cache)
+    with output_lock(docs_dir, on_wait):
+        return _generate_locked(paths, docs_dir, options, check, list(exclude), cache)
+
+
+def _generate_locked(
+    paths: Sequence[str], docs_dir: Path, options: RenderOptions, check: bool, exclude: list[Path], cache: bool
+) -> GenerateResult:
+    from catalog import incremental
+    from catalog.layout import default_template_dir
+    from catalog.site import WriteResult
+
     exclude = [docs_dir, *exclude]
     folder = incremental.cache_dir(docs_dir) if cache and not check else None
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
@@ -184,3 +222,69 @@ def _generate(
         watched = [*discovery.folders, *discovery.manifests, *stats, *sorted(outputs)]
         incremental.save_stamp(folder, key, watched, (len(catalog.agents), catalog.findings, written.kept))
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    agents: int
+    findings: tuple[Finding, ...]
+    pages: int
+    warnings: int  # what MkDocs logged as warnings
+    seconds: float
+
+
+def build_site(
+    paths: Sequence[str],
+    site: SiteConfig,
+    options: RenderOptions,
+    *,
+    on_wait: Callable[[Path], None] | None = None,
+    progress: Callable[[int], Callable[[], None]] | None = None,
+) -> BuildResult:
+    """Generate the pages and build the site with MkDocs, replacing the old site only on success.
+
+    With the user's mkdocs.yml the pages go into its docs folder; otherwise into a temporary
+    one, built with the built-in configuration. One build at a time writes a given site.
+    """
+    import tempfile
+    import time
+
+    from catalog.mkdocs_build import default_config, run_mkdocs
+    from catalog.render import category_of
+    from catalog.site import check_output_dir, output_lock, prepare_site_dir, staged_site
+
+    started = time.perf_counter()
+    target = check_output_dir(site.site_dir, paths, "site")
+    with (
+        tempfile.TemporaryDirectory(prefix="agent-catalog-") as scratch,
+        output_lock(target.parent, (lambda: on_wait(target)) if on_wait else None),
+    ):
+        prepare_site_dir(target)
+        docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
+        outcome = generate_docs(
+            paths,
+            docs_dir,
+            options,
+            exclude=[target],
+            cache=site.config_file is not None,
+            on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
+        )
+        config = site.config_file
+        if config is None:
+            agents = outcome.catalog.agents if outcome.catalog else ()
+            collections = sorted({a.collection for a in agents if a.collection})
+            config = Path(scratch) / "mkdocs.yml"
+            config.write_text(
+                default_config(
+                    docs_dir,
+                    site.site_name,
+                    sorted({category_of(a) for a in agents}),
+                    collections if len(collections) > 1 else [],
+                ),
+                encoding="utf-8",
+            )
+        pages = sum(1 for _ in docs_dir.rglob("*.md"))
+        on_page = progress(pages) if progress else None
+        with staged_site(target) as staging:
+            warnings = run_mkdocs(config, staging, on_page=on_page)
+    return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)

@@ -148,6 +148,27 @@ _scan_rule(
 )
 _scan_rule("AC121", "stray-example-close", "warning", "A </example> has no opening tag.", "Remove it or add <example>.")
 _scan_rule(
+    "AC131",
+    "unreadable-folder",
+    "error",
+    "A folder (or an entry in it) cannot be read.",
+    "Agents in it are missing from the catalog. Check its permissions.",
+)
+_scan_rule(
+    "AC132",
+    "symlink-not-followed",
+    "warning",
+    "A symlink leads outside the scanned folder, nowhere, or into a loop.",
+    "It is never followed: a catalog publishes only what is inside the folders it was given.",
+)
+_scan_rule(
+    "AC140",
+    "page-name-collision",
+    "warning",
+    "Two agents' names give the same page name (they differ only in case, accents or punctuation).",
+    "Both get a page; this one's name is numbered. Rename one of them so links stay stable.",
+)
+_scan_rule(
     "AC130",
     "bad-manifest",
     "warning",

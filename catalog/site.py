@@ -9,13 +9,15 @@ once the build succeeded.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import difflib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -160,6 +162,10 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
 
 
 def _swap(new: Path, site_dir: Path) -> None:
+    """Put the new site in place: atomically where the OS can exchange two paths."""
+    if site_dir.exists() and _exchange(new, site_dir):
+        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old site
+        return
     old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
     if site_dir.exists():
         os.rename(site_dir, old)
@@ -170,6 +176,42 @@ def _swap(new: Path, site_dir: Path) -> None:
             os.rename(old, site_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders in one step, so no moment is without a site."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (no file is created): one run at a time writes there."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _read_manifest(docs_dir: Path) -> _Manifest:

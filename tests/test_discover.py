@@ -347,7 +347,9 @@ def test_dangling_symlink_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, "agents/a.md")
     (tmp_path / "agents/gone.md").symlink_to(tmp_path / "agents/missing.md")
     assert list(sources(tmp_path)) == ["agents/a.md"]
-    assert skipped(tmp_path) == {"agents/gone.md": "dangling symlink"}
+    assert skipped(tmp_path) == {"agents/gone.md": "dangling or looping symlink; not followed"}
+    findings = find_agent_files([str(tmp_path)]).findings
+    assert [(f.code, f.severity) for f in findings] == [("AC132", "warning")]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX-only")
@@ -355,4 +357,6 @@ def test_fifo_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "agents").mkdir()
     os.mkfifo(tmp_path / "agents/pipe.md")
     assert sources(tmp_path) == {}
-    assert skipped(tmp_path) == {"agents/pipe.md": "not a regular file"}
+    assert skipped(tmp_path) == {"agents/pipe.md": "not a regular file (a FIFO, socket or device); not read"}
+    findings = find_agent_files([str(tmp_path)]).findings
+    assert [(f.code, f.severity) for f in findings] == [("AC101", "error")]
