@@ -24,6 +24,7 @@ from jinja2 import (
 )
 
 from catalog import textsafe
+from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, catalog_data_script, category_of
 from catalog.jsonout import catalog_to_dict, dumps
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import token_summary
@@ -33,13 +34,6 @@ from catalog.rules import rule_table
 from catalog.sections import section_titles
 from catalog.types import Agent, Catalog, Finding, Format
 
-FORMAT_LABELS = {
-    Format.CLAUDE_CODE: "Claude Code",
-    Format.COPILOT_AGENT: "Copilot agent",
-    Format.COPILOT_CHATMODE: "Copilot chat mode",
-    Format.OPENCODE: "opencode",
-    Format.GEMINI_CLI: "Gemini CLI",
-}
 INSTALL_DIRS = {
     Format.CLAUDE_CODE: ".claude/agents",
     Format.COPILOT_AGENT: ".github/agents",
@@ -47,7 +41,6 @@ INSTALL_DIRS = {
     Format.OPENCODE: ".opencode/agent",
     Format.GEMINI_CLI: ".gemini/agents",
 }
-UNCATEGORIZED = "uncategorized"
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -78,10 +71,6 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
     )
     env.globals["heading_ids"] = textsafe.heading_ids
     return env
-
-
-def category_of(agent: Agent) -> str:
-    return agent.category or UNCATEGORIZED
 
 
 def agent_page_paths(slug: str) -> tuple[str, str]:
@@ -175,6 +164,7 @@ def render_catalog(
         "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = dumps(catalog_to_dict(catalog), compact=True)
+    pages["assets/catalog-data.js"] = catalog_data_script(catalog.agents)
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -215,10 +205,13 @@ def _counts(catalog: Catalog) -> Mapping[str, Counter[str]]:
 
 
 def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
-    if not options.repo_url or not options.edit_uri:
+    if not options.edit_base or not options.repo_root:
         return None
-    base = options.repo_url.rstrip("/") + "/" + options.edit_uri.strip("/")
-    return f"{base}/{agent.path}"
+    try:
+        rel = agent.source.resolve().relative_to(Path(options.repo_root).resolve())
+    except ValueError:
+        return None  # an agent outside the repository has no edit link
+    return f"{options.edit_base}/{rel.as_posix()}"
 
 
 def _with_meta(body: str, title: str, description: str) -> str:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import markdown.extensions.toc as markdown_toc  # type: ignore[import-untyped]
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -97,8 +98,13 @@ def escape_markdown_inline(value: Any) -> str:
 
 
 def escape_yaml_meta(value: Any, limit: int = 300) -> str:
-    """A front matter value that MkDocs themes print unescaped into <title> and <meta>."""
-    text = " ".join(str(value).split())[:limit]
+    """A front matter value that MkDocs themes print unescaped into <title> and <meta>.
+
+    A longer value is cut at a word boundary and ends with an ellipsis, all within ``limit``.
+    """
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        text = _cut_at_word(text, limit - 1) + "…"
     return escape_html(text)
 
 
@@ -115,23 +121,98 @@ def markdown_inline_to_html(text: str) -> str:
 
 
 def excerpt(value: Any, limit: int = 220) -> str:
-    """Plain text cut at a word boundary, for lists and cards."""
+    """Plain text shortened for lists and cards, never ending inside parentheses.
+
+    A text longer than ``limit`` ends at the last sentence that ends by about ``limit`` + 20%
+    (and after 40% of it); without one, at the last word within ``limit``, with an ellipsis.
+    Initials and abbreviations (``e.g.``) end no sentence.
+    """
     text = " ".join(str(value).split())
-    if len(text) <= limit:
+    soft = limit + limit // 5
+    if len(text) <= limit or (len(text) <= soft and text.endswith((".", "!", "?"))):
         return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    ends = [
+        match.end(1)
+        for match in _SENTENCE_END.finditer(text)
+        if limit * 0.4 <= match.end(1) <= soft
+        and len(match.group(2)) > 1  # not an initial, nor the g. of e.g.
+        and match.group(2).lower() not in _ABBREVIATIONS
+        and _balanced(text[: match.end(1)])
+    ]
+    if ends:
+        return text[: ends[-1]]
+    return _cut_at_word(text, limit) + "…"
+
+
+# The end of a sentence: . ! or ? (and a closing quote or bracket), then a space and a capital.
+_SENTENCE_END = re.compile(r"""(\b(\w+)[.!?]["'”’)\]]?)(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_ABBREVIATIONS = frozenset("eg ie etc vs cf approx incl mr mrs ms dr st no fig".split())
+_OPENERS = {"(": ")", "[": "]"}
+
+
+def _balanced(text: str) -> bool:
+    return all(text.count(opener) <= text.count(closer) for opener, closer in _OPENERS.items())
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """The longest start of ``text`` within ``limit`` that ends at a word, outside brackets."""
+    cut = text[: limit + 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut[:limit]
+    cut = cut[:limit].rstrip(" ,;:.-–—")
+    while not _balanced(cut):
+        opener = max(cut.rfind(o) for o in _OPENERS)
+        cut = cut[:opener].rstrip(" ,;:.-–—")
+    return cut or text[:limit]
 
 
 _CSS_COLORS = frozenset(
     "red orange yellow green blue purple pink cyan magenta teal indigo violet gray grey black white brown "
     "lime navy olive maroon gold silver coral salmon crimson turquoise".split()
 )
+# The color names agents declare (Claude Code's set and a few more), as softer Material tones
+# than the raw CSS keywords (blue is #0000ff). Other names and hex values pass as given.
+_PALETTE = {
+    "red": "#e53935",
+    "orange": "#fb8c00",
+    "yellow": "#fdd835",
+    "green": "#43a047",
+    "blue": "#1e88e5",
+    "purple": "#8e24aa",
+    "pink": "#ec407a",
+    "cyan": "#00acc1",
+    "magenta": "#d81b60",
+    "white": "#fafafa",
+    "gray": "#9e9e9e",
+    "grey": "#9e9e9e",
+    "black": "#212121",
+    "teal": "#00897b",
+    "indigo": "#3949ab",
+    "violet": "#7e57c2",
+    "brown": "#6d4c41",
+    "lime": "#c0ca33",
+}
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 
-def css_color(value: Any) -> str:
-    """A color an agent declares, only if it is a plain name or hex value; else ''."""
+def color_name(value: Any) -> str:
+    """The color an agent declares, normalized, only if it is a plain name or hex value; else ''."""
     text = str(value or "").strip().strip("'\"").lower()
     if text in _CSS_COLORS or _HEX_COLOR.fullmatch(text):
         return text
     return ""
+
+
+def css_color(value: Any) -> str:
+    """A CSS color for what an agent declares: a palette tone for a name, a hex value as given; else ''."""
+    name = color_name(value)
+    return _PALETTE.get(name, name)
+
+
+def heading_ids(titles: Sequence[str]) -> list[str]:
+    """The ids Python-Markdown's toc extension gives headings with these titles, in page order.
+
+    Its own functions (MkDocs renders pages with it), so its default slugify; the page script
+    corrects the outline's links when a site configures another.
+    """
+    used: set[str] = set()
+    return [markdown_toc.unique(markdown_toc.slugify(" ".join(str(t).split()), "-"), used) for t in titles]

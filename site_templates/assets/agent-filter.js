@@ -1,0 +1,238 @@
+/* agent-catalog: faceted browsing of the overview's agent list. Written for this project.
+ *
+ * The data comes from catalog-data.js (a script beside this one, loaded before it), never
+ * fetched, so filtering works from file:// too. The state lives in the URL query: one
+ * parameter per facet (values joined by commas) and `q` for the text, so a filtered view can
+ * be shared and the back button works. Without JavaScript the full list is still there.
+ */
+(function () {
+  "use strict";
+
+  var FACETS = [
+    ["category", "Category"],
+    ["collection", "Collection"],
+    ["format", "Format"],
+    ["model", "Model"],
+    ["tools", "Tools"],
+    ["color", "Color"]
+  ];
+
+  function setUp() {
+    var data = window.__agentCatalog;
+    var root = document.getElementById("ac-filter");
+    var list = document.querySelector(".ac-agent-list[data-ac-all]");
+    if (!data || !root || !list || root.dataset.acReady) return;
+    root.dataset.acReady = "1";
+
+    var items = {};
+    list.querySelectorAll("li[data-agent]").forEach(function (li) {
+      items[li.getAttribute("data-agent")] = li;
+    });
+    var agents = data.agents.map(function (row) {
+      // row: [slug, search text (lowercase), {facet: [value keys]}]
+      return { slug: row[0], text: row[1], facets: row[2], el: items[row[0]] || null };
+    });
+    var facets = FACETS.filter(function (f) {
+      return data.facets[f[0]] && data.facets[f[0]].length > 1;
+    });
+
+    // --- the controls -------------------------------------------------------------------
+    root.hidden = false;
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "ac-filter__query md-input";
+    search.placeholder = "Filter " + agents.length + " agents by name, summary, tools or example text";
+    search.setAttribute("aria-label", "Filter agents");
+    var status = document.createElement("p");
+    status.className = "ac-filter__status";
+    status.setAttribute("aria-live", "polite");
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "md-button ac-filter__clear";
+    clear.textContent = "Clear filters";
+    var groups = document.createElement("div");
+    groups.className = "ac-filter__facets";
+    var boxes = {};
+    facets.forEach(function (facet) {
+      var name = facet[0];
+      var details = document.createElement("details");
+      details.className = "ac-facet";
+      details.open = name === "category" || name === "model";
+      var summary = document.createElement("summary");
+      summary.textContent = facet[1] + " ";
+      var chevron = document.createElement("span");
+      chevron.className = "ac-facet__chevron";
+      chevron.setAttribute("aria-hidden", "true");
+      chevron.textContent = "\u25BE";
+      summary.appendChild(chevron);
+      details.appendChild(summary);
+      var options = document.createElement("div");
+      options.className = "ac-facet__options";
+      details.appendChild(options);
+      boxes[name] = {};
+      data.facets[name].forEach(function (pair) {
+        var label = document.createElement("label");
+        label.className = "ac-facet__option";
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.value = pair[0];
+        box.dataset.facet = name;
+        var text = document.createElement("span");
+        text.textContent = pair[1];
+        var count = document.createElement("span");
+        count.className = "ac-facet__count";
+        label.appendChild(box);
+        label.appendChild(text);
+        label.appendChild(count);
+        options.appendChild(label);
+        boxes[name][pair[0]] = { box: box, count: count, label: label };
+      });
+      groups.appendChild(details);
+    });
+    var bar = document.createElement("div");
+    bar.className = "ac-filter__bar";
+    bar.appendChild(search);
+    bar.appendChild(clear);
+    root.appendChild(bar);
+    root.appendChild(groups);
+    root.appendChild(status);
+
+    // --- state <-> URL ------------------------------------------------------------------
+    function readState() {
+      var params = new URLSearchParams(location.search);
+      var state = { q: params.get("q") || "", facets: {} };
+      facets.forEach(function (f) {
+        var raw = params.get(f[0]);
+        state.facets[f[0]] = raw ? raw.split(",").filter(Boolean) : [];
+      });
+      return state;
+    }
+
+    function currentState() {
+      var state = { q: search.value, facets: {} };
+      facets.forEach(function (f) {
+        var name = f[0];
+        state.facets[name] = Object.keys(boxes[name]).filter(function (key) {
+          return boxes[name][key].box.checked;
+        });
+      });
+      return state;
+    }
+
+    function toQuery(state) {
+      var params = new URLSearchParams(location.search);
+      facets.forEach(function (f) {
+        var values = state.facets[f[0]];
+        if (values.length) params.set(f[0], values.join(","));
+        else params.delete(f[0]);
+      });
+      if (state.q.trim()) params.set("q", state.q);
+      else params.delete("q");
+      var query = params.toString().replace(/%2C/g, ",");
+      return query ? "?" + query : "";
+    }
+
+    function showState(state) {
+      search.value = state.q;
+      facets.forEach(function (f) {
+        var name = f[0];
+        Object.keys(boxes[name]).forEach(function (key) {
+          boxes[name][key].box.checked = state.facets[name].indexOf(key) >= 0;
+        });
+      });
+    }
+
+    // --- filtering ----------------------------------------------------------------------
+    function matches(agent, state, skip) {
+      for (var i = 0; i < facets.length; i++) {
+        var name = facets[i][0];
+        var wanted = state.facets[name];
+        if (name === skip || !wanted.length) continue;
+        var have = agent.facets[name] || [];
+        var any = false;
+        for (var j = 0; j < have.length && !any; j++) any = wanted.indexOf(have[j]) >= 0;
+        if (!any) return false;
+      }
+      return true;
+    }
+
+    function apply(state) {
+      var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+      var textOk = agents.map(function (agent) {
+        for (var i = 0; i < words.length; i++) if (agent.text.indexOf(words[i]) < 0) return false;
+        return true;
+      });
+      var shown = 0;
+      agents.forEach(function (agent, index) {
+        var visible = textOk[index] && matches(agent, state, null);
+        if (visible) shown++;
+        if (agent.el && agent.el.hidden === visible) agent.el.hidden = !visible;
+      });
+      // Counts: what each value would show, with the other facets and the text applied.
+      facets.forEach(function (f) {
+        var name = f[0];
+        var counts = {};
+        agents.forEach(function (agent, index) {
+          if (!textOk[index] || !matches(agent, state, name)) return;
+          (agent.facets[name] || []).forEach(function (key) {
+            counts[key] = (counts[key] || 0) + 1;
+          });
+        });
+        Object.keys(boxes[name]).forEach(function (key) {
+          var n = counts[key] || 0;
+          boxes[name][key].count.textContent = String(n);
+          boxes[name][key].label.classList.toggle("ac-facet__option--empty", n === 0);
+        });
+      });
+      var filtered = words.length || facets.some(function (f) { return state.facets[f[0]].length; });
+      clear.hidden = !filtered;
+      status.textContent = filtered ? shown + " of " + agents.length + " agents" : agents.length + " agents";
+      root.dataset.acShown = String(shown);
+    }
+
+    var typing = null;
+    function changed(push) {
+      var state = currentState();
+      apply(state);
+      var query = toQuery(state);
+      if (query !== location.search) {
+        var url = location.pathname + query + location.hash;
+        try {
+          if (push) history.pushState(null, "", url);
+          else history.replaceState(null, "", url);
+        } catch (error) {
+          /* some browsers refuse history changes on file:// pages; the filter still works */
+        }
+      }
+    }
+
+    search.addEventListener("input", function () {
+      apply(currentState());
+      // One history entry per pause in typing, not per keystroke.
+      clearTimeout(typing);
+      typing = setTimeout(function () { changed(false); }, 400);
+    });
+    groups.addEventListener("change", function () { changed(true); });
+    clear.addEventListener("click", function () {
+      showState({ q: "", facets: facets.reduce(function (all, f) { all[f[0]] = []; return all; }, {}) });
+      changed(true);
+    });
+    window.addEventListener("popstate", function () {
+      var state = readState();
+      showState(state);
+      apply(state);
+    });
+
+    var initial = readState();
+    showState(initial);
+    apply(initial);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(setUp);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
