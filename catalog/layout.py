@@ -10,16 +10,35 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-ASSETS = ("assets/agent-catalog.css", "assets/agent-catalog.js", "assets/iframe-worker-shim.js")
+ASSETS = (
+    "assets/agent-catalog.css",
+    "assets/agent-catalog.js",
+    "assets/iframe-worker-shim.js",
+    "assets/agent-filter.js",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     template_dir: Path | None = None  # a user's templates, overriding ours one by one
     directory_urls: bool = False  # MkDocs use_directory_urls: how links between pages look
-    repo_url: str | None = None
-    edit_uri: str | None = None
+    edit_base: str | None = None  # URL that a file's path in the repository is appended to
+    repo_root: str | None = None  # the repository folder those paths are relative to
     site_name: str = "Agent catalog"
+
+
+def edit_base(repo_url: str | None, edit_uri: str | None, docs_rel: str) -> str | None:
+    """Where edit links of files outside the docs folder start: MkDocs' edit_uri points into
+    the docs folder (``edit/main/docs/``), agents live beside it."""
+    if not repo_url or edit_uri is None:
+        return None
+    uri = edit_uri.strip("/")
+    docs = docs_rel.strip("/")
+    if docs and docs != "." and (uri == docs or uri.endswith("/" + docs)):
+        uri = uri[: -len(docs)].rstrip("/")
+    if uri.startswith(("http://", "https://")):
+        return uri
+    return f"{repo_url.rstrip('/')}/{uri}" if uri else repo_url.rstrip("/")
 
 
 def default_template_dir() -> Path:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.layout import ASSETS
+from catalog.layout import ASSETS, edit_base
 
-STYLESHEET, SCRIPT, WORKER_SHIM = ASSETS
+STYLESHEET, SCRIPT, WORKER_SHIM, FILTER = ASSETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,8 @@ class SiteConfig:
     docs_dir: Path
     site_dir: Path
     directory_urls: bool
-    repo_url: str | None
-    edit_uri: str | None
+    edit_base: str | None  # see catalog.layout.edit_base
+    repo_root: Path | None
     site_name: str
 
 
@@ -39,15 +39,16 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
     )
     repo_url = raw.get("repo_url")
     edit_uri = raw.get("edit_uri")
+    docs_rel = str(raw.get("docs_dir", "docs"))
     if repo_url and edit_uri is None and ("github.com" in repo_url or "gitlab.com" in repo_url):
-        edit_uri = "edit/main/"
+        edit_uri = f"edit/master/{docs_rel}/"  # MkDocs' own default for these hosts
     return SiteConfig(
         config_file=config_file,
         docs_dir=docs_dir or base / str(raw.get("docs_dir", "docs")),
         site_dir=site_dir or base / str(raw.get("site_dir", "site")),
         directory_urls=bool(raw.get("use_directory_urls", True)) and not offline,
-        repo_url=str(repo_url) if repo_url else None,
-        edit_uri=str(edit_uri) if edit_uri else None,
+        edit_base=edit_base(str(repo_url) if repo_url else None, None if edit_uri is None else str(edit_uri), docs_rel),
+        repo_root=base.resolve(),
         site_name=str(raw.get("site_name") or "Agent catalog"),
     )
 
@@ -90,7 +91,7 @@ def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], co
         "plugins": ["search", "offline"],
         "markdown_extensions": ["toc", "tables", "admonition"],
         "extra_css": [STYLESHEET],
-        "extra_javascript": [SCRIPT],
+        "extra_javascript": [SCRIPT, FILTER],
         "extra": {"polyfills": [WORKER_SHIM], "generator": False},
         "nav": nav,
         "validation": {"nav": {"omitted_files": "ignore"}, "links": {"unrecognized_links": "ignore"}},
@@ -124,8 +125,9 @@ def _add_assets(config: Any) -> None:
     """A user's mkdocs.yml gets our stylesheet, script and (offline) worker shim too."""
     if STYLESHEET not in [str(c) for c in config.extra_css]:
         config.extra_css.append(STYLESHEET)
-    if SCRIPT not in [str(s) for s in config.extra_javascript]:
-        config.extra_javascript.append(SCRIPT)
+    for script in (SCRIPT, FILTER):
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
     if "offline" in config.plugins:
         polyfills = config.extra.setdefault("polyfills", [])
         if not any("iframe-worker" in str(p) for p in polyfills):
@@ -164,3 +166,26 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def serve_config(user_config: Path | None, sources: Sequence[str], scratch: Path) -> Path:
+    """The configuration `serve` runs: the user's when it has our plugin, else a built-in one."""
+    if user_config is not None:
+        plugins = _load_yaml(user_config).get("plugins") or []
+        if any((p == "agent-catalog") or (isinstance(p, dict) and "agent-catalog" in p) for p in plugins):
+            return user_config
+    import yaml
+
+    docs = scratch / "docs"
+    docs.mkdir()
+    config = yaml.safe_load(default_config(docs, "Agent catalog", [], []))
+    config["plugins"] = [
+        "search",
+        {"agent-catalog": {"sources": [str(Path(s).resolve()) for s in sources], "path": ""}},
+    ]
+    config.pop("nav", None)
+    config["extra"].pop("polyfills", None)
+    config["extra_css"], config["extra_javascript"] = [], []
+    target = scratch / "mkdocs.yml"
+    target.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return target

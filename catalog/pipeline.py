@@ -249,8 +249,8 @@ def build_site(
     import tempfile
     import time
 
+    from catalog.facets import category_of
     from catalog.mkdocs_build import default_config, run_mkdocs
-    from catalog.render import category_of
     from catalog.site import check_output_dir, output_lock, prepare_site_dir, staged_site
 
     started = time.perf_counter()

@@ -1,0 +1,121 @@
+"""The data the overview's filter works on: facet values per agent and a small search text.
+
+It is written as a script (``assets/catalog-data.js``) that sets one global, so that a page
+opened from disk can use it: browsers refuse ``fetch`` from ``file://``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from catalog.names import slugify, titleize
+from catalog.types import Agent, Format
+
+FORMAT_LABELS = {
+    Format.CLAUDE_CODE: "Claude Code",
+    Format.COPILOT_AGENT: "Copilot agent",
+    Format.COPILOT_CHATMODE: "Copilot chat mode",
+    Format.OPENCODE: "opencode",
+    Format.GEMINI_CLI: "Gemini CLI",
+}
+UNCATEGORIZED = "uncategorized"
+_WRITE_TOOLS = frozenset({"write", "edit", "multiedit", "notebookedit", "bash", "patch", "edit/editfiles"})
+TOOL_LABELS = {
+    "all": "All tools",
+    "bash": "Can run Bash",
+    "read-only": "Read-only (no Write, Edit or Bash)",
+    "web": "Uses the web",
+    "mcp": "Uses MCP tools",
+    "none": "No tools",
+}
+SEARCH_TEXT_LIMIT = 700  # characters of example dialogue text per agent
+
+
+def category_of(agent: Agent) -> str:
+    return agent.category or UNCATEGORIZED
+
+
+def tool_traits(agent: Agent) -> list[str]:
+    """What an agent's tools let it do, as facet values."""
+    if agent.tools is None:
+        return ["all", "bash"] if "bash" not in {t.lower() for t in agent.disallowed_tools} else ["all"]
+    names = {tool.split("(", 1)[0].strip().lower() for tool in agent.tools}
+    traits = []
+    if not names:
+        traits.append("none")
+    if names & {"bash", "execute", "terminalcommand", "runcommands", "runinterminal"} or any(
+        n.startswith("execute/") for n in names
+    ):
+        traits.append("bash")
+    if not names & _WRITE_TOOLS and not any(n.startswith(("edit", "execute")) for n in names):
+        traits.append("read-only")
+    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch"}:
+        traits.append("web")
+    if any(n.startswith("mcp__") for n in names):
+        traits.append("mcp")
+    return traits
+
+
+def _models(agent: Agent) -> list[str]:
+    values = agent.model if isinstance(agent.model, tuple) else [agent.model] if agent.model else []
+    return [str(v) for v in values] or ["not set"]
+
+
+def facet_values(agent: Agent) -> dict[str, list[str]]:
+    """Facet name -> the keys (URL values) of this agent."""
+    return {
+        "category": [slugify(category_of(agent))],
+        "collection": [slugify(agent.collection)] if agent.collection else [],
+        "format": [agent.format.value],
+        "model": [slugify(m) for m in _models(agent)],
+        "tools": tool_traits(agent),
+        "color": [slugify(agent.color)] if agent.color else [],
+    }
+
+
+def search_text(agent: Agent) -> str:
+    """What the filter box matches: name, title, summary, tags, tools and example dialogue text."""
+    examples = " ".join(" ".join([ex.context or "", *(turn.text for turn in ex.turns)]) for ex in agent.examples)
+    parts = [agent.name, agent.title, agent.summary, " ".join(agent.tags), " ".join(agent.tools or ())]
+    text = " ".join(" ".join(parts).split()).lower()
+    return f"{text} {' '.join(examples.split())[:SEARCH_TEXT_LIMIT].lower()}".strip()
+
+
+def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
+    """Facet name -> [(key, label)], most common first, then by label."""
+    labels: dict[str, dict[str, str]] = {
+        name: {} for name in ("category", "collection", "format", "model", "tools", "color")
+    }
+    counts: dict[str, Counter[str]] = {name: Counter() for name in labels}
+    for agent in agents:
+        values = facet_values(agent)
+        sources: dict[str, Iterable[str]] = {
+            "category": [titleize(category_of(agent))],
+            "collection": [agent.collection] if agent.collection else [],
+            "format": [FORMAT_LABELS[agent.format]],
+            "model": _models(agent),
+            "tools": [TOOL_LABELS[t] for t in values["tools"]],
+            "color": [agent.color] if agent.color else [],
+        }
+        for name, keys in values.items():
+            for key, label in zip(keys, sources[name], strict=True):
+                labels[name].setdefault(key, label)
+                counts[name][key] += 1
+    return {
+        name: sorted(pairs.items(), key=lambda kv: (-counts[name][kv[0]], kv[1].lower(), kv[0]))
+        for name, pairs in labels.items()
+    }
+
+
+def catalog_data_script(agents: Sequence[Agent]) -> str:
+    """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
+    data: dict[str, Any] = {
+        "facets": facet_labels(agents),
+        "agents": [[a.slug, search_text(a), {k: v for k, v in facet_values(a).items() if v}] for a in agents],
+    }
+    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    # ensure_ascii plus escaped "<" keep the payload inert even if it held "</script>".
+    return "window.__agentCatalog = " + payload.replace("<", "\\u003c") + ";\n"
