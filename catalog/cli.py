@@ -247,6 +247,54 @@ def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None,
     sys.exit(exit_code(result.findings))
 
 
+@main.command()
+@_PATHS
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@_CONFIG
+def serve(paths: Sequence[str], dev_addr: str, config_file: Path | None) -> None:
+    """Preview the site live: adding, editing or deleting an agent updates the browser.
+
+    Uses ./mkdocs.yml when it has the agent-catalog plugin, else a built-in configuration
+    with the plugin reading PATHS.
+    """
+    import tempfile
+
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from catalog.mkdocs_build import serve_config
+
+    if not dev_addr.startswith(("127.", "localhost", "[::1]")):
+        click.echo("note: serving beyond this machine; the preview has no access control", err=True)
+    with tempfile.TemporaryDirectory(prefix="agent-catalog-serve-") as scratch, _refusals():
+        config = serve_config(
+            _config_path(config_file), list(paths) or list(_settings().sources) or ["."], Path(scratch)
+        )
+        click.echo(f"Serving the catalog on http://{dev_addr}/ (Ctrl-C to stop)", err=True)
+        mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, file_okay=False))
+@click.option("--site-name", default="Agent catalog", show_default=True)
+def init(paths: Sequence[str], site_name: str) -> None:
+    """Add a starter mkdocs.yml, .pre-commit-config.yaml and CI workflow (never overwrites).
+
+    PATHS are the agent folders (default: the folders where agents were found).
+    """
+    from catalog.pipeline import scan_catalog
+    from catalog.starter import starter_files, write_new_files
+
+    sources = [Path(p).as_posix().rstrip("/") for p in paths]
+    if not sources:
+        catalog = scan_catalog(["."])
+        tops = sorted({a.path.split("/", 1)[0] for a in catalog.agents if "/" in a.path})
+        sources = tops or ["."]
+        if not catalog.agents:
+            raise click.UsageError("no agent files found here; name the folder that holds them")
+    for path, written in write_new_files(Path("."), starter_files(sources, site_name)):
+        click.echo(f"{'wrote' if written else 'kept '} {path}{'' if written else ' (exists: not overwritten)'}")
+
+
 def _waiting(folder: Path) -> None:
     click.echo(f"another agent-catalog run is writing {safe_text(str(folder))}: waiting for it to finish", err=True)
 
@@ -266,8 +314,8 @@ def _render_options(site: SiteConfig, templates: Path | None) -> RenderOptions:
     return RenderOptions(
         template_dir=templates,
         directory_urls=site.directory_urls,
-        repo_url=site.repo_url,
-        edit_uri=site.edit_uri,
+        edit_base=site.edit_base,
+        repo_root=str(site.repo_root) if site.repo_root else None,
         site_name=site.site_name,
     )
 

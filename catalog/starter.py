@@ -1,0 +1,122 @@
+"""What `agent-catalog init` adds to a repository that has agents: starter files, never
+overwriting one that exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MKDOCS_YML = """\
+# The agent catalog's site: `agent-catalog build` (or `mkdocs build`, thanks to the plugin).
+site_name: {site_name}
+use_directory_urls: false
+theme:
+  name: material
+  font: false  # no Google Fonts: the site makes no request outside itself
+  features:
+    - navigation.top
+    - navigation.sections
+    - search.highlight
+    - toc.follow
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      primary: indigo
+      accent: indigo
+      toggle:
+        icon: material/weather-night
+        name: Switch to dark mode
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      primary: indigo
+      accent: light blue
+      toggle:
+        icon: material/weather-sunny
+        name: Switch to light mode
+plugins:
+  - search
+  - offline
+  - agent-catalog:
+      sources: [{sources}]
+      path: ""
+markdown_extensions:
+  - toc
+  - tables
+  - admonition
+extra:
+  polyfills:
+    - assets/iframe-worker-shim.js
+  generator: false
+validation:
+  nav:
+    omitted_files: ignore
+"""
+
+PRE_COMMIT = """\
+repos:
+  - repo: https://github.com/agent-catalog/agent-catalog
+    rev: v0.1.0
+    hooks:
+      - id: agent-catalog-lint
+        files: ^({pattern})/
+"""
+
+WORKFLOW = """\
+# Lints the agents and publishes the catalog site to GitHub Pages.
+name: agent catalog
+on:
+  push:
+  pull_request:
+jobs:
+  catalog:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pages: write
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install agent-catalog
+      - run: agent-catalog lint --format github {sources_args}
+      - run: agent-catalog build {sources_args}
+      - uses: actions/upload-pages-artifact@v3
+        if: github.ref == 'refs/heads/main'
+        with:
+          path: site
+      - uses: actions/deploy-pages@v4
+        if: github.ref == 'refs/heads/main'
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StarterFile:
+    path: str
+    text: str
+
+
+def starter_files(sources: list[str], site_name: str) -> list[StarterFile]:
+    """The files init offers, for agents in ``sources`` (paths relative to the repository)."""
+    quoted = ", ".join(f'"{s}"' for s in sources)
+    return [
+        StarterFile("mkdocs.yml", MKDOCS_YML.format(site_name=site_name, sources=quoted)),
+        StarterFile(".pre-commit-config.yaml", PRE_COMMIT.format(pattern="|".join(sources))),
+        StarterFile(".github/workflows/agent-catalog.yml", WORKFLOW.format(sources_args=" ".join(sources))),
+    ]
+
+
+def write_new_files(root: Path, files: list[StarterFile]) -> list[tuple[str, bool]]:
+    """Write each file that does not exist yet; (path, written) for each."""
+    outcome = []
+    for starter in files:
+        target = root / starter.path
+        if target.exists() or target.is_symlink():
+            outcome.append((starter.path, False))
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(starter.text)
+        outcome.append((starter.path, True))
+    return outcome
