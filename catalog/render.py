@@ -69,7 +69,6 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         color_name=textsafe.color_name,
         titleize=titleize,
     )
-    env.globals["heading_ids"] = textsafe.heading_ids
     return env
 
 

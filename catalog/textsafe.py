@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-import markdown.extensions.toc as markdown_toc  # type: ignore[import-untyped]
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -206,13 +205,3 @@ def css_color(value: Any) -> str:
     """A CSS color for what an agent declares: a palette tone for a name, a hex value as given; else ''."""
     name = color_name(value)
     return _PALETTE.get(name, name)
-
-
-def heading_ids(titles: Sequence[str]) -> list[str]:
-    """The ids Python-Markdown's toc extension gives headings with these titles, in page order.
-
-    Its own functions (MkDocs renders pages with it), so its default slugify; the page script
-    corrects the outline's links when a site configures another.
-    """
-    used: set[str] = set()
-    return [markdown_toc.unique(markdown_toc.slugify(" ".join(str(t).split()), "-"), used) for t in titles]

@@ -48,26 +48,8 @@
     });
   }
 
-  // The outline's links carry the ids Python-Markdown's default slugify gives the section
-  // headings. A site that configures another slugify gives others: point each link at the
-  // id its heading really has (the section headings are the h3s that follow the outline).
-  function linkOutline() {
-    document.querySelectorAll("nav.ac-outline").forEach(function (nav) {
-      var links = nav.querySelectorAll("a.ac-outline__link");
-      var headings = [];
-      for (var node = nav.nextElementSibling; node && node.tagName !== "H2"; node = node.nextElementSibling) {
-        if (node.tagName === "H3") headings.push(node);
-      }
-      if (headings.length !== links.length) return;
-      headings.forEach(function (heading, index) {
-        if (heading.id) links[index].setAttribute("href", "#" + heading.id);
-      });
-    });
-  }
-
   function setUp() {
     setUpCopyButtons();
-    linkOutline();
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
