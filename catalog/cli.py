@@ -214,7 +214,16 @@ def safe_text_block(text: str) -> str:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to build the site.")
 @_CONFIG
 @_TEMPLATES
-def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None, templates: Path | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "properdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="What builds the site from the generated pages (properdocs and zensical are installed separately).",
+)
+def build(
+    paths: Sequence[str], site_dir: Path | None, config_file: Path | None, templates: Path | None, engine: str
+) -> None:
     """Generate the pages and build the static site with MkDocs and Material.
 
     The site is built beside the old one and replaces it only when the build succeeded.
@@ -234,7 +243,8 @@ def build(paths: Sequence[str], site_dir: Path | None, config_file: Path | None,
             site,
             _render_options(site, templates),
             on_wait=_waiting,
-            progress=progress,
+            progress=progress if engine == "mkdocs" else None,
+            engine=engine,
         )
     report_findings(result.findings)
     errors = sum(f.severity == "error" for f in result.findings)
@@ -349,6 +359,10 @@ def _reraise_as_configuration_error(exc: Exception) -> None:
         filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         where = f" ({filename}:{lineno})" if filename else ""
         raise _ConfigurationError(f"template error{where}: {exc}") from None
+    from catalog.mkdocs_build import EngineError
+
+    if isinstance(exc, EngineError):
+        raise _ConfigurationError(str(exc)) from None
     if isinstance(exc, MkDocsException):
         raise _ConfigurationError(f"MkDocs could not build the site: {exc}") from None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,8 +55,18 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
     )
 
 
-def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], collections: Sequence[str]) -> str:
-    """The built-in mkdocs.yml: Material, light/dark, offline, agents kept out of the sidebar."""
+def default_config(
+    docs_dir: Path,
+    site_name: str,
+    categories: Sequence[str],
+    collections: Sequence[str],
+    config_dir: Path | None = None,
+) -> str:
+    """The built-in mkdocs.yml: Material, light/dark, offline, agents kept out of the sidebar.
+
+    ``config_dir``: where the file will be; docs_dir is then written relative to it, which
+    Zensical needs.
+    """
     from catalog.names import slugify, titleize
 
     nav: list[Any] = [{"Overview": "index.md"}]
@@ -65,7 +77,7 @@ def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], co
     nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
-        "docs_dir": str(docs_dir.resolve()),
+        "docs_dir": _relative(docs_dir, config_dir),
         "use_directory_urls": False,
         "theme": {
             "name": "material",
@@ -99,6 +111,45 @@ def default_config(docs_dir: Path, site_name: str, categories: Sequence[str], co
     import yaml
 
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+ENGINES = ("mkdocs", "properdocs", "zensical")
+
+
+def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
+    """Build with one of the engines; returns the number of warnings (MkDocs only counts them)."""
+    if engine == "mkdocs":
+        return run_mkdocs(config_file, site_dir, on_page)
+    import shutil
+    import subprocess
+    import sys
+
+    program = shutil.which(engine, path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    if program is None:
+        raise EngineError(f"{engine} is not installed: pip install {engine}")
+    # Both read mkdocs.yml; a small file beside it inherits it and sets where the site goes.
+    derived = config_file.with_name(f".agent-catalog-{engine}-{os.getpid()}.yml")
+    derived.write_text(
+        f"INHERIT: {config_file.name}\nsite_dir: {json.dumps(str(site_dir.resolve()))}\n", encoding="utf-8"
+    )
+    try:
+        command = [program, "build", "-f", str(derived)]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)
+    finally:
+        derived.unlink(missing_ok=True)
+    if result.returncode != 0:
+        raise EngineError(f"{engine} build failed:\n{(result.stderr or result.stdout)[-3000:]}")
+    return 0
+
+
+class EngineError(Exception):
+    """An engine that is missing or whose build failed."""
+
+
+def _relative(path: Path, base: Path | None) -> str:
+    if base is None:
+        return str(path.resolve())
+    return os.path.relpath(path.resolve(), base.resolve())
 
 
 def run_mkdocs(config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:

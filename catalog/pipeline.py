@@ -240,6 +240,7 @@ def build_site(
     *,
     on_wait: Callable[[Path], None] | None = None,
     progress: Callable[[int], Callable[[], None]] | None = None,
+    engine: str = "mkdocs",
 ) -> BuildResult:
     """Generate the pages and build the site with MkDocs, replacing the old site only on success.
 
@@ -250,7 +251,7 @@ def build_site(
     import time
 
     from catalog.facets import category_of
-    from catalog.mkdocs_build import default_config, run_mkdocs
+    from catalog.mkdocs_build import default_config, run_engine
     from catalog.site import check_output_dir, output_lock, prepare_site_dir, staged_site
 
     started = time.perf_counter()
@@ -280,11 +281,12 @@ def build_site(
                     site.site_name,
                     sorted({category_of(a) for a in agents}),
                     collections if len(collections) > 1 else [],
+                    config_dir=Path(scratch),
                 ),
                 encoding="utf-8",
             )
         pages = sum(1 for _ in docs_dir.rglob("*.md"))
         on_page = progress(pages) if progress else None
         with staged_site(target) as staging:
-            warnings = run_mkdocs(config, staging, on_page=on_page)
+            warnings = run_engine(engine, config, staging, on_page=on_page)
     return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)
