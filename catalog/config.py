@@ -56,12 +56,19 @@ def _settings_from(pyproject: Path) -> Settings:
     per_file = table.get("per-file-disable", {})
     try:
         return Settings(
-            sources=tuple(str(s) for s in table.get("sources", ())),
-            disable=frozenset(str(c).upper() for c in table.get("disable", ())),
-            per_file_disable={str(k): frozenset(str(c).upper() for c in v) for k, v in per_file.items()},
+            sources=tuple(str(s) for s in _list(table.get("sources", []), "sources")),
+            disable=frozenset(str(c).upper() for c in _list(table.get("disable", []), "disable")),
+            per_file_disable={str(k): frozenset(str(c).upper() for c in _list(v, k)) for k, v in per_file.items()},
             max_description_tokens=int(table.get("max-description-tokens", 1000)),
             max_total_description_tokens=int(table.get("max-total-description-tokens", 50_000)),
             path=pyproject,
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"{pyproject}: bad [tool.agent-catalog] setting: {exc}") from None
+
+
+def _list(value: Any, key: str) -> list[Any]:
+    # A string would be iterated letter by letter: disable = "AC403" would switch off nothing.
+    if not isinstance(value, list):
+        raise TypeError(f"{key} must be a list, not {value!r}")
+    return value

@@ -128,17 +128,21 @@ def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable
     if program is None:
         raise EngineError(f"{engine} is not installed: pip install {engine}")
     # Both read mkdocs.yml; a small file beside it inherits it and sets where the site goes.
-    derived = config_file.with_name(f".agent-catalog-{engine}-{os.getpid()}.yml")
-    derived.write_text(
-        f"INHERIT: {config_file.name}\nsite_dir: {json.dumps(str(site_dir.resolve()))}\n", encoding="utf-8"
-    )
+    # Zensical wants the site inside the project folder: build there, then move it.
+    stem = f".agent-catalog-{engine}-{os.getpid()}"
+    derived = config_file.with_name(f"{stem}.yml")
+    built = config_file.with_name(f"{stem}-site")
+    derived.write_text(f"INHERIT: {config_file.name}\nsite_dir: {json.dumps(built.name)}\n", encoding="utf-8")
     try:
         command = [program, "build", "-f", str(derived)]
         result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)
+        if result.returncode != 0:
+            raise EngineError(f"{engine} build failed:\n{(result.stderr or result.stdout)[-3000:]}")
+        for entry in sorted(built.iterdir()):
+            shutil.move(str(entry), str(site_dir / entry.name))
     finally:
         derived.unlink(missing_ok=True)
-    if result.returncode != 0:
-        raise EngineError(f"{engine} build failed:\n{(result.stderr or result.stdout)[-3000:]}")
+        shutil.rmtree(built, ignore_errors=True)
     return 0
 
 

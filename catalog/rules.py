@@ -329,10 +329,10 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if agent.format is not Format.CLAUDE_CODE:
         return
-    for tool in (*(agent.tools or ()), *agent.disallowed_tools):
+    for tool, line in _tool_lines(agent):
         base = tool.split("(", 1)[0].strip()
         if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
-            yield _line(agent, "tools"), 1, f"unknown tool {tool!r}"
+            yield line, 1, f"unknown tool {tool!r}"
 
 
 @_rule(
@@ -345,10 +345,17 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 def stale_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if agent.format is not Format.CLAUDE_CODE:
         return
-    for tool in (*(agent.tools or ()), *agent.disallowed_tools):
+    for tool, line in _tool_lines(agent):
         base = tool.split("(", 1)[0].strip()
         if base in STALE_TOOLS:
-            yield _line(agent, "tools"), 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
+            yield line, 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
+
+
+def _tool_lines(agent: Agent) -> Iterator[tuple[str, int]]:
+    """Each tool with the line of the key that lists it: 'tools', or 'disallowedTools'."""
+    yield from ((tool, _line(agent, "tools")) for tool in agent.tools or ())
+    denied = "disallowedTools" if "disallowedTools" in agent.key_lines else "tools"
+    yield from ((tool, _line(agent, denied)) for tool in agent.disallowed_tools)
 
 
 @_rule(
