@@ -194,7 +194,8 @@ def _generate(
     results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
     catalog = _assemble(discovery, results)
 
-    # Only agents whose file, slug or page context changed get their pages rendered again.
+    # Only agents whose file, slug or page context changed, or whose page was deleted, get
+    # their pages rendered again.
     context = tuple(sorted({a.collection or "" for a in catalog.agents}))
     slugs = {a.display_path: a.slug for a in catalog.agents}
     fresh_paths = {s.display_path for s in fresh}
@@ -203,7 +204,9 @@ def _generate(
         only = {
             a.slug
             for a in catalog.agents
-            if a.display_path in fresh_paths or previous.slugs.get(a.display_path) != a.slug
+            if a.display_path in fresh_paths
+            or previous.slugs.get(a.display_path) != a.slug
+            or not all(os.path.isfile(os.path.join(docs_dir, page)) for page in agent_page_paths(a.slug))
         }
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
     bytecode = folder / "templates" if folder is not None else None

@@ -91,6 +91,9 @@ def write_docs(
             kept.append((rel, "exists and was not written by agent-catalog" if not ours else "edited since generated"))
             if ours:
                 new_manifest[rel] = manifest.files[rel]
+                if check:  # a hand-edited page no longer matches its agent: CI should say so
+                    written.append(rel)
+                    diffs.append(short_diff(rel, current, data))
             continue
         written.append(rel)
         new_manifest[rel] = digest

@@ -1,0 +1,741 @@
+"""`agent-catalog lint`: every rule fails a bad file and passes a good one; switches, formats, exits.
+
+Each case writes a small project to ``tmp_path`` in the layout its format needs and runs the
+real command there (``--format json``), so discovery, parsing, rules and switches all take part.
+A rule without a case fails ``test_every_rule_has_a_case``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from catalog.cli import main
+from catalog.rules import RULES
+
+
+@dataclass(frozen=True)
+class Fifo:
+    """A named pipe where an agent file would be."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symlink to ``target`` (relative to the link's folder)."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class DeepFolders:
+    """Folders nested so deep that their path is longer than the OS allows (PATH_MAX, 4096):
+    even root cannot list them, where a chmod 000 folder would not stop root."""
+
+    levels: int = 20
+
+
+FileContent = str | bytes | Fifo | Link | DeepFolders
+Files = Mapping[str, FileContent]
+
+
+def md(*frontmatter: str, body: str = "Body.\n") -> str:
+    """An agent file: the frontmatter lines between '---' lines, then the body."""
+    return "---\n" + "".join(line + "\n" for line in frontmatter) + "---\n" + body
+
+
+def ok(name: str = "helper", *more: str) -> str:
+    return md(f"name: {name}", "description: Helps with things.", *more)
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    bad: Files
+    good: Files
+    at: tuple[str, ...]  # "path:line:col" of every finding of `code` in the bad project (fnmatch pattern)
+    severity: str | None = None  # default: the rule's
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}-{self.label}" if self.label else self.code
+
+
+A = ".claude/agents"
+TWO_MIB = 2 * 1024 * 1024
+
+CASES = [
+    # Scan findings (AC1xx): the file cannot be read, decoded or split.
+    Case(
+        "AC100",
+        {"pyproject.toml": '[tool.agent-catalog]\nsources = ["missing"]\n'},
+        {"pyproject.toml": '[tool.agent-catalog]\nsources = ["agents"]\n', "agents/helper.md": ok()},
+        ("missing:1:1",),
+    ),
+    Case("AC101", {f"{A}/pipe.md": Fifo()}, {f"{A}/pipe.md": ok()}, (f"{A}/pipe.md:1:1",)),
+    Case(
+        "AC102",
+        {f"{A}/big.md": ok() + "x" * TWO_MIB},
+        {f"{A}/big.md": ok() + "x" * 1000},
+        (f"{A}/big.md:1:1",),
+    ),
+    Case(
+        "AC103",
+        {f"{A}/x.md": ok().encode() + b"caf\xe9\n"},
+        {f"{A}/x.md": ok() + "café\n"},
+        (f"{A}/x.md:6:1",),
+        label="latin1",
+    ),
+    Case(
+        "AC103",
+        {f"{A}/x.md": ok().encode("utf-16")},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:1:1",),
+        severity="warning",
+        label="utf16",
+    ),
+    Case("AC104", {f"{A}/x.md": b"\xef\xbb\xbf" + ok().encode()}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
+    Case("AC105", {f"{A}/x.md": ok() + "a\x00b\n"}, {f"{A}/x.md": ok() + "ab\n"}, (f"{A}/x.md:6:1",)),
+    Case("AC106", {f"{A}/x.md": ok().replace("\n", "\r\n")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
+    Case("AC110", {f"{A}/x.md": "Just a prompt.\n"}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
+    Case("AC110", {f"{A}/x.md": ""}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",), label="empty"),
+    Case("AC111", {f"{A}/x.md": "\n\n" + ok()}, {f"{A}/x.md": ok()}, (f"{A}/x.md:3:1",)),
+    Case(
+        "AC112",
+        {f"{A}/x.md": "".join("  " + line + "\n" for line in ok().splitlines())},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:1:1",),
+    ),
+    Case(
+        "AC113",
+        {f"{A}/x.md": "---\nname: helper\ndescription: Helps.\n\nBody.\n"},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:1:1",),
+    ),
+    Case(
+        "AC114",
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "tools: !!python/object:os.system ls")},
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "tools: Read")},
+        (f"{A}/x.md:4:8",),
+    ),
+    Case(
+        "AC114",
+        {f"{A}/x.md": md("name: helper", "description: &a [*a]")},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:3:*",),
+        label="recursive-alias",
+    ),
+    Case(
+        "AC115",
+        {f"{A}/x.md": md("name: helper", "description: Use it when: the build breaks")},
+        {f"{A}/x.md": md("name: helper", 'description: "Use it when: the build breaks"')},
+        (f"{A}/x.md:3:25",),  # the second ": ",
+    ),
+    Case("AC116", {f"{A}/x.md": md("- name", "- description")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:2:1",)),
+    Case(
+        "AC117",
+        {f"{A}/x.md": md("name: helper", "description: One.", "description: Two.")},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:4:1",),
+    ),
+    Case(
+        "AC120",
+        {f"{A}/x.md": ok() + "<example>\nuser: hi\n"},
+        {f"{A}/x.md": ok() + "<example>\nuser: hi\n</example>\n"},
+        (f"{A}/x.md:6:1",),
+    ),
+    Case(
+        "AC121",
+        {f"{A}/x.md": ok() + "text\n</example>\n"},
+        {f"{A}/x.md": ok() + "text\n"},
+        (f"{A}/x.md:7:1",),
+    ),
+    Case(
+        "AC130",
+        {".claude-plugin/marketplace.json": '{"name": "tools",\n', f"{A}/x.md": ok()},
+        {".claude-plugin/marketplace.json": '{"name": "tools"}\n', f"{A}/x.md": ok()},
+        (".claude-plugin/marketplace.json:2:1",),
+    ),
+    Case(
+        "AC131",
+        {f"{A}/x.md": ok(), f"{A}/deep": DeepFolders()},
+        {f"{A}/x.md": ok(), f"{A}/deep": DeepFolders(levels=2)},
+        (f"{A}/deep/d*/:1:1",),  # a folder, shown with its slash,
+    ),
+    Case(
+        "AC132",
+        {f"{A}/x.md": ok(), f"{A}/out.md": Link("../../../outside.md")},
+        {f"{A}/x.md": ok(), f"{A}/out.md": Link("x.md")},
+        (f"{A}/out.md:1:1",),
+    ),
+    Case(
+        "AC140",
+        {f"{A}/a.md": ok("code-reviewer"), f"{A}/b.md": ok("code-reviewer-", "# agent-catalog: disable=AC204")},
+        {f"{A}/a.md": ok("code-reviewer"), f"{A}/b.md": ok("code-tester")},
+        (f"{A}/b.md:2:1",),
+    ),
+    # Will it load?
+    Case("AC201", {f"{A}/x.md": md("description: Helps.")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
+    Case(
+        "AC201",
+        {".gemini/agents/x.md": md("description: Helps.")},
+        {".gemini/agents/x.md": ok()},
+        (".gemini/agents/x.md:1:1",),
+        label="gemini",
+    ),
+    Case(
+        "AC201",
+        # Copilot and opencode take the name from the file: no name field is fine there.
+        {"x.agent.md": md("description: Helps."), ".opencode/agent/y.md": ok(), f"{A}/z.md": md("description: H.")},
+        {"x.agent.md": md("description: Helps."), ".opencode/agent/y.md": md("description: Helps.")},
+        (f"{A}/z.md:1:1",),
+        label="copilot-opencode",
+    ),
+    Case("AC202", {f"{A}/x.md": md("name: helper")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
+    Case(
+        "AC202",
+        {".opencode/agent/x.md": md("mode: subagent")},
+        {".opencode/agent/x.md": md("mode: subagent", "description: Helps.")},
+        (".opencode/agent/x.md:1:1",),
+        label="opencode",
+    ),
+    Case(
+        "AC202",
+        {f"{A}/x.md": md("name: helper", 'description: ""')},
+        {f"{A}/x.md": ok()},
+        (f"{A}/x.md:3:1",),
+        label="empty",
+    ),
+    Case(
+        "AC203",
+        {f"{A}/x.md": md('name: "team:helper"', "description: Helps.")},
+        {f"{A}/x.md": md("name: team-helper", "description: Helps.")},
+        (f"{A}/x.md:2:1",),
+    ),
+    Case(
+        "AC203",
+        {f"{A}/x.md": md("description: Helps.", "name: -helper")},
+        {f"{A}/x.md": md("description: Helps.", "name: helper-")},
+        (f"{A}/x.md:3:1",),
+        label="leading-dash",
+    ),
+    Case(
+        "AC204",
+        {f"{A}/x.md": md("name: Code_Reviewer", "description: Helps.")},
+        {f"{A}/x.md": md("name: code-reviewer2", "description: Helps.")},
+        (f"{A}/x.md:2:1",),
+    ),
+    # Duplicates.
+    Case(
+        "AC301",
+        {f"{A}/a.md": ok("helper"), f"{A}/b.md": ok("Helper")},
+        {f"{A}/a.md": ok("helper"), f"{A}/b.md": ok("helper-two")},
+        (f"{A}/a.md:2:1", f"{A}/b.md:2:1"),
+    ),
+    Case(
+        "AC301",
+        # Different formats load from different places: the same name is no duplicate.
+        {f"{A}/a.md": ok("helper"), "helper.agent.md": ok("helper"), f"{A}/sub/b.md": ok("helper")},
+        {f"{A}/a.md": ok("helper"), "helper.agent.md": ok("helper")},
+        (f"{A}/a.md:2:1", f"{A}/sub/b.md:2:1"),
+        label="scope",
+    ),
+    Case(
+        "AC302",
+        {"team-a/agents/x.md": ok("helper"), "team-b/agents/x.md": ok("helper")},
+        {"team-a/agents/x.md": ok("helper"), "team-b/agents/x.md": ok("other")},
+        ("team-a/agents/x.md:2:1", "team-b/agents/x.md:2:1"),
+    ),
+    # Tools and fields.
+    Case(
+        "AC401",
+        {f"{A}/x.md": ok("helper", "tools: Read, Frobnicate")},
+        {f"{A}/x.md": ok("helper", "tools: Read, Bash(git diff:*), mcp__github__create_issue")},
+        (f"{A}/x.md:4:1",),
+    ),
+    Case(
+        "AC402",
+        {f"{A}/x.md": ok("helper", "tools: [Read, MultiEdit]")},
+        {f"{A}/x.md": ok("helper", "tools: [Read, Edit]")},
+        (f"{A}/x.md:4:1",),
+    ),
+    Case(
+        "AC402",
+        {f"{A}/x.md": ok("helper", "disallowedTools: Task")},
+        {f"{A}/x.md": ok("helper", "disallowedTools: Agent")},
+        (f"{A}/x.md:4:1",),  # the line of disallowedTools
+        label="disallowed",
+    ),
+    Case(
+        "AC403",
+        {f"{A}/x.md": ok("helper", "version: 2")},
+        {f"{A}/x.md": ok("helper", "maxTurns: 2")},
+        (f"{A}/x.md:4:1",),
+    ),
+    Case(
+        "AC403",
+        {"x.agent.md": md("description: Helps.", "permissionMode: plan")},
+        {"x.agent.md": md("description: Helps.", "target: vscode")},
+        ("x.agent.md:3:1",),
+        label="copilot",
+    ),
+    Case(
+        "AC404",
+        {f"{A}/x.md": ok("helper", "color: mauve", "effort: huge")},
+        {f"{A}/x.md": ok("helper", "color: cyan", "effort: high")},
+        (f"{A}/x.md:4:1", f"{A}/x.md:5:1"),
+    ),
+    Case(
+        "AC404",
+        {f"{A}/x.md": ok("helper", "permissionMode: yolo", "memory: forever", "isolation: docker")},
+        {f"{A}/x.md": ok("helper", "permissionMode: acceptEdits", "memory: project", "isolation: worktree")},
+        (f"{A}/x.md:4:1", f"{A}/x.md:5:1", f"{A}/x.md:6:1"),
+        label="enums",
+    ),
+    Case(
+        "AC405",
+        {f"{A}/x.md": ok("helper", "model: gpt-4o")},
+        {f"{A}/x.md": ok("helper", "model: claude-sonnet-4-5")},
+        (f"{A}/x.md:4:1",),
+    ),
+    Case(
+        "AC405",
+        {".opencode/agent/x.md": md("description: Helps.", "model: gpt-4o")},
+        {".opencode/agent/x.md": md("description: Helps.", "model: openai/gpt-4o")},
+        (".opencode/agent/x.md:3:1",),
+        label="opencode",
+    ),
+    Case(
+        "AC406",
+        {f"{A}/x.md": ok("helper", "tools: []")},
+        {f"{A}/x.md": ok("helper", "tools: Read")},
+        (f"{A}/x.md:4:1",),
+    ),
+    # Examples and structure.
+    Case(
+        "AC501",
+        {f"{A}/x.md": ok() + "\n<example>\nassistant: I will review it.\n</example>\n"},
+        {f"{A}/x.md": ok() + "\n<example>\nuser: Review this.\nassistant: I will review it.\n</example>\n"},
+        (f"{A}/x.md:7:1",),
+    ),
+    Case(
+        "AC502",
+        {f"{A}/x.md": ok() + "\n## Focus\n\n## Style\nShort.\n"},
+        {f"{A}/x.md": ok() + "\n## Focus\nDiffs.\n\n## Style\nShort.\n"},
+        (f"{A}/x.md:7:1",),
+    ),
+    # Context cost: default thresholds, and a configured one.
+    Case(
+        "AC601",
+        {f"{A}/x.md": md("name: helper", "description: " + "x" * 4001)},
+        {f"{A}/x.md": md("name: helper", "description: " + "x" * 4000)},
+        (f"{A}/x.md:3:1",),
+    ),
+    Case(
+        "AC601",
+        {"pyproject.toml": "[tool.agent-catalog]\nmax-description-tokens = 4\n", f"{A}/x.md": ok()},
+        {"pyproject.toml": "[tool.agent-catalog]\nmax-description-tokens = 5\n", f"{A}/x.md": ok()},
+        (f"{A}/x.md:3:1",),
+        label="setting",
+    ),
+    Case(
+        "AC602",
+        {
+            "pyproject.toml": "[tool.agent-catalog]\nmax-total-description-tokens = 10\n",
+            f"{A}/a.md": md("name: a", "description: " + "x" * 20),
+            f"{A}/b.md": md("name: b", "description: " + "x" * 24),
+        },
+        {
+            "pyproject.toml": "[tool.agent-catalog]\nmax-total-description-tokens = 11\n",
+            f"{A}/a.md": md("name: a", "description: " + "x" * 20),
+            f"{A}/b.md": md("name: b", "description: " + "x" * 24),
+        },
+        (f"{A}/b.md:3:1",),  # once, at the longest description
+    ),
+]
+
+
+def write_project(root: Path, files: Files) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Fifo):
+            os.mkfifo(path)
+        elif isinstance(content, Link):
+            path.symlink_to(content.target)
+        elif isinstance(content, DeepFolders):
+            make_deep_folders(path, content.levels)
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def make_deep_folders(top: Path, levels: int) -> None:
+    # Created relative to an open folder: a path this long cannot be named in one call.
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir("d" * 250, dir_fd=fd)
+            inner = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+
+
+def lint(*args: str) -> Result:
+    return CliRunner().invoke(main, ["lint", *args])
+
+
+def lint_json(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[dict[str, Any]]:
+    monkeypatch.chdir(project)
+    result = lint("--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    findings: list[dict[str, Any]] = json.loads(result.stdout)["findings"]
+    return findings
+
+
+def where(finding: Mapping[str, Any]) -> str:
+    return f"{finding['path']}:{finding['line']}:{finding['col']}"
+
+
+CHECKED = {code for code, rule in RULES.items() if rule.check_agent or rule.check_catalog}
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {case.code for case in CASES}
+    assert covered >= CHECKED, f"rules without a case: {sorted(CHECKED - covered)}"
+    assert covered == set(RULES), f"without a case: {sorted(set(RULES) - covered)}; unknown: {covered - set(RULES)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_bad_file_gives_the_finding(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "outside.md").write_text(ok("outside"), encoding="utf-8")  # the target of Link cases
+    findings = lint_json(write_project(tmp_path / "project", case.bad), monkeypatch)
+    hits = [f for f in findings if f["code"] == case.code]
+    assert len(hits) == len(case.at), findings
+    for hit, pattern in zip(hits, case.at, strict=True):
+        assert fnmatch.fnmatchcase(where(hit), pattern), (where(hit), pattern)
+        assert hit["severity"] == (case.severity or RULES[case.code].severity)
+        assert hit["message"] and "\n" not in hit["message"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_good_file_gives_no_finding(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "outside.md").write_text(ok("outside"), encoding="utf-8")
+    findings = lint_json(write_project(tmp_path / "project", case.good), monkeypatch)
+    assert [where(f) for f in findings if f["code"] == case.code] == []
+
+
+# Clean files of every format: no finding at all, not even a note.
+CLEAN: dict[str, str] = {
+    f"{A}/reviewer.md": md(
+        "name: code-reviewer",
+        "description: Reviews diffs before they are merged.",
+        "tools: Read, Grep, Bash(git diff:*)",
+        "model: sonnet",
+        "color: blue",
+        body="## Focus\nCorrectness first.\n",
+    ),
+    ".github/agents/planner.agent.md": md("description: Plans work.", "tools: ['codebase', 'search']"),
+    ".github/chatmodes/ask.chatmode.md": md("description: Answers questions.", "model: GPT-4.1"),
+    ".opencode/agent/builder.md": md("description: Builds things.", "mode: subagent", "model: anthropic/claude-x"),
+    ".gemini/agents/researcher.md": md("name: researcher", "description: Finds sources.", "kind: local"),
+}
+
+
+def test_clean_files_of_every_format_give_no_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert lint_json(write_project(tmp_path, CLEAN), monkeypatch) == []
+    assert lint().exit_code == 0
+
+
+# Switching rules off.
+
+KEBAB = md("name: Code_Reviewer", "description: Reviews.")  # AC204 at 2:1
+KEBAB_DISABLED = md("name: Code_Reviewer", "# agent-catalog: disable=AC204", "description: Reviews.")
+
+
+def codes(findings: list[dict[str, Any]]) -> list[str]:
+    return [f"{where(f)} {f['code']}" for f in findings]
+
+
+def test_disable_in_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {f"{A}/x.md": KEBAB + "\n## Empty\n", "pyproject.toml": ""})
+    assert codes(lint_json(tmp_path, monkeypatch)) == [f"{A}/x.md:2:1 AC204", f"{A}/x.md:7:1 AC502"]
+    (tmp_path / "pyproject.toml").write_text('[tool.agent-catalog]\ndisable = ["ac204"]\n', encoding="utf-8")
+    assert codes(lint_json(tmp_path, monkeypatch)) == [f"{A}/x.md:7:1 AC502"]
+
+
+def test_disable_a_scan_finding_in_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {f"{A}/x.md": ok().replace("\n", "\r\n")})
+    assert codes(lint_json(tmp_path, monkeypatch)) == [f"{A}/x.md:1:1 AC106"]
+    (tmp_path / "pyproject.toml").write_text('[tool.agent-catalog]\ndisable = ["AC106"]\n', encoding="utf-8")
+    assert codes(lint_json(tmp_path, monkeypatch)) == []
+
+
+def test_per_file_disable_with_a_glob(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.agent-catalog]\nper-file-disable = { "legacy/*.md" = ["AC204"] }\n',
+            "agents/legacy/old.md": KEBAB,
+            "agents/new.md": KEBAB.replace("Code_Reviewer", "New_Reviewer"),
+        },
+    )
+    # The glob matches the path from the project folder and the path inside the scanned folder.
+    assert codes(lint_json(tmp_path, monkeypatch)) == ["agents/new.md:2:1 AC204"]
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(lint("--format", "json", "agents").stdout)["counts"] == {"AC204": 1}
+
+
+def test_disable_comment_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, {f"{A}/on.md": KEBAB, f"{A}/off.md": KEBAB_DISABLED.replace("Code_", "Other_")})
+    assert codes(lint_json(tmp_path, monkeypatch)) == [f"{A}/on.md:2:1 AC204"]
+
+
+def test_disable_comment_in_the_body(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "<!-- agent-catalog: disable=AC502, AC204 -->\n## Empty\n"
+    write_project(tmp_path, {f"{A}/x.md": md("name: Code_Reviewer", "description: Reviews.", body=body)})
+    assert codes(lint_json(tmp_path, monkeypatch)) == []
+
+
+def test_disable_comment_only_switches_off_its_own_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both files share a duplicate name (AC301); one of them switches the rule off for itself.
+    write_project(tmp_path, {f"{A}/a.md": ok("helper", "# agent-catalog: disable=AC301"), f"{A}/b.md": ok()})
+    assert codes(lint_json(tmp_path, monkeypatch)) == [f"{A}/b.md:2:1 AC301"]
+
+
+# Exit codes.
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_exit_0_when_clean(project: Path) -> None:
+    write_project(project, {f"{A}/x.md": ok()})
+    result = lint()
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "1 agent checked: 0 errors, 0 warnings, 0 notes\n"
+
+
+def test_warnings_pass_unless_strict(project: Path) -> None:
+    write_project(project, {f"{A}/x.md": KEBAB, f"{A}/y.md": ok("y", "version: 1")})
+    result = lint()
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{A}/x.md:2:1: AC204 name 'Code_Reviewer' is not lowercase letters, digits and hyphens\n"
+        f"{A}/y.md:4:1: AC403 field 'version' is not a claude-code field\n"
+    )
+    assert result.stderr == "2 agents checked: 0 errors, 1 warning, 1 note\n"
+    assert lint("--strict").exit_code == 1
+
+
+def test_notes_pass_even_when_strict(project: Path) -> None:
+    write_project(project, {f"{A}/y.md": ok("y", "version: 1")})
+    assert lint("--strict").exit_code == 0
+
+
+def test_exit_1_on_an_error(project: Path) -> None:
+    write_project(project, {f"{A}/x.md": md("description: Helps."), f"{A}/y.md": ok()})
+    result = lint()
+    assert result.exit_code == 1
+    assert result.stdout == f"{A}/x.md:1:1: AC201 no 'name' field: claude-code ignores this file\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--format", "xml"], ["--no-such-option"], ["--explain", "AC999"], ["missing-folder"]],
+    ids=["bad-format", "unknown-option", "unknown-rule", "missing-path"],
+)
+def test_exit_2_for_usage_errors(project: Path, args: list[str]) -> None:
+    write_project(project, {f"{A}/x.md": ok()})
+    result = lint(*args)
+    assert result.exit_code == 2, result.output
+    assert "Error:" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("max-description-tokens = 'lots'", "bad [tool.agent-catalog] setting"),
+        ('disable = "AC204"', "disable must be a list"),
+        ('per-file-disable = { "a/*.md" = "AC204" }', "must be a list"),
+        ('sources = "agents"', "sources must be a list"),
+        ("disabled = ['AC204']", "unknown setting(s) in [tool.agent-catalog]: disabled"),
+        ("sources = [", "pyproject.toml"),
+    ],
+    ids=["not-a-number", "disable-string", "per-file-string", "sources-string", "unknown-key", "bad-toml"],
+)
+def test_exit_2_for_a_bad_setting(project: Path, setting: str, message: str) -> None:
+    write_project(project, {f"{A}/x.md": ok(), "pyproject.toml": f"[tool.agent-catalog]\n{setting}\n"})
+    result = lint()
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+# Output formats.
+
+
+@pytest.fixture
+def mixed(project: Path) -> Path:
+    """One error, one warning and one note, with a ',' and a ':' in a message."""
+    write_project(
+        project,
+        {
+            f"{A}/bad.md": md("description: Helps."),
+            f"{A}/warn.md": md('name: "a:b"', "description: Helps.", "tools: Read, LS"),
+        },
+    )
+    return project
+
+
+def test_format_json(mixed: Path) -> None:
+    result = lint("--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"findings", "counts", "description_tokens"}
+    assert data["findings"][0] == {
+        "path": f"{A}/bad.md",
+        "line": 1,
+        "col": 1,
+        "code": "AC201",
+        "severity": "error",
+        "message": "no 'name' field: claude-code ignores this file",
+    }
+    assert data["counts"] == {"AC201": 1, "AC203": 1, "AC402": 1}
+    assert set(data["description_tokens"]) == {"total", "median", "max"}
+    assert result.stderr == ""
+
+
+def test_format_github(mixed: Path) -> None:
+    result = lint("--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"::error file={A}/bad.md,line=1,col=1,title=AC201::no 'name' field: claude-code ignores this file",
+        f"::error file={A}/warn.md,line=2,col=1,title=AC203::name 'a:b' contains ':' or starts with '-'",
+        f"::warning file={A}/warn.md,line=4,col=1,title=AC402::tool 'LS' is stale: use 'Glob'",
+    ]
+
+
+def test_format_github_escapes_properties_and_notes(project: Path) -> None:
+    write_project(project, {"odd,dir/agents/x.md": ok("x", "version: 1")})
+    assert lint("--format", "github").stdout == (
+        "::notice file=odd%2Cdir/agents/x.md,line=4,col=1,title=AC403::field 'version' is not a claude-code field\n"
+    )
+
+
+def test_format_sarif(mixed: Path) -> None:
+    result = lint("--format", "sarif")
+    assert result.exit_code == 1
+    sarif = json.loads(result.stdout)
+    assert sarif["version"] == "2.1.0"
+    assert "sarif" in sarif["$schema"]
+    (run,) = sarif["runs"]
+    assert run["tool"]["driver"]["name"] == "agent-catalog"
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["AC201", "AC203", "AC402"]
+    assert [(r["ruleId"], r["level"]) for r in run["results"]] == [
+        ("AC201", "error"),
+        ("AC203", "error"),
+        ("AC402", "warning"),
+    ]
+    location = run["results"][1]["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": f"{A}/warn.md"}, "region": {"startLine": 2, "startColumn": 1}}
+
+
+def test_formats_on_a_clean_catalog(project: Path) -> None:
+    write_project(project, {f"{A}/x.md": ok()})
+    assert lint("--format", "github").stdout == ""
+    assert json.loads(lint("--format", "json").stdout)["findings"] == []
+    assert json.loads(lint("--format", "sarif").stdout)["runs"][0]["results"] == []
+
+
+# Named files, as pre-commit passes them.
+
+
+@pytest.fixture
+def duplicates(project: Path) -> Path:
+    write_project(
+        project,
+        {
+            "pyproject.toml": '[tool.agent-catalog]\nsources = ["agents"]\n',
+            "agents/a.md": ok("helper"),
+            "agents/b.md": ok("helper"),
+            "agents/c.md": ok("Other_Name"),
+            "README.md": "# My agents\n\nNo frontmatter here.\n",
+        },
+    )
+    return project
+
+
+def test_named_file_still_sees_the_other_file(duplicates: Path) -> None:
+    result = lint("agents/a.md")
+    assert result.exit_code == 1
+    assert result.stdout == "agents/a.md:2:1: AC301 name 'helper' is also used by agents/b.md\n"
+
+
+def test_named_files_in_batches_each_report_only_their_own(duplicates: Path) -> None:
+    assert lint("agents/b.md").stdout == "agents/b.md:2:1: AC301 name 'helper' is also used by agents/a.md\n"
+    result = lint("agents/c.md")
+    assert result.exit_code == 0  # a warning
+    assert result.stdout == "agents/c.md:2:1: AC204 name 'Other_Name' is not lowercase letters, digits and hyphens\n"
+
+
+def test_a_named_file_that_is_not_an_agent_is_ignored(duplicates: Path) -> None:
+    result = lint("README.md")
+    assert (result.exit_code, result.stdout) == (0, "")
+    verbose = lint("-v", "README.md")
+    assert "not an agent in the catalog, not checked" in verbose.stderr
+    assert "README.md" in verbose.stderr
+    mixed = lint("README.md", "./agents/a.md")
+    assert (mixed.exit_code, mixed.stdout) == (1, "agents/a.md:2:1: AC301 name 'helper' is also used by agents/b.md\n")
+
+
+def test_named_files_without_configured_sources_use_the_current_folder(project: Path) -> None:
+    write_project(project, {f"{A}/a.md": ok("helper"), "other/agents/b.md": ok("helper")})
+    result = lint("other/agents/b.md")
+    # Different collections ("other" and none): the duplicate is information, not an error.
+    assert result.exit_code == 0
+    assert result.stdout == "other/agents/b.md:2:1: AC302 name 'helper' also exists in another\n"
+
+
+# --explain
+
+
+def test_explain_prints_the_rule(project: Path) -> None:
+    result = lint("--explain", "AC115")
+    assert result.exit_code == 0
+    rule = RULES["AC115"]
+    assert result.stdout == f"AC115 lenient-yaml (warning)\n\n{rule.summary}\n\n{rule.explanation}\n"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_explain_knows_every_rule(code: str) -> None:
+    result = lint("--explain", code.lower())
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{code} {RULES[code].name} ({RULES[code].severity})\n")
+
+
+def test_rules_are_documented() -> None:
+    for code, rule in RULES.items():
+        assert rule.code == code
+        assert rule.severity in ("error", "warning", "info")
+        assert rule.name and rule.name == rule.name.lower() and " " not in rule.name
+        assert rule.summary.endswith((".", ")")) and rule.explanation, code
+    assert len({rule.name for rule in RULES.values()}) == len(RULES)

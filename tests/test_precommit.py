@@ -1,0 +1,209 @@
+"""The hooks of .pre-commit-hooks.yaml, run by the real pre-commit in a real `git commit`.
+
+pre-commit clones the hook repository at a commit, so the tests commit a copy of this working
+tree (tracked and untracked files, as they are now) into a scratch repository and point a
+catalog repository's .pre-commit-config.yaml at it. pre-commit then installs the hooks'
+Python environment with pip, once for the module (about half a minute).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = [
+    REPO / "agents/backend/api-designer.md",
+    REPO / "agents/writing/docs-writer.md",
+    REPO / "agents/quality/test-strategist.md",
+]
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+
+
+def clean_env(**more: str) -> dict[str, str]:
+    """This process's environment (with the test's generate cache) without anything from a
+    git hook that may be running these tests, and without the user's git configuration."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", **more)
+    return env
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def must(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 120) -> str:
+    done = run(args, cwd, env, timeout)
+    assert done.returncode == 0, f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A committed copy of this working tree: the repository pre-commit clones the hooks from."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    env = clean_env()
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, env)
+    if listed.returncode != 0:
+        pytest.skip(f"{REPO} is not a git checkout: the hooks repository is copied from its files")
+    copy = tmp_path_factory.mktemp("hooks-repo")
+    for rel in filter(None, listed.stdout.split("\0")):
+        source = REPO / rel
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / rel)
+    must(["git", "init", "-q"], copy, env)
+    must(["git", "add", "-A"], copy, env)
+    must([*GIT, "commit", "-q", "-m", "the working tree under test"], copy, env)
+    return copy, must(["git", "rev-parse", "HEAD"], copy, env).strip()
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str]) -> Path:
+    """pre-commit's own cache, with the hooks' environment installed once for the module."""
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    scratch = tmp_path_factory.mktemp("install")
+    env = clean_env(PRE_COMMIT_HOME=str(home))
+    must(["git", "init", "-q"], scratch, env)
+    (scratch / ".pre-commit-config.yaml").write_text(config(*hooks_repo), encoding="utf-8")
+    # pip installs this project and its dependencies from the package index into a virtualenv.
+    done = run([sys.executable, "-m", "pre_commit", "install-hooks"], scratch, env, timeout=600)
+    assert done.returncode == 0, f"pre-commit could not install the hooks:\n{done.stdout}\n{done.stderr}"
+    return home
+
+
+def config(repo: Path, rev: str) -> str:
+    return (
+        "repos:\n"
+        f"  - repo: {repo}\n"
+        f"    rev: {rev}\n"
+        "    hooks:\n"
+        "      - id: agent-catalog-lint\n"
+        "      - id: agent-catalog-generate\n"
+    )
+
+
+@dataclass
+class CatalogRepo:
+    path: Path
+    env: dict[str, str]
+
+    def commit(self, message: str, *paths: str) -> subprocess.CompletedProcess[str]:
+        must(["git", "add", *(paths or ["-A"])], self.path, self.env)
+        return run([*GIT, "commit", "-m", message], self.path, self.env)
+
+    def head(self) -> str:
+        return must(["git", "rev-parse", "--verify", "-q", "HEAD"], self.path, self.env).strip()
+
+    def status(self) -> str:
+        return must(["git", "status", "--porcelain"], self.path, self.env)
+
+
+@pytest.fixture
+def catalog_repo(
+    tmp_path: Path, hooks_repo: tuple[Path, str], pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[CatalogRepo]:
+    """A git repository of three agents and their generated docs/, everything staged, the
+    hooks installed in .git/hooks; nothing committed yet."""
+    env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home))
+    must(["git", "init", "-q"], tmp_path, env)
+    (tmp_path / "agents").mkdir()
+    for example in EXAMPLES:
+        shutil.copy2(example, tmp_path / "agents" / example.name)
+    (tmp_path / "pyproject.toml").write_text('[tool.agent-catalog]\nsources = ["agents"]\n', encoding="utf-8")
+    (tmp_path / ".pre-commit-config.yaml").write_text(config(*hooks_repo), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    generated = CliRunner().invoke(main, ["generate"])
+    assert generated.exit_code == 0, generated.output
+    must([sys.executable, "-m", "pre_commit", "install"], tmp_path, env)
+    must(["git", "add", "-A"], tmp_path, env)
+    yield CatalogRepo(tmp_path, env)
+
+
+def hook_lines(output: str) -> dict[str, str]:
+    """'lint agent files....Passed' -> {'lint agent files': 'Passed'}."""
+    lines = {}
+    for line in output.splitlines():
+        name, dots, verdict = line.partition("....")
+        if dots:
+            lines[name.strip()] = verdict.strip(".").strip()
+    return lines
+
+
+LINT = "lint agent files"
+GENERATE = "regenerate the agent catalog pages"
+
+
+def test_a_clean_commit_passes_both_hooks(catalog_repo: CatalogRepo) -> None:
+    done = catalog_repo.commit("agents and their pages")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert hook_lines(done.stdout + done.stderr) == {LINT: "Passed", GENERATE: "Passed"}
+    assert catalog_repo.status() == ""
+
+
+def test_an_edited_agent_fails_the_generate_hook_until_its_pages_are_added(catalog_repo: CatalogRepo) -> None:
+    assert catalog_repo.commit("agents and their pages").returncode == 0
+    head = catalog_repo.head()
+    agent = catalog_repo.path / "agents/api-designer.md"
+    page = catalog_repo.path / "docs/agents/api-designer.md"
+    old_page = page.read_text(encoding="utf-8")
+    agent.write_text(agent.read_text(encoding="utf-8") + "\n## Deprecation\nAnnounce removals a release ahead.\n")
+
+    failed = catalog_repo.commit("document deprecation", "agents/api-designer.md")
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0, output
+    assert hook_lines(output) == {LINT: "Passed", GENERATE: "Failed"}
+    assert "files were modified by this hook" in output
+    assert catalog_repo.head() == head  # nothing was committed
+    new_page = page.read_text(encoding="utf-8")
+    assert new_page != old_page
+    assert "Announce removals a release ahead." in new_page
+    assert " M docs/agents/api-designer.md" in catalog_repo.status().splitlines()
+
+    passed = catalog_repo.commit("document deprecation, with its page")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert hook_lines(passed.stdout + passed.stderr) == {LINT: "Passed", GENERATE: "Passed"}
+    assert catalog_repo.head() != head
+    assert catalog_repo.status() == ""
+
+
+@pytest.mark.parametrize(
+    ("breakage", "finding"),
+    [
+        ("name", "agents/docs-writer.md:1:1: AC201 no 'name' field"),
+        ("closing", "agents/docs-writer.md:1:1: AC113 frontmatter is not closed"),
+    ],
+    ids=["no-name", "unclosed-frontmatter"],
+)
+def test_a_broken_agent_fails_the_lint_hook_naming_file_and_line(
+    catalog_repo: CatalogRepo, breakage: str, finding: str
+) -> None:
+    assert catalog_repo.commit("agents and their pages").returncode == 0
+    head = catalog_repo.head()
+    agent = catalog_repo.path / "agents/docs-writer.md"
+    lines = agent.read_text(encoding="utf-8").split("\n")
+    if breakage == "name":
+        lines.remove("name: docs-writer")
+    else:
+        del lines[lines.index("---", 1)]
+    agent.write_text("\n".join(lines), encoding="utf-8")
+
+    done = catalog_repo.commit("break an agent", "agents/docs-writer.md")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert hook_lines(output)[LINT] == "Failed"
+    assert finding in output
+    assert catalog_repo.head() == head
