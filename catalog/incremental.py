@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from catalog.types import Agent, AgentSource, Finding
+from catalog.types import AgentSource, Finding
 
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass
@@ -39,7 +39,8 @@ class Stamp:
 @dataclass
 class AgentCache:
     key: str
-    agents: dict[str, tuple[FileStat, AgentSource, Agent, list[Finding]]] = field(default_factory=dict)
+    # file -> its stat, where it was found, and its (Agent, findings) pickled on their own
+    agents: dict[str, tuple[FileStat, AgentSource, bytes]] = field(default_factory=dict)
     slugs: dict[str, str] = field(default_factory=dict)  # display path -> slug the page was written under
     context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
 

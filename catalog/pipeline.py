@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
 from catalog.names import slugify
-from catalog.types import Agent, AgentSource, Catalog, Finding
+from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
 if TYPE_CHECKING:
     from catalog.layout import RenderOptions
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_FROM = 150
+# Read findings after which a file has no text to parse.
+_UNREAD = frozenset({"AC101", "AC102"})
 
 
 def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int | None = None) -> Catalog:
@@ -31,8 +34,8 @@ def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int |
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
-    agents = assign_slugs([agent for agent, _ in results])
-    findings = [*discovery.findings, *(f for _, found in results for f in found), *slug_collisions(agents)]
+    agents, collisions = _assign_slugs([agent for agent, _ in results])
+    findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.code, f.message))
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
 
@@ -43,13 +46,23 @@ def load_agent(source: AgentSource) -> tuple[Agent, list[Finding]]:
     from catalog.parse import parse_agent_text, read_agent_file
 
     text, findings = read_agent_file(source.path, source.display_path)
-    raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
+    if any(f.code in _UNREAD for f in findings):
+        # Not read (too large, not a regular file, no permission): nothing to parse, and
+        # "file is empty" or "no frontmatter" would be wrong about it.
+        raw = RawDocument({}, "", 1, False, False)
+    else:
+        raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
     agent, more = build_agent(source, raw)
     return agent, [*findings, *raw.findings, *more]
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
     """Make slugs unique: collection, then category, take part where names collide."""
+    return _assign_slugs(agents)[0]
+
+
+def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
+    """Unique slugs, and an AC140 finding for each agent whose page had to be numbered."""
     result = list(agents)
     for attempt in range(4):
         groups: dict[str, list[int]] = defaultdict(list)
@@ -57,7 +70,7 @@ def assign_slugs(agents: list[Agent]) -> list[Agent]:
             groups[agent.slug.casefold()].append(index)
         clashes = [indexes for indexes in groups.values() if len(indexes) > 1]
         if not clashes:
-            return result
+            return result, []
         for indexes in clashes:
             for index in indexes:
                 agent = result[index]
@@ -71,26 +84,25 @@ def assign_slugs(agents: list[Agent]) -> list[Agent]:
                     result[index] = replace(agent, slug=slugify(f"{agent.slug}-{agent.format.value}"))
     # Still clashing (same name in the same place): number them in path order.
     taken: set[str] = set()
-    for index in sorted(range(len(result)), key=lambda i: result[i].path):
+    wanted: dict[str, list[int]] = defaultdict(list)  # the slug before numbering -> its agents
+    for index in sorted(range(len(result)), key=lambda i: (result[i].path, result[i].display_path)):
         agent, slug, number = result[index], result[index].slug, 1
+        wanted[agent.slug].append(index)
         while slug in taken:
             number += 1
-            slug = f"{agent.slug[:70]}-{number}"
+            slug = f"{agent.slug[:70].rstrip('-')}-{number}"
         taken.add(slug)
         result[index] = replace(agent, slug=slug)
-    return result
+    return result, list(_numbered_pages(result, wanted.values()))
 
 
-def slug_collisions(agents: Sequence[Agent]) -> Iterator[Finding]:
-    """Agents whose names only differ in case, accents or punctuation get numbered pages: say so."""
-    by_base: dict[str, list[Agent]] = defaultdict(list)
-    for agent in agents:
-        base = agent.slug.rsplit("-", 1)[0] if agent.slug.rsplit("-", 1)[-1].isdigit() else agent.slug
-        by_base[base].append(agent)
-    for base, same in by_base.items():
-        for agent in (a for a in same if a.slug != base):
-            # Same name exactly is a duplicate (AC301); here the names differ but not their pages.
-            others = ", ".join(a.display_path for a in same if a is not agent and a.name != agent.name)
+def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Iterator[Finding]:
+    """Agents whose names differ (in case, accents, punctuation, length) but not their pages get
+    numbered pages: say so, naming the other files. Same name exactly is a duplicate (AC301)."""
+    for indexes in groups:
+        for index in indexes[1:]:
+            agent = agents[index]
+            others = ", ".join(agents[i].display_path for i in indexes if i != index and agents[i].name != agent.name)
             if not others:
                 continue
             yield Finding(
@@ -185,10 +197,12 @@ def _generate(
     discovery = find_agent_files(paths, exclude)
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
     reused: dict[int, tuple[Agent, list[Finding]]] = {}
+    packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
     for index, source in enumerate(discovery.sources):
         entry = previous.agents.get(str(source.path))
         if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == source:
-            reused[index] = (entry[2], entry[3])
+            reused[index] = pickle.loads(entry[2])
+            packed[str(source.path)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
     results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
@@ -217,7 +231,7 @@ def _generate(
 
     if folder is not None and not check:
         entries = {
-            str(s.path): (stats[str(s.path)], s, agent, found)
+            str(s.path): (stats[str(s.path)], s, packed.get(str(s.path)) or pickle.dumps((agent, found), protocol=5))
             for s, (agent, found) in zip(discovery.sources, results, strict=True)
         }
         incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context))
