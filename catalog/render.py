@@ -7,11 +7,13 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
+import os
 import posixpath
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import frontmatter
 from jinja2 import (
@@ -33,6 +35,8 @@ from catalog.parse import read_agent_file
 from catalog.rules import rule_table
 from catalog.sections import section_titles
 from catalog.types import Agent, Catalog, Finding, Format
+
+T = TypeVar("T")
 
 INSTALL_DIRS = {
     Format.CLAUDE_CODE: ".claude/agents",
@@ -114,15 +118,13 @@ def render_catalog(
         "uncategorized": UNCATEGORIZED,
     }
     pages: dict[str, str] = {}
-    for agent in catalog.agents:
-        if only is not None and agent.slug not in only:
-            continue
+
+    def agent_pages(agent: Agent) -> tuple[tuple[str, str], tuple[str, str]]:
         path, download = agent_page_paths(agent.slug)
         raw = _raw_text(agent)
-        own = findings_by_path.get(agent.display_path, [])
         body = env.get_template("agent.md.j2").render(
             agent=agent,
-            findings=own,
+            findings=findings_by_path.get(agent.display_path, []),
             outline=section_titles(agent.sections),
             link=lambda target, _source=path: link(_source, target),
             download=download,
@@ -130,8 +132,11 @@ def render_catalog(
             edit_url=_edit_url(agent, options),
             **common,
         )
-        pages[path] = _with_meta(body, agent.title, agent.summary or agent.description)
-        pages[download] = raw
+        return (path, _with_meta(body, agent.title, agent.summary or agent.description)), (download, raw)
+
+    wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
+    for page, download_file in _map_in_parallel(agent_pages, wanted):
+        pages.update((page, download_file))
     for category, agents in sorted(by_category.items()):
         path = f"categories/{slugify(category)}.md"
         body = env.get_template("category.md.j2").render(
@@ -167,6 +172,33 @@ def render_catalog(
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
+
+
+# Rendering agent Markdown is most of a build's own time; pages are independent of each other.
+_PARALLEL_FROM = 200
+_render_task: Callable[[Agent], Any] | None = None
+
+
+def _run_render_task(agent: Agent) -> Any:
+    assert _render_task is not None
+    return _render_task(agent)
+
+
+def _map_in_parallel(task: Callable[[Agent], T], agents: list[Agent]) -> list[T]:
+    """``task`` over ``agents``, in forked worker processes when there are many (same order)."""
+    global _render_task
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(agents) < _PARALLEL_FROM or threading.active_count() > 1 or os.name != "posix":
+        return [task(agent) for agent in agents]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _render_task = task  # the forked workers inherit it, closures and all
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_render_task, agents, chunksize=max(1, len(agents) // (workers * 4))))
+    finally:
+        _render_task = None
 
 
 def page_url(source: str, target: str, directory_urls: bool) -> str:
