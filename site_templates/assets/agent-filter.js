@@ -186,6 +186,8 @@
       });
       var filtered = words.length || facets.some(function (f) { return state.facets[f[0]].length; });
       clear.hidden = !filtered;
+      // Material's .md-button sets display, which would beat the [hidden] attribute.
+      clear.style.display = filtered ? "" : "none";
       status.textContent = filtered ? shown + " of " + agents.length + " agents" : agents.length + " agents";
       root.dataset.acShown = String(shown);
     }
@@ -226,6 +228,23 @@
     var initial = readState();
     showState(initial);
     apply(initial);
+
+    // Material's search reads `q` too: it opens itself over this page for a shared
+    // `?q=...`, and drops `q` from the URL whenever it closes. Here `q` is the filter's.
+    var toggle = document.getElementById("__search");
+    if (toggle) {
+      toggle.addEventListener("change", function () {
+        if (!toggle.checked) changed(false);
+      });
+      if (initial.q && toggle.checked) {
+        var query = document.querySelector("input.md-search__input");
+        if (query && query.value === initial.q) {
+          query.value = "";
+          query.blur();
+          toggle.click();
+        }
+      }
+    }
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
