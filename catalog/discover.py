@@ -116,6 +116,11 @@ class _Walker:
             self.root, self.prefix = os.path.dirname(real), prefix.rstrip("/")
             self.add_file(real, os.path.basename(given), os.path.basename(given), _Context(), explicit=True)
             return
+        if os.path.exists(real) and not os.path.isdir(real):
+            # A FIFO, socket or device named on the command line: never opened (a FIFO would block).
+            message = "not a regular file (a FIFO, socket or device); not read"
+            self.findings.append(Finding(given, 1, 1, "AC101", "error", message))
+            return
         if not os.path.isdir(real):
             self.findings.append(Finding(given, 1, 1, "AC100", "error", "no such file or folder"))
             return

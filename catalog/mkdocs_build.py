@@ -71,9 +71,9 @@ def default_config(
 
     nav: list[Any] = [{"Overview": "index.md"}]
     if categories:
-        nav.append({"Categories": [{titleize(c): f"categories/{slugify(c)}.md"} for c in categories]})
+        nav.append({"Categories": [{_nav_title(titleize(c)): f"categories/{slugify(c)}.md"} for c in categories]})
     if collections:
-        nav.append({"Collections": [{c: f"collections/{slugify(c)}.md"} for c in collections]})
+        nav.append({"Collections": [{_nav_title(c): f"collections/{slugify(c)}.md"} for c in collections]})
     nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
@@ -111,6 +111,14 @@ def default_config(
     import yaml
 
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def _nav_title(text: str) -> str:
+    """A nav title from agent files (a category, a collection): themes print nav titles as
+    HTML, unescaped, on every page, so ``<svg onload=...>`` in a category must arrive escaped."""
+    import html
+
+    return html.escape(" ".join(text.split()), quote=True)
 
 
 ENGINES = ("mkdocs", "properdocs", "zensical")
@@ -183,7 +191,8 @@ def _add_assets(config: Any) -> None:
     for script in (SCRIPT, FILTER):
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
-    if "offline" in config.plugins:
+    # MkDocs 1.6 keys Material's plugins as "material/offline", older ones as "offline".
+    if any(name == "offline" or name.endswith("/offline") for name in config.plugins):
         polyfills = config.extra.setdefault("polyfills", [])
         if not any("iframe-worker" in str(p) for p in polyfills):
             polyfills.insert(0, WORKER_SHIM)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, overload
 
 from catalog.dialects import DIALECTS, name_from_file_name
 from catalog.examples import extract_examples, summarize
@@ -25,7 +25,7 @@ def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Find
 
     declared = text_of("name") or text_of("id")
     name = file_name if dialect.name_from_file or not declared else declared
-    title = text_of("title") or (declared if dialect.name_from_file and declared else None) or titleize(name)
+    title = _shown(text_of("title") or (declared if dialect.name_from_file and declared else None) or titleize(name))
     description = text_of("description") or ""
 
     findings: list[Finding] = []
@@ -44,7 +44,7 @@ def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Find
         path=source.rel_path,
         collection=source.collection,
         plugin=source.plugin,
-        category=text_of("category") or source.category,
+        category=_shown(text_of("category") or source.category),
         tags=tuple(_string_list(meta.get("tags"))),
         description=description,
         summary=summarize(description),
@@ -64,6 +64,23 @@ def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Find
         disabled_rules=raw.disabled_rules,
     )
     return agent, findings
+
+
+# Titles and categories become page headings and nav entries, which MkDocs parses as Markdown:
+# Python-Markdown takes minutes over a 100 KB heading of escaped brackets. Nobody reads that far.
+MAX_SHOWN = 200
+
+
+@overload
+def _shown(text: str) -> str: ...
+@overload
+def _shown(text: str | None) -> str | None: ...
+def _shown(text: str | None) -> str | None:
+    """A title or category as pages show it: one line, at most ``MAX_SHOWN`` characters."""
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
 
 
 def normalize_tools(value: Any) -> tuple[str, ...] | None:
@@ -124,8 +141,10 @@ def _text_reader(meta: Mapping[str, Any], scalar_source: Mapping[str, str]) -> A
         value = meta.get(key)
         if value is None:
             return None
-        if not isinstance(value, str):
-            value = scalar_source.get(key, value)
+        source = scalar_source.get(key)
+        # A scalar YAML typed (a date, .inf) reached us as some other text: take it as written.
+        if not isinstance(value, str) or (source is not None and value not in (source, source.replace("\\n", "\n"))):
+            value = source if source is not None else value
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         text = str(value).strip()

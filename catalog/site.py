@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -46,7 +47,13 @@ class WriteResult:
 
 @dataclass
 class _Manifest:
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 of what we wrote
+    # relative path -> sha256 of what we wrote. A path has two digests, old and new, in the
+    # journal written before a run rewrites it: interrupted, the file holds one of the two.
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def owns(self, rel: str, data: bytes) -> bool:
+        """Whether ``data`` at ``rel`` is what this tool wrote there (not edited since)."""
+        return hashlib.sha256(data).hexdigest() in self.files.get(rel, ())
 
 
 def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
@@ -70,9 +77,10 @@ def write_docs(
     """
     manifest = _read_manifest(docs_dir)
     written: list[str] = []
+    writes: list[tuple[Path, bytes]] = []
     diffs: list[str] = []
     kept: list[tuple[str, str]] = []
-    new_manifest: dict[str, str] = {}
+    new_manifest: dict[str, tuple[str, ...]] = {}
     unchanged = 0
     for rel, text in sorted(pages.items()):
         target = docs_dir / _safe_relative(rel)
@@ -84,10 +92,10 @@ def write_docs(
         current = _read_bytes(target)
         if current == data:
             unchanged += 1
-            new_manifest[rel] = digest
+            new_manifest[rel] = (digest,)
             continue
         ours = rel in manifest.files
-        if current is not None and (not ours or hashlib.sha256(current).hexdigest() != manifest.files[rel]):
+        if current is not None and not manifest.owns(rel, current):
             kept.append((rel, "exists and was not written by agent-catalog" if not ours else "edited since generated"))
             if ours:
                 new_manifest[rel] = manifest.files[rel]
@@ -96,35 +104,45 @@ def write_docs(
                     diffs.append(short_diff(rel, current, data))
             continue
         written.append(rel)
-        new_manifest[rel] = digest
+        new_manifest[rel] = (digest,)
         if check:
             diffs.append(short_diff(rel, current, data))
         else:
-            _atomic_write(target, data)
+            writes.append((target, data))
     for rel in keep:
         if rel in manifest.files and rel not in pages:
             new_manifest[rel] = manifest.files[rel]
     removed: list[str] = []
-    for rel, digest in sorted(manifest.files.items()):
+    for rel in sorted(manifest.files):
         if rel in pages or rel in keep:
             continue
         target = docs_dir / _safe_relative(rel)
         current = _read_bytes(target)
         if current is None:
             continue
-        if hashlib.sha256(current).hexdigest() != digest:
+        if not manifest.owns(rel, current):
             kept.append((rel, "generated for an agent that is gone, but edited since: left in place"))
             continue
         removed.append(rel)
         if check:
             diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
-        else:
-            target.unlink()
-            _remove_empty_parents(target.parent, docs_dir)
     if check:
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
+    if writes or removed:
+        # The journal first: a run interrupted among the writes leaves files that are still
+        # ours, whichever content they hold, so the next run rewrites or removes them.
+        journal = dict(manifest.files)
+        for rel in written:
+            journal[rel] = tuple(dict.fromkeys([*journal.get(rel, ()), *new_manifest[rel]]))
+        _write_manifest(docs_dir, journal)
+    for target, data in writes:
+        _atomic_write(target, data)
+    for rel in removed:
+        target = docs_dir / _safe_relative(rel)
+        target.unlink(missing_ok=True)
+        _remove_empty_parents(target.parent, docs_dir)
     if written or removed or new_manifest != manifest.files:
-        _atomic_write(docs_dir / MANIFEST, (json.dumps(new_manifest, indent=1, sort_keys=True) + "\n").encode())
+        _write_manifest(docs_dir, new_manifest)
     folders = sorted({rel.rpartition("/")[0] for rel in new_manifest} - {""})
     return WriteResult(tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders))
 
@@ -153,8 +171,12 @@ def prepare_site_dir(site_dir: Path) -> None:
 
 @contextlib.contextmanager
 def staged_site(site_dir: Path) -> Iterator[Path]:
-    """A fresh build folder beside the site; it replaces the site only if the block succeeds."""
+    """A fresh build folder beside the site; it replaces the site only if the block succeeds.
+
+    Call it holding :func:`output_lock` on the site's parent folder.
+    """
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
         yield staging
@@ -162,6 +184,32 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Remove the staging folders of builds that died without cleaning up (SIGKILL, a power cut).
+
+    Every build of a site holds the lock on the site's parent folder from before it makes its
+    staging folder until after it removed it; so, holding that lock, any of our folders there
+    that is older than this moment belongs to a build that is gone. Only folders named as
+    :func:`staged_site` and :func:`_swap` name them, beside this site, are touched.
+    """
+    prefixes = (f".{site_dir.name}.building-", f".{site_dir.name}.old-")
+    now = time.time()
+    try:
+        entries = list(os.scandir(site_dir.parent))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if (
+                entry.name.startswith(prefixes)
+                and entry.is_dir(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime <= now
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _swap(new: Path, site_dir: Path) -> None:
@@ -217,6 +265,11 @@ def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iter
         os.close(fd)
 
 
+def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
+    data = {rel: digests[0] if len(digests) == 1 else list(digests) for rel, digests in files.items()}
+    _atomic_write(docs_dir / MANIFEST, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
 def _read_manifest(docs_dir: Path) -> _Manifest:
     try:
         data = json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -224,7 +277,12 @@ def _read_manifest(docs_dir: Path) -> _Manifest:
         return _Manifest()
     if not isinstance(data, dict):
         return _Manifest()
-    return _Manifest({str(k): str(v) for k, v in data.items() if _is_safe_relative(str(k))})
+    files = {
+        str(rel): tuple(str(d) for d in digests) if isinstance(digests, list) else (str(digests),)
+        for rel, digests in data.items()
+        if _is_safe_relative(str(rel))
+    }
+    return _Manifest(files)
 
 
 def _safe_relative(rel: str) -> PurePosixPath:
