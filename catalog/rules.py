@@ -327,10 +327,7 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format is not Format.CLAUDE_CODE:
-        return
-    for tool, line in _tool_lines(agent):
-        base = tool.split("(", 1)[0].strip()
+    for tool, base, line in _claude_tools(agent):
         if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
             yield line, 1, f"unknown tool {tool!r}"
 
@@ -343,19 +340,19 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "LS, MultiEdit and NotebookRead are gone (use Glob, Edit and Read); Task is now Agent.",
 )
 def stale_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format is not Format.CLAUDE_CODE:
-        return
-    for tool, line in _tool_lines(agent):
-        base = tool.split("(", 1)[0].strip()
+    for _tool, base, line in _claude_tools(agent):
         if base in STALE_TOOLS:
             yield line, 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
 
 
-def _tool_lines(agent: Agent) -> Iterator[tuple[str, int]]:
-    """Each tool with the line of the key that lists it: 'tools', or 'disallowedTools'."""
-    yield from ((tool, _line(agent, "tools")) for tool in agent.tools or ())
+def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
+    """A Claude Code agent's tools: (as written, tool name without pattern, line of its key)."""
+    if agent.format is not Format.CLAUDE_CODE:
+        return
     denied = "disallowedTools" if "disallowedTools" in agent.key_lines else "tools"
-    yield from ((tool, _line(agent, denied)) for tool in agent.disallowed_tools)
+    listed = [(tool, "tools") for tool in agent.tools or ()] + [(tool, denied) for tool in agent.disallowed_tools]
+    for tool, key in listed:
+        yield tool, tool.split("(", 1)[0].strip(), _line(agent, key)
 
 
 @_rule(
