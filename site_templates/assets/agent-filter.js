@@ -41,7 +41,8 @@
     var search = document.createElement("input");
     search.type = "search";
     search.className = "ac-filter__query md-input";
-    search.placeholder = "Filter " + agents.length + " agents by name, summary, tools or example text";
+    search.placeholder = "Filter " + agents.length + " agents";
+    search.title = "Matches names, summaries, tags, tools and example dialogue text";
     search.setAttribute("aria-label", "Filter agents");
     var status = document.createElement("p");
     status.className = "ac-filter__status";
