@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -75,6 +76,7 @@ def write_docs(
 
     ``keep``: generated files that are still current but were not rendered this time.
     """
+    _safe_folder.cache_clear()  # answers hold for one run only
     manifest = _read_manifest(docs_dir)
     written: list[str] = []
     writes: list[tuple[Path, bytes]] = []
@@ -298,15 +300,29 @@ def _is_safe_relative(rel: str) -> bool:
 
 def _plain_file_or_absent(target: Path, docs_dir: Path) -> bool:
     """Only regular files inside the docs folder, reached through no symlink, are ours to write."""
-    root = docs_dir.resolve()
-    parent = target.parent
+    # Check the nearest folder that exists: the rest is created by this run, inside it.
+    folder = target.parent
+    while not folder.exists() and folder != docs_dir and docs_dir in folder.parents:
+        folder = folder.parent
+    if folder.exists() and not _safe_folder(folder, docs_dir):
+        return False
+    return not (target.is_symlink() or (target.exists() and not target.is_file()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _safe_folder(folder: Path, docs_dir: Path) -> bool:
+    """No symlink between the docs folder and ``folder``, and it resolves inside the docs folder.
+
+    Cached per folder: a catalog writes thousands of files into a handful of folders. A run
+    checks before writing and creates folders itself, so an answer stays true for the run.
+    """
+    parent = folder
     while parent != docs_dir and docs_dir in parent.parents:
         if parent.is_symlink():
             return False
         parent = parent.parent
-    if target.is_symlink() or (target.exists() and not target.is_file()):
-        return False
-    return root == target.parent.resolve() or root in target.parent.resolve().parents or not target.parent.exists()
+    root, resolved = docs_dir.resolve(), folder.resolve()
+    return root == resolved or root in resolved.parents
 
 
 def _read_bytes(path: Path) -> bytes | None:
