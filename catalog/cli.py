@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from catalog import __version__
+from catalog.mkdocs_build import ENGINES
 from catalog.terminal import safe_text
 
 if TYPE_CHECKING:
@@ -33,10 +34,10 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print agents and findings as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say which files were skipped and why.")
 def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
-    """Find and read the agent definitions under PATHS (default: the current folder)."""
+    """Find and read the agent definitions under PATHS (default: the configured sources, else here)."""
     from catalog.pipeline import scan_catalog
 
-    catalog = scan_catalog(list(paths) or ["."])
+    catalog = scan_catalog(_default_paths(paths))
     if as_json:
         from catalog.jsonout import catalog_to_dict, dumps
 
@@ -98,7 +99,7 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
             for path in sorted(wanted - {os.path.realpath(a.source) for a in catalog.agents}):
                 click.echo(f"not an agent in the catalog, not checked: {safe_text(path)}", err=True)
     else:
-        catalog = scan_catalog(list(paths) or list(settings.sources) or ["."])
+        catalog = scan_catalog(_default_paths(paths, settings))
         findings = linting.lint_catalog(catalog, settings)
     if output == "json":
         click.echo(linting.format_json(findings, catalog.agents), nl=False)
@@ -116,6 +117,11 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
             err=True,
         )
     sys.exit(exit_code(findings, strict))
+
+
+def _default_paths(paths: Sequence[str], settings: Settings | None = None) -> list[str]:
+    """PATHS as given, else `sources` of [tool.agent-catalog], else the current folder."""
+    return list(paths) or list((settings or _settings()).sources) or ["."]
 
 
 def _settings() -> Settings:
@@ -165,10 +171,10 @@ def generate(
     from catalog.mkdocs_build import read_site_config
     from catalog.pipeline import generate_docs
 
-    site = read_site_config(_config_path(config_file), docs_dir, None)
     with _refusals():
+        site = read_site_config(_config_path(config_file), docs_dir, None)
         outcome = generate_docs(
-            list(paths) or list(_settings().sources) or ["."],
+            _default_paths(paths),
             site.docs_dir,
             _render_options(site, templates),
             check=check,
@@ -216,7 +222,7 @@ def safe_text_block(text: str) -> str:
 @_TEMPLATES
 @click.option(
     "--engine",
-    type=click.Choice(["mkdocs", "properdocs", "zensical"]),
+    type=click.Choice(ENGINES),
     default="mkdocs",
     show_default=True,
     help="What builds the site from the generated pages (properdocs and zensical are installed separately).",
@@ -231,15 +237,15 @@ def build(
     from catalog.mkdocs_build import read_site_config
     from catalog.pipeline import build_site
 
-    site = read_site_config(_config_path(config_file), None, site_dir)
     with contextlib.ExitStack() as stack, _refusals():
+        site = read_site_config(_config_path(config_file), None, site_dir)
 
         def progress(total: int) -> Callable[[], None]:
             bar = stack.enter_context(click.progressbar(length=total, label="Building pages", file=sys.stderr))
             return lambda: bar.update(1)
 
         result = build_site(
-            list(paths) or list(_settings().sources) or ["."],
+            _default_paths(paths),
             site,
             _render_options(site, templates),
             on_wait=_waiting,
@@ -276,9 +282,7 @@ def serve(paths: Sequence[str], dev_addr: str, config_file: Path | None) -> None
     if not dev_addr.startswith(("127.", "localhost", "[::1]")):
         click.echo("note: serving beyond this machine; the preview has no access control", err=True)
     with tempfile.TemporaryDirectory(prefix="agent-catalog-serve-") as scratch, _refusals():
-        config = serve_config(
-            _config_path(config_file), list(paths) or list(_settings().sources) or ["."], Path(scratch)
-        )
+        config = serve_config(_config_path(config_file), _default_paths(paths), Path(scratch))
         click.echo(f"Serving the catalog on http://{dev_addr}/ (Ctrl-C to stop)", err=True)
         mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True)
 
@@ -339,11 +343,12 @@ class _ConfigurationError(click.ClickException):
 @contextmanager
 def _refusals() -> Iterator[None]:
     """Problems a user can act on become messages and exit codes, never tracebacks."""
+    from catalog.config import ConfigError
     from catalog.site import OutputRefused
 
     try:
         yield
-    except OutputRefused as exc:
+    except (OutputRefused, ConfigError) as exc:
         raise click.UsageError(str(exc)) from None
     except Exception as exc:
         _reraise_as_configuration_error(exc)

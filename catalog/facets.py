@@ -59,7 +59,8 @@ def tool_traits(agent: Agent) -> list[str]:
     return traits
 
 
-def _models(agent: Agent) -> list[str]:
+def models_of(agent: Agent) -> list[str]:
+    """An agent's models as listed, or ['not set']."""
     values = agent.model if isinstance(agent.model, tuple) else [agent.model] if agent.model else []
     return [str(v) for v in values] or ["not set"]
 
@@ -70,7 +71,7 @@ def facet_values(agent: Agent) -> dict[str, list[str]]:
         "category": [slugify(category_of(agent))],
         "collection": [slugify(agent.collection)] if agent.collection else [],
         "format": [agent.format.value],
-        "model": [slugify(m) for m in _models(agent)],
+        "model": [slugify(m) for m in models_of(agent)],
         "tools": tool_traits(agent),
         "color": [slugify(agent.color)] if agent.color else [],
     }
@@ -96,7 +97,7 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
             "category": [titleize(category_of(agent))],
             "collection": [agent.collection] if agent.collection else [],
             "format": [FORMAT_LABELS[agent.format]],
-            "model": _models(agent),
+            "model": models_of(agent),
             "tools": [TOOL_LABELS[t] for t in values["tools"]],
             "color": [agent.color] if agent.color else [],
         }

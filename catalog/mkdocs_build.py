@@ -35,10 +35,7 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
         return SiteConfig(None, docs_dir or Path("docs"), site_dir or Path("site"), False, None, None, "Agent catalog")
     raw = _load_yaml(config_file)
     base = config_file.parent
-    offline = any(
-        (p == "offline" if isinstance(p, str) else isinstance(p, dict) and "offline" in p)
-        for p in raw.get("plugins") or []
-    )
+    offline = any(_is_offline(name) for name in _plugin_names(raw))
     repo_url = raw.get("repo_url")
     edit_uri = raw.get("edit_uri")
     docs_rel = str(raw.get("docs_dir", "docs"))
@@ -46,7 +43,7 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
         edit_uri = f"edit/master/{docs_rel}/"  # MkDocs' own default for these hosts
     return SiteConfig(
         config_file=config_file,
-        docs_dir=docs_dir or base / str(raw.get("docs_dir", "docs")),
+        docs_dir=docs_dir or base / docs_rel,
         site_dir=site_dir or base / str(raw.get("site_dir", "site")),
         directory_urls=bool(raw.get("use_directory_urls", True)) and not offline,
         edit_base=edit_base(str(repo_url) if repo_url else None, None if edit_uri is None else str(edit_uri), docs_rel),
@@ -191,8 +188,7 @@ def _add_assets(config: Any) -> None:
     for script in (SCRIPT, FILTER):
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
-    # MkDocs 1.6 keys Material's plugins as "material/offline", older ones as "offline".
-    if any(name == "offline" or name.endswith("/offline") for name in config.plugins):
+    if any(_is_offline(name) for name in config.plugins):
         polyfills = config.extra.setdefault("polyfills", [])
         if not any("iframe-worker" in str(p) for p in polyfills):
             polyfills.insert(0, WORKER_SHIM)
@@ -218,8 +214,23 @@ def _count_warnings() -> Iterator[_Counter]:
         logger.removeHandler(handler)
 
 
+def _plugin_names(raw: dict[str, Any]) -> list[str]:
+    """The plugins an mkdocs.yml lists, as names (``- search`` or ``- search: {...}``)."""
+    plugins = raw.get("plugins") or []
+    if isinstance(plugins, dict):
+        return [str(name) for name in plugins]
+    return [str(p) if not isinstance(p, dict) else str(next(iter(p), "")) for p in plugins]
+
+
+def _is_offline(name: str) -> bool:
+    # MkDocs 1.6 keys Material's plugins as "material/offline"; a config may say either.
+    return name == "offline" or name.endswith("/offline")
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     import yaml
+
+    from catalog.config import ConfigError
 
     class _Lenient(yaml.SafeLoader):
         """mkdocs.yml may hold !ENV and !!python/name tags: read them as plain values."""
@@ -227,17 +238,21 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient)
-    except (OSError, yaml.YAMLError):
-        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return data if isinstance(data, dict) else {}
 
 
 def serve_config(user_config: Path | None, sources: Sequence[str], scratch: Path) -> Path:
     """The configuration `serve` runs: the user's when it has our plugin, else a built-in one."""
-    if user_config is not None:
-        plugins = _load_yaml(user_config).get("plugins") or []
-        if any((p == "agent-catalog") or (isinstance(p, dict) and "agent-catalog" in p) for p in plugins):
-            return user_config
+    if user_config is not None and "agent-catalog" in _plugin_names(_load_yaml(user_config)):
+        return user_config
     import yaml
 
     docs = scratch / "docs"

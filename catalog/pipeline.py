@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
 from catalog.names import slugify
+from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
 if TYPE_CHECKING:
@@ -116,17 +116,7 @@ def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Ite
 
 
 def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Agent, list[Finding]]]:
-    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    # Forking is only safe while this process runs a single thread (not inside `mkdocs serve`).
-    if workers > 1 and len(sources) >= _PARALLEL_FROM and threading.active_count() == 1 and os.name == "posix":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, len(sources) // (workers * 4))
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(load_agent, sources, chunksize=chunk))
-    return [load_agent(source) for source in sources]
+    return map_forked(load_agent, sources, at_least=_PARALLEL_FROM, jobs=jobs)
 
 
 @dataclass(frozen=True, slots=True)

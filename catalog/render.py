@@ -7,13 +7,11 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
-import os
 import posixpath
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import frontmatter
 from jinja2 import (
@@ -26,17 +24,15 @@ from jinja2 import (
 )
 
 from catalog import textsafe
-from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, catalog_data_script, category_of
+from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, catalog_data_script, category_of, models_of
 from catalog.jsonout import catalog_to_dict, dumps
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import token_summary
 from catalog.names import slugify, titleize
+from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import rule_table
-from catalog.sections import section_titles
 from catalog.types import Agent, Catalog, Finding, Format
-
-T = TypeVar("T")
 
 INSTALL_DIRS = {
     Format.CLAUDE_CODE: ".claude/agents",
@@ -125,7 +121,6 @@ def render_catalog(
         body = env.get_template("agent.md.j2").render(
             agent=agent,
             findings=findings_by_path.get(agent.display_path, []),
-            outline=section_titles(agent.sections),
             link=lambda target, _source=path: link(_source, target),
             download=download,
             raw=raw,
@@ -135,7 +130,8 @@ def render_catalog(
         return (path, _with_meta(body, agent.title, agent.summary or agent.description)), (download, raw)
 
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    for page, download_file in _map_in_parallel(agent_pages, wanted):
+    # Rendering agent Markdown is most of a build's own time; each page stands alone.
+    for page, download_file in map_forked(agent_pages, wanted, at_least=200):
         pages.update((page, download_file))
     for category, agents in sorted(by_category.items()):
         path = f"categories/{slugify(category)}.md"
@@ -174,33 +170,6 @@ def render_catalog(
     return pages
 
 
-# Rendering agent Markdown is most of a build's own time; pages are independent of each other.
-_PARALLEL_FROM = 200
-_render_task: Callable[[Agent], Any] | None = None
-
-
-def _run_render_task(agent: Agent) -> Any:
-    assert _render_task is not None
-    return _render_task(agent)
-
-
-def _map_in_parallel(task: Callable[[Agent], T], agents: list[Agent]) -> list[T]:
-    """``task`` over ``agents``, in forked worker processes when there are many (same order)."""
-    global _render_task
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(agents) < _PARALLEL_FROM or threading.active_count() > 1 or os.name != "posix":
-        return [task(agent) for agent in agents]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _render_task = task  # the forked workers inherit it, closures and all
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_run_render_task, agents, chunksize=max(1, len(agents) // (workers * 4))))
-    finally:
-        _render_task = None
-
-
 def page_url(source: str, target: str, directory_urls: bool) -> str:
     """The link from one generated page to another, as MkDocs will lay them out."""
 
@@ -223,10 +192,7 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
 
 
 def _counts(catalog: Catalog) -> Mapping[str, Counter[str]]:
-    models: Counter[str] = Counter()
-    for agent in catalog.agents:
-        for model in agent.model if isinstance(agent.model, tuple) else [agent.model or "not set"]:
-            models[model] += 1
+    models = Counter(model for agent in catalog.agents for model in models_of(agent))
     return {
         "format": Counter(FORMAT_LABELS[a.format] for a in catalog.agents),
         "collection": Counter(a.collection or "(none)" for a in catalog.agents),
