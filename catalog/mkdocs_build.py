@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,10 +121,21 @@ def _nav_title(text: str) -> str:
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
-def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
-    """Build with one of the engines; returns the number of warnings (MkDocs only counts them)."""
+def run_engine(
+    engine: str,
+    config_file: Path,
+    site_dir: Path,
+    on_page: Callable[[], None] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> int:
+    """Build with one of the engines; returns the number of warnings (MkDocs only counts them).
+
+    ``files``: pages and assets to add to the docs folder's, in memory (MkDocs only).
+    """
     if engine == "mkdocs":
-        return run_mkdocs(config_file, site_dir, on_page)
+        return run_mkdocs(config_file, site_dir, on_page, files)
+    if files:
+        raise EngineError(f"{engine} builds only what is in the docs folder")
     import shutil
     import subprocess
     import sys
@@ -161,13 +172,26 @@ def _relative(path: Path, base: Path | None) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
-def run_mkdocs(config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
+def run_mkdocs(
+    config_file: Path,
+    site_dir: Path,
+    on_page: Callable[[], None] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> int:
     """Build with MkDocs in this process; returns the number of warnings it logged."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File, Files, file_sort_key
 
     class _Progress(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        def on_files(self, docs: Files, *, config: Any) -> Files:
+            if not files:
+                return docs
+            added = [File.generated(config, rel, content=text) for rel, text in files.items()]
+            # In the order MkDocs reads a docs folder: the same site as from files on disk.
+            return Files(sorted([*docs, *added], key=file_sort_key))
+
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             if on_page is not None:
                 on_page()

@@ -259,7 +259,7 @@ def build_site(
 
     from catalog.facets import category_of
     from catalog.mkdocs_build import default_config, run_engine
-    from catalog.site import check_output_dir, output_lock, prepare_site_dir, staged_site
+    from catalog.site import WriteResult, check_output_dir, output_lock, prepare_site_dir, staged_site
 
     started = time.perf_counter()
     target = check_output_dir(site.site_dir, paths, "site")
@@ -269,14 +269,24 @@ def build_site(
     ):
         prepare_site_dir(target)
         docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
-        outcome = generate_docs(
-            paths,
-            docs_dir,
-            options,
-            exclude=[target],
-            cache=site.config_file is not None,
-            on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
-        )
+        in_memory: dict[str, str] | None = None
+        if site.config_file is None and engine == "mkdocs":
+            # Nobody reads a temporary docs folder: MkDocs gets the pages as generated files.
+            from catalog.render import render_catalog
+
+            docs_dir.mkdir()
+            catalog = scan_catalog(paths, exclude=[target])
+            in_memory = render_catalog(catalog, options)
+            outcome = GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog)
+        else:
+            outcome = generate_docs(
+                paths,
+                docs_dir,
+                options,
+                exclude=[target],
+                cache=site.config_file is not None,
+                on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
+            )
         config = site.config_file
         if config is None:
             agents = outcome.catalog.agents if outcome.catalog else ()
@@ -292,8 +302,11 @@ def build_site(
                 ),
                 encoding="utf-8",
             )
-        pages = sum(1 for _ in docs_dir.rglob("*.md"))
+        if in_memory is None:
+            pages = sum(1 for _ in docs_dir.rglob("*.md"))
+        else:
+            pages = sum(1 for rel in in_memory if rel.endswith(".md"))
         on_page = progress(pages) if progress else None
         with staged_site(target) as staging:
-            warnings = run_engine(engine, config, staging, on_page=on_page)
+            warnings = run_engine(engine, config, staging, on_page=on_page, files=in_memory)
     return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)
