@@ -18,8 +18,17 @@ def _run(item: Any) -> Any:
     return _task(item)
 
 
-def map_forked(task: Callable[[T], R], items: Sequence[T], *, at_least: int, jobs: int | None = None) -> list[R]:
+def map_forked(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    at_least: int,
+    jobs: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[R]:
     """``task`` over ``items`` in order, in forked workers when there are ``at_least`` items.
+
+    ``meanwhile`` runs in this process while the workers work (or first, without workers).
 
     Forking is only safe while this process runs one thread (not inside ``mkdocs serve``),
     and only on POSIX; otherwise, and for few items, the work runs here. The workers inherit
@@ -28,6 +37,8 @@ def map_forked(task: Callable[[T], R], items: Sequence[T], *, at_least: int, job
     global _task
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     if workers < 2 or len(items) < at_least or threading.active_count() > 1 or os.name != "posix":
+        if meanwhile is not None:
+            meanwhile()
         return [task(item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +47,9 @@ def map_forked(task: Callable[[T], R], items: Sequence[T], *, at_least: int, job
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_run, items, chunksize=max(1, len(items) // (workers * 4))))
+            results = pool.map(_run, items, chunksize=max(1, len(items) // (workers * 4)))  # all submitted
+            if meanwhile is not None:
+                meanwhile()
+            return list(results)
     finally:
         _task = None

@@ -129,42 +129,46 @@ def render_catalog(
         )
         return (path, _with_meta(body, agent.title, agent.summary or agent.description)), (download, raw)
 
+    def shared_pages() -> None:
+        """The overview, category, collection and rules pages and the data files."""
+        for category, agents in sorted(by_category.items()):
+            path = f"categories/{slugify(category)}.md"
+            body = env.get_template("category.md.j2").render(
+                category=category, agents=agents, link=lambda t, _s=path: link(_s, t), **common
+            )
+            pages[path] = _with_meta(body, titleize(category), f"{len(agents)} agents")
+        for collection in collections:
+            path = f"collections/{slugify(collection)}.md"
+            agents = by_collection[collection]
+            body = env.get_template("collection.md.j2").render(
+                collection=collection, agents=agents, link=lambda t, _s=path: link(_s, t), **common
+            )
+            pages[path] = _with_meta(body, collection, f"{len(agents)} agents")
+        pages["index.md"] = _with_meta(
+            env.get_template("overview.md.j2").render(
+                catalog=catalog,
+                counts=_counts(catalog),
+                tokens=token_summary(catalog.agents),
+                by_category=dict(sorted(by_category.items())),
+                link=lambda t: link("index.md", t),
+                **common,
+            ),
+            options.site_name,
+            f"{len(catalog.agents)} agents",
+        )
+        pages["rules.md"] = _with_meta(
+            env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
+            "Lint rules",
+            "What agent-catalog lint checks, and why",
+        )
+        pages["catalog.json"] = dumps(catalog_to_dict(catalog), compact=True)
+        pages["assets/catalog-data.js"] = catalog_data_script(catalog.agents)
+
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    # Rendering agent Markdown is most of a build's own time; each page stands alone.
-    for page, download_file in map_forked(agent_pages, wanted, at_least=200):
+    # Rendering agent Markdown is most of a build's own time; each page stands alone, and
+    # the shared pages are rendered here while the workers render them.
+    for page, download_file in map_forked(agent_pages, wanted, at_least=200, meanwhile=shared_pages):
         pages.update((page, download_file))
-    for category, agents in sorted(by_category.items()):
-        path = f"categories/{slugify(category)}.md"
-        body = env.get_template("category.md.j2").render(
-            category=category, agents=agents, link=lambda t, _s=path: link(_s, t), **common
-        )
-        pages[path] = _with_meta(body, titleize(category), f"{len(agents)} agents")
-    for collection in collections:
-        path = f"collections/{slugify(collection)}.md"
-        agents = by_collection[collection]
-        body = env.get_template("collection.md.j2").render(
-            collection=collection, agents=agents, link=lambda t, _s=path: link(_s, t), **common
-        )
-        pages[path] = _with_meta(body, collection, f"{len(agents)} agents")
-    pages["index.md"] = _with_meta(
-        env.get_template("overview.md.j2").render(
-            catalog=catalog,
-            counts=_counts(catalog),
-            tokens=token_summary(catalog.agents),
-            by_category=dict(sorted(by_category.items())),
-            link=lambda t: link("index.md", t),
-            **common,
-        ),
-        options.site_name,
-        f"{len(catalog.agents)} agents",
-    )
-    pages["rules.md"] = _with_meta(
-        env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
-        "Lint rules",
-        "What agent-catalog lint checks, and why",
-    )
-    pages["catalog.json"] = dumps(catalog_to_dict(catalog), compact=True)
-    pages["assets/catalog-data.js"] = catalog_data_script(catalog.agents)
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
