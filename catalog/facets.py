@@ -1,4 +1,4 @@
-"""The data the overview's filter works on: facet values per agent and a small search text.
+"""The data the overview's filter and the search box's quick agent search work on.
 
 It is written as a script (``assets/catalog-data.js``) that sets one global, so that a page
 opened from disk can use it: browsers refuse ``fetch`` from ``file://``.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from catalog.names import slugify, titleize
+from catalog.textsafe import excerpt
 from catalog.types import Agent, Format
 
 FORMAT_LABELS = {
@@ -32,6 +33,7 @@ TOOL_LABELS = {
     "none": "No tools",
 }
 SEARCH_TEXT_LIMIT = 700  # characters of example dialogue text per agent
+QUICK_SUMMARY_LIMIT = 110  # characters of summary a quick search result shows
 
 
 def category_of(agent: Agent) -> str:
@@ -111,11 +113,25 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def catalog_data_script(agents: Sequence[Agent]) -> str:
-    """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
+def catalog_data_script(agents: Sequence[Agent], href: Callable[[str], str] = lambda slug: slug) -> str:
+    """``assets/catalog-data.js``: one global with the facets and one compact row per agent.
+
+    A row: slug, search text, facets, and for the quick search of the search box the title,
+    the page's address relative to the overview (``href`` of the slug) and a short summary.
+    """
     data: dict[str, Any] = {
         "facets": facet_labels(agents),
-        "agents": [[a.slug, search_text(a), {k: v for k, v in facet_values(a).items() if v}] for a in agents],
+        "agents": [
+            [
+                a.slug,
+                search_text(a),
+                {k: v for k, v in facet_values(a).items() if v},
+                a.title,
+                href(a.slug),
+                excerpt(a.summary or a.description, QUICK_SUMMARY_LIMIT),
+            ]
+            for a in agents
+        ],
     }
     payload = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     # ensure_ascii plus escaped "<" keep the payload inert even if it held "</script>".

@@ -162,7 +162,9 @@ def render_catalog(
             "What agent-catalog lint checks, and why",
         )
         pages["catalog.json"] = dumps(catalog_to_dict(catalog), compact=True)
-        pages["assets/catalog-data.js"] = catalog_data_script(catalog.agents)
+        pages["assets/catalog-data.js"] = catalog_data_script(
+            catalog.agents, lambda slug: link("index.md", agent_page_paths(slug)[0])
+        )
 
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
     # Rendering agent Markdown is most of a build's own time; each page stands alone, and

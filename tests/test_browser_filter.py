@@ -476,6 +476,64 @@ def test_an_agents_name_puts_its_page_first(opened: Any, site: Path, data: Data)
     assert not misses, f"an agent's own page is not the first result for its name: {misses}"
 
 
+QUICK_LINKS = ".ac-quick .ac-quick__item a.ac-quick__link"
+
+
+def quick_slugs(page: Any) -> list[str]:
+    return list(page.eval_on_selector_all(QUICK_LINKS, "els => els.map(e => e.dataset.agent)"))
+
+
+def test_quick_agent_search_answers_before_materials_index(opened: Any, site: Path, data: Data) -> None:
+    """What is typed into the search box lists the matching agents at once, from catalog-data.js,
+    on any page (the data loads when the box is first used), each agent's own name first."""
+    entry = data.entries[sorted(data.entries)[0]]
+    other = data.entries[sorted(data.entries)[-1]]
+    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
+    search(page, entry.title)
+    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    found = quick_slugs(page)
+    assert found[0] == entry.slug, found
+    assert set(found) == data.with_text(entry.title) or len(found) == 8, (found, data.with_text(entry.title))
+    assert page.locator(".ac-quick__meta").inner_text().endswith(("agent matches", "agents match"))
+    page.locator(QUICK_LINKS).first.click()
+    page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))
+    assert page.locator("h1").first.inner_text() == entry.title
+
+
+def test_quick_agent_search_matches_example_dialogue_text(opened: Any, site: Path, data: Data) -> None:
+    word, slug = only_word(site, data)
+    page = opened(overview(site))
+    search(page, word)
+    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    assert quick_slugs(page) == sorted(data.with_text(word)) == [slug]
+    # An agent-less word hides the block; Material's own results still come.
+    search(page, "zzqqxxnothing")
+    page.wait_for_timeout(300)
+    assert page.locator(".ac-quick").is_hidden()
+
+
+def test_filter_with_thousands_of_entries(opened: Any, tmp_path: Path) -> None:
+    """Entries past the first batch change in later frames; the list settles on what the data says."""
+    from benchmarks.bench_build import generate_agents
+
+    generate_agents(tmp_path / "agents", 1_200)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        result = CliRunner().invoke(main, ["build", "agents", "--site-dir", "site"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    agents = scan_catalog([str(tmp_path / "agents")]).agents
+    texts = {agent.slug: search_text(agent) for agent in agents}
+    page = opened((tmp_path / "site" / "index.html").as_uri())
+    ready(page)
+    box = page.locator("input.ac-filter__query")
+    for query in ["e", "data", "", "qu"]:
+        box.fill(query)
+        expected = {slug for slug, text in texts.items() if all(w in text for w in query.lower().split())}
+        page.wait_for_function("() => document.getElementById('ac-filter').dataset.acSettled === '1'", timeout=10_000)
+        assert page.get_attribute("#ac-filter", "data-ac-shown") == str(len(expected))
+        assert visible(page) == expected, query
+
+
 # --- screenshots --------------------------------------------------------------------------
 
 

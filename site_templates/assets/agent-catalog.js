@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // This script is assets/agent-catalog.js of the catalog: its address gives the catalog's.
+  var here = document.currentScript && document.currentScript.src;
+  var catalogRoot = here ? here.replace(/assets\/agent-catalog\.js(\?.*)?$/, "") : null;
+
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(text);
@@ -48,8 +52,120 @@
     });
   }
 
+  // --- quick agent search ---------------------------------------------------------------
+  // Material's search builds a full-text index in the browser before its first answer: seconds
+  // with thousands of agents. As soon as something is typed into its box, the agents whose
+  // name, summary, tags, tools or example dialogues hold every word are listed above its
+  // results, from catalog-data.js (a script, so this works from file:// too), loaded on the
+  // first focus of the box.
+  var QUICK_LIMIT = 8;
+  var dataRequested = false;
+
+  function loadCatalogData(then) {
+    if (window.__agentCatalog) return then();
+    if (!catalogRoot) return;
+    if (!dataRequested) {
+      dataRequested = true;
+      var script = document.createElement("script");
+      script.src = catalogRoot + "assets/catalog-data.js";
+      script.addEventListener("load", function () { document.dispatchEvent(new Event("ac:catalog-data")); });
+      document.head.appendChild(script);
+    }
+    document.addEventListener("ac:catalog-data", function () { then(); }, { once: true });
+  }
+
+  function quickMatches(data, query) {
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) return { total: 0, rows: [] };
+    var phrase = words.join(" ");
+    var ranked = [];
+    data.agents.forEach(function (row, index) {
+      var text = row[1];
+      for (var i = 0; i < words.length; i++) if (text.indexOf(words[i]) < 0) return;
+      var title = String(row[3] || row[0]).toLowerCase();
+      var slug = row[0];
+      // Its own page first when its name is typed; then names holding the words; then the rest.
+      var rank = slug === words.join("-") || title === phrase ? 0
+        : title.indexOf(phrase) === 0 || slug.indexOf(words.join("-")) === 0 ? 1
+        : words.every(function (w) { return title.indexOf(w) >= 0 || slug.indexOf(w) >= 0; }) ? 2 : 3;
+      ranked.push([rank, index, row]);
+    });
+    ranked.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return { total: ranked.length, rows: ranked.slice(0, QUICK_LIMIT).map(function (r) { return r[2]; }) };
+  }
+
+  function quickItem(row) {
+    var item = document.createElement("li");
+    item.className = "ac-quick__item";
+    var link = document.createElement("a");
+    link.className = "ac-quick__link";
+    link.href = catalogRoot + row[4];
+    link.tabIndex = -1;
+    link.setAttribute("data-agent", row[0]);
+    var article = document.createElement("article");
+    article.className = "ac-quick__article md-typeset";
+    var title = document.createElement("h1");
+    title.textContent = row[3] || row[0];
+    var summary = document.createElement("p");
+    summary.textContent = row[5] || "";
+    article.appendChild(title);
+    article.appendChild(summary);
+    link.appendChild(article);
+    item.appendChild(link);
+    return item;
+  }
+
+  function setUpQuickSearch() {
+    var input = document.querySelector("input.md-search__input");
+    var wrap = document.querySelector(".md-search__scrollwrap");
+    if (!input || !wrap || !catalogRoot || input.dataset.acQuick) return;
+    input.dataset.acQuick = "1";
+    var box = document.createElement("div");
+    box.className = "ac-quick";
+    box.setAttribute("data-ac-quick", "");
+    box.hidden = true;
+    var meta = document.createElement("div");
+    meta.className = "ac-quick__meta";
+    var list = document.createElement("ol");
+    list.className = "ac-quick__list";
+    var more = document.createElement("a");
+    more.className = "ac-quick__more";
+    box.appendChild(meta);
+    box.appendChild(list);
+    box.appendChild(more);
+    wrap.insertBefore(box, wrap.firstChild);
+
+    var shown = null;
+    function update() {
+      var query = input.value.trim();
+      if (query === shown) return;
+      shown = query;
+      loadCatalogData(function () {
+        if (input.value.trim() !== query) return;
+        var found = quickMatches(window.__agentCatalog, query);
+        list.textContent = "";
+        found.rows.forEach(function (row) { list.appendChild(quickItem(row)); });
+        box.hidden = found.total === 0;
+        meta.textContent = found.total === 1 ? "1 agent matches"
+          : found.total > QUICK_LIMIT ? found.total + " agents match, the first " + QUICK_LIMIT + " here"
+          : found.total + " agents match";
+        more.hidden = found.total <= QUICK_LIMIT;
+        // The overview: index.html beside the agents' folder, or the folder itself with
+        // directory URLs (an agent's address then ends in "/").
+        var overview = found.rows.length && /\/$/.test(found.rows[0][4]) ? catalogRoot : catalogRoot + "index.html";
+        more.href = overview + "?q=" + encodeURIComponent(query) + "#all-agents";
+        more.textContent = "All " + found.total + " in the overview's filter";
+      });
+    }
+    input.addEventListener("focus", function () { loadCatalogData(function () {}); });
+    input.addEventListener("input", update);
+    input.addEventListener("keyup", update);
+    if (input.value) update();
+  }
+
   function setUp() {
     setUpCopyButtons();
+    setUpQuickSearch();
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

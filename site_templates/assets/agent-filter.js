@@ -157,6 +157,32 @@
       return true;
     }
 
+    // Hiding or showing thousands of entries costs the browser a style and layout pass that
+    // grows with their number (150 ms for 4,500 of 5,000 here, 10-20 ms for 150). The first entries, those a
+    // reader sees, change at once; the rest follow in small batches, one per frame, so a
+    // keystroke never waits for them. A newer change cancels the batches still waiting.
+    var BATCH = 150;
+    var pending = null;
+    function showChanges(changes) {
+      if (pending !== null) {
+        cancelAnimationFrame(pending.frame);
+        // Entries of the cancelled batches were never toggled: nothing to undo.
+        pending = null;
+      }
+      var flip = function (el) { el.hidden = !el.hidden; };
+      changes.slice(0, BATCH).forEach(flip);
+      var rest = changes.slice(BATCH);
+      root.dataset.acSettled = rest.length ? "" : "1";
+      if (!rest.length) return;
+      pending = { frame: 0 };
+      var step = function () {
+        rest.splice(0, BATCH).forEach(flip);
+        pending = rest.length ? { frame: requestAnimationFrame(step) } : null;
+        if (!pending) root.dataset.acSettled = "1";
+      };
+      pending.frame = requestAnimationFrame(step);
+    }
+
     function apply(state) {
       var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
       var textOk = agents.map(function (agent) {
@@ -164,11 +190,13 @@
         return true;
       });
       var shown = 0;
+      var changes = [];
       agents.forEach(function (agent, index) {
         var visible = textOk[index] && matches(agent, state, null);
         if (visible) shown++;
-        if (agent.el && agent.el.hidden === visible) agent.el.hidden = !visible;
+        if (agent.el && agent.el.hidden === visible) changes.push(agent.el);
       });
+      showChanges(changes);
       // Counts: what each value would show, with the other facets and the text applied.
       facets.forEach(function (f) {
         var name = f[0];

@@ -10,6 +10,35 @@
   var bridges = (window.__acWorkerBridges = window.__acWorkerBridges || {});
   var counter = 0;
 
+  // Here the "worker" runs on the page's own thread, so Material building its search index
+  // (seconds with thousands of agents) would freeze the page right after it loads. Messages
+  // wait until the search box has been used and left alone for a moment; meanwhile the quick
+  // agent search of agent-catalog.js answers what is typed.
+  var IDLE_MS = 1200;
+  var released = false;
+  var waiting = [];
+  var idle = null;
+  function release() {
+    if (released) return;
+    released = true;
+    waiting.splice(0).forEach(function (send) { send(); });
+  }
+  function searchBox(target) {
+    return target && target.matches && target.matches("input.md-search__input");
+  }
+  function arm(event) {
+    if (released || !searchBox(event.target)) return;
+    clearTimeout(idle);
+    idle = setTimeout(release, IDLE_MS);
+  }
+  document.addEventListener("focusin", arm, true);
+  document.addEventListener("input", arm, true);
+  document.addEventListener("keyup", arm, true);
+  function whenReleased(send) {
+    if (released) send();
+    else waiting.push(send);
+  }
+
   function IFrameWorker(url) {
     var self = this;
     var id = "w" + ++counter;
@@ -64,8 +93,10 @@
     doc.close();
 
     self.postMessage = function (data) {
-      if (ready) deliver(data);
-      else queue.push(data);
+      whenReleased(function () {
+        if (ready) deliver(data);
+        else queue.push(data);
+      });
     };
     self.terminate = function () {
       frame.remove();
