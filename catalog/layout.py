@@ -7,6 +7,7 @@ Jinja2 or the Markdown parsers.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +54,19 @@ def default_template_dir() -> Path:
         if (Path(folder) / "agent.md.j2").is_file():
             return Path(folder)
     return Path(__file__).resolve().parent.parent / "site_templates"
+
+
+# An agent page's sections whose text is only buttons, commands and paths: their headings stay
+# in the table of contents but not in the search index (each entry costs every reader bytes).
+_UNSEARCHED = re.compile(r'<h2 id="(expertise|system-prompt|install|source)"(?! data-search-exclude)')
+
+
+def is_agent_page(src_uri: str, prefix: str = "") -> bool:
+    """Whether a docs file is a generated agent page (``agents/<slug>.md`` under ``prefix``)."""
+    rest = src_uri[len(prefix) :] if src_uri.startswith(prefix) else ""
+    return rest.startswith("agents/") and rest.endswith(".md") and rest.count("/") == 1
+
+
+def quiet_sections(html: str) -> str:
+    """An agent page's HTML with its boilerplate sections marked ``data-search-exclude``."""
+    return _UNSEARCHED.sub(r'<h2 id="\1" data-search-exclude', html)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.layout import ASSETS, edit_base
+from catalog.layout import ASSETS, edit_base, is_agent_page, quiet_sections
 
 STYLESHEET, SCRIPT, WORKER_SHIM, FILTER = ASSETS
 
@@ -192,10 +192,10 @@ def run_mkdocs(
             # In the order MkDocs reads a docs folder: the same site as from files on disk.
             return Files(sorted([*docs, *added], key=file_sort_key))
 
-        def on_page_content(self, html: str, **kwargs: Any) -> str:
+        def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
             if on_page is not None:
                 on_page()
-            return html
+            return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
     config = load_config(str(config_file), site_dir=str(site_dir))
     _add_assets(config)

@@ -26,7 +26,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from catalog.layout import ASSETS, RenderOptions, edit_base
+from catalog.layout import ASSETS, RenderOptions, edit_base, is_agent_page, quiet_sections
 
 log = logging.getLogger("mkdocs.plugins.agent-catalog")
 
@@ -98,6 +98,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                 continue
             files.append(File.generated(config, uri, content=text))
         return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         source = self._edit_paths.get(page.file.src_uri)

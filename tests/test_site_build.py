@@ -190,6 +190,26 @@ def test_tags_in_agent_text_are_shown_as_text(built: BuiltSite) -> None:
 # --- links and resources -----------------------------------------------------------------------
 
 
+def test_search_index_holds_what_finds_an_agent_and_no_boilerplate(built: BuiltSite) -> None:
+    """Name, summary, header and dialogue turns are indexed; the sections that hold only
+    buttons, commands and paths, the dialogue labels and the commentary are not (each index
+    entry is downloaded by every reader), though those sections stay in the page's contents."""
+    import json
+
+    docs = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    locations = {doc["location"] for doc in docs}
+    for agent in built.catalog.agents:
+        page = f"agents/{agent.slug}.html"
+        assert {page, f"{page}#when-to-use"} <= locations
+        assert not {f"{page}#{section}" for section in ("expertise", "system-prompt", "install", "source")} & locations
+        toc = (built.site / page).read_text(encoding="utf-8")
+        assert 'href="#install"' in toc and 'href="#source"' in toc
+        if agent.examples:
+            text = next(doc["text"] for doc in docs if doc["location"] == f"{page}#example-dialogues")
+            first = agent.examples[0].turns[0].text.split()[0]
+            assert first in text and "Commentary" not in text and not text.startswith("Example 1")
+
+
 def _resolve(site: Path, page: Path, href: str) -> Path:
     path = unquote(urlsplit(href).path)
     target = posixpath.normpath(posixpath.join(page.parent.relative_to(site).as_posix(), path))
