@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
@@ -87,24 +86,32 @@ def search_text(agent: Agent) -> str:
     return f"{text} {' '.join(examples.split())[:SEARCH_TEXT_LIMIT].lower()}".strip()
 
 
-def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
+FacetPairs = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # facet -> its (key, label) pairs
+
+
+def facet_pairs(agent: Agent) -> FacetPairs:
+    """One agent's facet values with their labels, for ``labels_of``."""
+    values = facet_values(agent)
+    sources: dict[str, Iterable[str]] = {
+        "category": [titleize(category_of(agent))],
+        "collection": [agent.collection] if agent.collection else [],
+        "format": [FORMAT_LABELS[agent.format]],
+        "model": models_of(agent),
+        "tools": [TOOL_LABELS[t] for t in values["tools"]],
+        "color": [agent.color] if agent.color else [],
+    }
+    return tuple((name, tuple(zip(keys, sources[name], strict=True))) for name, keys in values.items())
+
+
+def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]]]:
     """Facet name -> [(key, label)], most common first, then by label."""
     labels: dict[str, dict[str, str]] = {
         name: {} for name in ("category", "collection", "format", "model", "tools", "color")
     }
     counts: dict[str, Counter[str]] = {name: Counter() for name in labels}
-    for agent in agents:
-        values = facet_values(agent)
-        sources: dict[str, Iterable[str]] = {
-            "category": [titleize(category_of(agent))],
-            "collection": [agent.collection] if agent.collection else [],
-            "format": [FORMAT_LABELS[agent.format]],
-            "model": models_of(agent),
-            "tools": [TOOL_LABELS[t] for t in values["tools"]],
-            "color": [agent.color] if agent.color else [],
-        }
-        for name, keys in values.items():
-            for key, label in zip(keys, sources[name], strict=True):
+    for pairs in per_agent:
+        for name, values in pairs:
+            for key, label in values:
                 labels[name].setdefault(key, label)
                 counts[name][key] += 1
     return {
@@ -113,26 +120,36 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def catalog_data_script(agents: Sequence[Agent], href: Callable[[str], str] = lambda slug: slug) -> str:
-    """``assets/catalog-data.js``: one global with the facets and one compact row per agent.
+def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
+    """Facet name -> [(key, label)], most common first, then by label."""
+    return labels_of(facet_pairs(agent) for agent in agents)
 
-    A row: slug, search text, facets, and for the quick search of the search box the title,
-    the page's address relative to the overview (``href`` of the slug) and a short summary.
-    """
-    data: dict[str, Any] = {
-        "facets": facet_labels(agents),
-        "agents": [
-            [
-                a.slug,
-                search_text(a),
-                {k: v for k, v in facet_values(a).items() if v},
-                a.title,
-                href(a.slug),
-                excerpt(a.summary or a.description, QUICK_SUMMARY_LIMIT),
-            ]
-            for a in agents
-        ],
-    }
-    payload = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+
+def data_row(agent: Agent, href: str) -> str:
+    """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
+    quick search of the search box the title, the page's address relative to the overview and
+    a short summary."""
+    row = [
+        agent.slug,
+        search_text(agent),
+        {k: v for k, v in facet_values(agent).items() if v},
+        agent.title,
+        href,
+        excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
+    ]
+    return json.dumps(row, ensure_ascii=True, separators=(",", ":"))
+
+
+def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
+    """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
+    payload = '{"facets":%s,"agents":[%s]}' % (  # noqa: UP031
+        json.dumps(labels, ensure_ascii=True, separators=(",", ":")),
+        ",".join(rows),
+    )
     # ensure_ascii plus escaped "<" keep the payload inert even if it held "</script>".
     return "window.__agentCatalog = " + payload.replace("<", "\\u003c") + ";\n"
+
+
+def catalog_data_script(agents: Sequence[Agent], href: Callable[[str], str] = lambda slug: slug) -> str:
+    """``assets/catalog-data.js`` of these agents (``href``: an agent page's address from its slug)."""
+    return data_script(facet_labels(agents), (data_row(a, href(a.slug)) for a in agents))

@@ -6,27 +6,33 @@ Two files in the user's cache folder (never in the repository), per docs folder:
   walked, agent file and manifest read, and of the docs folders. When all of them are
   unchanged, nothing can have changed: ``generate`` stops there without importing Jinja2,
   the Markdown parsers or MkDocs (the pre-commit case).
-- the *agents*: each file's stat with the Agent and findings built from it, so that after an
-  edit only the edited files are parsed again and only their pages are rendered again.
+- the *agents*: each file's stat with the findings and a light copy of the Agent built from
+  it (no body, sections or examples: what assigning page names needs), and each agent's
+  listing (its entries in the shared pages, so those are joined, not rendered again from
+  every agent). So after an edit only the edited files are parsed and only their pages
+  rendered again.
+- one file per agent with the whole Agent, read only when an unchanged agent's page has to
+  be rendered again (its name or its page changed).
 
 A cache that cannot be read is ignored; one that cannot be written is skipped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from catalog.types import AgentSource, Finding
+from catalog.types import Agent, AgentSource, Finding
 
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 2
+_FORMAT = 4
 
 
 @dataclass
@@ -39,10 +45,11 @@ class Stamp:
 @dataclass
 class AgentCache:
     key: str
-    # file -> its stat, where it was found, and its (Agent, findings) pickled on their own
+    # file -> its stat, where it was found, and its (light Agent, findings) pickled on their own
     agents: dict[str, tuple[FileStat, AgentSource, bytes]] = field(default_factory=dict)
     slugs: dict[str, str] = field(default_factory=dict)  # display path -> slug the page was written under
     context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
+    listings: dict[str, Any] = field(default_factory=dict)  # display path -> render.Listing
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -96,6 +103,48 @@ def load_agents(folder: Path | None, key: str) -> AgentCache:
 
 def save_agents(folder: Path | None, cache: AgentCache) -> None:
     _save(folder, "agents", cache)
+
+
+def light(agent: Agent) -> Agent:
+    """The agent without its text: enough to name its page and list its findings."""
+    return replace(agent, description="", summary="", examples=(), extra={}, body="", sections=())
+
+
+def save_full(folder: Path | None, path: str, packed: bytes) -> None:
+    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``."""
+    if folder is None:
+        return
+    with contextlib.suppress(OSError):
+        target = _full_path(folder, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(packed)
+        os.replace(tmp, target)
+
+
+def load_full(folder: Path | None, path: str) -> bytes | None:
+    """What ``save_full`` kept for this agent file, or None."""
+    if folder is None:
+        return None
+    try:
+        return _full_path(folder, path).read_bytes()
+    except OSError:
+        return None
+
+
+def prune_full(folder: Path | None, paths: Iterable[str]) -> None:
+    """Forget the agents of files that are gone."""
+    if folder is None:
+        return
+    keep = {_full_path(folder, path).name for path in paths}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder / "full"):
+            if entry.name not in keep:
+                os.unlink(entry.path)
+
+
+def _full_path(folder: Path, path: str) -> Path:
+    return folder / "full" / (hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".pickle")
 
 
 def _load(folder: Path | None, name: str) -> Any:

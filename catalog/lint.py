@@ -47,7 +47,12 @@ def _finding(agent: Agent, code: str, hit: tuple[int, int, str]) -> Finding:
 
 def token_summary(agents: Sequence[Agent]) -> dict[str, Any]:
     """The context cost of the descriptions: per agent, in total."""
-    counts = sorted(estimate_tokens(a.description) for a in agents)
+    return summarize_tokens([estimate_tokens(a.description) for a in agents])
+
+
+def summarize_tokens(per_agent: Sequence[int]) -> dict[str, Any]:
+    """Total, median and largest of the agents' description token estimates."""
+    counts = sorted(per_agent)
     return {
         "total": sum(counts),
         "median": counts[len(counts) // 2] if counts else 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from collections import defaultdict
@@ -191,7 +192,7 @@ def _generate(
     for index, source in enumerate(discovery.sources):
         entry = previous.agents.get(str(source.path))
         if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == source:
-            reused[index] = pickle.loads(entry[2])
+            reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
             packed[str(source.path)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
@@ -212,23 +213,64 @@ def _generate(
             or previous.slugs.get(a.display_path) != a.slug
             or not all(os.path.isfile(os.path.join(docs_dir, page)) for page in agent_page_paths(a.slug))
         }
+        # An agent whose listing (its entries in the shared pages) was not kept is rendered again.
+        for agent in catalog.agents:
+            listing = previous.listings.get(agent.display_path)
+            if listing is None or listing.slug != agent.slug:
+                only.add(agent.slug)
+    if reused:
+        catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
         bytecode.mkdir(parents=True, exist_ok=True)
-    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode)
+    listings = dict(previous.listings) if only is not None else {}
+    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings)
     written = write_docs(pages, docs_dir, check=check, keep=keep)
 
     if folder is not None and not check:
-        entries = {
-            str(s.path): (stats[str(s.path)], s, packed.get(str(s.path)) or pickle.dumps((agent, found), protocol=5))
-            for s, (agent, found) in zip(discovery.sources, results, strict=True)
-        }
-        incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context))
+        entries = {}
+        for s, (agent, found) in zip(discovery.sources, results, strict=True):
+            light = packed.get(str(s.path))
+            if light is None:
+                incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5))
+                light = pickle.dumps((incremental.light(agent), found), protocol=5)
+            entries[str(s.path)] = (stats[str(s.path)], s, light)
+        if len(previous.agents) > len(entries) or not previous.agents:
+            incremental.prune_full(folder, entries)
+        incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context, listings))
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
         watched = [*discovery.folders, *discovery.manifests, *stats, *sorted(outputs)]
         incremental.save_stamp(folder, key, watched, (len(catalog.agents), catalog.findings, written.kept))
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+def _with_whole_agents(
+    catalog: Catalog,
+    folder: Path | None,
+    sources: Sequence[AgentSource],
+    reused: dict[int, tuple[Agent, list[Finding]]],
+    only: set[str] | None,
+) -> Catalog:
+    """The catalog with the whole Agent of each reused file whose page is rendered again
+    (all of them when ``only`` is None), from the cache, or read again if it is not there."""
+    from catalog import incremental
+
+    by_path = {s.display_path: s for i, s in enumerate(sources) if i in reused}
+    agents = list(catalog.agents)
+    for index, agent in enumerate(agents):
+        source = by_path.get(agent.display_path)
+        if source is None or (only is not None and agent.slug not in only):
+            continue
+        whole: Agent | None = None
+        data = incremental.load_full(folder, str(source.path))
+        if data is not None:
+            with contextlib.suppress(Exception):
+                whole = pickle.loads(data)[0]
+        if whole is None:
+            whole = load_agent(source)[0]
+        agents[index] = replace(whole, slug=agent.slug)
+    return replace(catalog, agents=tuple(agents))
 
 
 @dataclass(frozen=True, slots=True)

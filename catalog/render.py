@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,24 @@ from jinja2 import (
 )
 
 from catalog import textsafe
-from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, catalog_data_script, category_of, models_of
-from catalog.jsonout import catalog_to_dict, dumps
+from catalog.facets import (
+    FORMAT_LABELS,
+    UNCATEGORIZED,
+    FacetPairs,
+    category_of,
+    data_row,
+    data_script,
+    facet_pairs,
+    labels_of,
+    models_of,
+)
+from catalog.jsonout import agent_json, catalog_json
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
-from catalog.lint import token_summary
+from catalog.lint import summarize_tokens
 from catalog.names import slugify, titleize
 from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
-from catalog.rules import rule_table
+from catalog.rules import estimate_tokens, rule_table
 from catalog.types import Agent, Catalog, Finding, Format
 
 INSTALL_DIRS = {
@@ -77,25 +88,43 @@ def agent_page_paths(slug: str) -> tuple[str, str]:
     return f"agents/{slug}.md", f"downloads/{slug}.md.txt"
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What the shared pages need of one agent: made with its page, kept between runs, so that
+    the overview of thousands of agents is joined from pieces when one agent changed."""
+
+    slug: str
+    category: str
+    collection: str
+    format_label: str
+    models: tuple[str, ...]
+    examples: int
+    tokens: int  # estimated tokens of its description
+    item_top: str  # its entry in the overview's list
+    item_nested: str  # its entry in a category's or collection's list (one folder down)
+    json: str  # its object in catalog.json
+    row: str  # its row in catalog-data.js
+    facets: FacetPairs
+
+
 def render_catalog(
     catalog: Catalog,
     options: RenderOptions | None = None,
     only: set[str] | None = None,
     bytecode_dir: Path | None = None,
+    listings: dict[str, Listing] | None = None,
 ) -> dict[str, str]:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
     ``only``: render the pages of just these agent slugs (the overview, category and other
-    shared pages are always rendered).
+    shared pages are always rendered). ``listings``: the last run's, by agent file
+    (display path); those of the agents not rendered again are reused. Updated in place.
     """
     options = options or RenderOptions()
     env = make_environment(options.template_dir, bytecode_dir)
-    by_category: dict[str, list[Agent]] = defaultdict(list)
-    by_collection: dict[str, list[Agent]] = defaultdict(list)
-    for agent in catalog.agents:
-        by_category[category_of(agent)].append(agent)
-        by_collection[agent.collection or ""].append(agent)
-    collections = sorted(c for c in by_collection if c) if len(by_collection) > 1 else []
+    categories = sorted({category_of(agent) for agent in catalog.agents})
+    named = {agent.collection or "" for agent in catalog.agents}
+    collections = sorted(c for c in named if c) if len(named) > 1 else []
     findings_by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in catalog.findings:
         findings_by_path[finding.path].append(finding)
@@ -110,12 +139,31 @@ def render_catalog(
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
-        "categories": sorted(by_category),
+        "categories": categories,
         "uncategorized": UNCATEGORIZED,
     }
     pages: dict[str, str] = {}
+    kept = listings if listings is not None else {}
 
-    def agent_pages(agent: Agent) -> tuple[tuple[str, str], tuple[str, str]]:
+    def listing_of(agent: Agent) -> Listing:
+        item = env.get_template("partials/agent_item.html.j2")
+        page = agent_page_paths(agent.slug)[0]
+        return Listing(
+            slug=agent.slug,
+            category=category_of(agent),
+            collection=agent.collection or "",
+            format_label=FORMAT_LABELS[agent.format],
+            models=tuple(models_of(agent)),
+            examples=len(agent.examples),
+            tokens=estimate_tokens(agent.description),
+            item_top=item.render(agent=agent, link=lambda t: link("index.md", t), **common),
+            item_nested=item.render(agent=agent, link=lambda t: link("categories/index.md", t), **common),
+            json=agent_json(agent),
+            row=data_row(agent, link("index.md", page)),
+            facets=facet_pairs(agent),
+        )
+
+    def agent_pages(agent: Agent) -> tuple[tuple[str, str], tuple[str, str], Listing]:
         path, download = agent_page_paths(agent.slug)
         raw = _raw_text(agent)
         body = env.get_template("agent.md.j2").render(
@@ -127,52 +175,96 @@ def render_catalog(
             edit_url=_edit_url(agent, options),
             **common,
         )
-        return (path, _with_meta(body, agent.title, agent.summary or agent.description)), (download, raw)
+        page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
+        return page, (download, raw), listing_of(agent)
 
     def shared_pages() -> None:
         """The overview, category, collection and rules pages and the data files."""
-        for category, agents in sorted(by_category.items()):
-            path = f"categories/{slugify(category)}.md"
-            body = env.get_template("category.md.j2").render(
-                category=category, agents=agents, link=lambda t, _s=path: link(_s, t), **common
-            )
-            pages[path] = _with_meta(body, titleize(category), f"{len(agents)} agents")
-        for collection in collections:
-            path = f"collections/{slugify(collection)}.md"
-            agents = by_collection[collection]
-            body = env.get_template("collection.md.j2").render(
-                collection=collection, agents=agents, link=lambda t, _s=path: link(_s, t), **common
-            )
-            pages[path] = _with_meta(body, collection, f"{len(agents)} agents")
-        pages["index.md"] = _with_meta(
-            env.get_template("overview.md.j2").render(
-                catalog=catalog,
-                counts=_counts(catalog),
-                tokens=token_summary(catalog.agents),
-                by_category=dict(sorted(by_category.items())),
-                link=lambda t: link("index.md", t),
-                **common,
-            ),
-            options.site_name,
-            f"{len(catalog.agents)} agents",
-        )
-        pages["rules.md"] = _with_meta(
-            env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
-            "Lint rules",
-            "What agent-catalog lint checks, and why",
-        )
-        pages["catalog.json"] = dumps(catalog_to_dict(catalog), compact=True)
-        pages["assets/catalog-data.js"] = catalog_data_script(
-            catalog.agents, lambda slug: link("index.md", agent_page_paths(slug)[0])
-        )
+        for agent in catalog.agents:
+            known = kept.get(agent.display_path)
+            if agent.slug not in wanted_slugs and (known is None or known.slug != agent.slug):
+                kept[agent.display_path] = listing_of(agent)
+        pages.update(_shared_pages(env, catalog, [kept[a.display_path] for a in catalog.agents], link, common))
 
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    # Rendering agent Markdown is most of a build's own time; each page stands alone, and
-    # the shared pages are rendered here while the workers render them.
-    for page, download_file in map_forked(agent_pages, wanted, at_least=200, meanwhile=shared_pages):
+    wanted_slugs = {agent.slug for agent in wanted}
+    rendered = {}
+    # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
+    # pages need every agent's listing: those of the agents rendered now come with their pages.
+    for agent, (page, download_file, listing) in zip(
+        wanted, map_forked(agent_pages, wanted, at_least=200), strict=True
+    ):
         pages.update((page, download_file))
+        rendered[agent.display_path] = listing
+    kept.update(rendered)
+    shared_pages()
+    for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
+        del kept[gone]
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+    return pages
+
+
+def _shared_pages(
+    env: Environment,
+    catalog: Catalog,
+    listings: list[Listing],
+    link: Callable[[str, str], str],
+    common: dict[str, Any],
+) -> dict[str, str]:
+    """The overview, category, collection and rules pages and the data files, from listings."""
+    pages: dict[str, str] = {}
+    by_category: dict[str, list[Listing]] = defaultdict(list)
+    by_collection: dict[str, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        by_category[listing.category].append(listing)
+        by_collection[listing.collection].append(listing)
+    for category, members in sorted(by_category.items()):
+        path = f"categories/{slugify(category)}.md"
+        body = env.get_template("category.md.j2").render(
+            category=category,
+            items=[m.item_nested for m in members],
+            link=lambda t, _s=path: link(_s, t),
+            **common,
+        )
+        pages[path] = _with_meta(body, titleize(category), f"{len(members)} agents")
+    for collection in common["collections"]:
+        path = f"collections/{slugify(collection)}.md"
+        members = by_collection[collection]
+        body = env.get_template("collection.md.j2").render(
+            collection=collection,
+            items=[m.item_nested for m in members],
+            link=lambda t, _s=path: link(_s, t),
+            **common,
+        )
+        pages[path] = _with_meta(body, collection, f"{len(members)} agents")
+    counts = {
+        "format": Counter(m.format_label for m in listings),
+        "collection": Counter(m.collection or "(none)" for m in listings),
+        "category": Counter(m.category for m in listings),
+        "model": Counter(model for m in listings for model in m.models),
+    }
+    pages["index.md"] = _with_meta(
+        env.get_template("overview.md.j2").render(
+            total=len(listings),
+            examples_total=sum(m.examples for m in listings),
+            counts=counts,
+            tokens=summarize_tokens([m.tokens for m in listings]),
+            by_category={category: len(members) for category, members in sorted(by_category.items())},
+            items=[m.item_top for m in listings],
+            link=lambda t: link("index.md", t),
+            **common,
+        ),
+        common["options"].site_name,
+        f"{len(listings)} agents",
+    )
+    pages["rules.md"] = _with_meta(
+        env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
+        "Lint rules",
+        "What agent-catalog lint checks, and why",
+    )
+    pages["catalog.json"] = catalog_json([m.json for m in listings], catalog.findings)
+    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
     return pages
 
 
@@ -195,16 +287,6 @@ def page_url(source: str, target: str, directory_urls: bool) -> str:
     if target_url.endswith("/") and not relative.endswith("/"):
         relative += "/"
     return "./" if relative in (".", "./") else relative
-
-
-def _counts(catalog: Catalog) -> Mapping[str, Counter[str]]:
-    models = Counter(model for agent in catalog.agents for model in models_of(agent))
-    return {
-        "format": Counter(FORMAT_LABELS[a.format] for a in catalog.agents),
-        "collection": Counter(a.collection or "(none)" for a in catalog.agents),
-        "category": Counter(category_of(a) for a in catalog.agents),
-        "model": models,
-    }
 
 
 def _edit_url(agent: Agent, options: RenderOptions) -> str | None:

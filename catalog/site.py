@@ -268,8 +268,21 @@ def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iter
 
 
 def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
-    data = {rel: digests[0] if len(digests) == 1 else list(digests) for rel, digests in files.items()}
-    _atomic_write(docs_dir / MANIFEST, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode())
+
+
+def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
+    """``json.dumps(..., indent=1, sort_keys=True)`` of the manifest, one entry per line, with
+    the C encoder: the indenting encoder is Python and took 30 ms for 2,000 files."""
+    lines = []
+    for rel in sorted(files):
+        digests = files[rel]
+        if len(digests) == 1:
+            lines.append(f" {json.dumps(rel)}: {json.dumps(digests[0])}")
+        else:
+            inner = ",\n".join(f"  {json.dumps(d)}" for d in digests)
+            lines.append(f" {json.dumps(rel)}: [\n{inner}\n ]")
+    return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
 def _read_manifest(docs_dir: Path) -> _Manifest:

@@ -210,6 +210,30 @@ def test_with_and_without_cache_give_identical_trees(project: Path, tmp_path_fac
     assert contents(project / "docs") == cached
 
 
+def test_an_unchanged_agent_whose_page_name_changes_is_rendered_whole(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache keeps a light copy of each agent; an unchanged agent whose page is rendered
+    again (here its name now clashes) comes whole from the cache, or is read again."""
+    import os
+
+    clash = "---\nname: reviewer\ndescription: Another reviewer.\n---\nReviews too.\n"
+    (project / "agents/a-reviewer.md").write_text(clash, "utf-8")
+    assert generate().exit_code == 0
+    assert generate("--no-cache", "--docs-dir", "fresh").exit_code == 0
+    assert contents(project / "docs") == contents(project / "fresh")
+    renamed = (project / "docs/agents/reviewer-2.md").read_text(encoding="utf-8")
+    assert "Reviews diffs before they are merged." in renamed
+    # Without the whole agents in the cache the file is read again.
+    cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
+    for kept in cache.rglob("full/*.pickle"):
+        kept.unlink()
+    (project / "agents/a-reviewer.md").unlink()
+    assert generate().exit_code == 0
+    assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
+    assert contents(project / "docs") == contents(project / "fresh2")
+
+
 def test_no_cache_reads_everything(project: Path) -> None:
     result = generate("--no-cache")
     assert result.exit_code == 0

@@ -156,3 +156,17 @@ def test_a_file_without_anything_still_gives_a_named_agent() -> None:
     agent, findings = load("")
     assert agent.name == "reviewer"
     assert [f.code for f in findings] == ["AC110"]
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=12),
+        st.lists(st.text(max_size=8), min_size=1, max_size=3).map(tuple),
+        max_size=6,
+    )
+)
+def test_manifest_is_written_as_the_indenting_encoder_would(files: dict[str, tuple[str, ...]]) -> None:
+    from catalog.site import manifest_json
+
+    data = {rel: d[0] if len(d) == 1 else list(d) for rel, d in files.items()}
+    assert manifest_json(files) == json.dumps(data, indent=1, sort_keys=True)

@@ -14,7 +14,7 @@
   // (seconds with thousands of agents) would freeze the page right after it loads. Messages
   // wait until the search box has been used and left alone for a moment; meanwhile the quick
   // agent search of agent-catalog.js answers what is typed.
-  var IDLE_MS = 1200;
+  var IDLE_MS = 700;
   var released = false;
   var waiting = [];
   var idle = null;
