@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -218,22 +217,25 @@ def _add_assets(config: Any) -> None:
             polyfills.insert(0, WORKER_SHIM)
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+class _Count:
+    count = 0
 
 
 @contextmanager
-def _count_warnings() -> Iterator[_Counter]:
-    handler = _Counter()
+def _count_warnings() -> Iterator[_Count]:
+    import logging  # not at the top: `generate` reads mkdocs.yml through this module, and fast
+
+    counter = _Count()
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            counter.count += 1
+
+    handler = Counter(logging.WARNING)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        yield handler
+        yield counter
     finally:
         logger.removeHandler(handler)
 

@@ -9,16 +9,11 @@ once the build succeeded.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import difflib
 import functools
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -155,6 +150,8 @@ def short_diff(rel: str, current: bytes | None, new: bytes, limit: int = 12) -> 
         return f"--- {rel} (missing)\n+++ {rel}\n"
     old_lines = current.decode("utf-8", "replace").splitlines(keepends=True)
     new_lines = new.decode("utf-8", "replace").splitlines(keepends=True)
+    import difflib
+
     lines = list(difflib.unified_diff(old_lines, new_lines, f"{rel} (committed)", f"{rel} (generated)", n=1))
     if len(lines) > limit:
         lines = [*lines[:limit], f"... {len(lines) - limit} more diff lines\n"]
@@ -177,6 +174,9 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
 
     Call it holding :func:`output_lock` on the site's parent folder.
     """
+    import shutil
+    import tempfile
+
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
@@ -196,6 +196,9 @@ def remove_stale_staging(site_dir: Path) -> None:
     that is older than this moment belongs to a build that is gone. Only folders named as
     :func:`staged_site` and :func:`_swap` name them, beside this site, are touched.
     """
+    import shutil
+    import time
+
     prefixes = (f".{site_dir.name}.building-", f".{site_dir.name}.old-")
     now = time.time()
     try:
@@ -216,6 +219,8 @@ def remove_stale_staging(site_dir: Path) -> None:
 
 def _swap(new: Path, site_dir: Path) -> None:
     """Put the new site in place: atomically where the OS can exchange two paths."""
+    import shutil
+
     if site_dir.exists() and _exchange(new, site_dir):
         shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old site
         return
@@ -233,6 +238,8 @@ def _swap(new: Path, site_dir: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Linux renameat2(RENAME_EXCHANGE): swap two folders in one step, so no moment is without a site."""
+    import ctypes
+
     if sys.platform != "linux":
         return False
     try:
@@ -346,6 +353,8 @@ def _read_bytes(path: Path) -> bytes | None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
