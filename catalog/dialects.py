@@ -95,14 +95,16 @@ GEMINI_CLI = Dialect(
 DIALECTS = {d.format: d for d in (CLAUDE_CODE, COPILOT_AGENT, COPILOT_CHATMODE, OPENCODE, GEMINI_CLI)}
 
 
-def format_for_path(path: PurePosixPath) -> Format:
-    """Which dialect a file is written in, from its name and the folders above it."""
-    name = path.name.lower()
+def format_for_path(path: PurePosixPath | str) -> Format:
+    """Which dialect a file is written in, from its name and the folders above it (a POSIX
+    path, or a string of one: discovery asks for every file, and Path objects cost)."""
+    parts = [p.lower() for p in str(path).split("/") if p]
+    name = parts[-1] if parts else ""
     if name.endswith(".agent.md"):
         return Format.COPILOT_AGENT
     if name.endswith(".chatmode.md"):
         return Format.COPILOT_CHATMODE
-    parts = [p.lower() for p in path.parts[:-1]]
+    parts = parts[:-1]
     for parent, child in itertools.pairwise(parts):
         if parent == ".opencode" and child in ("agent", "agents"):
             return Format.OPENCODE

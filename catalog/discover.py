@@ -255,7 +255,7 @@ class _Walker:
         if real in self.seen:
             self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
             return
-        fmt = format_for_path(PurePosixPath(Path(real).as_posix()))
+        fmt = format_for_path(real if os.sep == "/" else Path(real).as_posix())
         # A plugin.json "agents" entry names a file or a folder of agent files ("./agents").
         listed = ctx.plugin_files is not None and any(_within(real, entry) for entry in ctx.plugin_files)
         known = explicit or ctx.in_agent_dir or listed or fmt is not Format.CLAUDE_CODE

@@ -31,8 +31,9 @@ from typing import Any
 from catalog.types import Agent, AgentSource, Finding
 
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
+SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 4
+_FORMAT = 5
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Stamp:
 class AgentCache:
     key: str
     # file -> its stat, where it was found, and its (light Agent, findings) pickled on their own
-    agents: dict[str, tuple[FileStat, AgentSource, bytes]] = field(default_factory=dict)
+    agents: dict[str, tuple[FileStat, SourceKey, bytes]] = field(default_factory=dict)
     slugs: dict[str, str] = field(default_factory=dict)  # display path -> slug the page was written under
     context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
     listings: dict[str, Any] = field(default_factory=dict)  # display path -> render.Listing
@@ -105,9 +106,25 @@ def save_agents(folder: Path | None, cache: AgentCache) -> None:
     _save(folder, "agents", cache)
 
 
+def source_key(source: AgentSource) -> SourceKey:
+    """Where and how an agent file was found, as plain values to compare with the last run's."""
+    return (
+        str(source.path),
+        source.rel_path,
+        source.display_path,
+        source.format.value,
+        source.collection,
+        source.marketplace,
+        source.plugin,
+        source.category,
+        source.explicit,
+    )
+
+
 def light(agent: Agent) -> Agent:
-    """The agent without its text: enough to name its page and list its findings."""
-    return replace(agent, description="", summary="", examples=(), extra={}, body="", sections=())
+    """The agent without its text, and without its absolute path: enough to name its page and
+    list its findings. Whoever renders its page gets the whole agent (``load_full``)."""
+    return replace(agent, description="", summary="", examples=(), extra={}, body="", sections=(), source=Path())
 
 
 def save_full(folder: Path | None, path: str, packed: bytes) -> None:

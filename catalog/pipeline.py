@@ -191,7 +191,7 @@ def _generate(
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
     for index, source in enumerate(discovery.sources):
         entry = previous.agents.get(str(source.path))
-        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == source:
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == incremental.source_key(source):
             reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
             packed[str(source.path)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
@@ -235,7 +235,7 @@ def _generate(
             if light is None:
                 incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5))
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
-            entries[str(s.path)] = (stats[str(s.path)], s, light)
+            entries[str(s.path)] = (stats[str(s.path)], incremental.source_key(s), light)
         if len(previous.agents) > len(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context, listings))

@@ -43,7 +43,7 @@ from catalog.names import slugify, titleize
 from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
-from catalog.types import Agent, Catalog, Finding, Format
+from catalog.types import Agent, Catalog, FastPickle, Finding, Format
 
 INSTALL_DIRS = {
     Format.CLAUDE_CODE: ".claude/agents",
@@ -89,7 +89,7 @@ def agent_page_paths(slug: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(FastPickle):
     """What the shared pages need of one agent: made with its page, kept between runs, so that
     the overview of thousands of agents is joined from pieces when one agent changed."""
 

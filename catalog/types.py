@@ -11,7 +11,7 @@ from typing import Any, Literal
 Severity = Literal["error", "warning", "info"]
 
 
-class _FastPickle:
+class FastPickle:
     """Pickle a slotted dataclass as its constructor arguments.
 
     The default for slots dataclasses walks ``dataclasses.fields()`` for every object, which
@@ -36,7 +36,7 @@ class Format(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding(_FastPickle):
+class Finding(FastPickle):
     """One problem with one file, printed as ``path:line:col: CODE message``."""
 
     path: str
@@ -51,7 +51,7 @@ class Finding(_FastPickle):
 
 
 @dataclass(frozen=True, slots=True)
-class AgentSource(_FastPickle):
+class AgentSource(FastPickle):
     """A file discovery decided is an agent, with what its location says about it."""
 
     path: Path  # absolute path of the file
@@ -89,13 +89,13 @@ class RawDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class Turn(_FastPickle):
+class Turn(FastPickle):
     role: Literal["user", "assistant"]
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class Example(_FastPickle):
+class Example(FastPickle):
     """One ``<example>`` dialogue: context, turns in order, commentary."""
 
     context: str | None
@@ -105,7 +105,7 @@ class Example(_FastPickle):
 
 
 @dataclass(frozen=True, slots=True)
-class Section(_FastPickle):
+class Section(FastPickle):
     """A titled part of the system prompt, with its list items and nested sections."""
 
     title: str
@@ -119,7 +119,7 @@ class Section(_FastPickle):
 
 
 @dataclass(frozen=True, slots=True)
-class Agent(_FastPickle):
+class Agent(FastPickle):
     """One agent, whatever its dialect."""
 
     name: str
