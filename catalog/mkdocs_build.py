@@ -178,6 +178,17 @@ def run_mkdocs(
     files: Mapping[str, str] | None = None,
 ) -> int:
     """Build with MkDocs in this process; returns the number of warnings it logged."""
+    return prepare_mkdocs(config_file, site_dir, on_page, files)()
+
+
+def prepare_mkdocs(
+    config_file: Path,
+    site_dir: Path,
+    on_page: Callable[[], None] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> Callable[[], int]:
+    """Import MkDocs and load the configuration now; the returned function builds (and
+    returns the number of warnings). ``files`` is read when the build starts."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin
@@ -199,9 +210,13 @@ def run_mkdocs(
     config = load_config(str(config_file), site_dir=str(site_dir))
     _add_assets(config)
     config.plugins["agent-catalog-progress"] = _Progress()
-    with _count_warnings() as counter:
-        build(config)
-    return counter.count
+
+    def run() -> int:
+        with _count_warnings() as counter:
+            build(config)
+        return counter.count
+
+    return run
 
 
 def _add_assets(config: Any) -> None:

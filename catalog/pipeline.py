@@ -293,15 +293,14 @@ def build_site(
 ) -> BuildResult:
     """Generate the pages and build the site with MkDocs, replacing the old site only on success.
 
-    With the user's mkdocs.yml the pages go into its docs folder; otherwise into a temporary
-    one, built with the built-in configuration. One build at a time writes a given site.
+    With the user's mkdocs.yml the pages go into its docs folder; otherwise MkDocs builds them
+    from memory with the built-in configuration (other engines: from a temporary docs folder).
+    One build at a time writes a given site.
     """
     import tempfile
     import time
 
-    from catalog.facets import category_of
-    from catalog.mkdocs_build import default_config, run_engine
-    from catalog.site import WriteResult, check_output_dir, output_lock, prepare_site_dir, staged_site
+    from catalog.site import check_output_dir, output_lock, prepare_site_dir
 
     started = time.perf_counter()
     target = check_output_dir(site.site_dir, paths, "site")
@@ -310,45 +309,99 @@ def build_site(
         output_lock(target.parent, (lambda: on_wait(target)) if on_wait else None),
     ):
         prepare_site_dir(target)
-        docs_dir = site.docs_dir if site.config_file else Path(scratch) / "docs"
-        in_memory: dict[str, str] | None = None
         if site.config_file is None and engine == "mkdocs":
-            # Nobody reads a temporary docs folder: MkDocs gets the pages as generated files.
-            from catalog.render import render_catalog
-
-            docs_dir.mkdir()
-            catalog = scan_catalog(paths, exclude=[target])
-            in_memory = render_catalog(catalog, options)
-            outcome = GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog)
+            outcome, pages, warnings = _build_in_memory(paths, site, options, target, Path(scratch), progress)
         else:
-            outcome = generate_docs(
-                paths,
-                docs_dir,
-                options,
-                exclude=[target],
-                cache=site.config_file is not None,
-                on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
+            outcome, pages, warnings = _build_from_docs(
+                paths, site, options, target, Path(scratch), progress, engine, on_wait
             )
-        config = site.config_file
-        if config is None:
-            agents = outcome.catalog.agents if outcome.catalog else ()
-            collections = sorted({a.collection for a in agents if a.collection})
-            config = Path(scratch) / "mkdocs.yml"
-            config.write_text(
-                default_config(
-                    docs_dir,
-                    site.site_name,
-                    sorted({category_of(a) for a in agents}),
-                    collections if len(collections) > 1 else [],
-                    config_dir=Path(scratch),
-                ),
-                encoding="utf-8",
-            )
-        if in_memory is None:
-            pages = sum(1 for _ in docs_dir.rglob("*.md"))
-        else:
-            pages = sum(1 for rel in in_memory if rel.endswith(".md"))
-        on_page = progress(pages) if progress else None
-        with staged_site(target) as staging:
-            warnings = run_engine(engine, config, staging, on_page=on_page, files=in_memory)
     return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)
+
+
+def _build_in_memory(
+    paths: Sequence[str],
+    site: SiteConfig,
+    options: RenderOptions,
+    target: Path,
+    scratch: Path,
+    progress: Callable[[int], Callable[[], None]] | None,
+) -> tuple[GenerateResult, int, int]:
+    """The built-in configuration: nobody reads a temporary docs folder, so MkDocs gets the
+    pages in memory; and it imports itself and loads its configuration while the workers
+    render them."""
+    from catalog.mkdocs_build import prepare_mkdocs
+    from catalog.render import render_catalog
+    from catalog.site import WriteResult, staged_site
+
+    docs_dir = scratch / "docs"
+    docs_dir.mkdir()
+    catalog = scan_catalog(paths, exclude=[target])
+    config = _write_default_config(site, docs_dir, scratch, catalog.agents)
+    files: dict[str, str] = {}
+    ticks: list[Callable[[], None]] = []
+    with staged_site(target) as staging:
+        builds: list[Callable[[], int]] = []
+
+        def load_mkdocs() -> None:
+            builds.append(prepare_mkdocs(config, staging, lambda: ticks[0]() if ticks else None, files))
+
+        files.update(render_catalog(catalog, options, meanwhile=load_mkdocs))
+        pages = sum(1 for rel in files if rel.endswith(".md"))
+        if progress is not None:
+            ticks.append(progress(pages))
+        warnings = builds[0]()
+    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), pages, warnings
+
+
+def _build_from_docs(
+    paths: Sequence[str],
+    site: SiteConfig,
+    options: RenderOptions,
+    target: Path,
+    scratch: Path,
+    progress: Callable[[int], Callable[[], None]] | None,
+    engine: str,
+    on_wait: Callable[[Path], None] | None,
+) -> tuple[GenerateResult, int, int]:
+    """The user's mkdocs.yml (pages go into its docs folder), or another engine (which reads
+    a docs folder): generate, then build."""
+    from catalog.mkdocs_build import run_engine
+    from catalog.site import staged_site
+
+    docs_dir = site.docs_dir if site.config_file else scratch / "docs"
+    outcome = generate_docs(
+        paths,
+        docs_dir,
+        options,
+        exclude=[target],
+        cache=site.config_file is not None,
+        on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
+    )
+    config = site.config_file or _write_default_config(
+        site, docs_dir, scratch, outcome.catalog.agents if outcome.catalog else ()
+    )
+    pages = sum(1 for _ in docs_dir.rglob("*.md"))
+    on_page = progress(pages) if progress else None
+    with staged_site(target) as staging:
+        warnings = run_engine(engine, config, staging, on_page=on_page)
+    return outcome, pages, warnings
+
+
+def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:
+    """The built-in mkdocs.yml for these agents, in the scratch folder."""
+    from catalog.facets import category_of
+    from catalog.mkdocs_build import default_config
+
+    collections = sorted({a.collection for a in agents if a.collection})
+    config = scratch / "mkdocs.yml"
+    config.write_text(
+        default_config(
+            docs_dir,
+            site.site_name,
+            sorted({category_of(a) for a in agents}),
+            collections if len(collections) > 1 else [],
+            config_dir=scratch,
+        ),
+        encoding="utf-8",
+    )
+    return config

@@ -113,12 +113,14 @@ def render_catalog(
     only: set[str] | None = None,
     bytecode_dir: Path | None = None,
     listings: dict[str, Listing] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
     ``only``: render the pages of just these agent slugs (the overview, category and other
     shared pages are always rendered). ``listings``: the last run's, by agent file
     (display path); those of the agents not rendered again are reused. Updated in place.
+    ``meanwhile``: work for this process while forked workers render the agent pages.
     """
     options = options or RenderOptions()
     env = make_environment(options.template_dir, bytecode_dir)
@@ -192,7 +194,7 @@ def render_catalog(
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
     for agent, (page, download_file, listing) in zip(
-        wanted, map_forked(agent_pages, wanted, at_least=200), strict=True
+        wanted, map_forked(agent_pages, wanted, at_least=200, meanwhile=meanwhile), strict=True
     ):
         pages.update((page, download_file))
         rendered[agent.display_path] = listing
