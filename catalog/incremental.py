@@ -23,7 +23,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from catalog.types import Agent, AgentSource, Finding
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 5
+_FORMAT = 6
 
 
 @dataclass
@@ -51,6 +51,7 @@ class AgentCache:
     slugs: dict[str, str] = field(default_factory=dict)  # display path -> slug the page was written under
     context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
     listings: dict[str, Any] = field(default_factory=dict)  # display path -> render.Listing
+    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # display path -> its page's findings
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -63,9 +64,20 @@ def cache_dir(docs_dir: Path) -> Path | None:
     return root / "agent-catalog" / digest
 
 
+# The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
+_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
+
+
 def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
-    """Everything besides the agents that output depends on: options, our code, templates."""
+    """Everything besides the agents that output depends on: options, our code, templates,
+    and the installed rendering libraries (the stat of each one's module file; no import)."""
+    import importlib.util
+
     digest = hashlib.sha256(repr((_FORMAT, *parts)).encode())
+    for name in _RENDERING_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        digest.update(repr((name, origin, file_stat(origin) if origin else None)).encode())
     for folder in code_folders:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
@@ -93,8 +105,13 @@ def stamp_summary(folder: Path | None, key: str) -> Summary | None:
     return None
 
 
-def save_stamp(folder: Path | None, key: str, paths: Iterable[str], summary: Summary) -> None:
-    _save(folder, "stamp", Stamp(key, {path: file_stat(path) for path in paths}, summary))
+def save_stamp(
+    folder: Path | None, key: str, paths: Iterable[str], summary: Summary, seen: Mapping[str, FileStat]
+) -> None:
+    """``seen``: the stat of each file taken before it was read, so that a file saved again
+    while the run read it is not taken for read; the other paths are stat-ed now."""
+    entries = {path: file_stat(path) for path in paths if path not in seen}
+    _save(folder, "stamp", Stamp(key, {**entries, **seen}, summary))
 
 
 def load_agents(folder: Path | None, key: str) -> AgentCache:
@@ -127,16 +144,18 @@ def light(agent: Agent) -> Agent:
     return replace(agent, description="", summary="", examples=(), extra={}, body="", sections=(), source=Path())
 
 
-def save_full(folder: Path | None, path: str, packed: bytes) -> None:
-    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``."""
-    if folder is None:
-        return
-    with contextlib.suppress(OSError):
-        target = _full_path(folder, path)
+def save_full(folder: Path, path: str, packed: bytes) -> bool:
+    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``; False when it
+    could not be written (then the agent must not be cached, or an older copy would serve)."""
+    target = _full_path(folder, path)
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(packed)
         os.replace(tmp, target)
+    except OSError:
+        return False
+    return True
 
 
 def load_full(folder: Path | None, path: str) -> bytes | None:
@@ -149,10 +168,8 @@ def load_full(folder: Path | None, path: str) -> bytes | None:
         return None
 
 
-def prune_full(folder: Path | None, paths: Iterable[str]) -> None:
+def prune_full(folder: Path, paths: Iterable[str]) -> None:
     """Forget the agents of files that are gone."""
-    if folder is None:
-        return
     keep = {_full_path(folder, path).name for path in paths}
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder / "full"):

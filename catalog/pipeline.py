@@ -37,7 +37,7 @@ def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int |
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
     agents, collisions = _assign_slugs([agent for agent, _ in results])
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
-    findings.sort(key=lambda f: (f.path, f.line, f.col, f.code, f.message))
+    findings.sort(key=Finding.sort_key)
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
 
 
@@ -126,7 +126,9 @@ class GenerateResult:
     findings: tuple[Finding, ...]
     write: WriteResult
     up_to_date: bool = False  # nothing changed since the last run, so nothing was read or rendered
-    catalog: Catalog | None = None  # None when up to date
+    # None when up to date. Agents whose pages were not rendered again are light copies (no
+    # text, no source path): enough for names, categories and collections.
+    catalog: Catalog | None = None
 
 
 def generate_docs(
@@ -147,9 +149,9 @@ def generate_docs(
     from catalog.site import check_output_dir, output_lock
 
     check_output_dir(docs_dir, paths, "docs")
-    if check and not docs_dir.is_dir():  # nothing to lock, and --check creates nothing
-        return _generate_locked(paths, docs_dir, options, check, list(exclude), cache)
-    with output_lock(docs_dir, on_wait):
+    # --check of a folder that is not there: nothing to lock, and --check creates nothing.
+    unlocked = check and not docs_dir.is_dir()
+    with contextlib.nullcontext() if unlocked else output_lock(docs_dir, on_wait):
         return _generate_locked(paths, docs_dir, options, check, list(exclude), cache)
 
 
@@ -203,6 +205,9 @@ def _generate(
     # their pages rendered again.
     context = tuple(sorted({a.collection or "" for a in catalog.agents}))
     slugs = {a.display_path: a.slug for a in catalog.agents}
+    page_findings: dict[str, tuple[Finding, ...]] = {}
+    for finding in catalog.findings:
+        page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
     fresh_paths = {s.display_path for s in fresh}
     only: set[str] | None = None
     if previous.slugs and previous.context == context:
@@ -213,10 +218,15 @@ def _generate(
             or previous.slugs.get(a.display_path) != a.slug
             or not all(os.path.isfile(os.path.join(docs_dir, page)) for page in agent_page_paths(a.slug))
         }
-        # An agent whose listing (its entries in the shared pages) was not kept is rendered again.
+        # Rendered again too: an agent whose listing (its entries in the shared pages) was not
+        # kept, and one whose page's findings changed (AC140 names the other files of its name).
         for agent in catalog.agents:
             listing = previous.listings.get(agent.display_path)
-            if listing is None or listing.slug != agent.slug:
+            if (
+                listing is None
+                or listing.slug != agent.slug
+                or previous.findings.get(agent.display_path, ()) != page_findings.get(agent.display_path, ())
+            ):
                 only.add(agent.slug)
     if reused:
         catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
@@ -228,20 +238,23 @@ def _generate(
     pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings)
     written = write_docs(pages, docs_dir, check=check, keep=keep)
 
-    if folder is not None and not check:
+    if folder is not None:  # None with --check
         entries = {}
         for s, (agent, found) in zip(discovery.sources, results, strict=True):
             light = packed.get(str(s.path))
             if light is None:
-                incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5))
+                if not incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5)):
+                    continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
             entries[str(s.path)] = (stats[str(s.path)], incremental.source_key(s), light)
-        if len(previous.agents) > len(entries) or not previous.agents:
+        if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
-        incremental.save_agents(folder, incremental.AgentCache(key, entries, slugs, context, listings))
+        cache = incremental.AgentCache(key, entries, slugs, context, listings, page_findings)
+        incremental.save_agents(folder, cache)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
-        watched = [*discovery.folders, *discovery.manifests, *stats, *sorted(outputs)]
-        incremental.save_stamp(folder, key, watched, (len(catalog.agents), catalog.findings, written.kept))
+        watched = [*discovery.folders, *discovery.manifests, *sorted(outputs)]
+        summary = (len(catalog.agents), catalog.findings, written.kept)
+        incremental.save_stamp(folder, key, watched, summary, seen=stats)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
 
 
@@ -300,10 +313,14 @@ def build_site(
     import tempfile
     import time
 
-    from catalog.site import check_output_dir, output_lock, prepare_site_dir
+    from catalog.site import OutputRefused, check_output_dir, output_lock, prepare_site_dir
 
     started = time.perf_counter()
     target = check_output_dir(site.site_dir, paths, "site")
+    docs = site.docs_dir.resolve()
+    if site.config_file is not None and (target == docs or docs in target.parents):
+        # MkDocs refuses it too; and the docs folder's lock would wait for the site's forever.
+        raise OutputRefused(f"the site folder {site.site_dir} is inside the docs folder {site.docs_dir}")
     with (
         tempfile.TemporaryDirectory(prefix="agent-catalog-") as scratch,
         output_lock(target.parent, (lambda: on_wait(target)) if on_wait else None),

@@ -25,6 +25,7 @@ from jinja2 import (
 )
 
 from catalog import textsafe
+from catalog.dialects import DIALECTS
 from catalog.facets import (
     FORMAT_LABELS,
     UNCATEGORIZED,
@@ -43,15 +44,9 @@ from catalog.names import slugify, titleize
 from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
-from catalog.types import Agent, Catalog, FastPickle, Finding, Format
+from catalog.types import Agent, Catalog, FastPickle, Finding
 
-INSTALL_DIRS = {
-    Format.CLAUDE_CODE: ".claude/agents",
-    Format.COPILOT_AGENT: ".github/agents",
-    Format.COPILOT_CHATMODE: ".github/chatmodes",
-    Format.OPENCODE: ".opencode/agent",
-    Format.GEMINI_CLI: ".gemini/agents",
-}
+INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -180,16 +175,10 @@ def render_catalog(
         page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
         return page, (download, raw), listing_of(agent)
 
-    def shared_pages() -> None:
-        """The overview, category, collection and rules pages and the data files."""
-        for agent in catalog.agents:
-            known = kept.get(agent.display_path)
-            if agent.slug not in wanted_slugs and (known is None or known.slug != agent.slug):
-                kept[agent.display_path] = listing_of(agent)
-        pages.update(_shared_pages(env, catalog, [kept[a.display_path] for a in catalog.agents], link, common))
-
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    wanted_slugs = {agent.slug for agent in wanted}
+    missing = [a.display_path for a in catalog.agents if a not in wanted and a.display_path not in kept]
+    if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
+        raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
     rendered = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
@@ -199,7 +188,8 @@ def render_catalog(
         pages.update((page, download_file))
         rendered[agent.display_path] = listing
     kept.update(rendered)
-    shared_pages()
+    listed = [kept[agent.display_path] for agent in catalog.agents]
+    pages.update(_shared_pages(env, catalog, listed, link, common))
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
     for asset in ASSETS:

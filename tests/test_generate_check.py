@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from catalog import pipeline
 from catalog.cli import main
 
 AGENTS = {
@@ -224,12 +225,18 @@ def test_an_unchanged_agent_whose_page_name_changes_is_rendered_whole(
     assert contents(project / "docs") == contents(project / "fresh")
     renamed = (project / "docs/agents/reviewer-2.md").read_text(encoding="utf-8")
     assert "Reviews diffs before they are merged." in renamed
-    # Without the whole agents in the cache the file is read again.
+    # Without the whole agents in the cache the file is read again (and only that one).
     cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
-    for kept in cache.rglob("full/*.pickle"):
-        kept.unlink()
+    kept = list(cache.rglob("full/*.pickle"))
+    assert len(kept) == 4  # one whole agent per file
+    for path in kept:
+        path.unlink()
     (project / "agents/a-reviewer.md").unlink()
+    read: list[str] = []
+    real = pipeline.load_agent
+    monkeypatch.setattr(pipeline, "load_agent", lambda source: read.append(source.display_path) or real(source))
     assert generate().exit_code == 0
+    assert read == ["agents/reviewer.md"]
     assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
     assert contents(project / "docs") == contents(project / "fresh2")
 

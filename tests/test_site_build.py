@@ -198,16 +198,36 @@ def test_search_index_holds_what_finds_an_agent_and_no_boilerplate(built: BuiltS
 
     docs = json.loads((built.site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     locations = {doc["location"] for doc in docs}
+    checked_commentary = 0
     for agent in built.catalog.agents:
         page = f"agents/{agent.slug}.html"
         assert {page, f"{page}#when-to-use"} <= locations
         assert not {f"{page}#{section}" for section in ("expertise", "system-prompt", "install", "source")} & locations
+        entries = {doc["location"]: doc for doc in docs if doc["location"].startswith(page)}
+        assert entries[page]["title"] == agent.title
+        assert not {"Expertise", "System prompt", "Install", "Source"} & {d["title"] for d in entries.values()}
         toc = (built.site / page).read_text(encoding="utf-8")
         assert 'href="#install"' in toc and 'href="#source"' in toc
+        summary = re.findall(r"[A-Za-z]{5,}", agent.summary or agent.description)
+        assert all(word in entries[f"{page}#when-to-use"]["text"] for word in summary[:5])
         if agent.examples:
-            text = next(doc["text"] for doc in docs if doc["location"] == f"{page}#example-dialogues")
-            first = agent.examples[0].turns[0].text.split()[0]
-            assert first in text and "Commentary" not in text and not text.startswith("Example 1")
+            text = entries[f"{page}#example-dialogues"]["text"]
+            example = agent.examples[0]
+            turn = [
+                word
+                for word in re.findall(r"[A-Za-z]{6,}", example.turns[0].text)
+                if word not in (example.context or "")
+            ]
+            assert turn and all(word in text for word in turn), turn
+            assert "Commentary" not in text and not text.startswith("Example 1")
+            said = " ".join(ex.context or "" for ex in agent.examples)
+            said += " " + " ".join(t.text for ex in agent.examples for t in ex.turns)
+            own = [
+                w for ex in agent.examples for w in re.findall(r"[A-Za-z]{7,}", ex.commentary or "") if w not in said
+            ]
+            assert not [w for w in own if w in text], own
+            checked_commentary += bool(own)
+    assert checked_commentary, "no commentary word to check"
 
 
 def _resolve(site: Path, page: Path, href: str) -> Path:
@@ -303,6 +323,20 @@ def test_build_with_the_repository_mkdocs_yml(tmp_path: Path, monkeypatch: pytes
     assert "Agent catalog example" in index
 
 
+def test_build_refuses_a_site_folder_inside_the_docs_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MkDocs refuses it too; before the refusal, the docs folder's lock waited for the site's."""
+    import subprocess
+    import sys
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: docs\n", encoding="utf-8")
+    shutil.copytree(AGENTS, tmp_path / "agents")
+    command = [sys.executable, "-m", "catalog", "build", "agents", "--site-dir", "docs/site"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "inside the docs folder" in result.stderr
+    assert not (tmp_path / "docs" / "site").exists()
+
+
 # --- generate ----------------------------------------------------------------------------------
 
 
@@ -373,7 +407,8 @@ def test_generate_removes_pages_of_removed_agents_unless_edited(workdir: Path) -
 
 
 # A folder inside the agents folder is fine (`generate` with the default PATH "." writes docs/).
-@pytest.mark.parametrize("docs_dir", ["agents", "/", "."])
+# "/" is refused too: tests/test_hostile_output.py tries it as nobody, never as this user.
+@pytest.mark.parametrize("docs_dir", ["agents", "."])
 def test_generate_refuses_dangerous_docs_folders(workdir: Path, docs_dir: str) -> None:
     before = snapshot(workdir)
     result = invoke(["generate", "agents", "--docs-dir", docs_dir])
