@@ -8,7 +8,6 @@ from typing import Literal, cast
 
 from catalog.types import Example, Finding, Turn
 
-OPEN_TAG = "<example>"
 CLOSE_TAG = "</example>"
 
 # An opening tag may carry attributes: <example name="Create Landing Page">.

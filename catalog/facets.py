@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
@@ -148,8 +148,3 @@ def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -
     )
     # ensure_ascii plus escaped "<" keep the payload inert even if it held "</script>".
     return "window.__agentCatalog = " + payload.replace("<", "\\u003c") + ";\n"
-
-
-def catalog_data_script(agents: Sequence[Agent], href: Callable[[str], str] = lambda slug: slug) -> str:
-    """``assets/catalog-data.js`` of these agents (``href``: an agent page's address from its slug)."""
-    return data_script(facet_labels(agents), (data_row(a, href(a.slug)) for a in agents))

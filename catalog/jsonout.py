@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -59,7 +58,14 @@ def _section(section: Section) -> dict[str, Any]:
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return dataclasses.asdict(finding)
+    return {
+        "path": finding.path,
+        "line": finding.line,
+        "col": finding.col,
+        "code": finding.code,
+        "severity": finding.severity,
+        "message": finding.message,
+    }
 
 
 def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:

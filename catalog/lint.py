@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from catalog.config import Settings
+from catalog.jsonout import finding_to_dict
 from catalog.rules import RULES, LintSettings, estimate_tokens
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding
@@ -33,7 +34,7 @@ def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Fin
             off |= settings.disabled_for(agent.path) | agent.disabled_rules
         return finding.code not in off
 
-    return sorted(filter(enabled, found), key=lambda f: (f.path, f.line, f.col, f.code, f.message))
+    return sorted(filter(enabled, found), key=Finding.sort_key)
 
 
 def only_paths(findings: Iterable[Finding], paths: set[str]) -> list[Finding]:
@@ -81,10 +82,7 @@ def format_github(findings: Sequence[Finding]) -> str:
 
 def format_json(findings: Sequence[Finding], agents: Sequence[Agent]) -> str:
     data = {
-        "findings": [
-            {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "severity": f.severity, "message": f.message}
-            for f in findings
-        ],
+        "findings": [finding_to_dict(f) for f in findings],
         "counts": dict(sorted(Counter(f.code for f in findings).items())),
         "description_tokens": token_summary(agents),
     }

@@ -120,21 +120,10 @@ def _nav_title(text: str) -> str:
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
-def run_engine(
-    engine: str,
-    config_file: Path,
-    site_dir: Path,
-    on_page: Callable[[], None] | None = None,
-    files: Mapping[str, str] | None = None,
-) -> int:
-    """Build with one of the engines; returns the number of warnings (MkDocs only counts them).
-
-    ``files``: pages and assets to add to the docs folder's, in memory (MkDocs only).
-    """
+def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
+    """Build with one of the engines; returns the number of warnings (MkDocs only counts them)."""
     if engine == "mkdocs":
-        return run_mkdocs(config_file, site_dir, on_page, files)
-    if files:
-        raise EngineError(f"{engine} builds only what is in the docs folder")
+        return prepare_mkdocs(config_file, site_dir, on_page)()
     import shutil
     import subprocess
     import sys
@@ -171,16 +160,6 @@ def _relative(path: Path, base: Path | None) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
-def run_mkdocs(
-    config_file: Path,
-    site_dir: Path,
-    on_page: Callable[[], None] | None = None,
-    files: Mapping[str, str] | None = None,
-) -> int:
-    """Build with MkDocs in this process; returns the number of warnings it logged."""
-    return prepare_mkdocs(config_file, site_dir, on_page, files)()
-
-
 def prepare_mkdocs(
     config_file: Path,
     site_dir: Path,
@@ -194,7 +173,9 @@ def prepare_mkdocs(
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File, Files, file_sort_key
 
-    class _Progress(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    class _Hooks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Pages given in memory, the progress bar, and agent pages' boilerplate out of search."""
+
         def on_files(self, docs: Files, *, config: Any) -> Files:
             if not files:
                 return docs
@@ -208,8 +189,8 @@ def prepare_mkdocs(
             return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
     config = load_config(str(config_file), site_dir=str(site_dir))
-    _add_assets(config)
-    config.plugins["agent-catalog-progress"] = _Progress()
+    add_assets(config)
+    config.plugins["agent-catalog-hooks"] = _Hooks()
 
     def run() -> int:
         with _count_warnings() as counter:
@@ -219,17 +200,18 @@ def prepare_mkdocs(
     return run
 
 
-def _add_assets(config: Any) -> None:
-    """A user's mkdocs.yml gets our stylesheet, script and (offline) worker shim too."""
-    if STYLESHEET not in [str(c) for c in config.extra_css]:
-        config.extra_css.append(STYLESHEET)
+def add_assets(config: Any, prefix: str = "") -> None:
+    """A user's mkdocs.yml gets our stylesheet, scripts and (offline) worker shim too, from
+    ``prefix`` in the docs (the plugin's ``path``)."""
+    if f"{prefix}{STYLESHEET}" not in [str(c) for c in config.extra_css]:
+        config.extra_css.append(f"{prefix}{STYLESHEET}")
     for script in (SCRIPT, FILTER):
-        if script not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(script)
+        if f"{prefix}{script}" not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(f"{prefix}{script}")
     if any(_is_offline(name) for name in config.plugins):
         polyfills = config.extra.setdefault("polyfills", [])
         if not any("iframe-worker" in str(p) for p in polyfills):
-            polyfills.insert(0, WORKER_SHIM)
+            polyfills.insert(0, f"{prefix}{WORKER_SHIM}")
 
 
 class _Count:

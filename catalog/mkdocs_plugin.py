@@ -26,11 +26,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from catalog.layout import ASSETS, RenderOptions, edit_base, is_agent_page, quiet_sections
+from catalog.layout import RenderOptions, edit_base, is_agent_page, quiet_sections
+from catalog.mkdocs_build import add_assets
 
 log = logging.getLogger("mkdocs.plugins.agent-catalog")
-
-STYLESHEET, SCRIPT, _SHIM, FILTER = ASSETS
 
 
 class AgentCatalogConfig(Config):  # type: ignore[no-untyped-call]
@@ -51,13 +50,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
         self._sources = [(base / source).resolve() for source in self.config.sources]
-        prefix = self._prefix()
-        for asset in (STYLESHEET,):
-            if f"{prefix}{asset}" not in [str(c) for c in config.extra_css]:
-                config.extra_css.append(f"{prefix}{asset}")
-        for asset in (SCRIPT, FILTER):
-            if f"{prefix}{asset}" not in [str(s) for s in config.extra_javascript]:
-                config.extra_javascript.append(f"{prefix}{asset}")
+        add_assets(config, self._prefix())
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

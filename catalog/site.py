@@ -286,6 +286,8 @@ def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
         digests = files[rel]
         if len(digests) == 1:
             lines.append(f" {json.dumps(rel)}: {json.dumps(digests[0])}")
+        elif not digests:
+            lines.append(f" {json.dumps(rel)}: []")
         else:
             inner = ",\n".join(f"  {json.dumps(d)}" for d in digests)
             lines.append(f" {json.dumps(rel)}: [\n{inner}\n ]")

@@ -30,7 +30,9 @@ _TAGS = {
     "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}, "code": {"class"}}
+# Table cells keep their alignment: markdown-it writes it as style="text-align:...", and only
+# that property survives (filter_style_properties).
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "td": {"style"}, "th": {"style"}, "code": {"class"}}
 
 
 def _validate_link(url: str) -> bool:
@@ -110,6 +112,7 @@ def sanitize(fragment: str) -> str:
         url_schemes=set(_SAFE_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        filter_style_properties={"text-align"},
     )
 
 

@@ -49,6 +49,10 @@ class Finding(FastPickle):
     def format(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
 
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Findings are listed by file, then position, code and message."""
+        return (self.path, self.line, self.col, self.code, self.message)
+
 
 @dataclass(frozen=True, slots=True)
 class AgentSource(FastPickle):

@@ -161,7 +161,7 @@ def test_a_file_without_anything_still_gives_a_named_agent() -> None:
 @given(
     st.dictionaries(
         st.text(min_size=1, max_size=12),
-        st.lists(st.text(max_size=8), min_size=1, max_size=3).map(tuple),
+        st.lists(st.text(max_size=8), max_size=3).map(tuple),
         max_size=6,
     )
 )

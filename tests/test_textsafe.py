@@ -16,9 +16,26 @@ from catalog import textsafe
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CAREFUL = textsafe._markdown
+
+
 def careful(text: str) -> str:
     """What markdown-it-py alone makes of ``text``, through the same sanitizer."""
-    return textsafe.protect(textsafe.sanitize(str(textsafe._markdown.render(text))))
+    return textsafe.protect(textsafe.sanitize(str(CAREFUL.render(text))))
+
+
+class _Broken:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def render(self, text: str) -> str:
+        raise self.error
+
+
+@pytest.fixture
+def fast_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No fallback: a comparison must not compare markdown-it-py with itself."""
+    monkeypatch.setattr(textsafe, "_markdown", _Broken(AssertionError("the fast renderer was not used")))
 
 
 def same_blocks(html: str) -> str:
@@ -40,11 +57,13 @@ SAMPLES = [
 ]
 
 
+@pytest.mark.usefixtures("fast_only")
 @pytest.mark.parametrize("text", SAMPLES)
 def test_fast_renderer_keeps_the_careful_renderers_rules(text: str) -> None:
     assert same_blocks(textsafe.markdown_to_html(text)) == same_blocks(careful(text))
 
 
+@pytest.mark.usefixtures("fast_only")
 def test_fast_renderer_agrees_on_the_example_catalog() -> None:
     bodies = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "agents").rglob("*.md"))]
     assert len(bodies) >= 10
@@ -52,6 +71,7 @@ def test_fast_renderer_agrees_on_the_example_catalog() -> None:
         assert same_blocks(textsafe.markdown_to_html(body)) == same_blocks(careful(body))
 
 
+@pytest.mark.usefixtures("fast_only")
 def test_tags_meant_as_text_are_shown_and_nothing_runs() -> None:
     html = textsafe.markdown_to_html('<role>x</role> <img src=x onerror="alert(1)"> [a](javascript:alert(1))')
     assert "&lt;role&gt;x&lt;/role&gt;" in html
@@ -76,11 +96,25 @@ def test_deep_nesting_goes_to_the_careful_renderer(text: str) -> None:
     assert html.startswith(("<blockquote>", "<ul>", "<ol>")) and len(html) < 20_000
 
 
-class _Broken:
-    def render(self, text: str) -> str:
-        raise RuntimeError("parser bug")
+class PanicException(BaseException):
+    """What a Rust panic raises through pyo3: not an Exception."""
 
 
-def test_a_failing_fast_renderer_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(textsafe, "_fast", _Broken())
+@pytest.mark.parametrize("error", [RuntimeError("parser bug"), PanicException("panicked")])
+def test_a_failing_fast_renderer_costs_nothing(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    monkeypatch.setattr(textsafe, "_fast", _Broken(error))
     assert textsafe.markdown_to_html("**still** rendered") == "<p><strong>still</strong> rendered</p>\n"
+
+
+def test_an_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textsafe, "_fast", _Broken(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        textsafe.markdown_to_html("text")
+
+
+@pytest.mark.usefixtures("fast_only")
+def test_table_cells_keep_their_alignment_and_no_other_style() -> None:
+    html = textsafe.markdown_to_html("| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert '<th style="text-align:left">a</th>' in html and '<td style="text-align:right">2</td>' in html
+    cell = textsafe.sanitize('<table><tr><td style="background:url(y);color:red;text-align:center">x</td></tr></table>')
+    assert '<td style="text-align:center">x</td>' in cell and "url(" not in cell and "color" not in cell
