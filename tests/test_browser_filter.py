@@ -493,8 +493,12 @@ def test_quick_agent_search_answers_before_materials_index(opened: Any, site: Pa
     page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
     found = quick_slugs(page)
     assert found[0] == entry.slug, found
-    assert set(found) == data.with_text(entry.title) or len(found) == 8, (found, data.with_text(entry.title))
-    assert page.locator(".ac-quick__meta").inner_text().endswith(("agent matches", "agents match"))
+    matching = data.with_text(entry.title)
+    assert set(found) <= matching and len(found) == min(8, len(matching)), (found, matching)
+    meta = page.locator(".ac-quick__meta").inner_text()
+    n = len(matching)
+    expected = "1 agent matches" if n == 1 else f"{n} agents match" if n <= 8 else f"{n} agents match, the first 8 here"
+    assert meta == expected
     page.locator(QUICK_LINKS).first.click()
     page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))
     assert page.locator("h1").first.inner_text() == entry.title
@@ -520,13 +524,24 @@ def test_filter_with_thousands_of_entries(opened: Any, tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
         result = CliRunner().invoke(main, ["build", "agents", "--site-dir", "site"], catch_exceptions=False)
+    # Exit 1 only for the lenient-YAML warnings some synthetic agents are written to give.
     assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == 0 or "AC115" in result.output
     agents = scan_catalog([str(tmp_path / "agents")]).agents
     texts = {agent.slug: search_text(agent) for agent in agents}
     page = opened((tmp_path / "site" / "index.html").as_uri())
     ready(page)
     box = page.locator("input.ac-filter__query")
-    for query in ["e", "data", "", "qu"]:
+    # Each step hides or shows more entries than a batch (150): later frames finish the list.
+    counts = Counter(word for text in texts.values() for word in set(re.findall(r"[a-z]{4,}", text)))
+    half = min(counts, key=lambda word: (abs(counts[word] - len(texts) // 2), word))  # about half of them
+    queries = ["data", "", half, "data"]
+    shown = len(texts)
+    for query in queries:
+        now = sum(all(w in text for w in query.split()) for text in texts.values())
+        assert abs(now - shown) > 150, (query, now, shown)
+        shown = now
+    for query in queries:
         box.fill(query)
         expected = {slug for slug, text in texts.items() if all(w in text for w in query.lower().split())}
         page.wait_for_function("() => document.getElementById('ac-filter').dataset.acSettled === '1'", timeout=10_000)

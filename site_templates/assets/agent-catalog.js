@@ -28,26 +28,22 @@
     });
   }
 
-  function rawFileText(button) {
-    var link = button.parentElement && button.parentElement.querySelector("a[download]");
-    var source = document.getElementById("ac-raw-text");
-    if (source) return Promise.resolve(source.textContent);
-    if (!link) return Promise.reject(new Error("no file"));
-    return fetch(link.href).then(function (response) { return response.text(); });
-  }
-
   function setUpCopyButtons() {
+    // The button names the element that holds the raw file (it is in the page: a page opened
+    // from disk may not fetch the download).
     document.querySelectorAll("button[data-ac-copy]").forEach(function (button) {
       if (button.dataset.acReady) return;
       button.dataset.acReady = "1";
       button.hidden = false;
+      var label = button.textContent;
+      var restore = null;
       button.addEventListener("click", function () {
-        var label = button.textContent;
-        rawFileText(button)
-          .then(copyText)
+        var source = document.getElementById(button.dataset.acCopy);
+        clearTimeout(restore);
+        (source ? copyText(source.textContent) : Promise.reject(new Error("no file")))
           .then(function () { button.textContent = "Copied"; })
           .catch(function () { button.textContent = "Copy failed: use Download"; })
-          .finally(function () { setTimeout(function () { button.textContent = label; }, 1600); });
+          .finally(function () { restore = setTimeout(function () { button.textContent = label; }, 1600); });
       });
     });
   }
@@ -59,19 +55,24 @@
   // results, from catalog-data.js (a script, so this works from file:// too), loaded on the
   // first focus of the box.
   var QUICK_LIMIT = 8;
-  var dataRequested = false;
+  var loading = null; // the script element while catalog-data.js loads
+  var whenLoaded = null; // what to do once it has: only the latest query's answer
 
   function loadCatalogData(then) {
     if (window.__agentCatalog) return then();
     if (!catalogRoot) return;
-    if (!dataRequested) {
-      dataRequested = true;
-      var script = document.createElement("script");
-      script.src = catalogRoot + "assets/catalog-data.js";
-      script.addEventListener("load", function () { document.dispatchEvent(new Event("ac:catalog-data")); });
-      document.head.appendChild(script);
-    }
-    document.addEventListener("ac:catalog-data", function () { then(); }, { once: true });
+    whenLoaded = then;
+    if (loading) return;
+    loading = document.createElement("script");
+    loading.src = catalogRoot + "assets/catalog-data.js";
+    loading.addEventListener("load", function () {
+      if (whenLoaded) whenLoaded();
+    });
+    loading.addEventListener("error", function () {
+      loading.remove();
+      loading = null; // tried again on the next query
+    });
+    document.head.appendChild(loading);
   }
 
   function quickMatches(data, query) {
@@ -157,7 +158,8 @@
         more.textContent = "All " + found.total + " in the overview's filter";
       });
     }
-    input.addEventListener("focus", function () { loadCatalogData(function () {}); });
+    // Material's reset button empties the box without an input event, then focuses it.
+    input.addEventListener("focus", function () { setTimeout(update, 1); });
     input.addEventListener("input", update);
     input.addEventListener("keyup", update);
     if (input.value) update();

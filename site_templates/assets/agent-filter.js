@@ -214,9 +214,7 @@
         });
       });
       var filtered = words.length || facets.some(function (f) { return state.facets[f[0]].length; });
-      clear.hidden = !filtered;
-      // Material's .md-button sets display, which would beat the [hidden] attribute.
-      clear.style.display = filtered ? "" : "none";
+      clear.hidden = !filtered; // agent-catalog.css keeps [hidden] above Material's .md-button
       status.textContent = filtered ? shown + " of " + agents.length + " agents" : agents.length + " agents";
       root.dataset.acShown = String(shown);
     }
@@ -225,6 +223,10 @@
     function changed(push) {
       var state = currentState();
       apply(state);
+      writeUrl(state, push);
+    }
+
+    function writeUrl(state, push) {
       var query = toQuery(state);
       if (query !== location.search) {
         var url = location.pathname + query + location.hash;
@@ -241,7 +243,7 @@
       apply(currentState());
       // One history entry per pause in typing, not per keystroke.
       clearTimeout(typing);
-      typing = setTimeout(function () { changed(false); }, 400);
+      typing = setTimeout(function () { writeUrl(currentState(), false); }, 400);
     });
     groups.addEventListener("change", function () { changed(true); });
     clear.addEventListener("click", function () {
@@ -249,6 +251,7 @@
       changed(true);
     });
     window.addEventListener("popstate", function () {
+      if (!root.isConnected) return; // a page swapped out by Material's instant navigation
       var state = readState();
       showState(state);
       apply(state);
@@ -263,7 +266,7 @@
     var toggle = document.getElementById("__search");
     if (toggle) {
       toggle.addEventListener("change", function () {
-        if (!toggle.checked) changed(false);
+        if (!toggle.checked && root.isConnected) writeUrl(currentState(), false);
       });
       if (initial.q && toggle.checked) {
         var query = document.querySelector("input.md-search__input");

@@ -19,7 +19,9 @@
   var waiting = [];
   var idle = null;
   function release() {
-    if (released) return;
+    // Not while search is closed: a shared ?q= link opens and closes it on load.
+    var toggle = document.getElementById("__search");
+    if (released || (toggle && !toggle.checked)) return;
     released = true;
     waiting.splice(0).forEach(function (send) { send(); });
   }
