@@ -49,6 +49,9 @@ def measure(size: int, runs: int, scratch: Path) -> tuple[float, float, float]:
     agents = work / "agents"
     generate_agents(agents, size)
     env = {**os.environ, "AGENT_CATALOG_CACHE_DIR": str(work / "cache")}
+    # An installed hook has its bytecode compiled (pip does it); with PYTHONDONTWRITEBYTECODE
+    # set, as on some machines, an editable install would compile our modules on every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [*agent_catalog_command(), "generate", "agents", "--docs-dir", "docs"]
     full = run(command, work, env)
     print(f"  {size:>6} agents: first full generate {full:.2f} s", flush=True)
