@@ -176,7 +176,9 @@ def render_catalog(
         return page, (download, raw), listing_of(agent)
 
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    missing = [a.display_path for a in catalog.agents if a not in wanted and a.display_path not in kept]
+    # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
+    skipped = [] if only is None else [a.display_path for a in catalog.agents if a.slug not in only]
+    missing = [path for path in skipped if path not in kept]
     if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
         raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
     rendered = {}
