@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from catalog.layout import ASSETS, edit_base, is_agent_page, quiet_sections
 
@@ -63,13 +63,15 @@ def default_config(
     ``config_dir``: where the file will be; docs_dir is then written relative to it, which
     Zensical needs.
     """
-    from catalog.names import slugify, titleize
+    from catalog.names import titleize, unique_slugs
 
     nav: list[Any] = [{"Overview": "index.md"}]
     if categories:
-        nav.append({"Categories": [{_nav_title(titleize(c)): f"categories/{slugify(c)}.md"} for c in categories]})
+        pages = unique_slugs(categories)
+        nav.append({"Categories": [{_nav_title(titleize(c)): f"categories/{pages[c]}.md"} for c in categories]})
     if collections:
-        nav.append({"Collections": [{_nav_title(c): f"collections/{slugify(c)}.md"} for c in collections]})
+        pages = unique_slugs(collections)
+        nav.append({"Collections": [{_nav_title(c): f"collections/{pages[c]}.md"} for c in collections]})
     nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
@@ -160,14 +162,37 @@ def _relative(path: Path, base: Path | None) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
+class PageSource(Protocol):
+    """Pages handed to MkDocs in memory: every path known up front, each text asked for when
+    MkDocs reads it (``catalog.render.StreamedCatalog``)."""
+
+    @property
+    def paths(self) -> Sequence[str]: ...
+
+    def get(self, rel: str) -> str: ...
+
+
+def import_mkdocs() -> None:
+    """Import what a build needs, ahead of ``prepare_mkdocs`` (while workers scan)."""
+    import importlib
+
+    for module in ("mkdocs.commands.build", "mkdocs.config", "material.plugins.search.plugin"):
+        importlib.import_module(module)
+
+
 def prepare_mkdocs(
     config_file: Path,
     site_dir: Path,
     on_page: Callable[[], None] | None = None,
-    files: Mapping[str, str] | None = None,
+    source: PageSource | None = None,
 ) -> Callable[[], int]:
     """Import MkDocs and load the configuration now; the returned function builds (and
-    returns the number of warnings). ``files`` is read when the build starts."""
+    returns the number of warnings).
+
+    ``source``: generated pages MkDocs reads from memory. It reads the files in ``source``'s
+    order first, so that a build can start while they are still being rendered; it writes
+    the site in its own order, the same site as from files on disk.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.plugins import BasePlugin
@@ -177,17 +202,35 @@ def prepare_mkdocs(
         """Pages given in memory, the progress bar, and agent pages' boilerplate out of search."""
 
         def on_files(self, docs: Files, *, config: Any) -> Files:
-            if not files:
+            if source is None:
                 return docs
-            added = [File.generated(config, rel, content=text) for rel, text in files.items()]
-            # In the order MkDocs reads a docs folder: the same site as from files on disk.
-            return Files(sorted([*docs, *added], key=file_sort_key))
+            added = [File.generated(config, rel, content="") for rel in source.paths]
+            return Files([*added, *sorted(docs, key=file_sort_key)])
+
+        def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
+            if source is None or page.file.src_uri not in ours:
+                return None
+            return source.get(page.file.src_uri)
+
+        def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+            if source is None:
+                return env
+            for file in files:  # the other generated files, before MkDocs copies them
+                if file.src_uri in ours and not file.is_documentation_page():
+                    file.content_string = source.get(file.src_uri)
+            # From here on MkDocs writes pages (and the search index) in the Files' order:
+            # put them back in the order it reads a docs folder in.
+            for file in sorted(files, key=file_sort_key):
+                files.remove(file)
+                files.append(file)
+            return env
 
         def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
             if on_page is not None:
                 on_page()
             return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
+    ours = frozenset(source.paths) if source is not None else frozenset()
     config = load_config(str(config_file), site_dir=str(site_dir))
     add_assets(config)
     config.plugins["agent-catalog-hooks"] = _Hooks()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _ACRONYMS = {
     w.lower(): w
@@ -33,3 +34,19 @@ def slugify(text: str) -> str:
     folded = folded.replace("++", "pp").replace("+", " plus ").replace("#", "sharp")
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:MAX_SLUG].strip("-") or "agent"
     return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug
+
+
+def unique_slugs(values: Iterable[str]) -> dict[str, str]:
+    """A slug for each distinct value, unique among them: values that slugify alike
+    ("Development", "development") get ``-2``, ``-3``... in sorted order."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for value in sorted(set(values)):
+        base = slug = slugify(value)
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        taken.add(slug)
+        slugs[value] = slug
+    return slugs

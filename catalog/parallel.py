@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,17 +30,33 @@ def map_forked(
     """``task`` over ``items`` in order, in forked workers when there are ``at_least`` items.
 
     ``meanwhile`` runs in this process while the workers work (or first, without workers).
-
-    Forking is only safe while this process runs one thread (not inside ``mkdocs serve``),
-    and only on POSIX; otherwise, and for few items, the work runs here. The workers inherit
-    ``task`` through the fork, so it may be a closure.
     """
-    global _task
-    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(items) < at_least or threading.active_count() > 1 or os.name != "posix":
+    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    # One job is this process: no workers.
+    with forked_results(task, items, at_least=at_least, workers=jobs if jobs > 1 else 0) as results:
         if meanwhile is not None:
             meanwhile()
-        return [task(item) for item in items]
+        return list(results)
+
+
+@contextmanager
+def forked_results(
+    task: Callable[[T], R], items: Sequence[T], *, at_least: int, workers: int, chunk: int = 64
+) -> Iterator[Iterator[R]]:
+    """The results of ``task`` over ``items``, in order, as ``workers`` forked processes deliver
+    them (``chunk`` items at a time at most): the work starts on entering, and this process is
+    free until it reads a result not yet there.
+
+    With fewer than ``at_least`` items, one core, a second thread in this process (forking is
+    only safe while it runs one: not inside ``mkdocs serve``) or not on POSIX, each result is
+    computed here when it is read. The workers inherit ``task`` through the fork, so it may
+    be a closure. Leaving the block stops the workers.
+    """
+    global _task
+    alone = (os.cpu_count() or 1) < 2 or threading.active_count() > 1 or os.name != "posix"
+    if workers < 1 or len(items) < at_least or alone:
+        yield (task(item) for item in items)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -47,9 +64,11 @@ def map_forked(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = pool.map(_run, items, chunksize=max(1, len(items) // (workers * 4)))  # all submitted
-            if meanwhile is not None:
-                meanwhile()
-            return list(results)
+            # Submits everything now; the forks happen here, before this process starts a thread
+            # of its own. Chunks small enough that the first results come soon.
+            try:
+                yield pool.map(_run, items, chunksize=max(1, min(chunk, len(items) // (workers * 4))))
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _task = None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import slugify
+from catalog.names import slugify, unique_slugs
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -28,10 +28,18 @@ _PARALLEL_FROM = 150
 _UNREAD = frozenset({"AC101", "AC102"})
 
 
-def scan_catalog(paths: Sequence[str], exclude: Iterable[Path] = (), jobs: int | None = None) -> Catalog:
-    """Scan ``paths`` and return every agent (with a unique slug) and every finding."""
+def scan_catalog(
+    paths: Sequence[str],
+    exclude: Iterable[Path] = (),
+    jobs: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Catalog:
+    """Scan ``paths`` and return every agent (with a unique slug) and every finding.
+
+    ``meanwhile``: work for this process while forked workers read the files.
+    """
     discovery = find_agent_files(paths, exclude)
-    return _assemble(discovery, _load_all(discovery.sources, jobs))
+    return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile))
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
@@ -116,8 +124,10 @@ def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Ite
             )
 
 
-def _load_all(sources: Sequence[AgentSource], jobs: int | None) -> list[tuple[Agent, list[Finding]]]:
-    return map_forked(load_agent, sources, at_least=_PARALLEL_FROM, jobs=jobs)
+def _load_all(
+    sources: Sequence[AgentSource], jobs: int | None, meanwhile: Callable[[], None] | None = None
+) -> list[tuple[Agent, list[Finding]]]:
+    return map_forked(load_agent, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +213,7 @@ def _generate(
 
     # Only agents whose file, slug or page context changed, or whose page was deleted, get
     # their pages rendered again.
-    context = tuple(sorted({a.collection or "" for a in catalog.agents}))
+    context = _page_context(catalog.agents)
     slugs = {a.display_path: a.slug for a in catalog.agents}
     page_findings: dict[str, tuple[Finding, ...]] = {}
     for finding in catalog.findings:
@@ -256,6 +266,22 @@ def _generate(
         summary = (len(catalog.agents), catalog.findings, written.kept)
         incremental.save_stamp(folder, key, watched, summary, seen=stats)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+def _page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
+    """What every agent page depends on besides its agent: the collections, and the page of
+    a category or collection whose slug another one took first. When it changes, every page
+    is rendered again."""
+    from catalog.facets import category_of
+
+    collections = sorted({a.collection or "" for a in agents})
+    renamed = [
+        f"{kind}:{value}:{slug}"
+        for kind, values in (("category", {category_of(a) for a in agents}), ("collection", collections))
+        for value, slug in unique_slugs(values).items()
+        if slug != slugify(value)
+    ]
+    return (*collections, *renamed)
 
 
 def _with_whole_agents(
@@ -344,30 +370,21 @@ def _build_in_memory(
     progress: Callable[[int], Callable[[], None]] | None,
 ) -> tuple[GenerateResult, int, int]:
     """The built-in configuration: nobody reads a temporary docs folder, so MkDocs gets the
-    pages in memory; and it imports itself and loads its configuration while the workers
-    render them."""
-    from catalog.mkdocs_build import prepare_mkdocs
-    from catalog.render import render_catalog
+    pages in memory. It imports itself while workers read the agent files, and it builds
+    while they render the agent pages, each page as soon as it is there."""
+    from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
+    from catalog.render import stream_catalog
     from catalog.site import WriteResult, staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
-    catalog = scan_catalog(paths, exclude=[target])
+    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs)
     config = _write_default_config(site, docs_dir, scratch, catalog.agents)
-    files: dict[str, str] = {}
-    ticks: list[Callable[[], None]] = []
-    with staged_site(target) as staging:
-        builds: list[Callable[[], int]] = []
-
-        def load_mkdocs() -> None:
-            builds.append(prepare_mkdocs(config, staging, lambda: ticks[0]() if ticks else None, files))
-
-        files.update(render_catalog(catalog, options, meanwhile=load_mkdocs))
-        pages = sum(1 for rel in files if rel.endswith(".md"))
-        if progress is not None:
-            ticks.append(progress(pages))
-        warnings = builds[0]()
-    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), pages, warnings
+    with staged_site(target) as staging, stream_catalog(catalog, options) as pages:
+        count = sum(1 for rel in pages.paths if rel.endswith(".md"))
+        tick = progress(count) if progress is not None else None
+        warnings = prepare_mkdocs(config, staging, tick, pages)()
+    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), count, warnings
 
 
 def _build_from_docs(

@@ -7,9 +7,11 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,8 +42,8 @@ from catalog.facets import (
 from catalog.jsonout import agent_json, catalog_json
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import summarize_tokens
-from catalog.names import slugify, titleize
-from catalog.parallel import map_forked
+from catalog.names import slugify, titleize, unique_slugs
+from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
 from catalog.types import Agent, Catalog, FastPickle, Finding
@@ -102,6 +104,43 @@ class Listing(FastPickle):
     facets: FacetPairs
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every page of one catalog is rendered with."""
+
+    env: Environment
+    options: RenderOptions
+    common: dict[str, Any]
+    findings: dict[str, list[Finding]]  # by agent file (display path)
+
+    def link(self, source: str, target: str) -> str:
+        return page_url(source, target, self.options.directory_urls)
+
+
+def _context(catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None) -> _Context:
+    options = options or RenderOptions()
+    named = {agent.collection or "" for agent in catalog.agents}
+    findings: dict[str, list[Finding]] = defaultdict(list)
+    for finding in catalog.findings:
+        findings[finding.path].append(finding)
+    collections = sorted(c for c in named if c) if len(named) > 1 else []
+    categories = sorted({category_of(agent) for agent in catalog.agents})
+    category_slugs, collection_slugs = unique_slugs(categories), unique_slugs(collections)
+    common = {
+        "options": options,
+        "format_labels": FORMAT_LABELS,
+        "install_dirs": INSTALL_DIRS,
+        "slugify": slugify,
+        "category_of": category_of,
+        "collections": collections,
+        "categories": categories,
+        "category_page": lambda category: f"categories/{category_slugs[category]}.md",
+        "collection_page": lambda collection: f"collections/{collection_slugs[collection]}.md",
+        "uncategorized": UNCATEGORIZED,
+    }
+    return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
+
+
 def render_catalog(
     catalog: Catalog,
     options: RenderOptions | None = None,
@@ -117,96 +156,130 @@ def render_catalog(
     (display path); those of the agents not rendered again are reused. Updated in place.
     ``meanwhile``: work for this process while forked workers render the agent pages.
     """
-    options = options or RenderOptions()
-    env = make_environment(options.template_dir, bytecode_dir)
-    categories = sorted({category_of(agent) for agent in catalog.agents})
-    named = {agent.collection or "" for agent in catalog.agents}
-    collections = sorted(c for c in named if c) if len(named) > 1 else []
-    findings_by_path: dict[str, list[Finding]] = defaultdict(list)
-    for finding in catalog.findings:
-        findings_by_path[finding.path].append(finding)
-
-    def link(source: str, target: str) -> str:
-        return page_url(source, target, options.directory_urls)
-
-    common = {
-        "options": options,
-        "format_labels": FORMAT_LABELS,
-        "install_dirs": INSTALL_DIRS,
-        "slugify": slugify,
-        "category_of": category_of,
-        "collections": collections,
-        "categories": categories,
-        "uncategorized": UNCATEGORIZED,
-    }
-    pages: dict[str, str] = {}
+    context = _context(catalog, options, bytecode_dir)
     kept = listings if listings is not None else {}
-
-    def listing_of(agent: Agent) -> Listing:
-        item = env.get_template("partials/agent_item.html.j2")
-        page = agent_page_paths(agent.slug)[0]
-        return Listing(
-            slug=agent.slug,
-            category=category_of(agent),
-            collection=agent.collection or "",
-            format_label=FORMAT_LABELS[agent.format],
-            models=tuple(models_of(agent)),
-            examples=len(agent.examples),
-            tokens=estimate_tokens(agent.description),
-            item_top=item.render(agent=agent, link=lambda t: link("index.md", t), **common),
-            item_nested=item.render(agent=agent, link=lambda t: link("categories/index.md", t), **common),
-            json=agent_json(agent),
-            row=data_row(agent, link("index.md", page)),
-            facets=facet_pairs(agent),
-        )
-
-    def agent_pages(agent: Agent) -> tuple[tuple[str, str], tuple[str, str], Listing]:
-        path, download = agent_page_paths(agent.slug)
-        raw = _raw_text(agent)
-        body = env.get_template("agent.md.j2").render(
-            agent=agent,
-            findings=findings_by_path.get(agent.display_path, []),
-            link=lambda target, _source=path: link(_source, target),
-            download=download,
-            raw=raw,
-            edit_url=_edit_url(agent, options),
-            **common,
-        )
-        page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
-        return page, (download, raw), listing_of(agent)
-
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
     # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
     skipped = [] if only is None else [a.display_path for a in catalog.agents if a.slug not in only]
     missing = [path for path in skipped if path not in kept]
     if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
         raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
+    pages: dict[str, str] = {}
     rendered = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
-    for agent, (page, download_file, listing) in zip(
-        wanted, map_forked(agent_pages, wanted, at_least=200, meanwhile=meanwhile), strict=True
+    task = functools.partial(_agent_files, context)
+    for agent, (page, download, listing) in zip(
+        wanted, map_forked(task, wanted, at_least=200, meanwhile=meanwhile), strict=True
     ):
-        pages.update((page, download_file))
+        pages.update((page, download))
         rendered[agent.display_path] = listing
     kept.update(rendered)
-    listed = [kept[agent.display_path] for agent in catalog.agents]
-    pages.update(_shared_pages(env, catalog, listed, link, common))
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
-    for asset in ASSETS:
-        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+    pages.update(_shared_pages(context, catalog, [kept[agent.display_path] for agent in catalog.agents]))
     return pages
 
 
-def _shared_pages(
-    env: Environment,
-    catalog: Catalog,
-    listings: list[Listing],
-    link: Callable[[str, str], str],
-    common: dict[str, Any],
-) -> dict[str, str]:
-    """The overview, category, collection and rules pages and the data files, from listings."""
+class StreamedCatalog:
+    """A catalog's pages as forked workers render them, for a build that starts before they
+    are all there: ``paths`` says every file up front, ``get`` waits for the one asked for.
+
+    ``paths`` lists each agent's page and download in the order they are rendered, then the
+    shared pages and assets, which are made on the first ``get`` of one of them (that waits
+    for every agent's listing).
+    """
+
+    def __init__(self, catalog: Catalog, context: _Context, results: Iterator[_AgentFiles]) -> None:
+        self._catalog, self._context, self._results = catalog, context, results
+        self._agents = iter(catalog.agents)
+        self._pages: dict[str, str] = {}
+        self._listings: list[Listing] = []
+        agent_files = [rel for agent in catalog.agents for rel in agent_page_paths(agent.slug)]
+        self._shared = _shared_page_paths(context)
+        self.paths: tuple[str, ...] = (*agent_files, *self._shared)
+
+    def get(self, rel: str) -> str:
+        while rel not in self._pages and len(self._listings) < len(self._catalog.agents):
+            (page, download, listing) = next(self._results)
+            self._pages.update((page, download))
+            self._listings.append(listing)
+        if rel not in self._pages and rel in self._shared:
+            shared = _shared_pages(self._context, self._catalog, self._listings)
+            if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
+                raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
+            self._pages.update(shared)
+        return self._pages[rel]
+
+
+@contextlib.contextmanager
+def stream_catalog(catalog: Catalog, options: RenderOptions | None = None) -> Iterator[StreamedCatalog]:
+    """The pages of ``render_catalog(catalog, options)``, as a ``StreamedCatalog``: forked
+    workers start rendering the agent pages on entering, while this process does other work."""
+    context = _context(catalog, options, None)
+    task = functools.partial(_agent_files, context)
+    # One worker: it renders a page in about a third of the time MkDocs takes to read one, so
+    # it stays ahead, and the other cores are left to MkDocs. Small chunks: MkDocs starts soon.
+    with forked_results(task, catalog.agents, at_least=16, workers=1, chunk=8) as results:
+        yield StreamedCatalog(catalog, context, results)
+
+
+_AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+
+
+def _agent_files(context: _Context, agent: Agent) -> _AgentFiles:
+    """One agent's page, its download and its listing."""
+    path, download = agent_page_paths(agent.slug)
+    raw = _raw_text(agent)
+    body = context.env.get_template("agent.md.j2").render(
+        agent=agent,
+        findings=context.findings.get(agent.display_path, []),
+        link=lambda target: context.link(path, target),
+        download=download,
+        raw=raw,
+        edit_url=_edit_url(agent, context.options),
+        **context.common,
+    )
+    page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
+    return page, (download, raw), _listing(context, agent)
+
+
+def _listing(context: _Context, agent: Agent) -> Listing:
+    item = context.env.get_template("partials/agent_item.html.j2")
+    page = agent_page_paths(agent.slug)[0]
+    return Listing(
+        slug=agent.slug,
+        category=category_of(agent),
+        collection=agent.collection or "",
+        format_label=FORMAT_LABELS[agent.format],
+        models=tuple(models_of(agent)),
+        examples=len(agent.examples),
+        tokens=estimate_tokens(agent.description),
+        item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
+        item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
+        json=agent_json(agent),
+        row=data_row(agent, context.link("index.md", page)),
+        facets=facet_pairs(agent),
+    )
+
+
+def _shared_page_paths(context: _Context) -> tuple[str, ...]:
+    """The files ``_shared_pages`` makes."""
+    return (
+        *map(context.common["category_page"], context.common["categories"]),
+        *map(context.common["collection_page"], context.common["collections"]),
+        "index.md",
+        "rules.md",
+        "catalog.json",
+        "assets/catalog-data.js",
+        *ASSETS,
+    )
+
+
+def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) -> dict[str, str]:
+    """The overview, category, collection and rules pages, the data files and the assets,
+    from every agent's listing."""
+    env, common, link = context.env, context.common, context.link
     pages: dict[str, str] = {}
     by_category: dict[str, list[Listing]] = defaultdict(list)
     by_collection: dict[str, list[Listing]] = defaultdict(list)
@@ -214,7 +287,7 @@ def _shared_pages(
         by_category[listing.category].append(listing)
         by_collection[listing.collection].append(listing)
     for category, members in sorted(by_category.items()):
-        path = f"categories/{slugify(category)}.md"
+        path = common["category_page"](category)
         body = env.get_template("category.md.j2").render(
             category=category,
             items=[m.item_nested for m in members],
@@ -223,7 +296,7 @@ def _shared_pages(
         )
         pages[path] = _with_meta(body, titleize(category), f"{len(members)} agents")
     for collection in common["collections"]:
-        path = f"collections/{slugify(collection)}.md"
+        path = common["collection_page"](collection)
         members = by_collection[collection]
         body = env.get_template("collection.md.j2").render(
             collection=collection,
@@ -259,6 +332,8 @@ def _shared_pages(
     )
     pages["catalog.json"] = catalog_json([m.json for m in listings], catalog.findings)
     pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
+    for asset in ASSETS:
+        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
 
 

@@ -1,0 +1,84 @@
+"""The two ways `build` hands pages to MkDocs give the same site.
+
+With the built-in configuration MkDocs reads the pages from memory while forked workers are
+still rendering them (``catalog.render.StreamedCatalog``); with a user's mkdocs.yml, or another
+engine, the pages are written to a docs folder first. Same agents, same configuration: the
+same bytes in every file of the site.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from catalog import pipeline
+from catalog.layout import RenderOptions
+from catalog.mkdocs_build import SiteConfig
+from catalog.site import SITE_MARKER
+
+CATEGORIES = ("Development", "development", "data", "testing")
+
+
+def write_agents(root: Path, count: int) -> None:
+    for index in range(count):
+        category = CATEGORIES[index % len(CATEGORIES)]
+        (root / f"agent-{index:03}.md").write_text(
+            f"---\nname: agent-{index:03}\ncategory: {category}\n"
+            f"description: Use for task {index}. <example>Context: a case\nuser: do {index}\n"
+            f"assistant: I will use agent-{index:03}.</example>\nmodel: sonnet\n---\n\n"
+            f"You are agent {index}.\n\n## Rules\n\n- one\n- two <tag>\n",
+            encoding="utf-8",
+        )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != SITE_MARKER
+    }
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    root = tmp_path_factory.mktemp("paths")
+    agents = root / "agents"
+    agents.mkdir()
+    write_agents(agents, 60)  # enough for the forked workers
+    built = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        for name, build in (("memory", pipeline._build_in_memory), ("files", pipeline._build_from_docs)):
+            site = root / name
+            site.mkdir()
+            config = SiteConfig(None, root / "docs", site, False, None, None, "Agent catalog")
+            with tempfile.TemporaryDirectory() as scratch:
+                args = ([str(agents)], config, RenderOptions(), site, Path(scratch), None)
+                if build is pipeline._build_from_docs:
+                    outcome, _, warnings = pipeline._build_from_docs(*args, "mkdocs", None)
+                else:
+                    outcome, _, warnings = pipeline._build_in_memory(*args)
+            assert outcome.agents == 60 and warnings == 0
+            built.append(tree(site))
+    return built[0], built[1]
+
+
+def test_pages_from_memory_and_from_files_give_the_same_site(sites: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
+    memory, files = sites
+    assert sorted(memory) == sorted(files)
+    assert [rel for rel in memory if memory[rel] != files[rel]] == []
+    assert len([rel for rel in memory if rel.startswith("agents/")]) == 60
+
+
+def test_categories_whose_names_slugify_alike_keep_their_own_pages(
+    sites: tuple[dict[str, bytes], dict[str, bytes]],
+) -> None:
+    memory, _ = sites
+    first, second = memory["categories/development.html"], memory["categories/development-2.html"]
+    # 60 agents over 4 categories: 15 each, every one listed on its own category's page.
+    assert first.count(b'class="ac-agent"') == 15, first.count(b'class="ac-agent"')
+    assert second.count(b'class="ac-agent"') == 15
+    assert b"agent-000" in first and b"agent-001" in second
+    assert b"categories/development-2.html" in memory["agents/agent-001.html"]
