@@ -33,7 +33,7 @@ from catalog.types import Agent, AgentSource, Finding
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 6
+_FORMAT = 7
 
 
 @dataclass
@@ -52,6 +52,10 @@ class AgentCache:
     context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
     listings: dict[str, Any] = field(default_factory=dict)  # display path -> render.Listing
     findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # display path -> its page's findings
+    outputs: dict[str, FileStat] = field(default_factory=dict)  # generated file -> its stat when last seen current
+    # The listings are kept without their catalog.json object, which can be most of a catalog's
+    # bytes: it is read back from catalog.json, at these offsets (display path -> [start, end)).
+    json_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def cache_dir(docs_dir: Path) -> Path | None:

@@ -88,6 +88,17 @@ def catalog_json(agents: Sequence[str], findings: Sequence[Finding]) -> str:
     return f'{{"version":{SCHEMA_VERSION},"agents":[{",".join(agents)}],"findings":{found}}}\n'
 
 
+def catalog_json_spans(agents: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each agent's object lies in the text of ``catalog_json(agents, ...)``, as
+    [start, end) offsets: the next run takes unchanged agents' objects from there."""
+    spans = []
+    start = len(f'{{"version":{SCHEMA_VERSION},"agents":[')
+    for agent in agents:
+        spans.append((start, start + len(agent)))
+        start += len(agent) + 1  # the comma
+    return spans
+
+
 def dumps(data: Any, *, compact: bool = False) -> str:
     """Deterministic JSON: same data, same bytes. Compact output uses the C encoder (10x faster)."""
     if compact:

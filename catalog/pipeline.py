@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
@@ -18,6 +18,7 @@ from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
 if TYPE_CHECKING:
+    from catalog.incremental import AgentCache
     from catalog.layout import RenderOptions
     from catalog.mkdocs_build import SiteConfig
     from catalog.site import WriteResult
@@ -193,7 +194,8 @@ def _generate(
     key: str,
 ) -> GenerateResult:
     from catalog import incremental
-    from catalog.render import agent_page_paths, render_catalog
+    from catalog.jsonout import catalog_json_spans
+    from catalog.render import AGENT_FOLDERS, agent_page_paths, render_catalog
     from catalog.site import MANIFEST, write_docs
 
     previous = incremental.load_agents(folder, key)
@@ -219,19 +221,21 @@ def _generate(
     for finding in catalog.findings:
         page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
     fresh_paths = {s.display_path for s in fresh}
+    listings = dict(previous.listings)
     only: set[str] | None = None
-    if previous.slugs and previous.context == context:
+    if previous.slugs and previous.context == context and _restore_json(listings, previous, docs_dir):
+        present = _files_in(docs_dir, AGENT_FOLDERS)
         only = {
             a.slug
             for a in catalog.agents
             if a.display_path in fresh_paths
             or previous.slugs.get(a.display_path) != a.slug
-            or not all(os.path.isfile(os.path.join(docs_dir, page)) for page in agent_page_paths(a.slug))
+            or not all(page in present for page in agent_page_paths(a.slug))
         }
         # Rendered again too: an agent whose listing (its entries in the shared pages) was not
         # kept, and one whose page's findings changed (AC140 names the other files of its name).
         for agent in catalog.agents:
-            listing = previous.listings.get(agent.display_path)
+            listing = listings.get(agent.display_path)
             if (
                 listing is None
                 or listing.slug != agent.slug
@@ -244,9 +248,9 @@ def _generate(
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
         bytecode.mkdir(parents=True, exist_ok=True)
-    listings = dict(previous.listings) if only is not None else {}
+    listings = listings if only is not None else {}
     pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings)
-    written = write_docs(pages, docs_dir, check=check, keep=keep)
+    written = write_docs(pages, docs_dir, check=check, keep=keep, known=previous.outputs)
 
     if folder is not None:  # None with --check
         entries = {}
@@ -259,13 +263,46 @@ def _generate(
             entries[str(s.path)] = (stats[str(s.path)], incremental.source_key(s), light)
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
-        cache = incremental.AgentCache(key, entries, slugs, context, listings, page_findings)
+        generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
+        order = [a.display_path for a in catalog.agents]
+        spans = dict(zip(order, catalog_json_spans([listings[path].json for path in order]), strict=True))
+        stored = {path: replace(listing, json="") for path, listing in listings.items()}
+        cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, spans)
         incremental.save_agents(folder, cache)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
         watched = [*discovery.folders, *discovery.manifests, *sorted(outputs)]
         summary = (len(catalog.agents), catalog.findings, written.kept)
         incremental.save_stamp(folder, key, watched, summary, seen=stats)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+def _restore_json(listings: dict[str, Any], previous: AgentCache, docs_dir: Path) -> bool:
+    """Give the kept listings back their catalog.json objects, from the catalog.json the last
+    run wrote; False when that file changed since (then everything is rendered again)."""
+    from catalog.incremental import file_stat
+
+    path = docs_dir / "catalog.json"
+    if previous.outputs.get("catalog.json") != file_stat(str(path)):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    for display_path, listing in listings.items():
+        span = previous.json_spans.get(display_path)
+        if span is None:
+            return False
+        listings[display_path] = replace(listing, json=text[span[0] : span[1]])
+    return True
+
+
+def _files_in(docs_dir: Path, folders: Iterable[str]) -> set[str]:
+    """The names of the files in these folders of the docs folder, relative to it."""
+    found: set[str] = set()
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            found.update(f"{folder}/{name}" for name in os.listdir(docs_dir / folder))
+    return found
 
 
 def _page_context(agents: Sequence[Agent]) -> tuple[str, ...]:

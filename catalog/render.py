@@ -80,9 +80,12 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
     return env
 
 
+AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
+
+
 def agent_page_paths(slug: str) -> tuple[str, str]:
     """The files generated for one agent: its page and its download."""
-    return f"agents/{slug}.md", f"downloads/{slug}.md.txt"
+    return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from catalog.incremental import FileStat, file_stat
+
 MANIFEST = ".agent-catalog-manifest.json"
 SITE_MARKER = ".agent-catalog-site"
 
@@ -35,6 +37,9 @@ class WriteResult:
     stale: tuple[str, ...] = ()  # with check=True: what a write would change
     diffs: tuple[str, ...] = ()  # with check=True: a short unified diff per stale file
     folders: tuple[str, ...] = ()  # every folder (relative) that holds a generated file
+    # The stat of each file of ``pages`` that holds what was generated, as it is now: given
+    # back to the next run as ``known``.
+    stats: Mapping[str, FileStat] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -65,19 +70,28 @@ def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
 
 
 def write_docs(
-    pages: Mapping[str, str], docs_dir: Path, *, check: bool = False, keep: Set[str] = frozenset()
+    pages: Mapping[str, str],
+    docs_dir: Path,
+    *,
+    check: bool = False,
+    keep: Set[str] = frozenset(),
+    known: Mapping[str, FileStat] | None = None,
 ) -> WriteResult:
     """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale.
 
     ``keep``: generated files that are still current but were not rendered this time.
+    ``known``: the last run's ``WriteResult.stats``. A file whose stat is the same still holds
+    what the manifest says was written, so it is neither read nor hashed again.
     """
     _safe_folder.cache_clear()  # answers hold for one run only
     manifest = _read_manifest(docs_dir)
+    known = known or {}
     written: list[str] = []
     writes: list[tuple[Path, bytes]] = []
     diffs: list[str] = []
     kept: list[tuple[str, str]] = []
     new_manifest: dict[str, tuple[str, ...]] = {}
+    current_stats: dict[str, FileStat] = {}
     unchanged = 0
     for rel, text in sorted(pages.items()):
         target = docs_dir / _safe_relative(rel)
@@ -86,10 +100,22 @@ def write_docs(
         if not _plain_file_or_absent(target, docs_dir):
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
             continue
+        was = manifest.files.get(rel, ())
+        if not check and len(was) == 1 and rel in known and file_stat(str(target)) == known[rel]:
+            # Unchanged since this tool wrote it: ours, and what it holds has digest was[0].
+            new_manifest[rel] = (digest,)
+            if was[0] == digest:
+                unchanged += 1
+                current_stats[rel] = known[rel]
+            else:
+                written.append(rel)
+                writes.append((target, data))
+            continue
         current = _read_bytes(target)
         if current == data:
             unchanged += 1
             new_manifest[rel] = (digest,)
+            current_stats[rel] = file_stat(str(target))
             continue
         ours = rel in manifest.files
         if current is not None and not manifest.owns(rel, current):
@@ -134,6 +160,7 @@ def write_docs(
         _write_manifest(docs_dir, journal)
     for target, data in writes:
         _atomic_write(target, data)
+        current_stats[target.relative_to(docs_dir).as_posix()] = file_stat(str(target))
     for rel in removed:
         target = docs_dir / _safe_relative(rel)
         target.unlink(missing_ok=True)
@@ -141,7 +168,9 @@ def write_docs(
     if written or removed or new_manifest != manifest.files:
         _write_manifest(docs_dir, new_manifest)
     folders = sorted({rel.rpartition("/")[0] for rel in new_manifest} - {""})
-    return WriteResult(tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders))
+    return WriteResult(
+        tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders), stats=current_stats
+    )
 
 
 def short_diff(rel: str, current: bytes | None, new: bytes, limit: int = 12) -> str:

@@ -11,17 +11,17 @@ mkdocs-macros find no ``{{`` in it either.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import markdown_it_pyrs
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -40,27 +40,36 @@ def _validate_link(url: str) -> bool:
     return match is None or match.group(1).lower() in _SAFE_SCHEMES
 
 
-class _Renderer(RendererHTML):
-    """Headings shift below the page's own; images become links (no request leaves the site)."""
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """markdown-it-py, for what the Rust port cannot do (inline rendering, deep nesting):
+    imported on first use, as most runs never need it."""
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
-    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        level = min(int(tokens[idx].tag[1]) + 3, 6)
-        return f"<h{level}>"
+    class _Renderer(RendererHTML):
+        """Headings shift below the page's own; images become links (no request leaves the site)."""
 
-    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        level = min(int(tokens[idx].tag[1]) + 3, 6)
-        return f"</h{level}>\n"
+        def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+            level = min(int(tokens[idx].tag[1]) + 3, 6)
+            return f"<h{level}>"
 
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        token = tokens[idx]
-        alt = html.escape(self.renderInlineAsText(token.children or [], options, env)) or "image"
-        src = html.escape(str(token.attrs.get("src", "")))
-        return f'<a href="{src}">[image: {alt}]</a>'
+        def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+            level = min(int(tokens[idx].tag[1]) + 3, 6)
+            return f"</h{level}>\n"
 
+        def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+            token = tokens[idx]
+            alt = html.escape(self.renderInlineAsText(token.children or [], options, env)) or "image"
+            src = html.escape(str(token.attrs.get("src", "")))
+            return f'<a href="{src}">[image: {alt}]</a>'
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "maxNesting": 20}, renderer_cls=_Renderer)
-_markdown.enable("table").enable("strikethrough")
-_markdown.validateLink = _validate_link  # type: ignore[method-assign]
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "maxNesting": 20}, renderer_cls=_Renderer)
+    markdown.enable("table").enable("strikethrough")
+    markdown.validateLink = _validate_link  # type: ignore[method-assign]
+    return markdown
 
 
 # The same rules in markdown-it.rs, about 20 times faster: rendering agent text was most of a
@@ -100,7 +109,7 @@ def _render_block(text: str) -> str:
             # What _Renderer does in markdown-it-py: headings below the page's, images as links.
             rendered = _FAST_HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 3, 6)}>", rendered)
             return _FAST_IMAGE.sub(lambda m: f'<a href="{m[1]}">[image: {m[2] or "image"}]</a>', rendered)
-    return str(_markdown.render(text))
+    return str(_markdown().render(text))
 
 
 def sanitize(fragment: str) -> str:
@@ -155,7 +164,7 @@ def fence(text: str, info: str = "") -> str:
 
 def markdown_inline_to_html(text: str) -> str:
     """One line of agent Markdown (a list item, a turn's first line) as sanitized inline HTML."""
-    return protect(sanitize(_markdown.renderInline(text)))
+    return protect(sanitize(_markdown().renderInline(text)))
 
 
 def excerpt(value: Any, limit: int = 220) -> str:

@@ -9,6 +9,7 @@ from click.testing import CliRunner, Result
 
 from catalog import pipeline
 from catalog.cli import main
+from catalog.site import MANIFEST
 
 AGENTS = {
     "reviewer.md": "---\nname: reviewer\ndescription: Reviews diffs before they are merged.\nmodel: sonnet\n---\n"
@@ -246,3 +247,33 @@ def test_no_cache_reads_everything(project: Path) -> None:
     assert result.exit_code == 0
     assert result.stderr.startswith("3 agents: 0 files written, ")
     assert "nothing changed" not in result.stderr
+
+
+@pytest.mark.parametrize("rel", ["index.md", "catalog.json"])
+def test_a_hand_edited_shared_page_survives_later_runs(project: Path, rel: str) -> None:
+    """The cache knows each generated file's stat after writing it; a file edited since is
+    not taken for ours. catalog.json is also where the cache reads unchanged agents' objects
+    back from: edited, the catalog is rendered whole from the agents instead."""
+    page = project / "docs" / rel
+    page.write_text(page.read_text(encoding="utf-8") + "\n<!-- a note kept by hand -->\n", encoding="utf-8")
+    mine = page.read_bytes()
+    edit(project / "agents/planner.md", "Small steps.", "Tiny steps, one at a time.")
+    result = generate()
+    assert result.exit_code == 0, result.output
+    assert page.read_bytes() == mine
+    assert f"docs/{rel}: left alone: edited since generated" in result.stderr
+    assert "Tiny steps, one at a time." in (project / "docs/agents/planner.md").read_text(encoding="utf-8")
+    # Every other file is what a run without a cache writes (the manifest differs: it keeps
+    # the digest of what was generated at the edited page).
+    assert generate("--no-cache", "--docs-dir", "fresh").exit_code == 0
+    cached, fresh = contents(project / "docs"), contents(project / "fresh")
+    mine_or_manifest = {rel, MANIFEST}
+    assert {k: v for k, v in cached.items() if k not in mine_or_manifest} == {
+        k: v for k, v in fresh.items() if k not in mine_or_manifest
+    }
+    # And once the edit is undone, the page is ours again and kept up to date.
+    page.unlink()
+    edit(project / "agents/planner.md", "Tiny steps, one at a time.", "Small steps.")
+    assert generate().exit_code == 0
+    assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
+    assert contents(project / "docs") == contents(project / "fresh2")

@@ -16,7 +16,7 @@ from catalog import textsafe
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CAREFUL = textsafe._markdown
+CAREFUL = textsafe._markdown()
 
 
 def careful(text: str) -> str:
@@ -35,7 +35,8 @@ class _Broken:
 @pytest.fixture
 def fast_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """No fallback: a comparison must not compare markdown-it-py with itself."""
-    monkeypatch.setattr(textsafe, "_markdown", _Broken(AssertionError("the fast renderer was not used")))
+    broken = _Broken(AssertionError("the fast renderer was not used"))
+    monkeypatch.setattr(textsafe, "_markdown", lambda: broken)
 
 
 def same_blocks(html: str) -> str:
