@@ -33,7 +33,7 @@ from catalog.types import Agent, AgentSource, Finding
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 7
+_FORMAT = 8
 
 
 @dataclass

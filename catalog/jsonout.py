@@ -81,18 +81,22 @@ def agent_json(agent: Agent) -> str:
     return json.dumps(agent_to_dict(agent), ensure_ascii=False, separators=(",", ":"))
 
 
-def catalog_json(agents: Sequence[str], findings: Sequence[Finding]) -> str:
-    """``dumps(catalog_to_dict(catalog), compact=True)``, from each agent's ``agent_json``:
-    a catalog of thousands is joined, not encoded again, when one agent changed."""
+def catalog_json(agents: Sequence[bytes], findings: Sequence[Finding]) -> bytes:
+    """``dumps(catalog_to_dict(catalog), compact=True)`` in UTF-8, from each agent's
+    ``agent_json`` (encoded): a catalog of thousands is joined, not encoded again, when one
+    agent changed."""
     found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
-    return f'{{"version":{SCHEMA_VERSION},"agents":[{",".join(agents)}],"findings":{found}}}\n'
+    return b"".join((_HEAD, b",".join(agents), b'],"findings":', found.encode("utf-8"), b"}\n"))
 
 
-def catalog_json_spans(agents: Sequence[str]) -> list[tuple[int, int]]:
-    """Where each agent's object lies in the text of ``catalog_json(agents, ...)``, as
-    [start, end) offsets: the next run takes unchanged agents' objects from there."""
+_HEAD = f'{{"version":{SCHEMA_VERSION},"agents":['.encode()
+
+
+def catalog_json_spans(agents: Sequence[bytes]) -> list[tuple[int, int]]:
+    """Where each agent's object lies in ``catalog_json(agents, ...)``, as [start, end) byte
+    offsets: the next run takes unchanged agents' objects from there."""
     spans = []
-    start = len(f'{{"version":{SCHEMA_VERSION},"agents":[')
+    start = len(_HEAD)
     for agent in agents:
         spans.append((start, start + len(agent)))
         start += len(agent) + 1  # the comma

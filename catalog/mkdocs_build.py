@@ -169,7 +169,7 @@ class PageSource(Protocol):
     @property
     def paths(self) -> Sequence[str]: ...
 
-    def get(self, rel: str) -> str: ...
+    def get(self, rel: str) -> str | bytes: ...
 
 
 def import_mkdocs() -> None:
@@ -210,14 +210,19 @@ def prepare_mkdocs(
         def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
             if source is None or page.file.src_uri not in ours:
                 return None
-            return source.get(page.file.src_uri)
+            text = source.get(page.file.src_uri)
+            return text if isinstance(text, str) else text.decode("utf-8")
 
         def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
             if source is None:
                 return env
             for file in files:  # the other generated files, before MkDocs copies them
                 if file.src_uri in ours and not file.is_documentation_page():
-                    file.content_string = source.get(file.src_uri)
+                    content = source.get(file.src_uri)
+                    if isinstance(content, str):
+                        file.content_string = content
+                    else:
+                        file.content_bytes = content
             # From here on MkDocs writes pages (and the search index) in the Files' order:
             # put them back in the order it reads a docs folder in.
             for file in sorted(files, key=file_sort_key):

@@ -266,7 +266,7 @@ def _generate(
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
         order = [a.display_path for a in catalog.agents]
         spans = dict(zip(order, catalog_json_spans([listings[path].json for path in order]), strict=True))
-        stored = {path: replace(listing, json="") for path, listing in listings.items()}
+        stored = {path: replace(listing, json=b"") for path, listing in listings.items()}
         cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, spans)
         incremental.save_agents(folder, cache)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
@@ -285,14 +285,14 @@ def _restore_json(listings: dict[str, Any], previous: AgentCache, docs_dir: Path
     if previous.outputs.get("catalog.json") != file_stat(str(path)):
         return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return False
     for display_path, listing in listings.items():
         span = previous.json_spans.get(display_path)
         if span is None:
             return False
-        listings[display_path] = replace(listing, json=text[span[0] : span[1]])
+        listings[display_path] = replace(listing, json=data[span[0] : span[1]])
     return True
 
 

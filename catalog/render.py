@@ -80,6 +80,8 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
     return env
 
 
+# Relative path -> text; catalog.json is bytes (joined from pieces of an earlier one).
+Pages = dict[str, str | bytes]
 AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
 
 
@@ -102,7 +104,7 @@ class Listing(FastPickle):
     tokens: int  # estimated tokens of its description
     item_top: str  # its entry in the overview's list
     item_nested: str  # its entry in a category's or collection's list (one folder down)
-    json: str  # its object in catalog.json
+    json: bytes  # its object in catalog.json (UTF-8)
     row: str  # its row in catalog-data.js
     facets: FacetPairs
 
@@ -151,7 +153,7 @@ def render_catalog(
     bytecode_dir: Path | None = None,
     listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
-) -> dict[str, str]:
+) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
     ``only``: render the pages of just these agent slugs (the overview, category and other
@@ -167,7 +169,7 @@ def render_catalog(
     missing = [path for path in skipped if path not in kept]
     if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
         raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
-    pages: dict[str, str] = {}
+    pages: Pages = {}
     rendered = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
@@ -196,13 +198,13 @@ class StreamedCatalog:
     def __init__(self, catalog: Catalog, context: _Context, results: Iterator[_AgentFiles]) -> None:
         self._catalog, self._context, self._results = catalog, context, results
         self._agents = iter(catalog.agents)
-        self._pages: dict[str, str] = {}
+        self._pages: Pages = {}
         self._listings: list[Listing] = []
         agent_files = [rel for agent in catalog.agents for rel in agent_page_paths(agent.slug)]
         self._shared = _shared_page_paths(context)
         self.paths: tuple[str, ...] = (*agent_files, *self._shared)
 
-    def get(self, rel: str) -> str:
+    def get(self, rel: str) -> str | bytes:
         while rel not in self._pages and len(self._listings) < len(self._catalog.agents):
             (page, download, listing) = next(self._results)
             self._pages.update((page, download))
@@ -260,7 +262,7 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         tokens=estimate_tokens(agent.description),
         item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
         item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
-        json=agent_json(agent),
+        json=agent_json(agent).encode("utf-8"),
         row=data_row(agent, context.link("index.md", page)),
         facets=facet_pairs(agent),
     )
@@ -279,11 +281,11 @@ def _shared_page_paths(context: _Context) -> tuple[str, ...]:
     )
 
 
-def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) -> dict[str, str]:
+def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) -> Pages:
     """The overview, category, collection and rules pages, the data files and the assets,
     from every agent's listing."""
     env, common, link = context.env, context.common, context.link
-    pages: dict[str, str] = {}
+    pages: Pages = {}
     by_category: dict[str, list[Listing]] = defaultdict(list)
     by_collection: dict[str, list[Listing]] = defaultdict(list)
     for listing in listings:

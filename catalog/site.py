@@ -21,6 +21,9 @@ from pathlib import Path, PurePosixPath
 from catalog.incremental import FileStat, file_stat
 
 MANIFEST = ".agent-catalog-manifest.json"
+# What a run is about to write, written before it starts: a run interrupted among its writes
+# leaves files whose new digests only the journal knows.
+JOURNAL = ".agent-catalog-manifest.journal.json"
 SITE_MARKER = ".agent-catalog-site"
 
 
@@ -51,6 +54,7 @@ class _Manifest:
     # relative path -> sha256 of what we wrote. A path has two digests, old and new, in the
     # journal written before a run rewrites it: interrupted, the file holds one of the two.
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    journal: bool = False  # an interrupted run's journal was there (and is merged into files)
 
     def owns(self, rel: str, data: bytes) -> bool:
         """Whether ``data`` at ``rel`` is what this tool wrote there (not edited since)."""
@@ -70,7 +74,7 @@ def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
 
 
 def write_docs(
-    pages: Mapping[str, str],
+    pages: Mapping[str, str | bytes],
     docs_dir: Path,
     *,
     check: bool = False,
@@ -95,7 +99,7 @@ def write_docs(
     unchanged = 0
     for rel, text in sorted(pages.items()):
         target = docs_dir / _safe_relative(rel)
-        data = text.encode("utf-8")
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         if not _plain_file_or_absent(target, docs_dir):
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
@@ -151,13 +155,11 @@ def write_docs(
             diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
     if check:
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
-    if writes or removed:
+    if writes:
         # The journal first: a run interrupted among the writes leaves files that are still
         # ours, whichever content they hold, so the next run rewrites or removes them.
-        journal = dict(manifest.files)
-        for rel in written:
-            journal[rel] = tuple(dict.fromkeys([*journal.get(rel, ()), *new_manifest[rel]]))
-        _write_manifest(docs_dir, journal)
+        journal = {rel: tuple(dict.fromkeys([*manifest.files.get(rel, ()), *new_manifest[rel]])) for rel in written}
+        _atomic_write(docs_dir / JOURNAL, (manifest_json(journal) + "\n").encode())
     for target, data in writes:
         _atomic_write(target, data)
         current_stats[target.relative_to(docs_dir).as_posix()] = file_stat(str(target))
@@ -167,6 +169,8 @@ def write_docs(
         _remove_empty_parents(target.parent, docs_dir)
     if written or removed or new_manifest != manifest.files:
         _write_manifest(docs_dir, new_manifest)
+    if writes or manifest.journal:
+        (docs_dir / JOURNAL).unlink(missing_ok=True)
     folders = sorted({rel.rpartition("/")[0] for rel in new_manifest} - {""})
     return WriteResult(
         tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders), stats=current_stats
@@ -324,18 +328,26 @@ def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
 
 
 def _read_manifest(docs_dir: Path) -> _Manifest:
+    """The manifest, with the journal of an interrupted run merged in."""
+    files = _read_digests(docs_dir / MANIFEST)
+    interrupted = os.path.lexists(docs_dir / JOURNAL)
+    for rel, digests in (_read_digests(docs_dir / JOURNAL) if interrupted else {}).items():
+        files[rel] = tuple(dict.fromkeys([*files.get(rel, ()), *digests]))
+    return _Manifest(files, journal=interrupted)
+
+
+def _read_digests(path: Path) -> dict[str, tuple[str, ...]]:
     try:
-        data = json.loads((docs_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8")) if not path.is_symlink() else None
     except (OSError, ValueError):
-        return _Manifest()
+        return {}
     if not isinstance(data, dict):
-        return _Manifest()
-    files = {
+        return {}
+    return {
         str(rel): tuple(str(d) for d in digests) if isinstance(digests, list) else (str(digests),)
         for rel, digests in data.items()
         if _is_safe_relative(str(rel))
     }
-    return _Manifest(files)
 
 
 def _safe_relative(rel: str) -> PurePosixPath:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.site import SITE_MARKER
+from catalog.site import JOURNAL, SITE_MARKER
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import CLI, agent_links, agent_pages, run_as_nobody, run_cli, snapshot, text_of
 
@@ -279,3 +279,4 @@ def test_an_interrupted_write_of_the_docs_leaves_no_orphan_page(
     assert result.exit_code == 0, result.output
     assert site_set(tmp_path / "site") == "A"
     assert sorted(p.stem for p in (tmp_path / "docs" / "agents").glob("*.md")) == sorted(SET_A)
+    assert not (tmp_path / "docs" / JOURNAL).exists(), "the journal outlived a finished run"
