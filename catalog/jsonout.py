@@ -81,7 +81,7 @@ def agent_json(agent: Agent) -> str:
     return json.dumps(agent_to_dict(agent), ensure_ascii=False, separators=(",", ":"))
 
 
-def catalog_json(agents: Sequence[bytes], findings: Sequence[Finding]) -> bytes:
+def catalog_json(agents: Sequence[bytes | memoryview], findings: Sequence[Finding]) -> bytes:
     """``dumps(catalog_to_dict(catalog), compact=True)`` in UTF-8, from each agent's
     ``agent_json`` (encoded): a catalog of thousands is joined, not encoded again, when one
     agent changed."""
@@ -92,7 +92,7 @@ def catalog_json(agents: Sequence[bytes], findings: Sequence[Finding]) -> bytes:
 _HEAD = f'{{"version":{SCHEMA_VERSION},"agents":['.encode()
 
 
-def catalog_json_spans(agents: Sequence[bytes]) -> list[tuple[int, int]]:
+def catalog_json_spans(agents: Sequence[bytes | memoryview]) -> list[tuple[int, int]]:
     """Where each agent's object lies in ``catalog_json(agents, ...)``, as [start, end) byte
     offsets: the next run takes unchanged agents' objects from there."""
     spans = []

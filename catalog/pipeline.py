@@ -203,9 +203,10 @@ def _generate(
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
     reused: dict[int, tuple[Agent, list[Finding]]] = {}
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
+    keys = {str(s.path): incremental.source_key(s) for s in discovery.sources}
     for index, source in enumerate(discovery.sources):
         entry = previous.agents.get(str(source.path))
-        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == incremental.source_key(source):
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[str(source.path)]:
             reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
             packed[str(source.path)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
@@ -260,13 +261,13 @@ def _generate(
                 if not incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5)):
                     continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
-            entries[str(s.path)] = (stats[str(s.path)], incremental.source_key(s), light)
+            entries[str(s.path)] = (stats[str(s.path)], keys[str(s.path)], light)
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
         order = [a.display_path for a in catalog.agents]
         spans = dict(zip(order, catalog_json_spans([listings[path].json for path in order]), strict=True))
-        stored = {path: replace(listing, json=b"") for path, listing in listings.items()}
+        stored = {path: listing.evolve(json=b"") for path, listing in listings.items()}
         cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, spans)
         incremental.save_agents(folder, cache)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
@@ -285,14 +286,14 @@ def _restore_json(listings: dict[str, Any], previous: AgentCache, docs_dir: Path
     if previous.outputs.get("catalog.json") != file_stat(str(path)):
         return False
     try:
-        data = path.read_bytes()
+        data = memoryview(path.read_bytes())  # slices that share the bytes, not copies
     except OSError:
         return False
     for display_path, listing in listings.items():
         span = previous.json_spans.get(display_path)
         if span is None:
             return False
-        listings[display_path] = replace(listing, json=data[span[0] : span[1]])
+        listings[display_path] = listing.evolve(json=data[span[0] : span[1]])
     return True
 
 

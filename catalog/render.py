@@ -104,7 +104,7 @@ class Listing(FastPickle):
     tokens: int  # estimated tokens of its description
     item_top: str  # its entry in the overview's list
     item_nested: str  # its entry in a category's or collection's list (one folder down)
-    json: bytes  # its object in catalog.json (UTF-8)
+    json: bytes | memoryview  # its object in catalog.json (UTF-8)
     row: str  # its row in catalog-data.js
     facets: FacetPairs
 

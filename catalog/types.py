@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 Severity = Literal["error", "warning", "info"]
 
@@ -23,6 +23,12 @@ class FastPickle:
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         names: tuple[str, ...] = getattr(self, "__slots__", ())
         return (type(self), tuple(getattr(self, name) for name in names))
+
+    def evolve(self, **changes: Any) -> Self:
+        """A copy with ``changes``: ``dataclasses.replace`` without its introspection on every
+        call (the generate cache copies thousands of listings)."""
+        names: tuple[str, ...] = getattr(self, "__slots__", ())
+        return type(self)(*(changes[name] if name in changes else getattr(self, name) for name in names))
 
 
 class Format(StrEnum):
