@@ -16,8 +16,12 @@ from catalog.types import Agent, AgentSource, Finding, RawDocument
 _MODELED = frozenset({"name", "description", "tools", "disallowedTools", "model", "color", "category", "tags", "title"})
 
 
-def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Finding]]:
-    """One agent from one parsed file, and what was wrong with its examples."""
+def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True) -> tuple[Agent, list[Finding]]:
+    """One agent from one parsed file, and what was wrong with its examples.
+
+    ``sections=False`` leaves the expertise sections out (``with_sections`` adds them): they
+    are most of the cost of reading a file, and a build needs them only to render the page.
+    """
     dialect = DIALECTS[source.format]
     meta = raw.metadata
     text_of = _text_reader(meta, raw.scalar_source)
@@ -56,7 +60,7 @@ def build_agent(source: AgentSource, raw: RawDocument) -> tuple[Agent, list[Find
         extra=extra,
         body=raw.body,
         body_line=raw.body_line,
-        sections=split_sections(raw.body, raw.body_line),
+        sections=split_sections(raw.body, raw.body_line) if sections else (),
         marketplace=source.marketplace,
         source=source.path,
         display_path=source.display_path,
@@ -151,3 +155,8 @@ def _text_reader(meta: Mapping[str, Any], scalar_source: Mapping[str, str]) -> A
         return text or None
 
     return text_of
+
+
+def with_sections(agent: Agent) -> Agent:
+    """An agent read with ``sections=False``, completed."""
+    return agent.evolve(sections=split_sections(agent.body, agent.body_line))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 from collections import defaultdict
@@ -34,13 +35,15 @@ def scan_catalog(
     exclude: Iterable[Path] = (),
     jobs: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    sections: bool = True,
 ) -> Catalog:
     """Scan ``paths`` and return every agent (with a unique slug) and every finding.
 
     ``meanwhile``: work for this process while forked workers read the files.
+    ``sections=False``: agents without their sections (see ``catalog.model.with_sections``).
     """
     discovery = find_agent_files(paths, exclude)
-    return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile))
+    return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile, sections))
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
@@ -50,7 +53,7 @@ def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
 
 
-def load_agent(source: AgentSource) -> tuple[Agent, list[Finding]]:
+def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
     from catalog.model import build_agent
     from catalog.parse import parse_agent_text, read_agent_file
@@ -62,7 +65,7 @@ def load_agent(source: AgentSource) -> tuple[Agent, list[Finding]]:
         raw = RawDocument({}, "", 1, False, False)
     else:
         raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
-    agent, more = build_agent(source, raw)
+    agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
 
 
@@ -126,9 +129,13 @@ def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Ite
 
 
 def _load_all(
-    sources: Sequence[AgentSource], jobs: int | None, meanwhile: Callable[[], None] | None = None
+    sources: Sequence[AgentSource],
+    jobs: int | None,
+    meanwhile: Callable[[], None] | None = None,
+    sections: bool = True,
 ) -> list[tuple[Agent, list[Finding]]]:
-    return map_forked(load_agent, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
+    task = load_agent if sections else functools.partial(load_agent, sections=False)
+    return map_forked(task, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,14 +418,17 @@ def _build_in_memory(
     pages in memory. It imports itself while workers read the agent files, and it builds
     while they render the agent pages, each page as soon as it is there."""
     from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
+    from catalog.model import with_sections
     from catalog.render import stream_catalog
     from catalog.site import WriteResult, staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
-    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs)
+    # MkDocs waits for the scan (it needs the pages' names): the sections, most of the cost
+    # of reading a file, are split by the worker that renders the page.
+    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs, sections=False)
     config = _write_default_config(site, docs_dir, scratch, catalog.agents)
-    with staged_site(target) as staging, stream_catalog(catalog, options) as pages:
+    with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
         count = sum(1 for rel in pages.paths if rel.endswith(".md"))
         tick = progress(count) if progress is not None else None
         warnings = prepare_mkdocs(config, staging, tick, pages)()

@@ -218,11 +218,19 @@ class StreamedCatalog:
 
 
 @contextlib.contextmanager
-def stream_catalog(catalog: Catalog, options: RenderOptions | None = None) -> Iterator[StreamedCatalog]:
+def stream_catalog(
+    catalog: Catalog, options: RenderOptions | None = None, complete: Callable[[Agent], Agent] | None = None
+) -> Iterator[StreamedCatalog]:
     """The pages of ``render_catalog(catalog, options)``, as a ``StreamedCatalog``: forked
-    workers start rendering the agent pages on entering, while this process does other work."""
+    workers start rendering the agent pages on entering, while this process does other work.
+
+    ``complete``: what the worker does to each agent before rendering it (the pipeline adds
+    the sections it did not wait for)."""
     context = _context(catalog, options, None)
-    task = functools.partial(_agent_files, context)
+
+    def task(agent: Agent) -> _AgentFiles:
+        return _agent_files(context, complete(agent) if complete else agent)
+
     # One worker: it renders a page in about a third of the time MkDocs takes to read one, so
     # it stays ahead, and the other cores are left to MkDocs. Small chunks: MkDocs starts soon.
     with forked_results(task, catalog.agents, at_least=16, workers=1, chunk=8) as results:
