@@ -202,7 +202,7 @@ def _generate(
 ) -> GenerateResult:
     from catalog import incremental
     from catalog.jsonout import catalog_json_spans
-    from catalog.render import AGENT_FOLDERS, agent_page_paths, render_catalog
+    from catalog.render import agent_page_paths, render_catalog
     from catalog.site import MANIFEST, write_docs
 
     previous = incremental.load_agents(folder, key)
@@ -221,35 +221,15 @@ def _generate(
     results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
     catalog = _assemble(discovery, results)
 
-    # Only agents whose file, slug or page context changed, or whose page was deleted, get
-    # their pages rendered again.
     context = _page_context(catalog.agents)
     slugs = {a.display_path: a.slug for a in catalog.agents}
     page_findings: dict[str, tuple[Finding, ...]] = {}
     for finding in catalog.findings:
         page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
-    fresh_paths = {s.display_path for s in fresh}
     listings = dict(previous.listings)
     only: set[str] | None = None
     if previous.slugs and previous.context == context and _restore_json(listings, previous, docs_dir):
-        present = _files_in(docs_dir, AGENT_FOLDERS)
-        only = {
-            a.slug
-            for a in catalog.agents
-            if a.display_path in fresh_paths
-            or previous.slugs.get(a.display_path) != a.slug
-            or not all(page in present for page in agent_page_paths(a.slug))
-        }
-        # Rendered again too: an agent whose listing (its entries in the shared pages) was not
-        # kept, and one whose page's findings changed (AC140 names the other files of its name).
-        for agent in catalog.agents:
-            listing = listings.get(agent.display_path)
-            if (
-                listing is None
-                or listing.slug != agent.slug
-                or previous.findings.get(agent.display_path, ()) != page_findings.get(agent.display_path, ())
-            ):
-                only.add(agent.slug)
+        only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
     if reused:
         catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
@@ -282,6 +262,36 @@ def _generate(
         summary = (len(catalog.agents), catalog.findings, written.kept)
         incremental.save_stamp(folder, key, watched, summary, seen=stats)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+def _render_again(
+    catalog: Catalog,
+    previous: AgentCache,
+    listings: dict[str, Any],
+    page_findings: dict[str, tuple[Finding, ...]],
+    fresh: set[str],
+    docs_dir: Path,
+) -> set[str]:
+    """The slugs of the agents whose pages are rendered again: those whose file, page name,
+    listing or findings changed, or whose page files are gone."""
+    from catalog.render import AGENT_FOLDERS, agent_page_paths
+
+    present = _files_in(docs_dir, AGENT_FOLDERS)
+    again = set()
+    for agent in catalog.agents:
+        listing = listings.get(agent.display_path)
+        if (
+            agent.display_path in fresh
+            or previous.slugs.get(agent.display_path) != agent.slug
+            or not all(page in present for page in agent_page_paths(agent.slug))
+            # Its entries in the shared pages were not kept, or its page's findings changed
+            # (AC140 names the other files of its name).
+            or listing is None
+            or listing.slug != agent.slug
+            or previous.findings.get(agent.display_path, ()) != page_findings.get(agent.display_path, ())
+        ):
+            again.add(agent.slug)
+    return again
 
 
 def _restore_json(listings: dict[str, Any], previous: AgentCache, docs_dir: Path) -> bool:
