@@ -86,7 +86,14 @@ def catalog_json(agents: Sequence[bytes | memoryview], findings: Sequence[Findin
     ``agent_json`` (encoded): a catalog of thousands is joined, not encoded again, when one
     agent changed."""
     found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
-    return b"".join((_HEAD, b",".join(agents), b'],"findings":', found.encode("utf-8"), b"}\n"))
+    # One join, so the bytes (130 MB for 10,000 agents) are copied once.
+    parts: list[bytes | memoryview] = [_HEAD]
+    for index, agent in enumerate(agents):
+        if index:
+            parts.append(b",")
+        parts.append(agent)
+    parts += (b'],"findings":', found.encode("utf-8"), b"}\n")
+    return b"".join(parts)
 
 
 _HEAD = f'{{"version":{SCHEMA_VERSION},"agents":['.encode()
