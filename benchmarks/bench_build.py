@@ -247,30 +247,43 @@ def agent_catalog_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "catalog"]
 
 
-# `agent-catalog build` as the console script runs it, noting when MkDocs' build starts and
-# ends and how long MkDocs waited inside it for pages from us (a page not rendered yet, or
-# the shared pages being made): MkDocs' own time in our build, measured in the same run.
-DRIVER = """
+# What both drivers below share: MkDocs' build wrapped to note when it starts and ends.
+_MARKS = """
 import json, sys, time
-import catalog.mkdocs_build as adapter
-from catalog import render
-from catalog.cli import main
 
-out, sys.argv = sys.argv[1], ["agent-catalog", *sys.argv[2:]]
 marks = {"waiting": 0.0}
-real_import, real_get = adapter.import_mkdocs, render.StreamedCatalog.get
 
-def import_mkdocs():
-    real_import()
-    import mkdocs.commands.build as build_module
-    real_build = build_module.build
+def marked(real_build):
     def build(*args, **kwargs):
         marks["start"] = time.perf_counter()
         try:
             return real_build(*args, **kwargs)
         finally:
             marks["end"] = time.perf_counter()
-    build_module.build = build
+    return build
+
+def save_marks(out):
+    with open(out, "w") as handle:
+        json.dump(marks, handle)
+"""
+
+# `agent-catalog build` as the console script runs it, noting when MkDocs' build starts and
+# ends and how long MkDocs waited inside it for pages from us (a page not rendered yet, or
+# the shared pages being made): MkDocs' own time in our build, measured in the same run.
+DRIVER = (
+    _MARKS
+    + """
+import catalog.mkdocs_build as adapter
+from catalog import render
+from catalog.cli import main
+
+out, sys.argv = sys.argv[1], ["agent-catalog", *sys.argv[2:]]
+real_import, real_get = adapter.import_mkdocs, render.StreamedCatalog.get
+
+def import_mkdocs():
+    real_import()
+    import mkdocs.commands.build as build_module
+    build_module.build = marked(build_module.build)
 
 def get(self, rel):
     started = time.perf_counter()
@@ -283,36 +296,26 @@ adapter.import_mkdocs, render.StreamedCatalog.get = import_mkdocs, get
 try:
     main()
 finally:
-    with open(out, "w") as handle:
-        json.dump(marks, handle)
+    save_marks(out)
 """
-
+)
 
 # A bare `mkdocs build` with the same marks: what it spends outside its build (starting
 # Python, importing MkDocs, loading the configuration) is not ours either.
-BARE_DRIVER = """
-import json, sys, time
+BARE_DRIVER = (
+    _MARKS
+    + """
 import mkdocs.commands.build as build_module
 from mkdocs.__main__ import cli
 
 out, sys.argv = sys.argv[1], ["mkdocs", *sys.argv[2:]]
-marks = {"waiting": 0.0}
-real_build = build_module.build
-
-def build(*args, **kwargs):
-    marks["start"] = time.perf_counter()
-    try:
-        return real_build(*args, **kwargs)
-    finally:
-        marks["end"] = time.perf_counter()
-
-build_module.build = build
+build_module.build = marked(build_module.build)
 try:
     cli()
 finally:
-    with open(out, "w") as handle:
-        json.dump(marks, handle)
+    save_marks(out)
 """
+)
 
 
 def timed(command: list[str], cwd: Path, fresh: Path) -> tuple[float, float]:
