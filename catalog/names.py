@@ -50,3 +50,9 @@ def unique_slugs(values: Iterable[str]) -> dict[str, str]:
         taken.add(slug)
         slugs[value] = slug
     return slugs
+
+
+def reading_order(values: Iterable[str]) -> list[str]:
+    """Distinct values in the order a reader looks for them: alphabetical whatever the case
+    (``data``, ``Development``, ``development``, ``testing``)."""
+    return sorted(set(values), key=lambda value: (value.casefold(), value))

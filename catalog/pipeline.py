@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import slugify, unique_slugs
+from catalog.names import reading_order, slugify, unique_slugs
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -484,13 +484,13 @@ def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agent
     from catalog.facets import category_of
     from catalog.mkdocs_build import default_config
 
-    collections = sorted({a.collection for a in agents if a.collection})
+    collections = reading_order(a.collection for a in agents if a.collection)
     config = scratch / "mkdocs.yml"
     config.write_text(
         default_config(
             docs_dir,
             site.site_name,
-            sorted({category_of(a) for a in agents}),
+            reading_order(category_of(a) for a in agents),
             collections if len(collections) > 1 else [],
             config_dir=scratch,
         ),

@@ -42,7 +42,7 @@ from catalog.facets import (
 from catalog.jsonout import agent_json, catalog_json
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import summarize_tokens
-from catalog.names import slugify, titleize, unique_slugs
+from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
@@ -128,8 +128,8 @@ def _context(catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in catalog.findings:
         findings[finding.path].append(finding)
-    collections = sorted(c for c in named if c) if len(named) > 1 else []
-    categories = sorted({category_of(agent) for agent in catalog.agents})
+    collections = reading_order(c for c in named if c) if len(named) > 1 else []
+    categories = reading_order(category_of(agent) for agent in catalog.agents)
     category_slugs, collection_slugs = unique_slugs(categories), unique_slugs(collections)
     common = {
         "options": options,
@@ -299,7 +299,8 @@ def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) 
     for listing in listings:
         by_category[listing.category].append(listing)
         by_collection[listing.collection].append(listing)
-    for category, members in sorted(by_category.items()):
+    for category in reading_order(by_category):
+        members = by_category[category]
         path = common["category_page"](category)
         body = env.get_template("category.md.j2").render(
             category=category,
@@ -330,7 +331,7 @@ def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) 
             examples_total=sum(m.examples for m in listings),
             counts=counts,
             tokens=summarize_tokens([m.tokens for m in listings]),
-            by_category={category: len(members) for category, members in sorted(by_category.items())},
+            by_category={category: len(by_category[category]) for category in reading_order(by_category)},
             items=[m.item_top for m in listings],
             link=lambda t: link("index.md", t),
             **common,

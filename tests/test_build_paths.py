@@ -82,3 +82,12 @@ def test_categories_whose_names_slugify_alike_keep_their_own_pages(
     assert second.count(b'class="ac-agent"') == 15
     assert b"agent-000" in first and b"agent-001" in second
     assert b"categories/development-2.html" in memory["agents/agent-001.html"]
+
+
+def test_categories_are_listed_alphabetically_whatever_their_case(
+    sites: tuple[dict[str, bytes], dict[str, bytes]],
+) -> None:
+    overview = sites[0]["index.html"].decode("utf-8")
+    nav = [overview.find(f'href="categories/{page}.html"') for page in ("data", "development", "development-2")]
+    nav.append(overview.find('href="categories/testing.html"'))
+    assert -1 not in nav and nav == sorted(nav), nav
