@@ -24,7 +24,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def source_key(source: AgentSource) -> SourceKey:
 def light(agent: Agent) -> Agent:
     """The agent without its text, and without its absolute path: enough to name its page and
     list its findings. Whoever renders its page gets the whole agent (``load_full``)."""
-    return replace(agent, description="", summary="", examples=(), extra={}, body="", sections=(), source=Path())
+    return agent.evolve(description="", summary="", examples=(), extra={}, body="", sections=(), source=Path())
 
 
 def save_full(folder: Path, path: str, packed: bytes) -> bool:

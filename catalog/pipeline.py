@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import reading_order, slugify, unique_slugs
+from catalog.names import reading_order, slugify
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -202,7 +202,7 @@ def _generate(
 ) -> GenerateResult:
     from catalog import incremental
     from catalog.jsonout import catalog_json_spans
-    from catalog.render import agent_page_paths, render_catalog
+    from catalog.render import agent_page_paths, page_context, render_catalog
     from catalog.site import MANIFEST, write_docs
 
     previous = incremental.load_agents(folder, key)
@@ -221,7 +221,7 @@ def _generate(
     results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
     catalog = _assemble(discovery, results)
 
-    context = _page_context(catalog.agents)
+    context = page_context(catalog.agents)
     slugs = {a.display_path: a.slug for a in catalog.agents}
     page_findings: dict[str, tuple[Finding, ...]] = {}
     for finding in catalog.findings:
@@ -321,22 +321,6 @@ def _files_in(docs_dir: Path, folders: Iterable[str]) -> set[str]:
         with contextlib.suppress(OSError):
             found.update(f"{folder}/{name}" for name in os.listdir(docs_dir / folder))
     return found
-
-
-def _page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
-    """What every agent page depends on besides its agent: the collections, and the page of
-    a category or collection whose slug another one took first. When it changes, every page
-    is rendered again."""
-    from catalog.facets import category_of
-
-    collections = sorted({a.collection or "" for a in agents})
-    renamed = [
-        f"{kind}:{value}:{slug}"
-        for kind, values in (("category", {category_of(a) for a in agents}), ("collection", collections))
-        for value, slug in unique_slugs(values).items()
-        if slug != slugify(value)
-    ]
-    return (*collections, *renamed)
 
 
 def _with_whole_agents(

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,15 +122,35 @@ class _Context:
         return page_url(source, target, self.options.directory_urls)
 
 
+def _group_pages(agents: Sequence[Agent]) -> tuple[list[str], list[str], dict[str, str], dict[str, str]]:
+    """The collections with a page (none when there is only one), the categories, and the
+    slug of each one's page (unique: ``Development`` and ``development`` get two)."""
+    named = {agent.collection or "" for agent in agents}
+    collections = reading_order(c for c in named if c) if len(named) > 1 else []
+    categories = reading_order(category_of(agent) for agent in agents)
+    return collections, categories, unique_slugs(categories), unique_slugs(collections)
+
+
+def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
+    """What every agent page depends on besides its own agent: the collections it may link
+    to, and the page of a category or collection whose slug another one took first. When it
+    changes, every agent page is rendered again."""
+    collections, _, category_slugs, collection_slugs = _group_pages(agents)
+    renamed = [
+        f"{kind}:{value}:{slug}"
+        for kind, slugs in (("category", category_slugs), ("collection", collection_slugs))
+        for value, slug in slugs.items()
+        if slug != slugify(value)
+    ]
+    return (*collections, *renamed)
+
+
 def _context(catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None) -> _Context:
     options = options or RenderOptions()
-    named = {agent.collection or "" for agent in catalog.agents}
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in catalog.findings:
         findings[finding.path].append(finding)
-    collections = reading_order(c for c in named if c) if len(named) > 1 else []
-    categories = reading_order(category_of(agent) for agent in catalog.agents)
-    category_slugs, collection_slugs = unique_slugs(categories), unique_slugs(collections)
+    collections, categories, category_slugs, collection_slugs = _group_pages(catalog.agents)
     common = {
         "options": options,
         "format_labels": FORMAT_LABELS,
@@ -197,7 +217,6 @@ class StreamedCatalog:
 
     def __init__(self, catalog: Catalog, context: _Context, results: Iterator[_AgentFiles]) -> None:
         self._catalog, self._context, self._results = catalog, context, results
-        self._agents = iter(catalog.agents)
         self._pages: Pages = {}
         self._listings: list[Listing] = []
         agent_files = [rel for agent in catalog.agents for rel in agent_page_paths(agent.slug)]

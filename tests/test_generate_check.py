@@ -277,3 +277,18 @@ def test_a_hand_edited_shared_page_survives_later_runs(project: Path, rel: str) 
     assert generate().exit_code == 0
     assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
     assert contents(project / "docs") == contents(project / "fresh2")
+
+
+def test_a_category_that_takes_another_ones_page_name_renders_its_agents_again(project: Path) -> None:
+    """`data` has categories/data.md until `Data` arrives and takes that name (it sorts first):
+    the unchanged agents of `data` must then link to data-2.md, not to Data's page."""
+    loader = "---\nname: loader\ndescription: Loads.\ncategory: data\n---\nx\n"
+    (project / "agents/loader.md").write_text(loader, "utf-8")
+    assert generate().exit_code == 0
+    assert "../categories/data.html" in (project / "docs/agents/loader.md").read_text(encoding="utf-8")
+    mover = "---\nname: mover\ndescription: Moves.\ncategory: Data\n---\ny\n"
+    (project / "agents/mover.md").write_text(mover, "utf-8")
+    assert generate().exit_code == 0
+    assert "../categories/data-2.html" in (project / "docs/agents/loader.md").read_text(encoding="utf-8")
+    assert generate("--no-cache", "--docs-dir", "fresh").exit_code == 0
+    assert contents(project / "docs") == contents(project / "fresh")
