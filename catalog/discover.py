@@ -12,7 +12,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -70,6 +70,8 @@ class Discovery:
     findings: tuple[Finding, ...]
     folders: tuple[str, ...] = ()  # real paths of every folder walked
     manifests: tuple[str, ...] = ()  # every manifest file read
+    # Each folder walked -> the entries that decided what was found there (``entries_of``).
+    listings: Mapping[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         tuple(walker.findings),
         tuple(walker.folders),
         tuple(walker.manifests),
+        walker.listings,
     )
 
 
@@ -108,6 +111,7 @@ class _Walker:
         self.prefix = ""
         self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
         self.manifests: list[str] = []  # every manifest read
+        self.listings: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -188,6 +192,7 @@ class _Walker:
         except OSError as exc:
             self.problem(rel or ".", "AC131", "error", f"cannot read folder: {exc.strerror or exc}")
             return
+        self.listings[real] = _entries_that_count(entries)
         for entry in entries:
             child_rel = f"{rel}{entry.name}"
             try:
@@ -313,6 +318,33 @@ class _Walker:
 
 def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def entries_of(folder: str) -> tuple[tuple[str, bool], ...] | None:
+    """What in ``folder`` can change what discovery finds there: its Markdown and JSON files,
+    folders and symlinks (name, whether a folder), not an editor's backup or swap files. A
+    folder whose entries are these same ones needs no new walk after its mtime changed (an
+    editor that saves by renaming a new file over the old one changes it)."""
+    try:
+        return _entries_that_count(sorted(os.scandir(folder), key=lambda e: e.name))
+    except OSError:
+        return None
+
+
+def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str, bool], ...]:
+    counted = []
+    for entry in entries:
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir or entry.name.lower().endswith((".md", ".json")) or entry.is_symlink():
+            counted.append((entry.name, is_dir))
+    return tuple(counted)
+
+
+def still_an_agent(source: AgentSource) -> bool:
+    """Whether discovery would take this file again as it did: a file that is an agent only
+    for its frontmatter is not one once that is gone."""
+    known = source.explicit or source.format is not Format.CLAUDE_CODE
+    return known or _starts_with_frontmatter(str(source.path))
 
 
 def _starts_with_frontmatter(path: str) -> bool:

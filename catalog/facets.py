@@ -137,14 +137,12 @@ def data_row(agent: Agent, href: str) -> str:
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
     ]
-    return json.dumps(row, ensure_ascii=True, separators=(",", ":"))
+    # ensure_ascii plus escaped "<" keep the row inert even if it held "</script>".
+    return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
     """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
-    payload = '{"facets":%s,"agents":[%s]}' % (  # noqa: UP031
-        json.dumps(labels, ensure_ascii=True, separators=(",", ":")),
-        ",".join(rows),
-    )
-    # ensure_ascii plus escaped "<" keep the payload inert even if it held "</script>".
-    return "window.__agentCatalog = " + payload.replace("<", "\\u003c") + ";\n"
+    facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    # The rows (``data_row``) are escaped already: each stays one piece of the file (catalog.splice).
+    return 'window.__agentCatalog = {"facets":%s,"agents":[%s]};\n' % (facets, ",".join(rows))  # noqa: UP031

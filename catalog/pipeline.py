@@ -19,7 +19,7 @@ from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
 if TYPE_CHECKING:
-    from catalog.incremental import AgentCache
+    from catalog.incremental import AgentCache, FileStat, SpliceIndex
     from catalog.layout import RenderOptions
     from catalog.mkdocs_build import SiteConfig
     from catalog.site import WriteResult
@@ -184,10 +184,18 @@ def _generate_locked(
     folder = incremental.cache_dir(docs_dir) if cache and not check else None
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
     key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
-    summary = incremental.stamp_summary(folder, key)
-    if summary is not None:
-        agents, findings, kept = summary
-        return GenerateResult(agents, findings, WriteResult(kept=kept), up_to_date=True)
+    last = incremental.changed_since(folder, key)
+    if last is not None and folder is not None:
+        stamp, changed = last
+        if not changed:
+            agents, findings, kept = stamp.summary
+            return GenerateResult(agents, findings, WriteResult(kept=kept), up_to_date=True)
+        from catalog.update import quick_update
+
+        quick = quick_update(docs_dir, options, folder, key, stamp, changed)
+        if quick is not None:
+            written = WriteResult(written=quick.written, unchanged=quick.unchanged)
+            return GenerateResult(quick.agents, quick.findings, written)
     return _generate(paths, docs_dir, options, check, exclude, folder, key)
 
 
@@ -201,11 +209,15 @@ def _generate(
     key: str,
 ) -> GenerateResult:
     from catalog import incremental
-    from catalog.jsonout import catalog_json_spans
     from catalog.render import agent_page_paths, page_context, render_catalog
     from catalog.site import MANIFEST, write_docs
 
     previous = incremental.load_agents(folder, key)
+    spliced = incremental.load_splice(folder, key)
+    if spliced is not None and previous.token and spliced.base == previous.token:
+        previous.outputs.update(spliced.outputs)  # quick updates since rewrote these
+    else:
+        spliced = None
     discovery = find_agent_files(paths, exclude)
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
     reused: dict[int, tuple[Agent, list[Finding]]] = {}
@@ -228,7 +240,7 @@ def _generate(
         page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
     listings = dict(previous.listings)
     only: set[str] | None = None
-    if previous.slugs and previous.context == context and _restore_json(listings, previous, docs_dir):
+    if previous.slugs and previous.context == context and _restore_json(listings, previous, spliced, docs_dir):
         only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
     if reused:
         catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
@@ -237,7 +249,8 @@ def _generate(
     if bytecode is not None:
         bytecode.mkdir(parents=True, exist_ok=True)
     listings = listings if only is not None else {}
-    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings)
+    composites: dict[str, Any] = {}
+    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings, composites=composites)
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=previous.outputs)
 
     if folder is not None:  # None with --check
@@ -252,16 +265,75 @@ def _generate(
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
-        order = [a.display_path for a in catalog.agents]
-        spans = dict(zip(order, catalog_json_spans([listings[path].json for path in order]), strict=True))
         stored = {path: listing.evolve(json=b"") for path, listing in listings.items()}
-        cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, spans)
+        token = os.urandom(8).hex()
+        cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, token)
         incremental.save_agents(folder, cache)
+        if composites and not written.kept:
+            splice_index = _splice_index(
+                key, token, catalog, discovery, results, stats, listings, composites, generated
+            )
+            incremental.save_splice(folder, splice_index)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
         watched = [*discovery.folders, *discovery.manifests, *sorted(outputs)]
         summary = (len(catalog.agents), catalog.findings, written.kept)
-        incremental.save_stamp(folder, key, watched, summary, seen=stats)
+        incremental.save_stamp(folder, key, watched, summary, seen=stats, token=token)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+
+
+def _splice_index(
+    key: str,
+    token: str,
+    catalog: Catalog,
+    discovery: Discovery,
+    results: Sequence[tuple[Agent, list[Finding]]],
+    stats: dict[str, FileStat],
+    listings: dict[str, Any],
+    composites: dict[str, Any],
+    outputs: dict[str, FileStat],
+) -> SpliceIndex:
+    """What the quick update after an edit needs (catalog.update), from this run."""
+    from catalog import incremental
+    from catalog.render import agent_page_paths, overview_of, page_groups
+
+    order = [agent.display_path for agent in catalog.agents]
+    position = {path: index for index, path in enumerate(order)}
+    by_page: dict[str, list[Finding]] = defaultdict(list)
+    for finding in catalog.findings:
+        by_page[finding.path].append(finding)
+    facts: list[bytes] = [b""] * len(order)
+    files: dict[str, int] = {}
+    for source, (_, read) in zip(discovery.sources, results, strict=True):
+        index = position[source.display_path]
+        agent = catalog.agents[index]
+        page, download = agent_page_paths(agent.slug)
+        fact = incremental.AgentFacts(
+            source=incremental.source_key(source),
+            stat=stats[str(source.path)],
+            identity=incremental.identity(agent),
+            slug=agent.slug,
+            examples=listings[source.display_path].examples,
+            read_findings=tuple(read),
+            page_findings=tuple(by_page.get(source.display_path, ())),
+            outputs=(outputs.get(page, (-1, -1, -1)), outputs.get(download, (-1, -1, -1))),
+        )
+        facts[index] = pickle.dumps(fact, protocol=5)
+        files[str(source.path)] = index
+    shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
+    return incremental.SpliceIndex(
+        key=key,
+        base=token,
+        order=order,
+        files=files,
+        folders=dict(discovery.listings),
+        facts=facts,
+        overview=overview_of([listings[path] for path in order]),
+        groups=page_groups(catalog.agents),
+        composites=composites,
+        outputs=shared,
+        findings=catalog.findings,
+        file_count=len(outputs),
+    )
 
 
 def _render_again(
@@ -294,20 +366,23 @@ def _render_again(
     return again
 
 
-def _restore_json(listings: dict[str, Any], previous: AgentCache, docs_dir: Path) -> bool:
+def _restore_json(listings: dict[str, Any], previous: AgentCache, spliced: SpliceIndex | None, docs_dir: Path) -> bool:
     """Give the kept listings back their catalog.json objects, from the catalog.json the last
     run wrote; False when that file changed since (then everything is rendered again)."""
     from catalog.incremental import file_stat
+    from catalog.splice import located
 
     path = docs_dir / "catalog.json"
-    if previous.outputs.get("catalog.json") != file_stat(str(path)):
+    composite = spliced.composites.get("catalog.json") if spliced is not None else None
+    if composite is None or spliced is None or previous.outputs.get("catalog.json") != file_stat(str(path)):
         return False
+    spans = {spliced.order[index]: (start, end) for kind, index, start, end in located(composite) if kind == b"j"}
     try:
         data = memoryview(path.read_bytes())  # slices that share the bytes, not copies
     except OSError:
         return False
     for display_path, listing in listings.items():
-        span = previous.json_spans.get(display_path)
+        span = spans.get(display_path)
         if span is None:
             return False
         listings[display_path] = listing.evolve(json=data[span[0] : span[1]])

@@ -46,6 +46,7 @@ from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
+from catalog.splice import Composite, compose, marker
 from catalog.types import Agent, Catalog, FastPickle, Finding
 
 INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
@@ -109,6 +110,9 @@ class Listing(FastPickle):
     facets: FacetPairs
 
 
+Groups = tuple[list[str], list[str], dict[str, str], dict[str, str]]  # what page_groups says
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     """What every page of one catalog is rendered with."""
@@ -122,7 +126,7 @@ class _Context:
         return page_url(source, target, self.options.directory_urls)
 
 
-def _group_pages(agents: Sequence[Agent]) -> tuple[list[str], list[str], dict[str, str], dict[str, str]]:
+def page_groups(agents: Sequence[Agent]) -> Groups:
     """The collections with a page (none when there is only one), the categories, and the
     slug of each one's page (unique: ``Development`` and ``development`` get two)."""
     named = {agent.collection or "" for agent in agents}
@@ -135,7 +139,7 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
     """What every agent page depends on besides its own agent: the collections it may link
     to, and the page of a category or collection whose slug another one took first. When it
     changes, every agent page is rendered again."""
-    collections, _, category_slugs, collection_slugs = _group_pages(agents)
+    collections, _, category_slugs, collection_slugs = page_groups(agents)
     renamed = [
         f"{kind}:{value}:{slug}"
         for kind, slugs in (("category", category_slugs), ("collection", collection_slugs))
@@ -145,12 +149,15 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
     return (*collections, *renamed)
 
 
-def _context(catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None) -> _Context:
+def render_context(
+    catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None, groups: Groups | None = None
+) -> _Context:
+    """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in catalog.findings:
         findings[finding.path].append(finding)
-    collections, categories, category_slugs, collection_slugs = _group_pages(catalog.agents)
+    collections, categories, category_slugs, collection_slugs = groups or page_groups(catalog.agents)
     common = {
         "options": options,
         "format_labels": FORMAT_LABELS,
@@ -173,6 +180,7 @@ def render_catalog(
     bytecode_dir: Path | None = None,
     listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    composites: dict[str, Composite] | None = None,
 ) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
@@ -180,8 +188,10 @@ def render_catalog(
     shared pages are always rendered). ``listings``: the last run's, by agent file
     (display path); those of the agents not rendered again are reused. Updated in place.
     ``meanwhile``: work for this process while forked workers render the agent pages.
+    ``composites``: filled with the shared pages as Composites (``shared_composites``); left
+    empty when they cannot all be spliced.
     """
-    context = _context(catalog, options, bytecode_dir)
+    context = render_context(catalog, options, bytecode_dir)
     kept = listings if listings is not None else {}
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
     # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
@@ -193,7 +203,7 @@ def render_catalog(
     rendered = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
-    task = functools.partial(_agent_files, context)
+    task = functools.partial(agent_files, context)
     for agent, (page, download, listing) in zip(
         wanted, map_forked(task, wanted, at_least=200, meanwhile=meanwhile), strict=True
     ):
@@ -202,7 +212,10 @@ def render_catalog(
     kept.update(rendered)
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
-    pages.update(_shared_pages(context, catalog, [kept[agent.display_path] for agent in catalog.agents]))
+    ordered = [kept[agent.display_path] for agent in catalog.agents]
+    pages.update(_shared_pages(context, catalog.findings, ordered))
+    if composites is not None:
+        composites.update(shared_composites(context, catalog.findings, ordered, pages) or {})
     return pages
 
 
@@ -229,7 +242,7 @@ class StreamedCatalog:
             self._pages.update((page, download))
             self._listings.append(listing)
         if rel not in self._pages and rel in self._shared:
-            shared = _shared_pages(self._context, self._catalog, self._listings)
+            shared = _shared_pages(self._context, self._catalog.findings, self._listings)
             if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
                 raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
             self._pages.update(shared)
@@ -245,10 +258,10 @@ def stream_catalog(
 
     ``complete``: what the worker does to each agent before rendering it (the pipeline adds
     the sections it did not wait for)."""
-    context = _context(catalog, options, None)
+    context = render_context(catalog, options, None)
 
     def task(agent: Agent) -> _AgentFiles:
-        return _agent_files(context, complete(agent) if complete else agent)
+        return agent_files(context, complete(agent) if complete else agent)
 
     # One worker: it renders a page in about a third of the time MkDocs takes to read one, so
     # it stays ahead, and the other cores are left to MkDocs. Small chunks: MkDocs starts soon.
@@ -259,7 +272,7 @@ def stream_catalog(
 _AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
 
 
-def _agent_files(context: _Context, agent: Agent) -> _AgentFiles:
+def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
     """One agent's page, its download and its listing."""
     path, download = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
@@ -308,10 +321,48 @@ def _shared_page_paths(context: _Context) -> tuple[str, ...]:
     )
 
 
-def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) -> Pages:
+@dataclass(frozen=True, slots=True)
+class Overview(FastPickle):
+    """The overview's figures, from every agent's listing."""
+
+    total: int
+    examples_total: int
+    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
+    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
+    by_category: dict[str, int]
+
+    def evolve_agent(self, index: int, examples: int, tokens: int, old_examples: int) -> Overview:
+        """The figures after agent ``index`` changed its examples or tokens, nothing else."""
+        changed = list(self.tokens)
+        changed[index] = tokens
+        return self.evolve(examples_total=self.examples_total - old_examples + examples, tokens=tuple(changed))
+
+
+def overview_of(listings: Sequence[Listing]) -> Overview:
+    by_category: Counter[str] = Counter(m.category for m in listings)
+    return Overview(
+        total=len(listings),
+        examples_total=sum(m.examples for m in listings),
+        counts={
+            "format": Counter(m.format_label for m in listings),
+            "collection": Counter(m.collection or "(none)" for m in listings),
+            "category": Counter(m.category for m in listings),
+            "model": Counter(model for m in listings for model in m.models),
+        },
+        tokens=tuple(m.tokens for m in listings),
+        by_category={category: by_category[category] for category in reading_order(by_category)},
+    )
+
+
+def _shared_pages(
+    context: _Context,
+    findings: Sequence[Finding],
+    listings: Sequence[Listing],
+    labels: dict[str, list[tuple[str, str]]] | None = None,
+) -> Pages:
     """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's listing."""
-    env, common, link = context.env, context.common, context.link
+    from every agent's listing. ``labels``: the facets' (else taken from the listings)."""
+    common = context.common
     pages: Pages = {}
     by_category: dict[str, list[Listing]] = defaultdict(list)
     by_collection: dict[str, list[Listing]] = defaultdict(list)
@@ -319,55 +370,110 @@ def _shared_pages(context: _Context, catalog: Catalog, listings: list[Listing]) 
         by_category[listing.category].append(listing)
         by_collection[listing.collection].append(listing)
     for category in reading_order(by_category):
-        members = by_category[category]
         path = common["category_page"](category)
-        body = env.get_template("category.md.j2").render(
-            category=category,
-            items=[m.item_nested for m in members],
-            link=lambda t, _s=path: link(_s, t),
-            **common,
-        )
-        pages[path] = _with_meta(body, titleize(category), f"{len(members)} agents")
+        pages[path] = _group_page(context, "category", category, path, by_category[category])
     for collection in common["collections"]:
         path = common["collection_page"](collection)
-        members = by_collection[collection]
-        body = env.get_template("collection.md.j2").render(
-            collection=collection,
-            items=[m.item_nested for m in members],
-            link=lambda t, _s=path: link(_s, t),
-            **common,
-        )
-        pages[path] = _with_meta(body, collection, f"{len(members)} agents")
-    counts = {
-        "format": Counter(m.format_label for m in listings),
-        "collection": Counter(m.collection or "(none)" for m in listings),
-        "category": Counter(m.category for m in listings),
-        "model": Counter(model for m in listings for model in m.models),
-    }
-    pages["index.md"] = _with_meta(
-        env.get_template("overview.md.j2").render(
-            total=len(listings),
-            examples_total=sum(m.examples for m in listings),
-            counts=counts,
-            tokens=summarize_tokens([m.tokens for m in listings]),
-            by_category={category: len(by_category[category]) for category in reading_order(by_category)},
-            items=[m.item_top for m in listings],
-            link=lambda t: link("index.md", t),
-            **common,
-        ),
-        common["options"].site_name,
-        f"{len(listings)} agents",
-    )
+        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+    pages["index.md"] = overview_page(context, overview_of(listings), [m.item_top for m in listings])
     pages["rules.md"] = _with_meta(
-        env.get_template("rules.md.j2").render(rules=rule_table(), link=lambda t: link("rules.md", t), **common),
+        context.env.get_template("rules.md.j2").render(
+            rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
+        ),
         "Lint rules",
         "What agent-catalog lint checks, and why",
     )
-    pages["catalog.json"] = catalog_json([m.json for m in listings], catalog.findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
+    pages["catalog.json"] = catalog_json([m.json for m in listings], findings)
+    if labels is None:
+        labels = labels_of(m.facets for m in listings)
+    pages["assets/catalog-data.js"] = data_script(labels, [m.row for m in listings])
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
+
+
+def _group_page(context: _Context, kind: str, name: str, path: str, members: list[Listing]) -> str:
+    """A category's or a collection's page."""
+    body = context.env.get_template(f"{kind}.md.j2").render(
+        items=[m.item_nested for m in members],
+        link=lambda t: context.link(path, t),
+        **{kind: name},
+        **context.common,
+    )
+    return _with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+
+
+def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:
+    """``index.md``: the figures, the categories and collections, and every agent's item."""
+    return _with_meta(
+        context.env.get_template("overview.md.j2").render(
+            total=overview.total,
+            examples_total=overview.examples_total,
+            counts=overview.counts,
+            tokens=summarize_tokens(overview.tokens),
+            by_category=overview.by_category,
+            items=items,
+            link=lambda t: context.link("index.md", t),
+            **context.common,
+        ),
+        context.common["options"].site_name,
+        f"{overview.total} agents",
+    )
+
+
+# The pieces of one agent in the shared pages, by the letter of their markers (catalog.splice).
+_PIECES = {b"t": "item_top", b"n": "item_nested", b"j": "json", b"r": "row"}
+
+
+def piece_of(listing: Listing, kind: bytes) -> bytes:
+    """One agent's piece of one kind, as it is written in a shared page."""
+    value = getattr(listing, _PIECES[kind])
+    return bytes(value) if not isinstance(value, str) else value.encode("utf-8")
+
+
+def marked(listing: Listing, index: int) -> Listing:
+    """The listing with markers in place of its pieces, for a skeleton."""
+    return listing.evolve(
+        item_top=marker("t", index),
+        item_nested=marker("n", index),
+        json=marker("j", index).encode(),
+        row=marker("r", index),
+    )
+
+
+def figure_skeletons(
+    context: _Context, overview: Overview, findings: Sequence[Finding], count: int
+) -> dict[str, bytes]:
+    """The skeletons of the shared pages that show more of the agents than their pieces: the
+    overview (its figures) and catalog.json (the findings). Every other shared page's skeleton
+    stays the same while every agent keeps its ``catalog.incremental.identity``."""
+    return {
+        "index.md": overview_page(context, overview, [marker("t", i) for i in range(count)]).encode("utf-8"),
+        "catalog.json": catalog_json([marker("j", i).encode() for i in range(count)], findings),
+    }
+
+
+def shared_composites(
+    context: _Context, findings: Sequence[Finding], listings: Sequence[Listing], pages: Pages
+) -> dict[str, Composite] | None:
+    """Every shared page as a Composite (a page without pieces of agents is its own skeleton);
+    None when one of them does not fill to the page byte for byte from its skeleton (ours all
+    do; a user's template could use an agent's piece otherwise than by printing it)."""
+    skeletons = _shared_pages(
+        context, findings, [marked(m, i) for i, m in enumerate(listings)], labels_of(m.facets for m in listings)
+    )
+    composites = {}
+    for rel, skeleton in skeletons.items():
+        raw = skeleton if isinstance(skeleton, bytes) else skeleton.encode("utf-8")
+        page = pages[rel]
+        try:
+            data, composite = compose(raw, lambda kind, index: piece_of(listings[index], kind))
+        except (LookupError, ValueError):  # a marker that is not one of ours
+            return None
+        if data != (page if isinstance(page, bytes) else page.encode("utf-8")):
+            return None
+        composites[rel] = composite
+    return composites
 
 
 def page_url(source: str, target: str, directory_urls: bool) -> str:

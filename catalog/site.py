@@ -12,11 +12,14 @@ import contextlib
 import functools
 import hashlib
 import json
+import mmap
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import xxhash
 
 from catalog.incremental import FileStat, file_stat
 
@@ -49,16 +52,43 @@ class WriteResult:
         return bool(self.written or self.removed or self.stale)
 
 
+def digest(data: bytes | memoryview | mmap.mmap) -> str:
+    """The manifest's fingerprint of a file's bytes: XXH3, 128 bits (32 hex digits).
+
+    Not a defence against anyone who can write to the docs folder: it tells a page a person
+    edited from the one generated, at 10 GB/s (sha256, which manifests before it used, 1.8).
+    """
+    return str(xxhash.xxh3_128_hexdigest(data))
+
+
+def file_digest(path: Path) -> str:
+    """``digest`` of a file, read through a memory map (no copy of a 130 MB catalog.json)."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return digest(b"")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return digest(mapped)
+
+
+def _digests_of(data: bytes, recorded: Sequence[str]) -> set[str]:
+    """``data``'s digests in the forms ``recorded`` uses (a sha256 from an older manifest)."""
+    found = {digest(data)}
+    if any(len(d) == 64 for d in recorded):
+        found.add(hashlib.sha256(data).hexdigest())
+    return found
+
+
 @dataclass
 class _Manifest:
-    # relative path -> sha256 of what we wrote. A path has two digests, old and new, in the
+    # relative path -> digest of what we wrote. A path has two digests, old and new, in the
     # journal written before a run rewrites it: interrupted, the file holds one of the two.
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)
     journal: bool = False  # an interrupted run's journal was there (and is merged into files)
 
     def owns(self, rel: str, data: bytes) -> bool:
         """Whether ``data`` at ``rel`` is what this tool wrote there (not edited since)."""
-        return hashlib.sha256(data).hexdigest() in self.files.get(rel, ())
+        recorded = self.files.get(rel, ())
+        return not _digests_of(data, recorded).isdisjoint(recorded)
 
 
 def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
@@ -100,15 +130,15 @@ def write_docs(
     for rel, text in sorted(pages.items()):
         target = docs_dir / _safe_relative(rel)
         data = text if isinstance(text, bytes) else text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
+        fingerprint = digest(data)
         if not _plain_file_or_absent(target, docs_dir):
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
             continue
         was = manifest.files.get(rel, ())
         if not check and len(was) == 1 and rel in known and file_stat(str(target)) == known[rel]:
             # Unchanged since this tool wrote it: ours, and what it holds has digest was[0].
-            new_manifest[rel] = (digest,)
-            if was[0] == digest:
+            new_manifest[rel] = (fingerprint,)
+            if was[0] == fingerprint:
                 unchanged += 1
                 current_stats[rel] = known[rel]
             else:
@@ -118,7 +148,7 @@ def write_docs(
         current = _read_bytes(target)
         if current == data:
             unchanged += 1
-            new_manifest[rel] = (digest,)
+            new_manifest[rel] = (fingerprint,)
             current_stats[rel] = file_stat(str(target))
             continue
         ours = rel in manifest.files
@@ -131,7 +161,7 @@ def write_docs(
                     diffs.append(short_diff(rel, current, data))
             continue
         written.append(rel)
-        new_manifest[rel] = (digest,)
+        new_manifest[rel] = (fingerprint,)
         if check:
             diffs.append(short_diff(rel, current, data))
         else:
@@ -175,6 +205,59 @@ def write_docs(
     return WriteResult(
         tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders), stats=current_stats
     )
+
+
+def spliced_manifest(docs_dir: Path, changes: Mapping[str, str]) -> tuple[bytes, dict[str, str]] | None:
+    """The manifest with new digests for ``changes`` (path -> digest), edited as bytes: what
+    ``manifest_json`` would write, without parsing 20,000 entries. Also each path's digest
+    before. None when a path has no entry of one digest (then write_docs does it)."""
+    try:
+        data = (docs_dir / MANIFEST).read_bytes()
+    except OSError:
+        return None
+    edits: list[tuple[int, int, bytes]] = []
+    before: dict[str, str] = {}
+    for rel, new in changes.items():
+        key = b"\n " + json.dumps(rel).encode() + b': "'
+        start = data.find(key) + len(key)
+        end = data.find(b'"', start)
+        if start < len(key) or end < 0 or data[end + 1 : end + 2] not in (b",", b"\n"):
+            return None
+        before[rel] = data[start:end].decode("ascii", "replace")
+        edits.append((start, end, new.encode("ascii")))
+    parts: list[bytes] = []
+    taken = 0
+    for start, end, replacement in sorted(edits):
+        parts += (data[taken:start], replacement)
+        taken = end
+    parts.append(data[taken:])
+    return b"".join(parts), before
+
+
+def temporary_file(docs_dir: Path, rel: str) -> Path:
+    """A new empty file beside ``rel`` in the docs folder, to be put in place by ``replace_files``."""
+    import tempfile
+
+    target = docs_dir / _safe_relative(rel)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def replace_files(docs_dir: Path, files: Mapping[str, tuple[Path, str, str]], manifest: bytes) -> dict[str, FileStat]:
+    """Put new files in place as ``write_docs`` does: the journal (each one's old and new
+    digest) first, then the files, then the manifest. ``files``: path -> (its new file from
+    ``temporary_file``, old digest, new digest). Returns each file's stat."""
+    journal = {rel: (old, new) for rel, (_, old, new) in files.items()}
+    _atomic_write(docs_dir / JOURNAL, (manifest_json(journal) + "\n").encode())
+    stats = {}
+    for rel, (tmp, _, _) in sorted(files.items()):
+        target = docs_dir / _safe_relative(rel)
+        os.replace(tmp, target)
+        stats[rel] = file_stat(str(target))
+    _atomic_write(docs_dir / MANIFEST, manifest)
+    (docs_dir / JOURNAL).unlink(missing_ok=True)
+    return stats
 
 
 def short_diff(rel: str, current: bytes | None, new: bytes, limit: int = 12) -> str:
