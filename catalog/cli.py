@@ -350,6 +350,9 @@ def _refusals() -> Iterator[None]:
         yield
     except (OutputRefused, ConfigError) as exc:
         raise click.UsageError(str(exc)) from None
+    except OSError as exc:  # a full disk, a folder made read-only: the machine, not a bug
+        where = f": {safe_text(str(exc.filename))}" if exc.filename else ""
+        raise _ConfigurationError(f"{exc.strerror or exc}{where}") from None
     except Exception as exc:
         _reraise_as_configuration_error(exc)
         raise

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import pickle
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +46,19 @@ _FORMAT = 9
 @dataclass
 class Stamp:
     key: str
-    entries: dict[str, FileStat] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)  # every file and folder the run saw
+    stats: bytes = b""  # their stats, as an array "q" of (mtime_ns, size, inode) per path
     summary: Summary = (0, (), ())  # agents, findings and files left alone in that run
     token: str = ""  # the AgentCache's and the SpliceIndex's it was saved with
+
+    def seen(self) -> list[FileStat]:
+        flat = array("q")
+        flat.frombytes(self.stats)
+        return list(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
+
+    def changed(self) -> list[str]:
+        """What changed since: every path whose stat is not the one seen."""
+        return [path for path, seen in zip(self.paths, self.seen(), strict=True) if file_stat(path) != seen]
 
 
 @dataclass
@@ -71,7 +83,7 @@ class AgentFacts(FastPickle):
 
     source: SourceKey
     stat: FileStat  # of the file when it was read
-    identity: tuple[object, ...]  # what other pages depend on (``identity``)
+    identity: bytes  # what other pages take from it (``identity``)
     slug: str  # the page name it was given
     examples: int
     read_findings: tuple[Finding, ...]  # from reading the file
@@ -85,14 +97,50 @@ class SpliceIndex:
     base: str  # the token of the AgentCache saved with it
     order: list[str]  # each agent's display path, in catalog order
     files: dict[str, int]  # agent file -> its index in ``order``
-    folders: dict[str, Any]  # each folder walked -> discover.entries_of it
-    facts: list[bytes]  # by index: its AgentFacts, pickled
+    folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
+    facts: bytes  # each agent's AgentFacts, pickled, one after the other in catalog order
+    fact_ends: bytes  # where each one ends in ``facts`` (array "q")
     overview: Any  # render.Overview
     groups: Any  # render.Groups
     composites: dict[str, Any]  # shared page -> splice.Composite
     outputs: dict[str, FileStat]  # shared page -> its stat as written
-    findings: tuple[Finding, ...]  # the catalog's
     file_count: int  # how many files the docs folder holds of ours
+
+    def fact(self, index: int) -> AgentFacts:
+        ends = memoryview(self.fact_ends).cast("q")
+        found: AgentFacts = pickle.loads(self.facts[ends[index - 1] if index else 0 : ends[index]])
+        return found
+
+    def set_facts(self, changes: Mapping[int, AgentFacts]) -> None:
+        """Replace the facts of some agents: the others' bytes are joined in a few slices."""
+        ends = array("q")
+        ends.frombytes(self.fact_ends)
+        facts = memoryview(self.facts)  # slices without copies, joined once
+        pieces: list[bytes | memoryview] = []
+        taken = 0  # bytes of ``facts`` already in ``pieces``
+        shift = 0  # how much longer the facts are up to here
+        order = sorted(changes)
+        for number, index in enumerate(order):
+            start, end = ends[index - 1] - shift if index else 0, ends[index]
+            new = pickle.dumps(changes[index], protocol=5)
+            pieces += (facts[taken:start], new)
+            taken = end
+            shift += len(new) - (end - start)
+            for later in range(index, order[number + 1] if number + 1 < len(order) else len(ends)):
+                ends[later] += shift
+        pieces.append(facts[taken:])
+        self.facts, self.fact_ends = b"".join(pieces), ends.tobytes()
+
+
+def pack_facts(facts: Iterable[bytes]) -> tuple[bytes, bytes]:
+    """``SpliceIndex.facts`` and ``fact_ends`` of pickled AgentFacts."""
+    pieces = list(facts)
+    return b"".join(pieces), array("q", itertools.accumulate(map(len, pieces))).tobytes()
+
+
+def folder_key(entries: object) -> str:
+    """What discovery saw in a folder (``discover.entries_of``), as a short digest."""
+    return hashlib.blake2b(repr(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -142,7 +190,7 @@ def changed_since(folder: Path | None, key: str) -> tuple[Stamp, list[str]] | No
     stamp = _load(folder, "stamp")
     if not isinstance(stamp, Stamp) or stamp.key != key:
         return None
-    return stamp, [path for path, seen in stamp.entries.items() if file_stat(path) != seen]
+    return stamp, stamp.changed()
 
 
 def save_stamp(
@@ -156,8 +204,9 @@ def save_stamp(
     """``seen``: the stat of each file taken before it was read, so that a file saved again
     while the run read it is not taken for read; the other paths are stat-ed now.
     ``token``: the AgentCache's, which the splice index names too."""
-    entries = {path: file_stat(path) for path in paths if path not in seen}
-    _save(folder, "stamp", Stamp(key, {**entries, **seen}, summary, token))
+    entries = {path: file_stat(path) for path in paths if path not in seen} | dict(seen)
+    flat = array("q", itertools.chain.from_iterable(entries.values())).tobytes()
+    _save(folder, "stamp", Stamp(key, list(entries), flat, summary, token))
 
 
 def load_agents(folder: Path | None, key: str) -> AgentCache:
@@ -178,14 +227,15 @@ def save_splice(folder: Path | None, index: SpliceIndex) -> None:
     _save(folder, "splice", index)
 
 
-def identity(agent: Agent) -> tuple[object, ...]:
+def identity(agent: Agent) -> bytes:
     """What pages other than its own and its pieces of the shared pages take from an agent:
     its page name (name, format, place), its category and collection pages, and the counts
     and facets of the overview and the filters."""
     from catalog.facets import facet_pairs, models_of
 
     where = (agent.path, agent.display_path, agent.collection, agent.plugin, agent.marketplace, agent.category)
-    return (agent.name, agent.format.value, *where, tuple(models_of(agent)), facet_pairs(agent))
+    values = (agent.name, agent.format.value, *where, tuple(models_of(agent)), facet_pairs(agent))
+    return hashlib.blake2b(repr(values).encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 def source_key(source: AgentSource) -> SourceKey:

@@ -85,15 +85,28 @@ def catalog_json(agents: Sequence[bytes | memoryview], findings: Sequence[Findin
     """``dumps(catalog_to_dict(catalog), compact=True)`` in UTF-8, from each agent's
     ``agent_json`` (encoded): a catalog of thousands is joined, not encoded again, when one
     agent changed."""
-    found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
     # One join, so the bytes (130 MB for 10,000 agents) are copied once.
     parts: list[bytes | memoryview] = [_HEAD]
     for index, agent in enumerate(agents):
         if index:
             parts.append(b",")
         parts.append(agent)
-    parts += (b'],"findings":', found.encode("utf-8"), b"}\n")
+    parts.append(_findings_part(findings))
     return b"".join(parts)
+
+
+def with_findings(data: bytes, findings: Sequence[Finding]) -> bytes | None:
+    """``catalog_json`` output (or a skeleton of it) with other findings; None if it is not one."""
+    cut = data.rfind(_FINDINGS)  # a string in JSON cannot hold it: its quote would be escaped
+    return data[:cut] + _findings_part(findings) if cut >= 0 else None
+
+
+def _findings_part(findings: Sequence[Finding]) -> bytes:
+    found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
+    return b"".join((_FINDINGS, found.encode("utf-8"), b"}\n"))
+
+
+_FINDINGS = b'],"findings":'
 
 
 _HEAD = f'{{"version":{SCHEMA_VERSION},"agents":['.encode()

@@ -320,18 +320,19 @@ def _splice_index(
         facts[index] = pickle.dumps(fact, protocol=5)
         files[str(source.path)] = index
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
+    packed, ends = incremental.pack_facts(facts)
     return incremental.SpliceIndex(
         key=key,
         base=token,
         order=order,
         files=files,
-        folders=dict(discovery.listings),
-        facts=facts,
+        folders={folder: incremental.folder_key(entries) for folder, entries in discovery.listings.items()},
+        facts=packed,
+        fact_ends=ends,
         overview=overview_of([listings[path] for path in order]),
         groups=page_groups(catalog.agents),
         composites=composites,
         outputs=shared,
-        findings=catalog.findings,
         file_count=len(outputs),
     )
 

@@ -14,17 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import frontmatter
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemBytecodeCache,
-    FileSystemLoader,
-    PrefixLoader,
-    StrictUndefined,
-)
+from typing import TYPE_CHECKING, Any
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
@@ -39,20 +29,33 @@ from catalog.facets import (
     labels_of,
     models_of,
 )
-from catalog.jsonout import agent_json, catalog_json
+from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
 from catalog.lint import summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
-from catalog.splice import Composite, compose, marker
+from catalog.splice import Composite, compose, marker, markers
 from catalog.types import Agent, Catalog, FastPickle, Finding
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
+    # Imported here: the quick update starts writing catalog.json before it needs templates.
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemBytecodeCache,
+        FileSystemLoader,
+        PrefixLoader,
+        StrictUndefined,
+    )
+
     default = FileSystemLoader(str(default_template_dir()))
     loaders: list[Any] = [PrefixLoader({"default": default}, delimiter=":")]
     if template_dir is not None:
@@ -302,7 +305,7 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         tokens=estimate_tokens(agent.description),
         item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
         item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
-        json=agent_json(agent).encode("utf-8"),
+        json=json_piece(agent),
         row=data_row(agent, context.link("index.md", page)),
         facets=facet_pairs(agent),
     )
@@ -441,16 +444,25 @@ def marked(listing: Listing, index: int) -> Listing:
     )
 
 
-def figure_skeletons(
-    context: _Context, overview: Overview, findings: Sequence[Finding], count: int
-) -> dict[str, bytes]:
-    """The skeletons of the shared pages that show more of the agents than their pieces: the
-    overview (its figures) and catalog.json (the findings). Every other shared page's skeleton
-    stays the same while every agent keeps its ``catalog.incremental.identity``."""
-    return {
-        "index.md": overview_page(context, overview, [marker("t", i) for i in range(count)]).encode("utf-8"),
-        "catalog.json": catalog_json([marker("j", i).encode() for i in range(count)], findings),
-    }
+def json_skeleton(findings: Sequence[Finding], count: int, old: bytes | None = None) -> bytes:
+    """catalog.json's skeleton: it shows the findings besides every agent's piece. From
+    ``old``, the last skeleton of as many agents, when given (the findings are its end)."""
+    if old is not None and (skeleton := with_findings(old, findings)) is not None:
+        return skeleton
+    return catalog_json([m.encode() for m in markers("j", count)], findings)
+
+
+def overview_skeleton(context: _Context, overview: Overview, count: int) -> bytes:
+    """The overview's skeleton: it shows figures besides every agent's piece.
+
+    Every other shared page's skeleton stays the same while every agent keeps its
+    ``catalog.incremental.identity``: what else they show comes from that alone."""
+    return overview_page(context, overview, markers("t", count)).encode("utf-8")
+
+
+def json_piece(agent: Agent) -> bytes:
+    """An agent's piece of catalog.json (``Listing.json``), made without a template."""
+    return agent_json(agent).encode("utf-8")
 
 
 def shared_composites(
@@ -510,6 +522,8 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
 def _with_meta(body: str, title: str, description: str) -> str:
     """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
     meta = {"title": textsafe.escape_yaml_meta(title), "description": textsafe.escape_yaml_meta(description, 160)}
+    import frontmatter
+
     post = frontmatter.Post(body, None, **meta)
     return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
 

@@ -36,6 +36,11 @@ def marker(kind: str, index: int) -> str:
     return f"\x02{kind}{index}\x03"
 
 
+def markers(kind: str, count: int) -> list[str]:
+    """``marker(kind, i)`` for the first ``count`` agents."""
+    return [f"\x02{kind}{index}\x03" for index in range(count)]
+
+
 @dataclass(frozen=True, slots=True)
 class Composite(FastPickle):
     """A generated file as its skeleton and the lengths of its parts and pieces."""
@@ -46,9 +51,14 @@ class Composite(FastPickle):
 
 
 def split(skeleton: bytes) -> tuple[list[bytes], list[Slot]]:
-    """The skeleton's fixed parts (one more than its slots) and its slots, in order."""
+    """The skeleton's fixed parts (one more than its slots) and its slots, in order.
+
+    Raises ValueError when STX or ETX appear other than in markers: the parts must not hold
+    them, or a stretch of the skeleton could not be told apart from its slots."""
     found = _MARK.split(skeleton)
     slots = [(kind, int(index)) for kind, index in zip(found[1::3], found[2::3], strict=True)]
+    if not skeleton.count(b"\x02") == skeleton.count(b"\x03") == len(slots):
+        raise ValueError("a control character in a skeleton, outside its markers")
     return found[0::3], slots
 
 
@@ -59,6 +69,14 @@ def located(composite: Composite) -> list[tuple[bytes, int, int, int]]:
     layout.frombytes(composite.layout)
     offsets = [0, *itertools.accumulate(layout)]
     return [(kind, index, offsets[2 * n + 1], offsets[2 * n + 2]) for n, (kind, index) in enumerate(slots)]
+
+
+def first_slot(composite: Composite, indices: Iterable[int]) -> int:
+    """Where the first piece of any of these agents starts in the file written (its size if none)."""
+    layout = array("q")
+    layout.frombytes(composite.layout)
+    offsets = [0, *itertools.accumulate(layout)]
+    return min((offsets[p] for i in indices for _, p in _slots_of(composite.skeleton, i)), default=offsets[-1])
 
 
 def compose(skeleton: bytes, piece: Callable[[bytes, int], bytes]) -> tuple[bytes, Composite]:
@@ -74,33 +92,36 @@ def compose(skeleton: bytes, piece: Callable[[bytes, int], bytes]) -> tuple[byte
 
 
 def splice(
-    old: Composite, skeleton: bytes, changed: Mapping[int, Callable[[bytes], bytes]]
+    old: Composite,
+    skeleton: bytes,
+    changed: Mapping[int, Callable[[bytes], bytes]],
+    read: Callable[[int, int], bytes] | None = None,
 ) -> tuple[list[Piece], Composite] | None:
     """The new file as pieces of the old one and new bytes, and its Composite.
 
     ``skeleton``: the new skeleton. ``changed``: agent index -> its new piece of each kind;
-    every other agent's piece is taken from the old file. None when the slots differ (agents
-    added, removed or reordered): the file must be made whole.
+    every other agent's piece is taken from the old file. ``read(start, end)``: bytes of the
+    old file, to tell a changed agent's piece that came out the same (then the file may be
+    unchanged). None when the slots differ (agents added, removed or reordered): the file
+    must be made whole.
     """
     layout = array("q")
     layout.frombytes(old.layout)
     dirty: dict[int, bytes] = {}  # position in the layout -> its new bytes
-    if skeleton == old.skeleton:
-        for index in changed:
-            for kind, position in _slots_of(skeleton, index):
-                dirty[position] = changed[index](kind)
-    else:
-        new_parts, new_slots = split(skeleton)
-        old_parts, old_slots = split(old.skeleton)
-        if new_slots != old_slots or len(layout) != 2 * len(new_slots) + 1:
+    if skeleton != old.skeleton:
+        try:
+            changed_parts = _changed_parts(old.skeleton, skeleton)
+        except ValueError:
             return None
-        for number, (new, was) in enumerate(zip(new_parts, old_parts, strict=True)):
-            if new != was:
-                dirty[2 * number] = new
-        for number, (kind, index) in enumerate(new_slots):
-            if index in changed:
-                dirty[2 * number + 1] = changed[index](kind)
+        if changed_parts is None or len(layout) != 2 * old.skeleton.count(b"\x02") + 1:
+            return None
+        dirty.update((2 * number, part) for number, part in changed_parts.items())
     offsets = [0, *itertools.accumulate(layout)]
+    for index in changed:
+        for kind, position in _slots_of(skeleton, index):
+            data = changed[index](kind)
+            if read is None or read(offsets[position], offsets[position + 1]) != data:
+                dirty[position] = data
     pieces: list[Piece] = []
     start = 0  # the old file's bytes not yet taken, from here
     for position in sorted(dirty):
@@ -116,6 +137,37 @@ def splice(
     return pieces, Composite(skeleton, layout.tobytes())
 
 
+def _changed_parts(old: bytes, new: bytes) -> dict[int, bytes] | None:
+    """The fixed parts that differ between two skeletons (number -> new part); None when
+    their slots differ. Only the stretch between their common start and end is split."""
+    same_start = _common_length(old, new, lambda data, n: data[:n])
+    same_end = _common_length(old, new, lambda data, n: data[len(data) - n :], min(len(old), len(new)) - same_start)
+    start = old.rfind(b"\x03", 0, same_start) + 1  # the start of the part it lies in
+    old_end = old.find(b"\x02", len(old) - same_end)  # the end of the part it lies in
+    old_end = len(old) if old_end < 0 else old_end
+    new_end = len(new) - (len(old) - old_end)
+    if not new.count(b"\x02") == new.count(b"\x03") == old.count(b"\x02"):
+        raise ValueError("the new skeleton has other markers, or stray control characters")
+    old_parts, old_slots = split(old[start:old_end])
+    new_parts, new_slots = split(new[start:new_end])
+    if old_slots != new_slots:
+        return None
+    first = old.count(b"\x02", 0, start)
+    return {first + n: part for n, (part, was) in enumerate(zip(new_parts, old_parts, strict=True)) if part != was}
+
+
+def _common_length(old: bytes, new: bytes, end: Callable[[bytes, int], bytes], most: int | None = None) -> int:
+    """How many bytes the two have in common at one end (``end`` takes n bytes there)."""
+    low, high = 0, min(len(old), len(new)) if most is None else most
+    while low < high:  # binary search: each test is one memcmp (memoryviews compare item by item)
+        middle = (low + high + 1) // 2
+        if end(old, middle) == end(new, middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def _slots_of(skeleton: bytes, index: int) -> Iterable[tuple[bytes, int]]:
     """Each slot of agent ``index`` in the skeleton: its kind and its position in the layout."""
     for match in re.finditer(rb"\x02([a-z])" + str(index).encode() + rb"\x03", skeleton):
@@ -129,20 +181,49 @@ def unchanged(pieces: list[Piece], size: int) -> bool:
 
 def write_pieces(tmp: Path, old: Path, pieces: Iterable[Piece]) -> None:
     """Write ``pieces`` into the new file ``tmp``, ranges copied from ``old`` in the kernel."""
-    source = os.open(old, os.O_RDONLY)
-    try:
-        target = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with PieceWriter(tmp, old) as writer:
+        writer.write(pieces)
+
+
+class PieceWriter:
+    """A new file written from pieces, in as many calls as the pieces are known in."""
+
+    def __init__(self, tmp: Path, old: Path) -> None:
+        self._source = os.open(old, os.O_RDONLY)
         try:
-            for piece in pieces:
-                if isinstance(piece, bytes):
-                    _write_all(target, piece)
-                else:
-                    _copy_range(source, target, *piece)
-        finally:
-            os.close(target)
-    finally:
-        os.close(source)
-    os.chmod(tmp, 0o644)  # whatever the umask: as the other generated files
+            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except BaseException:
+            os.close(self._source)
+            raise
+        os.fchmod(self._target, 0o644)  # whatever the umask: as the other generated files
+
+    def write(self, pieces: Iterable[Piece]) -> None:
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                _write_all(self._target, piece)
+            else:
+                _copy_range(self._source, self._target, *piece)
+
+    def close(self) -> None:
+        os.close(self._target)
+        os.close(self._source)
+
+    def __enter__(self) -> PieceWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def after(pieces: list[Piece], start: int) -> list[Piece] | None:
+    """``pieces`` without the old file's first ``start`` bytes, already written; None when
+    they do not begin with them."""
+    if start == 0:
+        return pieces
+    if not pieces or isinstance(pieces[0], bytes) or pieces[0][0] != 0 or pieces[0][1] < start:
+        return None
+    first = pieces[0][1]
+    return [*([(start, first)] if first > start else []), *pieces[1:]]
 
 
 def _copy_range(source: int, target: int, start: int, end: int) -> None:

@@ -16,8 +16,10 @@ incremental run (``catalog.pipeline``) does the work.
 from __future__ import annotations
 
 import contextlib
-import pickle
-from collections.abc import Sequence
+import functools
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,11 +28,12 @@ from catalog import incremental
 from catalog.discover import entries_of, still_an_agent
 from catalog.incremental import AgentFacts, FileStat, SpliceIndex, Stamp
 from catalog.layout import RenderOptions
+from catalog.render import agent_page_paths
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.render import Overview
-    from catalog.splice import Composite
+    from catalog.splice import Composite, Piece
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,57 +65,62 @@ def quick_update(
     changed: Sequence[str],
 ) -> QuickResult | None:
     """Bring ``docs_dir`` in step after ``changed`` (paths of the stamp that changed), or None."""
-    from catalog.site import MANIFEST
+    from catalog.site import MANIFEST, replace_files, spliced_manifest
 
     index = incremental.load_splice(folder, key)
     if index is None or not stamp.token or index.base != stamp.token or stamp.summary[2]:
         return None
     folders = [path for path in changed if path in index.folders]
-    if any(entries_of(path) != index.folders[path] for path in folders):
+    if any(incremental.folder_key(entries_of(path)) != index.folders[path] for path in folders):
         return None  # files came or went: discovery must walk again
-    edits = _read_edits(index, stamp, [path for path in changed if path not in index.folders])
-    if edits is None:
+    files = [path for path in changed if path not in index.folders]
+    if not all(path in index.files for path in files) or "catalog.json" not in index.composites:
+        return None  # not agent files: a manifest, the docs
+    if not files:  # an editor saved a file by renaming, and put back what it replaced
+        entries = dict(zip(stamp.paths, stamp.seen(), strict=True))
+        entries.update((path, incremental.file_stat(path)) for path in folders)
+        incremental.save_stamp(folder, key, (), stamp.summary, seen=entries, token=stamp.token)
+        return QuickResult(len(index.order), stamp.summary[1], (), index.file_count)
+    staged = _Staged(docs_dir)
+    try:
+        # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
+        # what comes before the first edited agent's object, before the edits are even read.
+        with _EarlyCopy(staged, "catalog.json", index, [index.files[path] for path in files]) as early:
+            edits = _read_edits(index, stamp, files)
+            findings = _findings_after(stamp.summary[1], edits) if edits is not None else ()
+            made = _stage(docs_dir, options, folder, index, edits, findings, staged, early) if edits else None
+        manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
+    except BaseException:
+        staged.discard()
+        raise
+    if made is None or manifest is None or edits is None:
+        staged.discard()
         return None
-    findings = _findings_after(index.findings, edits)
-    pending = _render(docs_dir, options, folder, index, edits, findings)
-    if pending is None:
-        return None
-    files, composites, facts, overview = pending
-    from catalog.site import replace_files, spliced_manifest
-
-    manifest = spliced_manifest(docs_dir, {rel: new for rel, (_, new) in files.items()})
-    if manifest is None:
-        _discard(files)
-        return None
+    composites, overview = made
     data, before = manifest
-    stats = replace_files(docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in files.items()}, data)
+    stats = replace_files(docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, data)
     # The caches, splice index first: a stamp never names a state the index does not describe.
+    facts = {}
     for edit in edits:
-        page, download = _agent_paths(edit.facts.slug)
-        outputs = (stats.get(page, edit.facts.outputs[0]), stats.get(download, edit.facts.outputs[1]))
-        facts[edit.index] = pickle.dumps(
-            edit.facts.evolve(
-                stat=edit.stat,
-                examples=len(edit.agent.examples),
-                read_findings=edit.read,
-                page_findings=tuple(f for f in findings if f.path == edit.agent.display_path),
-                outputs=outputs,
-            ),
-            protocol=5,
+        page, download = agent_page_paths(edit.facts.slug)
+        facts[edit.index] = edit.facts.evolve(
+            stat=edit.stat,
+            examples=len(edit.agent.examples),
+            read_findings=edit.read,
+            page_findings=tuple(f for f in findings if f.path == edit.agent.display_path),
+            outputs=(stats.get(page, edit.facts.outputs[0]), stats.get(download, edit.facts.outputs[1])),
         )
-    index.facts = facts
+    index.set_facts(facts)
     index.overview = overview
     index.composites = {**index.composites, **composites}
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
-    index.findings = findings
     incremental.save_splice(folder, index)
-    entries = dict(stamp.entries)
+    entries = dict(zip(stamp.paths, stamp.seen(), strict=True))
     entries.update((edit.path, edit.stat) for edit in edits)
     touched = {str((docs_dir / rel).parent) for rel in stats} | {str(docs_dir), str(docs_dir / MANIFEST)}
     entries.update((path, incremental.file_stat(path)) for path in [*folders, *touched] if path in entries)
-    summary = (len(index.order), findings, ())
-    incremental.save_stamp(folder, key, (), summary, seen=entries, token=stamp.token)
-    written = tuple(sorted(files))
+    incremental.save_stamp(folder, key, (), (len(index.order), findings, ()), seen=entries, token=stamp.token)
+    written = tuple(sorted(staged.files))
     return QuickResult(len(index.order), findings, written, index.file_count - len(written))
 
 
@@ -120,13 +128,12 @@ def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> lis
     """Each changed file read again, if all are agents that kept their identity."""
     from catalog.pipeline import load_agent
 
+    seen = dict(zip(stamp.paths, stamp.seen(), strict=True)) if changed else {}
     edits = []
     for path in changed:
-        position = index.files.get(path)
-        if position is None:
-            return None  # not an agent file: a folder, a manifest, the docs
-        facts: AgentFacts = pickle.loads(index.facts[position])
-        if facts.stat != stamp.entries.get(path) or any(f.code == "AC140" for f in facts.page_findings):
+        position = index.files[path]
+        facts = index.fact(position)
+        if facts.stat != seen.get(path) or any(f.code == "AC140" for f in facts.page_findings):
             return None  # the index is not the stamp's, or its page name names other files
         source = incremental.source_of(facts.source)
         stat = incremental.file_stat(path)
@@ -149,81 +156,167 @@ def _findings_after(findings: Sequence[Finding], edits: Sequence[_Edit]) -> tupl
     return tuple(sorted(result, key=Finding.sort_key))
 
 
-_Pending = tuple[
-    dict[str, tuple[Path, str]],  # generated file -> its new file and digest
-    dict[str, "Composite"],  # shared page -> its new Composite
-    list[bytes],  # the index's facts
-    "Overview",  # the overview's figures
-]
+class _Staged:
+    """New files written beside the ones they replace, until ``replace_files`` puts them in place."""
+
+    def __init__(self, docs_dir: Path) -> None:
+        self.docs_dir = docs_dir
+        self.files: dict[str, tuple[Path, str]] = {}  # generated file -> its new file, digest
+
+    def write(self, rel: str, data: bytes) -> None:
+        from catalog.site import digest, temporary_file
+
+        tmp = temporary_file(self.docs_dir, rel)
+        self.files[rel] = (tmp, digest(data))
+        tmp.write_bytes(data)
+        tmp.chmod(0o644)
+
+    def write_pieces(self, rel: str, pieces: list[Piece]) -> None:
+        from catalog.site import file_digest, temporary_file
+        from catalog.splice import write_pieces
+
+        tmp = temporary_file(self.docs_dir, rel)
+        self.files[rel] = (tmp, "")
+        write_pieces(tmp, self.docs_dir / rel, pieces)
+        self.files[rel] = (tmp, file_digest(tmp))
+
+    def digests(self) -> dict[str, str]:
+        return {rel: new for rel, (_, new) in self.files.items()}
+
+    def discard(self) -> None:
+        for tmp, _ in self.files.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
-def _render(
+def _stage(
     docs_dir: Path,
     options: RenderOptions,
     folder: Path,
     index: SpliceIndex,
     edits: Sequence[_Edit],
     findings: tuple[Finding, ...],
-) -> _Pending | None:
-    """The new files, written beside the old ones, or None (and nothing left behind)."""
-    from catalog.render import agent_files, figure_skeletons, piece_of, render_context
-    from catalog.site import digest, file_digest, temporary_file
-    from catalog.splice import splice, unchanged, write_pieces
+    staged: _Staged,
+    early: _EarlyCopy,
+) -> tuple[dict[str, Composite], Overview] | None:
+    """Write the new files beside the old ones; None when the docs are not as the index says.
 
-    context = render_context(Catalog((), findings), options, folder / "templates", index.groups)
-    overview = index.overview
-    pieces_of = {}
-    agent_pages: dict[str, bytes] = {}
+    ``early`` goes on writing catalog.json while this thread renders the edited agents'
+    pages and the overview."""
+    from catalog.render import agent_files, json_piece, json_skeleton, overview_skeleton, piece_of, render_context
+    from catalog.splice import splice, unchanged
+
     for edit in edits:
-        (page, page_text), (download, raw), listing = agent_files(context, edit.agent)
-        agent_pages[page] = page_text.encode("utf-8")
-        agent_pages[download] = raw.encode("utf-8")
-        if (incremental.file_stat(str(docs_dir / page)), incremental.file_stat(str(docs_dir / download))) != (
-            edit.facts.outputs
-        ):
+        paths = agent_page_paths(edit.facts.slug)
+        if tuple(incremental.file_stat(str(docs_dir / rel)) for rel in paths) != edit.facts.outputs:
             return None  # edited by hand, or gone: write_docs knows what to do
-        pieces_of[edit.index] = lambda kind, _listing=listing: piece_of(_listing, kind)
-        overview = overview.evolve_agent(edit.index, listing.examples, listing.tokens, edit.facts.examples)
-    skeletons = figure_skeletons(context, overview, findings, len(index.order))
-    plans = {}
-    for rel, old in index.composites.items():
-        planned = splice(old, skeletons.get(rel, old.skeleton), pieces_of)
-        if planned is None:
-            return None
-        size = index.outputs.get(rel, (-1, -1, -1))[1]
-        if unchanged(planned[0], size):
-            continue
+    composites: dict[str, Composite] = {}
+
+    def plan(rel: str, skeleton: bytes, pieces: Mapping[int, Callable[[bytes], bytes]]) -> list[Piece] | None:
+        """The pieces of the new ``rel``, or None when it stays as it is."""
         if incremental.file_stat(str(docs_dir / rel)) != index.outputs.get(rel):
-            return None
-        plans[rel] = planned
-    files: dict[str, tuple[Path, str]] = {}
+            raise _NotQuick  # edited by hand, or gone
+        with open(docs_dir / rel, "rb") as handle:
+            planned = splice(
+                index.composites[rel],
+                skeleton,
+                pieces,
+                read=lambda start, end: os.pread(handle.fileno(), end - start, start),
+            )
+        if planned is None:
+            raise _NotQuick
+        composites[rel] = planned[1]
+        return None if unchanged(planned[0], index.outputs[rel][1]) else planned[0]
+
+    json_pieces = {edit.index: _always(json_piece(edit.agent)) for edit in edits}
     try:
-        for rel, data in agent_pages.items():
+        old_json = index.composites["catalog.json"].skeleton
+        if not early.finish(plan("catalog.json", json_skeleton(findings, len(index.order), old_json), json_pieces)):
+            return None
+        context = render_context(Catalog((), findings), options, folder / "templates", index.groups)
+        overview = index.overview
+        rendered: dict[int, Callable[[bytes], bytes]] = {}
+        for edit in edits:
+            (page, page_text), (download, raw), listing = agent_files(context, edit.agent)
+            for rel, text in ((page, page_text), (download, raw)):
+                data = text.encode("utf-8")
+                with contextlib.suppress(OSError):
+                    if (docs_dir / rel).read_bytes() == data:
+                        continue
+                staged.write(rel, data)
+            rendered[edit.index] = functools.partial(piece_of, listing)
+            overview = overview.evolve_agent(edit.index, listing.examples, listing.tokens, edit.facts.examples)
+        skeletons = {"index.md": overview_skeleton(context, overview, len(index.order))}
+        for rel, old in index.composites.items():
+            if rel != "catalog.json" and (planned := plan(rel, skeletons.get(rel, old.skeleton), rendered)):
+                staged.write_pieces(rel, planned)
+    except _NotQuick:
+        return None
+    return composites, overview
+
+
+def _always(data: bytes) -> Callable[[bytes], bytes]:
+    return lambda kind: data
+
+
+class _NotQuick(Exception):
+    """The docs folder is not as the splice index says: leave it to the full run."""
+
+
+class _EarlyCopy:
+    """One shared page's new file, written by a thread: from the start, the old file's bytes
+    up to the first edited agent's piece; the rest once the caller knows it (``finish``).
+    Leaving the ``with`` block waits for the thread and raises what it raised."""
+
+    def __init__(self, staged: _Staged, rel: str, index: SpliceIndex, agents: Sequence[int]) -> None:
+        from catalog.splice import first_slot
+
+        self._staged, self._rel = staged, rel
+        ours = incremental.file_stat(str(staged.docs_dir / rel)) == index.outputs.get(rel)
+        self._start = first_slot(index.composites[rel], agents) if ours else 0
+        self._rest: list[Piece] | None = None
+        self._given = threading.Event()
+        self._failed: list[BaseException] = []
+
+    def _run(self, tmp: Path) -> None:
+        from catalog.site import file_digest
+        from catalog.splice import PieceWriter
+
+        try:
+            with PieceWriter(tmp, self._staged.docs_dir / self._rel) as writer:
+                writer.write([(0, self._start)] if self._start else [])
+                self._given.wait()
+                if self._rest is not None:
+                    writer.write(self._rest)
+            if self._rest is not None:
+                self._staged.files[self._rel] = (tmp, file_digest(tmp))
+        except BaseException as exc:
+            self._failed.append(exc)
+
+    def finish(self, pieces: list[Piece] | None) -> bool:
+        """The file's pieces (None: it stays as it is). False when they do not begin with
+        what was copied already: then nothing more is written, and the caller gives up."""
+        from catalog.splice import after
+
+        self._rest = after(pieces, self._start) if pieces is not None else None
+        self._given.set()
+        return pieces is None or self._rest is not None
+
+    def __enter__(self) -> _EarlyCopy:
+        from catalog.site import temporary_file
+
+        tmp = temporary_file(self._staged.docs_dir, self._rel)
+        self._staged.files[self._rel] = (tmp, "")  # until it is written whole: discarded on failure
+        self._thread = threading.Thread(target=self._run, args=(tmp,), name="agent-catalog-copy")
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._given.set()  # when ``finish`` was not called, the thread stops after the first bytes
+        self._thread.join()
+        if self._rest is None:
+            tmp, _ = self._staged.files.pop(self._rel)
             with contextlib.suppress(OSError):
-                if (docs_dir / rel).read_bytes() == data:
-                    continue
-            tmp = temporary_file(docs_dir, rel)
-            tmp.write_bytes(data)
-            tmp.chmod(0o644)
-            files[rel] = (tmp, digest(data))
-        for rel, (pieces, _) in plans.items():
-            tmp = temporary_file(docs_dir, rel)
-            write_pieces(tmp, docs_dir / rel, pieces)
-            files[rel] = (tmp, file_digest(tmp))
-    except BaseException:
-        _discard(files)
-        raise
-    composites = {rel: composite for rel, (_, composite) in plans.items()}
-    return files, composites, list(index.facts), overview
-
-
-def _agent_paths(slug: str) -> tuple[str, str]:
-    from catalog.render import agent_page_paths
-
-    return agent_page_paths(slug)
-
-
-def _discard(files: dict[str, tuple[Path, str]]) -> None:
-    for tmp, _ in files.values():
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+                tmp.unlink()
+        if self._failed:
+            raise self._failed[0]

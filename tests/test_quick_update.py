@@ -1,0 +1,216 @@
+"""catalog.update: after an edit in place, the docs are spliced in step, and only then.
+
+Every test here ends where a run without the cache ends: the same bytes in every file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from catalog import pipeline, update
+from catalog.cli import main
+from catalog.site import JOURNAL, MANIFEST
+
+AGENTS = {
+    "backend/api.md": "---\nname: api\ndescription: Designs HTTP APIs. Second sentence.\nmodel: sonnet\n---\n"
+    "## Method\nContract first.\n",
+    "backend/db.md": "---\nname: db\ndescription: Tunes databases.\ntools: Read, Grep\n---\n## Focus\nPlans.\n",
+    "writing/docs.md": "---\nname: docs\ndescription: Writes the docs.\ncolor: blue\n---\nPlain words.\n",
+}
+
+
+def generate(*args: str) -> Result:
+    return CliRunner().invoke(main, ["generate", "agents", *args])
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for rel, text in AGENTS.items():
+        (tmp_path / "agents" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "agents" / rel).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert generate().exit_code == 0
+    return tmp_path
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which kind of run each `generate` was: "quick" or "full" (after the quick one gave up)."""
+    seen: list[str] = []
+    real_quick, real_full = update.quick_update, pipeline._generate
+
+    def quick(*args: object, **kwargs: object) -> object:
+        result = real_quick(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append("quick" if result is not None else "gave up")
+        return result
+
+    def full(*args: object, **kwargs: object) -> object:
+        seen.append("full")
+        return real_full(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update, "quick_update", quick)
+    monkeypatch.setattr(pipeline, "_generate", full)
+    return seen
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def same_as_without_cache(project: Path) -> None:
+    assert generate("--no-cache", "--docs-dir", "fresh").exit_code in (0, 1)
+    docs, fresh = contents(project / "docs"), contents(project / "fresh")
+    assert sorted(docs) == sorted(fresh)
+    assert [rel for rel in docs if docs[rel] != fresh[rel]] == []
+    for rel in fresh:
+        (project / "fresh" / rel).unlink()
+
+
+def test_a_description_edit_is_spliced(project: Path, runs: list[str]) -> None:
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+    result = generate()
+    assert runs == ["quick"]
+    assert result.exit_code == 0, result.output
+    # Its page and download, its items in the overview and its category, its catalog.json
+    # object and its search row: what a full run writes too.
+    assert result.stderr == "3 agents: 6 files written, 10 unchanged, 0 removed in docs\n"
+    assert "Designs and reviews HTTP APIs." in (project / "docs/index.md").read_text(encoding="utf-8")
+    assert not (project / "docs" / JOURNAL).exists()
+    assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]  # no file left behind
+    same_as_without_cache(project)
+    assert "nothing changed" in generate().stderr
+
+
+def test_a_body_edit_rewrites_what_shows_the_body(project: Path, runs: list[str]) -> None:
+    edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, short sentences.")
+    result = generate()
+    assert runs == ["quick"]
+    assert result.stderr == "3 agents: 3 files written, 13 unchanged, 0 removed in docs\n"
+    same_as_without_cache(project)
+
+
+def test_the_quick_and_the_full_run_report_the_same(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same edit in two copies of the project: one spliced, one made by the full run."""
+    import shutil
+
+    other = tmp_path_factory.mktemp("other")
+    shutil.copytree(project, other, dirs_exist_ok=True)
+    edit(project / "agents/backend/db.md", "Tunes databases.", "Tunes and migrates databases.")
+    edit(other / "agents/backend/db.md", "Tunes databases.", "Tunes and migrates databases.")
+    quick = generate()
+    monkeypatch.chdir(other)
+    full = generate("--no-cache")
+    monkeypatch.chdir(project)
+    assert quick.stderr.replace(" 0 removed", "") == full.stderr.replace(" 0 removed", "")
+    assert contents(project / "docs") == contents(other / "docs")
+
+
+def test_an_editor_that_saves_by_renaming_stays_quick(project: Path, runs: list[str]) -> None:
+    target = project / "agents/backend/db.md"
+    new = project / "agents/backend/.db.md.swp"
+    new.write_text(target.read_text(encoding="utf-8").replace("Plans.", "Plans ahead."), encoding="utf-8")
+    os.replace(new, target)
+    assert generate().exit_code == 0
+    assert runs == ["quick"]
+    same_as_without_cache(project)
+
+
+def test_two_edits_at_once(project: Path, runs: list[str]) -> None:
+    edit(project / "agents/backend/api.md", "Contract first.", "Contract first, always.")
+    edit(project / "agents/writing/docs.md", "Writes the docs.", "Writes docs.")
+    assert generate().exit_code == 0
+    assert runs == ["quick"]
+    same_as_without_cache(project)
+
+
+def test_findings_that_come_and_go(project: Path, runs: list[str]) -> None:
+    edit(project / "agents/backend/db.md", "tools: Read, Grep", "tools: Read, Grep, LS")
+    result = generate()
+    assert runs == ["quick"]
+    same_as_without_cache(project)
+    edit(project / "agents/backend/db.md", "Plans.", "Plans: first\n- a list\n")
+    assert generate().exit_code in (0, 1)
+    same_as_without_cache(project)
+    assert result.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda p: edit(p / "agents/backend/api.md", "name: api", "name: api-designer"), "its page name"),
+        (lambda p: edit(p / "agents/backend/api.md", "model: sonnet", "model: opus"), "the overview's counts"),
+        (lambda p: edit(p / "agents/writing/docs.md", "color: blue", "color: red"), "the filters"),
+        (lambda p: (p / "agents/writing/new.md").write_text("---\nname: new\ndescription: N.\n---\n"), "a new page"),
+        (lambda p: (p / "agents/backend/db.md").unlink(), "a page less"),
+    ],
+)
+def test_what_changes_other_pages_takes_the_full_run(project: Path, runs: list[str], change, why) -> None:  # type: ignore[no-untyped-def]
+    change(project)
+    assert generate().exit_code in (0, 1)
+    assert runs[-1] == "full", why
+    same_as_without_cache(project)
+    # and the next edit in place is quick again
+    edit(project / "agents/writing/docs.md", "Plain words.", "Plainer words.")
+    assert generate().exit_code in (0, 1)
+    assert runs[-1] == "quick"
+    same_as_without_cache(project)
+
+
+def test_a_hand_edited_page_is_left_to_the_full_run(project: Path, runs: list[str]) -> None:
+    page = project / "docs/categories/backend.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA note kept by hand.\n", encoding="utf-8")
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs well.")
+    result = generate()
+    assert runs == ["gave up", "full"]
+    assert "docs/categories/backend.md: left alone: edited since generated" in result.stderr
+    assert page.read_text(encoding="utf-8").endswith("A note kept by hand.\n")
+
+
+def test_a_failure_while_writing_leaves_the_docs_as_they_were(
+    project: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
+) -> None:
+    from catalog import splice
+
+    before = contents(project / "docs")
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs fast.")
+
+    def broken(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(splice.PieceWriter, "write", broken)
+        result = generate()
+    assert result.exit_code == 2
+    assert "Error: No space left on device" in result.stderr
+    assert contents(project / "docs") == before  # no new file, no temporary file left
+    assert generate().exit_code == 0
+    same_as_without_cache(project)
+
+
+def test_a_manifest_of_sha256_digests_still_says_which_files_are_ours(project: Path) -> None:
+    """Manifests written before the digests were XXH3 hold sha256: those files are still ours."""
+    import hashlib
+    import json
+
+    docs = project / "docs"
+    old = {
+        rel: hashlib.sha256((docs / rel).read_bytes()).hexdigest() for rel in json.loads((docs / MANIFEST).read_text())
+    }
+    (docs / MANIFEST).write_text(json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs too.")
+    result = generate("--no-cache")
+    assert result.exit_code == 0
+    assert "left alone" not in result.stderr
+    same_as_without_cache(project)
