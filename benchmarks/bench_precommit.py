@@ -7,8 +7,14 @@ For each size it writes N synthetic agents (the generator of bench_build.py), ru
 (a fresh process of the installed console script):
 
 - `generate` with nothing changed (median of --runs runs);
-- `generate` after one agent's description changed (a different agent each run);
+- `generate` after one agent's description changed (a different agent each run), and the
+  files that run wrote (6: the quick update; the full run writes the same);
 - Python starting and importing Click and PyYAML, the floor of any such command.
+
+--hook-venv installs this repository into a new virtual environment first, as pre-commit
+installs a hook (`pip install .`, not editable, and none of this interpreter's .pth files,
+which here import certifi and an editable finder at every start: 20-30 ms), and times that
+environment's `agent-catalog` and `python`. It needs PyPI or a pip cache.
 
 Targets (issue 4): 1,000 agents at most 0.1 s and 0.2 s; 10,000 at most 0.15 s and 0.3 s.
 """
@@ -28,13 +34,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import agent_catalog_command, generate_agents
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+def run(command: list[str], cwd: Path, env: dict[str, str], said: list[str] | None = None) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode not in (0, 1):
         sys.exit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stderr[-3000:]}")
+    if said is not None:
+        said.append(result.stderr.splitlines()[-1] if result.stderr else "")
     return elapsed
+
+
+def hook_environment(scratch: Path) -> tuple[list[str], str]:
+    """This repository installed as pre-commit installs a hook: its command and its python."""
+    venv = scratch / "hook-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(repo)], check=True)
+    return [str(venv / "bin" / "agent-catalog")], str(venv / "bin" / "python")
 
 
 def touch_one(agents: Path, index: int) -> None:
@@ -44,7 +61,7 @@ def touch_one(agents: Path, index: int) -> None:
     target.write_text(text.replace("description: ", f"description: Revision {index}. ", 1), encoding="utf-8")
 
 
-def measure(size: int, runs: int, scratch: Path) -> tuple[float, float, float]:
+def measure(size: int, runs: int, scratch: Path, tool: list[str], python: str) -> tuple[float, float, float]:
     work = scratch / f"n{size}"
     agents = work / "agents"
     generate_agents(agents, size)
@@ -52,15 +69,17 @@ def measure(size: int, runs: int, scratch: Path) -> tuple[float, float, float]:
     # An installed hook has its bytecode compiled (pip does it); with PYTHONDONTWRITEBYTECODE
     # set, as on some machines, an editable install would compile our modules on every run.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    command = [*agent_catalog_command(), "generate", "agents", "--docs-dir", "docs"]
+    command = [*tool, "generate", "agents", "--docs-dir", "docs"]
     full = run(command, work, env)
     print(f"  {size:>6} agents: first full generate {full:.2f} s", flush=True)
     unchanged = [run(command, work, env) for _ in range(runs)]
     changed = []
+    said: list[str] = []
     for index in range(runs):
         touch_one(agents, index)
-        changed.append(run(command, work, env))
-    floor = [run([sys.executable, "-c", "import click, yaml"], work, env) for _ in range(runs)]
+        changed.append(run(command, work, env, said))
+    print(f"  {size:>6} agents: after one change: {said[-1]}", flush=True)
+    floor = [run([python, "-c", "import click, yaml"], work, env) for _ in range(runs)]
     return statistics.median(unchanged), statistics.median(changed), statistics.median(floor)
 
 
@@ -68,13 +87,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--hook-venv", action="store_true", help="time an install like pre-commit's (see above)")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-precommit-") as scratch:
+        tool, python = hook_environment(Path(scratch)) if args.hook_venv else (agent_catalog_command(), sys.executable)
         for size in args.sizes:
-            rows.append((size, *measure(size, args.runs, Path(scratch))))
+            rows.append((size, *measure(size, args.runs, Path(scratch), tool, python)))
     print()
-    print(f"medians of {args.runs} runs, each a fresh process of {' '.join(agent_catalog_command())}")
+    print(f"medians of {args.runs} runs, each a fresh process of {' '.join(tool)}")
     print(f"{'agents':>7}  {'no change':>10}  {'one changed':>12}  {'python+click+yaml':>18}")
     for size, unchanged, changed, floor in rows:
         print(f"{size:>7}  {unchanged:>9.3f}s  {changed:>11.3f}s  {floor:>17.3f}s")

@@ -25,6 +25,7 @@ A cache that cannot be read is ignored; one that cannot be written is skipped.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -219,12 +220,27 @@ def save_agents(folder: Path | None, cache: AgentCache) -> None:
 
 
 def load_splice(folder: Path | None, key: str) -> SpliceIndex | None:
-    index = _load(folder, "splice")
+    if folder is None:
+        return None
+    try:
+        with open(folder / "splice.pickle", "rb") as handle:
+            index = pickle.load(handle)
+            index.outputs = pickle.load(handle)
+    except Exception:
+        return None
     return index if isinstance(index, SpliceIndex) and index.key == key else None
 
 
-def save_splice(folder: Path | None, index: SpliceIndex) -> None:
-    _save(folder, "splice", index)
+def splice_body(index: SpliceIndex) -> bytes:
+    """The splice index but its outputs' stats, pickled: the quick update does this while
+    catalog.json is still being written, and ``save_splice`` adds the stats after."""
+    return pickle.dumps(dataclasses.replace(index, outputs={}), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_splice(folder: Path | None, index: SpliceIndex, body: bytes | None = None) -> None:
+    """``body``: ``splice_body(index)``, made earlier."""
+    outputs = pickle.dumps(index.outputs, protocol=pickle.HIGHEST_PROTOCOL)
+    _save_bytes(folder, "splice", [body if body is not None else splice_body(index), outputs])
 
 
 def identity(agent: Agent) -> bytes:
@@ -327,13 +343,17 @@ def _load(folder: Path | None, name: str) -> Any:
 
 
 def _save(folder: Path | None, name: str, value: object) -> None:
+    _save_bytes(folder, name, [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)])
+
+
+def _save_bytes(folder: Path | None, name: str, parts: Sequence[bytes]) -> None:
     if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle.writelines(parts)
         os.replace(tmp, folder / f"{name}.pickle")
     except OSError:
         return

@@ -82,6 +82,7 @@ def quick_update(
         incremental.save_stamp(folder, key, (), stamp.summary, seen=entries, token=stamp.token)
         return QuickResult(len(index.order), stamp.summary[1], (), index.file_count)
     staged = _Staged(docs_dir)
+    body = b""
     try:
         # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
         # what comes before the first edited agent's object, before the edits are even read.
@@ -89,32 +90,20 @@ def quick_update(
             edits = _read_edits(index, stamp, files)
             findings = _findings_after(stamp.summary[1], edits) if edits is not None else ()
             made = _stage(docs_dir, options, folder, index, edits, findings, staged, early) if edits else None
+            if made is not None and edits:  # while catalog.json is being written
+                body = _next_index(index, edits, findings, made, staged)
         manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
     except BaseException:
         staged.discard()
         raise
-    if made is None or manifest is None or edits is None:
+    if made is None or manifest is None or not edits:
         staged.discard()
         return None
-    composites, overview = made
     data, before = manifest
     stats = replace_files(docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, data)
     # The caches, splice index first: a stamp never names a state the index does not describe.
-    facts = {}
-    for edit in edits:
-        page, download = agent_page_paths(edit.facts.slug)
-        facts[edit.index] = edit.facts.evolve(
-            stat=edit.stat,
-            examples=len(edit.agent.examples),
-            read_findings=edit.read,
-            page_findings=tuple(f for f in findings if f.path == edit.agent.display_path),
-            outputs=(stats.get(page, edit.facts.outputs[0]), stats.get(download, edit.facts.outputs[1])),
-        )
-    index.set_facts(facts)
-    index.overview = overview
-    index.composites = {**index.composites, **composites}
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
-    incremental.save_splice(folder, index)
+    incremental.save_splice(folder, index, body)
     entries = dict(zip(stamp.paths, stamp.seen(), strict=True))
     entries.update((edit.path, edit.stat) for edit in edits)
     touched = {str((docs_dir / rel).parent) for rel in stats} | {str(docs_dir), str(docs_dir / MANIFEST)}
@@ -122,6 +111,35 @@ def quick_update(
     incremental.save_stamp(folder, key, (), (len(index.order), findings, ()), seen=entries, token=stamp.token)
     written = tuple(sorted(staged.files))
     return QuickResult(len(index.order), findings, written, index.file_count - len(written))
+
+
+def _next_index(
+    index: SpliceIndex,
+    edits: Sequence[_Edit],
+    findings: tuple[Finding, ...],
+    made: tuple[dict[str, Composite], Overview],
+    staged: _Staged,
+) -> bytes:
+    """Update ``index`` for after the edits (but its outputs' stats) and pickle it."""
+    composites, overview = made
+    facts = {}
+    for edit in edits:
+        # A new file's stat is the one it keeps once renamed into place.
+        page, download = (
+            incremental.file_stat(str(staged.files[rel][0])) if rel in staged.files else old
+            for rel, old in zip(agent_page_paths(edit.facts.slug), edit.facts.outputs, strict=True)
+        )
+        facts[edit.index] = edit.facts.evolve(
+            stat=edit.stat,
+            examples=len(edit.agent.examples),
+            read_findings=edit.read,
+            page_findings=tuple(f for f in findings if f.path == edit.agent.display_path),
+            outputs=(page, download),
+        )
+    index.set_facts(facts)
+    index.overview = overview
+    index.composites = {**index.composites, **composites}
+    return incremental.splice_body(index)
 
 
 def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> list[_Edit] | None:

@@ -89,6 +89,12 @@ def test_a_description_edit_is_spliced(project: Path, runs: list[str]) -> None:
     assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]  # no file left behind
     same_as_without_cache(project)
     assert "nothing changed" in generate().stderr
+    # What it wrote is known for its own: the next edits, of the same agent, are quick too.
+    for old, new in (("Second sentence.", "Another sentence."), ("Another sentence.", "Third.")):
+        edit(project / "agents/backend/api.md", old, new)
+        assert generate().exit_code == 0
+        assert runs[-1] == "quick"
+    same_as_without_cache(project)
 
 
 def test_a_body_edit_rewrites_what_shows_the_body(project: Path, runs: list[str]) -> None:
