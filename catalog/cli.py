@@ -376,8 +376,8 @@ def _reraise_as_configuration_error(exc: Exception) -> None:
 
 
 def report_findings(findings: Sequence[Finding]) -> None:
-    for finding in findings:
-        click.echo(safe_text(finding.format()), err=True)
+    if findings:  # one write: a catalog of thousands can have as many findings
+        click.echo("".join(safe_text(finding.format()) + "\n" for finding in findings), err=True, nl=False)
 
 
 def exit_code(findings: Sequence[Finding], strict: bool = False) -> int:

@@ -61,6 +61,24 @@ class Stamp:
         """What changed since: every path whose stat is not the one seen."""
         return [path for path, seen in zip(self.paths, self.seen(), strict=True) if file_stat(path) != seen]
 
+    def seen_of(self, path: str) -> FileStat | None:
+        """The stat seen of one path (a scan of the paths, in C: for a few paths only)."""
+        try:
+            position = 3 * self.paths.index(path)
+        except ValueError:
+            return None
+        flat = memoryview(self.stats).cast("q")
+        return (flat[position], flat[position + 1], flat[position + 2])
+
+    def restat(self, stats: Mapping[str, FileStat]) -> bytes:
+        """``stats`` with new stats for some of its paths."""
+        flat = array("q")
+        flat.frombytes(self.stats)
+        for path, stat in stats.items():
+            position = 3 * self.paths.index(path)
+            flat[position : position + 3] = array("q", stat)
+        return flat.tobytes()
+
 
 @dataclass
 class AgentCache:
@@ -188,9 +206,11 @@ def file_stat(path: str) -> FileStat:
 def changed_since(folder: Path | None, key: str) -> tuple[Stamp, list[str]] | None:
     """The last run's stamp and what it saw that changed since (nothing: its summary holds),
     or None when there is no stamp of a run like this one."""
-    stamp = _load(folder, "stamp")
-    if not isinstance(stamp, Stamp) or stamp.key != key:
+    parts = _load_parts(folder, "stamp")
+    if len(parts) != 2 or not isinstance(parts[0], Stamp) or parts[0].key != key:
         return None
+    stamp = parts[0]
+    stamp.stats = parts[1]
     return stamp, stamp.changed()
 
 
@@ -207,7 +227,16 @@ def save_stamp(
     ``token``: the AgentCache's, which the splice index names too."""
     entries = {path: file_stat(path) for path in paths if path not in seen} | dict(seen)
     flat = array("q", itertools.chain.from_iterable(entries.values())).tobytes()
-    _save(folder, "stamp", Stamp(key, list(entries), flat, summary, token))
+    save_stamp_parts(folder, stamp_body(Stamp(key, list(entries), b"", summary, token)), flat)
+
+
+def stamp_body(stamp: Stamp) -> bytes:
+    """The stamp but its stats, pickled: the quick update does it before its files are in place."""
+    return pickle.dumps(dataclasses.replace(stamp, stats=b""), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_stamp_parts(folder: Path | None, body: bytes, stats: bytes) -> None:
+    _save_bytes(folder, "stamp", [body, pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL)])
 
 
 def load_agents(folder: Path | None, key: str) -> AgentCache:
@@ -220,15 +249,12 @@ def save_agents(folder: Path | None, cache: AgentCache) -> None:
 
 
 def load_splice(folder: Path | None, key: str) -> SpliceIndex | None:
-    if folder is None:
+    parts = _load_parts(folder, "splice")
+    if len(parts) != 2 or not isinstance(parts[0], SpliceIndex) or parts[0].key != key:
         return None
-    try:
-        with open(folder / "splice.pickle", "rb") as handle:
-            index = pickle.load(handle)
-            index.outputs = pickle.load(handle)
-    except Exception:
-        return None
-    return index if isinstance(index, SpliceIndex) and index.key == key else None
+    index = parts[0]
+    index.outputs = parts[1]
+    return index
 
 
 def splice_body(index: SpliceIndex) -> bytes:
@@ -340,6 +366,21 @@ def _load(folder: Path | None, name: str) -> Any:
             return pickle.load(handle)
     except Exception:
         return None
+
+
+def _load_parts(folder: Path | None, name: str) -> list[Any]:
+    """Every pickle in the file, one after the other (none when it cannot be read)."""
+    if folder is None:
+        return []
+    parts = []
+    try:
+        with open(folder / f"{name}.pickle", "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            while handle.tell() < size:
+                parts.append(pickle.load(handle))
+    except Exception:
+        return []
+    return parts
 
 
 def _save(folder: Path | None, name: str, value: object) -> None:

@@ -16,7 +16,9 @@ incremental run (``catalog.pipeline``) does the work.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import mmap
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -77,12 +79,11 @@ def quick_update(
     if not all(path in index.files for path in files) or "catalog.json" not in index.composites:
         return None  # not agent files: a manifest, the docs
     if not files:  # an editor saved a file by renaming, and put back what it replaced
-        entries = dict(zip(stamp.paths, stamp.seen(), strict=True))
-        entries.update((path, incremental.file_stat(path)) for path in folders)
-        incremental.save_stamp(folder, key, (), stamp.summary, seen=entries, token=stamp.token)
+        restat = {path: incremental.file_stat(path) for path in folders}
+        incremental.save_stamp_parts(folder, incremental.stamp_body(stamp), stamp.restat(restat))
         return QuickResult(len(index.order), stamp.summary[1], (), index.file_count)
     staged = _Staged(docs_dir)
-    body = b""
+    body = stamp_body = b""
     try:
         # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
         # what comes before the first edited agent's object, before the edits are even read.
@@ -92,6 +93,8 @@ def quick_update(
             made = _stage(docs_dir, options, folder, index, edits, findings, staged, early) if edits else None
             if made is not None and edits:  # while catalog.json is being written
                 body = _next_index(index, edits, findings, made, staged)
+                summary = (len(index.order), findings, ())
+                stamp_body = incremental.stamp_body(dataclasses.replace(stamp, summary=summary))
         manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
     except BaseException:
         staged.discard()
@@ -104,11 +107,10 @@ def quick_update(
     # The caches, splice index first: a stamp never names a state the index does not describe.
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
     incremental.save_splice(folder, index, body)
-    entries = dict(zip(stamp.paths, stamp.seen(), strict=True))
-    entries.update((edit.path, edit.stat) for edit in edits)
     touched = {str((docs_dir / rel).parent) for rel in stats} | {str(docs_dir), str(docs_dir / MANIFEST)}
-    entries.update((path, incremental.file_stat(path)) for path in [*folders, *touched] if path in entries)
-    incremental.save_stamp(folder, key, (), (len(index.order), findings, ()), seen=entries, token=stamp.token)
+    seen = {path: incremental.file_stat(path) for path in [*folders, *touched] if path in stamp.paths}
+    seen.update((edit.path, edit.stat) for edit in edits)
+    incremental.save_stamp_parts(folder, stamp_body, stamp.restat(seen))
     written = tuple(sorted(staged.files))
     return QuickResult(len(index.order), findings, written, index.file_count - len(written))
 
@@ -146,12 +148,11 @@ def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> lis
     """Each changed file read again, if all are agents that kept their identity."""
     from catalog.pipeline import load_agent
 
-    seen = dict(zip(stamp.paths, stamp.seen(), strict=True)) if changed else {}
     edits = []
     for path in changed:
         position = index.files[path]
         facts = index.fact(position)
-        if facts.stat != seen.get(path) or any(f.code == "AC140" for f in facts.page_findings):
+        if facts.stat != stamp.seen_of(path) or any(f.code == "AC140" for f in facts.page_findings):
             return None  # the index is not the stamp's, or its page name names other files
         source = incremental.source_of(facts.source)
         stat = incremental.file_stat(path)
@@ -284,32 +285,55 @@ class _NotQuick(Exception):
 class _EarlyCopy:
     """One shared page's new file, written by a thread: from the start, the old file's bytes
     up to the first edited agent's piece; the rest once the caller knows it (``finish``).
-    Leaving the ``with`` block waits for the thread and raises what it raised."""
+    Another thread computes its digest from the same pieces meanwhile. Leaving the ``with``
+    block waits for both and raises what they raised."""
 
     def __init__(self, staged: _Staged, rel: str, index: SpliceIndex, agents: Sequence[int]) -> None:
         from catalog.splice import first_slot
 
         self._staged, self._rel = staged, rel
-        ours = incremental.file_stat(str(staged.docs_dir / rel)) == index.outputs.get(rel)
+        self._old = staged.docs_dir / rel
+        ours = incremental.file_stat(str(self._old)) == index.outputs.get(rel)
         self._start = first_slot(index.composites[rel], agents) if ours else 0
         self._rest: list[Piece] | None = None
         self._given = threading.Event()
         self._failed: list[BaseException] = []
+        self._digest = ""
 
-    def _run(self, tmp: Path) -> None:
-        from catalog.site import file_digest
+    def _copy(self, tmp: Path) -> None:
         from catalog.splice import PieceWriter
 
-        try:
-            with PieceWriter(tmp, self._staged.docs_dir / self._rel) as writer:
-                writer.write([(0, self._start)] if self._start else [])
-                self._given.wait()
-                if self._rest is not None:
-                    writer.write(self._rest)
+        with PieceWriter(tmp, self._old) as writer:
+            writer.write([(0, self._start)] if self._start else [])
+            self._given.wait()
             if self._rest is not None:
-                self._staged.files[self._rel] = (tmp, file_digest(tmp))
+                writer.write(self._rest)
+
+    def _hash(self) -> None:
+        from catalog.site import digester
+
+        hasher = digester()
+        with open(self._old, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            mapped = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) if size else None
+            view = memoryview(mapped if mapped is not None else b"")  # slices of it are not copies
+            try:
+                hasher.update(view[: self._start])
+                self._given.wait()
+                for piece in self._rest or ():
+                    hasher.update(piece if isinstance(piece, bytes) else view[piece[0] : piece[1]])
+            finally:
+                view.release()
+                if mapped is not None:
+                    mapped.close()
+        self._digest = hasher.hexdigest()
+
+    def _guarded(self, task: Callable[[], None]) -> None:
+        try:
+            task()
         except BaseException as exc:
             self._failed.append(exc)
+            self._given.set()
 
     def finish(self, pieces: list[Piece] | None) -> bool:
         """The file's pieces (None: it stays as it is). False when they do not begin with
@@ -325,16 +349,26 @@ class _EarlyCopy:
 
         tmp = temporary_file(self._staged.docs_dir, self._rel)
         self._staged.files[self._rel] = (tmp, "")  # until it is written whole: discarded on failure
-        self._thread = threading.Thread(target=self._run, args=(tmp,), name="agent-catalog-copy")
-        self._thread.start()
+        self._threads = [
+            threading.Thread(
+                target=self._guarded, args=(functools.partial(self._copy, tmp),), name="agent-catalog-copy"
+            ),
+            threading.Thread(target=self._guarded, args=(self._hash,), name="agent-catalog-digest"),
+        ]
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._given.set()  # when ``finish`` was not called, the thread stops after the first bytes
-        self._thread.join()
-        if self._rest is None:
-            tmp, _ = self._staged.files.pop(self._rel)
+        self._given.set()  # when ``finish`` was not called, the threads stop after the first bytes
+        for thread in self._threads:
+            thread.join()
+        tmp, _ = self._staged.files[self._rel]
+        if self._failed or self._rest is None:
+            del self._staged.files[self._rel]
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        if self._failed:
-            raise self._failed[0]
+            if self._failed:
+                raise self._failed[0]
+        else:
+            self._staged.files[self._rel] = (tmp, self._digest)

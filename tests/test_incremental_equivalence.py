@@ -1,0 +1,604 @@
+"""`generate` with its cache writes what `generate --no-cache` writes, after any history of edits.
+
+A seeded random walk over a small catalog (two collections, categories from folders and from
+`category:`, facets, `<example>` blocks, both description styles). Each step applies one to
+three random changes to the agent files or to the generated docs, runs the cached `generate`
+into ``docs`` and `generate --no-cache` into a new folder, and compares the two trees byte for
+byte (the manifest included), as well as the findings and the exit code.
+
+Left out on purpose: an edit that keeps both the size and the modification time of a file (the
+stat cache cannot see it). ``_write`` makes sure no edit here lands in that blind spot by
+chance.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import random
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from catalog.cli import main
+from catalog.site import MANIFEST
+
+SEEDS = [1, 2, 3, 5, 8, 13]
+STEPS = 18
+SRC = "src"
+MIN_AGENTS = 4
+
+WORDS = (
+    "query plan index cache schema queue worker latency budget review release rollback deploy "
+    "contract endpoint migration backfill partition metric alert incident runbook fixture "
+    "coverage mutation flaky retry timeout quota token secret audit policy lint format "
+    "summary outline draft glossary reader owner ticket branch commit merge canary shard "
+    "replica vacuum bloat lock deadlock trace span sample budget spike baseline"
+).split()
+MODELS = (None, "sonnet", "opus", "haiku", "inherit")
+TOOLS = ("Read", "Grep", "Glob", "Write", "Edit", "Bash", "WebFetch")
+COLORS = (None, "blue", "red", "green", "purple", "orange", "yellow")
+CATEGORIES = ("backend", "data", "Data", "DATA", "Backend", "ops", "Ops", "writing", "research", "performance")
+# Folders agents may be added to or moved into: a new category folder, one differing only in
+# case from another, and a new collection.
+FOLDERS = (
+    "team-a/agents/backend",
+    "team-a/agents/data",
+    "team-a/agents/Data",
+    "team-b/agents/quality",
+    "team-b/agents",
+    "team-b/agents/ops",
+    "team-c/agents",
+)
+
+
+@dataclass
+class Example:
+    context: str
+    user: str
+    assistant: str
+    commentary: str
+
+
+@dataclass
+class Spec:
+    """One agent file, as the fields its text is written from."""
+
+    name: str
+    description: str
+    examples: list[Example] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    tools: str | None = None
+    model: str | None = None
+    color: str | None = None
+    category: str | None = None
+    style: str = "block"  # "block": a YAML `|` scalar; "escaped": Claude Code's one line with \n and raw lines
+    broken: int | None = None  # which way the frontmatter is broken, if it is
+    original_name: str = ""
+
+    def __post_init__(self) -> None:
+        self.original_name = self.original_name or self.name
+
+
+def _example_lines(example: Example) -> list[str]:
+    return [
+        "<example>",
+        f"Context: {example.context}",
+        f'user: "{example.user}"',
+        f'assistant: "{example.assistant}"',
+        "<commentary>",
+        example.commentary,
+        "</commentary>",
+        "</example>",
+    ]
+
+
+def render(spec: Spec) -> str:
+    lines = ["---", f"name: {spec.name}"]
+    if spec.style == "escaped" and spec.examples:
+        # The agent wizard's shape: strict YAML rejects it, the lenient reading takes it.
+        first, *rest = [line for example in spec.examples for line in _example_lines(example)]
+        lines.append(f"description: {spec.description} Examples:\\n\\n{first}")
+        lines.extend(rest)
+    elif spec.examples:
+        lines.append("description: |")
+        lines.append(f"  {spec.description}")
+        for example in spec.examples:
+            lines.append("")
+            lines.extend(f"  {line}" for line in _example_lines(example))
+    else:
+        lines.append(f"description: {spec.description}")
+    for key in ("tools", "model", "color", "category"):
+        value = getattr(spec, key)
+        if value is not None:
+            lines.append(f"{key}: {value}")
+    closing = "---"
+    if spec.broken == 0:
+        lines.append("tags: [alpha, beta")  # an unclosed flow sequence
+    elif spec.broken == 1:
+        lines.append("summary: first: second")  # mapping values are not allowed here
+    elif spec.broken == 2:
+        lines.append("model: sonnet")
+        lines.append("model: opus")  # a key twice
+    elif spec.broken == 3:
+        closing = ""  # no closing fence
+    lines.append(closing)
+    for heading, text in spec.sections:
+        lines.extend(["", f"## {heading}", "", text])
+    return "\n".join(lines) + "\n"
+
+
+def _base_specs() -> dict[str, Spec]:
+    def ex(topic: str, agent: str) -> Example:
+        return Example(
+            f"The user is working on {topic}.",
+            f"Can you help with the {topic}?",
+            f"I'll use the {agent} agent to look at the {topic} first.",
+            f"Work on {topic} is what the {agent} agent is for.",
+        )
+
+    method = "1. Read what exists.\n2. Ask about what is unclear.\n3. Change one thing at a time."
+    return {
+        "team-a/agents/backend/api-designer.md": Spec(
+            "api-designer",
+            "Use this agent when designing or reviewing an HTTP API contract: resources, errors, pagination.",
+            [ex("subscriptions API", "api-designer"), ex("new orders endpoints", "api-designer")],
+            [("Principles", "Contract first. Consistency beats cleverness."), ("How you work", method)],
+            tools="Read, Grep, Glob, Write, Edit, WebFetch",
+            model="sonnet",
+            color="blue",
+        ),
+        "team-a/agents/backend/postgres-tuner.md": Spec(
+            "postgres-tuner",
+            "Use this agent when a PostgreSQL database is slow or growing faster than expected.",
+            [ex("slow dashboard query", "postgres-tuner")],
+            [("Method", "Read the plan with `EXPLAIN (ANALYZE, BUFFERS)` before changing anything.")],
+            model="opus",
+            style="escaped",
+        ),
+        "team-a/agents/backend/cache-planner.md": Spec(
+            "cache-planner",
+            "Plans what to cache, where, and for how long.",
+            [],
+            [("Focus", "Hit rate, staleness and invalidation."), ("Output", "```yaml\nttl: 300\n```")],
+            category="performance",
+        ),
+        "team-a/agents/data/etl-builder.md": Spec(
+            "etl-builder",
+            "Use this agent to build or repair batch and streaming data pipelines.",
+            [ex("hourly events load", "etl-builder")],
+            [("Principles", "Every run is idempotent. Loads are incremental by default.")],
+            tools="Read, Write, Edit, Bash",
+            color="purple",
+        ),
+        "team-a/agents/data/schema-migrator.md": Spec(
+            "schema-migrator",
+            "Writes schema migrations that can run while the application serves traffic.",
+            [],
+            [("Method", method)],
+            model="haiku",
+        ),
+        "team-a/agents/data/report-writer.md": Spec(
+            "report-writer",
+            "Turns query results into a short written report for people who do not read SQL.",
+            [],
+            [("Style", "Plain words, one idea per paragraph.")],
+            category="writing",
+        ),
+        "team-b/agents/quality/test-strategist.md": Spec(
+            "test-strategist",
+            "Use this agent to decide what to test, at which level, and what to leave out.",
+            [ex("checkout service tests", "test-strategist"), ex("flaky end-to-end suite", "test-strategist")],
+            [("Levels", "Unit, integration, end to end: the cheapest level that can catch the bug.")],
+            tools="Read, Grep, Glob, Bash",
+            model="inherit",
+        ),
+        "team-b/agents/quality/security-auditor.md": Spec(
+            "security-auditor",
+            "Reviews code and configuration for security problems, most severe first.",
+            [],
+            [("Scope", "Secrets, injection, authentication, dependencies.")],
+            color="red",
+        ),
+        "team-b/agents/quality/flaky-test-hunter.md": Spec(
+            "flaky-test-hunter",
+            "Finds out why a test passes and fails on the same code.",
+            [ex("intermittent timeout", "flaky-test-hunter")],
+            [("Method", "Run it a hundred times, then bisect the conditions.")],
+            style="escaped",
+        ),
+        "team-b/agents/release-manager.md": Spec(
+            "release-manager",
+            "Prepares releases: changelog, version bump, tags and the rollback plan.",
+            [],
+            [("Checklist", "- changelog\n- version\n- tag\n- rollback plan")],
+            tools="Read, Bash",
+            category="ops",
+        ),
+        "team-b/agents/incident-commander.md": Spec(
+            "incident-commander",
+            "Use this agent during a production incident to coordinate the response.",
+            [ex("checkout outage", "incident-commander")],
+            [("First ten minutes", "Declare, assign roles, open the channel, start the timeline.")],
+            model="opus",
+            color="orange",
+            category="ops",
+        ),
+        "team-b/agents/docs-writer.md": Spec(
+            "docs-writer",
+            "Writes and edits user documentation.",
+            [],
+            [("Voice", "Second person, present tense, short sentences.")],
+        ),
+    }
+
+
+def generate(*args: str) -> Result:
+    return CliRunner().invoke(main, ["generate", SRC, *args])
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def describe_differences(cached: dict[str, bytes], fresh: dict[str, bytes]) -> str:
+    """Which files differ, with a few diff lines for each text file that does."""
+    parts = []
+    if only := sorted(cached.keys() - fresh.keys()):
+        parts.append(f"only with the cache: {only}")
+    if only := sorted(fresh.keys() - cached.keys()):
+        parts.append(f"only without the cache: {only}")
+    differ = sorted(rel for rel in cached.keys() & fresh.keys() if cached[rel] != fresh[rel])
+    if differ:
+        parts.append(f"differ: {differ}")
+    for rel in differ[:4]:
+        old, new = cached[rel], fresh[rel]
+        at = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new)))
+        parts.append(
+            f"{rel}: {len(old)} vs {len(new)} bytes, first difference at byte {at}:\n"
+            f"  cached:     {old[max(0, at - 60) : at + 60]!r}\n  --no-cache: {new[max(0, at - 60) : at + 60]!r}"
+        )
+        try:
+            old_text, new_text = old.decode("utf-8"), new.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        diff = difflib.unified_diff(
+            old_text.splitlines(), new_text.splitlines(), f"docs/{rel}", f"fresh/{rel} (--no-cache)", n=1, lineterm=""
+        )
+        lines = [line if len(line) <= 160 else line[:160] + " ..." for line in diff]
+        parts.append("\n".join(lines[:20] + ([f"... {len(lines) - 20} more diff lines"] if len(lines) > 20 else [])))
+    return "\n".join(parts)
+
+
+def findings_of(result: Result) -> list[str]:
+    """The findings `generate` printed: stderr without its last line (files written, or nothing changed)."""
+    return result.stderr.splitlines()[:-1]
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file; an edit that leaves both its size and mtime as they were is nudged one ms on."""
+    before = path.stat() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    after = path.stat()
+    if before and (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns):
+        os.utime(path, ns=(after.st_atime_ns, after.st_mtime_ns + 1_000_000))
+
+
+class Walk:
+    """The agent files of one project, and the random changes made to them."""
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        self.root = root
+        self.rng = rng
+        self.specs = _base_specs()
+        self.created = 0
+        for rel in self.specs:
+            self.save(rel)
+
+    # helpers
+
+    def save(self, rel: str) -> None:
+        _write(self.root / SRC / rel, render(self.specs[rel]))
+
+    def pick(self) -> str:
+        return self.rng.choice(sorted(self.specs))
+
+    def sentence(self, words: int) -> str:
+        text = " ".join(self.rng.choice(WORDS) for _ in range(words))
+        return text[0].upper() + text[1:] + "."
+
+    def flip_letter(self, text: str) -> str:
+        """The same text, the same length, one letter different."""
+        positions = [i for i, char in enumerate(text) if "a" <= char <= "z"]
+        i = self.rng.choice(positions)
+        other = self.rng.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != text[i]])
+        return text[:i] + other + text[i + 1 :]
+
+    def new_example(self) -> Example:
+        return Example(self.sentence(5), self.sentence(6)[:-1] + "?", self.sentence(8), self.sentence(7))
+
+    # 1. description, body, examples
+
+    def description_longer_or_shorter(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        words = spec.description.split()
+        if len(words) > 6 and self.rng.random() < 0.4:
+            spec.description = " ".join(words[:-2]) + "."
+        else:
+            spec.description = spec.description + " " + self.sentence(self.rng.randint(2, 9))
+        self.save(rel)
+        return f"description length changed in {rel}"
+
+    def description_same_length(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        spec.description = self.flip_letter(spec.description)
+        self.save(rel)
+        return f"description changed, same length, in {rel}"
+
+    def body(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        choice = self.rng.randrange(4)
+        if choice == 0 and spec.sections:
+            i = self.rng.randrange(len(spec.sections))
+            heading, text = spec.sections[i]
+            spec.sections[i] = (heading, self.flip_letter(text))
+            what = "same length"
+        elif choice == 1 and spec.sections:
+            i = self.rng.randrange(len(spec.sections))
+            heading, text = spec.sections[i]
+            spec.sections[i] = (heading, text + " " + self.sentence(4))
+            what = "longer"
+        elif choice == 2 and len(spec.sections) > 1:
+            del spec.sections[self.rng.randrange(len(spec.sections))]
+            what = "a section removed"
+        else:
+            spec.sections.append((self.sentence(2)[:-1], self.sentence(10)))
+            what = "a section added"
+        self.save(rel)
+        return f"body ({what}) in {rel}"
+
+    def example(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        if spec.examples and self.rng.random() < 0.5:
+            del spec.examples[self.rng.randrange(len(spec.examples))]
+            what = "removed"
+        else:
+            spec.examples.insert(self.rng.randint(0, len(spec.examples)), self.new_example())
+            what = "added"
+        self.save(rel)
+        return f"example {what} in {rel} ({len(spec.examples)} now)"
+
+    # 2. facets
+
+    def facet(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        key = self.rng.choice(("model", "tools", "color"))
+        if key == "model":
+            spec.model = self.rng.choice([m for m in MODELS if m != spec.model])
+        elif key == "color":
+            spec.color = self.rng.choice([c for c in COLORS if c != spec.color])
+        elif spec.tools is not None and self.rng.random() < 0.25:
+            spec.tools = None
+        else:
+            spec.tools = ", ".join(self.rng.sample(TOOLS, self.rng.randint(1, 4)))
+        self.save(rel)
+        return f"{key} of {rel} set to {getattr(spec, key)!r}"
+
+    # 3. names
+
+    def rename_agent(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        spec.name = f"{self.rng.choice(WORDS)}-{self.rng.choice(WORDS)}"
+        self.save(rel)
+        return f"name of {rel} set to {spec.name!r}"
+
+    def name_clash(self) -> str:
+        """Two agents of one name: in one folder their pages are numbered; elsewhere the
+        collection or the category tells them apart."""
+        rel, other = self.rng.sample(sorted(self.specs), 2)
+        neighbours = [r for r in sorted(self.specs) if r != rel and r.rsplit("/", 1)[0] == rel.rsplit("/", 1)[0]]
+        if neighbours and self.rng.random() < 0.5:
+            other = self.rng.choice(neighbours)
+        spec = self.specs[rel]
+        name = self.specs[other].name
+        spec.name = name.upper() if self.rng.random() < 0.3 else name  # a case-only clash or the same name
+        self.save(rel)
+        return f"name of {rel} set to {spec.name!r}, like {other}"
+
+    def undo_name(self) -> str | None:
+        changed = [rel for rel, spec in sorted(self.specs.items()) if spec.name != spec.original_name]
+        if not changed:
+            return None
+        rel = self.rng.choice(changed)
+        self.specs[rel].name = self.specs[rel].original_name
+        self.save(rel)
+        return f"name of {rel} back to {self.specs[rel].name!r}"
+
+    # 4. categories
+
+    def category(self) -> str:
+        rel = self.pick()
+        spec = self.specs[rel]
+        if spec.category is not None and self.rng.random() < 0.25:
+            spec.category = None
+        else:
+            spec.category = self.rng.choice([c for c in CATEGORIES if c != spec.category])
+        self.save(rel)
+        return f"category of {rel} set to {spec.category!r}"
+
+    # 5. files come, go and move
+
+    def add_file(self) -> str:
+        self.created += 1
+        name = f"{self.rng.choice(WORDS)}-{self.rng.choice(WORDS)}"
+        rel = f"{self.rng.choice(FOLDERS)}/new-{self.created}-{name}.md"
+        spec = Spec(name, self.sentence(self.rng.randint(5, 12)), sections=[("Focus", self.sentence(9))])
+        spec.examples = [self.new_example() for _ in range(self.rng.randint(0, 2))]
+        spec.style = self.rng.choice(("block", "escaped"))
+        spec.model = self.rng.choice(MODELS)
+        spec.color = self.rng.choice(COLORS)
+        spec.category = self.rng.choice((None, None, *CATEGORIES))
+        if self.rng.random() < 0.5:
+            spec.tools = ", ".join(self.rng.sample(TOOLS, 2))
+        self.specs[rel] = spec
+        self.save(rel)
+        return f"added {rel}"
+
+    def delete_file(self) -> str | None:
+        if len(self.specs) <= MIN_AGENTS:
+            return None
+        rel = self.pick()
+        (self.root / SRC / rel).unlink()
+        del self.specs[rel]
+        return f"deleted {rel}"
+
+    def move_file(self) -> str:
+        rel = self.pick()
+        self.created += 1
+        stem = rel.rsplit("/", 1)[1].removesuffix(".md")
+        folder = rel.rsplit("/", 1)[0] if self.rng.random() < 0.5 else self.rng.choice(FOLDERS)
+        new = f"{folder}/{stem}-r{self.created}.md"
+        (self.root / SRC / new).parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self.root / SRC / rel, self.root / SRC / new)  # the same inode and mtime
+        self.specs[new] = self.specs.pop(rel)
+        return f"renamed {rel} to {new}"
+
+    # 6. broken frontmatter
+
+    def break_or_fix(self) -> str:
+        broken = [rel for rel, spec in sorted(self.specs.items()) if spec.broken is not None]
+        if broken and self.rng.random() < 0.6:
+            rel = self.rng.choice(broken)
+            self.specs[rel].broken = None
+            what = "fixed"
+        else:
+            rel = self.pick()
+            self.specs[rel].broken = self.rng.randrange(4)
+            what = f"broken (way {self.specs[rel].broken})"
+        self.save(rel)
+        return f"frontmatter of {rel} {what}"
+
+    # 7. the same content again
+
+    def touch(self) -> str:
+        rel = self.pick()
+        path = self.root / SRC / rel
+        if self.rng.random() < 0.5:
+            path.write_bytes(path.read_bytes())
+            how = "rewritten"
+        else:
+            info = path.stat()
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + self.rng.randint(1, 10**9)))
+            how = "mtime moved"
+        return f"{rel} {how}, content unchanged"
+
+    # 8. two agents in one change
+
+    def edit_two(self) -> str:
+        first, second = self.rng.sample(sorted(self.specs), 2)
+        for rel in (first, second):
+            self.specs[rel].description = self.specs[rel].description + " " + self.sentence(3)
+            self.save(rel)
+        return f"descriptions of {first} and {second} edited"
+
+    # 9. generated files deleted by hand
+
+    def delete_generated(self) -> str | None:
+        docs = self.root / "docs"
+        generated = sorted(
+            p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file() and p.name != MANIFEST
+        )
+        pages = [rel for rel in generated if rel.startswith("agents/")]
+        choices = [*pages, *pages, "index.md", "index.md", *generated]
+        rel = self.rng.choice([rel for rel in choices if rel in generated])
+        (docs / rel).unlink()
+        return f"deleted docs/{rel}"
+
+    def mutations(self) -> list[tuple[Callable[[], str | None], int]]:
+        return [
+            (self.description_longer_or_shorter, 3),
+            (self.description_same_length, 3),
+            (self.body, 3),
+            (self.example, 3),
+            (self.facet, 3),
+            (self.rename_agent, 2),
+            (self.name_clash, 2),
+            (self.undo_name, 2),
+            (self.category, 3),
+            (self.add_file, 2),
+            (self.delete_file, 1),
+            (self.move_file, 2),
+            (self.break_or_fix, 2),
+            (self.touch, 2),
+            (self.edit_two, 1),
+            (self.delete_generated, 2),
+        ]
+
+    def step(self) -> list[str]:
+        done: list[str] = []
+        choices = self.mutations()
+        functions = [f for f, _ in choices]
+        weights = [w for _, w in choices]
+        wanted = self.rng.randint(1, 3)
+        while len(done) < wanted:
+            what = self.rng.choices(functions, weights)[0]()
+            if what:
+                done.append(what)
+        return done
+
+
+def _check_run(result: Result, what: str, history: list[str]) -> None:
+    trail = "\n".join(history)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        trace = "".join(traceback.format_exception(result.exception))
+        pytest.fail(f"{what} raised after:\n{trail}\n{trace}")
+    assert result.exit_code in (0, 1), f"{what} exited {result.exit_code} after:\n{trail}\n{result.output}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rng = random.Random(seed)
+    walk = Walk(tmp_path, rng)
+    history: list[str] = [f"seed {seed}"]
+    first = generate("--docs-dir", "docs")
+    _check_run(first, "the first generate", history)
+    for step in range(1, STEPS + 1):
+        history.append(f"step {step}: " + "; ".join(walk.step()))
+        cached = generate("--docs-dir", "docs")
+        _check_run(cached, f"step {step}: generate", history)
+        fresh_dir = f"fresh-{step}"
+        fresh = generate("--docs-dir", fresh_dir, "--no-cache")
+        _check_run(fresh, f"step {step}: generate --no-cache", history)
+        mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / fresh_dir)
+        trail = "\n".join(history)
+        if mine != theirs:
+            pytest.fail(
+                f"docs/ differs from {fresh_dir}/ (--no-cache) after:\n{trail}\n{describe_differences(mine, theirs)}",
+                pytrace=False,
+            )
+        assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
+        assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
+        shutil.rmtree(tmp_path / fresh_dir)
+    # Nothing changed since: another run leaves every file as it is.
+    before = contents(tmp_path / "docs")
+    again = generate("--docs-dir", "docs")
+    _check_run(again, "a last generate", history)
+    after = contents(tmp_path / "docs")
+    if after != before:
+        trail = "\n".join(history)
+        pytest.fail(f"a run with nothing changed rewrote docs/ after:\n{trail}\n{describe_differences(after, before)}")
