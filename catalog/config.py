@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +22,11 @@ class Settings:
     path: Path | None = None  # the pyproject.toml the settings came from
 
     def disabled_for(self, path: str) -> frozenset[str]:
+        from fnmatch import fnmatch
+
         codes = set(self.disable)
         for pattern, more in self.per_file_disable.items():
-            if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}"):
+            if fnmatch(path, pattern) or fnmatch(path, f"*/{pattern}"):
                 codes |= more
         return frozenset(codes)
 
@@ -43,6 +43,8 @@ def load_settings(start: Path | None = None) -> Settings:
 
 def _settings_from(pyproject: Path) -> Settings:
     try:
+        import tomllib  # here: most runs have no pyproject.toml to read
+
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{pyproject}: {exc}") from None

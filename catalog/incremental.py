@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import itertools
 import os
 import pickle
@@ -35,6 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import xxhash
 
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
@@ -119,7 +120,7 @@ class SpliceIndex:
     folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
     facts: bytes  # each agent's AgentFacts, pickled, one after the other in catalog order
     fact_ends: bytes  # where each one ends in ``facts`` (array "q")
-    overview: Any  # render.Overview
+    overview: bytes  # render.Overview, pickled: loading the index imports no template code
     groups: Any  # render.Groups
     composites: dict[str, Any]  # shared page -> splice.Composite
     outputs: dict[str, FileStat]  # shared page -> its stat as written
@@ -159,7 +160,7 @@ def pack_facts(facts: Iterable[bytes]) -> tuple[bytes, bytes]:
 
 def folder_key(entries: object) -> str:
     """What discovery saw in a folder (``discover.entries_of``), as a short digest."""
-    return hashlib.blake2b(repr(entries).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return str(xxhash.xxh3_128_hexdigest(repr(entries).encode("utf-8", "surrogateescape")))
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -168,7 +169,7 @@ def cache_dir(docs_dir: Path) -> Path | None:
         return None
     base = os.environ.get("AGENT_CATALOG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"
-    digest = hashlib.sha256(str(docs_dir.resolve()).encode()).hexdigest()[:20]
+    digest = xxhash.xxh3_128_hexdigest(str(docs_dir.resolve()).encode("utf-8", "surrogateescape"))[:20]
     return root / "agent-catalog" / digest
 
 
@@ -181,7 +182,8 @@ def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
     and the installed rendering libraries (the stat of each one's module file; no import)."""
     import importlib.util
 
-    digest = hashlib.sha256(repr((_FORMAT, *parts)).encode())
+    # XXH3, not hashlib: importing hashlib (OpenSSL) was 3 ms of a run where nothing changed.
+    digest = xxhash.xxh3_128(repr((_FORMAT, *parts)).encode("utf-8", "surrogateescape"))
     for name in _RENDERING_LIBRARIES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
@@ -277,7 +279,7 @@ def identity(agent: Agent) -> bytes:
 
     where = (agent.path, agent.display_path, agent.collection, agent.plugin, agent.marketplace, agent.category)
     values = (agent.name, agent.format.value, *where, tuple(models_of(agent)), facet_pairs(agent))
-    return hashlib.blake2b(repr(values).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+    return bytes(xxhash.xxh3_128_digest(repr(values).encode("utf-8", "surrogateescape")))
 
 
 def source_key(source: AgentSource) -> SourceKey:
@@ -355,7 +357,7 @@ def prune_full(folder: Path, paths: Iterable[str]) -> None:
 
 
 def _full_path(folder: Path, path: str) -> Path:
-    return folder / "full" / (hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".pickle")
+    return folder / "full" / (xxhash.xxh3_128_hexdigest(path.encode("utf-8", "surrogateescape")) + ".pickle")
 
 
 def _load(folder: Path | None, name: str) -> Any:

@@ -44,6 +44,13 @@ def edit_base(repo_url: str | None, edit_uri: str | None, docs_rel: str) -> str 
 
 def default_template_dir() -> Path:
     """The templates shipped in the wheel, or the repository's folder in a source checkout."""
+    # Installed, the templates are a folder of the package; in a source checkout, the
+    # repository's. Both are looked at first: importing the namespace package below goes
+    # through the import system's resource readers (10 ms under an editable install).
+    here = Path(__file__).parent
+    for known in (here / "site_templates", here.resolve().parent / "site_templates"):
+        if (known / "agent.md.j2").is_file():
+            return known
     # site_templates has no __init__.py: as a namespace package, resources.files() gives a
     # MultiplexedPath whose str() is no path, so look in each of the package's folders.
     try:
@@ -53,7 +60,7 @@ def default_template_dir() -> Path:
     for folder in folders:
         if (Path(folder) / "agent.md.j2").is_file():
             return Path(folder)
-    return Path(__file__).resolve().parent.parent / "site_templates"
+    return here.resolve().parent / "site_templates"
 
 
 # An agent page's sections whose text is only buttons, commands and paths: their headings stay

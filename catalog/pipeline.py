@@ -329,7 +329,7 @@ def _splice_index(
         folders={folder: incremental.folder_key(entries) for folder, entries in discovery.listings.items()},
         facts=packed,
         fact_ends=ends,
-        overview=overview_of([listings[path] for path in order]),
+        overview=pickle.dumps(overview_of([listings[path] for path in order]), protocol=pickle.HIGHEST_PROTOCOL),
         groups=page_groups(catalog.agents),
         composites=composites,
         outputs=shared,

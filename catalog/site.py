@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import mmap
 import os
@@ -80,6 +79,8 @@ def _digests_of(data: bytes, recorded: Sequence[str]) -> set[str]:
     """``data``'s digests in the forms ``recorded`` uses (a sha256 from an older manifest)."""
     found = {digest(data)}
     if any(len(d) == 64 for d in recorded):
+        import hashlib
+
         found.add(hashlib.sha256(data).hexdigest())
     return found
 

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import mmap
 import os
+import pickle
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from catalog import incremental
 from catalog.discover import entries_of, still_an_agent
 from catalog.incremental import AgentFacts, FileStat, SpliceIndex, Stamp
 from catalog.layout import RenderOptions
-from catalog.render import agent_page_paths
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
@@ -123,6 +123,8 @@ def _next_index(
     staged: _Staged,
 ) -> bytes:
     """Update ``index`` for after the edits (but its outputs' stats) and pickle it."""
+    from catalog.render import agent_page_paths
+
     composites, overview = made
     facts = {}
     for edit in edits:
@@ -139,7 +141,7 @@ def _next_index(
             outputs=(page, download),
         )
     index.set_facts(facts)
-    index.overview = overview
+    index.overview = pickle.dumps(overview, protocol=pickle.HIGHEST_PROTOCOL)
     index.composites = {**index.composites, **composites}
     return incremental.splice_body(index)
 
@@ -222,7 +224,15 @@ def _stage(
 
     ``early`` goes on writing catalog.json while this thread renders the edited agents'
     pages and the overview."""
-    from catalog.render import agent_files, json_piece, json_skeleton, overview_skeleton, piece_of, render_context
+    from catalog.render import (
+        agent_files,
+        agent_page_paths,
+        json_piece,
+        json_skeleton,
+        overview_skeleton,
+        piece_of,
+        render_context,
+    )
     from catalog.splice import splice, unchanged
 
     for edit in edits:
@@ -253,7 +263,7 @@ def _stage(
         if not early.finish(plan("catalog.json", json_skeleton(findings, len(index.order), old_json), json_pieces)):
             return None
         context = render_context(Catalog((), findings), options, folder / "templates", index.groups)
-        overview = index.overview
+        overview: Overview = pickle.loads(index.overview)
         rendered: dict[int, Callable[[bytes], bytes]] = {}
         for edit in edits:
             (page, page_text), (download, raw), listing = agent_files(context, edit.agent)
