@@ -89,9 +89,11 @@ def quick_update(
         # what comes before the first edited agent's object, before the edits are even read.
         with _EarlyCopy(staged, "catalog.json", index, [index.files[path] for path in files]) as early:
             edits = _read_edits(index, stamp, files)
-            findings = _findings_after(stamp.summary[1], edits) if edits is not None else ()
-            made = _stage(docs_dir, options, folder, index, edits, findings, staged, early) if edits else None
-            if made is not None and edits:  # while catalog.json is being written
+            findings = _findings_after(stamp.summary[1], edits) if edits is not None else None
+            made = None
+            if edits and findings is not None:
+                made = _stage(docs_dir, options, folder, index, edits, findings, staged, early)
+            if made is not None and edits and findings is not None:  # while catalog.json is being written
                 body = _next_index(index, edits, findings, made, staged)
                 summary = (len(index.order), findings, ())
                 stamp_body = incremental.stamp_body(dataclasses.replace(stamp, summary=summary))
@@ -99,7 +101,7 @@ def quick_update(
     except BaseException:
         staged.discard()
         raise
-    if made is None or manifest is None or not edits:
+    if made is None or manifest is None or not edits or findings is None:
         staged.discard()
         return None
     data, before = manifest
@@ -167,11 +169,14 @@ def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> lis
     return edits
 
 
-def _findings_after(findings: Sequence[Finding], edits: Sequence[_Edit]) -> tuple[Finding, ...]:
-    """The catalog's findings with each edited file's findings from reading it replaced."""
+def _findings_after(findings: Sequence[Finding], edits: Sequence[_Edit]) -> tuple[Finding, ...] | None:
+    """The catalog's findings with each edited file's findings from reading it replaced; None
+    when the stamp does not hold them (caches of two different runs)."""
     result = list(findings)
     for edit in edits:
         for finding in edit.facts.read_findings:
+            if finding not in result:
+                return None
             result.remove(finding)
         result += edit.read
     return tuple(sorted(result, key=Finding.sort_key))
