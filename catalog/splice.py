@@ -189,13 +189,14 @@ class PieceWriter:
     """A new file written from pieces, in as many calls as the pieces are known in."""
 
     def __init__(self, tmp: Path, old: Path) -> None:
-        self._source = os.open(old, os.O_RDONLY)
+        binary = getattr(os, "O_BINARY", 0)  # Windows
+        self._source = os.open(old, os.O_RDONLY | binary)
         try:
-            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | binary, 0o644)
         except BaseException:
             os.close(self._source)
             raise
-        os.fchmod(self._target, 0o644)  # whatever the umask: as the other generated files
+        os.chmod(tmp, 0o644)  # whatever the umask: as the other generated files
 
     def write(self, pieces: Iterable[Piece]) -> None:
         for piece in pieces:
@@ -233,7 +234,8 @@ def _copy_range(source: int, target: int, start: int, end: int) -> None:
         with contextlib.suppress(OSError, AttributeError):  # no copy_file_range here
             copied = os.copy_file_range(source, target, end - offset, offset)
         if copied <= 0:
-            data = os.pread(source, min(end - offset, 1 << 24), offset)
+            os.lseek(source, offset, os.SEEK_SET)  # not os.pread: Windows has none
+            data = os.read(source, min(end - offset, 1 << 24))
             if not data:
                 raise OSError(f"the old file ended at {offset}, before {end}")
             _write_all(target, data)

@@ -251,12 +251,12 @@ def _stage(
         if incremental.file_stat(str(docs_dir / rel)) != index.outputs.get(rel):
             raise _NotQuick  # edited by hand, or gone
         with open(docs_dir / rel, "rb") as handle:
-            planned = splice(
-                index.composites[rel],
-                skeleton,
-                pieces,
-                read=lambda start, end: os.pread(handle.fileno(), end - start, start),
-            )
+
+            def read(start: int, end: int) -> bytes:
+                handle.seek(start)
+                return handle.read(end - start)
+
+            planned = splice(index.composites[rel], skeleton, pieces, read)
         if planned is None:
             raise _NotQuick
         composites[rel] = planned[1]

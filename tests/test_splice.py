@@ -93,7 +93,19 @@ def test_control_characters_outside_markers_are_refused() -> None:
     assert splice(old, b"a\x02" + marker("t", 0).encode() + b"b", {}) is None
 
 
-def test_write_pieces_copies_ranges_from_the_old_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "read and write"])
+def test_write_pieces_copies_ranges_from_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    import errno
+    import os
+
+    if not kernel_copy:  # another file system, an old kernel, macOS or Windows
+
+        def refused(*args: object) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refused, raising=False)
     old = tmp_path / "old.json"
     old.write_bytes(bytes(range(256)) * 4096)  # 1 MB
     pieces: list[Piece] = [(10, 300_000), b"new bytes", (300_100, 1 << 20), b"", b"end"]
