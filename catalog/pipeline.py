@@ -249,8 +249,15 @@ def _generate(
     if bytecode is not None:
         bytecode.mkdir(parents=True, exist_ok=True)
     listings = listings if only is not None else {}
-    composites: dict[str, Any] = {}
-    pages = render_catalog(catalog, options, only=only, bytecode_dir=bytecode, listings=listings, composites=composites)
+    composites: dict[str, Any] = {}  # kept for the quick update, so only with the cache
+    pages = render_catalog(
+        catalog,
+        options,
+        only=only,
+        bytecode_dir=bytecode,
+        listings=listings,
+        composites=composites if folder is not None else None,
+    )
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=previous.outputs)
 
     if folder is not None:  # None with --check

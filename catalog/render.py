@@ -36,7 +36,7 @@ from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
-from catalog.splice import Composite, compose, marker, markers
+from catalog.splice import Composite, fills_to, marker, markers
 from catalog.types import Agent, Catalog, FastPickle, Finding
 
 if TYPE_CHECKING:
@@ -479,10 +479,14 @@ def shared_composites(
         raw = skeleton if isinstance(skeleton, bytes) else skeleton.encode("utf-8")
         page = pages[rel]
         try:
-            data, composite = compose(raw, lambda kind, index: piece_of(listings[index], kind))
+            composite = fills_to(
+                raw,
+                lambda kind, index: piece_of(listings[index], kind),
+                page if isinstance(page, bytes) else page.encode("utf-8"),
+            )
         except (LookupError, ValueError):  # a marker that is not one of ours
             return None
-        if data != (page if isinstance(page, bytes) else page.encode("utf-8")):
+        if composite is None:
             return None
         composites[rel] = composite
     return composites

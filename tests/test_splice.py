@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.splice import Composite, Piece, compose, located, marker, splice, split, unchanged, write_pieces
+from catalog.splice import (
+    Composite,
+    Piece,
+    compose,
+    fills_to,
+    located,
+    marker,
+    splice,
+    split,
+    unchanged,
+    write_pieces,
+)
 
 KINDS = (b"t", b"j")
 
@@ -53,6 +64,8 @@ def test_a_spliced_file_is_the_file_made_whole(
     planned, composite = result
     assert apply(old_file, planned) == expected
     assert composite == expected_composite
+    assert fills_to(skeleton, lambda kind, index: new_pieces[kind, index], expected) == expected_composite
+    assert fills_to(skeleton, lambda kind, index: new_pieces[kind, index], expected + b"x") is None
     assert unchanged(planned, len(old_file)) == (expected == old_file)
     # Without reading the old file, an agent's piece that came out the same is written again.
     blind = splice(old, skeleton, changed)
