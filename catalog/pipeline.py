@@ -276,7 +276,7 @@ def _generate(
         token = os.urandom(8).hex()
         cache = incremental.AgentCache(key, entries, slugs, context, stored, page_findings, generated, token)
         incremental.save_agents(folder, cache)
-        if composites and not written.kept:
+        if composites:  # with files left alone (edited by hand) the quick update gives way
             splice_index = _splice_index(
                 key, token, catalog, discovery, results, stats, listings, composites, generated
             )

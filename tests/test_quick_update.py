@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from catalog import pipeline, update
 from catalog.cli import main
 from catalog.site import JOURNAL, MANIFEST
+from catalog.types import Agent
 
 AGENTS = {
     "backend/api.md": "---\nname: api\ndescription: Designs HTTP APIs. Second sentence.\nmodel: sonnet\n---\n"
@@ -220,3 +221,28 @@ def test_a_manifest_of_sha256_digests_still_says_which_files_are_ours(project: P
     assert result.exit_code == 0
     assert "left alone" not in result.stderr
     same_as_without_cache(project)
+
+
+def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
+    project: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hand-edited page makes each run a full one (it reports the page), but the full run
+    still takes the other agents' pieces from the last files: it renders the edited agent."""
+    from catalog import render
+
+    page = project / "docs/categories/writing.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA note kept by hand.\n", encoding="utf-8")
+    edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, kept.")
+    assert "left alone" in generate().stderr
+    rendered: list[str] = []
+    real = render.agent_files
+
+    def spy(context: object, agent: Agent) -> object:
+        rendered.append(agent.name)
+        return real(context, agent)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "agent_files", spy)
+    edit(project / "agents/backend/db.md", "Plans.", "Plans well.")
+    assert "left alone" in generate().stderr
+    assert runs[-2:] == ["gave up", "full"]
+    assert rendered == ["db"]
