@@ -341,8 +341,13 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
 
 
 def still_an_agent(source: AgentSource) -> bool:
-    """Whether discovery would take this file again as it did: a file that is an agent only
-    for its frontmatter is not one once that is gone."""
+    """Whether discovery would take this file again as it did: still a regular file (never
+    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one."""
+    try:
+        if not stat.S_ISREG(os.lstat(source.path).st_mode):
+            return False
+    except OSError:
+        return False
     known = source.explicit or source.format is not Format.CLAUDE_CODE
     return known or _starts_with_frontmatter(str(source.path))
 

@@ -246,3 +246,43 @@ def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
     assert "left alone" in generate().stderr
     assert runs[-2:] == ["gave up", "full"]
     assert rendered == ["db"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_an_agent_file_replaced_by_a_fifo_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a plain folder a Markdown file is an agent for its frontmatter, which discovery
+    reads only from regular files. Replaced by a FIFO of the same name, the folder looks the
+    same to the quick update, which must not open it (it would wait for a writer forever)."""
+    import signal
+
+    (tmp_path / "notes").mkdir()
+    for name in ("api", "db"):
+        (tmp_path / "notes" / f"{name}.md").write_text(f"---\nname: {name}\ndescription: D.\n---\nx\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "notes"]).exit_code == 0
+
+    def hung(*args: object) -> None:
+        raise TimeoutError("generate opened the FIFO and waited for a writer")
+
+    (tmp_path / "notes/db.md").unlink()
+    os.mkfifo(tmp_path / "notes/db.md")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        result = CliRunner().invoke(main, ["generate", "notes"])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "notes/db.md:1:1: AC101" in result.stderr
+    assert not (tmp_path / "docs/agents/db.md").exists()
+
+
+def test_stray_files_that_come_and_go_change_nothing(project: Path, runs: list[str]) -> None:
+    stray = project / "agents/backend/.scratch.tmp"
+    stray.write_text("x", encoding="utf-8")
+    stray.unlink()
+    result = generate()
+    assert runs == ["quick"]
+    assert result.stderr == "3 agents: 0 files written, 16 unchanged, 0 removed in docs\n"
+    assert "nothing changed" in generate().stderr
