@@ -71,7 +71,7 @@ class Discovery:
     folders: tuple[str, ...] = ()  # real paths of every folder walked
     manifests: tuple[str, ...] = ()  # every manifest file read
     # Each folder walked -> the entries that decided what was found there (``entries_of``).
-    listings: Mapping[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class _Walker:
         self.prefix = ""
         self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
         self.manifests: list[str] = []  # every manifest read
-        self.listings: dict[str, tuple[tuple[str, bool], ...]] = {}
+        self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -320,9 +320,9 @@ def _within(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def entries_of(folder: str) -> tuple[tuple[str, bool], ...] | None:
+def entries_of(folder: str) -> tuple[tuple[str, ...], ...] | None:
     """What in ``folder`` can change what discovery finds there: its Markdown and JSON files,
-    folders and symlinks (name, whether a folder), not an editor's backup or swap files. A
+    folders and symlinks (with where they lead), not an editor's backup or swap files. A
     folder whose entries are these same ones needs no new walk after its mtime changed (an
     editor that saves by renaming a new file over the old one changes it)."""
     try:
@@ -331,12 +331,18 @@ def entries_of(folder: str) -> tuple[tuple[str, bool], ...] | None:
         return None
 
 
-def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str, bool], ...]:
-    counted = []
+def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str, ...], ...]:
+    counted: list[tuple[str, ...]] = []
     for entry in entries:
-        is_dir = entry.is_dir(follow_symlinks=False)
-        if is_dir or entry.name.lower().endswith((".md", ".json")) or entry.is_symlink():
-            counted.append((entry.name, is_dir))
+        if entry.is_symlink():
+            try:
+                counted.append((entry.name, "->", os.readlink(entry.path)))
+            except OSError:
+                counted.append((entry.name, "->"))
+        elif entry.is_dir(follow_symlinks=False):
+            counted.append((entry.name, "/"))
+        elif entry.name.lower().endswith((".md", ".json")):
+            counted.append((entry.name,))
     return tuple(counted)
 
 

@@ -286,3 +286,21 @@ def test_stray_files_that_come_and_go_change_nothing(project: Path, runs: list[s
     assert runs == ["quick"]
     assert result.stderr == "3 agents: 0 files written, 16 unchanged, 0 removed in docs\n"
     assert "nothing changed" in generate().stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
+def test_a_symlink_that_leads_elsewhere_now_takes_the_full_run(project: Path, runs: list[str]) -> None:
+    store = project / "agents/.store"  # a hidden folder: not walked, but links may lead there
+    store.mkdir()
+    for name, text in (("one.md", "Reads one."), ("two.md", "Reads two.")):
+        (store / name).write_text(f"---\nname: linked\ndescription: {text}\n---\nx\n", "utf-8")
+    link = project / "agents/writing/linked.md"
+    os.symlink(store / "one.md", link)
+    assert generate().exit_code == 0
+    assert "Reads one." in (project / "docs/agents/linked.md").read_text(encoding="utf-8")
+    link.unlink()
+    os.symlink(store / "two.md", link)  # the same names in the folder, one leads elsewhere
+    assert generate().exit_code == 0
+    assert runs[-1] == "full"
+    assert "Reads two." in (project / "docs/agents/linked.md").read_text(encoding="utf-8")
+    same_as_without_cache(project)
