@@ -11,6 +11,8 @@ For each size it writes N synthetic agents (the generator of bench_build.py), ru
   files that run wrote (6: the quick update; the full run writes the same);
 - Python starting and importing Click and PyYAML, the floor of any such command.
 
+The three are timed in turn, run after run, so that a busy spell slows them alike.
+
 --hook-venv installs this repository into a new virtual environment first, as pre-commit
 installs a hook (`pip install .`, not editable, and none of this interpreter's .pth files,
 which here import certifi and an editable finder at every start: 20-30 ms), and times that
@@ -72,14 +74,16 @@ def measure(size: int, runs: int, scratch: Path, tool: list[str], python: str) -
     command = [*tool, "generate", "agents", "--docs-dir", "docs"]
     full = run(command, work, env)
     print(f"  {size:>6} agents: first full generate {full:.2f} s", flush=True)
-    unchanged = [run(command, work, env) for _ in range(runs)]
-    changed = []
+    # Interleaved, so that a busy spell of this shared machine slows all three alike.
+    unchanged, changed, floor = [], [], []
     said: list[str] = []
     for index in range(runs):
+        floor.append(run([python, "-c", "import click, yaml"], work, env))
+        unchanged.append(run(command, work, env))
         touch_one(agents, index)
         changed.append(run(command, work, env, said))
     print(f"  {size:>6} agents: after one change: {said[-1]}", flush=True)
-    floor = [run([python, "-c", "import click, yaml"], work, env) for _ in range(runs)]
+    print(f"  {size:>6} agents: minimums {min(unchanged):.3f} / {min(changed):.3f} / {min(floor):.3f} s", flush=True)
     return statistics.median(unchanged), statistics.median(changed), statistics.median(floor)
 
 
