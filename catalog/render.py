@@ -357,14 +357,9 @@ def overview_of(listings: Sequence[Listing]) -> Overview:
     )
 
 
-def _shared_pages(
-    context: _Context,
-    findings: Sequence[Finding],
-    listings: Sequence[Listing],
-    labels: dict[str, list[tuple[str, str]]] | None = None,
-) -> Pages:
+def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequence[Listing]) -> Pages:
     """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's listing. ``labels``: the facets' (else taken from the listings)."""
+    from every agent's listing."""
     common = context.common
     pages: Pages = {}
     by_category: dict[str, list[Listing]] = defaultdict(list)
@@ -387,9 +382,7 @@ def _shared_pages(
         "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = catalog_json([m.json for m in listings], findings)
-    if labels is None:
-        labels = labels_of(m.facets for m in listings)
-    pages["assets/catalog-data.js"] = data_script(labels, [m.row for m in listings])
+    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -471,9 +464,7 @@ def shared_composites(
     """Every shared page as a Composite (a page without pieces of agents is its own skeleton);
     None when one of them does not fill to the page byte for byte from its skeleton (ours all
     do; a user's template could use an agent's piece otherwise than by printing it)."""
-    skeletons = _shared_pages(
-        context, findings, [marked(m, i) for i, m in enumerate(listings)], labels_of(m.facets for m in listings)
-    )
+    skeletons = _shared_pages(context, findings, [marked(m, i) for i, m in enumerate(listings)])
     composites = {}
     for rel, skeleton in skeletons.items():
         raw = skeleton if isinstance(skeleton, bytes) else skeleton.encode("utf-8")

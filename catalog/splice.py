@@ -191,9 +191,20 @@ def _slots_of(skeleton: bytes, index: int) -> Iterable[tuple[bytes, int]]:
         yield match.group(1), 2 * skeleton.count(b"\x02", 0, match.start()) + 1
 
 
-def unchanged(pieces: list[Piece], size: int) -> bool:
-    """Whether ``pieces`` are the old file of ``size`` bytes, whole."""
-    return pieces == [(0, size)] or (size == 0 and not pieces)
+def unchanged(pieces: list[Piece], size: int, read: Callable[[int, int], bytes]) -> bool:
+    """Whether ``pieces`` make the old file of ``size`` bytes again (its own bytes in place,
+    or new bytes equal to those they would replace: parts can trade places)."""
+    position = 0
+    for piece in pieces:
+        if isinstance(piece, bytes):
+            if read(position, position + len(piece)) != piece:
+                return False
+            position += len(piece)
+        elif piece[0] != position:
+            return False
+        else:
+            position = piece[1]
+    return position == size
 
 
 def write_pieces(tmp: Path, old: Path, pieces: Iterable[Piece]) -> None:

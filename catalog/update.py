@@ -257,10 +257,10 @@ def _stage(
                 return handle.read(end - start)
 
             planned = splice(index.composites[rel], skeleton, pieces, read)
-        if planned is None:
-            raise _NotQuick
-        composites[rel] = planned[1]
-        return None if unchanged(planned[0], index.outputs[rel][1]) else planned[0]
+            if planned is None:
+                raise _NotQuick
+            composites[rel] = planned[1]
+            return None if unchanged(planned[0], index.outputs[rel][1], read) else planned[0]
 
     json_pieces = {edit.index: _always(json_piece(edit.agent)) for edit in edits}
     try:

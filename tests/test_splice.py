@@ -59,14 +59,18 @@ def test_a_spliced_file_is_the_file_made_whole(
     skeleton = skeleton_of(new_parts, slots)
     expected, expected_composite = compose(skeleton, lambda kind, index: new_pieces[kind, index])
     changed = {index: (lambda kind, index=index: new_pieces[kind, index]) for index in edited}
-    result = splice(old, skeleton, changed, read=lambda start, end: old_file[start:end])
+
+    def read(start: int, end: int) -> bytes:
+        return old_file[start:end]
+
+    result = splice(old, skeleton, changed, read)
     assert result is not None
     planned, composite = result
     assert apply(old_file, planned) == expected
     assert composite == expected_composite
     assert fills_to(skeleton, lambda kind, index: new_pieces[kind, index], expected) == expected_composite
     assert fills_to(skeleton, lambda kind, index: new_pieces[kind, index], expected + b"x") is None
-    assert unchanged(planned, len(old_file)) == (expected == old_file)
+    assert unchanged(planned, len(old_file), read) == (expected == old_file)
     # Without reading the old file, an agent's piece that came out the same is written again.
     blind = splice(old, skeleton, changed)
     assert blind is not None and apply(old_file, blind[0]) == expected
