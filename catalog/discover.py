@@ -70,6 +70,8 @@ class Discovery:
     findings: tuple[Finding, ...]
     folders: tuple[str, ...] = ()  # real paths of every folder walked
     manifests: tuple[str, ...] = ()  # every manifest file read
+    # Markdown files read and passed over for want of frontmatter: an edit can make one an agent.
+    passed_over: tuple[str, ...] = ()
     # Each folder walked -> the entries that decided what was found there (``entries_of``).
     listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
@@ -96,6 +98,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         tuple(walker.findings),
         tuple(walker.folders),
         tuple(walker.manifests),
+        tuple(walker.passed_over),
         walker.listings,
     )
 
@@ -112,6 +115,7 @@ class _Walker:
         self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
         self.manifests: list[str] = []  # every manifest read
         self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.passed_over: list[str] = []
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -266,6 +270,7 @@ class _Walker:
         known = explicit or ctx.in_agent_dir or listed or fmt is not Format.CLAUDE_CODE
         if not known and not _starts_with_frontmatter(real):
             self.skipped.append(Skipped(rel, "no frontmatter, and not in an agent folder"))
+            self.passed_over.append(real)
             return
         self.seen.add(real)
         in_plugin = ctx.plugin is not None and (ctx.plugin_files is None or listed)

@@ -282,7 +282,7 @@ def _generate(
             )
             incremental.save_splice(folder, splice_index)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
-        watched = [*discovery.folders, *discovery.manifests, *sorted(outputs)]
+        watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *sorted(outputs)]
         summary = (len(catalog.agents), catalog.findings, written.kept)
         incremental.save_stamp(folder, key, watched, summary, seen=stats, token=token)
     return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)

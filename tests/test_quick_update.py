@@ -304,3 +304,21 @@ def test_a_symlink_that_leads_elsewhere_now_takes_the_full_run(project: Path, ru
     assert runs[-1] == "full"
     assert "Reads two." in (project / "docs/agents/linked.md").read_text(encoding="utf-8")
     same_as_without_cache(project)
+
+
+def test_a_plain_markdown_file_that_gains_frontmatter_in_place_becomes_an_agent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a plain folder a Markdown file without frontmatter is passed over; written in
+    place (the folder's mtime stays), it must still be read again once it has some."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes/api.md").write_text("---\nname: api\ndescription: D.\n---\nx\n", "utf-8")
+    (tmp_path / "notes/later.md").write_text("Just notes for now.\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "notes"]).exit_code == 0
+    assert not (tmp_path / "docs/agents/later.md").exists()
+    with open(tmp_path / "notes/later.md", "w", encoding="utf-8") as handle:  # in place, no rename
+        handle.write("---\nname: later\ndescription: Now an agent.\n---\ny\n")
+    result = CliRunner().invoke(main, ["generate", "notes"])
+    assert "nothing changed" not in result.stderr
+    assert "Now an agent." in (tmp_path / "docs/agents/later.md").read_text(encoding="utf-8")
