@@ -93,10 +93,11 @@ def quick_update(
             made = None
             if edits and findings is not None:
                 made = _stage(docs_dir, options, folder, index, edits, findings, staged, early)
-            if made is not None and edits and findings is not None:  # while catalog.json is being written
+            if made is not None and edits and findings is not None:  # while the pages are being written
                 body = _next_index(index, edits, findings, made, staged)
                 summary = (len(index.order), findings, ())
                 stamp_body = incremental.stamp_body(dataclasses.replace(stamp, summary=summary))
+            staged.wait()
         manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
     except BaseException:
         staged.discard()
@@ -188,6 +189,9 @@ class _Staged:
     def __init__(self, docs_dir: Path) -> None:
         self.docs_dir = docs_dir
         self.files: dict[str, tuple[Path, str]] = {}  # generated file -> its new file, digest
+        self._later: list[tuple[str, list[Piece]]] = []
+        self._thread: threading.Thread | None = None
+        self._failed: list[BaseException] = []
 
     def write(self, rel: str, data: bytes) -> None:
         from catalog.site import digest, temporary_file
@@ -198,18 +202,46 @@ class _Staged:
         tmp.chmod(0o644)
 
     def write_pieces(self, rel: str, pieces: list[Piece]) -> None:
-        from catalog.site import file_digest, temporary_file
+        """Written by a thread (the kernel copies, the digest runs without the GIL), while
+        this one goes on; ``wait`` for it."""
+        from catalog.site import temporary_file
+
+        self.files[rel] = (temporary_file(self.docs_dir, rel), "")
+        self._later.append((rel, pieces))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._write_later, name="agent-catalog-pages")
+            self._thread.start()
+
+    def _write_later(self) -> None:
+        from catalog.site import file_digest
         from catalog.splice import write_pieces
 
-        tmp = temporary_file(self.docs_dir, rel)
-        self.files[rel] = (tmp, "")
-        write_pieces(tmp, self.docs_dir / rel, pieces)
-        self.files[rel] = (tmp, file_digest(tmp))
+        try:
+            while self._later:
+                rel, pieces = self._later.pop(0)
+                tmp = self.files[rel][0]
+                write_pieces(tmp, self.docs_dir / rel, pieces)
+                self.files[rel] = (tmp, file_digest(tmp))
+        except BaseException as exc:
+            self._failed.append(exc)
+
+    def wait(self) -> None:
+        """Until every file given to ``write_pieces`` is written; raises what that raised."""
+        while self._thread is not None:
+            self._thread.join()
+            # One more given after the thread found the list empty: write it here.
+            self._thread = None
+            if self._later and not self._failed:
+                self._write_later()
+        if self._failed:
+            raise self._failed[0]
 
     def digests(self) -> dict[str, str]:
         return {rel: new for rel, (_, new) in self.files.items()}
 
     def discard(self) -> None:
+        with contextlib.suppress(BaseException):
+            self.wait()
         for tmp, _ in self.files.values():
             with contextlib.suppress(OSError):
                 tmp.unlink()
