@@ -238,7 +238,7 @@ def stamp_body(stamp: Stamp) -> bytes:
 
 
 def save_stamp_parts(folder: Path | None, body: bytes, stats: bytes) -> None:
-    _save_bytes(folder, "stamp", [body, pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL)])
+    PendingSave(folder, "stamp", body).finish(pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_agents(folder: Path | None, key: str) -> AgentCache:
@@ -265,10 +265,45 @@ def splice_body(index: SpliceIndex) -> bytes:
     return pickle.dumps(dataclasses.replace(index, outputs={}), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def save_splice(folder: Path | None, index: SpliceIndex, body: bytes | None = None) -> None:
-    """``body``: ``splice_body(index)``, made earlier."""
-    outputs = pickle.dumps(index.outputs, protocol=pickle.HIGHEST_PROTOCOL)
-    _save_bytes(folder, "splice", [body if body is not None else splice_body(index), outputs])
+def save_splice(folder: Path | None, index: SpliceIndex) -> None:
+    PendingSave(folder, "splice", splice_body(index)).finish(pickle.dumps(index.outputs, protocol=5))
+
+
+class PendingSave:
+    """A cache file of two pickles, the first written now and the second (then the file
+    renamed into place) later: the quick update writes the bulk of its caches while
+    catalog.json is still being copied. A failure to write only loses the cache."""
+
+    def __init__(self, folder: Path | None, name: str, body: bytes) -> None:
+        self._target = folder / f"{name}.pickle" if folder is not None else None
+        self._handle: Any = None
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._tmp = folder / f".{name}.{os.getpid()}.tmp"
+            self._handle = open(self._tmp, "wb")  # noqa: SIM115 - closed by finish or abandon
+            self._handle.write(body)
+        except OSError:
+            self.abandon()
+
+    def finish(self, tail: bytes) -> None:
+        if self._handle is None or self._target is None:
+            return
+        try:
+            self._handle.write(tail)
+            self._handle.close()
+            os.replace(self._tmp, self._target)
+        except OSError:
+            self.abandon()
+        self._handle = None
+
+    def abandon(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+                os.unlink(self._tmp)
+        self._handle = None
 
 
 def identity(agent: Agent) -> bytes:
@@ -386,17 +421,4 @@ def _load_parts(folder: Path | None, name: str) -> list[Any]:
 
 
 def _save(folder: Path | None, name: str, value: object) -> None:
-    _save_bytes(folder, name, [pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)])
-
-
-def _save_bytes(folder: Path | None, name: str, parts: Sequence[bytes]) -> None:
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as handle:
-            handle.writelines(parts)
-        os.replace(tmp, folder / f"{name}.pickle")
-    except OSError:
-        return
+    PendingSave(folder, name, b"").finish(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

@@ -61,11 +61,6 @@ def digest(data: bytes | memoryview | mmap.mmap) -> str:
     return str(xxhash.xxh3_128_hexdigest(data))
 
 
-def digester() -> xxhash.xxh3_128:
-    """``digest`` in steps: ``update`` with each part, then ``hexdigest``."""
-    return xxhash.xxh3_128()
-
-
 def file_digest(path: Path) -> str:
     """``digest`` of a file, read through a memory map (no copy of a 130 MB catalog.json)."""
     with open(path, "rb") as handle:

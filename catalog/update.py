@@ -18,8 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import mmap
-import os
 import pickle
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -83,7 +81,7 @@ def quick_update(
         incremental.save_stamp_parts(folder, incremental.stamp_body(stamp), stamp.restat(restat))
         return QuickResult(len(index.order), stamp.summary[1], (), index.file_count)
     staged = _Staged(docs_dir)
-    body = stamp_body = b""
+    saves: list[incremental.PendingSave] = []  # the splice index's, then the stamp's
     try:
         # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
         # what comes before the first edited agent's object, before the edits are even read.
@@ -94,26 +92,33 @@ def quick_update(
             if edits and findings is not None:
                 made = _stage(docs_dir, options, folder, index, edits, findings, staged, early)
             if made is not None and edits and findings is not None:  # while the pages are being written
-                body = _next_index(index, edits, findings, made, staged)
+                saves.append(
+                    incremental.PendingSave(folder, "splice", _next_index(index, edits, findings, made, staged))
+                )
                 summary = (len(index.order), findings, ())
-                stamp_body = incremental.stamp_body(dataclasses.replace(stamp, summary=summary))
+                stamp = dataclasses.replace(stamp, summary=summary)
+                saves.append(incremental.PendingSave(folder, "stamp", incremental.stamp_body(stamp)))
             staged.wait()
         manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
     except BaseException:
         staged.discard()
+        for save in saves:
+            save.abandon()
         raise
     if made is None or manifest is None or not edits or findings is None:
         staged.discard()
+        for save in saves:
+            save.abandon()
         return None
     data, before = manifest
     stats = replace_files(docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, data)
     # The caches, splice index first: a stamp never names a state the index does not describe.
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
-    incremental.save_splice(folder, index, body)
+    saves[0].finish(pickle.dumps(index.outputs, protocol=pickle.HIGHEST_PROTOCOL))
     touched = {str((docs_dir / rel).parent) for rel in stats} | {str(docs_dir), str(docs_dir / MANIFEST)}
     seen = {path: incremental.file_stat(path) for path in [*folders, *touched] if path in stamp.paths}
     seen.update((edit.path, edit.stat) for edit in edits)
-    incremental.save_stamp_parts(folder, stamp_body, stamp.restat(seen))
+    saves[1].finish(pickle.dumps(stamp.restat(seen), protocol=pickle.HIGHEST_PROTOCOL))
     written = tuple(sorted(staged.files))
     return QuickResult(len(index.order), findings, written, index.file_count - len(written))
 
@@ -331,9 +336,9 @@ class _NotQuick(Exception):
 
 class _EarlyCopy:
     """One shared page's new file, written by a thread: from the start, the old file's bytes
-    up to the first edited agent's piece; the rest once the caller knows it (``finish``).
-    Another thread computes its digest from the same pieces meanwhile. Leaving the ``with``
-    block waits for both and raises what they raised."""
+    up to the first edited agent's piece; the rest once the caller knows it (``finish``);
+    then its digest. Leaving the ``with`` block waits for the thread and raises what it
+    raised. (A second thread hashing alongside only slowed the copy on two busy cores.)"""
 
     def __init__(self, staged: _Staged, rel: str, index: SpliceIndex, agents: Sequence[int]) -> None:
         from catalog.splice import first_slot
@@ -348,39 +353,19 @@ class _EarlyCopy:
         self._digest = ""
 
     def _copy(self, tmp: Path) -> None:
+        from catalog.site import file_digest
         from catalog.splice import PieceWriter
 
-        with PieceWriter(tmp, self._old) as writer:
-            writer.write([(0, self._start)] if self._start else [])
-            self._given.wait()
-            if self._rest is not None:
-                writer.write(self._rest)
-
-    def _hash(self) -> None:
-        from catalog.site import digester
-
-        hasher = digester()
-        with open(self._old, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            mapped = mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) if size else None
-            view = memoryview(mapped if mapped is not None else b"")  # slices of it are not copies
-            try:
-                hasher.update(view[: self._start])
-                self._given.wait()
-                for piece in self._rest or ():
-                    hasher.update(piece if isinstance(piece, bytes) else view[piece[0] : piece[1]])
-            finally:
-                view.release()
-                if mapped is not None:
-                    mapped.close()
-        self._digest = hasher.hexdigest()
-
-    def _guarded(self, task: Callable[[], None]) -> None:
         try:
-            task()
+            with PieceWriter(tmp, self._old) as writer:
+                writer.write([(0, self._start)] if self._start else [])
+                self._given.wait()
+                if self._rest is not None:
+                    writer.write(self._rest)
+            if self._rest is not None:
+                self._digest = file_digest(tmp)
         except BaseException as exc:
             self._failed.append(exc)
-            self._given.set()
 
     def finish(self, pieces: list[Piece] | None) -> bool:
         """The file's pieces (None: it stays as it is). False when they do not begin with
@@ -396,20 +381,13 @@ class _EarlyCopy:
 
         tmp = temporary_file(self._staged.docs_dir, self._rel)
         self._staged.files[self._rel] = (tmp, "")  # until it is written whole: discarded on failure
-        self._threads = [
-            threading.Thread(
-                target=self._guarded, args=(functools.partial(self._copy, tmp),), name="agent-catalog-copy"
-            ),
-            threading.Thread(target=self._guarded, args=(self._hash,), name="agent-catalog-digest"),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._thread = threading.Thread(target=self._copy, args=(tmp,), name="agent-catalog-copy")
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._given.set()  # when ``finish`` was not called, the threads stop after the first bytes
-        for thread in self._threads:
-            thread.join()
+        self._given.set()  # when ``finish`` was not called, the thread stops after the first bytes
+        self._thread.join()
         tmp, _ = self._staged.files[self._rel]
         if self._failed or self._rest is None:
             del self._staged.files[self._rel]
