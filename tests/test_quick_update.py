@@ -322,3 +322,23 @@ def test_a_plain_markdown_file_that_gains_frontmatter_in_place_becomes_an_agent(
     result = CliRunner().invoke(main, ["generate", "notes"])
     assert "nothing changed" not in result.stderr
     assert "Now an agent." in (tmp_path / "docs/agents/later.md").read_text(encoding="utf-8")
+
+
+def test_nothing_changed_imports_no_templates_markdown_or_mkdocs(project: Path) -> None:
+    """The issue's requirement for the pre-commit case, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from catalog.cli import main\n"
+        "try:\n"
+        "    main(['generate', 'agents'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('jinja2', 'markdown_it', 'markdown_it_pyrs', 'pyromark', 'nh3', 'mkdocs', 'catalog.render')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True)
+    assert "nothing changed" in result.stderr
+    assert result.stdout.strip() == "[]"
