@@ -65,7 +65,7 @@ def quick_update(
     changed: Sequence[str],
 ) -> QuickResult | None:
     """Bring ``docs_dir`` in step after ``changed`` (paths of the stamp that changed), or None."""
-    from catalog.site import MANIFEST, replace_files, spliced_manifest
+    from catalog.site import MANIFEST, replace_files
 
     index = incremental.load_splice(folder, key)
     if index is None or not stamp.token or index.base != stamp.token or stamp.summary[2]:
@@ -83,35 +83,17 @@ def quick_update(
     staged = _Staged(docs_dir)
     saves: list[incremental.PendingSave] = []  # the splice index's, then the stamp's
     try:
-        # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
-        # what comes before the first edited agent's object, before the edits are even read.
-        with _EarlyCopy(staged, "catalog.json", index, [index.files[path] for path in files]) as early:
-            edits = _read_edits(index, stamp, files)
-            findings = _findings_after(stamp.summary[1], edits) if edits is not None else None
-            made = None
-            if edits and findings is not None:
-                made = _stage(docs_dir, options, folder, index, edits, findings, staged, early)
-            if made is not None and edits and findings is not None:  # while the pages are being written
-                saves.append(
-                    incremental.PendingSave(folder, "splice", _next_index(index, edits, findings, made, staged))
-                )
-                summary = (len(index.order), findings, ())
-                stamp = dataclasses.replace(stamp, summary=summary)
-                saves.append(incremental.PendingSave(folder, "stamp", incremental.stamp_body(stamp)))
-            staged.wait()
-        manifest = spliced_manifest(docs_dir, staged.digests()) if made is not None else None
+        prepared = _prepare(docs_dir, options, folder, index, stamp, files, staged, saves)
     except BaseException:
-        staged.discard()
-        for save in saves:
-            save.abandon()
+        _drop(staged, saves)
         raise
-    if made is None or manifest is None or not edits or findings is None:
-        staged.discard()
-        for save in saves:
-            save.abandon()
+    if prepared is None:
+        _drop(staged, saves)
         return None
-    data, before = manifest
-    stats = replace_files(docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, data)
+    edits, findings, stamp, (manifest, before) = prepared
+    stats = replace_files(
+        docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, manifest
+    )
     # The caches, splice index first: a stamp never names a state the index does not describe.
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
     saves[0].finish(pickle.dumps(index.outputs, protocol=pickle.HIGHEST_PROTOCOL))
@@ -121,6 +103,49 @@ def quick_update(
     saves[1].finish(pickle.dumps(stamp.restat(seen), protocol=pickle.HIGHEST_PROTOCOL))
     written = tuple(sorted(staged.files))
     return QuickResult(len(index.order), findings, written, index.file_count - len(written))
+
+
+_Prepared = tuple[list["_Edit"], tuple[Finding, ...], Stamp, tuple[bytes, dict[str, str]]]
+
+
+def _prepare(
+    docs_dir: Path,
+    options: RenderOptions,
+    folder: Path,
+    index: SpliceIndex,
+    stamp: Stamp,
+    files: Sequence[str],
+    staged: _Staged,
+    saves: list[incremental.PendingSave],
+) -> _Prepared | None:
+    """Everything but putting the files in place: the edits read, the new files and the
+    caches' bulk written beside the old ones, and the manifest as it will be. None when the
+    quick update gives way to the full run."""
+    from catalog.site import spliced_manifest
+
+    # Most of an edit's cost at 10,000 agents is copying catalog.json (130 MB): start with
+    # what comes before the first edited agent's object, before the edits are even read.
+    with _EarlyCopy(staged, "catalog.json", index, [index.files[path] for path in files]) as early:
+        edits = _read_edits(index, stamp, files)
+        findings = _findings_after(stamp.summary[1], edits) if edits else None
+        if not edits or findings is None:
+            return None
+        made = _stage(docs_dir, options, folder, index, edits, findings, staged, early)
+        if made is None:
+            return None
+        # While the shared pages are still being written:
+        saves.append(incremental.PendingSave(folder, "splice", _next_index(index, edits, findings, made, staged)))
+        stamp = dataclasses.replace(stamp, summary=(len(index.order), findings, ()))
+        saves.append(incremental.PendingSave(folder, "stamp", incremental.stamp_body(stamp)))
+        staged.wait()
+    manifest = spliced_manifest(docs_dir, staged.digests())
+    return None if manifest is None else (edits, findings, stamp, manifest)
+
+
+def _drop(staged: _Staged, saves: list[incremental.PendingSave]) -> None:
+    staged.discard()
+    for save in saves:
+        save.abandon()
 
 
 def _next_index(
