@@ -53,14 +53,23 @@ class Stamp:
     summary: Summary = (0, (), ())  # agents, findings and files left alone in that run
     token: str = ""  # the AgentCache's and the SpliceIndex's it was saved with
 
-    def seen(self) -> list[FileStat]:
-        flat = array("q")
-        flat.frombytes(self.stats)
-        return list(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
-
     def changed(self) -> list[str]:
-        """What changed since: every path whose stat is not the one seen."""
-        return [path for path, seen in zip(self.paths, self.seen(), strict=True) if file_stat(path) != seen]
+        """What changed since: every path whose stat is not the one seen. (``file_stat`` in
+        one loop: for 10,000 files the calls and tuples around the system calls were 20%.)"""
+        flat = memoryview(self.stats).cast("q")
+        changed = []
+        stat = os.stat
+        for number, path in enumerate(self.paths):
+            at = 3 * number
+            try:
+                info = stat(path)
+            except OSError:
+                if flat[at] != -1:  # there then, gone now (``file_stat`` says -1 for gone)
+                    changed.append(path)
+                continue
+            if info.st_mtime_ns != flat[at] or info.st_size != flat[at + 1] or info.st_ino != flat[at + 2]:
+                changed.append(path)
+        return changed
 
     def seen_of(self, path: str) -> FileStat | None:
         """The stat seen of one path (a scan of the paths, in C: for a few paths only)."""
