@@ -254,13 +254,23 @@ def replace_files(docs_dir: Path, files: Mapping[str, tuple[Path, str, str]], ma
     _atomic_write(docs_dir / JOURNAL, (manifest_json(journal) + "\n").encode())
     stats = {}
     replaced: list[int] = []
-    for rel, (tmp, _, _) in sorted(files.items()):
-        target = docs_dir / _safe_relative(rel)
-        with contextlib.suppress(OSError):
-            if os.stat(target).st_size >= _LARGE:
-                replaced.append(os.open(target, os.O_RDONLY))
-        os.replace(tmp, target)
-        stats[rel] = file_stat(str(target))
+    waiting = sorted(files.items())
+    try:
+        while waiting:
+            rel, (tmp, _, _) = waiting[0]
+            target = docs_dir / _safe_relative(rel)
+            with contextlib.suppress(OSError):
+                if os.stat(target).st_size >= _LARGE:
+                    replaced.append(os.open(target, os.O_RDONLY))
+            os.replace(tmp, target)
+            waiting.pop(0)
+            stats[rel] = file_stat(str(target))
+    except BaseException:
+        for _, (tmp, _, _) in waiting:  # interrupted: the journal tells the next run what is ours
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        _close_all(replaced)
+        raise
     _atomic_write(docs_dir / MANIFEST, manifest)
     (docs_dir / JOURNAL).unlink(missing_ok=True)
     if replaced:

@@ -91,9 +91,14 @@ def quick_update(
         _drop(staged, saves)
         return None
     edits, findings, stamp, (manifest, before) = prepared
-    stats = replace_files(
-        docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, manifest
-    )
+    try:
+        stats = replace_files(
+            docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, manifest
+        )
+    except BaseException:
+        for save in saves:
+            save.abandon()
+        raise
     # The caches, splice index first: a stamp never names a state the index does not describe.
     index.outputs = {**index.outputs, **{rel: stat for rel, stat in stats.items() if rel in index.composites}}
     saves[0].finish(pickle.dumps(index.outputs, protocol=pickle.HIGHEST_PROTOCOL))

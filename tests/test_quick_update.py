@@ -342,3 +342,36 @@ def test_nothing_changed_imports_no_templates_markdown_or_mkdocs(project: Path) 
     result = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True)
     assert "nothing changed" in result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_an_update_interrupted_among_its_renames_is_mended_by_the_next_run(
+    project: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
+) -> None:
+    """The journal is written before the first file is put in place: the next run knows the
+    half-replaced files for its own and brings them all in step."""
+    from catalog import site
+
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs, interrupted.")
+    real, calls = os.replace, []
+
+    def replace_then_die(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(source, target)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site.os, "replace", replace_then_die)
+        result = generate()
+    assert result.exit_code == 1 and "Aborted" in result.output  # Click's answer to Ctrl-C
+    assert (project / "docs" / JOURNAL).exists()
+    cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
+    assert not [p for p in cache.rglob("*.tmp")]  # the caches' half-written files are gone too
+    docs = project / "docs"
+    leftovers = [p.name for p in docs.rglob(".*") if p.name not in (MANIFEST, JOURNAL)]
+    assert leftovers == []  # and the new files that were not yet in place
+    result = generate()
+    assert result.exit_code == 0, result.output
+    assert "left alone" not in result.stderr
+    assert not (project / "docs" / JOURNAL).exists()
+    same_as_without_cache(project)
