@@ -137,8 +137,9 @@ def write_docs(
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
             continue
         was = manifest.files.get(rel, ())
-        if not check and len(was) == 1 and rel in known and file_stat(str(target)) == known[rel]:
-            # Unchanged since this tool wrote it: ours, and what it holds has digest was[0].
+        if not check and len(was) == 1 and len(was[0]) == 32 and rel in known and file_stat(str(target)) == known[rel]:
+            # Unchanged since this tool wrote it: ours, and what it holds has digest was[0]
+            # (an XXH3 one: a sha256 from an older manifest cannot be compared with ``fingerprint``).
             new_manifest[rel] = (fingerprint,)
             if was[0] == fingerprint:
                 unchanged += 1

@@ -375,3 +375,18 @@ def test_an_update_interrupted_among_its_renames_is_mended_by_the_next_run(
     assert "left alone" not in result.stderr
     assert not (project / "docs" / JOURNAL).exists()
     same_as_without_cache(project)
+
+
+def test_a_manifest_of_sha256_digests_writes_no_file_again(project: Path) -> None:
+    """The cache knows each file's stat, but a sha256 digest cannot vouch for the content the
+    way an XXH3 one does: such a file is compared, not taken for changed and rewritten."""
+    import hashlib
+    import json
+
+    docs = project / "docs"
+    listed = json.loads((docs / MANIFEST).read_text(encoding="utf-8"))
+    old = {rel: hashlib.sha256((docs / rel).read_bytes()).hexdigest() for rel in listed}
+    (docs / MANIFEST).write_text(json.dumps(old, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    result = generate("--fail-on-change")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("3 agents: 0 files written, ")
