@@ -154,6 +154,7 @@ _TEMPLATES = click.option(
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated pages are stale or missing.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when a file was written or removed (for hooks).")
 @click.option("--no-cache", is_flag=True, help="Read and render everything, ignoring what the last run saw.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how the run went about it (quick update or full run).")
 def generate(
     paths: Sequence[str],
     docs_dir: Path | None,
@@ -162,6 +163,7 @@ def generate(
     check: bool,
     fail_on_change: bool,
     no_cache: bool,
+    verbose: bool,
 ) -> None:
     """Write the catalog's Markdown pages into a docs folder.
 
@@ -204,6 +206,13 @@ def generate(
         click.echo(
             f"{plural(outcome.agents, 'agent')}: {plural(len(result.written), 'file')} written, "
             f"{result.unchanged} unchanged, {len(result.removed)} removed in {where}",
+            err=True,
+        )
+    if verbose and outcome.how is not None:
+        how, read, rendered = outcome.how
+        click.echo(
+            f"{how}: {plural(read, 'agent file')} read, {plural(rendered, 'agent page')} rendered"
+            + ("; the shared pages spliced from the last ones" if how == "quick update" else ""),
             err=True,
         )
     if fail_on_change and result.changed:

@@ -147,6 +147,9 @@ class GenerateResult:
     # None when up to date. Agents whose pages were not rendered again are light copies (no
     # text, no source path): enough for names, categories and collections.
     catalog: Catalog | None = None
+    # How the run went about it: "quick update" (catalog.update) or "full run", with how
+    # many agent files it read and how many agents' pages it rendered; None when up to date.
+    how: tuple[str, int, int] | None = None
 
 
 def generate_docs(
@@ -195,7 +198,8 @@ def _generate_locked(
         quick = quick_update(docs_dir, options, folder, key, stamp, changed)
         if quick is not None:
             written = WriteResult(written=quick.written, unchanged=quick.unchanged)
-            return GenerateResult(quick.agents, quick.findings, written)
+            how = ("quick update", quick.read, quick.read)
+            return GenerateResult(quick.agents, quick.findings, written, how=how)
     return _generate(paths, docs_dir, options, check, exclude, folder, key)
 
 
@@ -285,7 +289,9 @@ def _generate(
         watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *sorted(outputs)]
         summary = (len(catalog.agents), catalog.findings, written.kept)
         incremental.save_stamp(folder, key, watched, summary, seen=stats, token=token)
-    return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog)
+    rendered = len(catalog.agents) if only is None else len(only)
+    how = ("full run", len(fresh), rendered)
+    return GenerateResult(len(catalog.agents), catalog.findings, written, catalog=catalog, how=how)
 
 
 def _splice_index(

@@ -42,6 +42,7 @@ class QuickResult:
     findings: tuple[Finding, ...]
     written: tuple[str, ...]
     unchanged: int
+    read: int = 0  # agent files read again (and their pages rendered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ def quick_update(
     seen.update((edit.path, edit.stat) for edit in edits)
     saves[1].finish(pickle.dumps(stamp.restat(seen), protocol=pickle.HIGHEST_PROTOCOL))
     written = tuple(sorted(staged.files))
-    return QuickResult(len(index.order), findings, written, index.file_count - len(written))
+    return QuickResult(len(index.order), findings, written, index.file_count - len(written), len(edits))
 
 
 _Prepared = tuple[list["_Edit"], tuple[Finding, ...], Stamp, tuple[bytes, dict[str, str]]]

@@ -390,3 +390,16 @@ def test_a_manifest_of_sha256_digests_writes_no_file_again(project: Path) -> Non
     result = generate("--fail-on-change")
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("3 agents: 0 files written, ")
+
+
+def test_verbose_says_how_the_run_went(project: Path) -> None:
+    edit(project / "agents/backend/db.md", "Plans.", "Plans carefully.")
+    quick = generate("-v")
+    assert quick.stderr.endswith(
+        "quick update: 1 agent file read, 1 agent page rendered; the shared pages spliced from the last ones\n"
+    )
+    edit(project / "agents/backend/db.md", "name: db", "name: database")
+    full = generate("-v")
+    assert full.stderr.endswith("full run: 1 agent file read, 1 agent page rendered\n")
+    assert "quick update" not in generate("-v").stderr  # nothing changed: nothing more to say
+    assert generate("-v", "--no-cache").stderr.endswith("full run: 3 agent files read, 3 agent pages rendered\n")
