@@ -54,22 +54,10 @@ class Stamp:
     token: str = ""  # the AgentCache's and the SpliceIndex's it was saved with
 
     def changed(self) -> list[str]:
-        """What changed since: every path whose stat is not the one seen. (``file_stat`` in
-        one loop: for 10,000 files the calls and tuples around the system calls were 20%.)"""
+        """What changed since: every path whose stat is not the one seen."""
         flat = memoryview(self.stats).cast("q")
-        changed = []
-        stat = os.stat
-        for number, path in enumerate(self.paths):
-            at = 3 * number
-            try:
-                info = stat(path)
-            except OSError:
-                if flat[at] != -1:  # there then, gone now (``file_stat`` says -1 for gone)
-                    changed.append(path)
-                continue
-            if info.st_mtime_ns != flat[at] or info.st_size != flat[at + 1] or info.st_ino != flat[at + 2]:
-                changed.append(path)
-        return changed
+        seen = zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
+        return [path for path, was in zip(self.paths, seen, strict=True) if file_stat(path) != was]
 
     def seen_of(self, path: str) -> FileStat | None:
         """The stat seen of one path (a scan of the paths, in C: for a few paths only)."""
@@ -141,27 +129,16 @@ class SpliceIndex:
         return found
 
     def set_facts(self, changes: Mapping[int, AgentFacts]) -> None:
-        """Replace the facts of some agents: the others' bytes are joined in a few slices."""
-        ends = array("q")
-        ends.frombytes(self.fact_ends)
-        facts = memoryview(self.facts)  # slices without copies, joined once
-        pieces: list[bytes | memoryview] = []
-        taken = 0  # bytes of ``facts`` already in ``pieces``
-        shift = 0  # how much longer the facts are up to here
-        order = sorted(changes)
-        for number, index in enumerate(order):
-            start, end = ends[index - 1] - shift if index else 0, ends[index]
-            new = pickle.dumps(changes[index], protocol=5)
-            pieces += (facts[taken:start], new)
-            taken = end
-            shift += len(new) - (end - start)
-            for later in range(index, order[number + 1] if number + 1 < len(order) else len(ends)):
-                ends[later] += shift
-        pieces.append(facts[taken:])
-        self.facts, self.fact_ends = b"".join(pieces), ends.tobytes()
+        """Replace the facts of some agents (the others' bytes are joined as they are)."""
+        ends = memoryview(self.fact_ends).cast("q")
+        facts = memoryview(self.facts)
+        self.facts, self.fact_ends = pack_facts(
+            pickle.dumps(changes[index], protocol=5) if index in changes else facts[start:end]
+            for index, (start, end) in enumerate(itertools.pairwise([0, *ends]))
+        )
 
 
-def pack_facts(facts: Iterable[bytes]) -> tuple[bytes, bytes]:
+def pack_facts(facts: Iterable[bytes | memoryview]) -> tuple[bytes, bytes]:
     """``SpliceIndex.facts`` and ``fact_ends`` of pickled AgentFacts."""
     pieces = list(facts)
     return b"".join(pieces), array("q", itertools.accumulate(map(len, pieces))).tobytes()

@@ -282,7 +282,7 @@ def _generate(
         incremental.save_agents(folder, cache)
         if composites:  # with files left alone (edited by hand) the quick update gives way
             splice_index = _splice_index(
-                key, token, catalog, discovery, results, stats, listings, composites, generated
+                key, token, catalog, discovery, results, stats, page_findings, listings, composites, generated
             )
             incremental.save_splice(folder, splice_index)
         outputs = {str(docs_dir / p) for p in written.folders} | {str(docs_dir), str(docs_dir / MANIFEST)}
@@ -301,6 +301,7 @@ def _splice_index(
     discovery: Discovery,
     results: Sequence[tuple[Agent, list[Finding]]],
     stats: dict[str, FileStat],
+    page_findings: dict[str, tuple[Finding, ...]],
     listings: dict[str, Any],
     composites: dict[str, Any],
     outputs: dict[str, FileStat],
@@ -311,9 +312,6 @@ def _splice_index(
 
     order = [agent.display_path for agent in catalog.agents]
     position = {path: index for index, path in enumerate(order)}
-    by_page: dict[str, list[Finding]] = defaultdict(list)
-    for finding in catalog.findings:
-        by_page[finding.path].append(finding)
     facts: list[bytes] = [b""] * len(order)
     files: dict[str, int] = {}
     for source, (_, read) in zip(discovery.sources, results, strict=True):
@@ -327,7 +325,7 @@ def _splice_index(
             slug=agent.slug,
             examples=listings[source.display_path].examples,
             read_findings=tuple(read),
-            page_findings=tuple(by_page.get(source.display_path, ())),
+            page_findings=page_findings.get(source.display_path, ()),
             outputs=(outputs.get(page, (-1, -1, -1)), outputs.get(download, (-1, -1, -1))),
         )
         facts[index] = pickle.dumps(fact, protocol=5)

@@ -192,7 +192,7 @@ def write_docs(
         # The journal first: a run interrupted among the writes leaves files that are still
         # ours, whichever content they hold, so the next run rewrites or removes them.
         journal = {rel: tuple(dict.fromkeys([*manifest.files.get(rel, ()), *new_manifest[rel]])) for rel in written}
-        _atomic_write(docs_dir / JOURNAL, (manifest_json(journal) + "\n").encode())
+        _write_journal(docs_dir, journal)
     for target, data in writes:
         _atomic_write(target, data)
         current_stats[target.relative_to(docs_dir).as_posix()] = file_stat(str(target))
@@ -251,8 +251,7 @@ def replace_files(docs_dir: Path, files: Mapping[str, tuple[Path, str, str]], ma
     """Put new files in place as ``write_docs`` does: the journal (each one's old and new
     digest) first, then the files, then the manifest. ``files``: path -> (its new file from
     ``temporary_file``, old digest, new digest). Returns each file's stat."""
-    journal = {rel: (old, new) for rel, (_, old, new) in files.items()}
-    _atomic_write(docs_dir / JOURNAL, (manifest_json(journal) + "\n").encode())
+    _write_journal(docs_dir, {rel: (old, new) for rel, (_, old, new) in files.items()})
     stats = {}
     replaced: list[int] = []
     waiting = sorted(files.items())
@@ -418,6 +417,12 @@ def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iter
         yield
     finally:
         os.close(fd)
+
+
+def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
+    """Before any file is rewritten: the digests each may hold, old and new, so that a run
+    interrupted among the writes leaves files the next run still knows for its own."""
+    _atomic_write(docs_dir / JOURNAL, (manifest_json(files) + "\n").encode())
 
 
 def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:

@@ -49,6 +49,12 @@ class Composite(FastPickle):
     # Lengths in the file, alternating: part 0, piece 0, part 1, ..., last part (array "q").
     layout: bytes
 
+    def offsets(self) -> list[int]:
+        """Where each part and piece of ``layout`` starts in the file, and its size last."""
+        layout = array("q")
+        layout.frombytes(self.layout)
+        return [0, *itertools.accumulate(layout)]
+
 
 def split(skeleton: bytes) -> tuple[list[bytes], list[Slot]]:
     """The skeleton's fixed parts (one more than its slots) and its slots, in order.
@@ -65,35 +71,20 @@ def split(skeleton: bytes) -> tuple[list[bytes], list[Slot]]:
 def located(composite: Composite) -> list[tuple[bytes, int, int, int]]:
     """Each slot's kind, agent index, and [start, end) in the file written."""
     _, slots = split(composite.skeleton)
-    layout = array("q")
-    layout.frombytes(composite.layout)
-    offsets = [0, *itertools.accumulate(layout)]
+    offsets = composite.offsets()
     return [(kind, index, offsets[2 * n + 1], offsets[2 * n + 2]) for n, (kind, index) in enumerate(slots)]
 
 
 def first_slot(composite: Composite, indices: Iterable[int]) -> int:
     """Where the first piece of any of these agents starts in the file written (its size if none)."""
-    layout = array("q")
-    layout.frombytes(composite.layout)
-    offsets = [0, *itertools.accumulate(layout)]
+    offsets = composite.offsets()
     return min((offsets[p] for i in indices for _, p in _slots_of(composite.skeleton, i)), default=offsets[-1])
 
 
-def compose(skeleton: bytes, piece: Callable[[bytes, int], bytes]) -> tuple[bytes, Composite]:
-    """The skeleton filled with ``piece(kind, index)`` for each slot, and its Composite."""
-    parts, slots = split(skeleton)
-    out: list[bytes] = [parts[0]]
-    layout = array("q", [len(parts[0])])
-    for (kind, index), part in zip(slots, parts[1:], strict=True):
-        data = piece(kind, index)
-        out += (data, part)
-        layout += array("q", (len(data), len(part)))
-    return b"".join(out), Composite(skeleton, layout.tobytes())
-
-
 def fills_to(skeleton: bytes, piece: Callable[[bytes, int], bytes], page: bytes) -> Composite | None:
-    """``compose(skeleton, piece)`` if it gives ``page``, else None: compared part by part in
-    place, so a 130 MB catalog.json is not made a second time to be compared."""
+    """The Composite of ``page`` if it is ``skeleton`` with ``piece(kind, index)`` in each slot,
+    else None: compared part by part in place, so a 130 MB catalog.json is not made a second
+    time to be compared."""
     parts, slots = split(skeleton)
     layout = array("q", [len(parts[0])])
     position = len(parts[0])
@@ -133,7 +124,7 @@ def splice(
         if changed_parts is None or len(layout) != 2 * old.skeleton.count(b"\x02") + 1:
             return None
         dirty.update((2 * number, part) for number, part in changed_parts.items())
-    offsets = [0, *itertools.accumulate(layout)]
+    offsets = old.offsets()
     for index in changed:
         for kind, position in _slots_of(skeleton, index):
             data = changed[index](kind)

@@ -225,7 +225,6 @@ class _Staged:
     def __init__(self, docs_dir: Path) -> None:
         self.docs_dir = docs_dir
         self.files: dict[str, tuple[Path, str]] = {}  # generated file -> its new file, digest
-        self._later: list[tuple[str, list[Piece]]] = []
         self._thread: threading.Thread | None = None
         self._failed: list[BaseException] = []
 
@@ -237,24 +236,24 @@ class _Staged:
         tmp.write_bytes(data)
         tmp.chmod(0o644)
 
-    def write_pieces(self, rel: str, pieces: list[Piece]) -> None:
-        """Written by a thread (the kernel copies, the digest runs without the GIL), while
-        this one goes on; ``wait`` for it."""
+    def write_in_background(self, planned: Sequence[tuple[str, list[Piece]]]) -> None:
+        """Write files from their pieces in a thread (the kernel copies, the digest runs
+        without the GIL) while this one goes on; ``wait`` for it."""
         from catalog.site import temporary_file
 
-        self.files[rel] = (temporary_file(self.docs_dir, rel), "")
-        self._later.append((rel, pieces))
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._write_later, name="agent-catalog-pages")
-            self._thread.start()
+        if not planned:
+            return
+        for rel, _ in planned:
+            self.files[rel] = (temporary_file(self.docs_dir, rel), "")
+        self._thread = threading.Thread(target=self._write_all, args=(planned,), name="agent-catalog-pages")
+        self._thread.start()
 
-    def _write_later(self) -> None:
+    def _write_all(self, planned: Sequence[tuple[str, list[Piece]]]) -> None:
         from catalog.site import file_digest
         from catalog.splice import write_pieces
 
         try:
-            while self._later:
-                rel, pieces = self._later.pop(0)
+            for rel, pieces in planned:
                 tmp = self.files[rel][0]
                 write_pieces(tmp, self.docs_dir / rel, pieces)
                 self.files[rel] = (tmp, file_digest(tmp))
@@ -262,13 +261,10 @@ class _Staged:
             self._failed.append(exc)
 
     def wait(self) -> None:
-        """Until every file given to ``write_pieces`` is written; raises what that raised."""
-        while self._thread is not None:
+        """Until the files given to ``write_in_background`` are written; raises what that raised."""
+        if self._thread is not None:
             self._thread.join()
-            # One more given after the thread found the list empty: write it here.
             self._thread = None
-            if self._later and not self._failed:
-                self._write_later()
         if self._failed:
             raise self._failed[0]
 
@@ -349,9 +345,12 @@ def _stage(
             rendered[edit.index] = functools.partial(piece_of, listing)
             overview = overview.evolve_agent(edit.index, listing.examples, listing.tokens, edit.facts.examples)
         skeletons = {"index.md": overview_skeleton(context, overview, len(index.order))}
-        for rel, old in index.composites.items():
-            if rel != "catalog.json" and (planned := plan(rel, skeletons.get(rel, old.skeleton), rendered)):
-                staged.write_pieces(rel, planned)
+        planned = [
+            (rel, pieces)
+            for rel, old in index.composites.items()
+            if rel != "catalog.json" and (pieces := plan(rel, skeletons.get(rel, old.skeleton), rendered))
+        ]
+        staged.write_in_background(planned)
     except _NotQuick:
         return None
     return composites, overview

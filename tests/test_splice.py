@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,6 @@ from hypothesis import strategies as st
 from catalog.splice import (
     Composite,
     Piece,
-    compose,
     fills_to,
     located,
     marker,
@@ -27,6 +28,16 @@ KINDS = (b"t", b"j")
 def skeleton_of(parts: list[str], slots: list[tuple[str, int]]) -> bytes:
     text = parts[0] + "".join(marker(kind, index) + part for (kind, index), part in zip(slots, parts[1:], strict=True))
     return text.encode()
+
+
+def compose(skeleton: bytes, piece: Callable[[bytes, int], bytes]) -> tuple[bytes, Composite]:
+    """The file made whole, the obvious way: the skeleton's parts with each piece between."""
+    parts, slots = split(skeleton)
+    data = parts[0] + b"".join(piece(kind, index) + part for (kind, index), part in zip(slots, parts[1:], strict=True))
+    lengths = [len(parts[0])]
+    for (kind, index), part in zip(slots, parts[1:], strict=True):
+        lengths += (len(piece(kind, index)), len(part))
+    return data, Composite(skeleton, array("q", lengths).tobytes())
 
 
 def apply(old: bytes, pieces: list[Piece]) -> bytes:
