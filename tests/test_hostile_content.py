@@ -234,7 +234,7 @@ def test_generated_pages_hold_no_template_syntax_for_mkdocs_macros(hostile: Buil
 
 def test_build_with_mkdocs_macros(tmp_path: Path) -> None:
     if importlib.util.find_spec("mkdocs_macros") is None:
-        pytest.skip("mkdocs-macros-plugin is not installed, and cannot be installed offline")
+        pytest.skip("mkdocs-macros-plugin is not installed (pip install -e '.[test]' brings it)")
     write_content_catalog(tmp_path / "catalog")
     write(tmp_path / "user" / "mkdocs.yml", USER_MKDOCS.replace("  - offline\n", "  - offline\n  - macros\n"))
     result = run_cli(["build", "../catalog"], tmp_path / "user", timeout=120)
