@@ -1,3 +1,3 @@
-from catalog.cli import main
+from catalog.cli import run
 
-main(prog_name="agent-catalog")
+run()

@@ -23,6 +23,40 @@ if TYPE_CHECKING:
 from catalog.types import Agent, Catalog, Finding
 
 
+def run() -> None:
+    """The console script: ``main``, then an exit without the interpreter's teardown.
+
+    A run imports some 250 modules (Click, PyYAML, Jinja2, ...), and unloading them one by
+    one at exit took 25-30 ms: as long as a whole pre-commit run where nothing changed.
+    Threads are joined and the atexit handlers run as at any exit (every library registers
+    its own after this one, so they run before it); then the process ends with the exit code
+    Python would have given, its output flushed.
+    """
+    import atexit
+    import os
+
+    code = 1  # an exception other than SystemExit: Python prints it and exits with 1
+
+    def leave() -> None:
+        nonlocal code
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                code = code or 120  # what Python exits with when it cannot flush stdout
+        os._exit(code)
+
+    atexit.register(leave)
+    try:
+        main(prog_name="agent-catalog")
+    except SystemExit as exc:
+        code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        raise
+    except KeyboardInterrupt:
+        code = 130
+        raise
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="agent-catalog")
 def main() -> None:

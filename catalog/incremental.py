@@ -159,6 +159,12 @@ def cache_dir(docs_dir: Path) -> Path | None:
     return root / "agent-catalog" / digest
 
 
+def spares_dir(folder: Path) -> Path:
+    """Where the cache keeps the large generated files the last run replaced, to be written
+    over by the next one (``site.replace_files``)."""
+    return folder / "spares"
+
+
 # The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
 _RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
 

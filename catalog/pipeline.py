@@ -262,7 +262,8 @@ def _generate(
         listings=listings,
         composites=composites if folder is not None else None,
     )
-    written = write_docs(pages, docs_dir, check=check, keep=keep, known=previous.outputs)
+    spares = incremental.spares_dir(folder) if folder is not None else None
+    written = write_docs(pages, docs_dir, check=check, keep=keep, known=previous.outputs, spares=spares)
 
     if folder is not None:  # None with --check
         entries = {}

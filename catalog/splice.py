@@ -205,28 +205,37 @@ def write_pieces(tmp: Path, old: Path, pieces: Iterable[Piece]) -> None:
 
 
 class PieceWriter:
-    """A new file written from pieces, in as many calls as the pieces are known in."""
+    """A new file written from pieces, in as many calls as the pieces are known in.
+
+    ``tmp`` is written over in place and cut to size at the end, not emptied first: it may be
+    a spare (``site.temporary_file``), whose pages are written over faster than new ones."""
 
     def __init__(self, tmp: Path, old: Path) -> None:
         binary = getattr(os, "O_BINARY", 0)  # Windows
         self._source = os.open(old, os.O_RDONLY | binary)
         try:
-            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | binary, 0o644)
+            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | binary, 0o644)
         except BaseException:
             os.close(self._source)
             raise
         os.chmod(tmp, 0o644)  # whatever the umask: as the other generated files
+        self._size = 0
 
     def write(self, pieces: Iterable[Piece]) -> None:
         for piece in pieces:
             if isinstance(piece, bytes):
                 _write_all(self._target, piece)
+                self._size += len(piece)
             else:
                 _copy_range(self._source, self._target, *piece)
+                self._size += piece[1] - piece[0]
 
     def close(self) -> None:
-        os.close(self._target)
-        os.close(self._source)
+        try:
+            os.ftruncate(self._target, self._size)
+        finally:
+            os.close(self._target)
+            os.close(self._source)
 
     def __enter__(self) -> PieceWriter:
         return self

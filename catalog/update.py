@@ -81,7 +81,7 @@ def quick_update(
         restat = {path: incremental.file_stat(path) for path in folders}
         incremental.save_stamp_parts(folder, incremental.stamp_body(stamp), stamp.restat(restat))
         return QuickResult(len(index.order), stamp.summary[1], (), index.file_count)
-    staged = _Staged(docs_dir)
+    staged = _Staged(docs_dir, incremental.spares_dir(folder))
     saves: list[incremental.PendingSave] = []  # the splice index's, then the stamp's
     try:
         prepared = _prepare(docs_dir, options, folder, index, stamp, files, staged, saves)
@@ -93,9 +93,8 @@ def quick_update(
         return None
     edits, findings, stamp, (manifest, before) = prepared
     try:
-        stats = replace_files(
-            docs_dir, {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}, manifest
-        )
+        replaced = {rel: (tmp, before[rel], new) for rel, (tmp, new) in staged.files.items()}
+        stats = replace_files(docs_dir, replaced, manifest, staged.spares)
     except BaseException:
         for save in saves:
             save.abandon()
@@ -222,8 +221,9 @@ def _findings_after(findings: Sequence[Finding], edits: Sequence[_Edit]) -> tupl
 class _Staged:
     """New files written beside the ones they replace, until ``replace_files`` puts them in place."""
 
-    def __init__(self, docs_dir: Path) -> None:
+    def __init__(self, docs_dir: Path, spares: Path) -> None:
         self.docs_dir = docs_dir
+        self.spares = spares  # see ``site.replace_files``
         self.files: dict[str, tuple[Path, str]] = {}  # generated file -> its new file, digest
         self._thread: threading.Thread | None = None
         self._failed: list[BaseException] = []
@@ -231,7 +231,7 @@ class _Staged:
     def write(self, rel: str, data: bytes) -> None:
         from catalog.site import digest, temporary_file
 
-        tmp = temporary_file(self.docs_dir, rel)
+        tmp = temporary_file(self.docs_dir, rel, self.spares)
         self.files[rel] = (tmp, digest(data))
         tmp.write_bytes(data)
         tmp.chmod(0o644)
@@ -244,7 +244,7 @@ class _Staged:
         if not planned:
             return
         for rel, _ in planned:
-            self.files[rel] = (temporary_file(self.docs_dir, rel), "")
+            self.files[rel] = (temporary_file(self.docs_dir, rel, self.spares), "")
         self._thread = threading.Thread(target=self._write_all, args=(planned,), name="agent-catalog-pages")
         self._thread.start()
 
@@ -409,7 +409,7 @@ class _EarlyCopy:
     def __enter__(self) -> _EarlyCopy:
         from catalog.site import temporary_file
 
-        tmp = temporary_file(self._staged.docs_dir, self._rel)
+        tmp = temporary_file(self._staged.docs_dir, self._rel, self._staged.spares)
         self._staged.files[self._rel] = (tmp, "")  # until it is written whole: discarded on failure
         self._thread = threading.Thread(target=self._copy, args=(tmp,), name="agent-catalog-copy")
         self._thread.start()

@@ -174,3 +174,24 @@ def test_python_dash_m_catalog() -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: agent-catalog [OPTIONS] COMMAND [ARGS]...")
     assert "scan" in result.stdout
+
+
+def test_the_console_script_exits_with_main_s_code_and_all_its_output(repo: Path) -> None:
+    """``catalog.cli.run`` ends the process without the interpreter's teardown: the exit
+    code and every byte written must still come out, through a pipe too."""
+    for index in range(300):
+        (repo / "agents" / f"a{index}.md").write_text(f"---\nname: a{index}\ndescription: D {index}.\n---\n", "utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "catalog", *args]
+        return subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=60, check=False)
+
+    clean = run("scan", "--json", "agents")
+    assert clean.returncode == 0, clean.stderr
+    assert len(json.loads(clean.stdout)["agents"]) == 300 + 2  # the fixture's two and these
+    (repo / "agents" / "broken.md").write_text("no frontmatter\n", encoding="utf-8")
+    failing = run("scan", "agents")
+    assert failing.returncode == 1
+    assert "AC110" in failing.stderr
+    assert failing.stdout.endswith("\n303 agents, 1 error, 1 warning\n")  # the fixture has an AC115
+    assert run("scan", "no-such-folder").returncode == 2

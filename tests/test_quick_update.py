@@ -403,3 +403,90 @@ def test_verbose_says_how_the_run_went(project: Path) -> None:
     assert full.stderr.endswith("full run: 1 agent file read, 1 agent page rendered\n")
     assert "quick update" not in generate("-v").stderr  # nothing changed: nothing more to say
     assert generate("-v", "--no-cache").stderr.endswith("full run: 3 agent files read, 3 agent pages rendered\n")
+
+
+@pytest.fixture
+def spares(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder of spares, with every replaced file large enough to be kept there."""
+    from catalog import incremental, site
+
+    monkeypatch.setattr(site, "_LARGE", 1)
+    folder = incremental.cache_dir(project / "docs")
+    assert folder is not None
+    return incremental.spares_dir(folder)
+
+
+def spare_of(spares: Path, rel: str) -> Path:
+    from catalog.site import _spare_of
+
+    return _spare_of(spares, rel)
+
+
+def test_a_replaced_file_is_kept_as_a_spare_and_written_over_next_time(
+    project: Path, runs: list[str], spares: Path
+) -> None:
+    """Freeing the blocks of a replaced 130 MB catalog.json took longer than writing a new
+    one: it is kept instead, and the next quick update writes over it."""
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+    assert generate().exit_code == 0
+    assert runs == ["quick"]
+    same_as_without_cache(project)
+    live, spare = project / "docs/catalog.json", spare_of(spares, "catalog.json")
+    assert spare.stat().st_nlink == live.stat().st_nlink == 1
+    was_live, was_spare = live.stat().st_ino, spare.stat().st_ino
+    assert spare.read_bytes() != live.read_bytes()  # the catalog.json before the edit
+    edit(project / "agents/backend/api.md", "Second sentence.", "A sentence that is longer than the one it replaces.")
+    assert generate().exit_code == 0
+    assert runs[-1] == "quick"
+    assert (live.stat().st_ino, spare.stat().st_ino) == (was_spare, was_live)  # they traded places
+    same_as_without_cache(project)
+    edit(project / "agents/backend/api.md", "A sentence that is longer than the one it replaces.", "Short.")
+    assert generate().exit_code == 0  # written over a longer spare: cut to size
+    same_as_without_cache(project)
+    assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]
+
+
+def test_a_spare_that_is_still_a_name_of_the_docs_file_is_not_written_over(
+    project: Path, runs: list[str], spares: Path
+) -> None:
+    """A run stopped between making a spare and replacing its file leaves the spare a second
+    name of the file in the docs: written over in place, that file would be destroyed."""
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+    assert generate().exit_code == 0
+    live, spare = project / "docs/catalog.json", spare_of(spares, "catalog.json")
+    spare.unlink()
+    os.link(live, spare)
+    before = live.read_bytes()
+    edit(project / "agents/backend/db.md", "Tunes databases.", "Tunes and migrates every database.")
+    assert generate().exit_code == 0
+    assert runs[-1] == "quick"
+    same_as_without_cache(project)
+    assert live.stat().st_nlink == 1
+    assert spare.read_bytes() == before
+
+
+def test_without_hard_links_a_replaced_file_is_let_go(
+    project: Path, runs: list[str], spares: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def cross_device(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+    assert generate().exit_code == 0
+    assert runs == ["quick"]
+    assert not spares.exists() or not list(spares.iterdir())
+    same_as_without_cache(project)
+
+
+def test_the_full_run_keeps_spares_too(project: Path, runs: list[str], spares: Path) -> None:
+    edit(project / "agents/backend/api.md", "name: api", "name: api-designer")
+    assert generate().exit_code == 0
+    assert runs[-1] == "full"
+    assert spare_of(spares, "catalog.json").stat().st_nlink == 1
+    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+    assert generate().exit_code == 0
+    assert runs[-1] == "quick"
+    same_as_without_cache(project)
