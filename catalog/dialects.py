@@ -21,72 +21,56 @@ _COMMON_KEYS = frozenset(
 @dataclass(frozen=True, slots=True)
 class Dialect:
     format: Format
+    fields: frozenset[str]  # the frontmatter fields the tool itself reads
+    # What starts a new field in lenient recovery: the tool's fields, the common keys, and
+    # those collections of this format add.
     known_keys: frozenset[str]
     install_dir: str  # where the tool reads agent files, relative to a repository
     name_from_file: bool  # the file name, not frontmatter, is the agent's identity
     suffix: str  # what is stripped from the file name to get a name
 
 
-CLAUDE_CODE = Dialect(
+def _dialect(fmt: Format, fields: str, install_dir: str, name_from_file: bool, suffix: str, added: str = "") -> Dialect:
+    """A dialect from its tool's fields and the fields its collections add (space-separated)."""
+    own = frozenset(fields.split())
+    return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix)
+
+
+CLAUDE_CODE = _dialect(
     Format.CLAUDE_CODE,
-    _COMMON_KEYS
-    | {
-        "disallowedTools",
-        "permissionMode",
-        "skills",
-        "hooks",
-        "memory",
-        "effort",
-        "isolation",
-        "mcpServers",
-        "maxTurns",
-        "background",
-        "initialPrompt",
-    },
+    "name description tools disallowedTools model permissionMode color skills hooks memory effort isolation "
+    "mcpServers maxTurns background initialPrompt",
     ".claude/agents/",
     False,
     ".md",
 )
-_COPILOT_KEYS = _COMMON_KEYS | {
-    "target",
-    "handoffs",
-    "argument-hint",
-    "mcp-servers",
-    "infer",
-    "user-invocable",
-    "disable-model-invocation",
-    "agents",
-    "mode",
-    "hidden",
-    "title",
-    "metadata",
-}
-COPILOT_AGENT = Dialect(Format.COPILOT_AGENT, _COPILOT_KEYS, ".github/agents/", False, ".agent.md")
-COPILOT_CHATMODE = Dialect(Format.COPILOT_CHATMODE, _COPILOT_KEYS, ".github/chatmodes/", True, ".chatmode.md")
-OPENCODE = Dialect(
+_COPILOT_AGENT_FIELDS = (
+    "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
+    "disable-model-invocation agents metadata"
+)
+# Chat modes turned into custom agents keep their keys: both formats recover with both sets.
+COPILOT_AGENT = _dialect(
+    Format.COPILOT_AGENT, _COPILOT_AGENT_FIELDS, ".github/agents/", False, ".agent.md", "mode hidden title"
+)
+COPILOT_CHATMODE = _dialect(
+    Format.COPILOT_CHATMODE,
+    "description tools model title",
+    ".github/chatmodes/",
+    True,
+    ".chatmode.md",
+    _COPILOT_AGENT_FIELDS + " mode hidden",
+)
+OPENCODE = _dialect(
     Format.OPENCODE,
-    _COMMON_KEYS
-    | {
-        "mode",
-        "temperature",
-        "top_p",
-        "permission",
-        "permissions",
-        "prompt",
-        "disable",
-        "steps",
-        "maxSteps",
-        "hidden",
-        "type",
-        "dependencies",
-    },
+    "description mode model temperature top_p tools permission prompt disable color steps maxSteps hidden name",
     ".opencode/agent/",
     True,
     ".md",
+    "permissions type dependencies",
 )
-GEMINI_CLI = Dialect(
+GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    _COMMON_KEYS | {"kind", "temperature", "max_turns", "timeout_mins", "mcpServers", "display_name"},
+    "name description kind tools model temperature max_turns timeout_mins mcpServers display_name",
     ".gemini/agents/",
     False,
     ".md",

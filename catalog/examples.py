@@ -16,23 +16,37 @@ _COMMENTARY = re.compile(r"<commentary>(.*?)(?:</commentary>|$)", re.S)
 # XML-style sub-tags some authors use instead of "user:" lines.
 _SUBTAG = re.compile(r"<(/?)(context|user|assistant)>", re.I)
 _ROLE = r"(context|user|human|assistant)"
-_LINE_MARKER = re.compile(rf"^[ \t]*(?:[-*][ \t]+)?(?:\*\*)?{_ROLE}(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*", re.I | re.M)
+# At the start of a line, "Agent:" is the assistant's turn too ("**User**: ... **Agent**: ...");
+# within a sentence ("Use the reviewer agent: it ...") it is not.
+_LINE_MARKER = re.compile(
+    r"^[ \t]*(?:[-*][ \t]+)?(?:\*\*)?(context|user|human|assistant|agent)(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*", re.I | re.M
+)
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
+_SYNONYMS = {"human": "user", "agent": "assistant"}
+# Markdown code, where a tag is text: fenced blocks (to their closing fence, or the end) and
+# code spans on one line.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)[^`\n](?:[^\n]*?[^`\n])?\1(?!`)")
 _EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def extract_examples(
-    text: str, first_line: int, rel_path: str, *, count_lines: bool = True
+    text: str, first_line: int, rel_path: str, *, count_lines: bool = True, markdown: bool = False
 ) -> tuple[list[Example], list[Finding]]:
     """Every ``<example>`` in ``text`` gives one example, closed or not.
 
     ``count_lines=False`` gives every example ``first_line``: for a frontmatter value whose
     line breaks were unescaped, lines in ``text`` do not match lines in the file.
+    ``markdown``: ``text`` is Markdown (a system prompt), whose code shows tags, not uses them:
+    an example opened in code is shown, not given, and so is its closing tag, in code or not
+    (a fenced block nested in another ends both, as Markdown reads it).
     """
     examples: list[Example] = []
     findings: list[Finding] = []
     opened: int | None = None
+    shown = False  # an example opened in code is waiting for its closing tag
+    code = _without_code(text) if markdown else text
 
     def line_of(pos: int) -> int:
         return first_line + text.count("\n", 0, pos) if count_lines else first_line
@@ -43,7 +57,13 @@ def extract_examples(
         examples.append(_parse_block(text[start:end], line_of(opened)))
 
     for match in _TAGS.finditer(text):
-        if match.group() != CLOSE_TAG:
+        opening, in_code = match.group() != CLOSE_TAG, code[match.start()] != "<"
+        if in_code or (not opening and opened is None and shown):
+            if opened is None:
+                shown = opening and in_code  # a tag in code opens or closes a shown example
+            continue
+        if opening:
+            shown = False
             if opened is not None:
                 findings.append(_unclosed(rel_path, line_of(opened)))
                 close(match.start())
@@ -81,6 +101,17 @@ def summarize(description: str) -> str:
     return head
 
 
+def _without_code(text: str) -> str:
+    """``text`` with its Markdown code blanked out, every offset and line break kept."""
+    if "`" not in text and "~~~" not in text:
+        return text
+
+    def blank(match: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", match.group())
+
+    return _CODE_SPAN.sub(blank, _FENCE.sub(blank, text))
+
+
 def _unclosed(rel_path: str, line: int) -> Finding:
     return Finding(rel_path, line, 1, "AC120", "warning", "'<example>' is not closed by '</example>'")
 
@@ -115,7 +146,7 @@ def _split(block: str, marker: re.Pattern[str]) -> Iterator[tuple[str, str]]:
     for match in marker.finditer(block):
         yield role, _clean(block[pos : match.start()])
         found = match.group(1).lower()
-        role = "user" if found == "human" else found
+        role = _SYNONYMS.get(found, found)
         pos = match.end()
     yield role, _clean(block[pos:])
 

@@ -36,7 +36,7 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     description_line = raw.key_lines.get("description", 1)
     from_description, found = extract_examples(description, description_line, source.display_path, count_lines=False)
     findings += found
-    from_body, found = extract_examples(raw.body, raw.body_line, source.display_path)
+    from_body, found = extract_examples(raw.body, raw.body_line, source.display_path, markdown=True)
     findings += found
 
     extra = {key: value for key, value in meta.items() if key not in _MODELED}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.dialects import DIALECTS
 from catalog.types import Agent, Format, Section, Severity
 
 # (line, col, message) of one problem in one agent file.
@@ -197,24 +198,8 @@ _MODEL_ID = {
     Format.GEMINI_CLI: re.compile(r"gemini-[a-z0-9.-]+"),
 }
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_KNOWN_FIELDS = {
-    Format.CLAUDE_CODE: frozenset(
-        "name description tools disallowedTools model permissionMode color skills hooks memory effort isolation "
-        "mcpServers maxTurns background initialPrompt".split()
-    ),
-    Format.COPILOT_AGENT: frozenset(
-        "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
-        "disable-model-invocation agents metadata".split()
-    ),
-    Format.COPILOT_CHATMODE: frozenset("description tools model title".split()),
-    Format.OPENCODE: frozenset(
-        "description mode model temperature top_p tools permission prompt disable color steps maxSteps hidden "
-        "name".split()
-    ),
-    Format.GEMINI_CLI: frozenset(
-        "name description kind tools model temperature max_turns timeout_mins mcpServers display_name".split()
-    ),
-}
+# Fields agent-catalog itself reads, in every format (the README says so): not unknown.
+CATALOG_FIELDS = frozenset({"category", "tags"})
 
 
 def estimate_tokens(text: str) -> int:
@@ -360,11 +345,11 @@ def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
     "unknown-field",
     "info",
     "A frontmatter field the format does not know.",
-    "The tool ignores it. Collections often add their own (category, tags, version); switch the rule off for "
-    "those in [tool.agent-catalog].",
+    "The tool ignores it. 'category' and 'tags' are read by agent-catalog, so they are not reported. "
+    "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog].",
 )
 def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    known = _KNOWN_FIELDS[agent.format]
+    known = DIALECTS[agent.format].fields | CATALOG_FIELDS
     for key in agent.key_lines:
         if key not in known:
             yield agent.key_lines[key], 1, f"field {key!r} is not a {agent.format.value} field"
@@ -422,11 +407,13 @@ def no_tools(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "example-without-user",
     "warning",
     "An example dialogue has no user turn.",
-    "Examples teach the main conversation when to delegate: each needs what the user said.",
+    "Examples teach the main conversation when to delegate: each needs what the user said. "
+    "In the system prompt, an example with no turn at all (a sample of output) is not a dialogue.",
 )
 def example_without_user(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     for number, example in enumerate(agent.examples, 1):
-        if not any(turn.role == "user" for turn in example.turns):
+        in_prompt = example.line >= agent.body_line
+        if not any(turn.role == "user" for turn in example.turns) and (example.turns or not in_prompt):
             yield example.line, 1, f"example {number} has no 'user:' turn"
 
 

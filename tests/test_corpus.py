@@ -47,12 +47,24 @@ def test_no_error_findings(corpus_catalog: Catalog) -> None:
 
 
 def test_every_opening_example_tag_gives_an_example(corpus_catalog: Catalog) -> None:
+    """Every tag of a description, and of a system prompt outside its Markdown code: three
+    prompts show the tag in code (a template in a fenced block, `<!-- <example> -->`)."""
+    from catalog.examples import _without_code
+
     counts = {
-        a.path: (len(OPENING_TAG.findall(a.description)) + len(OPENING_TAG.findall(a.body)), len(a.examples))
+        a.path: (
+            len(OPENING_TAG.findall(a.description)) + len(OPENING_TAG.findall(_without_code(a.body))),
+            len(a.examples),
+        )
         for a in corpus_catalog.agents
     }
     assert {path: (tags, found) for path, (tags, found) in counts.items() if tags != found} == {}
-    assert sum(found for _, found in counts.values()) == 11  # the corpus has few; the seed has 3 more
+    assert sum(found for _, found in counts.values()) == 8  # the corpus has few; the seed has 3 more
+    in_code = sum(
+        len(OPENING_TAG.findall(a.body)) - len(OPENING_TAG.findall(_without_code(a.body)))
+        for a in corpus_catalog.agents
+    )
+    assert in_code == 3
 
 
 def test_slugs_are_unique_safe_file_names(corpus_catalog: Catalog) -> None:

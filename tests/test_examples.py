@@ -123,3 +123,41 @@ def test_summary_is_the_text_before_the_first_example() -> None:
     assert summarize("Reviews code.\n\n<example name='x'>user: a</example>") == "Reviews code."
     assert summarize("Reviews code; for example: diffs.") == "Reviews code; for example: diffs."
     assert summarize("") == ""
+
+
+def test_agent_lines_are_the_assistant_s_turns() -> None:
+    [example], _ = examples(
+        '<example>\n**User**: "Make the buttons larger"\n\n**Agent**:\n1. Read the design.\n</example>'
+    )
+    assert example.turns == (Turn("user", "Make the buttons larger"), Turn("assistant", "1. Read the design."))
+    # Within a sentence, "agent:" is no turn.
+    [inline], _ = examples("<example>user: review it assistant: I'll use the reviewer agent: it knows diffs</example>")
+    assert inline.turns == (Turn("user", "review it"), Turn("assistant", "I'll use the reviewer agent: it knows diffs"))
+
+
+def prompt_examples(text: str) -> tuple[list[Example], list[tuple[str, str, int]]]:
+    found, findings = extract_examples(text, 1, "a.md", markdown=True)
+    return found, [(f.code, f.severity, f.line) for f in findings]
+
+
+def test_in_a_system_prompt_tags_in_code_are_text() -> None:
+    span = "Mark samples with `<example>` and `</example>`, or `<!-- <example> --> <!-- </example> -->`.\n"
+    fenced = "```xml\n<example>\nuser: hi\n</example>\n```\n"
+    assert prompt_examples(span + fenced) == ([], [])
+    # The same text outside a system prompt (a description) is not Markdown.
+    assert len(examples(span)[0]) == 2
+    # A tag outside code still opens an example, even with code inside it.
+    [example], findings = prompt_examples(fenced + "<example>\nuser: hi\n```\n<example>\n```\n</example>\n")
+    assert (example.turns[0].role, example.line, findings) == ("user", 6, [])
+
+
+def test_a_fence_nested_in_a_fence_closes_both_as_markdown_reads_it() -> None:
+    """A template in a ```markdown block, with a ```yaml block in it: the inner fence closes
+    the outer one, so the example's closing tag falls outside code. It closes the example
+    shown in code: no finding."""
+    text = "```markdown\n<example>\n```yaml\na: b\n```\n</example>\n```\n"
+    assert prompt_examples(text) == ([], [])
+    assert prompt_examples("```\n<example>\n```\nuser: hi\n</example>\n</example>\n") == (
+        [],
+        [("AC121", "warning", 6)],
+    )

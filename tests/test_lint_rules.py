@@ -282,6 +282,18 @@ CASES = [
     ),
     Case(
         "AC403",
+        {".opencode/agent/x.md": md("description: Helps.", "category: ops", "tags: [a]", "author: me")},
+        # agent-catalog reads category and tags in every format: the README tells people to set them.
+        {
+            ".opencode/agent/x.md": md("description: Helps.", "category: ops", "tags: [a]"),
+            f"{A}/y.md": ok("y", "category: ops", "tags: [a]"),
+            "y.agent.md": md("description: Helps.", "category: ops"),
+        },
+        (".opencode/agent/x.md:5:1",),
+        label="catalog-fields",
+    ),
+    Case(
+        "AC403",
         {"x.agent.md": md("description: Helps.", "permissionMode: plan")},
         {"x.agent.md": md("description: Helps.", "target: vscode")},
         ("x.agent.md:3:1",),
@@ -325,6 +337,26 @@ CASES = [
         {f"{A}/x.md": ok() + "\n<example>\nassistant: I will review it.\n</example>\n"},
         {f"{A}/x.md": ok() + "\n<example>\nuser: Review this.\nassistant: I will review it.\n</example>\n"},
         (f"{A}/x.md:7:1",),
+    ),
+    Case(
+        "AC501",
+        {
+            f"{A}/x.md": md(
+                "name: helper",
+                'description: "Helps. <example>Context: a diff is open.</example>"',
+                body="Body.\n\n<example>\nAssistant: I will review it.\n</example>\n",
+            )
+        },
+        # In the system prompt: a sample of output is no dialogue, **User**/**Agent** lines are
+        # turns, and a tag in Markdown code is text.
+        {
+            f"{A}/x.md": ok()
+            + "\n<example>\n```yaml\nreview: done\n```\n</example>\n"
+            + "\n<example>\n**User**: Review this.\n\n**Agent**:\n1. Read the diff.\n</example>\n"
+            + "\nWrap samples in `<example>` tags.\n"
+        },
+        (f"{A}/x.md:3:1", f"{A}/x.md:7:1"),
+        label="description-and-prompt",
     ),
     Case(
         "AC502",
