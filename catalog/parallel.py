@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -17,6 +20,30 @@ _task: Callable[[Any], Any] | None = None
 def _run(item: Any) -> Any:
     assert _task is not None
     return _task(item)
+
+
+def _die_with(parent: int) -> None:
+    """A worker's first act: end when ``parent`` does. A killed parent cannot stop its
+    workers, and one blocked on its queue would wait forever, holding the parent's stdout and
+    stderr open (whoever runs the command would wait for them too)."""
+    import signal
+
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    else:
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="agent-catalog-parent-watch").start()
+    if os.getppid() != parent:  # it was gone before the worker could ask to follow it
+        os._exit(1)
 
 
 def map_forked(
@@ -63,7 +90,7 @@ def forked_results(
     _task = task
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             # Submits everything now; the forks happen here, before this process starts a thread
             # of its own. Chunks small enough that the first results come soon.
             try:
