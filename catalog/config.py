@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The context-cost thresholds (AC601, AC602), in estimated tokens.
+MAX_DESCRIPTION_TOKENS = 1000
+MAX_TOTAL_DESCRIPTION_TOKENS = 50_000
+
 
 class ConfigError(Exception):
     """A setting that cannot be used; the CLI reports it as a usage error."""
@@ -17,8 +21,8 @@ class Settings:
     sources: tuple[str, ...] = ()  # default PATHs for scan, lint, generate and build
     disable: frozenset[str] = frozenset()
     per_file_disable: Mapping[str, frozenset[str]] = field(default_factory=dict)  # glob -> codes
-    max_description_tokens: int = 1000
-    max_total_description_tokens: int = 50_000
+    max_description_tokens: int = MAX_DESCRIPTION_TOKENS
+    max_total_description_tokens: int = MAX_TOTAL_DESCRIPTION_TOKENS
     path: Path | None = None  # the pyproject.toml the settings came from
 
     def disabled_for(self, path: str) -> frozenset[str]:
@@ -61,8 +65,8 @@ def _settings_from(pyproject: Path) -> Settings:
             sources=tuple(str(s) for s in _list(table.get("sources", []), "sources")),
             disable=frozenset(str(c).upper() for c in _list(table.get("disable", []), "disable")),
             per_file_disable={str(k): frozenset(str(c).upper() for c in _list(v, k)) for k, v in per_file.items()},
-            max_description_tokens=int(table.get("max-description-tokens", 1000)),
-            max_total_description_tokens=int(table.get("max-total-description-tokens", 50_000)),
+            max_description_tokens=int(table.get("max-description-tokens", MAX_DESCRIPTION_TOKENS)),
+            max_total_description_tokens=int(table.get("max-total-description-tokens", MAX_TOTAL_DESCRIPTION_TOKENS)),
             path=pyproject,
         )
     except (TypeError, ValueError, AttributeError) as exc:

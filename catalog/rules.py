@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
 from catalog.types import Agent, Format, Section, Severity
 
@@ -24,8 +25,8 @@ CatalogCheck = Callable[[tuple[Agent, ...], "LintSettings"], Iterable[tuple[Agen
 
 @dataclass(frozen=True, slots=True)
 class LintSettings:
-    max_description_tokens: int = 1000
-    max_total_description_tokens: int = 50_000
+    max_description_tokens: int = MAX_DESCRIPTION_TOKENS
+    max_total_description_tokens: int = MAX_TOTAL_DESCRIPTION_TOKENS
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +442,7 @@ def empty_section(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "warning",
     "The description is long: it costs context in every conversation.",
     "Every agent's description is loaded into the main conversation. The estimate is about four characters a "
-    "token; the threshold is max-description-tokens in [tool.agent-catalog] (default 1000).",
+    f"token; the threshold is max-description-tokens in [tool.agent-catalog] (default {MAX_DESCRIPTION_TOKENS}).",
 )
 def description_tokens(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     tokens = estimate_tokens(agent.description)
@@ -458,7 +459,8 @@ def description_tokens(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "catalog-tokens",
     "warning",
     "All descriptions together are long: installing the whole catalog costs that much context.",
-    "The threshold is max-total-description-tokens in [tool.agent-catalog] (default 50000). Reported once, at "
+    f"The threshold is max-total-description-tokens in [tool.agent-catalog] (default {MAX_TOTAL_DESCRIPTION_TOKENS})."
+    " Reported once, at "
     "the agent with the longest description.",
 )
 def catalog_total_tokens(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
