@@ -579,3 +579,33 @@ def test_screenshots(opened: Any, site: Path, data: Data, picks: dict[str, str],
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         page.screenshot(path=str(SCREENSHOTS / f"filter-{name}-{size}-{scheme}.png"), full_page=full)
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {size} width"
+
+
+def test_quick_agent_search_results_are_reached_with_the_keyboard(opened: Any, site: Path, data: Data) -> None:
+    """The arrow keys move from the box through the quick results (Material's own keyboard
+    handling, which takes up links in its search result); Enter opens the focused one; Enter
+    in the box opens the agent whose name was typed."""
+    entry = data.entries[sorted(data.entries)[0]]
+    other = data.entries[sorted(data.entries)[-1]]
+    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
+    search(page, entry.title)
+    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    found = quick_slugs(page)
+    focused = "() => document.activeElement && document.activeElement.dataset.agent"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(focused) == found[0]
+    if len(found) > 1:
+        page.keyboard.press("ArrowDown")
+        assert page.evaluate(focused) == found[1]
+        page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("() => document.activeElement.matches('input.md-search__input')")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))
+
+    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
+    search(page, entry.title)
+    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))

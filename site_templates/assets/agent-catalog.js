@@ -92,10 +92,14 @@
       ranked.push([rank, index, row]);
     });
     ranked.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-    return { total: ranked.length, rows: ranked.slice(0, QUICK_LIMIT).map(function (r) { return r[2]; }) };
+    return { total: ranked.length, named: ranked.length > 0 && ranked[0][0] <= 1,
+             rows: ranked.slice(0, QUICK_LIMIT).map(function (r) { return r[2]; }) };
   }
 
-  function quickItem(row) {
+  // Material's keyboard handling takes up the links inside its search result: the arrow keys
+  // move through them, and Enter in the box opens the result whose article scores highest.
+  // The agent whose name was typed scores above any of Material's; the others never win.
+  function quickItem(row, score) {
     var item = document.createElement("li");
     item.className = "ac-quick__item";
     var link = document.createElement("a");
@@ -105,6 +109,7 @@
     link.setAttribute("data-agent", row[0]);
     var article = document.createElement("article");
     article.className = "ac-quick__article md-typeset";
+    article.setAttribute("data-md-score", String(score));
     var title = document.createElement("h1");
     title.textContent = row[3] || row[0];
     var summary = document.createElement("p");
@@ -118,8 +123,9 @@
 
   function setUpQuickSearch() {
     var input = document.querySelector("input.md-search__input");
-    var wrap = document.querySelector(".md-search__scrollwrap");
-    if (!input || !wrap || !catalogRoot || input.dataset.acQuick) return;
+    var result = document.querySelector("[data-md-component='search-result']");
+    var materialMeta = result && result.querySelector(".md-search-result__meta");
+    if (!input || !materialMeta || !catalogRoot || input.dataset.acQuick) return;
     input.dataset.acQuick = "1";
     var box = document.createElement("div");
     box.className = "ac-quick";
@@ -131,10 +137,15 @@
     list.className = "ac-quick__list";
     var more = document.createElement("a");
     more.className = "ac-quick__more";
+    more.tabIndex = -1;
+    // A link Material's Enter looks at needs an element child with a score.
+    var moreText = document.createElement("span");
+    moreText.setAttribute("data-md-score", "-Infinity");
+    more.appendChild(moreText);
     box.appendChild(meta);
     box.appendChild(list);
     box.appendChild(more);
-    wrap.insertBefore(box, wrap.firstChild);
+    result.insertBefore(box, materialMeta);
 
     var shown = null;
     function update() {
@@ -145,7 +156,9 @@
         if (input.value.trim() !== query) return;
         var found = quickMatches(window.__agentCatalog, query);
         list.textContent = "";
-        found.rows.forEach(function (row) { list.appendChild(quickItem(row)); });
+        found.rows.forEach(function (row, index) {
+          list.appendChild(quickItem(row, index === 0 && found.named ? "Infinity" : "-Infinity"));
+        });
         box.hidden = found.total === 0;
         meta.textContent = found.total === 1 ? "1 agent matches"
           : found.total > QUICK_LIMIT ? found.total + " agents match, the first " + QUICK_LIMIT + " here"
@@ -155,7 +168,7 @@
         // directory URLs (an agent's address then ends in "/").
         var overview = found.rows.length && /\/$/.test(found.rows[0][4]) ? catalogRoot : catalogRoot + "index.html";
         more.href = overview + "?q=" + encodeURIComponent(query) + "#all-agents";
-        more.textContent = "All " + found.total + " in the overview's filter";
+        moreText.textContent = "All " + found.total + " in the overview's filter";
       });
     }
     // Material's reset button empties the box without an input event, then focuses it.
