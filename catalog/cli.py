@@ -30,7 +30,8 @@ def run() -> None:
     one at exit took 25-30 ms: as long as a whole pre-commit run where nothing changed.
     Threads are joined and the atexit handlers run as at any exit (every library registers
     its own after this one, so they run before it); then the process ends with the exit code
-    Python would have given, its output flushed.
+    Python would have given, its output flushed. Under a tracer or profiler (coverage, say),
+    whose handlers may have been registered first, the exit is Python's own.
     """
     import atexit
     import os
@@ -39,6 +40,8 @@ def run() -> None:
 
     def leave() -> None:
         nonlocal code
+        if _traced():
+            return
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -55,6 +58,14 @@ def run() -> None:
     except KeyboardInterrupt:
         code = 130
         raise
+
+
+def _traced() -> bool:
+    """Whether a tracer or profiler watches this process (sys.settrace, or sys.monitoring)."""
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

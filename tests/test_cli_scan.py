@@ -195,3 +195,25 @@ def test_the_console_script_exits_with_main_s_code_and_all_its_output(repo: Path
     assert "AC110" in failing.stderr
     assert failing.stdout.endswith("\n303 agents, 1 error, 1 warning\n")  # the fixture has an AC115
     assert run("scan", "no-such-folder").returncode == 2
+
+
+def test_under_a_tracer_the_console_script_exits_as_python_does() -> None:
+    """Coverage registers its atexit handler before ``run`` does: with a tracer attached, the
+    exit is Python's own, so that handler still runs (without one, it would be skipped)."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('saved', flush=True))\n"
+        "{trace}"
+        "sys.argv = ['agent-catalog', '--version']\n"
+        "from catalog.cli import run\n"
+        "run()\n"
+    )
+
+    def out(trace: str) -> str:
+        command = [sys.executable, "-c", code.format(trace=trace)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert out("sys.settrace(lambda *args: None)\n") == "agent-catalog, version 0.1.0\nsaved\n"
+    assert out("") == "agent-catalog, version 0.1.0\n"

@@ -36,7 +36,7 @@ def test_workers_end_when_their_parent_is_killed() -> None:
                 from catalog.parallel import map_forked
 
                 def slow(n):
-                    print(os.getpid(), flush=True)
+                    os.write(1, f"{os.getpid()}\\n".encode())  # one write: lines never interleave
                     time.sleep(120)
 
                 map_forked(slow, list(range(4)), at_least=1, jobs=2)
