@@ -483,14 +483,21 @@ def quick_slugs(page: Any) -> list[str]:
     return list(page.eval_on_selector_all(QUICK_LINKS, "els => els.map(e => e.dataset.agent)"))
 
 
-def test_quick_agent_search_answers_before_materials_index(opened: Any, site: Path, data: Data) -> None:
-    """What is typed into the search box lists the matching agents at once, from catalog-data.js,
-    on any page (the data loads when the box is first used), each agent's own name first."""
+def quick_search_for_first_agent(opened: Any, site: Path, data: Data) -> tuple[Any, Entry]:
+    """The first agent's title typed into the search box on the last agent's page, and the
+    quick results listed."""
     entry = data.entries[sorted(data.entries)[0]]
     other = data.entries[sorted(data.entries)[-1]]
     page = opened((site / "agents" / f"{other.slug}.html").as_uri())
     search(page, entry.title)
     page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    return page, entry
+
+
+def test_quick_agent_search_answers_before_materials_index(opened: Any, site: Path, data: Data) -> None:
+    """What is typed into the search box lists the matching agents at once, from catalog-data.js,
+    on any page (the data loads when the box is first used), each agent's own name first."""
+    page, entry = quick_search_for_first_agent(opened, site, data)
     found = quick_slugs(page)
     assert found[0] == entry.slug, found
     matching = data.with_text(entry.title)
@@ -585,11 +592,7 @@ def test_quick_agent_search_results_are_reached_with_the_keyboard(opened: Any, s
     """The arrow keys move from the box through the quick results (Material's own keyboard
     handling, which takes up links in its search result); Enter opens the focused one; Enter
     in the box opens the agent whose name was typed."""
-    entry = data.entries[sorted(data.entries)[0]]
-    other = data.entries[sorted(data.entries)[-1]]
-    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
-    search(page, entry.title)
-    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    page, entry = quick_search_for_first_agent(opened, site, data)
     found = quick_slugs(page)
     focused = "() => document.activeElement && document.activeElement.dataset.agent"
     page.keyboard.press("ArrowDown")
@@ -604,8 +607,6 @@ def test_quick_agent_search_results_are_reached_with_the_keyboard(opened: Any, s
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))
 
-    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
-    search(page, entry.title)
-    page.wait_for_function("() => document.querySelector('.ac-quick .ac-quick__item')", timeout=5000)
+    page, _ = quick_search_for_first_agent(opened, site, data)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/agents/{re.escape(entry.slug)}\.html"))
