@@ -52,6 +52,7 @@ def run() -> None:
     atexit.register(leave)
     try:
         main(prog_name="agent-catalog")
+        code = 0  # (Click's main ends with SystemExit)
     except SystemExit as exc:
         code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
         raise

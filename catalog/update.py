@@ -231,7 +231,7 @@ class _Staged:
     def write(self, rel: str, data: bytes) -> None:
         from catalog.site import digest, temporary_file
 
-        tmp = temporary_file(self.docs_dir, rel, self.spares)
+        tmp = temporary_file(self.docs_dir, rel)  # written whole: a spare's pages would be freed
         self.files[rel] = (tmp, digest(data))
         tmp.write_bytes(data)
         tmp.chmod(0o644)
