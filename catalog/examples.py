@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from typing import Literal, cast
 
@@ -152,7 +153,10 @@ def _split(block: str, marker: re.Pattern[str]) -> Iterator[tuple[str, str]]:
 
 
 def _clean(text: str) -> str:
-    text = text.strip()
+    # The lines after the marker's own keep the block's indentation (an example indented in a
+    # system prompt): as Markdown, a list so indented would run into one paragraph.
+    first, newline, rest = text.partition("\n")
+    text = (first + newline + textwrap.dedent(rest)).strip()
     if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
         text = text[1:-1].strip()
     return text

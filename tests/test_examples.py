@@ -161,3 +161,23 @@ def test_a_fence_nested_in_a_fence_closes_both_as_markdown_reads_it() -> None:
         [],
         [("AC121", "warning", 6)],
     )
+
+
+def test_an_indented_example_s_turns_lose_the_block_s_indentation() -> None:
+    """An example indented in a system prompt: its turns, read as Markdown, must keep their
+    lists, not run them into one indented paragraph."""
+    text = (
+        "  <example>\n"
+        '    **User**: "Make a page"\n'
+        "    \n"
+        "    **Agent**:\n"
+        "    1. Read the design.\n"
+        "    2. **Layout**: a wireframe\n"
+        "       - for phones\n"
+        "  </example>\n"
+    )
+    [example], _ = prompt_examples(text)
+    assert example.turns == (
+        Turn("user", "Make a page"),
+        Turn("assistant", "1. Read the design.\n2. **Layout**: a wireframe\n   - for phones"),
+    )
