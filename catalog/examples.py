@@ -10,6 +10,10 @@ from typing import Literal, cast
 from catalog.types import Example, Finding, Turn
 
 CLOSE_TAG = "</example>"
+# Examples read from one text at most: a page shows each as a dialogue, and a file of nothing
+# but tags (1 MB of them) made a 66 MB page that MkDocs took minutes over. What follows stays
+# text of the system prompt, as headings past sections' limit do.
+MAX_EXAMPLES = 100
 
 # An opening tag may carry attributes: <example name="Create Landing Page">.
 _TAGS = re.compile(r"<example(?:\s[^<>]*)?>|</example>")
@@ -25,9 +29,9 @@ _LINE_MARKER = re.compile(
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
 _SYNONYMS = {"human": "user", "agent": "assistant"}
 # Markdown code, where a tag is text: fenced blocks (to their closing fence, or the end) and
-# code spans on one line.
+# code spans on one line (``_code_spans``).
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
-_CODE_SPAN = re.compile(r"(`+)[^`\n](?:[^\n]*?[^`\n])?\1(?!`)")
+_RUN_OR_BREAK = re.compile(r"`+|\n")
 _EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
@@ -49,8 +53,14 @@ def extract_examples(
     shown = False  # an example opened in code is waiting for its closing tag
     code = _without_code(text) if markdown else text
 
+    counted = [0, first_line]  # a position and its line: positions are asked for in order
+
     def line_of(pos: int) -> int:
-        return first_line + text.count("\n", 0, pos) if count_lines else first_line
+        if not count_lines:
+            return first_line
+        start, line = counted if pos >= counted[0] else (0, first_line)
+        counted[:] = pos, line + text.count("\n", start, pos)
+        return counted[1]
 
     def close(end: int) -> None:
         assert opened is not None
@@ -68,6 +78,9 @@ def extract_examples(
             if opened is not None:
                 findings.append(_unclosed(rel_path, line_of(opened)))
                 close(match.start())
+                opened = None
+            if len(examples) == MAX_EXAMPLES:
+                break
             opened = match.start()
         elif opened is None:
             findings.append(
@@ -106,11 +119,45 @@ def _without_code(text: str) -> str:
     """``text`` with its Markdown code blanked out, every offset and line break kept."""
     if "`" not in text and "~~~" not in text:
         return text
+    text = _FENCE.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
+    parts: list[str] = []
+    taken = 0
+    for start, end in _code_spans(text):
+        parts += (text[taken:start], " " * (end - start))
+        taken = end
+    parts.append(text[taken:])
+    return "".join(parts)
 
-    def blank(match: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", match.group())
 
-    return _CODE_SPAN.sub(blank, _FENCE.sub(blank, text))
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """[start, end) of each code span within a line, paired as CommonMark pairs backtick runs:
+    a run opens a span that the next run of the same length closes, or is text. In one pass:
+    a regular expression that searched for each run's match took minutes on a hostile line."""
+    runs: list[tuple[int, int]] = []
+    for match in _RUN_OR_BREAK.finditer(text):
+        if match.group() != "\n":
+            runs.append(match.span())
+            continue
+        yield from _paired(runs)
+        runs = []
+    yield from _paired(runs)
+
+
+def _paired(runs: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    following: list[int | None] = [None] * len(runs)  # the next run of the same length
+    last: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = last.get(length)
+        last[length] = index
+    index = 0
+    while index < len(runs):
+        closing = following[index]
+        if closing is None:
+            index += 1
+        else:
+            yield runs[index][0], runs[closing][1]
+            index = closing + 1
 
 
 def _unclosed(rel_path: str, line: int) -> Finding:

@@ -457,6 +457,10 @@ SLOW_MARKDOWN = {
     "long-line.md": "word " * 200_000,  # a 1 MB single line
     "links.md": "[a](" * 10_000,
     "emphasis.md": "*a **b " * 10_000,
+    # Backtick runs of 999 lengths on one 500 KB line: pairing them by searching took minutes.
+    "backtick-runs.md": "".join("`" * n + "a" for n in range(1, 1_000)),
+    # 60,000 unclosed examples: one dialogue each made a 40 MB page.
+    "example-tags.md": "<example>`x` " * 60_000,
 }
 
 

@@ -181,3 +181,15 @@ def test_an_indented_example_s_turns_lose_the_block_s_indentation() -> None:
         Turn("user", "Make a page"),
         Turn("assistant", "1. Read the design.\n2. **Layout**: a wireframe\n   - for phones"),
     )
+
+
+def test_at_most_max_examples_are_read() -> None:
+    """A file of nothing but tags must not make a page of a hundred thousand dialogues."""
+    from catalog.examples import MAX_EXAMPLES
+
+    found, findings = examples("<example>user: hi\n" * (MAX_EXAMPLES + 50) + "<example>user: last</example>")
+    assert len(found) == MAX_EXAMPLES
+    assert found[-1].turns == (Turn("user", "hi"),)  # ends where the next tag starts, not at the end
+    assert [code for code, _, _ in findings] == ["AC120"] * MAX_EXAMPLES
+    closed, findings = examples("<example>user: hi</example>\n" * (MAX_EXAMPLES + 1))
+    assert (len(closed), findings) == (MAX_EXAMPLES, [])
