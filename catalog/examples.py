@@ -14,6 +14,7 @@ CLOSE_TAG = "</example>"
 # but tags (1 MB of them) made a 66 MB page that MkDocs took minutes over. What follows stays
 # text of the system prompt, as headings past sections' limit do.
 MAX_EXAMPLES = 100
+MAX_TURNS = 50  # in one example: a bubble each, the same way
 
 # An opening tag may carry attributes: <example name="Create Landing Page">.
 _TAGS = re.compile(r"<example(?:\s[^<>]*)?>|</example>")
@@ -30,7 +31,10 @@ _INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
 _SYNONYMS = {"human": "user", "agent": "assistant"}
 # Markdown code, where a tag is text: fenced blocks (to their closing fence, or the end) and
 # code spans on one line (``_code_spans``).
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
+# The opening run is atomic: giving back its characters one at a time, each retried to the end
+# of the line, took hours on a 2 MB line of backticks. A backtick fence's info string holds no
+# backtick (CommonMark).
+_FENCE = re.compile(r"^[ \t]*((?>`{3,})(?=[^`\n]*\n)|(?>~{3,}))[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
 _RUN_OR_BREAK = re.compile(r"`+|\n")
 _EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
@@ -172,6 +176,8 @@ def _parse_block(block: str, line: int) -> Example:
     context: list[str] = []
     turns: list[Turn] = []
     for role, text in _split(block, marker):
+        if len(turns) == MAX_TURNS:
+            break
         if role == "context":
             context.append(text)
         elif role in ("user", "assistant") and text:

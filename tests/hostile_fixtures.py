@@ -461,6 +461,11 @@ SLOW_MARKDOWN = {
     "backtick-runs.md": "".join("`" * n + "a" for n in range(1, 1_000)),
     # 60,000 unclosed examples: one dialogue each made a 40 MB page.
     "example-tags.md": "<example>`x` " * 60_000,
+    # One example of 100,000 turns: a bubble each made a 16 MB page.
+    "example-turns.md": "<example>" + "user: a\n" * 100_000 + "</example>",
+    # 2 MB-long runs: a fence's opening run given back one character at a time took hours.
+    "backtick-line.md": "`" * 1_000_000,
+    "tilde-line.md": "~" * 1_000_000,
 }
 
 

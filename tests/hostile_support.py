@@ -507,7 +507,7 @@ def _fork_as_nobody(args: Sequence[str], cwd: Path, env: dict[str, str], timeout
     import time
 
     # Everything the commands import lazily, loaded while this process can still read it.
-    _preload(["catalog", "click", "jinja2", "markdown_it", "yaml", "encodings"])
+    _preload(["catalog", "click", "jinja2", "markdown_it", "yaml", "frontmatter", "encodings"])
     import mkdocs.exceptions  # noqa: F401
 
     import catalog.cli

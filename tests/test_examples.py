@@ -193,3 +193,10 @@ def test_at_most_max_examples_are_read() -> None:
     assert [code for code, _, _ in findings] == ["AC120"] * MAX_EXAMPLES
     closed, findings = examples("<example>user: hi</example>\n" * (MAX_EXAMPLES + 1))
     assert (len(closed), findings) == (MAX_EXAMPLES, [])
+
+
+def test_at_most_max_turns_are_read_from_one_example() -> None:
+    from catalog.examples import MAX_TURNS
+
+    [example], _ = examples("<example>" + "user: a\nassistant: b\n" * MAX_TURNS + "</example>")
+    assert len(example.turns) == MAX_TURNS

@@ -72,7 +72,8 @@ def test_a_50_mb_agent_file_is_reported_not_parsed(tmp_path: Path) -> None:
 
 def test_markdown_that_is_slow_to_parse_builds_in_bounded_time(tmp_path: Path) -> None:
     """20,000 [, 5,000 *, lists 500 deep, > 10,000 deep, 10,000 backticks, a 1 MB line, a 100 KB name,
-    backtick runs of 999 lengths on one line, 60,000 unclosed examples."""
+    backtick runs of 999 lengths on one line, 60,000 unclosed examples, an example of 100,000
+    turns, lines of a million backticks or tildes."""
     fixture = write_slow_markdown(tmp_path / "catalog")
     build = measure(["build", "catalog", "--site-dir", "site"], tmp_path, timeout=60)
     assert build.code == 0, build.output
