@@ -30,10 +30,9 @@ _LINE_MARKER = re.compile(
 _INLINE_MARKER = re.compile(rf"(?:^|(?<=\s)){_ROLE}[ \t]*:[ \t]*", re.I)
 _SYNONYMS = {"human": "user", "agent": "assistant"}
 # Markdown code, where a tag is text: fenced blocks (to their closing fence, or the end) and
-# code spans on one line (``_code_spans``).
-# The opening run is atomic: giving back its characters one at a time, each retried to the end
-# of the line, took hours on a 2 MB line of backticks. A backtick fence's info string holds no
-# backtick (CommonMark).
+# code spans on one line (``_code_spans``). A fence's opening run is atomic: given back one
+# character at a time, each retried to the end of the line, a 2 MB line of backticks took
+# hours. A backtick fence's info string holds no backtick (CommonMark).
 _FENCE = re.compile(r"^[ \t]*((?>`{3,})(?=[^`\n]*\n)|(?>~{3,}))[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
 _RUN_OR_BREAK = re.compile(r"`+|\n")
 _EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
