@@ -92,7 +92,7 @@
       ranked.push([rank, index, row]);
     });
     ranked.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
-    return { total: ranked.length, named: ranked.length > 0 && ranked[0][0] <= 1,
+    return { total: ranked.length, named: ranked.length > 0 && ranked[0][0] === 0,
              rows: ranked.slice(0, QUICK_LIMIT).map(function (r) { return r[2]; }) };
   }
 
