@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +218,14 @@ def test_under_a_tracer_the_console_script_exits_as_python_does() -> None:
 
     assert out("sys.settrace(lambda *args: None)\n") == "agent-catalog, version 0.1.0\nsaved\n"
     assert out("") == "agent-catalog, version 0.1.0\n"
+
+
+def test_the_console_script_flushes_what_is_still_buffered() -> None:
+    """Click flushes each echo; ``run`` must flush the rest before its ``os._exit`` (here a
+    line of stderr without its newline, which stays in stderr's line buffer)."""
+    code = "import sys\nprint('half a line', end='', file=sys.stderr)\nsys.argv = ['agent-catalog', '--version']\n"
+    code += "from catalog.cli import run\nrun()\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert (result.returncode, result.stderr) == (0, "half a line")

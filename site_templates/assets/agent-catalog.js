@@ -98,7 +98,8 @@
 
   // Material's keyboard handling takes up the links inside its search result: the arrow keys
   // move through them, and Enter in the box opens the result whose article scores highest.
-  // The agent whose name was typed scores above any of Material's; the others never win.
+  // The agent whose whole name was typed scores above any of Material's results; the other
+  // quick results score below them (one is opened only when Material has none yet).
   function quickItem(row, score) {
     var item = document.createElement("li");
     item.className = "ac-quick__item";
