@@ -254,7 +254,8 @@ def _recover(
             if key in loaded.scalar_source:
                 source[key] = loaded.scalar_source[key]
         else:
-            metadata[key] = source[key] = _raw_value(field_lines)
+            source[key] = _raw_value(field_lines)
+            metadata[key] = source[key].replace("\\n", "\n")
             raw_keys.append(key)
     return metadata, source, key_lines, raw_keys
 
@@ -270,7 +271,7 @@ def _raw_value(field_lines: list[str]) -> str:
     value = "\n".join([first, *(r[margin:] for r in rest)]).strip("\n").strip()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
-    return value.replace("\\n", "\n")
+    return value
 
 
 def _load_yaml(text: str) -> _Loaded:
