@@ -76,7 +76,9 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
 # A line break written as the two characters \n: Claude Code's wizard writes them so in plain
 # scalars, and collections in double quotes as "\\n" (YAML keeps two characters). An escaped
 # backslash stays, and so does a code span (`\n` in a description about escapes).
-_WRITTEN_BREAK = re.compile(r"(`+)[^`]{1,80}?\1(?!`)|\\\\|(?:\\r)?\\n")
+# A span is tried from the start of a backtick run only, the run taken whole: tried at each
+# backtick of a hostile run, a line of them took minutes.
+_WRITTEN_BREAK = re.compile(r"(?<!`)((?>`+))[^`]{1,80}?\1(?!`)|\\\\|(?:\\r)?\\n")
 
 
 def with_line_breaks(text: str) -> str:

@@ -205,3 +205,14 @@ def test_writing_line_breaks_as_backslash_n_is_undone(text: str) -> None:
     from catalog.model import with_line_breaks
 
     assert with_line_breaks(text.replace("\n", "\\n")) == text
+
+
+def test_written_line_breaks_are_found_in_one_pass_over_hostile_text() -> None:
+    import time
+
+    from catalog.model import with_line_breaks
+
+    for text in ("\\n" + "`" * 300_000, "\\n" + "`a" * 150_000, "\\" * 300_000):
+        start = time.perf_counter()
+        with_line_breaks(text)
+        assert time.perf_counter() - start < 3
