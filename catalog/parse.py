@@ -229,6 +229,9 @@ _DIALOGUE_KEYS = frozenset({"user", "assistant", "context", "commentary", "human
 # "agent:" is a speaker; outside, Copilot's "agent: agent" is a key).
 _FIELD_KEY = re.compile(r"[a-z][a-zA-Z0-9]*(?:[_-][a-zA-Z0-9]+)*")
 _OPENING_EXAMPLE = re.compile(r"<example(?:\s[^<>]*)?>")
+# Fields an unknown key may start: each is loaded on its own, and a file of nothing but
+# "k1: x" lines must not cost a YAML load per line. Real frontmatter has a few dozen keys.
+MAX_UNKNOWN_FIELDS = 100
 
 
 class _FieldState:
@@ -265,17 +268,21 @@ def _recover(
     is a field of its own (the model puts it in ``extra``)."""
     fields: list[tuple[str, int, list[str]]] = []
     state = _FieldState("")
+    unknown = 0
     for index, line in enumerate(fm_lines):
         match = _KEY_LINE.match(line)
         if match and (
             match.group(1) in known_keys
             or not fields
             or (
-                _FIELD_KEY.fullmatch(match.group(1))
+                unknown < MAX_UNKNOWN_FIELDS
+                and _FIELD_KEY.fullmatch(match.group(1))
                 and match.group(1).lower() not in _DIALOGUE_KEYS
                 and not state.is_open()
             )
         ):
+            if fields and match.group(1) not in known_keys:
+                unknown += 1
             fields.append((match.group(1), index, [line]))
             state = _FieldState(line[match.end() :].strip())
         elif fields:

@@ -428,4 +428,16 @@ def test_recovery_splits_keys_and_keeps_examples_whole(keys: list[str], dialogue
     }
 
 
+def test_a_file_of_unknown_keys_costs_a_bounded_number_of_fields() -> None:
+    from catalog.parse import MAX_UNKNOWN_FIELDS
+
+    lines = "".join(f"key{i}: x\n" for i in range(20_000))
+    start = time.perf_counter()
+    doc = parse(f"---\nname: x\ndescription: a: b\n{lines}model: inherit\n---\n")
+    assert time.perf_counter() - start < 5
+    assert len(doc.metadata) == 3 + MAX_UNKNOWN_FIELDS
+    assert doc.metadata["model"] == "inherit"  # a key the format knows still starts a field
+    assert doc.metadata[f"key{MAX_UNKNOWN_FIELDS - 1}"].startswith(f"x\nkey{MAX_UNKNOWN_FIELDS}: x")
+
+
 DIALOGUE = ("user", "assistant", "context", "commentary", "human", "example")
