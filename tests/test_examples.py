@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from catalog.examples import extract_examples, summarize
 from catalog.types import Example, Turn
 
@@ -280,3 +283,22 @@ def test_text_after_a_closing_sub_tag_is_an_aside_not_the_turn() -> None:
         "<example><human_message>hi</human_message><assistant_response>yo</assistant_response></example>"
     )
     assert reply.turns == (Turn("user", "hi"), Turn("assistant", "yo"))
+
+
+@given(
+    names=st.lists(
+        st.from_regex(r"[A-Z][a-z]{2,8}( [A-Z][a-z]{2,8})?", fullmatch=True), min_size=2, max_size=2, unique=True
+    ),
+    assistant_label=st.sampled_from([None, "assistant", "Assistant", "**Assistant**", "agent"]),
+    texts=st.lists(st.text(alphabet="abc .,!?'", min_size=1, max_size=20).filter(str.strip), min_size=1, max_size=6),
+)
+def test_whoever_speaks_first_is_the_user(names: list[str], assistant_label: str | None, texts: list[str]) -> None:
+    """Two sides taking turns, whatever they are called: the first speaker who is not the
+    assistant is the user, turns alternate, nothing is lost."""
+    assume(not {n.lower() for n in names} & {"user", "human", "agent", "assistant", "context"})
+    user, other = names[0], assistant_label or names[1]
+    lines = "".join(f'{user if i % 2 == 0 else other}: "{text.strip()}"\n' for i, text in enumerate(texts))
+    [example], _ = examples(f"<example>\nContext: two people\n{lines}</example>")
+    assert example.context == "two people"
+    assert [t.role for t in example.turns] == ["user" if i % 2 == 0 else "assistant" for i in range(len(texts))]
+    assert [t.text for t in example.turns] == [text.strip() for text in texts]
