@@ -125,14 +125,17 @@ def extract_examples(
 
 
 def summarize(description: str) -> str:
-    """The description before its first example, without a trailing 'Examples:'."""
+    """The description before its first example, without a trailing 'Examples:' or other
+    short lead-in to them ('Specifically:')."""
     match = _TAGS.search(description)
     head = (description[: match.start()] if match else description).rstrip()
     if not head.endswith(":"):
         return head
-    # The last clause ("Examples:", "Here are some examples of when to use it:") goes.
+    # The last clause ("Examples:", "Here are some examples of when to use it:") goes, and so
+    # does a lead-in of a few words right before the examples ("Specifically:", "For instance:").
     boundary = max((m.end() for m in _SENTENCE_END.finditer(head, max(0, len(head) - 400))), default=0)
-    if _EXAMPLES_WORD.search(head, boundary):
+    lead_in = match is not None and len(head[boundary:].split()) <= 3 and head[:boundary].strip() != ""
+    if lead_in or _EXAMPLES_WORD.search(head, boundary):
         return head[:boundary].rstrip()
     return head
 

@@ -126,6 +126,11 @@ def test_summary_is_the_text_before_the_first_example() -> None:
     assert summarize("Reviews code.\n\n<example name='x'>user: a</example>") == "Reviews code."
     assert summarize("Reviews code; for example: diffs.") == "Reviews code; for example: diffs."
     assert summarize("") == ""
+    # A short lead-in to the examples goes too, unless it is all there is.
+    assert summarize("Audits AD. Specifically:\n\n<example>user: a</example>") == "Audits AD."
+    assert summarize("Use it when:\n<example>user: a</example>") == "Use it when:"
+    assert summarize("Audits AD. Specifically:") == "Audits AD. Specifically:"
+    assert summarize("Audits AD. It is worth using when:\n<example>user: a</example>").endswith("when:")
 
 
 def test_agent_lines_are_the_assistant_s_turns() -> None:
