@@ -61,6 +61,10 @@ def test_no_description_shows_a_written_backslash_n(corpus_catalog: Catalog) -> 
     assert all("\\n" in (a.description_raw or "") for a in written)
 
 
+def test_no_summary_ends_in_a_lead_in_to_examples_it_does_not_show(corpus_catalog: Catalog) -> None:
+    assert [a.path for a in corpus_catalog.agents if a.examples and a.summary.endswith(":")] == []
+
+
 def test_davila7_double_quoted_descriptions_give_dialogues(corpus_catalog: Catalog) -> None:
     [agent] = [a for a in corpus_catalog.agents if a.path.endswith("/security/ad-security-reviewer.md")]
     assert agent.summary.startswith("Use this agent when you need to audit Active Directory")
