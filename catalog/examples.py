@@ -46,7 +46,11 @@ _QUOTES = frozenset("\"'“‘«„")
 _QUOTE_PAIRS = (('"', '"'), ("\u201c", "\u201d"))  # quotes around a whole turn are not its text
 _NOT_SPEAKERS = frozenset(
     "example examples note notes commentary output input result results response request prompt query "
-    "question answer expected task trigger scenario situation reason why action outcome".split()
+    "question answer expected actual task trigger scenario situation reason why action outcome "
+    # samples a system prompt grades or shows ('Good: "Use const"', 'Title: "Fix login"')
+    "good bad better worse best correct incorrect wrong right before after do don't avoid prefer instead "
+    "original revised improved fixed yes no title description name summary subject body message commit "
+    "text content value error warning command file path code".split()
 )
 # Markdown code, where a tag is text: fenced blocks (to their closing fence, or the end) and
 # code spans on one line (``_code_spans``). A fence's opening run is atomic: given back one

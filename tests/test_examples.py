@@ -266,6 +266,11 @@ def test_labels_that_are_not_people_are_no_speakers() -> None:
     )
 
 
+def test_graded_samples_are_no_dialogue() -> None:
+    [example], _ = examples('<example>\nGood: "const total = 1"\nBad: "var total = 1"\n</example>')
+    assert (example.context, example.turns) == ('Good: "const total = 1"\nBad: "var total = 1"', ())
+
+
 def test_user_request_markup_is_the_user_s_turn() -> None:
     [example], _ = examples(
         "<example>\n<user_request>Design a GraphQL API.</user_request>\n"
@@ -300,7 +305,9 @@ def test_text_after_a_closing_sub_tag_is_an_aside_not_the_turn() -> None:
 def test_whoever_speaks_first_is_the_user(names: list[str], assistant_label: str | None, texts: list[str]) -> None:
     """Two sides taking turns, whatever they are called: the first speaker who is not the
     assistant is the user, turns alternate, nothing is lost."""
-    assume(not {n.lower() for n in names} & {"user", "human", "agent", "assistant", "context"})
+    from catalog.examples import _NOT_SPEAKERS
+
+    assume(not {n.lower() for n in names} & {"user", "human", "agent", "assistant", "context", *_NOT_SPEAKERS})
     user, other = names[0], assistant_label or names[1]
     lines = "".join(f'{user if i % 2 == 0 else other}: "{text.strip()}"\n' for i, text in enumerate(texts))
     [example], _ = examples(f"<example>\nContext: two people\n{lines}</example>")
