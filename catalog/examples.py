@@ -227,8 +227,8 @@ def _parse_block(block: str, line: int) -> Example:
 def _markers(block: str) -> list[tuple[int, int, str]]:
     """Where each turn starts in an example, as (start, end, role): its speakers' lines and
     sub-tags, or, when fewer than two lines start with a speaker, its inline role markers.
-    A closing sub-tag starts an "aside": the turn it closes is over."""
-    tags = [(m.start(), m.end(), "aside" if m.group(1) else _tag_role(m.group(2))) for m in _SUBTAG.finditer(block)]
+    A closing sub-tag of a turn starts an "aside": the turn it closes is over."""
+    tags = [(m.start(), m.end(), _tag_role(m.group(2), closing=bool(m.group(1)))) for m in _SUBTAG.finditer(block)]
     speakers = [(m.start(), m.end(), m.group(1).lower()) for m in _LINE_LABEL.finditer(block) if _is_speaker(m, block)]
     if len(speakers) + sum(role != "aside" for _, _, role in tags) < 2:
         inline = [(m.start(), m.end(), _tag_role(m.group(1))) for m in _INLINE_MARKER.finditer(block)]
@@ -244,9 +244,11 @@ def _is_speaker(match: re.Match[str], block: str) -> bool:
     return label not in _NOT_SPEAKERS and block[match.end() : match.end() + 1] in _QUOTES
 
 
-def _tag_role(name: str) -> str:
+def _tag_role(name: str, *, closing: bool = False) -> str:
     name = name.lower()
-    return "user" if name in _USER_LABELS else "context" if name == "context" else "assistant"
+    if name == "context":
+        return "context"
+    return "aside" if closing else "user" if name in _USER_LABELS else "assistant"
 
 
 def _speaker_roles(labels: list[str]) -> dict[str, str]:

@@ -293,6 +293,10 @@ def test_text_after_a_closing_sub_tag_is_an_aside_not_the_turn() -> None:
         "<example><human_message>hi</human_message><assistant_response>yo</assistant_response></example>"
     )
     assert reply.turns == (Turn("user", "hi"), Turn("assistant", "yo"))
+    # After a closing <context> tag, text is still context.
+    [told], _ = examples("<example><context>A shop.</context>\nDaisy is in a hurry.\n<user>hi</user></example>")
+    assert (told.context, told.commentary) == ("A shop.\n\nDaisy is in a hurry.", None)
+    assert told.turns == (Turn("user", "hi"),)
 
 
 @given(
