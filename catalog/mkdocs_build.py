@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from catalog.layout import ASSETS, edit_base, is_agent_page, quiet_sections
+from catalog.layout import ASSETS, GENERATED_KEY, HtmlBlocks, edit_base, is_agent_page, quiet_sections
 
 if TYPE_CHECKING:
     from catalog.types import Catalog
@@ -217,7 +217,7 @@ def prepare_mkdocs(
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File, Files, file_sort_key
 
     class _Hooks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -257,9 +257,15 @@ def prepare_mkdocs(
                 files.append(file)
             return env
 
+        @event_priority(100)  # see AgentCatalogPlugin.on_page_markdown
+        def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+            return blocks.hide(page.file.src_uri, markdown) if page.meta.get(GENERATED_KEY) else markdown
+
+        @event_priority(100)
         def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
             if "content" in ticks:
                 ticks["content"]()
+            html = restore_blocks(blocks, page, html)
             return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
         def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
@@ -270,6 +276,7 @@ def prepare_mkdocs(
     ticks: dict[str, Callable[[], None]] = {}  # per pass, once MkDocs knows how many pages
     pages: list[int] = [0]
     ours = frozenset(source.paths) if source is not None else frozenset()
+    blocks = HtmlBlocks()
     config = load_config(str(config_file), site_dir=str(site_dir))
     add_assets(config)
     config.plugins["agent-catalog-hooks"] = _Hooks()
@@ -295,6 +302,21 @@ def add_assets(config: Any, prefix: str = "") -> None:
         polyfills = config.extra.setdefault("polyfills", [])
         if not any("iframe-worker" in str(p) for p in polyfills):
             polyfills.insert(0, f"{prefix}{WORKER_SHIM}")
+
+
+def restore_blocks(blocks: HtmlBlocks, page: Any, html: str) -> str:
+    """``HtmlBlocks.restore`` for a page MkDocs converted; a block lost on the way (an
+    extension that rewrote the page's Markdown) is a warning, so ``--strict`` fails."""
+    import logging
+
+    restored, lost = blocks.restore(page.file.src_uri, html)
+    if lost:
+        logging.getLogger(PLUGIN_LOGGER).warning(
+            "agent-catalog: %s: %d HTML block(s) of the generated page were lost by a Markdown extension",
+            page.file.src_uri,
+            lost,
+        )
+    return restored
 
 
 class _Count:

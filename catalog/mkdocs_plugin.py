@@ -22,12 +22,12 @@ from typing import Any
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from catalog.layout import RenderOptions, edit_base, is_agent_page, quiet_sections
-from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets
+from catalog.layout import GENERATED_KEY, HtmlBlocks, RenderOptions, edit_base, is_agent_page, quiet_sections
+from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets, restore_blocks
 from catalog.types import Catalog
 
 log = logging.getLogger(PLUGIN_LOGGER)
@@ -48,6 +48,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._edit_paths: dict[str, str] = {}  # page src_uri -> agent source, relative to the repository
         self._edit_base: str | None = None
         self.catalog: Catalog | None = None  # what the last build read (``agent-catalog build`` reports it)
+        self._blocks = HtmlBlocks()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -94,7 +95,15 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             files.append(File.generated(config, uri, content=text))
         return files
 
+    # First of all plugins (before mkdocs-macros), and last, the HTML of generated pages is
+    # kept from Markdown: whatever extensions the site enables, none sees it.
+    @event_priority(100)
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self._blocks.hide(page.file.src_uri, markdown) if page.meta.get(GENERATED_KEY) else markdown
+
+    @event_priority(100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = restore_blocks(self._blocks, page, html)
         return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:

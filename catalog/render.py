@@ -30,7 +30,7 @@ from catalog.facets import (
     models_of,
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
-from catalog.layout import ASSETS, RenderOptions, default_template_dir
+from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
 from catalog.lint import summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
@@ -76,6 +76,7 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         mdi=textsafe.escape_markdown_inline,
         md_inline=textsafe.markdown_inline_to_html,
         fence=textsafe.fence,
+        html_block=textsafe.html_block,
         excerpt=textsafe.excerpt,
         css_color=textsafe.css_color,
         color_name=textsafe.color_name,
@@ -516,7 +517,11 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
 
 def _with_meta(body: str, title: str, description: str) -> str:
     """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
-    meta = {"title": textsafe.escape_yaml_meta(title), "description": textsafe.escape_yaml_meta(description, 160)}
+    meta = {
+        "title": textsafe.escape_yaml_meta(title),
+        "description": textsafe.escape_yaml_meta(description, 160),
+        GENERATED_KEY: True,
+    }
     import frontmatter
 
     post = frontmatter.Post(body, None, **meta)
