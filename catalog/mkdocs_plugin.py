@@ -18,6 +18,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -109,7 +110,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         source = self._edit_paths.get(page.file.src_uri)
         if source is not None:
-            page.edit_url = f"{self._edit_base}/{source}" if self._edit_base else None
+            # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
+            # must reach it as a URL (percent-encoded), which is what it is meant to be anyway.
+            page.edit_url = f"{self._edit_base}/{quote(source, safe='/')}" if self._edit_base else None
         return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
@@ -512,7 +513,7 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
         rel = agent.source.resolve().relative_to(Path(options.repo_root).resolve())
     except ValueError:
         return None  # an agent outside the repository has no edit link
-    return f"{options.edit_base}/{rel.as_posix()}"
+    return f"{options.edit_base}/{quote(rel.as_posix(), safe='/')}"
 
 
 def _with_meta(body: str, title: str, description: str) -> str:
