@@ -300,8 +300,16 @@ def add_assets(config: Any, prefix: str = "") -> None:
             config.extra_javascript.append(f"{prefix}{script}")
     if any(_is_offline(name) for name in config.plugins):
         polyfills = config.extra.setdefault("polyfills", [])
+        # Material's offline plugin adds the iframe-worker shim from unpkg.com unless one is
+        # listed; when its on_config ran before ours (listed first), it has. Ours replaces it,
+        # whatever the order: an offline site requests nothing from the network.
+        polyfills[:] = [p for p in polyfills if not _remote_worker_shim(str(p))]
         if not any("iframe-worker" in str(p) for p in polyfills):
             polyfills.insert(0, f"{prefix}{WORKER_SHIM}")
+
+
+def _remote_worker_shim(url: str) -> bool:
+    return "iframe-worker" in url and url.lower().startswith(("http:", "https:", "//"))
 
 
 def restore_blocks(blocks: HtmlBlocks, page: Any, html: str) -> str:
