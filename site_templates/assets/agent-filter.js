@@ -24,7 +24,9 @@
     if (!data || !root || !list || root.dataset.acReady) return;
     root.dataset.acReady = "1";
 
-    var items = {};
+    // Every lookup keyed by agent data has no prototype: a category named "constructor",
+    // "toString" or "__proto__" is a key like any other, not Object.prototype's.
+    var items = Object.create(null);
     list.querySelectorAll("li[data-agent]").forEach(function (li) {
       items[li.getAttribute("data-agent")] = li;
     });
@@ -53,7 +55,7 @@
     clear.textContent = "Clear filters";
     var groups = document.createElement("div");
     groups.className = "ac-filter__facets";
-    var boxes = {};
+    var boxes = Object.create(null);
     facets.forEach(function (facet) {
       var name = facet[0];
       var details = document.createElement("details");
@@ -70,7 +72,7 @@
       var options = document.createElement("div");
       options.className = "ac-facet__options";
       details.appendChild(options);
-      boxes[name] = {};
+      boxes[name] = Object.create(null);
       data.facets[name].forEach(function (pair) {
         var label = document.createElement("label");
         label.className = "ac-facet__option";
@@ -200,7 +202,7 @@
       // Counts: what each value would show, with the other facets and the text applied.
       facets.forEach(function (f) {
         var name = f[0];
-        var counts = {};
+        var counts = Object.create(null);
         agents.forEach(function (agent, index) {
           if (!textOk[index] || !matches(agent, state, name)) return;
           (agent.facets[name] || []).forEach(function (key) {
