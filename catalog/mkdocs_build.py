@@ -198,6 +198,7 @@ class MkDocsRun:
 
     warnings: tuple[str, ...]
     catalog: Catalog | None = None
+    not_built: tuple[tuple[str, str], ...] = ()  # (agent page, MkDocs' error): see prepare_mkdocs
 
 
 def prepare_mkdocs(
@@ -214,6 +215,10 @@ def prepare_mkdocs(
     ``source``: generated pages MkDocs reads from memory. It reads the files in ``source``'s
     order first, so that a build can start while they are still being rendered; it writes
     the site in its own order, the same site as from files on disk.
+
+    A generated agent page that MkDocs (a plugin, an extension, the theme) fails on does not
+    cost the others the site: the build is run again with a short page in its place, and the
+    run says so (``MkDocsRun.not_built``), for the caller to report.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -233,6 +238,8 @@ def prepare_mkdocs(
             return docs
 
         def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
+            if page.file.src_uri in failed:
+                return NOT_BUILT_PAGE
             if source is None or page.file.src_uri not in ours:
                 return None
             text = source.get(page.file.src_uri)
@@ -259,7 +266,10 @@ def prepare_mkdocs(
 
         @event_priority(100)  # see AgentCatalogPlugin.on_page_markdown
         def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
-            return blocks.hide(page.file.src_uri, markdown) if page.meta.get(GENERATED_KEY) else markdown
+            if not page.meta.get(GENERATED_KEY):
+                return markdown
+            generated.add(page.file.src_uri)
+            return blocks.hide(page.file.src_uri, markdown)
 
         @event_priority(100)
         def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
@@ -277,17 +287,72 @@ def prepare_mkdocs(
     pages: list[int] = [0]
     ours = frozenset(source.paths) if source is not None else frozenset()
     blocks = HtmlBlocks()
-    config = load_config(str(config_file), site_dir=str(site_dir))
-    add_assets(config)
-    config.plugins["agent-catalog-hooks"] = _Hooks()
+    failed: dict[str, str] = {}  # agent pages MkDocs failed on -> the error
+    generated: set[str] = set()  # pages with our front matter key
+
+    def configure() -> Any:
+        config = load_config(str(config_file), site_dir=str(site_dir))
+        add_assets(config)
+        config.plugins["agent-catalog-hooks"] = _Hooks()
+        return config
+
+    configs = [configure()]
 
     def run() -> MkDocsRun:
-        with _count_warnings() as counter:
-            build(config)
-        plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
-        return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None))
+        while True:
+            config = configs.pop() if configs else configure()
+            with _count_warnings() as counter, _failing_pages() as failing:
+                try:
+                    build(config)
+                except Exception as error:
+                    page = failing[-1] if failing else None
+                    if page not in generated or page in failed or not _is_agent_uri(page) or len(failed) >= MAX_NOT_BUILT:
+                        raise
+                    failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+                    continue
+            plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
+            return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None), tuple(sorted(failed.items())))
 
     return run
+
+
+# What stands in for an agent page MkDocs failed on. The build is run again for each such
+# page: a site where every agent page fails gives up after this many.
+NOT_BUILT_PAGE = (
+    "---\ntitle: Page not built\n---\n\n# Page not built\n\n"
+    "This agent's page could not be built by MkDocs; the build's findings say why (AC150).\n"
+)
+MAX_NOT_BUILT = 20
+
+
+def _is_agent_uri(src_uri: str) -> bool:
+    """An agent page, wherever the catalog is in the docs (the plugin's ``path``)."""
+    parts = src_uri.split("/")
+    return len(parts) >= 2 and parts[-2] == "agents" and parts[-1].endswith(".md")
+
+
+@contextmanager
+def _failing_pages() -> Iterator[list[str]]:
+    """The pages MkDocs reports it failed on (``Error reading page 'x'``), while building."""
+    import logging
+    import re
+
+    failing: list[str] = []
+    pattern = re.compile(r"Error (?:reading|building) page '(.+?)':")
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            match = pattern.match(record.getMessage())
+            if match:
+                failing.append(match.group(1))
+
+    handler = Catch(logging.ERROR)
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addHandler(handler)
+    try:
+        yield failing
+    finally:
+        logger.removeHandler(handler)
 
 
 def add_assets(config: Any, prefix: str = "") -> None:

@@ -526,7 +526,8 @@ def _build_in_memory(
     with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
         count = sum(1 for rel in pages.paths if rel.endswith(".md"))
         run = prepare_mkdocs(config, staging, progress, pages)()
-    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), count, run.warnings
+    findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
+    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), count, run.warnings
 
 
 def _build_with_plugin(
@@ -549,7 +550,8 @@ def _build_with_plugin(
         catalog = run.catalog or Catalog((), (), ())
         if not catalog.agents:  # before the new site replaces the old one
             raise EmptyCatalog([str(config_file)], catalog.findings)
-    outcome = GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog)
+    findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
+    outcome = GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog)
     return outcome, pages[0], run.warnings
 
 
@@ -585,7 +587,23 @@ def _build_from_docs(
     pages = sum(1 for _ in docs_dir.rglob("*.md"))
     with staged_site(target) as staging:
         run = run_engine(engine, config, staging, progress)
+    agents = outcome.catalog.agents if outcome.catalog else ()
+    outcome = replace(outcome, findings=(*outcome.findings, *not_built_findings(agents, run.not_built)))
     return outcome, pages, run.warnings
+
+
+def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, str]]) -> list[Finding]:
+    """An AC150 finding for each agent page MkDocs failed on (given by its path in the docs,
+    under the plugin's ``path`` or not)."""
+    from catalog.render import agent_page_paths
+
+    paths = {agent_page_paths(agent.slug)[0]: agent.display_path for agent in agents}
+    return [
+        Finding(
+            paths.get("/".join(page.split("/")[-2:]), page), 1, 1, "AC150", "error", f"MkDocs failed on its page: {error}"
+        )
+        for page, error in not_built
+    ]
 
 
 def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:

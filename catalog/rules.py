@@ -171,6 +171,13 @@ _scan_rule(
     "Both get a page; this one's name is numbered. Rename one of them so links stay stable.",
 )
 _scan_rule(
+    "AC150",
+    "page-not-built",
+    "error",
+    "MkDocs failed on the agent's page (a plugin, a Markdown extension or the theme raised an error).",
+    "A short page stands in for it and the rest of the site is built. The message is MkDocs' error.",
+)
+_scan_rule(
     "AC130",
     "bad-manifest",
     "warning",

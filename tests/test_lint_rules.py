@@ -446,8 +446,12 @@ def where(finding: Mapping[str, Any]) -> str:
 CHECKED = {code for code, rule in RULES.items() if rule.check_agent or rule.check_catalog}
 
 
+# Findings only a site build can give (MkDocs failed on a page): tests/test_page_not_built.py.
+BUILD_ONLY = {"AC150"}
+
+
 def test_every_rule_has_a_case() -> None:
-    covered = {case.code for case in CASES}
+    covered = {case.code for case in CASES} | BUILD_ONLY
     assert covered >= CHECKED, f"rules without a case: {sorted(CHECKED - covered)}"
     assert covered == set(RULES), f"without a case: {sorted(set(RULES) - covered)}; unknown: {covered - set(RULES)}"
 
