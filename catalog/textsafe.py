@@ -146,9 +146,7 @@ def protect(fragment: str) -> str:
 # characters ``str.splitlines`` also breaks at, tabs (expanded to spaces) and STX/ETX (deleted,
 # they mark Python-Markdown's placeholders). As character references they mean the same in
 # HTML, in text and in attribute values alike. (U+0085 stays: its reference means U+2026.)
-_LINE_BREAKING = str.maketrans(
-    {c: f"&#{ord(c)};" for c in "\n\r\t\x02\x03\x0b\x0c\x1c\x1d\x1e\u2028\u2029"}
-)
+_LINE_BREAKING = str.maketrans({c: f"&#{ord(c)};" for c in "\n\r\t\x02\x03\x0b\x0c\x1c\x1d\x1e\u2028\u2029"})
 
 
 def one_line(fragment: str) -> str:

@@ -210,7 +210,9 @@ def built(request: pytest.FixtureRequest, catalog: Catalog, tmp_path_factory: py
     )
     output = (mkdocs.stdout + mkdocs.stderr).decode("utf-8", "replace")
     assert "Traceback (most recent call last)" not in output, output
-    return Built(config, runner, project / "site", catalog, mkdocs.returncode, output, "catalog/" * (runner == "plugin"))
+    return Built(
+        config, runner, project / "site", catalog, mkdocs.returncode, output, "catalog/" * (runner == "plugin")
+    )
 
 
 def _agents(built: Built) -> list[dict[str, object]]:
@@ -377,7 +379,9 @@ def test_the_whole_hostile_set_under_the_recommended_extensions_and_macros(tmp_p
     lines = output.splitlines()
     # Which finding each gets is tests/test_hostile_all.py's to check; here, that it is named.
     unnamed = [
-        path for path in fixture.bad if not any(re.match(rf"catalog/{re.escape(path)}:\d+:\d+: AC\d+ ", ln) for ln in lines)
+        path
+        for path in fixture.bad
+        if not any(re.match(rf"catalog/{re.escape(path)}:\d+:\d+: AC\d+ ", ln) for ln in lines)
     ]
     assert not unnamed, output
     built = Built("macros", "cli", tmp_path / "site", Catalog(tmp_path / "catalog", fixture), 1, output, "")

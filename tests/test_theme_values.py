@@ -57,7 +57,8 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     write(
         project / "mkdocs.yml",
         f"site_name: Themes\nrepo_url: {REPO}\nedit_uri: edit/main/docs/\nuse_directory_urls: false\n"
-        f"{THEMES[request.param]}plugins:\n  - search\n  - agent-catalog:\n      sources: [agents]\n      path: catalog/\n",
+        f"{THEMES[request.param]}plugins:\n  - search\n"
+        "  - agent-catalog:\n      sources: [agents]\n      path: catalog/\n",
     )
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build"], cwd=project, capture_output=True, timeout=120, check=False
