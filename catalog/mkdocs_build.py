@@ -306,7 +306,8 @@ def prepare_mkdocs(
                     build(config)
                 except Exception as error:
                     page = failing[-1] if failing else None
-                    if page not in generated or page in failed or not _is_agent_uri(page) or len(failed) >= MAX_NOT_BUILT:
+                    ours_to_replace = page in generated and page not in failed and _is_agent_uri(page)
+                    if not ours_to_replace or len(failed) >= MAX_NOT_BUILT:
                         raise
                     failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
                     continue

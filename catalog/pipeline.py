@@ -599,9 +599,7 @@ def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, s
 
     paths = {agent_page_paths(agent.slug)[0]: agent.display_path for agent in agents}
     return [
-        Finding(
-            paths.get("/".join(page.split("/")[-2:]), page), 1, 1, "AC150", "error", f"MkDocs failed on its page: {error}"
-        )
+        Finding(paths.get("/".join(page.split("/")[-2:]), page), 1, 1, "AC150", "error", f"MkDocs failed: {error}")
         for page, error in not_built
     ]
 

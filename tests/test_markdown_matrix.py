@@ -188,7 +188,13 @@ def _mkdocs_yml(config: str, runner: str, catalog: Path) -> str:
     )
 
 
-@pytest.fixture(scope="module", params=BUILDS, ids=[f"{c}-{r}" for c, r in BUILDS])
+# One xdist group per build: its tests share the built site, the builds run side by side.
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param(b, id=f"{b[0]}-{b[1]}", marks=pytest.mark.xdist_group(f"matrix-{b[0]}-{b[1]}")) for b in BUILDS
+    ],
+)
 def built(request: pytest.FixtureRequest, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> Built:
     config, runner = request.param
     project = tmp_path_factory.mktemp(f"{config}-{runner}")

@@ -33,8 +33,15 @@ def on_page_context(context, page, config, nav):
 }
 
 
+# The user's mkdocs.yml: without our plugin (`build` generates the pages into its docs
+# folder), or with it (the plugin adds them in memory, under its ``path``).
+PLUGINS = {"generated": ("plugins: [search]\n", ""), "plugin": ("plugins: [search, agent-catalog]\n", "agents/")}
+
+
 @pytest.mark.parametrize("stage", sorted(HOOKS))
-def test_the_page_mkdocs_fails_on_is_a_finding_and_the_rest_is_built(stage: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("pages", sorted(PLUGINS))
+def test_the_page_mkdocs_fails_on_is_a_finding_and_the_rest_is_built(stage: str, pages: str, tmp_path: Path) -> None:
+    plugins, prefix = PLUGINS[pages]
     catalog = tmp_path / "catalog"
     write(catalog / "good-one.md", agent("name: good-one\ndescription: Fine."))
     write(catalog / "good-two.md", agent("name: good-two\ndescription: Fine too."))
@@ -44,13 +51,16 @@ def test_the_page_mkdocs_fails_on_is_a_finding_and_the_rest_is_built(stage: str,
     write(
         project / "mkdocs.yml",
         "site_name: Hooked\nuse_directory_urls: false\ntheme:\n  name: material\n  font: false\n"
-        "hooks: [hook.py]\nplugins: [search]\n",
+        f"hooks: [hook.py]\n{plugins}",
     )
-    result = run_cli(["build", str(catalog), "--site-dir", "site"], project, timeout=120)
+    write(project / "docs" / "index.md", "# Home\n")
+    if pages == "plugin":
+        (project / "agents").symlink_to(catalog)  # the plugin's default source folder
+    result = run_cli(["build", *([str(catalog)] if pages == "generated" else []), "--site-dir", "site"], project)
     output = text_of(result)
     assert result.returncode == 1, output
     assert "boom.md:1:1: AC150" in output, output
-    site = project / "site"
+    site = project / "site" / prefix
     for slug in ("good-one", "good-two"):
         assert "Fine" in (site / "agents" / f"{slug}.html").read_text(encoding="utf-8")
     stand_in = (site / "agents" / "boom.html").read_text(encoding="utf-8")
