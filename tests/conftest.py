@@ -26,6 +26,7 @@ _ABSENT = "../shared/corpus is absent: the real-data tests need the shared corpu
 _ONE_WORKER = frozenset(
     {
         "test_browser",
+        "test_browser_copy",
         "test_browser_facet_keys",
         "test_browser_filter",
         "test_build_paths",
