@@ -305,7 +305,7 @@ def prepare_mkdocs(
                 try:
                     build(config)
                 except Exception as error:
-                    page = failing[-1] if failing else None
+                    page = failing[-1] if failing else ""
                     ours_to_replace = page in generated and page not in failed and _is_agent_uri(page)
                     if not ours_to_replace or len(failed) >= MAX_NOT_BUILT:
                         raise
