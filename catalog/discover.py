@@ -8,11 +8,12 @@ collection, plugin and category an agent belongs to.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -61,6 +62,9 @@ _LAYOUT_DIRS = frozenset(
 )
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
+# Manifests get the agent files' limits: a few kilobytes in practice, a few levels deep.
+MAX_MANIFEST_BYTES = 2 * 1024 * 1024
+MAX_MANIFEST_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,36 +123,41 @@ class _Walker:
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
-        prefix = "" if os.path.normpath(given) == "." else PurePosixPath(Path(given).as_posix()).as_posix() + "/"
+        shown = readable_name(given)
+        prefix = "" if os.path.normpath(given) == "." else PurePosixPath(Path(shown).as_posix()).as_posix() + "/"
         if os.path.isfile(real):
             self.root, self.prefix = os.path.dirname(real), prefix.rstrip("/")
-            self.add_file(real, os.path.basename(given), os.path.basename(given), _Context(), explicit=True)
+            name = readable_name(os.path.basename(given))
+            self.add_file(real, name, name, _Context(), explicit=True)
             return
         if os.path.exists(real) and not os.path.isdir(real):
             # A FIFO, socket or device named on the command line: never opened (a FIFO would block).
             message = "not a regular file (a FIFO, socket or device); not read"
-            self.findings.append(Finding(given, 1, 1, "AC101", "error", message))
+            self.findings.append(Finding(shown, 1, 1, "AC101", "error", message))
             return
         if not os.path.isdir(real):
-            self.findings.append(Finding(given, 1, 1, "AC100", "error", "no such file or folder"))
+            self.findings.append(Finding(shown, 1, 1, "AC100", "error", "no such file or folder"))
             return
         self.root, self.prefix = real, prefix
         self.walk(real, "", self.enter(real, "", _Context()), {real})
 
     def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
         """Read the manifests a folder holds and return the context for what is below it."""
-        name = os.path.basename(real)
-        marketplace = self.read_json(real, ".claude-plugin/marketplace.json", rel) or self.read_json(
-            real, ".github/plugin/marketplace.json", rel
-        )
+        name = readable_name(os.path.basename(real))
+        where = ".claude-plugin/marketplace.json"
+        marketplace = self.read_json(real, where, rel)
+        if not marketplace:
+            where = ".github/plugin/marketplace.json"
+            marketplace = self.read_json(real, where, rel)
         if marketplace and isinstance(marketplace.get("name"), str):
-            plugins: dict[str, tuple[str, str | None]] = {}
-            for entry in marketplace.get("plugins") or []:
-                if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
-                    root = os.path.realpath(os.path.join(real, entry["source"]))
-                    category = entry.get("category") if isinstance(entry.get("category"), str) else None
-                    plugins[root] = (str(entry["name"]), category)
-            ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+            with self.guard(rel, where):  # whatever the entries hold, they cost only this manifest
+                plugins: dict[str, tuple[str, str | None]] = {}
+                for entry in marketplace.get("plugins") or []:
+                    if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
+                        root = os.path.realpath(os.path.join(real, entry["source"]))
+                        category = entry.get("category") if isinstance(entry.get("category"), str) else None
+                        plugins[root] = (str(entry["name"]), category)
+                ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
         elif (
             rel
             and "/" not in rel
@@ -162,19 +171,20 @@ class _Walker:
         plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
         listed_name, listed_category = ctx.plugins.get(real, (None, None))
         if plugin_json is not None or listed_name:
-            agents = (plugin_json or {}).get("agents")
-            if isinstance(agents, str):  # Claude Code allows one path as well as a list
-                agents = [agents]
-            files = None
-            if isinstance(agents, list):
-                files = frozenset(os.path.realpath(os.path.join(real, a)) for a in agents if isinstance(a, str))
-            plugin_name = (plugin_json or {}).get("name") or listed_name
-            ctx = replace(
-                ctx,
-                plugin=str(plugin_name) if plugin_name else name,
-                plugin_files=files,
-                category=listed_category or ctx.category,
-            )
+            with self.guard(rel, ".claude-plugin/plugin.json"):
+                agents = (plugin_json or {}).get("agents")
+                if isinstance(agents, str):  # Claude Code allows one path as well as a list
+                    agents = [agents]
+                files = None
+                if isinstance(agents, list):
+                    files = frozenset(os.path.realpath(os.path.join(real, a)) for a in agents if isinstance(a, str))
+                plugin_name = (plugin_json or {}).get("name") or listed_name
+                ctx = replace(
+                    ctx,
+                    plugin=str(plugin_name) if plugin_name else name,
+                    plugin_files=files,
+                    category=listed_category or ctx.category,
+                )
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
         if parent == "categories" and numbered:
@@ -198,7 +208,7 @@ class _Walker:
             return
         self.listings[real] = _entries_that_count(entries)
         for entry in entries:
-            child_rel = f"{rel}{entry.name}"
+            child_rel = f"{rel}{readable_name(entry.name)}"
             try:
                 self.visit(entry, child_rel, ctx, active)
             except OSError as exc:
@@ -234,13 +244,21 @@ class _Walker:
             elif real in active:
                 self.problem(rel + "/", "AC132", "warning", "symlink loop; not followed")
             else:
+                self.check_name(entry.name, rel + "/")
                 self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
         elif not entry.name.lower().endswith(".md"):
             return
         elif not is_file:
             self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
         else:
-            self.add_file(real, entry.name, rel, ctx, explicit=False)
+            self.check_name(entry.name, rel)
+            self.add_file(real, readable_name(entry.name), rel, ctx, explicit=False)
+
+    def check_name(self, name: str, rel: str) -> None:
+        """A name that is not UTF-8 is read, shown with its bad bytes as ``\\xNN``, and reported."""
+        if readable_name(name) != name:
+            message = "name is not valid UTF-8: shown with \\x escapes; give it a UTF-8 name"
+            self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
 
     @staticmethod
     def dir_skip_reason(name: str) -> str | None:
@@ -293,20 +311,48 @@ class _Walker:
         self.skipped.append(Skipped(rel, message))
         self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, code, severity, message))
 
+    def shown(self, rel: str, name: str) -> str:
+        """How findings name a file ``name`` in the folder ``rel``."""
+        # At the scanned root (prefix and rel both empty) there is no folder part to join.
+        return "/".join(part for part in (self.prefix.rstrip("/"), rel, name) if part)
+
+    @contextlib.contextmanager
+    def guard(self, rel: str, name: str) -> Iterator[None]:
+        """Whatever goes wrong using a manifest is a finding for it: the walk goes on."""
+        try:
+            yield
+        except Exception as exc:
+            line, text = getattr(exc, "lineno", 1), " ".join(str(exc).split())[:200]
+            if isinstance(exc, OSError):
+                message = f"manifest not read: {exc.strerror or text}"
+            elif isinstance(exc, _ManifestRefused | ValueError):  # JSON and UTF-8 errors are ValueErrors
+                message = f"manifest not read: {text}"
+            else:
+                message = f"manifest not used: {type(exc).__name__}: {text}"
+            self.findings.append(Finding(self.shown(rel, name), line, 1, "AC130", "warning", message))
+
     def read_json(self, folder: str, name: str, rel: str) -> dict[str, Any] | None:
+        """A manifest's JSON object, read under the agent files' rules: never through a symlink
+        out of the scanned folder, never a FIFO, at most ``MAX_MANIFEST_BYTES`` and
+        ``MAX_MANIFEST_DEPTH`` levels; its text made valid UTF-8. None (and a finding) otherwise."""
         path = os.path.join(folder, name)
-        if not os.path.isfile(path):
+        if not os.path.lexists(path):
+            return None
+        shown = self.shown(rel, name)
+        real = os.path.realpath(path)
+        if not os.path.exists(real):
+            self.findings.append(Finding(shown, 1, 1, "AC132", "warning", "dangling or looping symlink; not read"))
+            return None
+        if os.path.isdir(real):
             return None
         self.manifests.append(path)
-        # At the scanned root (prefix and rel both empty) there is no folder part to join.
-        shown = "/".join(part for part in (self.prefix.rstrip("/"), rel, name) if part)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError) as exc:
-            line = getattr(exc, "lineno", 1)
-            self.findings.append(Finding(shown, line, 1, "AC130", "warning", f"manifest not read: {exc}"))
+        if not _within(real, self.root):
+            message = "symlink leads outside the scanned folder; not read"
+            self.findings.append(Finding(shown, 1, 1, "AC132", "warning", message))
             return None
+        data: Any = None
+        with self.guard(rel, name):
+            data = _load_manifest(real)
         return data if isinstance(data, dict) else None
 
     def category_json(self, folder: str, rel: str) -> str | None:
@@ -319,6 +365,64 @@ class _Walker:
             if data and isinstance(data.get("name"), str):
                 return str(data["name"])
         return None
+
+
+def readable_name(name: str) -> str:
+    """A file name as text that is valid UTF-8: bytes that are not (which Python keeps as lone
+    surrogates) written as ``\\xNN``. A name that is UTF-8 is returned as it is."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+class _ManifestRefused(Exception):
+    """A manifest read refuses: the message says why."""
+
+
+def _load_manifest(path: str) -> Any:
+    """The JSON in ``path``, refused (``_ManifestRefused``) when it breaks a limit."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _ManifestRefused("not a regular file (a FIFO, socket or device); not read")
+        if info.st_size > MAX_MANIFEST_BYTES:
+            raise _ManifestRefused(f"{info.st_size:,} bytes, over the {MAX_MANIFEST_BYTES:,}-byte limit; not read")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise _ManifestRefused(f"over the {MAX_MANIFEST_BYTES:,}-byte limit; not read")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise _ManifestRefused(f"nested more than {MAX_MANIFEST_DEPTH} levels deep; not read") from None
+    return _clean_json(data, 0)
+
+
+def _clean_json(value: Any, depth: int) -> Any:
+    """``value`` with every string valid UTF-8 without NUL (JSON's ``\\udc80`` escapes give
+    lone surrogates, which no page can be written with); refused when nested too deeply."""
+    if depth > MAX_MANIFEST_DEPTH:
+        raise _ManifestRefused(f"nested more than {MAX_MANIFEST_DEPTH} levels deep; not read")
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, dict):
+        return {_clean_text(k): _clean_json(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_json(v, depth + 1) for v in value]
+    return value
+
+
+def _clean_text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\0", "\ufffd") if "\0" in text else text
 
 
 def _within(path: str, root: str) -> bool:

@@ -7,7 +7,7 @@ import functools
 import os
 import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,8 +46,8 @@ def scan_catalog(
     return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile, sections))
 
 
-def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
-    agents, collisions = _assign_slugs([agent for agent, _ in results])
+def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
+    agents, collisions = _assign_slugs([agent for agent, _ in results if agent is not None])
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
@@ -67,6 +67,40 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
         raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
     agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
+
+
+def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | None, list[Finding]]:
+    """``load_agent`` under the guard every file is read under: whatever goes wrong with one
+    file (a bug of ours its bytes found) is a finding for that file, and no agent; the rest
+    of the catalog is built."""
+    try:
+        return load_agent(source, sections)
+    except Exception as exc:
+        return None, [failed(source.display_path, exc)]
+
+
+def failed(display_path: str, exc: BaseException) -> Finding:
+    """The finding for a file whose reading raised ``exc``."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+    message = f"this file could not be read ({text}); it is left out. This is a bug in agent-catalog: please report it"
+    return Finding(display_path, 1, 1, "AC109", "error", message)
+
+
+def _without_failed(
+    discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]
+) -> tuple[Discovery, list[tuple[Agent, list[Finding]]]]:
+    """The files that gave an agent, and the findings of those that did not, as discovery's."""
+    lost = [found for agent, found in results if agent is None]
+    if not lost:
+        return discovery, [(agent, found) for agent, found in results if agent is not None]
+    kept = [(s, r) for s, r in zip(discovery.sources, results, strict=True) if r[0] is not None]
+    discovery = replace(
+        discovery,
+        sources=tuple(s for s, _ in kept),
+        findings=(*discovery.findings, *(f for found in lost for f in found)),
+    )
+    return discovery, [(agent, found) for _, (agent, found) in kept if agent is not None]
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
@@ -133,8 +167,8 @@ def _load_all(
     jobs: int | None,
     meanwhile: Callable[[], None] | None = None,
     sections: bool = True,
-) -> list[tuple[Agent, list[Finding]]]:
-    task = load_agent if sections else functools.partial(load_agent, sections=False)
+) -> list[tuple[Agent | None, list[Finding]]]:
+    task = guarded_load if sections else functools.partial(guarded_load, sections=False)
     return map_forked(task, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
 
 
@@ -224,7 +258,7 @@ def _generate(
         spliced = None
     discovery = find_agent_files(paths, exclude)
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
-    reused: dict[int, tuple[Agent, list[Finding]]] = {}
+    reused: dict[int, tuple[Agent | None, list[Finding]]] = {}
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
     keys = {str(s.path): incremental.source_key(s) for s in discovery.sources}
     for index, source in enumerate(discovery.sources):
@@ -234,7 +268,10 @@ def _generate(
             packed[str(source.path)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
-    results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
+    loaded_all = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
+    # A file that could not be read is not cached: the next run reads it again.
+    discovery, results = _without_failed(discovery, loaded_all)
+    from_cache = {i for i, source in enumerate(discovery.sources) if str(source.path) in packed}
     catalog = _assemble(discovery, results)
 
     context = page_context(catalog.agents)
@@ -246,8 +283,8 @@ def _generate(
     only: set[str] | None = None
     if previous.slugs and previous.context == context and _restore_json(listings, previous, spliced, docs_dir):
         only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
-    if reused:
-        catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
+    if from_cache:
+        catalog = _with_whole_agents(catalog, folder, discovery.sources, from_cache, only)
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
@@ -415,7 +452,7 @@ def _with_whole_agents(
     catalog: Catalog,
     folder: Path | None,
     sources: Sequence[AgentSource],
-    reused: dict[int, tuple[Agent, list[Finding]]],
+    reused: Set[int],
     only: set[str] | None,
 ) -> Catalog:
     """The catalog with the whole Agent of each reused file whose page is rendered again
@@ -434,7 +471,7 @@ def _with_whole_agents(
             with contextlib.suppress(Exception):
                 whole = pickle.loads(data)[0]
         if whole is None:
-            whole = load_agent(source)[0]
+            whole = guarded_load(source)[0] or agent
         agents[index] = replace(whole, slug=agent.slug)
     return replace(catalog, agents=tuple(agents))
 

@@ -91,6 +91,14 @@ _scan_rule("AC104", "bom", "warning", "The file starts with a byte-order mark.",
 _scan_rule("AC105", "nul-bytes", "error", "The file contains NUL bytes.", "They were removed. A text file has none.")
 _scan_rule("AC106", "crlf", "info", "CRLF or CR line endings.", "Read as LF. Most tools cope; git can normalize them.")
 _scan_rule(
+    "AC109",
+    "file-failed",
+    "error",
+    "Reading the file failed in a way agent-catalog did not foresee.",
+    "A bug in agent-catalog, found by this file's bytes: the file is left out and the rest of the catalog is "
+    "built. Please report it with the file.",
+)
+_scan_rule(
     "AC110",
     "no-frontmatter",
     "error",
@@ -142,6 +150,13 @@ _scan_rule(
 )
 _scan_rule("AC117", "duplicate-key", "warning", "A key appears twice.", "YAML keeps only the last one, silently.")
 _scan_rule(
+    "AC118",
+    "unbuildable-value",
+    "warning",
+    "A frontmatter value is YAML that cannot be built (an impossible date, a bad tag, a huge integer).",
+    "It is read as its raw text. Quote it if text is what you meant.",
+)
+_scan_rule(
     "AC120",
     "unclosed-example",
     "warning",
@@ -162,6 +177,13 @@ _scan_rule(
     "warning",
     "A symlink leads outside the scanned folder, nowhere, or into a loop.",
     "It is never followed: a catalog publishes only what is inside the folders it was given.",
+)
+_scan_rule(
+    "AC133",
+    "name-not-utf8",
+    "warning",
+    "A file or folder name is not valid UTF-8.",
+    "It is read, and shown with its bad bytes as \\xNN. Pages, links and the JSON output need text: rename it.",
 )
 _scan_rule(
     "AC140",

@@ -186,7 +186,7 @@ def _next_index(
 
 def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> list[_Edit] | None:
     """Each changed file read again, if all are agents that kept their identity."""
-    from catalog.pipeline import load_agent
+    from catalog.pipeline import guarded_load
 
     edits = []
     for path in changed:
@@ -198,8 +198,8 @@ def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> lis
         stat = incremental.file_stat(path)
         if not still_an_agent(source):
             return None
-        agent, read = load_agent(source)
-        if incremental.identity(agent) != facts.identity:
+        agent, read = guarded_load(source)
+        if agent is None or incremental.identity(agent) != facts.identity:
             return None
         edits.append(_Edit(path, position, facts, agent.evolve(slug=facts.slug), tuple(read), stat))
     return edits
