@@ -147,6 +147,12 @@ CASES = [
         (f"{A}/x.md:4:1",),
     ),
     Case(
+        "AC118",
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "created: 2024-02-30")},
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "created: 2024-02-28")},
+        (f"{A}/x.md:4:10",),
+    ),
+    Case(
         "AC120",
         {f"{A}/x.md": ok() + "<example>\nuser: hi\n"},
         {f"{A}/x.md": ok() + "<example>\nuser: hi\n</example>\n"},
@@ -175,6 +181,19 @@ CASES = [
         {f"{A}/x.md": ok(), f"{A}/out.md": Link("../../../outside.md")},
         {f"{A}/x.md": ok(), f"{A}/out.md": Link("x.md")},
         (f"{A}/out.md:1:1",),
+    ),
+    Case(
+        "AC132",
+        {".claude-plugin/marketplace.json": Link("../../outside.md"), f"{A}/x.md": ok()},
+        {".claude-plugin/marketplace.json": '{"name": "tools"}\n', f"{A}/x.md": ok()},
+        (".claude-plugin/marketplace.json:1:1",),
+        label="manifest",
+    ),
+    Case(
+        "AC133",
+        {f"{A}/caf\udce9.md": ok()},  # the Latin-1 byte 0xe9, as Python names a byte that is not UTF-8
+        {f"{A}/cafe.md": ok()},
+        (f"{A}/caf\\xe9.md:1:1",),
     ),
     Case(
         "AC140",
@@ -446,12 +465,15 @@ def where(finding: Mapping[str, Any]) -> str:
 CHECKED = {code for code, rule in RULES.items() if rule.check_agent or rule.check_catalog}
 
 
-# Findings only a site build can give (MkDocs failed on a page): tests/test_page_not_built.py.
+# Findings no file can be written to trigger in a scan: AC150 only a site build gives (MkDocs
+# failed on a page: tests/test_page_not_built.py); AC109 is a bug of ours meeting a file
+# (test_hostile_guard.py makes one happen).
 BUILD_ONLY = {"AC150"}
+FOR_BUGS = {"AC109"}
 
 
 def test_every_rule_has_a_case() -> None:
-    covered = {case.code for case in CASES} | BUILD_ONLY
+    covered = {case.code for case in CASES} | BUILD_ONLY | FOR_BUGS
     assert covered >= CHECKED, f"rules without a case: {sorted(CHECKED - covered)}"
     assert covered == set(RULES), f"without a case: {sorted(set(RULES) - covered)}; unknown: {covered - set(RULES)}"
 
