@@ -20,6 +20,23 @@ ASSETS = (
 )
 
 
+# Every file ``generate`` writes, by pattern: a manifest or journal entry that names anything
+# else is not ours to remove, whatever digest it gives (site.write_docs). A new kind of
+# generated file goes here too (test_confinement checks every page rendered matches).
+_GENERATED_TOP = frozenset({"index.md", "rules.md", "catalog.json", "assets/catalog-data.js", *ASSETS})
+_GENERATED_IN = {"agents": ".md", "downloads": ".md.txt", "categories": ".md", "collections": ".md"}
+_PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def is_generated_path(rel: str) -> bool:
+    """Whether ``rel`` (relative to the docs folder) is a file ``generate`` can have written."""
+    if rel in _GENERATED_TOP:
+        return True
+    folder, _, name = rel.partition("/")
+    suffix = _GENERATED_IN.get(folder)
+    return suffix is not None and name.endswith(suffix) and bool(_PAGE_NAME.fullmatch(name[: -len(suffix)]))
+
+
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
     template_dir: Path | None = None  # a user's templates, overriding ours one by one

@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 import xxhash
 
 from catalog.incremental import FileStat, file_stat
+from catalog.layout import is_generated_path
 
 MANIFEST = ".agent-catalog-manifest.json"
 # What a run is about to write, written before it starts: a run interrupted among its writes
@@ -179,7 +180,15 @@ def write_docs(
     for rel in sorted(manifest.files):
         if rel in pages or rel in keep:
             continue
+        # The manifest and the journal are input (committed, or left by anyone who can write
+        # the docs folder): they remove only what generate could have written, where it writes.
+        if not is_generated_path(rel):
+            kept.append((rel, "the manifest lists it, but agent-catalog never generates such a file: left alone"))
+            continue  # and left out of the manifest from now on
         target = docs_dir / _safe_relative(rel)
+        if not _plain_file_or_absent(target, docs_dir):
+            kept.append((rel, "is a symlink, a folder or leads outside the docs folder: not removed"))
+            continue
         current = _read_bytes(target)
         if current is None:
             continue
