@@ -235,7 +235,9 @@ def test_an_unchanged_agent_whose_page_name_changes_is_rendered_whole(
     (project / "agents/a-reviewer.md").unlink()
     read: list[str] = []
     real = pipeline.load_agent
-    monkeypatch.setattr(pipeline, "load_agent", lambda source: read.append(source.display_path) or real(source))
+    monkeypatch.setattr(
+        pipeline, "load_agent", lambda source, *more: read.append(source.display_path) or real(source, *more)
+    )
     assert generate().exit_code == 0
     assert read == ["agents/reviewer.md"]
     assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
