@@ -7,7 +7,7 @@ import functools
 import os
 import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -184,6 +184,7 @@ class GenerateResult:
     # How the run went about it: "quick update" (catalog.update) or "full run", with how
     # many agent files it read and how many agents' pages it rendered; None when up to date.
     how: tuple[str, int, int] | None = None
+    notes: tuple[str, ...] = ()  # warnings about the run, not the agents (a cache not used)
 
 
 def generate_docs(
@@ -218,9 +219,11 @@ def _generate_locked(
     from catalog.site import WriteResult
 
     exclude = [docs_dir, *exclude]
-    folder = incremental.cache_dir(docs_dir) if cache and not check else None
+    folder, distrust = incremental.trusted_cache_dir(docs_dir) if cache and not check else (None, None)
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
     key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
+    if distrust is not None:
+        return replace(_generate(paths, docs_dir, options, check, exclude, None, key), notes=(distrust,))
     last = incremental.changed_since(folder, key)
     if last is not None and folder is not None:
         stamp, changed = last
@@ -284,11 +287,11 @@ def _generate(
     if previous.slugs and previous.context == context and _restore_json(listings, previous, spliced, docs_dir):
         only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
     if from_cache:
-        catalog = _with_whole_agents(catalog, folder, discovery.sources, from_cache, only)
+        catalog = _with_whole_agents(catalog, folder, discovery.sources, from_cache, only, stats)
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
-        bytecode.mkdir(parents=True, exist_ok=True)
+        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
     listings = listings if only is not None else {}
     composites: dict[str, Any] = {}  # kept for the quick update, so only with the cache
     pages = render_catalog(
@@ -307,7 +310,8 @@ def _generate(
         for s, (agent, found) in zip(discovery.sources, results, strict=True):
             light = packed.get(str(s.path))
             if light is None:
-                if not incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5)):
+                packed_whole = pickle.dumps((agent, found), protocol=5)
+                if not incremental.save_full(folder, str(s.path), stats[str(s.path)], packed_whole):
                     continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
             entries[str(s.path)] = (stats[str(s.path)], keys[str(s.path)], light)
@@ -454,6 +458,7 @@ def _with_whole_agents(
     sources: Sequence[AgentSource],
     reused: Set[int],
     only: set[str] | None,
+    stats: Mapping[str, FileStat],
 ) -> Catalog:
     """The catalog with the whole Agent of each reused file whose page is rendered again
     (all of them when ``only`` is None), from the cache, or read again if it is not there."""
@@ -466,7 +471,7 @@ def _with_whole_agents(
         if source is None or (only is not None and agent.slug not in only):
             continue
         whole: Agent | None = None
-        data = incremental.load_full(folder, str(source.path))
+        data = incremental.load_full(folder, str(source.path), stats[str(source.path)])
         if data is not None:
             with contextlib.suppress(Exception):
                 whole = pickle.loads(data)[0]
@@ -492,6 +497,7 @@ class BuildResult:
     pages: int
     warnings: tuple[str, ...]  # what MkDocs logged as warnings (our findings are in ``findings``)
     seconds: float
+    notes: tuple[str, ...] = ()  # GenerateResult.notes
 
 
 def build_site(
@@ -533,7 +539,8 @@ def build_site(
             outcome, pages, warnings = _build_from_docs(
                 paths, site, options, target, Path(scratch), progress, engine, on_wait
             )
-    return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BuildResult(outcome.agents, outcome.findings, pages, warnings, seconds, notes=outcome.notes)
 
 
 def _build_in_memory(

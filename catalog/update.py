@@ -192,6 +192,8 @@ def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> lis
     for path in changed:
         position = index.files[path]
         facts = index.fact(position)
+        if facts.source[0] != path:
+            return None  # the facts are another file's (a swapped or damaged index)
         if facts.stat != stamp.seen_of(path) or any(f.code == "AC140" for f in facts.page_findings):
             return None  # the index is not the stamp's, or its page name names other files
         source = incremental.source_of(facts.source)
