@@ -57,6 +57,7 @@ def test_a_value_yaml_cannot_build_is_read_as_its_raw_text(tmp_path: Path, key: 
     assert "fine" in {a.name for a in catalog.agents}
 
 
+@pytest.mark.slow  # builds a site
 def test_unbuildable_values_in_every_command(tmp_path: Path) -> None:
     """scan, scan --json, lint, generate and build: exit 0 (a warning), no traceback, the value
     as written in the JSON, the finding at the value's line and column."""
@@ -75,6 +76,7 @@ def test_unbuildable_values_in_every_command(tmp_path: Path) -> None:
     assert odd["extra"]["huge-int"] == "9" * 5001
 
 
+@pytest.mark.slow  # builds a site
 def test_a_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path: Path) -> None:
     folder = os.fsencode(tmp_path / "agents")
     os.makedirs(folder)
@@ -284,6 +286,7 @@ def test_any_bytes_under_any_name_generate(files: dict[bytes, bytes]) -> None:
                 path.read_bytes().decode("utf-8")
 
 
+@pytest.mark.slow  # builds sites
 @_property(4)
 @given(files=CATALOGS)
 def test_any_bytes_under_any_name_build(files: dict[bytes, bytes]) -> None:
