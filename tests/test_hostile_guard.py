@@ -296,3 +296,64 @@ def test_any_bytes_under_any_name_build(files: dict[bytes, bytes]) -> None:
         site = read_site_config(None, None, Path(scratch) / "site")
         result = build_site([os.fsdecode(root)], site, RenderOptions())
         assert result.agents == len([p for p in (Path(scratch) / "site" / "agents").glob("*.html")])
+
+
+# --- the class: any manifest -----------------------------------------------------------------
+
+_KEYS = st.sampled_from(["name", "plugins", "source", "agents", "category", "owner"]) | st.text(max_size=5)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["./plugins/p", "./agents", ".", "..", "/", "../../etc", "a\0b", "\udcff"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+MANIFEST_BYTES = st.one_of(
+    _JSON.map(lambda value: json.dumps(value).encode("utf-8")),
+    st.binary(max_size=80),
+    st.sampled_from(
+        [
+            b"[" * 100_000 + b"]" * 100_000,
+            b'{"name": "m", "plugins": ' + b"[" * 65 + b"]" * 65 + b"}",
+            b'{"name": "\\udcff", "plugins": [{"name": "\\ud800", "source": "./plugins/p", "category": 5}]}',
+            b'{"name": "m", "plugins": [{"name": {"a": 1}, "source": "./plugins/p\\u0000"}]}',
+            b'{"name": "m", "agents": 12, "plugins": "./plugins/p"}',
+            b"\xef\xbb\xbf{}",
+            b'{"n": 1' + b"0" * 5000 + b"}",
+        ]
+    ),
+)
+
+
+def _write_manifest_catalog(root: Path, marketplace: bytes, plugin: bytes, category: bytes) -> None:
+    write(root / ".claude-plugin" / "marketplace.json", marketplace)
+    write(root / "plugins" / "p" / ".claude-plugin" / "plugin.json", plugin)
+    write(root / "plugins" / "p" / "agents" / "in-plugin.md", agent("name: in-plugin\ndescription: Fine."))
+    write(root / "agents" / "data" / "category.json", category)
+    write(root / "agents" / "data" / "in-category.md", agent("name: in-category\ndescription: Fine."))
+
+
+@_property(120)
+@given(marketplace=MANIFEST_BYTES, plugin=MANIFEST_BYTES, category=MANIFEST_BYTES)
+def test_any_manifest_costs_at_most_itself_scan(marketplace: bytes, plugin: bytes, category: bytes) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "repo"
+        _write_manifest_catalog(root, marketplace, plugin, category)
+        catalog = scan_catalog([str(root)])
+        assert {a.name for a in catalog.agents} == {"in-plugin", "in-category"}
+        dumps(catalog_to_dict(catalog)).encode("utf-8")
+        for finding in lint_catalog(catalog):
+            finding.format().encode("utf-8")
+
+
+@_property(12)
+@given(marketplace=MANIFEST_BYTES, plugin=MANIFEST_BYTES, category=MANIFEST_BYTES)
+def test_any_manifest_costs_at_most_itself_generate(marketplace: bytes, plugin: bytes, category: bytes) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "repo"
+        _write_manifest_catalog(root, marketplace, plugin, category)
+        outcome = generate_docs([str(root)], Path(scratch) / "docs", RenderOptions())
+        assert outcome.agents == 2
