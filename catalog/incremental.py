@@ -196,8 +196,9 @@ def _why_untrusted(folder: Path) -> str | None:
         return None
     me = os.getuid()
     real = Path(os.path.realpath(folder))
-    # The folder, the folders in it that hold code (pickles, compiled templates), and above it.
-    for path in [real / "full", real / "templates", real, *real.parents]:
+    # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
+    # and every folder above it.
+    for path in [real / "full", real / "templates", real / "spares", real, *real.parents]:
         try:
             info = os.lstat(path)
         except FileNotFoundError:

@@ -329,7 +329,7 @@ def _keep_spare(target: Path, spares: Path | None, rel: str) -> bool:
         return False
     spare = _spare_of(spares, rel)
     try:
-        spares.mkdir(parents=True, exist_ok=True)
+        spares.mkdir(mode=0o700, parents=True, exist_ok=True)
         spare.unlink(missing_ok=True)
         os.link(target, spare)
     except OSError:

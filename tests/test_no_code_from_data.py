@@ -68,6 +68,11 @@ def _cache_of(root: Path, docs: str = "docs") -> Path:
     return folder
 
 
+def _made(folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 UNSAFE_FOLDERS = {
     "writable by others": lambda folder: folder.chmod(0o777),
     "writable by its group": lambda folder: folder.chmod(0o770),
@@ -75,6 +80,7 @@ UNSAFE_FOLDERS = {
     "a parent writable by others": lambda folder: folder.parent.chmod(0o777),
     "a parent owned by another user": lambda folder: os.chown(folder.parent, NOBODY, NOBODY),
     "its pickles' folder writable by others": lambda folder: (folder / "full").chmod(0o777),
+    "its spares' folder writable by others": lambda folder: _made(folder / "spares").chmod(0o777),
 }
 
 
