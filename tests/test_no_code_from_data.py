@@ -210,6 +210,12 @@ def _check_round_trip(sources: list[str], site_name: str) -> None:
 @pytest.mark.parametrize("name", FOLDER_NAMES)
 def test_init_writes_a_hostile_folder_name_as_a_value(name: str) -> None:
     _check_round_trip(["agents", name], site_name=name)
+    # MkDocs reads its configuration with its own loader (!ENV, !relative): the same values.
+    from mkdocs.utils import yaml_load
+
+    config = yaml_load(_written(["agents", name], name)["mkdocs.yml"])
+    assert config["site_name"] == name and "hooks" not in config
+    assert config["plugins"][-1]["agent-catalog"]["sources"] == ["agents", name]
 
 
 _NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0/"), min_size=1, max_size=30)
