@@ -76,10 +76,10 @@ def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | No
     try:
         return load_agent(source, sections)
     except Exception as exc:
-        return None, [failed(source.display_path, exc)]
+        return None, [failure_finding(source.display_path, exc)]
 
 
-def failed(display_path: str, exc: BaseException) -> Finding:
+def failure_finding(display_path: str, exc: BaseException) -> Finding:
     """The finding for a file whose reading raised ``exc``."""
     text = " ".join(str(exc).split())
     text = f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
