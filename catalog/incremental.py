@@ -321,6 +321,9 @@ def source_key(source: AgentSource) -> SourceKey:
         source.plugin,
         source.category,
         source.explicit,
+        source.entry,
+        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
+        tuple((path, file_stat(path)) for path in source.companions),
     )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
 from catalog.names import reading_order, slugify
 from catalog.parallel import map_forked
@@ -56,7 +55,8 @@ def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]
 def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
     from catalog.model import build_agent
-    from catalog.parse import parse_agent_text, read_agent_file
+    from catalog.parse import read_agent_file
+    from catalog.structured import parse_document
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):
@@ -64,7 +64,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
         # "file is empty" or "no frontmatter" would be wrong about it.
         raw = RawDocument({}, "", 1, False, False)
     else:
-        raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
+        raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
 
@@ -226,12 +226,12 @@ def _generate(
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
     reused: dict[int, tuple[Agent, list[Finding]]] = {}
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
-    keys = {str(s.path): incremental.source_key(s) for s in discovery.sources}
+    keys = {cache_id(s): incremental.source_key(s) for s in discovery.sources}
     for index, source in enumerate(discovery.sources):
-        entry = previous.agents.get(str(source.path))
-        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[str(source.path)]:
+        entry = previous.agents.get(cache_id(source))
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[cache_id(source)]:
             reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
-            packed[str(source.path)] = entry[2]
+            packed[cache_id(source)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
     results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
@@ -268,12 +268,12 @@ def _generate(
     if folder is not None:  # None with --check
         entries = {}
         for s, (agent, found) in zip(discovery.sources, results, strict=True):
-            light = packed.get(str(s.path))
+            light = packed.get(cache_id(s))
             if light is None:
-                if not incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5)):
+                if not incremental.save_full(folder, cache_id(s), pickle.dumps((agent, found), protocol=5)):
                     continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
-            entries[str(s.path)] = (stats[str(s.path)], keys[str(s.path)], light)
+            entries[cache_id(s)] = (stats[str(s.path)], keys[cache_id(s)], light)
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
@@ -331,6 +331,9 @@ def _splice_index(
         )
         facts[index] = pickle.dumps(fact, protocol=5)
         files[str(source.path)] = index
+    # A file of several agents (Roo Code modes): an edit to it takes a full run.
+    for path in {str(s.path) for s in discovery.sources if s.entry is not None}:
+        del files[path]
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
     packed, ends = incremental.pack_facts(facts)
     return incremental.SpliceIndex(
@@ -402,6 +405,11 @@ def _restore_json(listings: dict[str, Any], previous: AgentCache, spliced: Splic
     return True
 
 
+def cache_id(source: AgentSource) -> str:
+    """What the generate cache knows an agent by: its file, and its entry in a file of several."""
+    return str(source.path) if source.entry is None else f"{source.path}#{source.entry}"
+
+
 def _files_in(docs_dir: Path, folders: Iterable[str]) -> set[str]:
     """The names of the files in these folders of the docs folder, relative to it."""
     found: set[str] = set()
@@ -429,7 +437,7 @@ def _with_whole_agents(
         if source is None or (only is not None and agent.slug not in only):
             continue
         whole: Agent | None = None
-        data = incremental.load_full(folder, str(source.path))
+        data = incremental.load_full(folder, cache_id(source))
         if data is not None:
             with contextlib.suppress(Exception):
                 whole = pickle.loads(data)[0]

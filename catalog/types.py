@@ -39,6 +39,12 @@ class Format(StrEnum):
     COPILOT_CHATMODE = "copilot-chatmode"
     OPENCODE = "opencode"
     GEMINI_CLI = "gemini-cli"
+    CURSOR = "cursor"
+    CODEX = "codex"
+    ROO_CODE = "roo-code"
+    KIRO = "kiro"
+    QWEN_CODE = "qwen-code"
+    FACTORY = "factory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,13 @@ class AgentSource(FastPickle):
     plugin: str | None = None
     category: str | None = None
     explicit: bool = False  # named on the command line or in a known agent folder
+    # One agent of a file that holds several (a Roo Code mode's slug); display_path ends in
+    # "#<entry>" so that each agent has its own identity.
+    entry: str | None = None
+    # Other files the agent is read from (absolute): a Codex config.toml, a Kiro prompt file.
+    companions: tuple[str, ...] = ()
+    # Why the format is what it is when the path does not say (scan -v prints it).
+    format_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +170,9 @@ class Agent(FastPickle):
     display_path: str = ""  # the path as findings print it (the scanned root as given, then path)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # frontmatter key -> 1-based line
     disabled_rules: frozenset[str] = frozenset()  # lint codes switched off in the file itself
+    # Permission rules as written (opencode ``permission:``, Roo ``groups``, Kiro
+    # ``allowedTools``): (tool or pattern, allow / ask / deny), in file order.
+    permissions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
