@@ -91,6 +91,7 @@ class Discovery:
     passed_over: tuple[str, ...] = ()
     # Each folder walked -> the entries that decided what was found there (``entries_of``).
     listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    notes: tuple[Skipped, ...] = ()  # files whose content, not their path, decided their format
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         tuple(walker.manifests),
         tuple(walker.passed_over),
         walker.listings,
+        tuple(walker.notes),
     )
 
 
@@ -135,6 +137,7 @@ class _Walker:
         self.manifests: list[str] = []  # every manifest read
         self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.passed_over: list[str] = []
+        self.notes: list[Skipped] = []
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
 
     def scan_root(self, given: str) -> None:
@@ -362,7 +365,7 @@ class _Walker:
             )
         )
         if format_reason:
-            self.skipped.append(Skipped(rel, format_reason))
+            self.notes.append(Skipped(rel, format_reason))
 
     def no_frontmatter(self, rel: str, explicit: bool = False) -> None:
         """A Markdown file where agents are, without frontmatter: its tool ignores it."""

@@ -49,7 +49,7 @@ def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]
     agents, collisions = _assign_slugs([agent for agent, _ in results])
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
-    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
+    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
 
 
 def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
+INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
+DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -165,6 +167,8 @@ def render_context(
         "options": options,
         "format_labels": FORMAT_LABELS,
         "install_dirs": INSTALL_DIRS,
+        "install_hints": INSTALL_HINTS,
+        "download_suffixes": DOWNLOAD_SUFFIXES,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
@@ -526,4 +530,8 @@ def _with_meta(body: str, title: str, description: str) -> str:
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
+    if text and DIALECTS[agent.format].syntax == "roomodes" and "#" in agent.path:
+        from catalog.structured import mode_text
+
+        return mode_text(text, agent.path.rsplit("#", 1)[1]) or text  # this mode alone, as .roomodes holds it
     return text or agent.body

@@ -174,6 +174,18 @@ def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
     return found
 
 
+def mode_text(text: str, entry: str) -> str | None:
+    """One mode of a .roomodes file as a .roomodes file of its own (YAML), or None."""
+    try:
+        modes = roo_modes(text)
+    except ValueError:
+        return None
+    for slug, mode, _ in modes:
+        if slug == entry:
+            return yaml.safe_dump({"customModes": [mode]}, allow_unicode=True, sort_keys=False, width=100)
+    return None
+
+
 def _document(data: Mapping[str, Any], lines: Mapping[str, int], dialect: Dialect, findings: list[Finding]) -> RawDocument:
     """Settings and prompt apart: the prompt keys (joined by a blank line) are the body."""
     prompts = [(key, data[key]) for key in dialect.prompt_keys if isinstance(data.get(key), str) and data[key].strip()]
@@ -245,4 +257,4 @@ _READERS: dict[str, Callable[[str, AgentSource, Dialect], RawDocument]] = {
     "roomodes": _read_roomodes,
 }
 
-__all__: Sequence[str] = ("parse_document", "roo_modes")
+__all__: Sequence[str] = ("mode_text", "parse_document", "roo_modes")

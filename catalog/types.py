@@ -182,3 +182,5 @@ class Catalog:
     agents: tuple[Agent, ...]
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...] = ()
+    # Files whose format their content decided, and why (``scan -v`` prints them).
+    notes: tuple[Skipped, ...] = ()
