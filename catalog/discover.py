@@ -318,7 +318,7 @@ class _Walker:
         reason = None
         if not certain and ctx.format is not None:
             fmt, certain = ctx.format, True
-            reason = f"read as {ctx.format.value}: an agents folder of a Gemini CLI extension"
+            reason = "read as Gemini CLI: an agents folder beside a gemini-extension.json"
         if not certain and has_frontmatter and head is not None:
             told = format_from_keys(_frontmatter_keys(head))
             if told is not None:
@@ -400,8 +400,7 @@ class _Walker:
             text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
             modes = roo_modes(text)
         except ValueError:
-            modes = []  # the one agent read from it reports why
-            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit, entry="")
+            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit)  # read as one agent, which says why
             return
         for entry, _, _ in modes:
             self.add_source(real, rel, ctx, Format.ROO_CODE, explicit, entry=entry)

@@ -224,7 +224,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def _line(agent: Agent, key: str) -> int:
-    return agent.key_lines.get(key, 1)
+    return agent.key_lines.get(key) or _start(agent)
+
+
+def _start(agent: Agent) -> int:
+    """Where an agent starts: line 1 of its file, or a Roo mode's first line in .roomodes."""
+    if DIALECTS[agent.format].syntax == "markdown":
+        return 1
+    return min(agent.key_lines.values(), default=1)
 
 
 @_rule(
@@ -238,9 +245,9 @@ def _line(agent: Agent, key: str) -> int:
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     key = DIALECTS[agent.format].name_keys[0]
-    if agent.format in _NAME_REQUIRED and key not in agent.key_lines:
-        line = agent.key_lines.get("", 1)  # a Roo mode's first line
-        yield line, 1, f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}"
+    unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC118 says why
+    if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
+        yield _start(agent), 1, f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}"
 
 
 # Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
@@ -319,7 +326,7 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     required = {Format.CODEX: "developer_instructions", Format.ROO_CODE: "roleDefinition"}.get(agent.format)
     if required and required not in agent.key_lines and agent.key_lines:
-        yield agent.key_lines.get("", 1), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
+        yield _start(agent), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
 
 
 @_rule(

@@ -38,6 +38,7 @@ AGENT_KEYS = {
     "examples",
     "tools",
     "disallowed_tools",
+    "permissions",
     "model",
     "color",
     "extra",
