@@ -301,7 +301,10 @@ def format_from_keys(keys: Iterable[str]) -> tuple[Format, str] | None:
     if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
         return None
     fmt, used = telling[0]
-    return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {', '.join(used)}, keys only {DIALECTS[fmt].label} reads"
+    return (
+        fmt,
+        f"read as {DIALECTS[fmt].label}: its frontmatter has {', '.join(used)}, keys only {DIALECTS[fmt].label} reads",
+    )
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

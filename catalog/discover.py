@@ -209,8 +209,10 @@ class _Walker:
         if parent == "categories" and numbered:
             ctx = replace(ctx, category=numbered.group(1), in_agent_dir=True)
         lowered = name.lower()
-        if lowered in ("agents", "chatmodes") or (parent == ".opencode" and lowered == "agent") or (
-            parent == ".factory" and lowered == "droids"
+        if (
+            lowered in ("agents", "chatmodes")
+            or (parent == ".opencode" and lowered == "agent")
+            or (parent == ".factory" and lowered == "droids")
         ):
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
@@ -371,7 +373,9 @@ class _Walker:
         """A Markdown file where agents are, without frontmatter: its tool ignores it."""
         message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
         self.skipped.append(Skipped(rel, message))
-        self.findings.append(Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message))
+        self.findings.append(
+            Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
+        )
 
     def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""
@@ -416,7 +420,11 @@ class _Walker:
         if not isinstance(prompt, str) or not prompt.startswith("file://"):
             return ()
         target = prompt.removeprefix("file://")
-        path = os.path.realpath(os.path.join(os.path.dirname(real), os.path.expanduser(target)) if not target.startswith("~") else os.path.expanduser(target))
+        path = os.path.realpath(
+            os.path.join(os.path.dirname(real), os.path.expanduser(target))
+            if not target.startswith("~")
+            else os.path.expanduser(target)
+        )
         if not _within(path, self.root):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()

@@ -13,12 +13,29 @@ from collections.abc import Iterable, Sequence
 from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
-from catalog.types import Agent, Format
+from catalog.types import Agent
 
 FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
 _WRITE_TOOLS = frozenset(
-    {"write", "edit", "multiedit", "notebookedit", "bash", "patch", "edit/editfiles", "write_file", "create", "applypatch", "apply_patch", "replace", "shell", "command", "run_shell_command", "execute"}
+    {
+        "write",
+        "edit",
+        "multiedit",
+        "notebookedit",
+        "bash",
+        "patch",
+        "edit/editfiles",
+        "write_file",
+        "create",
+        "applypatch",
+        "apply_patch",
+        "replace",
+        "shell",
+        "command",
+        "run_shell_command",
+        "execute",
+    }
 )
 TOOL_LABELS = {
     "all": "All tools",
@@ -48,9 +65,16 @@ def tool_traits(agent: Agent) -> list[str]:
     traits = []
     if not names:
         traits.append("none")
-    if names & {"bash", "execute", "terminalcommand", "runcommands", "runinterminal", "shell", "command", "run_shell_command"} or any(
-        n.startswith("execute/") for n in names
-    ):
+    if names & {
+        "bash",
+        "execute",
+        "terminalcommand",
+        "runcommands",
+        "runinterminal",
+        "shell",
+        "command",
+        "run_shell_command",
+    } or any(n.startswith("execute/") for n in names):
         traits.append("bash")
     if not names & _WRITE_TOOLS and not any(n.startswith(("edit", "execute")) for n in names):
         traits.append("read-only")

@@ -33,7 +33,9 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         declared = source.entry  # a Roo mode without a slug: its place in the file
     name = file_name if dialect.name_from_file or not declared else declared
     title = _shown(
-        _first(text_of, dialect.title_keys) or (declared if dialect.name_from_file and declared else None) or titleize(name)
+        _first(text_of, dialect.title_keys)
+        or (declared if dialect.name_from_file and declared else None)
+        or titleize(name)
     )
     description_key = next((k for k in dialect.description_keys if text_of(k)), dialect.description_keys[0])
     description = text_of(description_key) or ""
@@ -45,7 +47,11 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     from_body, found = extract_examples(raw.body, raw.body_line, source.display_path, markdown=True)
     findings += found
 
-    extra = {key: value for key, value in meta.items() if key not in _MODELED and key != description_key and key not in dialect.name_keys[:1] + dialect.title_keys[:1]}
+    extra = {
+        key: value
+        for key, value in meta.items()
+        if key not in _MODELED and key != description_key and key not in dialect.name_keys[:1] + dialect.title_keys[:1]
+    }
     access = tool_access(dialect, meta)
     agent = Agent(
         name=name,
@@ -117,7 +123,11 @@ def tool_access(dialect: Dialect, meta: Mapping[str, Any]) -> ToolAccess:
     if model == "kiro":
         return _kiro_tools(listed, meta)
     if model == "readonly" and meta.get("readonly") is True:
-        return ToolAccess(listed.tools, tuple(dict.fromkeys([*listed.disallowed, "edit", "write", "shell"])), (("edit", "deny"), ("shell", "deny")))
+        return ToolAccess(
+            listed.tools,
+            tuple(dict.fromkeys([*listed.disallowed, "edit", "write", "shell"])),
+            (("edit", "deny"), ("shell", "deny")),
+        )
     if model == "sandbox" and meta.get("sandbox_mode") == "read-only":
         return ToolAccess(listed.tools, ("apply_patch",), (("edit", "deny"),))
     return listed
@@ -129,7 +139,9 @@ def _opencode_permission(listed: ToolAccess, permission: Mapping[str, Any]) -> T
     rules: list[tuple[str, str]] = []
     for tool, value in permission.items():
         if isinstance(value, Mapping):
-            rules += [(f"{tool} {pattern}" if pattern != "*" else tool, str(action)) for pattern, action in value.items()]
+            rules += [
+                (f"{tool} {pattern}" if pattern != "*" else tool, str(action)) for pattern, action in value.items()
+            ]
         else:
             rules.append((str(tool), str(value)))
     whole = {tool: rule for tool, rule in rules if " " not in tool}

@@ -247,7 +247,11 @@ def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     key = DIALECTS[agent.format].name_keys[0]
     unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC118 says why
     if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
-        yield _start(agent), 1, f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}"
+        yield (
+            _start(agent),
+            1,
+            f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
+        )
 
 
 # Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
@@ -313,7 +317,11 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or dialect.name_pattern is None:
         return
     if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
-        yield _line(agent, key), 1, f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}"
+        yield (
+            _line(agent, key),
+            1,
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
+        )
 
 
 @_rule(

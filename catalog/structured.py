@@ -15,8 +15,13 @@ from typing import Any
 
 import yaml
 
+try:  # as catalog.parse loads YAML
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 from catalog.dialects import DIALECTS, Dialect
-from catalog.parse import _check_size, _jsonable, _Loader, parse_agent_text, read_agent_file
+from catalog.parse import _check_size, _jsonable, parse_agent_text, read_agent_file
 from catalog.types import AgentSource, Finding, RawDocument
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
@@ -103,7 +108,11 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
         for companion in source.companions:
             body, read = read_agent_file(companion, source.display_path)
             if read:
-                findings.append(_problem(source, "AC119", lines.get("prompt", 1), f"prompt file not read: {read[0].message}", "warning"))
+                findings.append(
+                    _problem(
+                        source, "AC119", lines.get("prompt", 1), f"prompt file not read: {read[0].message}", "warning"
+                    )
+                )
             else:
                 data["prompt"] = body
         document = _document(data, lines, dialect, findings)
@@ -186,7 +195,9 @@ def mode_text(text: str, entry: str) -> str | None:
     return None
 
 
-def _document(data: Mapping[str, Any], lines: Mapping[str, int], dialect: Dialect, findings: list[Finding]) -> RawDocument:
+def _document(
+    data: Mapping[str, Any], lines: Mapping[str, int], dialect: Dialect, findings: list[Finding]
+) -> RawDocument:
     """Settings and prompt apart: the prompt keys (joined by a blank line) are the body."""
     prompts = [(key, data[key]) for key in dialect.prompt_keys if isinstance(data.get(key), str) and data[key].strip()]
     body = "\n\n".join(value.strip("\n") for _, value in prompts)

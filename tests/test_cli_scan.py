@@ -132,7 +132,8 @@ def test_error_finding_exits_1(repo: Path) -> None:
     (repo / "agents/broken.md").write_text("You help, but have no frontmatter.\n", encoding="utf-8")
     result = scan()
     assert result.exit_code == 1
-    assert "agents/broken.md:1:1: AC110 no frontmatter: its tool ignores this file (an agent file starts with a '---' line)\n" in result.stderr
+    message = "AC110 no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+    assert f"agents/broken.md:1:1: {message}\n" in result.stderr
     assert "2 agents, 1 error, 1 warning" in result.stdout
     assert scan("--json").exit_code == 1
 

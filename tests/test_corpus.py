@@ -108,7 +108,9 @@ def test_invalid_yaml_voltagent_files_are_recovered(corpus_catalog: Catalog, rel
 def test_only_the_expected_files_have_findings(corpus_catalog: Catalog) -> None:
     flagged = {f.path.split("/corpus/", 1)[1]: f.code for f in corpus_catalog.findings if f.code == "AC115"}
     volt = [p for p in flagged if p.startswith("VoltAgent__")]
-    assert sorted(volt) == sorted(f"VoltAgent__awesome-claude-code-subagents/categories/{r}" for r in INVALID_YAML_VOLTAGENT)
+    assert sorted(volt) == sorted(
+        f"VoltAgent__awesome-claude-code-subagents/categories/{r}" for r in INVALID_YAML_VOLTAGENT
+    )
     # davila7: 28 files are not valid YAML (the corpus README says which).
     assert len(flagged) - len(volt) == 28
     assert all(p.startswith("davila7__") for p in flagged if p not in volt)

@@ -252,7 +252,9 @@ def test_file_without_frontmatter_in_an_agents_folder_is_a_finding_not_a_page(tm
     write(tmp_path, rel, "You help.\n")
     result = discover(tmp_path)
     assert result.sources == ()
-    assert [(f.path, f.line, f.code, f.severity) for f in result.findings] == [(f"{tmp_path}/{rel}", 1, "AC110", "error")]
+    assert [(f.path, f.line, f.code, f.severity) for f in result.findings] == [
+        (f"{tmp_path}/{rel}", 1, "AC110", "error")
+    ]
 
 
 def test_a_file_given_directly(tmp_path: Path) -> None:

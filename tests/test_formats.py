@@ -141,7 +141,11 @@ def test_format_from_path_wins_over_content(tmp_path: Path, rel: str, expected: 
 
 def test_codex_description_from_config_toml(tmp_path: Path) -> None:
     write(tmp_path, ".codex/config.toml", '[agents."rev"]\ndescription = "Reviews."\nconfig_file = "agents/rev.toml"\n')
-    write(tmp_path, ".codex/agents/rev.toml", 'name = "rev"\nsandbox_mode = "read-only"\ndeveloper_instructions = """\nReview.\n"""\n')
+    write(
+        tmp_path,
+        ".codex/agents/rev.toml",
+        'name = "rev"\nsandbox_mode = "read-only"\ndeveloper_instructions = """\nReview.\n"""\n',
+    )
     catalog = scan(tmp_path)
     agent = one(catalog, "rev")
     assert (agent.format, agent.description, agent.body, agent.body_line) == (Format.CODEX, "Reviews.", "Review.", 3)
@@ -156,7 +160,11 @@ def test_codex_toml_outside_codex_folder_only_with_instructions(tmp_path: Path) 
 
 
 def test_codex_rules(tmp_path: Path) -> None:
-    write(tmp_path, ".codex/agents/bad.toml", 'name = "bad"\ndescription = "B."\nsandbox_mode = "yolo"\nmodel = "claude-x"\n')
+    write(
+        tmp_path,
+        ".codex/agents/bad.toml",
+        'name = "bad"\ndescription = "B."\nsandbox_mode = "yolo"\nmodel = "claude-x"\n',
+    )
     write(tmp_path, ".codex/agents/broken.toml", 'name = "broken\n')
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(scan(tmp_path)))
     assert found == [
@@ -191,7 +199,10 @@ ROOMODES = """customModes:
 def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
     write(tmp_path, ".roomodes", ROOMODES)
     catalog = scan(tmp_path)
-    assert [(a.name, a.path) for a in catalog.agents] == [("bad slug", ".roomodes#bad slug"), ("reviewer", ".roomodes#reviewer")]
+    assert [(a.name, a.path) for a in catalog.agents] == [
+        ("bad slug", ".roomodes#bad slug"),
+        ("reviewer", ".roomodes#reviewer"),
+    ]
     reviewer = one(catalog, "reviewer")
     assert (reviewer.title, reviewer.description) == ("🔍 Reviewer", "Use it to review a change.")
     assert reviewer.body == "You review code.\n\nBe kind."
@@ -208,10 +219,25 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
 
 
 def test_roo_modes_in_json(tmp_path: Path) -> None:
-    modes = {"customModes": [{"slug": "docs", "name": "Docs", "roleDefinition": "You write.", "description": "Writes docs.", "groups": ["read"]}]}
+    modes = {
+        "customModes": [
+            {
+                "slug": "docs",
+                "name": "Docs",
+                "roleDefinition": "You write.",
+                "description": "Writes docs.",
+                "groups": ["read"],
+            }
+        ]
+    }
     write(tmp_path, ".roomodes", json.dumps(modes, indent=2))
     agent = one(scan(tmp_path), "docs")
-    assert (agent.format, agent.description, agent.body, agent.key_lines["slug"]) == (Format.ROO_CODE, "Writes docs.", "You write.", 4)
+    assert (agent.format, agent.description, agent.body, agent.key_lines["slug"]) == (
+        Format.ROO_CODE,
+        "Writes docs.",
+        "You write.",
+        4,
+    )
 
 
 def test_a_broken_roomodes_is_one_finding(tmp_path: Path) -> None:
@@ -238,7 +264,9 @@ def test_editing_one_roo_mode_renders_that_mode_again(tmp_path: Path) -> None:
 
 
 def kiro(prompt: str) -> str:
-    return json.dumps({"name": "k", "description": "Does k.", "prompt": prompt, "tools": ["read", "shell"], "allowedTools": ["read"]})
+    return json.dumps(
+        {"name": "k", "description": "Does k.", "prompt": prompt, "tools": ["read", "shell"], "allowedTools": ["read"]}
+    )
 
 
 def test_kiro_prompt_file_is_read_and_is_not_an_agent(tmp_path: Path) -> None:
@@ -276,7 +304,11 @@ def test_editing_a_kiro_prompt_file_renders_the_agent_again(tmp_path: Path) -> N
 
 def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     write(tmp_path, ".factory/droids/d.md", "---\nname: Bad Name\ndescription: D.\ntools: [Read, Teleport]\n---\nD.\n")
-    write(tmp_path, ".qwen/agents/q.md", "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n")
+    write(
+        tmp_path,
+        ".qwen/agents/q.md",
+        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n",
+    )
     write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
     catalog = scan(tmp_path)
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
@@ -302,7 +334,13 @@ CORPUS_FORMATS = {
     "choms0521__oh-qwen-code": "qwen-code",
     "jmagly__ai-writing-guide": "factory",
 }
-OAK = {".claude": "claude-code", ".cursor": "cursor", ".gemini": "gemini-cli", ".github": "copilot-agent", ".codex": "codex"}
+OAK = {
+    ".claude": "claude-code",
+    ".cursor": "cursor",
+    ".gemini": "gemini-cli",
+    ".github": "copilot-agent",
+    ".codex": "codex",
+}
 
 
 def expected_format(path: str) -> str:

@@ -71,7 +71,10 @@ class Case:
 
 A = ".claude/agents"
 CODEX_OK = 'name = "x"\ndescription = "Helps."\ndeveloper_instructions = """\nYou help.\n"""\n'
-ROO_OK = "customModes:\n  - slug: helper\n    name: Helper\n    roleDefinition: You help.\n    description: Helps.\n    groups: [read]\n"
+ROO_OK = (
+    "customModes:\n  - slug: helper\n    name: Helper\n    roleDefinition: You help.\n"
+    "    description: Helps.\n    groups: [read]\n"
+)
 KIRO_FILE = '{"name": "x", "description": "Helps.", "prompt": "file://./p.md"}'
 TWO_MIB = 2 * 1024 * 1024
 
@@ -223,7 +226,10 @@ CASES = [
     ),
     Case(
         "AC201",
-        {".codex/agents/x.toml": 'description = "Helps."\ndeveloper_instructions = "You help."\n', ".factory/droids/d.md": md("description: Helps.")},
+        {
+            ".codex/agents/x.toml": 'description = "Helps."\ndeveloper_instructions = "You help."\n',
+            ".factory/droids/d.md": md("description: Helps."),
+        },
         {".codex/agents/x.toml": CODEX_OK, ".factory/droids/d.md": ok()},
         (".codex/agents/x.toml:1:1", ".factory/droids/d.md:1:1"),
         label="codex-factory",
@@ -236,7 +242,10 @@ CASES = [
     ),
     Case(
         "AC206",
-        {".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n', ".roomodes": "customModes:\n  - slug: helper\n    name: Helper\n    description: Helps.\n    groups: [read]\n"},
+        {
+            ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
+            ".roomodes": ROO_OK.replace("    roleDefinition: You help.\n", ""),
+        },
         {".codex/agents/x.toml": CODEX_OK, ".roomodes": ROO_OK},
         (".codex/agents/x.toml:1:1", ".roomodes#helper:2:1"),
     ),
