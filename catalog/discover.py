@@ -388,7 +388,11 @@ class _Walker:
             if not in_codex and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
                 return
             self.seen.add(real)
-            config = os.path.join(os.path.dirname(os.path.dirname(real)), "config.toml") if in_codex else ""
+            config = (
+                os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(real)), "config.toml"))
+                if in_codex
+                else ""
+            )
             companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
             self.manifests.extend(companions)
             self.add_source(real, rel, ctx, Format.CODEX, explicit, companions=companions)
@@ -429,7 +433,8 @@ class _Walker:
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
         if not os.path.isfile(path):
-            self.problem(rel, "AC119", "warning", f"prompt file {target!r} does not exist")
+            what = "is not a regular file; not read" if os.path.exists(path) else "does not exist"
+            self.problem(rel, "AC119", "warning", f"prompt file {target!r} {what}")
             return ()
         self.manifests.append(path)
         return (path,)

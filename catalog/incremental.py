@@ -329,7 +329,7 @@ def source_key(source: AgentSource) -> SourceKey:
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit = key
+    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
 
     def text(value: object) -> str | None:
         return None if value is None else str(value)
@@ -344,6 +344,8 @@ def source_of(key: SourceKey) -> AgentSource:
         plugin=text(plugin),
         category=text(category),
         explicit=bool(explicit),
+        entry=text(entry),
+        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
     )
 
 

@@ -26,6 +26,7 @@ from catalog.types import AgentSource, Finding, RawDocument
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_TABLE = re.compile(r"[ \t]*\[")
+_PLAIN_ENTRY = re.compile(r"[\w.-]{1,100}")
 _JSON_KEY = re.compile(r'[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:')
 
 
@@ -173,7 +174,10 @@ def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
             continue
         lines = {str(k.value): k.start_mark.line + 1 for k, _ in mode_node.value}
         lines.setdefault("", mode_node.start_mark.line + 1)
-        slug = str(mode.get("slug") or f"mode-{index}")
+        slug = str(mode.get("slug") or "")
+        # The entry ends the agent's path (".roomodes#slug"): a slug that is not a plain word
+        # (spaces, slashes, control characters) gives way to the mode's place in the file.
+        slug = slug if _PLAIN_ENTRY.fullmatch(slug) else f"mode-{index}"
         entry, number = slug, 1
         while entry in taken:
             number += 1

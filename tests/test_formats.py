@@ -200,7 +200,7 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
     write(tmp_path, ".roomodes", ROOMODES)
     catalog = scan(tmp_path)
     assert [(a.name, a.path) for a in catalog.agents] == [
-        ("bad slug", ".roomodes#bad slug"),
+        ("bad slug", ".roomodes#mode-2"),
         ("reviewer", ".roomodes#reviewer"),
     ]
     reviewer = one(catalog, "reviewer")
@@ -211,10 +211,10 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
     assert reviewer.key_lines["slug"] == 2 and reviewer.body_line == 4
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
     assert found == [
-        (".roomodes#bad slug", 14, "AC202"),
-        (".roomodes#bad slug", 14, "AC205"),
-        (".roomodes#bad slug", 14, "AC206"),
-        (".roomodes#bad slug", 16, "AC401"),
+        (".roomodes#mode-2", 14, "AC202"),
+        (".roomodes#mode-2", 14, "AC205"),
+        (".roomodes#mode-2", 14, "AC206"),
+        (".roomodes#mode-2", 16, "AC401"),
     ]
 
 
@@ -390,3 +390,61 @@ def test_opencode_permission_is_the_tools(corpus_catalog: Catalog) -> None:
     for agent in agents:
         assert {"bash", "edit"} <= set(agent.disallowed_tools), agent.path
         assert ("read", "allow") in agent.permissions
+
+
+# Files from strangers: nothing in them reads outside the scanned folder, hangs or breaks a path.
+
+
+def test_a_symlinked_prompt_or_config_leading_outside_is_never_read(tmp_path: Path) -> None:
+    write(tmp_path, "secret.md", "TOP SECRET\n")
+    write(tmp_path, "secret.toml", '[agents."c"]\ndescription = "TOP SECRET"\n')
+    root = tmp_path / "repo"
+    write(root, ".kiro/agents/k.json", kiro("file://./p.md"))
+    (root / ".kiro/agents/p.md").symlink_to(tmp_path / "secret.md")
+    write(root, ".codex/agents/c.toml", 'name = "c"\ndeveloper_instructions = "C."\n')
+    (root / ".codex/config.toml").symlink_to(tmp_path / "secret.toml")
+    catalog = scan(root)
+    assert not any("SECRET" in a.body or "SECRET" in a.description for a in catalog.agents)
+    assert [f.code for f in lint_catalog(catalog) if f.code in ("AC119", "AC202")] == ["AC202", "AC119"]
+
+
+def test_a_fifo_prompt_is_not_opened(tmp_path: Path) -> None:
+    write(tmp_path, ".kiro/agents/k.json", kiro("file://./p.md"))
+    os.mkfifo(tmp_path / ".kiro/agents/p.md")
+    catalog = scan(tmp_path)  # would block forever if opened
+    # The FIFO itself is reported as what it is (AC101), and the prompt as not read (AC119).
+    assert sorted((f.code, "not a regular file" in f.message) for f in catalog.findings) == [
+        ("AC101", True),
+        ("AC119", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        (".roomodes", "customModes: &a [" + "[" * 3000 + "]" * 3000 + "]\n"),
+        (
+            ".roomodes",
+            "a: &a [x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "customModes: [*i]\n",
+        ),
+        (".codex/agents/x.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n"),
+        (".kiro/agents/x.json", "[" * 100000 + "]" * 100000),
+        (".kiro/agents/x.json", '{"prompt": "file://' + "../" * 200 + 'etc/passwd"}'),
+        (".roomodes", 'customModes:\n  - slug: "a/../../b\\nc"\n    roleDefinition: x\n'),
+        (".roomodes", "[1, 2]\n"),
+        (".roomodes", "customModes:\n  - 1\n  - [x]\n  - null\n"),
+        (".codex/agents/x.toml", "\x00\xff binary"),
+    ],
+)
+def test_hostile_config_files_give_findings_not_tracebacks(tmp_path: Path, rel: str, text: str) -> None:
+    write(tmp_path, rel, text)
+    catalog = scan(tmp_path)
+    findings = lint_catalog(catalog)
+    for agent in catalog.agents:
+        assert "\n" not in agent.path and ".." not in agent.path.split("#", 1)[-1].split("/")
+    assert all("\n" not in f.message for f in findings)

@@ -238,7 +238,7 @@ CASES = [
         "AC205",
         {".roomodes": ROO_OK.replace("slug: helper", "slug: my helper"), ".factory/droids/d.md": ok("My Droid")},
         {".roomodes": ROO_OK, ".factory/droids/d.md": ok("my-droid")},
-        (".factory/droids/d.md:2:1", ".roomodes#my helper:2:1"),
+        (".factory/droids/d.md:2:1", ".roomodes#mode-1:2:1"),
     ),
     Case(
         "AC206",
