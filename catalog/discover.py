@@ -328,7 +328,7 @@ class _Walker:
         known = explicit or ctx.in_agent_dir or listed or certain
         if not has_frontmatter:
             if known:
-                self.no_frontmatter(rel, explicit)
+                self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
             else:
                 self.plain.setdefault(os.path.dirname(real), []).append(rel)
             self.passed_over.append(real)
@@ -369,9 +369,11 @@ class _Walker:
         if format_reason:
             self.notes.append(Skipped(rel, format_reason))
 
-    def no_frontmatter(self, rel: str, explicit: bool = False) -> None:
+    def no_frontmatter(self, rel: str, explicit: bool = False, empty: bool = False) -> None:
         """A Markdown file where agents are, without frontmatter: its tool ignores it."""
         message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+        if empty:
+            message = "file is empty: its tool ignores it"
         self.skipped.append(Skipped(rel, message))
         self.findings.append(
             Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
