@@ -318,7 +318,7 @@ class _Walker:
         head = _head(real)
         has_frontmatter = head is None or _opens_frontmatter(head)
         reason = None
-        if not certain and ctx.format is not None:
+        if not certain and ctx.format is not None and ctx.in_agent_dir:
             fmt, certain = ctx.format, True
             reason = "read as Gemini CLI: an agents folder beside a gemini-extension.json"
         if not certain and has_frontmatter and head is not None:

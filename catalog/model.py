@@ -145,9 +145,10 @@ def _opencode_permission(listed: ToolAccess, permission: Mapping[str, Any]) -> T
         else:
             rules.append((str(tool), str(value)))
     whole = {tool: rule for tool, rule in rules if " " not in tool}
-    denied = [tool for tool, action in whole.items() if action == "deny"]
-    allowed = [tool for tool, action in whole.items() if action != "deny"]
+    # A tool denied but for some patterns (bash: {"git *": allow, "*": deny}) is not denied.
     patterned = [tool.split(" ", 1)[0] for tool, action in rules if " " in tool and action != "deny"]
+    denied = [tool for tool, action in whole.items() if action == "deny" and tool not in patterned]
+    allowed = [tool for tool, action in whole.items() if action != "deny"]
     if "*" in whole:  # a default for every tool: only the ones not denied remain
         tools = None if whole["*"] != "deny" else tuple(dict.fromkeys(t for t in [*allowed, *patterned] if t != "*"))
     elif listed.tools is not None:

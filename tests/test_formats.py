@@ -448,3 +448,38 @@ def test_hostile_config_files_give_findings_not_tracebacks(tmp_path: Path, rel: 
     for agent in catalog.agents:
         assert "\n" not in agent.path and ".." not in agent.path.split("#", 1)[-1].split("/")
     assert all("\n" not in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("permission", "tools", "disallowed", "asks"),
+    [
+        ({"edit": "deny", "bash": "deny"}, None, ("edit", "bash"), ()),
+        ({"*": "deny", "read": "allow", "grep": "allow"}, ("read", "grep"), (), ()),
+        ({"*": "deny", "bash": {"git *": "allow", "*": "deny"}}, ("bash",), (), ()),
+        ({"*": "ask", "edit": "deny"}, None, ("edit",), ("*",)),
+        ({"bash": {"*": "ask", "rm *": "deny"}, "webfetch": "allow"}, None, (), ("bash",)),
+        ({}, None, (), ()),
+    ],
+)
+def test_opencode_permission_maps_onto_tools(
+    tmp_path: Path,
+    permission: dict[str, Any],
+    tools: tuple[str, ...] | None,
+    disallowed: tuple[str, ...],
+    asks: tuple[str, ...],
+) -> None:
+    import yaml
+
+    front = yaml.safe_dump({"description": "D.", "permission": permission}, sort_keys=False)
+    write(tmp_path, ".opencode/agents/x.md", f"---\n{front}---\nX.\n")
+    [agent] = scan(tmp_path).agents
+    assert (agent.tools, agent.disallowed_tools) == (tools, disallowed)
+    assert tuple(tool for tool, rule in agent.permissions if rule == "ask") == asks
+
+
+def test_a_gemini_extension_makes_only_its_agents_folder_gemini(tmp_path: Path) -> None:
+    write(tmp_path, "ext/gemini-extension.json", "{}")
+    write(tmp_path, "ext/agents/a.md", "---\nname: a\ndescription: A.\n---\nA.\n")
+    write(tmp_path, "ext/notes/b.md", "---\nname: b\ndescription: B.\n---\nB.\n")
+    found = {s.rel_path: s.format.value for s in find_agent_files([str(tmp_path)]).sources}
+    assert found == {"ext/agents/a.md": "gemini-cli", "ext/notes/b.md": "claude-code"}
