@@ -47,6 +47,7 @@ def scan_catalog(
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
     agents, collisions = _assign_slugs([agent for agent, _ in results])
+    agents = harness_variants(agents)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
@@ -67,6 +68,28 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
         raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
+
+
+# Folders a tool reads its own agents from: an agent of one name in several of them, in one
+# repository, is one agent defined for several tools.
+_HARNESS_FOLDERS = frozenset({".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"})
+
+
+def harness_variants(agents: list[Agent]) -> list[Agent]:
+    """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, agent in enumerate(agents):
+        parts = agent.path.split("/")
+        if _HARNESS_FOLDERS.intersection(parts) or parts[-1].startswith(".roomodes#"):
+            groups[(agent.collection or "", agent.name.casefold())].append(index)
+    result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
+    for indexes in groups.values():
+        if len({agents[i].format for i in indexes}) < 2:
+            continue
+        for index in indexes:
+            others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
+            result[index] = result[index].evolve(available_as=tuple(others))
+    return result
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
@@ -331,8 +354,11 @@ def _splice_index(
         )
         facts[index] = pickle.dumps(fact, protocol=5)
         files[str(source.path)] = index
-    # A file of several agents (Roo Code modes): an edit to it takes a full run.
-    for path in {str(s.path) for s in discovery.sources if s.entry is not None}:
+    # A file of several agents (Roo Code modes), or of an agent other tools define too (its
+    # page lists theirs): an edit to it takes a full run.
+    several = {str(s.path) for s in discovery.sources if s.entry is not None}
+    several |= {str(a.source) for a in catalog.agents if a.available_as}
+    for path in several & set(files):
         del files[path]
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
     packed, ends = incremental.pack_facts(facts)
@@ -443,7 +469,7 @@ def _with_whole_agents(
                 whole = pickle.loads(data)[0]
         if whole is None:
             whole = load_agent(source)[0]
-        agents[index] = replace(whole, slug=agent.slug)
+        agents[index] = replace(whole, slug=agent.slug, available_as=agent.available_as)
     return replace(catalog, agents=tuple(agents))
 
 

@@ -151,7 +151,9 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
         for value, slug in slugs.items()
         if slug != slugify(value)
     ]
-    return (*collections, *renamed)
+    # An agent's page links the other tools' definitions of it.
+    variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
+    return (*collections, *renamed, *variants)
 
 
 def render_context(

@@ -173,6 +173,9 @@ class Agent(FastPickle):
     # Permission rules as written (opencode ``permission:``, Roo ``groups``, Kiro
     # ``allowedTools``): (tool or pattern, allow / ask / deny), in file order.
     permissions: tuple[tuple[str, str], ...] = ()
+    # The same agent defined for other tools in the same repository (.claude/, .cursor/,
+    # .gemini/, .github/, .codex/, ...): (format, slug) of each other definition.
+    available_as: tuple[tuple[Format, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ AGENT_KEYS = {
     "tools",
     "disallowed_tools",
     "permissions",
+    "available_as",
     "model",
     "color",
     "extra",

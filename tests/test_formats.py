@@ -483,3 +483,64 @@ def test_a_gemini_extension_makes_only_its_agents_folder_gemini(tmp_path: Path) 
     write(tmp_path, "ext/notes/b.md", "---\nname: b\ndescription: B.\n---\nB.\n")
     found = {s.rel_path: s.format.value for s in find_agent_files([str(tmp_path)]).sources}
     assert found == {"ext/agents/a.md": "gemini-cli", "ext/notes/b.md": "claude-code"}
+
+
+# One agent defined for several tools in one repository: each definition names the others.
+
+HARNESSES = {
+    ".claude/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\n---\nReview.\n",
+    ".cursor/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\nreadonly: true\n---\nReview.\n",
+    ".github/agents/reviewer.agent.md": "---\ndescription: Reviews.\ntools: [read]\n---\nReview.\n",
+    ".codex/agents/reviewer.toml": 'name = "reviewer"\ndescription = "Reviews."\ndeveloper_instructions = "Review."\n',
+    ".claude/agents/writer.md": "---\nname: writer\ndescription: Writes.\n---\nWrite.\n",
+}
+
+
+def test_an_agent_defined_for_several_tools_lists_where_it_is_available(tmp_path: Path) -> None:
+    for rel, text in HARNESSES.items():
+        write(tmp_path, f"repo/{rel}", text)
+    catalog = scan(tmp_path / "repo")
+    available = {a.slug: [(f.value, s) for f, s in a.available_as] for a in catalog.agents}
+    assert available == {
+        "reviewer-claude-code": [
+            ("codex", "reviewer-codex"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-codex": [
+            ("claude-code", "reviewer-claude-code"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-copilot-agent": [
+            ("claude-code", "reviewer-claude-code"),
+            ("codex", "reviewer-codex"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-cursor": [
+            ("claude-code", "reviewer-claude-code"),
+            ("codex", "reviewer-codex"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+        ],
+        "writer": [],
+    }
+
+
+def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path) -> None:
+    for rel, text in HARNESSES.items():
+        write(tmp_path, f"repo/{rel}", text)
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    page = (docs / "agents/reviewer-claude-code.md").read_text(encoding="utf-8")
+    assert 'href="reviewer-cursor.html">Cursor</a>' in page
+    write(
+        tmp_path,
+        "repo/.cursor/agents/reviewer.md",
+        HARNESSES[".cursor/agents/reviewer.md"].replace("name: reviewer", "name: auditor"),
+    )
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    fresh = tmp_path / "fresh"
+    generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
+    for name in ("reviewer-claude-code", "reviewer-codex"):
+        page = (docs / f"agents/{name}.md").read_text(encoding="utf-8")
+        assert "Cursor</a>" not in page and page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")
