@@ -72,7 +72,9 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
 
 # Folders a tool reads its own agents from: an agent of one name in several of them, in one
 # repository, is one agent defined for several tools.
-_HARNESS_FOLDERS = frozenset({".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"})
+_HARNESS_FOLDERS = frozenset(
+    {".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"}
+)
 
 
 def harness_variants(agents: list[Agent]) -> list[Agent]:
