@@ -70,6 +70,8 @@ _NOT_AGENT_FILES = frozenset(
         "skill.md",
         "support.md",
         "copilot-instructions.md",
+        "issue_template.md",
+        "pull_request_template.md",
     }
 )
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
