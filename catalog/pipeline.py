@@ -81,9 +81,13 @@ def harness_variants(agents: list[Agent]) -> list[Agent]:
     """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, agent in enumerate(agents):
-        parts = agent.path.split("/")
-        if _HARNESS_FOLDERS.intersection(parts) or parts[-1].startswith(".roomodes#"):
-            groups[(agent.collection or "", agent.name.casefold())].append(index)
+        # The repository: the folder that holds the tool folder (.claude/, .cursor/, ...).
+        parts = agent.display_path.split("/")
+        tool = next(
+            (i for i, part in enumerate(parts) if part in _HARNESS_FOLDERS or part.startswith(".roomodes#")), None
+        )
+        if tool is not None:
+            groups[("/".join(parts[:tool]), agent.name.casefold())].append(index)
     result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
     for indexes in groups.values():
         if len({agents[i].format for i in indexes}) < 2:

@@ -544,3 +544,10 @@ def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path)
     for name in ("reviewer-claude-code", "reviewer-codex"):
         page = (docs / f"agents/{name}.md").read_text(encoding="utf-8")
         assert "Cursor</a>" not in page and page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")
+
+
+def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None:
+    write(tmp_path, "one/.claude/agents/reviewer.md", HARNESSES[".claude/agents/reviewer.md"])
+    write(tmp_path, "two/.cursor/agents/reviewer.md", HARNESSES[".cursor/agents/reviewer.md"])
+    for roots in ([str(tmp_path)], [str(tmp_path / "one"), str(tmp_path / "two")]):
+        assert [a.available_as for a in scan_catalog(roots, jobs=1).agents] == [(), ()]
