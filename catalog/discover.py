@@ -529,7 +529,7 @@ def _maybe_agent(name: str) -> bool:
     return lowered.endswith((".md", ".toml", ".json")) or lowered == ".roomodes"
 
 
-def _head(path: str, size: int = 16384) -> bytes | None:
+def _head(path: str, size: int = 4096) -> bytes | None:
     """The first bytes of a file; None when it cannot be read (parse reports why)."""
     try:
         with open(path, "rb") as handle:
