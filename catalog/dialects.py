@@ -285,7 +285,7 @@ _TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
         Format.COPILOT_AGENT,
         _words("handoffs target argument-hint mcp-servers infer user-invocable disable-model-invocation"),
     ),
-    (Format.OPENCODE, _words("mode permission temperature top_p steps maxSteps disable")),
+    (Format.OPENCODE, _words("mode permission temperature top_p steps maxSteps disable tools{}")),
     (Format.GEMINI_CLI, _words("kind max_turns timeout_mins display_name")),
     (Format.CURSOR, _words("readonly is_background")),
     (Format.QWEN_CODE, _words("modelConfig runConfig")),
@@ -301,10 +301,8 @@ def format_from_keys(keys: Iterable[str]) -> tuple[Format, str] | None:
     if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
         return None
     fmt, used = telling[0]
-    return (
-        fmt,
-        f"read as {DIALECTS[fmt].label}: its frontmatter has {', '.join(used)}, keys only {DIALECTS[fmt].label} reads",
-    )
+    shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
+    return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

@@ -548,7 +548,12 @@ def _frontmatter_keys(head: bytes) -> list[str]:
         return []
     end = re.search(rb"^(?:---|\.\.\.)[ \t]*$", head[start.end() :], re.MULTILINE)
     block = head[start.end() : start.end() + end.start()] if end else head[start.end() :]
-    return [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
+    keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
+    # opencode's tools are a map of true / false, which no other tool writes.
+    return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
+
+
+_TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
 def _starts_with_frontmatter(path: str) -> bool:

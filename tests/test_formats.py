@@ -108,6 +108,8 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("reasoningEffort: low", "factory"),
         ("permissionMode: plan", "claude-code"),
         ("model: sonnet", "claude-code"),
+        ("tools:\n  write: false\n  bash: true", "opencode"),
+        ("tools:\n  - Read\n  - Grep", "claude-code"),
         # Keys of two tools: the path does not say, nor does the content: Claude Code.
         ("mode: subagent\npermissionMode: plan", "claude-code"),
     ],
