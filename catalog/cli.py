@@ -93,6 +93,8 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
     if verbose:
         for skipped in catalog.skipped:
             click.echo(f"skipped {safe_text(skipped.rel_path)}: {skipped.reason}", err=True)
+        for note in catalog.notes:
+            click.echo(f"{safe_text(note.rel_path)}: {note.reason}", err=True)
     report_findings(catalog.findings)
     sys.exit(exit_code(catalog.findings))
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from catalog.dialects import format_for_path
+from catalog.dialects import format_and_certainty, format_from_keys
 from catalog.types import AgentSource, Finding, Format, Severity, Skipped
 
 _SKIP_DIRS = frozenset(
@@ -38,8 +38,25 @@ _SKIP_DIRS = frozenset(
         ".cache",
     }
 )
-_NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions"})
-_HIDDEN_AGENT_DIRS = frozenset({".claude", ".github", ".opencode", ".gemini", ".claude-plugin"})
+_NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions", "rules"})
+_HIDDEN_AGENT_DIRS = frozenset(
+    {".claude", ".github", ".opencode", ".gemini", ".claude-plugin", ".cursor", ".codex", ".kiro", ".qwen", ".factory"}
+)
+# Folders of a tool's own folder that hold no agents, though their Markdown has frontmatter:
+# rules, issue templates, steering, hooks, output styles (one line per tool folder).
+_NOT_AGENT_DIRS_OF = {
+    ".claude": frozenset({"rules", "hooks", "output-styles", "plans", "memory"}),
+    ".github": frozenset({"issue_template", "pull_request_template", "workflows", "discussion_template", "hooks"}),
+    ".cursor": frozenset({"rules", "plans"}),
+    ".gemini": frozenset({"extensions", "policies"}),
+    ".kiro": frozenset({"steering", "specs", "hooks", "settings"}),
+    ".qwen": frozenset({"plans"}),
+    ".factory": frozenset({"hooks"}),
+    ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes", "mode"}),
+}
+# Files other than Markdown that are agents: where their tool reads them.
+_KIRO_AGENT = (".kiro", "agents")
+_CODEX_INSTRUCTIONS = re.compile(rb"^[ \t]*developer_instructions[ \t]*=", re.MULTILINE)
 _NOT_AGENT_FILES = frozenset(
     {
         "readme.md",
@@ -54,11 +71,13 @@ _NOT_AGENT_FILES = frozenset(
         "skill.md",
         "support.md",
         "copilot-instructions.md",
+        "issue_template.md",
+        "pull_request_template.md",
     }
 )
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 _LAYOUT_DIRS = frozenset(
-    {"agents", "agent", "subagents", "chatmodes", "categories", "plugins", ".claude", ".github", ".opencode", ".gemini"}
+    {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
 )
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
@@ -78,6 +97,7 @@ class Discovery:
     passed_over: tuple[str, ...] = ()
     # Each folder walked -> the entries that decided what was found there (``entries_of``).
     listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    notes: tuple[Skipped, ...] = ()  # files whose content, not their path, decided their format
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +109,8 @@ class _Context:
     plugin_files: frozenset[str] | None = None  # real paths a plugin.json lists, when it lists any
     category: str | None = None
     in_agent_dir: bool = False
+    format: Format | None = None  # what a manifest above says (a Gemini CLI extension)
+    tool_dir: str | None = None  # the tool folder (.claude, .github, ...) this is in, if any
 
 
 def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:
@@ -104,6 +126,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         tuple(walker.manifests),
         tuple(walker.passed_over),
         walker.listings,
+        tuple(walker.notes),
     )
 
 
@@ -120,6 +143,8 @@ class _Walker:
         self.manifests: list[str] = []  # every manifest read
         self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.passed_over: list[str] = []
+        self.notes: list[Skipped] = []
+        self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -185,12 +210,22 @@ class _Walker:
                     plugin_files=files,
                     category=listed_category or ctx.category,
                 )
+        if os.path.isfile(os.path.join(real, "gemini-extension.json")):
+            # A Gemini CLI extension: its agents/ folder holds Gemini CLI agents.
+            self.manifests.append(os.path.join(real, "gemini-extension.json"))
+            ctx = replace(ctx, format=Format.GEMINI_CLI)
+        if name.lower() in _HIDDEN_AGENT_DIRS:
+            ctx = replace(ctx, tool_dir=name.lower())
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
         if parent == "categories" and numbered:
             ctx = replace(ctx, category=numbered.group(1), in_agent_dir=True)
         lowered = name.lower()
-        if lowered in ("agents", "chatmodes") or (parent == ".opencode" and lowered == "agent"):
+        if (
+            lowered in ("agents", "chatmodes")
+            or (parent == ".opencode" and lowered == "agent")
+            or (parent == ".factory" and lowered == "droids")
+        ):
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
@@ -207,12 +242,21 @@ class _Walker:
             self.problem(rel or ".", "AC131", "error", f"cannot read folder: {exc.strerror or exc}")
             return
         self.listings[real] = _entries_that_count(entries)
+        before = len(self.sources)
+        self.plain[real] = []
         for entry in entries:
             child_rel = f"{rel}{readable_name(entry.name)}"
             try:
                 self.visit(entry, child_rel, ctx, active)
             except OSError as exc:
                 self.problem(child_rel, "AC131", "error", f"cannot read: {exc.strerror or exc}")
+        # Markdown without frontmatter beside agents: its tool ignores it, and says nothing.
+        beside_agents = any(os.path.dirname(str(s.path)) == real for s in self.sources[before:])
+        for child_rel in self.plain.pop(real):
+            if beside_agents:
+                self.no_frontmatter(child_rel)
+            else:
+                self.skipped.append(Skipped(child_rel, "no frontmatter, and not in an agent folder"))
 
     def visit(self, entry: os.DirEntry[str], rel: str, ctx: _Context, active: set[str]) -> None:
         # The folder being walked is a real path, so only a symlink needs resolving: this
@@ -238,7 +282,7 @@ class _Walker:
             self.skipped.append(Skipped(rel, "output folder of this tool"))
             return
         if is_dir:
-            reason = self.dir_skip_reason(entry.name)
+            reason = self.dir_skip_reason(entry.name, ctx)
             if reason:
                 self.skipped.append(Skipped(rel + "/", reason))
             elif real in active:
@@ -246,7 +290,7 @@ class _Walker:
             else:
                 self.check_name(entry.name, rel + "/")
                 self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
-        elif not entry.name.lower().endswith(".md"):
+        elif not _maybe_agent(entry.name):
             return
         elif not is_file:
             self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
@@ -261,8 +305,10 @@ class _Walker:
             self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
 
     @staticmethod
-    def dir_skip_reason(name: str) -> str | None:
+    def dir_skip_reason(name: str, ctx: _Context) -> str | None:
         lowered = name.lower()
+        if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
+            return f"{ctx.tool_dir}/{name} holds no agents"
         if lowered in _SKIP_DIRS:
             return "tool or version-control folder"
         if lowered in _NOT_AGENT_DIRS:
@@ -282,29 +328,138 @@ class _Walker:
         if real in self.seen:
             self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
             return
-        fmt = format_for_path(real if os.sep == "/" else Path(real).as_posix())
+        posix = real if os.sep == "/" else Path(real).as_posix()
+        fmt, certain = format_and_certainty(posix)
+        if not lowered.endswith(".md"):
+            self.add_config_file(real, rel, posix, ctx, fmt, explicit)
+            return
         # A plugin.json "agents" entry names a file or a folder of agent files ("./agents").
         listed = ctx.plugin_files is not None and any(_within(real, entry) for entry in ctx.plugin_files)
-        known = explicit or ctx.in_agent_dir or listed or fmt is not Format.CLAUDE_CODE
-        if not known and not _starts_with_frontmatter(real):
-            self.skipped.append(Skipped(rel, "no frontmatter, and not in an agent folder"))
+        head = _head(real)
+        has_frontmatter = head is None or _opens_frontmatter(head)
+        reason = None
+        if not certain and ctx.format is not None and ctx.in_agent_dir:
+            fmt, certain = ctx.format, True
+            reason = "read as Gemini CLI: an agents folder beside a gemini-extension.json"
+        if not certain and has_frontmatter and head is not None:
+            told = format_from_keys(_frontmatter_keys(head))
+            if told is not None:
+                fmt, reason = told
+        known = explicit or ctx.in_agent_dir or listed or certain
+        if not has_frontmatter:
+            if known:
+                self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
+            else:
+                self.plain.setdefault(os.path.dirname(real), []).append(rel)
             self.passed_over.append(real)
             return
         self.seen.add(real)
+        self.add_source(real, rel, ctx, fmt, explicit, listed, format_reason=reason)
+
+    def add_source(
+        self,
+        real: str,
+        rel: str,
+        ctx: _Context,
+        fmt: Format,
+        explicit: bool,
+        listed: bool = False,
+        entry: str | None = None,
+        companions: tuple[str, ...] = (),
+        format_reason: str | None = None,
+    ) -> None:
         in_plugin = ctx.plugin is not None and (ctx.plugin_files is None or listed)
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
         self.sources.append(
             AgentSource(
                 path=Path(real),
-                rel_path=rel,
-                display_path=self.prefix if explicit else f"{self.prefix}{rel}",
+                rel_path=rel if entry is None else f"{rel}#{entry}",
+                display_path=shown if entry is None else f"{shown}#{entry}",
                 format=fmt,
                 collection=ctx.collection,
                 marketplace=ctx.marketplace if in_plugin else None,
                 plugin=ctx.plugin if in_plugin else None,
                 category=ctx.category,
                 explicit=explicit or ctx.in_agent_dir or listed,
+                entry=entry,
+                companions=companions,
+                format_reason=format_reason,
             )
         )
+        if format_reason:
+            self.notes.append(Skipped(rel, format_reason))
+
+    def no_frontmatter(self, rel: str, explicit: bool = False, empty: bool = False) -> None:
+        """A Markdown file where agents are, without frontmatter: its tool ignores it."""
+        message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+        if empty:
+            message = "file is empty: its tool ignores it"
+        self.skipped.append(Skipped(rel, message))
+        self.findings.append(
+            Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
+        )
+
+    def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
+        """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""
+        parts = [p.lower() for p in posix.split("/")]
+        name = parts[-1]
+        if name == ".roomodes":
+            self.add_roo_modes(real, rel, ctx, explicit)
+        elif name.endswith(".toml"):
+            in_codex = tuple(parts[-3:-1]) == (".codex", "agents")
+            if not in_codex and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
+                return
+            self.seen.add(real)
+            config = (
+                os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(real)), "config.toml"))
+                if in_codex
+                else ""
+            )
+            companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
+            self.manifests.extend(companions)
+            self.add_source(real, rel, ctx, Format.CODEX, explicit, companions=companions)
+        elif name.endswith(".json") and fmt is Format.KIRO and tuple(parts[-3:-1]) == _KIRO_AGENT:
+            self.seen.add(real)
+            self.add_source(real, rel, ctx, Format.KIRO, explicit, companions=self.kiro_prompt(real, rel))
+
+    def add_roo_modes(self, real: str, rel: str, ctx: _Context, explicit: bool) -> None:
+        from catalog.structured import roo_modes
+
+        self.seen.add(real)
+        try:
+            text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
+            modes = roo_modes(text)
+        except ValueError:
+            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit)  # read as one agent, which says why
+            return
+        for entry, _, _ in modes:
+            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit, entry=entry)
+
+    def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
+        """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
+        inside the scanned folder; a finding says why it is not read otherwise."""
+        try:
+            data = json.loads(_head(real, 2 * 1024 * 1024) or b"")
+        except (ValueError, RecursionError):
+            return ()
+        prompt = data.get("prompt") if isinstance(data, dict) else None
+        if not isinstance(prompt, str) or not prompt.startswith("file://"):
+            return ()
+        target = prompt.removeprefix("file://")
+        path = os.path.realpath(
+            os.path.join(os.path.dirname(real), os.path.expanduser(target))
+            if not target.startswith("~")
+            else os.path.expanduser(target)
+        )
+        if not _within(path, self.root):
+            self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
+            return ()
+        if not os.path.isfile(path):
+            what = "is not a regular file; not read" if os.path.exists(path) else "does not exist"
+            self.problem(rel, "AC119", "warning", f"prompt file {target!r} {what}")
+            return ()
+        self.manifests.append(path)
+        return (path,)
 
     def problem(self, rel: str, code: str, severity: Severity, message: str) -> None:
         """Something a user should see: skipped with a reason, and a finding."""
@@ -450,7 +605,7 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
                 counted.append((entry.name, "->"))
         elif entry.is_dir(follow_symlinks=False):
             counted.append((entry.name, "/"))
-        elif entry.name.lower().endswith((".md", ".json")):
+        elif _maybe_agent(entry.name):
             counted.append((entry.name,))
     return tuple(counted)
 
@@ -463,13 +618,51 @@ def still_an_agent(source: AgentSource) -> bool:
             return False
     except OSError:
         return False
-    known = source.explicit or source.format is not Format.CLAUDE_CODE
-    return known or _starts_with_frontmatter(str(source.path))
+    # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
+    # files were taken for where they are or what they say.
+    return not source.path.name.lower().endswith(".md") or _starts_with_frontmatter(str(source.path))
+
+
+def _opens_frontmatter(head: bytes) -> bool:
+    # UTF-16 is decoded (and reported) by the parse stage; its '---' is not these bytes.
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or bool(_FRONTMATTER_START.match(head))
+
+
+def _maybe_agent(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith((".md", ".toml", ".json")) or lowered == ".roomodes"
+
+
+def _head(path: str, size: int = 4096) -> bytes | None:
+    """The first bytes of a file; None when it cannot be read (parse reports why)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return None
+
+
+_KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
+
+
+def _frontmatter_keys(head: bytes) -> list[str]:
+    """The top-level keys of the frontmatter at the start of ``head`` (unindented ``key:``)."""
+    start = _FRONTMATTER_START.match(head)
+    if not start:
+        return []
+    end = re.search(rb"^(?:---|\.\.\.)[ \t]*$", head[start.end() :], re.MULTILINE)
+    block = head[start.end() : start.end() + end.start()] if end else head[start.end() :]
+    keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
+    # opencode's tools are a map of true / false, which no other tool writes.
+    return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
+
+
+_TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
 def _starts_with_frontmatter(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return bool(_FRONTMATTER_START.match(handle.read(512)))
+            return _opens_frontmatter(handle.read(512))
     except OSError:
         return True  # let the parse stage report why it cannot be read

@@ -10,19 +10,33 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
-from catalog.types import Agent, Format
+from catalog.types import Agent
 
-FORMAT_LABELS = {
-    Format.CLAUDE_CODE: "Claude Code",
-    Format.COPILOT_AGENT: "Copilot agent",
-    Format.COPILOT_CHATMODE: "Copilot chat mode",
-    Format.OPENCODE: "opencode",
-    Format.GEMINI_CLI: "Gemini CLI",
-}
+FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
-_WRITE_TOOLS = frozenset({"write", "edit", "multiedit", "notebookedit", "bash", "patch", "edit/editfiles"})
+_WRITE_TOOLS = frozenset(
+    {
+        "write",
+        "edit",
+        "multiedit",
+        "notebookedit",
+        "bash",
+        "patch",
+        "edit/editfiles",
+        "write_file",
+        "create",
+        "applypatch",
+        "apply_patch",
+        "replace",
+        "shell",
+        "command",
+        "run_shell_command",
+        "execute",
+    }
+)
 TOOL_LABELS = {
     "all": "All tools",
     "bash": "Can run Bash",
@@ -42,18 +56,29 @@ def category_of(agent: Agent) -> str:
 def tool_traits(agent: Agent) -> list[str]:
     """What an agent's tools let it do, as facet values."""
     if agent.tools is None:
-        return ["all", "bash"] if "bash" not in {t.lower() for t in agent.disallowed_tools} else ["all"]
+        denied = {t.split("(", 1)[0].strip().lower() for t in agent.disallowed_tools}
+        can_run = not denied & {"bash", "shell", "execute", "run_shell_command", "command"}
+        if not can_run and denied & {"edit", "write", "apply_patch", "create"}:
+            return ["read-only"]
+        return ["all", "bash"] if can_run else ["all"]
     names = {tool.split("(", 1)[0].strip().lower() for tool in agent.tools}
     traits = []
     if not names:
         traits.append("none")
-    if names & {"bash", "execute", "terminalcommand", "runcommands", "runinterminal"} or any(
-        n.startswith("execute/") for n in names
-    ):
+    if names & {
+        "bash",
+        "execute",
+        "terminalcommand",
+        "runcommands",
+        "runinterminal",
+        "shell",
+        "command",
+        "run_shell_command",
+    } or any(n.startswith("execute/") for n in names):
         traits.append("bash")
     if not names & _WRITE_TOOLS and not any(n.startswith(("edit", "execute")) for n in names):
         traits.append("read-only")
-    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch"}:
+    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch", "web_fetch", "web_search", "fetchurl", "browser"}:
         traits.append("web")
     if any(n.startswith("mcp__") for n in names):
         traits.append("mcp")

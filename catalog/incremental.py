@@ -388,12 +388,15 @@ def source_key(source: AgentSource) -> SourceKey:
         source.plugin,
         source.category,
         source.explicit,
+        source.entry,
+        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
+        tuple((path, file_stat(path)) for path in source.companions),
     )
 
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit = key
+    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
 
     def text(value: object) -> str | None:
         return None if value is None else str(value)
@@ -408,6 +411,8 @@ def source_of(key: SourceKey) -> AgentSource:
         plugin=text(plugin),
         category=text(category),
         explicit=bool(explicit),
+        entry=text(entry),
+        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
     )
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
 from catalog.names import reading_order, slugify
 from catalog.parallel import map_forked
@@ -48,15 +47,17 @@ def scan_catalog(
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
     agents, collisions = _assign_slugs([agent for agent, _ in results if agent is not None])
+    agents = harness_variants(agents)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
-    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
+    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
 
 
 def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
     from catalog.model import build_agent
-    from catalog.parse import parse_agent_text, read_agent_file
+    from catalog.parse import read_agent_file
+    from catalog.structured import parse_document
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):
@@ -64,7 +65,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
         # "file is empty" or "no frontmatter" would be wrong about it.
         raw = RawDocument({}, "", 1, False, False)
     else:
-        raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
+        raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
 
@@ -101,6 +102,34 @@ def _without_failed(
         findings=(*discovery.findings, *(f for found in lost for f in found)),
     )
     return discovery, [(agent, found) for _, (agent, found) in kept if agent is not None]
+
+
+# Folders a tool reads its own agents from: an agent of one name in several of them, in one
+# repository, is one agent defined for several tools.
+_HARNESS_FOLDERS = frozenset(
+    {".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"}
+)
+
+
+def harness_variants(agents: list[Agent]) -> list[Agent]:
+    """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, agent in enumerate(agents):
+        # The repository: the folder that holds the tool folder (.claude/, .cursor/, ...).
+        parts = agent.display_path.split("/")
+        tool = next(
+            (i for i, part in enumerate(parts) if part in _HARNESS_FOLDERS or part.startswith(".roomodes#")), None
+        )
+        if tool is not None:
+            groups[("/".join(parts[:tool]), agent.name.casefold())].append(index)
+    result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
+    for indexes in groups.values():
+        if len({agents[i].format for i in indexes}) < 2:
+            continue
+        for index in indexes:
+            others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
+            result[index] = result[index].evolve(available_as=tuple(others))
+    return result
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
@@ -263,18 +292,18 @@ def _generate(
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
     reused: dict[int, tuple[Agent | None, list[Finding]]] = {}
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
-    keys = {str(s.path): incremental.source_key(s) for s in discovery.sources}
+    keys = {cache_id(s): incremental.source_key(s) for s in discovery.sources}
     for index, source in enumerate(discovery.sources):
-        entry = previous.agents.get(str(source.path))
-        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[str(source.path)]:
+        entry = previous.agents.get(cache_id(source))
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[cache_id(source)]:
             reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
-            packed[str(source.path)] = entry[2]
+            packed[cache_id(source)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
     loaded_all = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
     # A file that could not be read is not cached: the next run reads it again.
     discovery, results = _without_failed(discovery, loaded_all)
-    from_cache = {i for i, source in enumerate(discovery.sources) if str(source.path) in packed}
+    from_cache = {i for i, source in enumerate(discovery.sources) if cache_id(source) in packed}
     catalog = _assemble(discovery, results)
 
     context = page_context(catalog.agents)
@@ -308,13 +337,13 @@ def _generate(
     if folder is not None:  # None with --check
         entries = {}
         for s, (agent, found) in zip(discovery.sources, results, strict=True):
-            light = packed.get(str(s.path))
+            light = packed.get(cache_id(s))
             if light is None:
                 packed_whole = pickle.dumps((agent, found), protocol=5)
-                if not incremental.save_full(folder, str(s.path), stats[str(s.path)], packed_whole):
+                if not incremental.save_full(folder, cache_id(s), stats[str(s.path)], packed_whole):
                     continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
-            entries[str(s.path)] = (stats[str(s.path)], keys[str(s.path)], light)
+            entries[cache_id(s)] = (stats[str(s.path)], keys[cache_id(s)], light)
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
@@ -372,6 +401,12 @@ def _splice_index(
         )
         facts[index] = pickle.dumps(fact, protocol=5)
         files[str(source.path)] = index
+    # A file of several agents (Roo Code modes), or of an agent other tools define too (its
+    # page lists theirs): an edit to it takes a full run.
+    several = {str(s.path) for s in discovery.sources if s.entry is not None}
+    several |= {str(a.source) for a in catalog.agents if a.available_as}
+    for path in several & set(files):
+        del files[path]
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
     packed, ends = incremental.pack_facts(facts)
     return incremental.SpliceIndex(
@@ -443,6 +478,11 @@ def _restore_json(listings: dict[str, Any], previous: AgentCache, spliced: Splic
     return True
 
 
+def cache_id(source: AgentSource) -> str:
+    """What the generate cache knows an agent by: its file, and its entry in a file of several."""
+    return str(source.path) if source.entry is None else f"{source.path}#{source.entry}"
+
+
 def _files_in(docs_dir: Path, folders: Iterable[str]) -> set[str]:
     """The names of the files in these folders of the docs folder, relative to it."""
     found: set[str] = set()
@@ -471,13 +511,13 @@ def _with_whole_agents(
         if source is None or (only is not None and agent.slug not in only):
             continue
         whole: Agent | None = None
-        data = incremental.load_full(folder, str(source.path), stats[str(source.path)])
+        data = incremental.load_full(folder, cache_id(source), stats[str(source.path)])
         if data is not None:
             with contextlib.suppress(Exception):
                 whole = pickle.loads(data)[0]
         if whole is None:
             whole = guarded_load(source)[0] or agent
-        agents[index] = replace(whole, slug=agent.slug)
+        agents[index] = replace(whole, slug=agent.slug, available_as=agent.available_as)
     return replace(catalog, agents=tuple(agents))
 
 

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
+INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
+DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -151,7 +153,9 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
         for value, slug in slugs.items()
         if slug != slugify(value)
     ]
-    return (*collections, *renamed)
+    # An agent's page links the other tools' definitions of it.
+    variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
+    return (*collections, *renamed, *variants)
 
 
 def render_context(
@@ -167,6 +171,8 @@ def render_context(
         "options": options,
         "format_labels": FORMAT_LABELS,
         "install_dirs": INSTALL_DIRS,
+        "install_hints": INSTALL_HINTS,
+        "download_suffixes": DOWNLOAD_SUFFIXES,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
@@ -532,4 +538,8 @@ def _with_meta(body: str, title: str, description: str) -> str:
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
+    if text and DIALECTS[agent.format].syntax == "roomodes" and "#" in agent.path:
+        from catalog.structured import mode_text
+
+        return mode_text(text, agent.path.rsplit("#", 1)[1]) or text  # this mode alone, as .roomodes holds it
     return text or agent.body

@@ -91,6 +91,13 @@ _scan_rule("AC104", "bom", "warning", "The file starts with a byte-order mark.",
 _scan_rule("AC105", "nul-bytes", "error", "The file contains NUL bytes.", "They were removed. A text file has none.")
 _scan_rule("AC106", "crlf", "info", "CRLF or CR line endings.", "Read as LF. Most tools cope; git can normalize them.")
 _scan_rule(
+    "AC108",
+    "config-not-parsed",
+    "error",
+    "A Codex TOML, Kiro JSON or Roo Code .roomodes file does not load.",
+    "Its tool refuses the whole file: fix the syntax at the line given. Nothing in it was read.",
+)
+_scan_rule(
     "AC109",
     "file-failed",
     "error",
@@ -162,6 +169,14 @@ _scan_rule(
     "warning",
     "An <example> is not closed by </example>.",
     "The example runs to the next <example> or the end of the text.",
+)
+_scan_rule(
+    "AC119",
+    "companion-not-read",
+    "warning",
+    "A file an agent is read from is missing, outside the scanned folder, or does not load.",
+    "A Kiro prompt file (file://...) or a Codex .codex/config.toml. Prompt files outside the scanned folder are "
+    "never read: a catalog publishes only what is inside the folders it was given.",
 )
 _scan_rule("AC121", "stray-example-close", "warning", "A </example> has no opening tag.", "Remove it or add <example>.")
 _scan_rule(
@@ -238,7 +253,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def _line(agent: Agent, key: str) -> int:
-    return agent.key_lines.get(key, 1)
+    return agent.key_lines.get(key) or _start(agent)
+
+
+def _start(agent: Agent) -> int:
+    """Where an agent starts: line 1 of its file, or a Roo mode's first line in .roomodes."""
+    if DIALECTS[agent.format].syntax == "markdown":
+        return 1
+    return min(agent.key_lines.values(), default=1)
 
 
 @_rule(
@@ -246,12 +268,26 @@ def _line(agent: Agent, key: str) -> int:
     "missing-name",
     "error",
     "No 'name': Claude Code ignores the file as documentation.",
-    "Claude Code and Gemini CLI take an agent's identity from its 'name' field. Copilot and opencode use the "
-    "file name, so the rule does not apply to them.",
+    "Claude Code, Gemini CLI, Codex CLI, Qwen Code and Factory take an agent's identity from its 'name' field, "
+    "Roo Code a mode's from its 'slug'. Copilot, opencode, Cursor and Kiro use the file name, so the rule does not "
+    "apply to them.",
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) and "name" not in agent.key_lines:
-        yield 1, 1, f"no 'name' field: {agent.format.value} ignores this file"
+    key = DIALECTS[agent.format].name_keys[0]
+    unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC108 says why
+    if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
+        yield (
+            _start(agent),
+            1,
+            f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
+        )
+
+
+# Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
+# Cursor take the file name, Kiro too.
+_NAME_REQUIRED = frozenset(
+    {Format.CLAUDE_CODE, Format.GEMINI_CLI, Format.CODEX, Format.QWEN_CODE, Format.FACTORY, Format.ROO_CODE}
+)
 
 
 @_rule(
@@ -297,6 +333,40 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 
 
 @_rule(
+    "AC205",
+    "name-rejected",
+    "error",
+    "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
+    "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid. Gemini CLI's "
+    "rule is AC204.",
+)
+def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    dialect = DIALECTS[agent.format]
+    key = dialect.name_keys[0]
+    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or dialect.name_pattern is None:
+        return
+    if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
+        yield (
+            _line(agent, key),
+            1,
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
+        )
+
+
+@_rule(
+    "AC206",
+    "missing-prompt",
+    "error",
+    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
+    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
+)
+def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    required = {Format.CODEX: "developer_instructions", Format.ROO_CODE: "roleDefinition"}.get(agent.format)
+    if required and required not in agent.key_lines and agent.key_lines:
+        yield _start(agent), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
+
+
+@_rule(
     "AC301",
     "duplicate-name",
     "error",
@@ -337,7 +407,7 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name Claude Code does not know.",
+    "A tool name its tool does not know (Claude Code, Qwen Code, Factory, Roo Code groups).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
@@ -345,6 +415,14 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     for tool, base, line in _claude_tools(agent):
         if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
             yield line, 1, f"unknown tool {tool!r}"
+    dialect = DIALECTS[agent.format]
+    if dialect.tool_names is None or agent.format is Format.CLAUDE_CODE:
+        return
+    key = "groups" if agent.format is Format.ROO_CODE else "tools"
+    for tool in agent.tools or ():
+        base = tool.split("(", 1)[0].strip()
+        if base not in dialect.tool_names and not base.startswith(("mcp__", "mcp:", "@")) and "__" not in base:
+            yield _line(agent, key), 1, f"unknown tool {tool!r}: not a {dialect.label} tool"
 
 
 @_rule(
@@ -389,11 +467,16 @@ def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC404",
     "bad-value",
     "warning",
-    "A bad value for color, permissionMode, effort, memory or isolation.",
+    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
     "Claude Code colors: " + ", ".join(sorted(CLAUDE_COLORS)) + ". "
-    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ".",
+    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ". "
+    + " ".join(f"{d.label}: " + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
+               for d in DIALECTS.values() if d.enums),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    for key, allowed in DIALECTS[agent.format].enums:
+        if key in agent.extra and str(agent.extra[key]) not in allowed:
+            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
     if agent.format is not Format.CLAUDE_CODE:
         return
     if agent.color is not None and agent.color not in CLAUDE_COLORS:
@@ -409,14 +492,18 @@ def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "warning",
     "A model that is neither a known alias nor a model id.",
     "Claude Code: sonnet, opus, haiku, inherit or a claude-... id; opencode: provider/model; Gemini CLI: "
-    "gemini-... . Copilot model display names are not checked.",
+    "gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro and Factory "
+    "models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    pattern = _MODEL_ID.get(agent.format)
+    dialect = DIALECTS[agent.format]
+    own = re.compile(dialect.model_pattern) if dialect.model_pattern else None
+    pattern = _MODEL_ID.get(agent.format, own)
     if pattern is None or agent.model is None:
         return
+    aliases = MODEL_ALIASES if agent.format in _MODEL_ID else dialect.model_aliases | {"inherit"}
     for model in agent.model if isinstance(agent.model, tuple) else (agent.model,):
-        if model not in MODEL_ALIASES and not pattern.fullmatch(model):
+        if model not in aliases and not pattern.fullmatch(model):
             yield _line(agent, "model"), 1, f"model {model!r} is neither a known alias nor a model id"
 
 

@@ -70,6 +70,12 @@ class Case:
 
 
 A = ".claude/agents"
+CODEX_OK = 'name = "x"\ndescription = "Helps."\ndeveloper_instructions = """\nYou help.\n"""\n'
+ROO_OK = (
+    "customModes:\n  - slug: helper\n    name: Helper\n    roleDefinition: You help.\n"
+    "    description: Helps.\n    groups: [read]\n"
+)
+KIRO_FILE = '{"name": "x", "description": "Helps.", "prompt": "file://./p.md"}'
 TWO_MIB = 2 * 1024 * 1024
 
 CASES = [
@@ -202,6 +208,25 @@ CASES = [
         (f"{A}/b.md:2:1",),
     ),
     # Will it load?
+    Case(
+        "AC108",
+        {".codex/agents/x.toml": 'name = "x\n', ".roomodes": "customModes:\n  - slug: [x\n"},
+        {".codex/agents/x.toml": CODEX_OK, ".roomodes": ROO_OK},
+        (".codex/agents/x.toml:1:1", ".roomodes:*:1"),
+    ),
+    Case(
+        "AC108",
+        {".kiro/agents/x.json": '{"name": "x",\n "description": }'},
+        {".kiro/agents/x.json": '{"name": "x", "description": "Helps.", "prompt": "You help."}'},
+        (".kiro/agents/x.json:2:1",),
+        label="kiro",
+    ),
+    Case(
+        "AC119",
+        {".kiro/agents/x.json": KIRO_FILE.replace("./p.md", "../../../outside/p.md")},
+        {".kiro/agents/x.json": KIRO_FILE, ".kiro/agents/p.md": "You help."},
+        (".kiro/agents/x.json:1:1",),
+    ),
     Case("AC201", {f"{A}/x.md": md("description: Helps.")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
     Case(
         "AC201",
@@ -217,6 +242,31 @@ CASES = [
         {"x.agent.md": md("description: Helps."), ".opencode/agent/y.md": md("description: Helps.")},
         (f"{A}/z.md:1:1",),
         label="copilot-opencode",
+    ),
+    Case(
+        "AC201",
+        {
+            ".codex/agents/x.toml": 'description = "Helps."\ndeveloper_instructions = "You help."\n',
+            ".factory/droids/d.md": md("description: Helps."),
+        },
+        {".codex/agents/x.toml": CODEX_OK, ".factory/droids/d.md": ok()},
+        (".codex/agents/x.toml:1:1", ".factory/droids/d.md:1:1"),
+        label="codex-factory",
+    ),
+    Case(
+        "AC205",
+        {".roomodes": ROO_OK.replace("slug: helper", "slug: my helper"), ".factory/droids/d.md": ok("My Droid")},
+        {".roomodes": ROO_OK, ".factory/droids/d.md": ok("my-droid")},
+        (".factory/droids/d.md:2:1", ".roomodes#mode-1:2:1"),
+    ),
+    Case(
+        "AC206",
+        {
+            ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
+            ".roomodes": ROO_OK.replace("    roleDefinition: You help.\n", ""),
+        },
+        {".codex/agents/x.toml": CODEX_OK, ".roomodes": ROO_OK},
+        (".codex/agents/x.toml:1:1", ".roomodes#helper:2:1"),
     ),
     Case("AC202", {f"{A}/x.md": md("name: helper")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
     Case(

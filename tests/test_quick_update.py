@@ -315,7 +315,8 @@ def test_a_plain_markdown_file_that_gains_frontmatter_in_place_becomes_an_agent(
     (tmp_path / "notes/api.md").write_text("---\nname: api\ndescription: D.\n---\nx\n", "utf-8")
     (tmp_path / "notes/later.md").write_text("Just notes for now.\n", "utf-8")
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(main, ["generate", "notes"]).exit_code == 0
+    first = CliRunner().invoke(main, ["generate", "notes"])
+    assert first.exit_code == 1 and "notes/later.md:1:1: AC110" in first.stderr  # beside an agent: a finding
     assert not (tmp_path / "docs/agents/later.md").exists()
     with open(tmp_path / "notes/later.md", "w", encoding="utf-8") as handle:  # in place, no rename
         handle.write("---\nname: later\ndescription: Now an agent.\n---\ny\n")
