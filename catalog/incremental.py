@@ -159,6 +159,29 @@ def cache_dir(docs_dir: Path) -> Path | None:
     return root / "agent-catalog" / digest
 
 
+def scratch_dir(folder: Path) -> Path:
+    """Where the cache's files are written before they are renamed into place, made if needed:
+    what a killed run left there, ``sweep`` removes."""
+    scratch = folder / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return scratch
+
+
+def sweep(folder: Path | None) -> None:
+    """Remove the temporary files of runs that were killed: the scratch folder, and those of
+    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
+    import shutil
+
+    if folder is None:
+        return
+    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
+        for entry in entries:
+            if entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def spares_dir(folder: Path) -> Path:
     """Where the cache keeps the large generated files the last run replaced, to be written
     over by the next one (``site.replace_files``)."""
@@ -272,8 +295,7 @@ class PendingSave:
         if folder is None:
             return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._tmp = folder / f".{name}.{os.getpid()}.tmp"
+            self._tmp = scratch_dir(folder) / f"{name}.{os.getpid()}.tmp"
             self._handle = open(self._tmp, "wb")  # noqa: SIM115 - closed by finish or abandon
             self._handle.write(body)
         except OSError:
@@ -356,7 +378,7 @@ def save_full(folder: Path, path: str, packed: bytes) -> bool:
     target = _full_path(folder, path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = scratch_dir(folder) / f"{target.name}.{os.getpid()}.tmp"
         tmp.write_bytes(packed)
         os.replace(tmp, target)
     except OSError:

@@ -181,10 +181,13 @@ def _generate_locked(
 ) -> GenerateResult:
     from catalog import incremental
     from catalog.layout import default_template_dir
-    from catalog.site import WriteResult
+    from catalog.site import WriteResult, sweep_scratch
 
     exclude = [docs_dir, *exclude]
     folder = incremental.cache_dir(docs_dir) if cache and not check else None
+    if not check:  # what killed runs left: nothing else writes here while we hold the lock
+        sweep_scratch(docs_dir)
+        incremental.sweep(folder)
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
     key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
     last = incremental.changed_since(folder, key)

@@ -6,6 +6,12 @@ three random changes to the agent files or to the generated docs, runs the cache
 into ``docs`` and `generate --no-cache` into a new folder, and compares the two trees byte for
 byte (the manifest included), as well as the findings and the exit code.
 
+Runs are killed too: before some steps' run, one to three runs of `generate` die in a forked
+child at a random change to the file system (before or after the N-th rename, unlink, link,
+temporary file...; ``os._exit``, so no cleanup handler runs), with more edits between them.
+The normal run after them must write what a fresh run writes, and leave no temporary file in
+the docs or the cache.
+
 Left out on purpose: an edit that keeps both the size and the modification time of a file (the
 stat cache cannot see it). ``_write`` makes sure no edit here lands in that blind spot by
 chance.
@@ -20,6 +26,8 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tempfile
 
 import pytest
 from click.testing import CliRunner, Result
@@ -272,6 +280,49 @@ def describe_differences(cached: dict[str, bytes], fresh: dict[str, bytes]) -> s
         lines = [line if len(line) <= 160 else line[:160] + " ..." for line in diff]
         parts.append("\n".join(lines[:20] + ([f"... {len(lines) - 20} more diff lines"] if len(lines) > 20 else [])))
     return "\n".join(parts)
+
+
+# What a run changes the file system with: a killed run dies just before or just after one of them.
+_CHANGES = ("replace", "rename", "unlink", "remove", "link", "rmdir", "ftruncate", "write", "mkdir")
+KILLED = 137
+
+
+def killed_generate(at: int, before: bool, *args: str) -> int:
+    """`generate` in a forked child that dies (``os._exit``: no ``finally``, no ``except``)
+    at its ``at``-th change to the file system; the child's exit code (KILLED when it died)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            count = 0
+
+            def dying(function: Callable[..., object]) -> Callable[..., object]:
+                def wrapped(*a: object, **k: object) -> object:
+                    nonlocal count
+                    count += 1
+                    if count == at and before:
+                        os._exit(KILLED)
+                    result = function(*a, **k)
+                    if count == at:
+                        os._exit(KILLED)
+                    return result
+
+                return wrapped
+
+            for name in _CHANGES:
+                setattr(os, name, dying(getattr(os, name)))
+            tempfile.mkstemp = dying(tempfile.mkstemp)  # type: ignore[assignment]
+            tempfile.NamedTemporaryFile = dying(tempfile.NamedTemporaryFile)  # type: ignore[assignment]
+            result = CliRunner().invoke(main, ["generate", SRC, *args])
+            os._exit(result.exit_code if result.exception is None or isinstance(result.exception, SystemExit) else 3)
+        finally:
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files of ours (and Jinja's bytecode cache's) in a folder, at any depth."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.name.endswith(".tmp"))
 
 
 def findings_of(result: Result) -> list[str]:
@@ -579,6 +630,13 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     _check_run(first, "the first generate", history)
     for step in range(1, STEPS + 1):
         history.append(f"step {step}: " + "; ".join(walk.step()))
+        for kill in range(rng.choice((0, 0, 1, 1, 2, 3))):
+            if kill:
+                history.append(f"step {step}, then: " + "; ".join(walk.step()))
+            at, before = 1 + int(rng.expovariate(1 / 15)), rng.random() < 0.5
+            code = killed_generate(at, before, "--docs-dir", "docs")
+            history.append(f"step {step}: generate killed {'before' if before else 'after'} change {at} ({code})")
+            assert code in (0, 1, KILLED), f"a killed generate exited {code} after:\n" + "\n".join(history)
         cached = generate("--docs-dir", "docs")
         _check_run(cached, f"step {step}: generate", history)
         fresh_dir = f"fresh-{step}"
@@ -593,6 +651,8 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
             )
         assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
         assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
+        cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
+        assert leftovers(cache) == [], f"temporary files left in the cache after:\n{trail}"
         shutil.rmtree(tmp_path / fresh_dir)
     # Nothing changed since: another run leaves every file as it is.
     before = contents(tmp_path / "docs")
