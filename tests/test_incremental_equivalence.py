@@ -23,11 +23,10 @@ import difflib
 import os
 import random
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import tempfile
 
 import pytest
 from click.testing import CliRunner, Result
