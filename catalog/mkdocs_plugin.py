@@ -23,10 +23,10 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from catalog.layout import RenderOptions, edit_base, is_agent_page, quiet_sections
+from catalog.layout import SIDEBAR_PAGES, RenderOptions, edit_base, is_agent_page, quiet_sections
 from catalog.mkdocs_build import add_assets
 
 log = logging.getLogger("mkdocs.plugins.agent-catalog")
@@ -89,7 +89,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             if existing is not None:
                 log.warning("agent-catalog: %s exists in the docs; the generated page is not added", uri)
                 continue
-            files.append(File.generated(config, uri, content=text))
+            shown = InclusionLevel.UNDEFINED if rel in SIDEBAR_PAGES else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=shown))
         return files
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -185,3 +185,30 @@ def test_unique_slugs_are_unique_and_never_reserved(values: list[str]) -> None:
     assert len(set(slugs.values())) == len(slugs) == len(set(values))
     assert not {"index", "a"} & set(slugs.values())
     assert all(slug.startswith(slugify(value)) for value, slug in slugs.items())
+
+
+def _plugin_sidebar(root: Path, categories: int) -> list[str]:
+    """The sidebar MkDocs makes (no ``nav`` in mkdocs.yml) for a site with the plugin, of 24
+    agents over ``categories`` categories: its pages, as paths."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import get_navigation
+
+    project = root / str(categories)
+    write_categories(project / "agents", 24, categories)
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text("# Handbook\n", encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: Handbook\nplugins:\n  - agent-catalog:\n      sources: [agents]\n      path: catalog/\n",
+        encoding="utf-8",
+    )
+    loaded = load_config(str(project / "mkdocs.yml"))
+    config = loaded.plugins.on_config(loaded)
+    files = config.plugins.on_files(Files([]), config=config)
+    return [page.file.src_uri for page in get_navigation(files, config).pages]
+
+
+def test_the_plugins_pages_in_a_sidebar_of_mkdocs_own_making_do_not_grow_with_the_catalog(tmp_path: Path) -> None:
+    few, many = _plugin_sidebar(tmp_path, 2), _plugin_sidebar(tmp_path, 24)
+    assert few == many
+    assert sorted(many) == ["catalog/categories/index.md", "catalog/index.md", "catalog/rules.md"]
