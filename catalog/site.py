@@ -180,12 +180,14 @@ def write_docs(
         if rel in manifest.files and rel not in pages:
             new_manifest[rel] = manifest.files[rel]
     removed: list[str] = []
+    gone: list[str] = []  # no longer generated, and already deleted (by hand, or by a killed run)
     for rel in sorted(manifest.files):
         if rel in pages or rel in keep:
             continue
         target = docs_dir / _safe_relative(rel)
         current = _read_bytes(target)
         if current is None:
+            gone.append(rel)
             continue
         if not manifest.owns(rel, current):
             kept.append((rel, "generated for an agent that is gone, but edited since: left in place"))
@@ -210,6 +212,8 @@ def write_docs(
         target = docs_dir / _safe_relative(rel)
         target.unlink(missing_ok=True)
         _remove_empty_parents(target.parent, docs_dir)
+    for rel in gone:  # its folder may be left empty: as if this run had removed the file
+        _remove_empty_parents((docs_dir / _safe_relative(rel)).parent, docs_dir)
     if written or removed or new_manifest != manifest.files:
         _write_manifest(docs_dir, new_manifest)
     if writes or manifest.journal:

@@ -252,6 +252,11 @@ def contents(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def folders(folder: Path) -> list[str]:
+    """Every folder inside ``folder``: an empty one left behind shows here."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
 def describe_differences(cached: dict[str, bytes], fresh: dict[str, bytes]) -> str:
     """Which files differ, with a few diff lines for each text file that does."""
     parts = []
@@ -648,6 +653,7 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
                 f"docs/ differs from {fresh_dir}/ (--no-cache) after:\n{trail}\n{describe_differences(mine, theirs)}",
                 pytrace=False,
             )
+        assert folders(tmp_path / "docs") == folders(tmp_path / fresh_dir), f"folders differ after:\n{trail}"
         assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
         assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
         cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
@@ -661,3 +667,22 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     if after != before:
         trail = "\n".join(history)
         pytest.fail(f"a run with nothing changed rewrote docs/ after:\n{trail}\n{describe_differences(after, before)}")
+
+
+def test_a_folder_whose_pages_were_deleted_by_hand_goes_with_its_last_generated_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest names pages a person (or a killed run) deleted already: when they are no
+    longer generated, their folder goes as if this run had removed them."""
+    monkeypatch.chdir(tmp_path)
+    for team, name in (("team-a", "alpha"), ("team-b", "beta")):
+        _write(tmp_path / SRC / team / "agents" / f"{name}.md", render(Spec(name, f"Does {name}.")))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    assert (tmp_path / "docs" / "collections" / "team-b.md").is_file()
+    for page in (tmp_path / "docs" / "collections").iterdir():
+        page.unlink()
+    shutil.rmtree(tmp_path / SRC / "team-b")  # one collection left: no collection pages
+    _check_run(generate("--docs-dir", "docs"), "generate", [])
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    assert folders(tmp_path / "docs") == folders(tmp_path / "fresh")
+    assert contents(tmp_path / "docs") == contents(tmp_path / "fresh")
