@@ -197,16 +197,19 @@ def write_docs(
             diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
     if check:
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
+    rewrite_manifest = bool(written or removed or new_manifest != manifest.files)
+    # Made once, when something is written: every file goes through it.
+    scratch = _scratch(docs_dir) if writes or rewrite_manifest else docs_dir / SCRATCH
     if writes:
         # The journal first: a run interrupted among the writes leaves files that are still
         # ours, whichever content they hold, so the next run rewrites or removes them.
         journal = {rel: tuple(dict.fromkeys([*manifest.files.get(rel, ()), *new_manifest[rel]])) for rel in written}
-        _write_journal(docs_dir, journal)
+        _write_journal(docs_dir, journal, scratch)
     for target, data in writes:
         with contextlib.suppress(OSError):
             if spares is not None and os.stat(target).st_size >= _LARGE:
                 _keep_spare(target, spares, target.relative_to(docs_dir).as_posix())
-        _atomic_write(target, data, docs_dir)
+        _atomic_write(target, data, scratch)
         current_stats[target.relative_to(docs_dir).as_posix()] = file_stat(str(target))
     for rel in removed:
         target = docs_dir / _safe_relative(rel)
@@ -214,8 +217,8 @@ def write_docs(
         _remove_empty_parents(target.parent, docs_dir)
     for rel in gone:  # its folder may be left empty: as if this run had removed the file
         _remove_empty_parents((docs_dir / _safe_relative(rel)).parent, docs_dir)
-    if written or removed or new_manifest != manifest.files:
-        _write_manifest(docs_dir, new_manifest)
+    if rewrite_manifest:
+        _write_manifest(docs_dir, new_manifest, scratch)
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
     drop_scratch(docs_dir)
@@ -289,7 +292,8 @@ def replace_files(
     system) for the next run to write over: freeing its blocks took the file system 25 ms for
     the 130 MB catalog.json of 10,000 agents, and writing over a file's pages in memory takes
     half the time of writing a new one (20 ms against 34)."""
-    _write_journal(docs_dir, {rel: (old, new) for rel, (_, old, new) in files.items()})
+    scratch = _scratch(docs_dir)
+    _write_journal(docs_dir, {rel: (old, new) for rel, (_, old, new) in files.items()}, scratch)
     stats = {}
     replaced: list[int] = []
     waiting = sorted(files.items())
@@ -310,7 +314,7 @@ def replace_files(
         drop_scratch(docs_dir)
         _close_all(replaced)
         raise
-    _atomic_write(docs_dir / MANIFEST, manifest, docs_dir)
+    _atomic_write(docs_dir / MANIFEST, manifest, scratch)
     (docs_dir / JOURNAL).unlink(missing_ok=True)
     drop_scratch(docs_dir)
     if replaced:
@@ -474,7 +478,7 @@ def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iter
         os.close(fd)
 
 
-def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
+def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch: Path) -> None:
     """Before any file is rewritten: the digests each may hold, old and new, so that a run
     interrupted among the writes leaves files the next run still knows for its own.
 
@@ -485,11 +489,11 @@ def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None
     merged = _read_digests(docs_dir / JOURNAL)
     for rel, digests in files.items():
         merged[rel] = tuple(dict.fromkeys([*merged.get(rel, ()), *digests]))
-    _atomic_write(docs_dir / JOURNAL, (manifest_json(merged) + "\n").encode(), docs_dir)
+    _atomic_write(docs_dir / JOURNAL, (manifest_json(merged) + "\n").encode(), scratch)
 
 
-def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
-    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode(), docs_dir)
+def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch: Path) -> None:
+    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode(), scratch)
 
 
 def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
@@ -597,6 +601,7 @@ def sweep_scratch(docs_dir: Path) -> None:
 def _scratch(docs_dir: Path) -> Path:
     """The docs folder's scratch folder, made if needed: a folder, never a symlink."""
     scratch = docs_dir / SCRATCH
+    docs_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.mkdir(scratch, 0o755)
     if not stat.S_ISDIR(os.lstat(scratch).st_mode):
@@ -610,11 +615,13 @@ def drop_scratch(docs_dir: Path) -> None:
         os.rmdir(docs_dir / SCRATCH)
 
 
-def _atomic_write(path: Path, data: bytes, docs_dir: Path) -> None:
+def _atomic_write(path: Path, data: bytes, scratch: Path) -> None:
+    """Write ``path`` whole or not at all: the data goes into a new file in ``scratch`` (the
+    docs folder's, from ``_scratch``), renamed over ``path`` once written."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=_scratch(docs_dir))
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=scratch)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -623,7 +630,7 @@ def _atomic_write(path: Path, data: bytes, docs_dir: Path) -> None:
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        drop_scratch(docs_dir)
+        drop_scratch(scratch.parent)
         raise
 
 
