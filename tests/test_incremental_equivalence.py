@@ -294,28 +294,47 @@ KILLED = 137
 def killed_generate(at: int, before: bool, *args: str) -> int:
     """`generate` in a forked child that dies (``os._exit``: no ``finally``, no ``except``)
     at its ``at``-th change to the file system; the child's exit code (KILLED when it died)."""
+    count = 0
+
+    def dies(name: str, call: tuple[object, ...], done: bool) -> bool:
+        nonlocal count
+        count += not done
+        return count == at and before != done
+
+    return _forked_generate(dies, *args)
+
+
+def killed_before_the_manifest(*args: str) -> int:
+    """`generate` killed just before it renames its new manifest into place."""
+
+    def dies(name: str, call: tuple[object, ...], done: bool) -> bool:
+        return name == "replace" and not done and str(call[1]).endswith(f"/{MANIFEST}")
+
+    return _forked_generate(dies, *args)
+
+
+def _forked_generate(dies: Callable[[str, tuple[object, ...], bool], bool], *args: str) -> int:
+    """`generate` in a forked child that dies where ``dies(function name, its arguments, whether
+    it has run)`` says, just before or just after a change to the file system."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         try:
-            count = 0
 
-            def dying(function: Callable[..., object]) -> Callable[..., object]:
+            def dying(name: str, function: Callable[..., object]) -> Callable[..., object]:
                 def wrapped(*a: object, **k: object) -> object:
-                    nonlocal count
-                    count += 1
-                    if count == at and before:
+                    if dies(name, a, False):
                         os._exit(KILLED)
                     result = function(*a, **k)
-                    if count == at:
+                    if dies(name, a, True):
                         os._exit(KILLED)
                     return result
 
                 return wrapped
 
             for name in _CHANGES:
-                setattr(os, name, dying(getattr(os, name)))
-            tempfile.mkstemp = dying(tempfile.mkstemp)  # type: ignore[assignment]
-            tempfile.NamedTemporaryFile = dying(tempfile.NamedTemporaryFile)  # type: ignore[assignment]
+                setattr(os, name, dying(name, getattr(os, name)))
+            tempfile.mkstemp = dying("mkstemp", tempfile.mkstemp)  # type: ignore[assignment]
+            tempfile.NamedTemporaryFile = dying("tmp", tempfile.NamedTemporaryFile)  # type: ignore[assignment]
             result = CliRunner().invoke(main, ["generate", SRC, *args])
             os._exit(result.exit_code if result.exception is None or isinstance(result.exception, SystemExit) else 3)
         finally:
@@ -686,3 +705,28 @@ def test_a_folder_whose_pages_were_deleted_by_hand_goes_with_its_last_generated_
     _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
     assert folders(tmp_path / "docs") == folders(tmp_path / "fresh")
     assert contents(tmp_path / "docs") == contents(tmp_path / "fresh")
+
+
+def test_two_runs_killed_before_their_manifest_then_a_rename_leave_nothing_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's sequence: each killed run's journal names files the other's does not; the
+    run that finishes must know all of them for its own."""
+    monkeypatch.chdir(tmp_path)
+    walk = Walk(tmp_path, random.Random(0))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    first, second = "team-a/agents/backend/api-designer.md", "team-b/agents/docs-writer.md"
+    walk.specs[first].category = "research"  # the overview, two category pages, catalog-data.js
+    walk.save(first)
+    assert killed_before_the_manifest("--docs-dir", "docs") == KILLED
+    walk.specs[second].description += " Also reviews."
+    walk.save(second)
+    assert killed_before_the_manifest("--docs-dir", "docs") == KILLED
+    walk.specs[first].name = "api-architect"  # a rename: the page the killed runs wrote is gone
+    walk.save(first)
+    result = generate("--docs-dir", "docs")
+    _check_run(result, "generate", [])
+    assert "edited since generated" not in result.stderr
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
+    assert mine == theirs, describe_differences(mine, theirs)
