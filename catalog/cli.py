@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -128,7 +128,10 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
     if explain_code:
         text = linting.explain(explain_code)
         if text is None:
-            raise click.UsageError(f"no rule {explain_code!r}; the rules: agent-catalog lint --explain with a code")
+            from catalog.rules import rule_table
+
+            known = "\n".join(f"  {r.code}  {r.name} ({r.severity})" for r in rule_table().values())
+            raise click.UsageError(f"no rule {safe_text(explain_code)!r}; the known codes:\n{known}")
         click.echo(text, nl=False)
         return
     settings = _settings()
@@ -163,6 +166,35 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
             err=True,
         )
     sys.exit(exit_code(findings, strict))
+
+
+# Without a terminal (CI logs) progress is a line at most this often, and at the end.
+PROGRESS_EVERY = 10.0
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _progress_lines(total: int, label: str) -> Callable[[], None]:
+    """Progress for a log: ``label: N of TOTAL`` now, every PROGRESS_EVERY seconds, and at the end."""
+    import time
+
+    done, last = 0, time.monotonic()
+    click.echo(f"{label}: 0 of {total:,}", err=True)
+
+    def tick() -> None:
+        nonlocal done, last
+        done += 1
+        now = time.monotonic()
+        if done == total or now - last >= PROGRESS_EVERY:
+            click.echo(f"{label}: {done:,} of {total:,}", err=True)
+            last = now
+
+    return tick
 
 
 def _default_paths(paths: Sequence[str], settings: Settings | None = None) -> list[str]:
@@ -290,29 +322,50 @@ def build(
     The site is built beside the old one and replaces it only when the build succeeded.
     """
     from catalog.mkdocs_build import read_site_config
-    from catalog.pipeline import build_site
+    from catalog.pipeline import EmptyCatalog, build_site
 
     with contextlib.ExitStack() as stack, _refusals():
         site = read_site_config(_config_path(config_file), None, site_dir)
 
-        def progress(total: int) -> Callable[[], None]:
-            bar = stack.enter_context(click.progressbar(length=total, label="Building pages", file=sys.stderr))
+        bars: list[Any] = []
+
+        def finish_bars() -> None:
+            while bars:
+                bars.pop().__exit__(None, None, None)
+
+        stack.callback(finish_bars)
+
+        def progress(what: str, total: int) -> Callable[[], None]:
+            if not _is_terminal(sys.stderr):
+                return _progress_lines(total, what)
+            finish_bars()  # the step before is over
+            bar = click.progressbar(length=total, label=what, file=sys.stderr)
+            bars.append(bar.__enter__())
             return lambda: bar.update(1)
 
-        result = build_site(
-            _default_paths(paths),
-            site,
-            _render_options(site, templates),
-            on_wait=_waiting,
-            progress=progress if engine == "mkdocs" else None,
-            engine=engine,
-        )
+        try:
+            result = build_site(
+                _default_paths(paths),
+                site,
+                _render_options(site, templates),
+                on_wait=_waiting,
+                progress=progress if engine == "mkdocs" else None,
+                engine=engine,
+            )
+        except EmptyCatalog as empty:
+            report_findings(empty.findings)
+            where = ", ".join(safe_text(p) for p in empty.paths)
+            click.echo(f"No agents found in {where}: nothing was built, the site was left as it was.", err=True)
+            sys.exit(1)
     report_findings(result.findings)
+    for warning in result.warnings:
+        click.echo(f"MkDocs warning: {safe_text(warning)}", err=True)
     errors = sum(f.severity == "error" for f in result.findings)
     click.echo(
         f"Built {plural(result.agents, 'agent')} into {result.pages} pages in {safe_text(str(site.site_dir))} "
         f"in {result.seconds:.1f} s: {plural(len(result.findings), 'finding')} "
-        f"({plural(errors, 'error')}), {plural(result.warnings, 'MkDocs warning')}.",
+        f"({plural(errors, 'error')}), {plural(len(result.warnings), 'MkDocs warning')}"
+        f"{' (above)' if result.warnings else ''}.",
         err=True,
     )
     sys.exit(exit_code(result.findings))

@@ -25,6 +25,8 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         "category": agent.category,
         "tags": list(agent.tags),
         "description": agent.description,
+        # Only when the file spells the description otherwise (line breaks written as \n).
+        **({} if agent.description_raw is None else {"description_raw": agent.description_raw}),
         "summary": agent.summary,
         "examples": [
             {

@@ -8,11 +8,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog.layout import ASSETS, edit_base, is_agent_page, quiet_sections
 
+if TYPE_CHECKING:
+    from catalog.types import Catalog
+
 STYLESHEET, SCRIPT, WORKER_SHIM, FILTER = ASSETS
+PLUGIN = "agent-catalog"  # the plugin's entry point name
+PLUGIN_LOGGER = "mkdocs.plugins.agent-catalog"
+
+# Progress of a long step: called with what is being done and how many items there are; what
+# it returns is called as each item is done.
+Progress = Callable[[str, int], Callable[[], None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,7 @@ class SiteConfig:
     edit_base: str | None  # see catalog.layout.edit_base
     repo_root: Path | None
     site_name: str
+    has_plugin: bool = False  # the user's mkdocs.yml lists the agent-catalog plugin
 
 
 def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: Path | None) -> SiteConfig:
@@ -48,6 +58,7 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
         edit_base=edit_base(str(repo_url) if repo_url else None, None if edit_uri is None else str(edit_uri), docs_rel),
         repo_root=base.resolve(),
         site_name=str(raw.get("site_name") or "Agent catalog"),
+        has_plugin=PLUGIN in _plugin_names(raw),
     )
 
 
@@ -112,10 +123,10 @@ def default_config(
 ENGINES = ("mkdocs", "properdocs", "zensical")
 
 
-def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable[[], None] | None = None) -> int:
-    """Build with one of the engines; returns the number of warnings (MkDocs only counts them)."""
+def run_engine(engine: str, config_file: Path, site_dir: Path, progress: Progress | None = None) -> MkDocsRun:
+    """Build with one of the engines (only MkDocs, in-process, reports its warnings)."""
     if engine == "mkdocs":
-        return prepare_mkdocs(config_file, site_dir, on_page)()
+        return prepare_mkdocs(config_file, site_dir, progress)()
     import shutil
     import subprocess
     import sys
@@ -139,7 +150,7 @@ def run_engine(engine: str, config_file: Path, site_dir: Path, on_page: Callable
     finally:
         derived.unlink(missing_ok=True)
         shutil.rmtree(built, ignore_errors=True)
-    return 0
+    return MkDocsRun(())
 
 
 class EngineError(Exception):
@@ -170,14 +181,25 @@ def import_mkdocs() -> None:
         importlib.import_module(module)
 
 
+@dataclass(frozen=True, slots=True)
+class MkDocsRun:
+    """What an in-process MkDocs build said: its warnings, and (when the agent-catalog plugin
+    made the pages) the catalog the plugin read."""
+
+    warnings: tuple[str, ...]
+    catalog: Catalog | None = None
+
+
 def prepare_mkdocs(
     config_file: Path,
     site_dir: Path,
-    on_page: Callable[[], None] | None = None,
+    progress: Progress | None = None,
     source: PageSource | None = None,
-) -> Callable[[], int]:
-    """Import MkDocs and load the configuration now; the returned function builds (and
-    returns the number of warnings).
+) -> Callable[[], MkDocsRun]:
+    """Import MkDocs and load the configuration now; the returned function builds.
+
+    ``progress``: told of MkDocs' two passes over the pages (Markdown to HTML, then the theme)
+    once MkDocs knows how many there are.
 
     ``source``: generated pages MkDocs reads from memory. It reads the files in ``source``'s
     order first, so that a build can start while they are still being rendered; it writes
@@ -192,10 +214,13 @@ def prepare_mkdocs(
         """Pages given in memory, the progress bar, and agent pages' boilerplate out of search."""
 
         def on_files(self, docs: Files, *, config: Any) -> Files:
-            if source is None:
-                return docs
-            added = [File.generated(config, rel, content="") for rel in source.paths]
-            return Files([*added, *sorted(docs, key=file_sort_key)])
+            if source is not None:
+                added = [File.generated(config, rel, content="") for rel in source.paths]
+                docs = Files([*added, *sorted(docs, key=file_sort_key)])
+            pages[:] = [sum(1 for file in docs if file.is_documentation_page())]
+            if progress is not None:
+                ticks["content"] = progress("Converting pages", pages[0])
+            return docs
 
         def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
             if source is None or page.file.src_uri not in ours:
@@ -204,6 +229,8 @@ def prepare_mkdocs(
             return text if isinstance(text, str) else text.decode("utf-8")
 
         def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+            if progress is not None:
+                ticks["post"] = progress("Writing pages", pages[0])
             if source is None:
                 return env
             for file in files:  # the other generated files, before MkDocs copies them
@@ -221,19 +248,27 @@ def prepare_mkdocs(
             return env
 
         def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
-            if on_page is not None:
-                on_page()
+            if "content" in ticks:
+                ticks["content"]()
             return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
+        def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+            if "post" in ticks:
+                ticks["post"]()
+            return output
+
+    ticks: dict[str, Callable[[], None]] = {}  # per pass, once MkDocs knows how many pages
+    pages: list[int] = [0]
     ours = frozenset(source.paths) if source is not None else frozenset()
     config = load_config(str(config_file), site_dir=str(site_dir))
     add_assets(config)
     config.plugins["agent-catalog-hooks"] = _Hooks()
 
-    def run() -> int:
+    def run() -> MkDocsRun:
         with _count_warnings() as counter:
             build(config)
-        return counter.count
+        plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
+        return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None))
 
     return run
 
@@ -253,18 +288,26 @@ def add_assets(config: Any, prefix: str = "") -> None:
 
 
 class _Count:
-    count = 0
+    def __init__(self) -> None:
+        self.messages: list[str] = []
 
 
 @contextmanager
 def _count_warnings() -> Iterator[_Count]:
+    """MkDocs' warnings, as their messages (the plugin's findings excepted: the catalog
+    reports those itself)."""
     import logging  # not at the top: `generate` reads mkdocs.yml through this module, and fast
 
     counter = _Count()
 
     class Counter(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            counter.count += 1
+            if record.name == PLUGIN_LOGGER and getattr(record, "finding", False):
+                return
+            try:
+                counter.messages.append(record.getMessage())
+            except Exception:  # a message that does not format is still a warning
+                counter.messages.append(str(record.msg))
 
     handler = Counter(logging.WARNING)
     logger = logging.getLogger("mkdocs")

@@ -27,9 +27,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from catalog.layout import SIDEBAR_PAGES, RenderOptions, edit_base, is_agent_page, quiet_sections
-from catalog.mkdocs_build import add_assets
+from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets
+from catalog.types import Catalog
 
-log = logging.getLogger("mkdocs.plugins.agent-catalog")
+log = logging.getLogger(PLUGIN_LOGGER)
 
 
 class AgentCatalogConfig(Config):  # type: ignore[no-untyped-call]
@@ -46,6 +47,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._sources: list[Path] = []
         self._edit_paths: dict[str, str] = {}  # page src_uri -> agent source, relative to the repository
         self._edit_base: str | None = None
+        self.catalog: Catalog | None = None  # what the last build read (``agent-catalog build`` reports it)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -62,10 +64,10 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             log.warning("agent-catalog: source %s does not exist", source)
         sources = [str(s) for s in self._sources if s.exists()]
         docs_dir = Path(config.docs_dir).resolve()
-        catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()])
+        catalog = self.catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()])
         for finding in catalog.findings:
             report = log.warning if finding.severity in ("error", "warning") else log.info
-            report("agent-catalog: %s", _one_line(finding.format()))
+            report("agent-catalog: %s", _one_line(finding.format()), extra={"finding": True})
         base = Path(config.config_file_path or ".").resolve().parent
         docs_rel = os.path.relpath(docs_dir, base)
         self._edit_base = edit_base(config.repo_url, config.edit_uri, docs_rel)

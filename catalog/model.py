@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, overload
@@ -30,7 +31,8 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     declared = text_of("name") or text_of("id")
     name = file_name if dialect.name_from_file or not declared else declared
     title = _shown(text_of("title") or (declared if dialect.name_from_file and declared else None) or titleize(name))
-    description = text_of("description") or ""
+    written = text_of("description") or ""
+    description = with_line_breaks(written)
 
     findings: list[Finding] = []
     description_line = raw.key_lines.get("description", 1)
@@ -66,8 +68,30 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         display_path=source.display_path,
         key_lines=dict(raw.key_lines),
         disabled_rules=raw.disabled_rules,
+        description_raw=_as_written(raw.scalar_source.get("description"), written, description),
     )
     return agent, findings
+
+
+# A line break written as the two characters \n: Claude Code's wizard writes them so in plain
+# scalars, and collections in double quotes as "\\n" (YAML keeps two characters). An escaped
+# backslash stays, and so does a code span (`\n` in a description about escapes).
+# A span is tried from the start of a backtick run only, the run taken whole: tried at each
+# backtick of a hostile run, a line of them took minutes.
+_WRITTEN_BREAK = re.compile(r"(?<!`)((?>`+))[^`]{1,80}?\1(?!`)|\\\\|(?:\\r)?\\n")
+
+
+def with_line_breaks(text: str) -> str:
+    """A description as its author meant it: each written ``\\n`` is a line break."""
+    if "\\" not in text:
+        return text
+    return _WRITTEN_BREAK.sub(lambda m: m.group() if m.group(1) or m.group() == "\\\\" else "\n", text)
+
+
+def _as_written(source: Any, written: str, description: str) -> str | None:
+    """The description as the file has it, when that is not what is shown."""
+    raw = source.strip() if isinstance(source, str) and source.strip() else written
+    return raw if raw != description else None
 
 
 # Titles and categories become page headings and nav entries, which MkDocs parses as Markdown:

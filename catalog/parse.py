@@ -2,9 +2,9 @@
 
 Strict YAML first (libyaml when PyYAML has it). When that fails, the frontmatter is read the
 way Claude Code reads it: a field starts only at an unindented ``key:`` line whose key the
-dialect knows, every other line continues the field before it, and each field's value is
-parsed on its own, falling back to its raw text. Nothing here raises for bad input: every
-problem becomes a :class:`Finding`.
+dialect knows or that looks like a frontmatter key rather than example dialogue, every other
+line continues the field before it, and each field's value is parsed on its own, falling back
+to its raw text. Nothing here raises for bad input: every problem becomes a :class:`Finding`.
 """
 
 from __future__ import annotations
@@ -224,18 +224,70 @@ def _load_frontmatter(
 
 
 _DIALOGUE_KEYS = frozenset({"user", "assistant", "context", "commentary", "human", "example"})
+# A key as frontmatter writes one: lowercase first, then snake_case, kebab-case or camelCase.
+# Dialogue is capitalized ("Context:", "Daisy:"), a label above, or inside an <example> (where
+# "agent:" is a speaker; outside, Copilot's "agent: agent" is a key).
+_FIELD_KEY = re.compile(r"[a-z][a-zA-Z0-9]*(?:[_-][a-zA-Z0-9]+)*")
+_OPENING_EXAMPLE = re.compile(r"<example(?:\s[^<>]*)?>")
+# Fields an unknown key may start: each is loaded on its own, and a file of nothing but
+# "k1: x" lines must not cost a YAML load per line. Real frontmatter has a few dozen keys.
+MAX_UNKNOWN_FIELDS = 100
+
+
+class _FieldState:
+    """What the lines of a field so far leave open: an ``<example>``, or a quoted scalar."""
+
+    def __init__(self, value: str) -> None:
+        self.examples = 0
+        self.quote = value[:1] if value[:1] in ("'", '"') else ""
+        self.add(value[1:] if self.quote else value)
+
+    def add(self, line: str) -> None:
+        self.examples += len(_OPENING_EXAMPLE.findall(line)) - line.count("</example>")
+        if self.quote:
+            self.quote = "" if _closing_quote(line, self.quote) else self.quote
+
+    def is_open(self) -> bool:
+        return self.examples > 0 or bool(self.quote)
+
+
+def _closing_quote(text: str, quote: str) -> bool:
+    if quote == "'":  # '' is an escaped quote
+        return "'" in text.replace("''", "")
+    return '"' in re.sub(r"\\.", "", text)
 
 
 def _recover(
     fm_lines: list[str], first_line: int, known_keys: frozenset[str], problem: Any
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, int], list[str]]:
+    """The fields of frontmatter that is not YAML. A field starts at an unindented ``key:``
+    line whose key the dialect knows, or that looks like a frontmatter key and not like example
+    dialogue (a lowercase identifier, no dialogue label, outside an open ``<example>`` or quoted
+    value); every other line continues the field before it: a description spread over lines
+    keeps its ``user: "..."`` and ``Daisy: "..."`` lines, and ``emoji: 🎨`` after ``color: teal``
+    is a field of its own (the model puts it in ``extra``)."""
     fields: list[tuple[str, int, list[str]]] = []
+    state = _FieldState("")
+    unknown = 0
     for index, line in enumerate(fm_lines):
         match = _KEY_LINE.match(line)
-        if match and (match.group(1) in known_keys or not fields):
+        if match and (
+            match.group(1) in known_keys
+            or not fields
+            or (
+                unknown < MAX_UNKNOWN_FIELDS
+                and _FIELD_KEY.fullmatch(match.group(1))
+                and match.group(1).lower() not in _DIALOGUE_KEYS
+                and not state.is_open()
+            )
+        ):
+            if fields and match.group(1) not in known_keys:
+                unknown += 1
             fields.append((match.group(1), index, [line]))
+            state = _FieldState(line[match.end() :].strip())
         elif fields:
             fields[-1][2].append(line)
+            state.add(line)
     metadata: dict[str, Any] = {}
     source: dict[str, str] = {}
     raw_keys: list[str] = []
@@ -254,7 +306,8 @@ def _recover(
             if key in loaded.scalar_source:
                 source[key] = loaded.scalar_source[key]
         else:
-            metadata[key] = source[key] = _raw_value(field_lines)
+            source[key] = _raw_value(field_lines)
+            metadata[key] = source[key].replace("\\n", "\n")
             raw_keys.append(key)
     return metadata, source, key_lines, raw_keys
 
@@ -270,10 +323,13 @@ def _raw_value(field_lines: list[str]) -> str:
     value = "\n".join([first, *(r[margin:] for r in rest)]).strip("\n").strip()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
-    return value.replace("\\n", "\n")
+    return value
 
 
 def _load_yaml(text: str) -> _Loaded:
+    too_deep = _nesting_problem(text)
+    if too_deep is not None:
+        raise too_deep
     loader = _Loader(text)
     try:
         try:
@@ -287,7 +343,8 @@ def _load_yaml(text: str) -> _Loaded:
             message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
             line, col = (mark.line, mark.column) if mark else (0, 0)
             syntax = not isinstance(exc, yaml.constructor.ConstructorError)
-            raise _YamlProblem(message, line, col, syntax) from None
+            deep = _nesting_problem(text, failed=True) if syntax else None
+            raise deep or _YamlProblem(message, line, col, syntax) from None
         except yaml.YAMLError as exc:
             raise _YamlProblem(str(exc).replace("<unicode string>", "frontmatter"), 0, 0) from None
         except RecursionError:
@@ -326,6 +383,91 @@ def _with_plain_newlines(loaded: _Loaded) -> dict[str, Any]:
         if isinstance(value, str) and "\\n" in value:
             data[key] = value.replace("\\n", "\n")
     return data
+
+
+_BLOCK_PREFIX = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+_BRACKET_RUNS = re.compile(r"(?:\[\]|\{\})+|[\[{]+|[\]}]+")  # empty pairs are one neutral run
+
+
+def _nesting_problem(text: str, failed: bool = False) -> _YamlProblem | None:
+    """Our own depth limit, so that a file's verdict never depends on the YAML library.
+
+    Libraries disagree about deep nesting: libyaml 0.2.5 (PyYAML 6.0.4's wheels) refuses more
+    than 1,000 levels as a syntax error, older builds nest until Python's stack runs out. So
+    the depth is measured here, exactly, by the pure-Python parser's events (no limit of their
+    own), but only where a cheap upper bound says the limit may be passed: a level of block
+    nesting takes at least one column of indentation or a ``- ``/``? `` indicator, a level of
+    flow nesting an opening bracket. ``failed``: the library already refused the text as
+    invalid YAML; its refusal may have been about depth.
+    """
+    prefix = max(len(m) for m in _BLOCK_PREFIX.findall(text)) if text else 0
+    if 2 * prefix + text.count("[") + text.count("{") + 2 <= MAX_YAML_DEPTH:
+        return None
+    cut = _deep_cut(text)
+    if cut is None and not failed:
+        return None
+    # The parse is cheap up to the first value too deep; look at a growing head of the text.
+    cut = max(cut or len(text), 256)
+    while True:
+        problem, decided = _too_deep(text[:cut], cut >= len(text))
+        if decided:
+            return problem
+        cut *= 4
+
+
+def _deep_cut(text: str) -> int | None:
+    """Where the depth may first pass the limit (an upper bound on it does), or None."""
+    flow = offset = 0
+    for line in text.split("\n"):
+        end = offset + len(line)
+        base = 2 * len(_BLOCK_PREFIX.match(line).group()) + 2  # type: ignore[union-attr]
+        if base + flow > MAX_YAML_DEPTH:
+            return end + 1
+        opens = line.count("[") + line.count("{")
+        if base + flow + opens <= MAX_YAML_DEPTH:
+            flow = max(flow + opens - line.count("]") - line.count("}"), 0)
+            offset = end + 1
+            continue
+        for run in _BRACKET_RUNS.finditer(line):
+            size = run.end() - run.start()
+            if run.group() in ("[]", "{}") or run.group()[:2] in ("[]", "{}"):
+                continue
+            if run.group()[0] in "[{":
+                if base + flow + size > MAX_YAML_DEPTH:
+                    return offset + run.start() + MAX_YAML_DEPTH - base - flow + 1
+                flow += size
+            else:
+                flow = max(flow - size, 0)
+        offset = end + 1
+    return None
+
+
+def _too_deep(text: str, whole: bool) -> tuple[_YamlProblem | None, bool]:
+    """The first value nested deeper than the limit, by the pure-Python parser's events, and
+    whether that is the answer for the whole text (``text`` may be a head of it)."""
+    parser = yaml.SafeLoader(text)
+    depth = 0
+    try:
+        while (event := parser.get_event()) is not None:  # type: ignore[no-untyped-call]
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                continue
+            if depth > MAX_YAML_DEPTH:
+                mark = event.start_mark
+                message = f"frontmatter is nested more than {MAX_YAML_DEPTH} levels deep"
+                return _YamlProblem(message, mark.line if mark else 0, mark.column if mark else 0, False), True
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+    except yaml.MarkedYAMLError as exc:
+        # Invalid before any value too deep: not a depth problem, unless the head was cut
+        # short there (the scanner looks up to 1,024 characters ahead).
+        mark = exc.problem_mark or exc.context_mark
+        return None, whole or (mark is not None and mark.index < len(text) - 1100)
+    except yaml.YAMLError:
+        return None, whole
+    finally:
+        parser.dispose()
+    return None, whole
 
 
 def _check_size(root: yaml.Node) -> None:

@@ -22,7 +22,7 @@ from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 if TYPE_CHECKING:
     from catalog.incremental import AgentCache, FileStat, SpliceIndex
     from catalog.layout import RenderOptions
-    from catalog.mkdocs_build import SiteConfig
+    from catalog.mkdocs_build import Progress, SiteConfig
     from catalog.site import WriteResult
 
 # Below this many files a process pool costs more than it saves.
@@ -457,12 +457,21 @@ def _with_whole_agents(
     return replace(catalog, agents=tuple(agents))
 
 
+class EmptyCatalog(Exception):
+    """No agent was found: a misspelt path must not publish an empty catalog. The old site is
+    left as it was."""
+
+    def __init__(self, paths: Sequence[str], findings: Sequence[Finding]) -> None:
+        super().__init__(f"no agents found in {', '.join(paths)}")
+        self.paths, self.findings = tuple(paths), tuple(findings)
+
+
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     agents: int
     findings: tuple[Finding, ...]
     pages: int
-    warnings: int  # what MkDocs logged as warnings
+    warnings: tuple[str, ...]  # what MkDocs logged as warnings (our findings are in ``findings``)
     seconds: float
 
 
@@ -472,7 +481,7 @@ def build_site(
     options: RenderOptions,
     *,
     on_wait: Callable[[Path], None] | None = None,
-    progress: Callable[[int], Callable[[], None]] | None = None,
+    progress: Progress | None = None,
     engine: str = "mkdocs",
 ) -> BuildResult:
     """Generate the pages and build the site with MkDocs, replacing the old site only on success.
@@ -499,6 +508,8 @@ def build_site(
         prepare_site_dir(target)
         if site.config_file is None and engine == "mkdocs":
             outcome, pages, warnings = _build_in_memory(paths, site, options, target, Path(scratch), progress)
+        elif site.config_file is not None and site.has_plugin and engine == "mkdocs":
+            outcome, pages, warnings = _build_with_plugin(site.config_file, target, progress)
         else:
             outcome, pages, warnings = _build_from_docs(
                 paths, site, options, target, Path(scratch), progress, engine, on_wait
@@ -512,8 +523,8 @@ def _build_in_memory(
     options: RenderOptions,
     target: Path,
     scratch: Path,
-    progress: Callable[[int], Callable[[], None]] | None,
-) -> tuple[GenerateResult, int, int]:
+    progress: Progress | None,
+) -> tuple[GenerateResult, int, tuple[str, ...]]:
     """The built-in configuration: nobody reads a temporary docs folder, so MkDocs gets the
     pages in memory. It imports itself while workers read the agent files, and it builds
     while they render the agent pages, each page as soon as it is there."""
@@ -527,12 +538,37 @@ def _build_in_memory(
     # MkDocs waits for the scan (it needs the pages' names): the sections, most of the cost
     # of reading a file, are split by the worker that renders the page.
     catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs, sections=False)
+    if not catalog.agents:
+        raise EmptyCatalog(paths, catalog.findings)
     config = _write_default_config(site, docs_dir, scratch, catalog.agents)
     with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
         count = sum(1 for rel in pages.paths if rel.endswith(".md"))
-        tick = progress(count) if progress is not None else None
-        warnings = prepare_mkdocs(config, staging, tick, pages)()
-    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), count, warnings
+        run = prepare_mkdocs(config, staging, progress, pages)()
+    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), count, run.warnings
+
+
+def _build_with_plugin(
+    config_file: Path, target: Path, progress: Progress | None
+) -> tuple[GenerateResult, int, tuple[str, ...]]:
+    """The user's mkdocs.yml has the agent-catalog plugin: it adds the pages in memory, as in
+    a plain ``mkdocs build``, so nothing is written into the docs folder (where every page
+    would then be there twice)."""
+    from catalog.mkdocs_build import prepare_mkdocs
+    from catalog.site import WriteResult, staged_site
+
+    pages: list[int] = [0]
+
+    def counted(what: str, total: int) -> Callable[[], None]:
+        pages[0] = total
+        return progress(what, total) if progress is not None else lambda: None
+
+    with staged_site(target) as staging:
+        run = prepare_mkdocs(config_file, staging, counted)()
+        catalog = run.catalog or Catalog((), (), ())
+        if not catalog.agents:  # before the new site replaces the old one
+            raise EmptyCatalog([str(config_file)], catalog.findings)
+    outcome = GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog)
+    return outcome, pages[0], run.warnings
 
 
 def _build_from_docs(
@@ -541,10 +577,10 @@ def _build_from_docs(
     options: RenderOptions,
     target: Path,
     scratch: Path,
-    progress: Callable[[int], Callable[[], None]] | None,
+    progress: Progress | None,
     engine: str,
     on_wait: Callable[[Path], None] | None,
-) -> tuple[GenerateResult, int, int]:
+) -> tuple[GenerateResult, int, tuple[str, ...]]:
     """The user's mkdocs.yml (pages go into its docs folder), or another engine (which reads
     a docs folder): generate, then build."""
     from catalog.mkdocs_build import run_engine
@@ -559,14 +595,15 @@ def _build_from_docs(
         cache=site.config_file is not None,
         on_wait=(lambda: on_wait(docs_dir)) if on_wait else None,
     )
+    if not outcome.agents:
+        raise EmptyCatalog(paths, outcome.findings)
     config = site.config_file or _write_default_config(
         site, docs_dir, scratch, outcome.catalog.agents if outcome.catalog else ()
     )
     pages = sum(1 for _ in docs_dir.rglob("*.md"))
-    on_page = progress(pages) if progress else None
     with staged_site(target) as staging:
-        warnings = run_engine(engine, config, staging, on_page=on_page)
-    return outcome, pages, warnings
+        run = run_engine(engine, config, staging, progress)
+    return outcome, pages, run.warnings
 
 
 def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:

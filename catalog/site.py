@@ -385,11 +385,31 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
     remove_stale_staging(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
+        # mkdtemp makes a private (0700) folder; the site is for a web server to read.
+        os.chmod(staging, created_mode(directory=True))
         yield staging
         (staging / SITE_MARKER).write_text("built by agent-catalog\n", encoding="utf-8")
         _swap(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def created_mode(directory: bool = False) -> int:
+    """The mode a new file or folder gets from the user's umask."""
+    return (0o777 if directory else 0o666) & ~_umask()
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it (os.umask would, for every thread at once)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_staging(site_dir: Path) -> None:
@@ -625,7 +645,7 @@ def _atomic_write(path: Path, data: bytes, scratch: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, created_mode())  # mkstemp's is 0600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

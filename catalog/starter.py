@@ -104,6 +104,9 @@ def starter_files(sources: list[str], site_name: str) -> list[StarterFile]:
         StarterFile("mkdocs.yml", MKDOCS_YML.format(site_name=site_name, sources=quoted)),
         StarterFile(".pre-commit-config.yaml", PRE_COMMIT.format(pattern="|".join(sources))),
         StarterFile(".github/workflows/agent-catalog.yml", WORKFLOW.format(sources_args=" ".join(sources))),
+        # MkDocs wants its docs folder to exist, even when the plugin makes every page; git
+        # keeps no empty folder, and MkDocs leaves files whose names start with a dot out.
+        StarterFile("docs/.gitkeep", ""),
     ]
 
 

@@ -157,6 +157,7 @@ class Agent(FastPickle):
     display_path: str = ""  # the path as findings print it (the scanned root as given, then path)
     key_lines: Mapping[str, int] = field(default_factory=dict)  # frontmatter key -> 1-based line
     disabled_rules: frozenset[str] = frozenset()  # lint codes switched off in the file itself
+    description_raw: str | None = None  # the description as written, when ``description`` reads it otherwise
 
 
 @dataclass(frozen=True, slots=True)

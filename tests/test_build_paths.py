@@ -60,7 +60,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], d
                     outcome, _, warnings = pipeline._build_from_docs(*args, "mkdocs", None)
                 else:
                     outcome, _, warnings = pipeline._build_in_memory(*args)
-            assert outcome.agents == 60 and warnings == 0
+            assert outcome.agents == 60 and warnings == ()
             built.append(tree(site))
     return built[0], built[1]
 

@@ -84,7 +84,9 @@ def test_json(repo: Path) -> None:
     assert set(data) == {"version", "agents", "findings"}
     assert [a["name"] for a in data["agents"]] == ["code-reviewer", "planner"]
     reviewer, planner = data["agents"]
-    assert set(reviewer) == AGENT_KEYS
+    # description_raw only where the file writes the description otherwise (its \n pairs).
+    assert (set(reviewer), set(planner)) == (AGENT_KEYS | {"description_raw"}, AGENT_KEYS)
+    assert reviewer["description_raw"].startswith("Reviews diffs. Examples:\\n\\n<example>\\nContext:")
     assert reviewer["path"] == "agents/code-reviewer.md"
     assert reviewer["format"] == "claude-code"
     assert reviewer["tools"] == ["Read", "Grep", "Bash(git diff:*)"]

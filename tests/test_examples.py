@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from catalog.examples import extract_examples, summarize
 from catalog.types import Example, Turn
 
@@ -123,6 +126,11 @@ def test_summary_is_the_text_before_the_first_example() -> None:
     assert summarize("Reviews code.\n\n<example name='x'>user: a</example>") == "Reviews code."
     assert summarize("Reviews code; for example: diffs.") == "Reviews code; for example: diffs."
     assert summarize("") == ""
+    # A short lead-in to the examples goes too, unless it is all there is.
+    assert summarize("Audits AD. Specifically:\n\n<example>user: a</example>") == "Audits AD."
+    assert summarize("Use it when:\n<example>user: a</example>") == "Use it when:"
+    assert summarize("Audits AD. Specifically:") == "Audits AD. Specifically:"
+    assert summarize("Audits AD. It is worth using when:\n<example>user: a</example>").endswith("when:")
 
 
 def test_agent_lines_are_the_assistant_s_turns() -> None:
@@ -200,3 +208,113 @@ def test_at_most_max_turns_are_read_from_one_example() -> None:
 
     [example], _ = examples("<example>" + "user: a\nassistant: b\n" * MAX_TURNS + "</example>")
     assert len(example.turns) == MAX_TURNS
+
+
+# Named speakers: whoever the text names, one side is the user and the other the assistant.
+
+
+def test_a_named_speaker_is_the_user_when_no_line_says_user() -> None:
+    [example], _ = examples(
+        '<example>\nContext: a shop\nDaisy: "Can you check my order?"\nassistant: "Sure."\n</example>'
+    )
+    assert example.context == "a shop"
+    assert example.turns == (Turn("user", "Can you check my order?"), Turn("assistant", "Sure."))
+
+
+def test_two_named_speakers_are_the_user_then_the_assistant() -> None:
+    [example], _ = examples(
+        '<example>\n**Daisy**: "Is it ready?"\n**Support Bot**: \u201cIt ships today.\u201d\n</example>'
+    )
+    assert example.turns == (Turn("user", "Is it ready?"), Turn("assistant", "It ships today."))
+
+
+def test_agent_beside_an_assistant_line_is_the_one_asking() -> None:
+    """A subagent's examples: the main agent asks, the assistant (the subagent) answers."""
+    [example], _ = examples(
+        '<example>\nagent: "Profile the import job"\nassistant: "I\'ll run the profiler."\n</example>'
+    )
+    assert example.turns == (Turn("user", "Profile the import job"), Turn("assistant", "I'll run the profiler."))
+    # Beside a user, "agent:" is the assistant's side: the subagent reporting back.
+    [reply], _ = examples(
+        '<example>\nuser: "Review it"\nassistant: "Launching the reviewer"\nagent: "Two issues"\n</example>'
+    )
+    assert reply.turns == (Turn("user", "Review it"), Turn("assistant", "Launching the reviewer\n\nTwo issues"))
+
+
+def test_consecutive_turns_of_one_side_are_one_bubble() -> None:
+    [example], _ = examples(
+        '<example>\nuser: "Added an endpoint"\nassistant: "I\'ll review it"\n'
+        "<commentary>\nNew code was written.\n</commentary>\n"
+        'assistant: "Let me use the reviewer agent"\n</example>'
+    )
+    assert example.turns == (
+        Turn("user", "Added an endpoint"),
+        Turn("assistant", "I'll review it\n\nLet me use the reviewer agent"),
+    )
+    assert example.commentary == "New code was written."
+
+
+def test_labels_that_are_not_people_are_no_speakers() -> None:
+    # Unquoted text after a label, or a word that names a part of an example, is no turn.
+    [example], _ = examples(
+        '<example>\nuser: "Plan the release"\nNote: "hotfix" is a branch name\n'
+        "Steps: tag, build, ship\nassistant: Done\n</example>"
+    )
+    assert example.turns == (
+        Turn("user", '"Plan the release"\nNote: "hotfix" is a branch name\nSteps: tag, build, ship'),
+        Turn("assistant", "Done"),
+    )
+
+
+def test_graded_samples_are_no_dialogue() -> None:
+    [example], _ = examples('<example>\nGood: "const total = 1"\nBad: "var total = 1"\n</example>')
+    assert (example.context, example.turns) == ('Good: "const total = 1"\nBad: "var total = 1"', ())
+
+
+def test_user_request_markup_is_the_user_s_turn() -> None:
+    [example], _ = examples(
+        "<example>\n<user_request>Design a GraphQL API.</user_request>\n"
+        "<commentary>The agent gathers inputs first.</commentary>\n</example>"
+    )
+    assert example.turns == (Turn("user", "Design a GraphQL API."),)
+    assert example.commentary == "The agent gathers inputs first."
+
+
+def test_text_after_a_closing_sub_tag_is_an_aside_not_the_turn() -> None:
+    [example], _ = examples(
+        '<example id="a">\n<user_request>"Create an agent"</user_request>\n'
+        "<stage_1_analyze>\n- Task type: agent-creation\n</stage_1_analyze>\n"
+        "<context_flow>loaded lazily</context_flow>\n</example>"
+    )
+    assert example.turns == (Turn("user", "Create an agent"),)
+    assert example.commentary is not None and "<stage_1_analyze>" in example.commentary
+    assert "<context_flow>" in example.commentary and example.context is None
+    [reply], _ = examples(
+        "<example><human_message>hi</human_message><assistant_response>yo</assistant_response></example>"
+    )
+    assert reply.turns == (Turn("user", "hi"), Turn("assistant", "yo"))
+    # After a closing <context> tag, text is still context.
+    [told], _ = examples("<example><context>A shop.</context>\nDaisy is in a hurry.\n<user>hi</user></example>")
+    assert (told.context, told.commentary) == ("A shop.\n\nDaisy is in a hurry.", None)
+    assert told.turns == (Turn("user", "hi"),)
+
+
+@given(
+    names=st.lists(
+        st.from_regex(r"[A-Z][a-z]{2,8}( [A-Z][a-z]{2,8})?", fullmatch=True), min_size=2, max_size=2, unique=True
+    ),
+    assistant_label=st.sampled_from([None, "assistant", "Assistant", "**Assistant**", "agent"]),
+    texts=st.lists(st.text(alphabet="abc .,!?'", min_size=1, max_size=20).filter(str.strip), min_size=1, max_size=6),
+)
+def test_whoever_speaks_first_is_the_user(names: list[str], assistant_label: str | None, texts: list[str]) -> None:
+    """Two sides taking turns, whatever they are called: the first speaker who is not the
+    assistant is the user, turns alternate, nothing is lost."""
+    from catalog.examples import _NOT_SPEAKERS
+
+    assume(not {n.lower() for n in names} & {"user", "human", "agent", "assistant", "context", *_NOT_SPEAKERS})
+    user, other = names[0], assistant_label or names[1]
+    lines = "".join(f'{user if i % 2 == 0 else other}: "{text.strip()}"\n' for i, text in enumerate(texts))
+    [example], _ = examples(f"<example>\nContext: two people\n{lines}</example>")
+    assert example.context == "two people"
+    assert [t.role for t in example.turns] == ["user" if i % 2 == 0 else "assistant" for i in range(len(texts))]
+    assert [t.text for t in example.turns] == [text.strip() for text in texts]

@@ -93,3 +93,14 @@ def test_gemini_cli_record(golden: Golden) -> None:
     assert data["findings"] == []
     assert_no_absolute_paths(record)
     golden.check("scan/gemini-cli.json", record)
+
+
+@pytest.mark.corpus
+def test_written_line_breaks_record(corpus_json: dict[str, Any], golden: Golden) -> None:
+    """davila7's double-quoted "...\\\\n<example>\\\\n..." description: shown with line breaks,
+    its examples in turns, and the text as written in description_raw."""
+    path = "davila7__claude-code-templates/cli-tool/components/agents/security/ad-security-reviewer.md"
+    record = record_at(corpus_json, path)
+    assert "\\n" in record["description_raw"] and "\\n" not in record["description"]
+    assert_no_absolute_paths(record)
+    golden.check("scan/claude-code-written-line-breaks.json", record)

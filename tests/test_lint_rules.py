@@ -771,3 +771,11 @@ def test_rules_are_documented() -> None:
         assert rule.name and rule.name == rule.name.lower() and " " not in rule.name
         assert rule.summary.endswith((".", ")")) and rule.explanation, code
     assert len({rule.name for rule in RULES.values()}) == len(RULES)
+
+
+def test_explain_of_an_unknown_code_lists_the_known_ones() -> None:
+    result = lint("--explain", "AC999")
+    assert result.exit_code == 2
+    assert "no rule 'AC999'; the known codes:" in result.stderr
+    for code, rule in RULES.items():
+        assert f"  {code}  {rule.name} ({rule.severity})" in result.stderr

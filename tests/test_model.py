@@ -7,6 +7,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.dialects import DIALECTS, format_for_path
 from catalog.model import build_agent, normalize_tools, slugify, titleize
@@ -156,3 +158,61 @@ def test_colliding_slugs_take_collection_then_category() -> None:
         "code-reviewer",
         "code-reviewer-2",
     ]
+
+
+# A description that writes its line breaks as the two characters \n, however it is quoted.
+
+_WRITTEN = r'Reviews code.\n\n<example>\nContext: a PR\nuser: "Review it"\nassistant: "On it"\n</example>'
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        f"description: {_WRITTEN}",  # plain, as Claude Code's wizard writes it
+        "description: " + '"' + _WRITTEN.replace("\\", "\\\\").replace('"', '\\"') + '"',  # "\\n" in double quotes
+        "description: '" + _WRITTEN + "'",
+        "description: |\n  " + _WRITTEN,
+        "description: >-\n  " + _WRITTEN,
+        f"description: {_WRITTEN} Triggers on: x",  # not YAML: recovered as raw text
+    ],
+    ids=["plain", "double-quoted", "single-quoted", "literal-block", "folded-block", "recovered"],
+)
+def test_a_written_backslash_n_is_a_line_break_whatever_the_quoting(field: str) -> None:
+    agent = agent_from(f"---\nname: reviewer\n{field}\n---\nBody\n")
+    assert "\\n" not in agent.description
+    assert agent.summary == "Reviews code."
+    [example] = agent.examples
+    assert (example.context, example.turns) == ("a PR", (Turn("user", "Review it"), Turn("assistant", "On it")))
+    # The text as the file has it stays available (scan --json: description_raw).
+    assert agent.description_raw is not None and agent.description_raw.startswith("Reviews code.\\n\\n<example>")
+
+
+def test_description_raw_only_when_it_differs() -> None:
+    assert agent_from("---\nname: a\ndescription: one\n  two\n---\n").description_raw is None
+    assert agent_from('---\nname: a\ndescription: "one\\ntwo"\n---\n').description_raw is None
+
+
+def test_code_spans_and_escaped_backslashes_keep_their_backslash_n() -> None:
+    from catalog.model import with_line_breaks
+
+    assert with_line_breaks(r"Splits on `\n` and `\r\n`.\nThen joins.") == "Splits on `\\n` and `\\r\\n`.\nThen joins."
+    assert with_line_breaks(r"A path C:\\new\r\nnext") == "A path C:\\\\new\nnext"
+    assert with_line_breaks("no backslash") == "no backslash"
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\\`\r"), max_size=200))
+def test_writing_line_breaks_as_backslash_n_is_undone(text: str) -> None:
+    from catalog.model import with_line_breaks
+
+    assert with_line_breaks(text.replace("\n", "\\n")) == text
+
+
+def test_written_line_breaks_are_found_in_one_pass_over_hostile_text() -> None:
+    import time
+
+    from catalog.model import with_line_breaks
+
+    for text in ("\\n" + "`" * 300_000, "\\n" + "`a" * 150_000, "\\" * 300_000):
+        start = time.perf_counter()
+        with_line_breaks(text)
+        assert time.perf_counter() - start < 3

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.dialects import CLAUDE_CODE
 from catalog.parse import MAX_FILE_BYTES, decode_agent_bytes, parse_agent_text, read_agent_file
@@ -341,3 +343,101 @@ def test_missing_file(tmp_path: Path) -> None:
     text, found = read_agent_file(tmp_path / "gone.md", "gone.md")
     assert text == ""
     assert [(f.code, f.path) for f in found] == [("AC101", "gone.md")]
+
+
+# Lenient recovery: a key the dialect does not know starts a field; dialogue does not.
+
+
+def test_unknown_keys_after_a_broken_value_are_fields_of_their_own() -> None:
+    doc = parse("---\nname: x\ndescription: Vibe: calm\ncolor: teal\nemoji: 🎨\nvibe: calm and steady\n---\n")
+    assert doc.recovered
+    assert doc.metadata == {
+        "name": "x",
+        "description": "Vibe: calm",
+        "color": "teal",
+        "emoji": "🎨",
+        "vibe": "calm and steady",
+    }
+    assert dict(doc.key_lines) == {"name": 2, "description": 3, "color": 4, "emoji": 5, "vibe": 6}
+
+
+SPREAD_DESCRIPTION = """\
+---
+name: helper
+description: Use this agent for orders. Examples:
+<example>
+Context: A customer writes in.
+user: "Where is my order?"
+daisy: "Mine too: it is late"
+agent: "I'll use the helper agent."
+assistant: "Looking it up."
+<commentary>
+order_status: is what it checks
+</commentary>
+</example>
+user: "one more line of dialogue"
+context: outside the example too
+emoji: 📦
+permissionMode: plan
+---
+Body
+"""
+
+
+def test_dialogue_lines_of_a_spread_description_stay_in_it() -> None:
+    doc = parse(SPREAD_DESCRIPTION)
+    assert list(doc.metadata) == ["name", "description", "emoji", "permissionMode"]
+    lines = SPREAD_DESCRIPTION.split("\n")
+    assert doc.metadata["description"] == "\n".join(lines[2:15]).removeprefix("description: ")
+    assert (doc.metadata["emoji"], doc.metadata["permissionMode"]) == ("📦", "plan")
+
+
+def test_a_quoted_value_spread_over_lines_keeps_its_key_like_lines() -> None:
+    doc = parse('---\nname: x\ndescription: "Use it: now\nsee_also: a line of it"\nmodel: a: b\nemoji: 🎨\n---\n')
+    assert doc.recovered
+    assert doc.metadata["description"] == "Use it: now see_also: a line of it"
+    assert (doc.metadata["model"], doc.metadata["emoji"]) == ("a: b", "🎨")
+
+
+@given(
+    keys=st.lists(st.from_regex(r"[a-z][a-z0-9]{0,8}(?:[_-][a-z0-9]{1,5})?", fullmatch=True), max_size=4, unique=True),
+    dialogue=st.lists(
+        st.tuples(
+            st.sampled_from(["user", "assistant", "Context", "agent", "Daisy", "daisy", "human", "order_id", "Note"]),
+            st.text(alphabet="abc :'", max_size=12),
+        ),
+        max_size=6,
+    ),
+)
+def test_recovery_splits_keys_and_keeps_examples_whole(keys: list[str], dialogue: list[tuple[str, str]]) -> None:
+    """Any keys after a description spread over lines with an example: the example is whole in
+    the description, and every key is a field with its value."""
+    keys = [k for k in keys if k not in ("name", "description", *DIALOGUE)]
+    example = "".join(f'{label}: "{text}"\n' for label, text in dialogue)
+    text = (
+        "---\nname: x\ndescription: Use it: when. Examples:\n<example>\n"
+        + example
+        + "</example>\n"
+        + "".join(f"{k}: value of {k}\n" for k in keys)
+        + "---\n"
+    )
+    doc = parse(text)
+    assert doc.metadata["description"] == f"Use it: when. Examples:\n<example>\n{example}</example>"
+    assert {k: v for k, v in doc.metadata.items() if k not in ("name", "description")} == {
+        k: f"value of {k}" for k in keys
+    }
+
+
+def test_a_file_of_unknown_keys_costs_a_bounded_number_of_fields() -> None:
+    from catalog.parse import MAX_UNKNOWN_FIELDS
+
+    lines = "".join(f"key{i}: x\n" for i in range(20_000))
+    start = time.perf_counter()
+    doc = parse(f"---\nname: x\ndescription: a: b\n{lines}model: inherit\n---\n")
+    assert time.perf_counter() - start < 5
+    assert len(doc.metadata) == 3 + MAX_UNKNOWN_FIELDS
+    assert doc.metadata["model"] == "inherit"  # a key the format knows still starts a field
+    assert doc.metadata[f"key{MAX_UNKNOWN_FIELDS - 1}"].startswith(f"x\nkey{MAX_UNKNOWN_FIELDS}: x")
+
+
+DIALOGUE = ("user", "assistant", "context", "commentary", "human", "example")

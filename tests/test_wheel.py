@@ -1,8 +1,12 @@
 """The wheel carries the templates: build it, install it (not editable) in a fresh venv, build a site.
 
 A plain ``pip install .`` is how pre-commit installs a hook, so a template left out of the
-wheel would only show up for users. The venv sees the system's site-packages (mkdocs,
-Material, ...) so that nothing is downloaded; the package itself comes from the wheel.
+wheel would only show up for users. Nothing is downloaded: the new venv gets the wheel with
+``--no-deps`` and reaches the dependencies (mkdocs, Material, ...) through a ``.pth`` file
+naming the running interpreter's site-packages folders, whatever kind of environment that is
+(a plain venv has no system site-packages to borrow). A ``.pth`` line only adds its folder to
+``sys.path``, so an editable install of this checkout there is not activated: the package
+itself comes from the wheel.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -58,11 +63,19 @@ def test_wheel_contains_the_templates(wheel: Path) -> None:
 @pytest.mark.slow
 def test_installed_wheel_builds_a_site(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", "--system-site-packages", venv], cwd=tmp_path)
+    run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp_path)
     python, script = venv / "bin" / "python", venv / "bin" / "agent-catalog"
+    own = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp_path).stdout
+    ours = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(own.strip()) / "agent-catalog-test-deps.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
     env["PIP_NO_INDEX"] = "1"  # nothing from the network, whatever pip is configured to do
-    run([python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-index", wheel], cwd=tmp_path, env=env)
+    # The running interpreter's pip installs into the new venv (which has none of its own).
+    run(
+        [python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-index", wheel],
+        cwd=tmp_path,
+        env=env,
+    )
 
     # The venv imports the installed copy, not the editable checkout the system may also have.
     module, templates = run(
