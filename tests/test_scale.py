@@ -67,12 +67,14 @@ def agent_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[int, bytes]:
     return pages
 
 
+@pytest.mark.slow
 def test_a_built_agent_page_is_the_same_whatever_the_number_of_categories(agent_pages: dict[int, bytes]) -> None:
     # Agent 0 is in category-00000 in both sites: what else differs grows with the categories.
     assert len(agent_pages[12]) == len(agent_pages[1])
     assert agent_pages[12] == agent_pages[1]
 
 
+@pytest.mark.slow
 def test_generated_pages_do_not_grow_with_the_number_of_categories(tmp_path: Path) -> None:
     sizes = {}
     for categories in (20, 200):
