@@ -198,7 +198,7 @@ def _why_untrusted(folder: Path) -> str | None:
     real = Path(os.path.realpath(folder))
     # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
     # and every folder above it.
-    for path in [real / "full", real / "templates", real / "spares", real, *real.parents]:
+    for path in [real / "full", real / "templates", real / "spares", real / "tmp", real, *real.parents]:
         try:
             info = os.lstat(path)
         except FileNotFoundError:
@@ -223,6 +223,29 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with open(fd, "wb") as handle:
         handle.write(data)
+
+
+def scratch_dir(folder: Path) -> Path:
+    """Where the cache's files are written before they are renamed into place, made if needed:
+    what a killed run left there, ``sweep`` removes."""
+    scratch = folder / "tmp"
+    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return scratch
+
+
+def sweep(folder: Path | None) -> None:
+    """Remove the temporary files of runs that were killed: the scratch folder, and those of
+    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
+    import shutil
+
+    if folder is None:
+        return
+    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
+        for entry in entries:
+            if entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def spares_dir(folder: Path) -> Path:
@@ -338,8 +361,7 @@ class PendingSave:
         if folder is None:
             return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._tmp = folder / f".{name}.{os.getpid()}.tmp"
+            self._tmp = scratch_dir(folder) / f"{name}.{os.getpid()}.tmp"
             fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             self._handle = open(fd, "wb")  # noqa: SIM115 - closed by finish or abandon
             self._handle.write(body)
@@ -431,7 +453,7 @@ def save_full(folder: Path, path: str, seen: FileStat, packed: bytes) -> bool:
     target = _full_path(folder, path)
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = scratch_dir(folder) / f"{target.name}.{os.getpid()}.tmp"
         _write_private(tmp, _full_key(path, seen) + packed)
         os.replace(tmp, target)
     except OSError:

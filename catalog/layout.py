@@ -92,6 +92,12 @@ def is_agent_page(src_uri: str, prefix: str = "") -> bool:
     return rest.startswith("agents/") and rest.endswith(".md") and rest.count("/") == 1
 
 
+# The generated pages a sidebar of MkDocs' own making (no ``nav`` in mkdocs.yml) lists: the
+# overview, the rules and the pages that list the categories and collections. Not each agent,
+# category or collection: the sidebar is on every page, so it would grow every page with them.
+SIDEBAR_PAGES = frozenset({"index.md", "rules.md", "categories/index.md", "collections/index.md"})
+
+
 def quiet_sections(html: str) -> str:
     """An agent page's HTML with its boilerplate sections marked ``data-search-exclude``."""
     return _UNSEARCHED.sub(r'<h2 id="\1" data-search-exclude', html)

@@ -74,15 +74,13 @@ def default_config(
     ``config_dir``: where the file will be; docs_dir is then written relative to it, which
     Zensical needs.
     """
-    from catalog.names import titleize, unique_slugs
-
+    # One entry for all categories, one for all collections (their index pages): the sidebar
+    # is on every page, and 1,000 categories listed there made each agent page 312 KB.
     nav: list[Any] = [{"Overview": "index.md"}]
     if categories:
-        pages = unique_slugs(categories)
-        nav.append({"Categories": [{_nav_title(titleize(c)): f"categories/{pages[c]}.md"} for c in categories]})
+        nav.append({"Categories": "categories/index.md"})
     if collections:
-        pages = unique_slugs(collections)
-        nav.append({"Collections": [{_nav_title(c): f"collections/{pages[c]}.md"} for c in collections]})
+        nav.append({"Collections": "collections/index.md"})
     nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
@@ -120,14 +118,6 @@ def default_config(
     import yaml
 
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-
-
-def _nav_title(text: str) -> str:
-    """A nav title from agent files (a category, a collection): themes print nav titles as
-    HTML, unescaped, on every page, so ``<svg onload=...>`` in a category must arrive escaped."""
-    import html
-
-    return html.escape(" ".join(text.split()), quote=True)
 
 
 ENGINES = ("mkdocs", "properdocs", "zensical")

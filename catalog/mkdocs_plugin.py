@@ -24,10 +24,18 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from catalog.layout import GENERATED_KEY, HtmlBlocks, RenderOptions, edit_base, is_agent_page, quiet_sections
+from catalog.layout import (
+    GENERATED_KEY,
+    SIDEBAR_PAGES,
+    HtmlBlocks,
+    RenderOptions,
+    edit_base,
+    is_agent_page,
+    quiet_sections,
+)
 from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets, restore_blocks
 from catalog.types import Catalog
 
@@ -93,7 +101,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             if existing is not None:
                 log.warning("agent-catalog: %s exists in the docs; the generated page is not added", uri)
                 continue
-            files.append(File.generated(config, uri, content=text))
+            shown = InclusionLevel.UNDEFINED if rel in SIDEBAR_PAGES else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=shown))
         return files
 
     # First of all plugins (before mkdocs-macros), and last, the HTML of generated pages is

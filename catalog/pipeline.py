@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import pickle
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import reading_order, slugify
+from catalog.names import NAMED_IN_GROUP, Numbering, reading_order, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -148,6 +149,7 @@ def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
         if not clashes:
             return result, []
         for indexes in clashes:
+            formats = len({result[i].format for i in indexes}) if attempt == 2 else 0  # once a group: n, not n²
             for index in indexes:
                 agent = result[index]
                 if attempt == 0 and agent.collection:
@@ -155,30 +157,42 @@ def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
                 elif attempt == 1 and agent.category:
                     parts = [agent.collection or "", agent.category, agent.name]
                     result[index] = replace(agent, slug=slugify("-".join(p for p in parts if p)))
-                elif attempt == 2 and len({result[i].format for i in indexes}) > 1:
+                elif attempt == 2 and formats > 1:
                     # A Copilot agent and chat mode of one name: the format tells them apart.
                     result[index] = replace(agent, slug=slugify(f"{agent.slug}-{agent.format.value}"))
     # Still clashing (same name in the same place): number them in path order.
-    taken: set[str] = set()
+    numbering = Numbering()
     wanted: dict[str, list[int]] = defaultdict(list)  # the slug before numbering -> its agents
     for index in sorted(range(len(result)), key=lambda i: (result[i].path, result[i].display_path)):
-        agent, slug, number = result[index], result[index].slug, 1
+        agent = result[index]
         wanted[agent.slug].append(index)
-        while slug in taken:
-            number += 1
-            slug = f"{agent.slug[:70].rstrip('-')}-{number}"
-        taken.add(slug)
-        result[index] = replace(agent, slug=slug)
+        result[index] = replace(agent, slug=numbering.next(agent.slug, agent.slug[:70].rstrip("-")))
     return result, list(_numbered_pages(result, wanted.values()))
 
 
 def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Iterator[Finding]:
     """Agents whose names differ (in case, accents, punctuation, length) but not their pages get
-    numbered pages: say so, naming the other files. Same name exactly is a duplicate (AC301)."""
+    numbered pages: say so, naming a few of the other files and counting the rest. Same name
+    exactly is a duplicate (AC301)."""
     for indexes in groups:
+        names = Counter(agents[i].name for i in indexes)
+        if len(names) < 2:
+            continue
+        # The first few files of each name, in order: the first few of any other name than
+        # one agent's are among them, found in a few steps whatever the size of the group.
+        seen: Counter[str] = Counter()
+        firsts = []
+        for i in indexes:
+            seen[agents[i].name] += 1
+            if seen[agents[i].name] <= NAMED_IN_GROUP:
+                firsts.append(i)
         for index in indexes[1:]:
             agent = agents[index]
-            others = ", ".join(agents[i].display_path for i in indexes if i != index and agents[i].name != agent.name)
+            others = list(
+                itertools.islice(
+                    (agents[i].display_path for i in firsts if agents[i].name != agent.name), NAMED_IN_GROUP
+                )
+            )
             if not others:
                 continue
             yield Finding(
@@ -187,7 +201,8 @@ def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Ite
                 1,
                 "AC140",
                 "warning",
-                f"name {agent.name!r} gives the same page name as {others}: this page is {agent.slug}",
+                f"name {agent.name!r} gives the same page name as "
+                f"{some_of(others, len(indexes) - names[agent.name])}: this page is {agent.slug}",
             )
 
 
@@ -245,10 +260,13 @@ def _generate_locked(
 ) -> GenerateResult:
     from catalog import incremental
     from catalog.layout import default_template_dir
-    from catalog.site import WriteResult
+    from catalog.site import WriteResult, sweep_scratch
 
     exclude = [docs_dir, *exclude]
     folder, distrust = incremental.trusted_cache_dir(docs_dir) if cache and not check else (None, None)
+    if not check:  # what killed runs left: nothing else writes here while we hold the lock
+        sweep_scratch(docs_dir)
+        incremental.sweep(folder)
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
     key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
     if distrust is not None:

@@ -88,6 +88,9 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
     return env
 
 
+# ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the
+# sidebar links to them, never to each category, so no page grows with their number.
+GROUP_INDEX = "index"
 # Relative path -> text; catalog.json is bytes (joined from pieces of an earlier one).
 Pages = dict[str, str | bytes]
 AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
@@ -139,7 +142,8 @@ def page_groups(agents: Sequence[Agent]) -> Groups:
     named = {agent.collection or "" for agent in agents}
     collections = reading_order(c for c in named if c) if len(named) > 1 else []
     categories = reading_order(category_of(agent) for agent in agents)
-    return collections, categories, unique_slugs(categories), unique_slugs(collections)
+    index = (GROUP_INDEX,)  # the page that lists them all: no category's page takes its name
+    return collections, categories, unique_slugs(categories, index), unique_slugs(collections, index)
 
 
 def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
@@ -179,6 +183,8 @@ def render_context(
         "categories": categories,
         "category_page": lambda category: f"categories/{category_slugs[category]}.md",
         "collection_page": lambda collection: f"collections/{collection_slugs[collection]}.md",
+        "categories_page": f"categories/{GROUP_INDEX}.md",
+        "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
     }
     return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
@@ -324,6 +330,8 @@ def _shared_page_paths(context: _Context) -> tuple[str, ...]:
     return (
         *map(context.common["category_page"], context.common["categories"]),
         *map(context.common["collection_page"], context.common["collections"]),
+        *([context.common["categories_page"]] if context.common["categories"] else []),
+        *([context.common["collections_page"]] if context.common["collections"] else []),
         "index.md",
         "rules.md",
         "catalog.json",
@@ -381,6 +389,11 @@ def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequ
     for collection in common["collections"]:
         path = common["collection_page"](collection)
         pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+    if by_category:
+        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+    if common["collections"]:
+        members = {collection: by_collection[collection] for collection in common["collections"]}
+        pages[common["collections_page"]] = _group_index(context, "collection", members)
     pages["index.md"] = overview_page(context, overview_of(listings), [m.item_top for m in listings])
     pages["rules.md"] = _with_meta(
         context.env.get_template("rules.md.j2").render(
@@ -405,6 +418,29 @@ def _group_page(context: _Context, kind: str, name: str, path: str, members: lis
         **context.common,
     )
     return _with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+
+
+def _group_index(context: _Context, kind: str, members: dict[str, list[Listing]]) -> str:
+    """The page that lists every category (or collection) with its count of agents."""
+    path = context.common["categories_page" if kind == "category" else "collections_page"]
+    page_of = context.common[f"{kind}_page"]
+    names = reading_order(members)
+    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
+        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
+    groups = [
+        {
+            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
+            "page": page_of(name),
+            "count": len(members[name]),
+            "uncategorized": kind == "category" and name == UNCATEGORIZED,
+        }
+        for name in names
+    ]
+    title = "Categories" if kind == "category" else "Collections"
+    body = context.env.get_template("groups.md.j2").render(
+        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
+    )
+    return _with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
 def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:

@@ -6,6 +6,7 @@ registered here too, so that every code can be explained and switched off the sa
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from typing import Any
 
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
+from catalog.names import NAMED_IN_GROUP, some_of
 from catalog.types import Agent, Format, Section, Severity
 
 # (line, col, message) of one problem in one agent file.
@@ -379,8 +381,11 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
         scopes[(agent.collection or "", agent.plugin or "", agent.format.value, agent.name.casefold())].append(agent)
     for same in scopes.values():
         if len(same) > 1:
+            # One finding a file, naming a few of the others: n files of one name are n
+            # findings of one line each, not n lines of n paths.
+            firsts = heapq.nsmallest(NAMED_IN_GROUP + 1, same, key=lambda a: (a.display_path, a.path))
             for agent in same:
-                others = ", ".join(a.display_path for a in same if a is not agent)
+                others = some_of([a.display_path for a in firsts if a is not agent], len(same) - 1)
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} is also used by {others}")
 
 
@@ -396,10 +401,12 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     for agent in agents:
         by_name[agent.name.casefold()].append(agent)
     for same in by_name.values():
-        collections = {a.collection or "" for a in same}
+        collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:
+            named = [c for c in collections if c]  # "": files in no collection
+            firsts = named[: NAMED_IN_GROUP + 1]
             for agent in same:
-                others = ", ".join(sorted(c for c in collections if c != (agent.collection or "")))
+                others = some_of([c for c in firsts if c != agent.collection], len(named) - bool(agent.collection))
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} also exists in {others or 'another'}")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import pickle
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -66,8 +67,10 @@ def quick_update(
     changed: Sequence[str],
 ) -> QuickResult | None:
     """Bring ``docs_dir`` in step after ``changed`` (paths of the stamp that changed), or None."""
-    from catalog.site import MANIFEST, replace_files
+    from catalog.site import JOURNAL, MANIFEST, replace_files
 
+    if os.path.lexists(docs_dir / JOURNAL):
+        return None  # a run was interrupted: its journal is merged into the manifest by write_docs
     index = incremental.load_splice(folder, key)
     if index is None or not stamp.token or index.base != stamp.token or stamp.summary[2]:
         return None
@@ -274,11 +277,14 @@ class _Staged:
         return {rel: new for rel, (_, new) in self.files.items()}
 
     def discard(self) -> None:
+        from catalog.site import drop_scratch
+
         with contextlib.suppress(BaseException):
             self.wait()
         for tmp, _ in self.files.values():
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        drop_scratch(self.docs_dir)
 
 
 def _stage(
