@@ -293,7 +293,11 @@ class _Walker:
         elif not _maybe_agent(entry.name):
             return
         elif not is_file:
-            self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
+            # A JSON or TOML file is an agent only where its path says so (.kiro/agents/, ...);
+            # elsewhere it may be a manifest, which the manifest reader reports itself.
+            posix = real if os.sep == "/" else Path(real).as_posix()
+            if entry.name.lower().endswith((".md", ".roomodes")) or format_and_certainty(posix)[1]:
+                self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
         else:
             self.check_name(entry.name, rel)
             self.add_file(real, readable_name(entry.name), rel, ctx, explicit=False)

@@ -527,7 +527,7 @@ def test_filter_with_thousands_of_entries(opened: Any, tmp_path: Path) -> None:
     """Entries past the first batch change in later frames; the list settles on what the data says."""
     from benchmarks.bench_build import generate_agents
 
-    generate_agents(tmp_path / "agents", 1_200)
+    generate_agents(tmp_path / "agents", 700)  # enough for every step to pass a batch (150) of entries
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(tmp_path)
         result = CliRunner().invoke(main, ["build", "agents", "--site-dir", "site"], catch_exceptions=False)
