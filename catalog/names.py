@@ -20,11 +20,13 @@ MAX_SLUG = 80
 
 
 def titleize(name: str) -> str:
-    """'backend-api-specialist' -> 'Backend API Specialist'; display names stay as written."""
+    """'backend-api-specialist' -> 'Backend API Specialist', 'subagents/system-builder' ->
+    'Subagents / System Builder'; display names stay as written."""
     if " " in name or any(c.isupper() for c in name):
         return name
-    words = [w for w in re.split(r"[-_.\s]+", name) if w]
-    return " ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) or name
+    parts = [[w for w in re.split(r"[-_.\s]+", part) if w] for part in name.split("/")]
+    titled = [" ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) for words in parts]
+    return " / ".join(t for t in titled if t) or name
 
 
 def slugify(text: str) -> str:
@@ -78,6 +80,20 @@ def unique_slugs(values: Iterable[str], reserved: Iterable[str] = ()) -> dict[st
     numbering = Numbering()
     numbering.taken.update(reserved)
     return {value: numbering.next(slugify(value)) for value in sorted(set(values))}
+
+
+def one_spelling(values: Iterable[str]) -> dict[str, str]:
+    """Each value -> the one spelling of the values that differ from it only in case,
+    accents or separators (that slugify alike: ``Development``, ``development``,
+    ``data_ai``, ``Data AI``): the most used, then one a person wrote for display (with
+    a capital or a space), then the first in sorted order."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    best: dict[str, str] = {}
+    for value in sorted(counts, key=lambda v: (-counts[v], v == v.lower() and " " not in v, v)):
+        best.setdefault(slugify(value), value)
+    return {value: best[slugify(value)] for value in counts}
 
 
 def reading_order(values: Iterable[str]) -> list[str]:

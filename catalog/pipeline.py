@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import NAMED_IN_GROUP, Numbering, reading_order, slugify, some_of
+from catalog.names import NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -47,7 +47,7 @@ def scan_catalog(
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
-    agents, collisions = _assign_slugs([agent for agent, _ in results if agent is not None])
+    agents, collisions = _assign_slugs(one_category_spelling([agent for agent, _ in results if agent is not None]))
     agents = harness_variants(agents)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
@@ -131,6 +131,18 @@ def harness_variants(agents: list[Agent]) -> list[Agent]:
             others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
             result[index] = result[index].evolve(available_as=tuple(others))
     return result
+
+
+def one_category_spelling(agents: list[Agent]) -> list[Agent]:
+    """Categories that differ only in case or separators (``Development``, ``development``)
+    are one category, spelt one way (``names.one_spelling``) by every agent in it."""
+    spelling = one_spelling(agent.category for agent in agents if agent.category)
+    return [
+        replace(agent, category=spelling[agent.category])
+        if agent.category and spelling[agent.category] != agent.category
+        else agent
+        for agent in agents
+    ]
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
@@ -535,7 +547,8 @@ def _with_whole_agents(
                 whole = pickle.loads(data)[0]
         if whole is None:
             whole = guarded_load(source)[0] or agent
-        agents[index] = replace(whole, slug=agent.slug, available_as=agent.available_as)
+        # Spelt as the catalog spells its category; with the other tools' definitions.
+        agents[index] = replace(whole, slug=agent.slug, category=agent.category, available_as=agent.available_as)
     return replace(catalog, agents=tuple(agents))
 
 

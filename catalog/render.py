@@ -28,6 +28,7 @@ from catalog.facets import (
     data_script,
     facet_pairs,
     labels_of,
+    model_counts,
     models_of,
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
@@ -148,9 +149,10 @@ def page_groups(agents: Sequence[Agent]) -> Groups:
 
 def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
     """What every agent page depends on besides its own agent: the collections it may link
-    to, and the page of a category or collection whose slug another one took first. When it
-    changes, every agent page is rendered again."""
-    collections, _, category_slugs, collection_slugs = page_groups(agents)
+    to, the page of a category or collection whose slug another one took first, and the
+    spelling of a category that other agents may have chosen (``one_category_spelling``).
+    When it changes, every agent page is rendered again."""
+    collections, categories, category_slugs, collection_slugs = page_groups(agents)
     renamed = [
         f"{kind}:{value}:{slug}"
         for kind, slugs in (("category", category_slugs), ("collection", collection_slugs))
@@ -159,7 +161,8 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
     ]
     # An agent's page links the other tools' definitions of it.
     variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
-    return (*collections, *renamed, *variants)
+    spelt = [f"spelling:{category}" for category in categories if category != slugify(category)]
+    return (*collections, *renamed, *variants, *spelt)
 
 
 def render_context(
@@ -366,7 +369,7 @@ def overview_of(listings: Sequence[Listing]) -> Overview:
             "format": Counter(m.format_label for m in listings),
             "collection": Counter(m.collection or "(none)" for m in listings),
             "category": Counter(m.category for m in listings),
-            "model": Counter(model for m in listings for model in m.models),
+            "model": model_counts(m.models for m in listings),
         },
         tokens=tuple(m.tokens for m in listings),
         by_category={category: by_category[category] for category in reading_order(by_category)},
