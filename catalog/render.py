@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import posixpath
+import shlex
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         css_color=textsafe.css_color,
         color_name=textsafe.color_name,
         titleize=titleize,
+        sh=shlex.quote,
     )
     return env
 
@@ -301,6 +303,7 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
         findings=context.findings.get(agent.display_path, []),
         link=lambda target: context.link(path, target),
         download=download,
+        file_name=_file_name(agent),
         raw=raw,
         edit_url=_edit_url(agent, context.options),
         **context.common,
@@ -572,6 +575,13 @@ def _with_meta(body: str, title: str, description: str) -> str:
 
     post = frontmatter.Post(body, None, **meta)
     return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
+
+
+def _file_name(agent: Agent) -> str:
+    """The name the download is saved under: the source file's own (its tool may know the
+    agent by it), with anything unprintable (a line break) made a "_"."""
+    name = posixpath.basename(agent.path.split("#", 1)[0])  # a Roo mode: its .roomodes file
+    return "".join(c if c.isprintable() else "_" for c in name) or f"{agent.slug}.md"
 
 
 def _raw_text(agent: Agent) -> str:
