@@ -1,6 +1,6 @@
 """Browsing a catalog in Chromium from disk (issue 19): figures that never wrap mid-number,
-downloads under the source file's own name that download from file:// too, a copy button on
-and the install command.
+downloads under the source file's own name that download from file:// too, and a copy button
+on the install command.
 
 One small site, built once: agents whose descriptions add up to six-figure token counts, two
 agents that claim the same requests, and a Copilot agent whose page name is not its file name.
@@ -23,7 +23,7 @@ if not CHROMIUM.is_file():
     pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does it)", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-from tests.test_browser import SCREENSHOTS, SIZES, open_page  # noqa: E402
+from tests.test_browser import SIZES, open_page  # noqa: E402
 from tests.test_browser import browser as browser  # noqa: E402  (the module's Chromium fixture)
 
 COPILOT = ".github/agents/accessibility.agent.md"
