@@ -28,6 +28,7 @@ from catalog.facets import (
     facet_pairs,
     labels_of,
     models_of,
+    place,
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, RenderOptions, default_template_dir
@@ -172,6 +173,7 @@ def render_context(
         "category_page": lambda category: f"categories/{category_slugs[category]}.md",
         "collection_page": lambda collection: f"collections/{collection_slugs[collection]}.md",
         "uncategorized": UNCATEGORIZED,
+        "place_of": place,
     }
     return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
 

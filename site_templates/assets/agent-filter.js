@@ -4,6 +4,10 @@
  * fetched, so filtering works from file:// too. The state lives in the URL query: one
  * parameter per facet (values joined by commas) and `q` for the text, so a filtered view can
  * be shared and the back button works. Without JavaScript the full list is still there.
+ *
+ * A category's or a collection's page has the same filter over its own agents: the element
+ * says its scope (data-ac-scope="category", data-ac-scope-value="<key>"); that facet is then
+ * not offered, and the other facets offer the values its agents have.
  */
 (function () {
   "use strict";
@@ -28,12 +32,30 @@
     list.querySelectorAll("li[data-agent]").forEach(function (li) {
       items[li.getAttribute("data-agent")] = li;
     });
+    var scope = root.dataset.acScope || null;
+    var scopeValue = root.dataset.acScopeValue || "";
     var agents = data.agents.map(function (row) {
-      // row: [slug, search text (lowercase), {facet: [value keys]}]
+      // row: [slug, search text (lowercase), {facet: [value keys]}, ...]
       return { slug: row[0], text: row[1], facets: row[2], el: items[row[0]] || null };
+    }).filter(function (agent) {
+      return !scope || (agent.facets[scope] || []).indexOf(scopeValue) >= 0;
+    });
+    // The values each facet offers: those the agents in scope have.
+    var present = {};
+    agents.forEach(function (agent) {
+      Object.keys(agent.facets).forEach(function (name) {
+        present[name] = present[name] || {};
+        agent.facets[name].forEach(function (key) { present[name][key] = true; });
+      });
+    });
+    var offered = {};
+    FACETS.forEach(function (f) {
+      offered[f[0]] = (data.facets[f[0]] || []).filter(function (pair) {
+        return present[f[0]] && present[f[0]][pair[0]];
+      });
     });
     var facets = FACETS.filter(function (f) {
-      return data.facets[f[0]] && data.facets[f[0]].length > 1;
+      return f[0] !== scope && offered[f[0]].length > 1;
     });
 
     // --- the controls -------------------------------------------------------------------
@@ -41,7 +63,7 @@
     var search = document.createElement("input");
     search.type = "search";
     search.className = "ac-filter__query md-input";
-    search.placeholder = "Filter " + agents.length + " agents";
+    search.placeholder = "Filter " + agents.length + " agent" + (agents.length === 1 ? "" : "s");
     search.title = "Matches names, summaries, tags, tools and example dialogue text";
     search.setAttribute("aria-label", "Filter agents");
     var status = document.createElement("p");
@@ -54,13 +76,24 @@
     var groups = document.createElement("div");
     groups.className = "ac-filter__facets";
     var boxes = {};
+    var chosen = {}; // facet -> the element saying how many of its values are ticked
+    // Every facet starts closed, so the list starts on the first screen; one open at a time,
+    // spanning the filter's width below the row of facet names (agent-catalog.css).
     facets.forEach(function (facet) {
       var name = facet[0];
       var details = document.createElement("details");
       details.className = "ac-facet";
-      details.open = name === "category" || name === "model";
+      details.addEventListener("toggle", function () {
+        if (!details.open) return;
+        groups.querySelectorAll("details.ac-facet[open]").forEach(function (other) {
+          if (other !== details) other.open = false;
+        });
+      });
       var summary = document.createElement("summary");
       summary.textContent = facet[1] + " ";
+      chosen[name] = document.createElement("span");
+      chosen[name].className = "ac-facet__chosen";
+      summary.appendChild(chosen[name]);
       var chevron = document.createElement("span");
       chevron.className = "ac-facet__chevron";
       chevron.setAttribute("aria-hidden", "true");
@@ -71,7 +104,7 @@
       options.className = "ac-facet__options";
       details.appendChild(options);
       boxes[name] = {};
-      data.facets[name].forEach(function (pair) {
+      offered[name].forEach(function (pair) {
         var label = document.createElement("label");
         label.className = "ac-facet__option";
         var box = document.createElement("input");
@@ -94,9 +127,9 @@
     bar.className = "ac-filter__bar";
     bar.appendChild(search);
     bar.appendChild(clear);
+    bar.appendChild(status);
     root.appendChild(bar);
     root.appendChild(groups);
-    root.appendChild(status);
 
     // --- state <-> URL ------------------------------------------------------------------
     function readState() {
@@ -207,6 +240,8 @@
             counts[key] = (counts[key] || 0) + 1;
           });
         });
+        var ticked = state.facets[name].length;
+        chosen[name].textContent = ticked ? "(" + ticked + ")" : "";
         Object.keys(boxes[name]).forEach(function (key) {
           var n = counts[key] || 0;
           boxes[name][key].count.textContent = String(n);
