@@ -85,6 +85,7 @@ class _Context:
     plugin_files: frozenset[str] | None = None  # real paths a plugin.json lists, when it lists any
     category: str | None = None
     in_agent_dir: bool = False
+    groups: Mapping[str, str] = field(default_factory=dict)  # real agent path -> category a manifest gives
 
 
 def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:
@@ -149,6 +150,7 @@ class _Walker:
                     category = entry.get("category") if isinstance(entry.get("category"), str) else None
                     plugins[root] = (str(entry["name"]), category)
             ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+            ctx = replace(ctx, groups=self.groupings(real, rel, marketplace))
         elif (
             rel
             and "/" not in rel
@@ -283,7 +285,7 @@ class _Walker:
                 collection=ctx.collection,
                 marketplace=ctx.marketplace if in_plugin else None,
                 plugin=ctx.plugin if in_plugin else None,
-                category=ctx.category,
+                category=ctx.category or ctx.groups.get(real),
                 explicit=explicit or ctx.in_agent_dir or listed,
             )
         )
@@ -309,6 +311,65 @@ class _Walker:
             return None
         return data if isinstance(data, dict) else None
 
+    def groupings(self, root: str, rel: str, marketplace: Mapping[str, Any]) -> dict[str, str]:
+        """Agent files a marketplace's plugins list (in their own folders or, as awesome-copilot
+        ships them, relative to the marketplace's folder), and those the collection manifests
+        beside it list (``collections/*.collection.yml``), by real path -> the category they
+        give: the plugin's category or name, the collection's id. The smallest group that lists
+        a file names it (ties: by name)."""
+        groups: list[tuple[int, str, list[str]]] = []  # (size, category, the paths it lists, as they may be read)
+        for entry in marketplace.get("plugins") or []:
+            if not (isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name")):
+                continue
+            folder = os.path.realpath(os.path.join(root, entry["source"]))
+            if not _within(folder, root):
+                continue
+            manifest = self.read_json(folder, "plugin.json", f"{rel}/{entry['source']}" if rel else entry["source"])
+            listed: Any = (manifest or {}).get("agents")
+            extensions = (manifest or {}).get("extensions")
+            for extension in extensions.values() if isinstance(extensions, dict) else ():
+                if listed is None and isinstance(extension, dict):
+                    listed = extension.get("agents")
+            named = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
+            category = entry["category"] if isinstance(entry.get("category"), str) else str(entry["name"])
+            paths = [where for p in named for where in (os.path.join(folder, p), os.path.join(root, p))]
+            groups.append((len(named), category, paths))
+        collections = os.path.join(root, "collections")
+        names = sorted(os.listdir(collections)) if os.path.isdir(collections) else []
+        for name in (n for n in names if n.endswith(".collection.yml")):
+            loaded = self.read_yaml(os.path.join(collections, name))
+            items = loaded.get("items")
+            paths = [
+                os.path.join(root, i["path"])
+                for i in (items[:10_000] if isinstance(items, list) else [])
+                if isinstance(i, dict) and isinstance(i.get("path"), str)
+            ]
+            category = loaded["id"] if isinstance(loaded.get("id"), str) else name[: -len(".collection.yml")]
+            groups.append((len(paths), category, paths))
+        found: dict[str, str] = {}
+        for _, category, paths in sorted(groups, key=lambda g: g[:2]):
+            for path in paths:
+                for candidate in _spellings(path):
+                    real = os.path.realpath(candidate)
+                    if _within(real, root) and os.path.isfile(real):
+                        found.setdefault(real, category)
+                        break
+        return found
+
+    def read_yaml(self, path: str) -> dict[str, Any]:
+        """A small YAML manifest, or {} (too large, unreadable or not a mapping: it only names groups)."""
+        import yaml
+
+        try:
+            if os.path.getsize(path) > 256_000:
+                return {}
+            self.manifests.append(path)
+            with open(path, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+        except (OSError, ValueError, RecursionError, yaml.YAMLError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def category_json(self, folder: str, rel: str) -> str | None:
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and "category" in n.lower())
@@ -319,6 +380,14 @@ class _Walker:
             if data and isinstance(data.get("name"), str):
                 return str(data["name"])
         return None
+
+
+def _spellings(path: str) -> tuple[str, ...]:
+    """A file a plugin lists as it ships (``agents/x.md``), and as the source holds it
+    (``agents/x.agent.md``: awesome-copilot renames its agents when it builds a plugin)."""
+    if path.endswith(".md") and not path.endswith((".agent.md", ".chatmode.md")):
+        return (path, path[: -len(".md")] + ".agent.md")
+    return (path,)
 
 
 def _within(path: str, root: str) -> bool:
