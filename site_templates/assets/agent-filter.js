@@ -21,6 +21,10 @@
     ["color", "Color"]
   ];
 
+  function figure(n) {
+    return n.toLocaleString("en-US"); // 1,425 as the overview's figures write it
+  }
+
   function setUp() {
     var data = window.__agentCatalog;
     var root = document.getElementById("ac-filter");
@@ -63,7 +67,7 @@
     var search = document.createElement("input");
     search.type = "search";
     search.className = "ac-filter__query md-input";
-    search.placeholder = "Filter " + agents.length + " agent" + (agents.length === 1 ? "" : "s");
+    search.placeholder = "Filter " + figure(agents.length) + " agent" + (agents.length === 1 ? "" : "s");
     search.title = "Matches names, summaries, tags, tools and example dialogue text";
     search.setAttribute("aria-label", "Filter agents");
     var status = document.createElement("p");
@@ -250,7 +254,8 @@
       });
       var filtered = words.length || facets.some(function (f) { return state.facets[f[0]].length; });
       clear.hidden = !filtered; // agent-catalog.css keeps [hidden] above Material's .md-button
-      status.textContent = filtered ? shown + " of " + agents.length + " agents" : agents.length + " agents";
+      status.textContent = filtered ? figure(shown) + " of " + figure(agents.length) + " agents"
+      : figure(agents.length) + " agent" + (agents.length === 1 ? "" : "s");
       root.dataset.acShown = String(shown);
     }
 
