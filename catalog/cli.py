@@ -93,6 +93,8 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
     if verbose:
         for skipped in catalog.skipped:
             click.echo(f"skipped {safe_text(skipped.rel_path)}: {skipped.reason}", err=True)
+        for note in catalog.notes:
+            click.echo(f"{safe_text(note.rel_path)}: {note.reason}", err=True)
     report_findings(catalog.findings)
     sys.exit(exit_code(catalog.findings))
 
@@ -263,6 +265,7 @@ def generate(
             on_wait=lambda: _waiting(site.docs_dir),
         )
     result = outcome.write
+    report_notes(outcome.notes)
     report_findings(outcome.findings)
     for rel, why in result.kept:
         click.echo(f"{safe_text(str(site.docs_dir / rel))}: left alone: {why}", err=True)
@@ -357,6 +360,7 @@ def build(
             where = ", ".join(safe_text(p) for p in empty.paths)
             click.echo(f"No agents found in {where}: nothing was built, the site was left as it was.", err=True)
             sys.exit(1)
+    report_notes(result.notes)
     report_findings(result.findings)
     for warning in result.warnings:
         click.echo(f"MkDocs warning: {safe_text(warning)}", err=True)
@@ -403,10 +407,17 @@ def init(paths: Sequence[str], site_name: str) -> None:
 
     PATHS are the agent folders (default: the folders where agents were found).
     """
+    from catalog.discover import readable_name
     from catalog.pipeline import scan_catalog
     from catalog.starter import starter_files, write_new_files
 
     sources = [Path(p).as_posix().rstrip("/") for p in paths]
+    for source in sources:
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = safe_text(readable_name(source))
+            raise click.BadParameter(f"{shown}: the name is not UTF-8: rename it", param_hint="PATHS") from None
     if not sources:
         catalog = scan_catalog(["."])
         tops = sorted({a.path.split("/", 1)[0] for a in catalog.agents if "/" in a.path})
@@ -481,6 +492,11 @@ def _reraise_as_configuration_error(exc: Exception) -> None:
         raise _ConfigurationError(str(exc)) from None
     if isinstance(exc, MkDocsException):
         raise _ConfigurationError(f"MkDocs could not build the site: {exc}") from None
+
+
+def report_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        click.echo(f"warning: {safe_text(note)}", err=True)
 
 
 def report_findings(findings: Sequence[Finding]) -> None:

@@ -6,8 +6,10 @@ Everything downstream of :func:`catalog.model.build_agent` sees only the common 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from catalog.types import Format
 
@@ -28,12 +30,38 @@ class Dialect:
     install_dir: str  # where the tool reads agent files, relative to a repository
     name_from_file: bool  # the file name, not frontmatter, is the agent's identity
     suffix: str  # what is stripped from the file name to get a name
+    label: str = ""  # how pages and facets name the format
+    # How a file is written: "markdown" (frontmatter + prompt), "toml", "json", "roomodes".
+    syntax: str = "markdown"
+    # The agent's identity, its display title, its description and its system prompt: the
+    # first key present wins (a Markdown body is the prompt when no key is given).
+    name_keys: tuple[str, ...] = ("name", "id")
+    title_keys: tuple[str, ...] = ("title",)
+    description_keys: tuple[str, ...] = ("description",)
+    prompt_keys: tuple[str, ...] = ()
+    # How tools are granted: "tools" (a list, opencode also a {tool: bool} map), "opencode"
+    # (``permission:`` allow / ask / deny, over ``tools``), "roo-groups", "kiro" (``tools`` and
+    # ``allowedTools``), "readonly" (Cursor), "sandbox" (Codex ``sandbox_mode``).
+    permission_model: str = "tools"
+    tool_names: frozenset[str] | None = None  # the tool's own tool names, when it checks them
+    model_pattern: str | None = None  # what a model id looks like (aliases aside)
+    model_aliases: frozenset[str] = frozenset()
+    name_pattern: str | None = None  # what the tool accepts as a name, where it refuses others
+    enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
+    install: str = ""  # how to install a downloaded file, one sentence
+    download_suffix: str = ".md"  # the downloaded file's ending
 
 
-def _dialect(fmt: Format, fields: str, install_dir: str, name_from_file: bool, suffix: str, added: str = "") -> Dialect:
+def _dialect(
+    fmt: Format, fields: str, install_dir: str, name_from_file: bool, suffix: str, added: str = "", **more: Any
+) -> Dialect:
     """A dialect from its tool's fields and the fields its collections add (space-separated)."""
     own = frozenset(fields.split())
-    return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix)
+    return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix, **more)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 CLAUDE_CODE = _dialect(
@@ -43,6 +71,7 @@ CLAUDE_CODE = _dialect(
     ".claude/agents/",
     False,
     ".md",
+    label="Claude Code",
 )
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
@@ -50,7 +79,14 @@ _COPILOT_AGENT_FIELDS = (
 )
 # Chat modes turned into custom agents keep their keys: both formats recover with both sets.
 COPILOT_AGENT = _dialect(
-    Format.COPILOT_AGENT, _COPILOT_AGENT_FIELDS, ".github/agents/", False, ".agent.md", "mode hidden title"
+    Format.COPILOT_AGENT,
+    _COPILOT_AGENT_FIELDS,
+    ".github/agents/",
+    False,
+    ".agent.md",
+    "mode hidden title",
+    label="Copilot agent",
+    download_suffix=".agent.md",
 )
 COPILOT_CHATMODE = _dialect(
     Format.COPILOT_CHATMODE,
@@ -59,6 +95,8 @@ COPILOT_CHATMODE = _dialect(
     True,
     ".chatmode.md",
     _COPILOT_AGENT_FIELDS + " mode hidden",
+    label="Copilot chat mode",
+    download_suffix=".chatmode.md",
 )
 OPENCODE = _dialect(
     Format.OPENCODE,
@@ -67,6 +105,9 @@ OPENCODE = _dialect(
     True,
     ".md",
     "permissions type dependencies",
+    label="opencode",
+    permission_model="opencode",
+    enums=(("mode", _words("primary subagent all")),),
 )
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
@@ -74,27 +115,194 @@ GEMINI_CLI = _dialect(
     ".gemini/agents/",
     False,
     ".md",
+    label="Gemini CLI",
+    name_pattern=r"[a-z0-9_-]+",
+    enums=(("kind", _words("local remote")),),
+)
+# Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
+CURSOR = _dialect(
+    Format.CURSOR,
+    "name description model readonly is_background",
+    ".cursor/agents/",
+    False,
+    ".md",
+    label="Cursor",
+    permission_model="readonly",
+    model_aliases=_words("inherit fast auto"),
+)
+# Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each.
+CODEX = _dialect(
+    Format.CODEX,
+    "name description developer_instructions nickname_candidates model model_reasoning_effort sandbox_mode "
+    "approval_policy web_search mcp_servers skills model_provider model_verbosity tools",
+    ".codex/agents/",
+    False,
+    ".toml",
+    label="Codex CLI",
+    syntax="toml",
+    prompt_keys=("developer_instructions",),
+    permission_model="sandbox",
+    model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
+    enums=(
+        ("sandbox_mode", _words("read-only workspace-write danger-full-access")),
+        ("model_reasoning_effort", _words("none minimal low medium high xhigh")),
+        ("approval_policy", _words("untrusted on-failure on-request never")),
+    ),
+    install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
+    download_suffix=".toml",
+)
+ROO_GROUPS = _words("read edit browser command mcp")
+# Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
+ROO_CODE = _dialect(
+    Format.ROO_CODE,
+    "slug name roleDefinition whenToUse description customInstructions groups source",
+    ".roomodes",
+    False,
+    ".roomodes",
+    label="Roo Code",
+    syntax="roomodes",
+    name_keys=("slug",),
+    title_keys=("name",),
+    description_keys=("description", "whenToUse"),
+    prompt_keys=("roleDefinition", "customInstructions"),
+    permission_model="roo-groups",
+    tool_names=ROO_GROUPS,
+    name_pattern=r"[a-zA-Z0-9-]+",
+    install="Add this mode to the customModes list of .roomodes at the root of your repository.",
+    download_suffix=".roomodes",
+)
+# Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each.
+KIRO = _dialect(
+    Format.KIRO,
+    "name description prompt mcpServers tools toolAliases allowedTools toolsSettings resources hooks "
+    "includeMcpJson useLegacyMcpJson model keyboardShortcut welcomeMessage $schema",
+    ".kiro/agents/",
+    False,
+    ".json",
+    label="Kiro",
+    syntax="json",
+    prompt_keys=("prompt",),
+    permission_model="kiro",
+    install="Put it in .kiro/agents/ of your repository (or ~/.kiro/agents/), with the prompt file it names.",
+    download_suffix=".json",
+)
+# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter.
+QWEN_CODE = _dialect(
+    Format.QWEN_CODE,
+    "name description tools model modelConfig runConfig color",
+    ".qwen/agents/",
+    False,
+    ".md",
+    label="Qwen Code",
+    tool_names=_words(
+        "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
+        "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
+        "ask_user_question"
+    ),
+    model_pattern=r"qwen[\w.:-]*",
+)
+# Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
+FACTORY = _dialect(
+    Format.FACTORY,
+    "name description model reasoningEffort tools",
+    ".factory/droids/",
+    False,
+    ".md",
+    label="Factory droid",
+    tool_names=_words(
+        "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
+        "read-only edit execute web mcp"
+    ),
+    name_pattern=r"[a-z0-9_-]+",
+    enums=(("reasoningEffort", _words("off none low medium high")),),
 )
 
-DIALECTS = {d.format: d for d in (CLAUDE_CODE, COPILOT_AGENT, COPILOT_CHATMODE, OPENCODE, GEMINI_CLI)}
+DIALECTS = {
+    d.format: d
+    for d in (
+        CLAUDE_CODE,
+        COPILOT_AGENT,
+        COPILOT_CHATMODE,
+        OPENCODE,
+        GEMINI_CLI,
+        CURSOR,
+        CODEX,
+        ROO_CODE,
+        KIRO,
+        QWEN_CODE,
+        FACTORY,
+    )
+}
+
+# Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
+_LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
+    (".opencode", ("agent", "agents"), Format.OPENCODE),
+    (".gemini", ("agents",), Format.GEMINI_CLI),
+    (".github", ("agents",), Format.COPILOT_AGENT),
+    (".github", ("chatmodes",), Format.COPILOT_CHATMODE),
+    (".cursor", ("agents",), Format.CURSOR),
+    (".codex", ("agents",), Format.CODEX),
+    (".kiro", ("agents",), Format.KIRO),
+    (".qwen", ("agents",), Format.QWEN_CODE),
+    (".factory", ("droids",), Format.FACTORY),
+    (".claude", ("agents",), Format.CLAUDE_CODE),
+)
 
 
 def format_for_path(path: PurePosixPath | str) -> Format:
     """Which dialect a file is written in, from its name and the folders above it (a POSIX
     path, or a string of one: discovery asks for every file, and Path objects cost)."""
+    return format_and_certainty(path)[0]
+
+
+def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
+    """The dialect a path says, and whether it says it (False: Claude Code by default)."""
     parts = [p.lower() for p in str(path).split("/") if p]
     name = parts[-1] if parts else ""
     if name.endswith(".agent.md"):
-        return Format.COPILOT_AGENT
+        return Format.COPILOT_AGENT, True
     if name.endswith(".chatmode.md"):
-        return Format.COPILOT_CHATMODE
+        return Format.COPILOT_CHATMODE, True
+    if name == ".roomodes":
+        return Format.ROO_CODE, True
+    if name.endswith(".toml"):
+        return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
     parts = parts[:-1]
+    found: Format | None = None
     for parent, child in itertools.pairwise(parts):
-        if parent == ".opencode" and child in ("agent", "agents"):
-            return Format.OPENCODE
-        if parent == ".gemini" and child == "agents":
-            return Format.GEMINI_CLI
-    return Format.CLAUDE_CODE
+        for folder, children, fmt in _LAYOUTS:
+            if parent == folder and child in children:
+                found = fmt  # the innermost layout wins
+    if found is not None:
+        return found, True
+    return Format.CLAUDE_CODE, False
+
+
+# Frontmatter keys only one tool reads: where the path does not say, they do.
+_TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
+    (Format.CLAUDE_CODE, _words("disallowedTools permissionMode maxTurns initialPrompt isolation effort")),
+    (
+        Format.COPILOT_AGENT,
+        _words("handoffs target argument-hint mcp-servers infer user-invocable disable-model-invocation"),
+    ),
+    (Format.OPENCODE, _words("mode permission temperature top_p steps maxSteps disable tools{}")),
+    (Format.GEMINI_CLI, _words("kind max_turns timeout_mins display_name")),
+    (Format.CURSOR, _words("readonly is_background")),
+    (Format.QWEN_CODE, _words("modelConfig runConfig")),
+    (Format.FACTORY, _words("reasoningEffort")),
+)
+
+
+def format_from_keys(keys: Iterable[str]) -> tuple[Format, str] | None:
+    """The dialect whose own keys a file uses, with why; None when no key tells (or two
+    tools' keys do)."""
+    present = set(keys)
+    telling = [(fmt, sorted(own & present)) for fmt, own in _TELLING_KEYS if own & present]
+    if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
+        return None
+    fmt, used = telling[0]
+    shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
+    return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

@@ -10,19 +10,33 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
-from catalog.types import Agent, Format
+from catalog.types import Agent
 
-FORMAT_LABELS = {
-    Format.CLAUDE_CODE: "Claude Code",
-    Format.COPILOT_AGENT: "Copilot agent",
-    Format.COPILOT_CHATMODE: "Copilot chat mode",
-    Format.OPENCODE: "opencode",
-    Format.GEMINI_CLI: "Gemini CLI",
-}
+FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
-_WRITE_TOOLS = frozenset({"write", "edit", "multiedit", "notebookedit", "bash", "patch", "edit/editfiles"})
+_WRITE_TOOLS = frozenset(
+    {
+        "write",
+        "edit",
+        "multiedit",
+        "notebookedit",
+        "bash",
+        "patch",
+        "edit/editfiles",
+        "write_file",
+        "create",
+        "applypatch",
+        "apply_patch",
+        "replace",
+        "shell",
+        "command",
+        "run_shell_command",
+        "execute",
+    }
+)
 TOOL_LABELS = {
     "all": "All tools",
     "bash": "Can run Bash",
@@ -42,22 +56,60 @@ def category_of(agent: Agent) -> str:
 def tool_traits(agent: Agent) -> list[str]:
     """What an agent's tools let it do, as facet values."""
     if agent.tools is None:
-        return ["all", "bash"] if "bash" not in {t.lower() for t in agent.disallowed_tools} else ["all"]
+        denied = {t.split("(", 1)[0].strip().lower() for t in agent.disallowed_tools}
+        can_run = not denied & {"bash", "shell", "execute", "run_shell_command", "command"}
+        if not can_run and denied & {"edit", "write", "apply_patch", "create"}:
+            return ["read-only"]
+        return ["all", "bash"] if can_run else ["all"]
     names = {tool.split("(", 1)[0].strip().lower() for tool in agent.tools}
     traits = []
     if not names:
         traits.append("none")
-    if names & {"bash", "execute", "terminalcommand", "runcommands", "runinterminal"} or any(
-        n.startswith("execute/") for n in names
-    ):
+    if names & {
+        "bash",
+        "execute",
+        "terminalcommand",
+        "runcommands",
+        "runinterminal",
+        "shell",
+        "command",
+        "run_shell_command",
+    } or any(n.startswith("execute/") for n in names):
         traits.append("bash")
     if not names & _WRITE_TOOLS and not any(n.startswith(("edit", "execute")) for n in names):
         traits.append("read-only")
-    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch"}:
+    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch", "web_fetch", "web_search", "fetchurl", "browser"}:
         traits.append("web")
     if any(n.startswith("mcp__") for n in names):
         traits.append("mcp")
     return traits
+
+
+def model_counts(per_agent: Iterable[Sequence[str]]) -> Counter[str]:
+    """How many agents name each model, spellings that are one facet value (``GPT-4.1``,
+    ``gpt-4.1``: one key) counted as one, under the label the filter shows for it."""
+    spellings: Counter[tuple[str, str]] = Counter()
+    for models in per_agent:
+        spellings.update(_one_per_key(models).items())
+    label: dict[str, str] = {}
+    for (key, model), _ in sorted(spellings.items(), key=lambda item: (-item[1], item[0][1])):
+        label.setdefault(key, model)
+    return Counter({label[key]: n for key, n in _by_key(spellings).items()})
+
+
+def _one_per_key(models: Iterable[str]) -> dict[str, str]:
+    """Facet key -> the first of an agent's models with that key."""
+    found: dict[str, str] = {}
+    for model in models:
+        found.setdefault(slugify(model), model)
+    return found
+
+
+def _by_key(spellings: Counter[tuple[str, str]]) -> Counter[str]:
+    keys: Counter[str] = Counter()
+    for (key, _), n in spellings.items():
+        keys[key] += n
+    return keys
 
 
 def models_of(agent: Agent) -> list[str]:
@@ -88,7 +140,7 @@ def facet_values(agent: Agent) -> dict[str, list[str]]:
         "category": [slugify(category_of(agent))],
         "collection": [slugify(agent.collection)] if agent.collection else [],
         "format": [agent.format.value],
-        "model": [slugify(m) for m in models_of(agent)],
+        "model": list(_one_per_key(models_of(agent))),
         "tools": tool_traits(agent),
         "color": [slugify(agent.color)] if agent.color else [],
     }
@@ -112,7 +164,7 @@ def facet_pairs(agent: Agent) -> FacetPairs:
         "category": [titleize(category_of(agent))],
         "collection": [agent.collection] if agent.collection else [],
         "format": [FORMAT_LABELS[agent.format]],
-        "model": models_of(agent),
+        "model": list(_one_per_key(models_of(agent)).values()),
         "tools": [TOOL_LABELS[t] for t in values["tools"]],
         "color": [agent.color] if agent.color else [],
     }
@@ -120,16 +172,20 @@ def facet_pairs(agent: Agent) -> FacetPairs:
 
 
 def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]]]:
-    """Facet name -> [(key, label)], most common first, then by label."""
-    labels: dict[str, dict[str, str]] = {
-        name: {} for name in ("category", "collection", "format", "model", "tools", "color")
-    }
-    counts: dict[str, Counter[str]] = {name: Counter() for name in labels}
+    """Facet name -> [(key, label)], most common first, then by label. Values of one key
+    (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as most agents spell it."""
+    names = ("category", "collection", "format", "model", "tools", "color")
+    spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
     for pairs in per_agent:
         for name, values in pairs:
             for key, label in values:
-                labels[name].setdefault(key, label)
+                spellings[name][(key, label)] += 1
                 counts[name][key] += 1
+    labels: dict[str, dict[str, str]] = {name: {} for name in names}
+    for name, seen in spellings.items():
+        for (key, label), _ in sorted(seen.items(), key=lambda item: (-item[1], item[0][1])):
+            labels[name].setdefault(key, label)
     return {
         name: sorted(pairs.items(), key=lambda kv: (-counts[name][kv[0]], kv[1].lower(), kv[0]))
         for name, pairs in labels.items()

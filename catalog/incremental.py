@@ -19,7 +19,9 @@ Two files in the user's cache folder (never in the repository), per docs folder:
   page as a skeleton with the length of every agent's piece in it (``catalog.splice``).
   Both kinds of run keep it; the full run also takes catalog.json's pieces from it.
 
-A cache that cannot be read is ignored; one that cannot be written is skipped.
+A cache that cannot be read is ignored; one that cannot be written is skipped. The cache is
+pickles, which run code when loaded: a cache folder someone else can write is never read
+(``trusted_cache_dir``), and each file is checked again when opened.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import dataclasses
 import itertools
 import os
 import pickle
+import stat as stat_mode
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +45,7 @@ from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 FileStat = tuple[int, int, int]  # mtime_ns, size, inode
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 9
+_FORMAT = 10
 
 
 @dataclass
@@ -159,6 +162,92 @@ def cache_dir(docs_dir: Path) -> Path | None:
     return root / "agent-catalog" / digest
 
 
+def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
+    """This docs folder's cache folder, made (private) if it is not there, when only this user
+    can write it: (folder, None); else (None, why), and the run goes without the cache.
+
+    As ssh and git do: the folder is this user's and writable by nobody else, and each folder
+    above it belongs to this user or root and is writable by nobody else, unless it is sticky
+    (as /tmp is: nobody else can then rename or remove what is ours in it).
+    """
+    folder = cache_dir(docs_dir)
+    if folder is None:
+        return None, None
+    try:
+        _make_private(folder)
+        why = _why_untrusted(folder)
+    except OSError as exc:
+        why = f"cannot use it: {exc.strerror or exc}"
+    if why is None:
+        return folder, None
+    return None, f"the cache folder {folder} {why}: running without the cache"
+
+
+def _make_private(folder: Path) -> None:
+    """Make ``folder`` and whichever of its parents are missing, each readable by its owner only."""
+    missing = [p for p in [folder, *folder.parents] if not os.path.lexists(p)]
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+
+
+def _why_untrusted(folder: Path) -> str | None:
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner and mode to check
+        return None
+    me = os.getuid()
+    real = Path(os.path.realpath(folder))
+    # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
+    # and every folder above it.
+    for path in [real / "full", real / "templates", real / "spares", real / "tmp", real, *real.parents]:
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        ours = path == real or real in path.parents
+        if info.st_uid != me and (ours or info.st_uid != 0):
+            return f"belongs to another user ({path} is uid {info.st_uid})"
+        if info.st_mode & 0o022 and (ours or not info.st_mode & stat_mode.S_ISVTX):
+            return f"can be written by others ({path} has mode {stat_mode.filemode(info.st_mode)})"
+    return None
+
+
+def _trusted(handle: Any) -> bool:
+    """Whether an open cache file is this user's and writable by nobody else."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return True
+    info = os.fstat(handle.fileno())
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "wb") as handle:
+        handle.write(data)
+
+
+def scratch_dir(folder: Path) -> Path:
+    """Where the cache's files are written before they are renamed into place, made if needed:
+    what a killed run left there, ``sweep`` removes."""
+    scratch = folder / "tmp"
+    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return scratch
+
+
+def sweep(folder: Path | None) -> None:
+    """Remove the temporary files of runs that were killed: the scratch folder, and those of
+    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
+    import shutil
+
+    if folder is None:
+        return
+    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
+        for entry in entries:
+            if entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def spares_dir(folder: Path) -> Path:
     """Where the cache keeps the large generated files the last run replaced, to be written
     over by the next one (``site.replace_files``)."""
@@ -272,9 +361,9 @@ class PendingSave:
         if folder is None:
             return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._tmp = folder / f".{name}.{os.getpid()}.tmp"
-            self._handle = open(self._tmp, "wb")  # noqa: SIM115 - closed by finish or abandon
+            self._tmp = scratch_dir(folder) / f"{name}.{os.getpid()}.tmp"
+            fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._handle = open(fd, "wb")  # noqa: SIM115 - closed by finish or abandon
             self._handle.write(body)
         except OSError:
             self.abandon()
@@ -321,12 +410,15 @@ def source_key(source: AgentSource) -> SourceKey:
         source.plugin,
         source.category,
         source.explicit,
+        source.entry,
+        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
+        tuple((path, file_stat(path)) for path in source.companions),
     )
 
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit = key
+    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
 
     def text(value: object) -> str | None:
         return None if value is None else str(value)
@@ -341,6 +433,8 @@ def source_of(key: SourceKey) -> AgentSource:
         plugin=text(plugin),
         category=text(category),
         explicit=bool(explicit),
+        entry=text(entry),
+        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
     )
 
 
@@ -352,28 +446,40 @@ def light(agent: Agent) -> Agent:
     )
 
 
-def save_full(folder: Path, path: str, packed: bytes) -> bool:
-    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``; False when it
-    could not be written (then the agent must not be cached, or an older copy would serve)."""
+def save_full(folder: Path, path: str, seen: FileStat, packed: bytes) -> bool:
+    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``, under the key of
+    the file it was read from (its path, and its stat then); False when it could not be
+    written (then the agent must not be cached, or an older copy would serve)."""
     target = _full_path(folder, path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(packed)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = scratch_dir(folder) / f"{target.name}.{os.getpid()}.tmp"
+        _write_private(tmp, _full_key(path, seen) + packed)
         os.replace(tmp, target)
     except OSError:
         return False
     return True
 
 
-def load_full(folder: Path | None, path: str) -> bytes | None:
-    """What ``save_full`` kept for this agent file, or None."""
+def load_full(folder: Path | None, path: str, seen: FileStat) -> bytes | None:
+    """What ``save_full`` kept for this agent file as it was when ``seen``, or None: an entry
+    of another file (swapped, or a name that hashes alike) or of the file before an edit is
+    never served."""
     if folder is None:
         return None
+    key = _full_key(path, seen)
     try:
-        return _full_path(folder, path).read_bytes()
+        with open(_full_path(folder, path), "rb") as handle:
+            if not _trusted(handle) or handle.read(len(key)) != key:
+                return None
+            return handle.read()
     except OSError:
         return None
+
+
+def _full_key(path: str, seen: FileStat) -> bytes:
+    named = repr((path, seen)).encode("utf-8", "surrogateescape")
+    return len(named).to_bytes(4, "big") + named
 
 
 def prune_full(folder: Path, paths: Iterable[str]) -> None:
@@ -394,7 +500,7 @@ def _load(folder: Path | None, name: str) -> Any:
         return None
     try:
         with open(folder / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle)
+            return pickle.load(handle) if _trusted(handle) else None
     except Exception:
         return None
 
@@ -406,6 +512,8 @@ def _load_parts(folder: Path | None, name: str) -> list[Any]:
     parts = []
     try:
         with open(folder / f"{name}.pickle", "rb") as handle:
+            if not _trusted(handle):
+                return []
             size = os.fstat(handle.fileno()).st_size
             while handle.tell() < size:
                 parts.append(pickle.load(handle))

@@ -39,6 +39,8 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         ],
         "tools": None if agent.tools is None else list(agent.tools),
         "disallowed_tools": list(agent.disallowed_tools),
+        "permissions": [{"tool": tool, "rule": rule} for tool, rule in agent.permissions],
+        "available_as": [{"format": fmt.value, "slug": slug} for fmt, slug in agent.available_as],
         "model": list(agent.model) if isinstance(agent.model, tuple) else agent.model,
         "color": agent.color,
         "extra": dict(agent.extra),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from catalog.layout import ASSETS, edit_base, is_agent_page, quiet_sections
+from catalog.layout import ASSETS, GENERATED_KEY, HtmlBlocks, edit_base, is_agent_page, quiet_sections
 
 if TYPE_CHECKING:
     from catalog.types import Catalog
@@ -74,15 +74,13 @@ def default_config(
     ``config_dir``: where the file will be; docs_dir is then written relative to it, which
     Zensical needs.
     """
-    from catalog.names import titleize, unique_slugs
-
+    # One entry for all categories, one for all collections (their index pages): the sidebar
+    # is on every page, and 1,000 categories listed there made each agent page 312 KB.
     nav: list[Any] = [{"Overview": "index.md"}]
     if categories:
-        pages = unique_slugs(categories)
-        nav.append({"Categories": [{_nav_title(titleize(c)): f"categories/{pages[c]}.md"} for c in categories]})
+        nav.append({"Categories": "categories/index.md"})
     if collections:
-        pages = unique_slugs(collections)
-        nav.append({"Collections": [{_nav_title(c): f"collections/{pages[c]}.md"} for c in collections]})
+        nav.append({"Collections": "collections/index.md"})
     nav.append({"Lint rules": "rules.md"})
     config = {
         "site_name": site_name,
@@ -120,14 +118,6 @@ def default_config(
     import yaml
 
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-
-
-def _nav_title(text: str) -> str:
-    """A nav title from agent files (a category, a collection): themes print nav titles as
-    HTML, unescaped, on every page, so ``<svg onload=...>`` in a category must arrive escaped."""
-    import html
-
-    return html.escape(" ".join(text.split()), quote=True)
 
 
 ENGINES = ("mkdocs", "properdocs", "zensical")
@@ -198,6 +188,7 @@ class MkDocsRun:
 
     warnings: tuple[str, ...]
     catalog: Catalog | None = None
+    not_built: tuple[tuple[str, str], ...] = ()  # (agent page, MkDocs' error): see prepare_mkdocs
 
 
 def prepare_mkdocs(
@@ -214,10 +205,14 @@ def prepare_mkdocs(
     ``source``: generated pages MkDocs reads from memory. It reads the files in ``source``'s
     order first, so that a build can start while they are still being rendered; it writes
     the site in its own order, the same site as from files on disk.
+
+    A generated agent page that MkDocs (a plugin, an extension, the theme) fails on does not
+    cost the others the site: the build is run again with a short page in its place, and the
+    run says so (``MkDocsRun.not_built``), for the caller to report.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.plugins import BasePlugin
+    from mkdocs.plugins import BasePlugin, event_priority
     from mkdocs.structure.files import File, Files, file_sort_key
 
     class _Hooks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -233,6 +228,8 @@ def prepare_mkdocs(
             return docs
 
         def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
+            if page.file.src_uri in failed:
+                return NOT_BUILT_PAGE
             if source is None or page.file.src_uri not in ours:
                 return None
             text = source.get(page.file.src_uri)
@@ -257,9 +254,18 @@ def prepare_mkdocs(
                 files.append(file)
             return env
 
+        @event_priority(100)  # see AgentCatalogPlugin.on_page_markdown
+        def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
+            if not page.meta.get(GENERATED_KEY):
+                return markdown
+            generated.add(page.file.src_uri)
+            return blocks.hide(page.file.src_uri, markdown)
+
+        @event_priority(100)
         def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
             if "content" in ticks:
                 ticks["content"]()
+            html = restore_blocks(blocks, page, html)
             return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
 
         def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
@@ -270,17 +276,74 @@ def prepare_mkdocs(
     ticks: dict[str, Callable[[], None]] = {}  # per pass, once MkDocs knows how many pages
     pages: list[int] = [0]
     ours = frozenset(source.paths) if source is not None else frozenset()
-    config = load_config(str(config_file), site_dir=str(site_dir))
-    add_assets(config)
-    config.plugins["agent-catalog-hooks"] = _Hooks()
+    blocks = HtmlBlocks()
+    failed: dict[str, str] = {}  # agent pages MkDocs failed on -> the error
+    generated: set[str] = set()  # pages with our front matter key
+
+    def configure() -> Any:
+        config = load_config(str(config_file), site_dir=str(site_dir))
+        add_assets(config)
+        config.plugins["agent-catalog-hooks"] = _Hooks()
+        return config
+
+    configs = [configure()]
 
     def run() -> MkDocsRun:
-        with _count_warnings() as counter:
-            build(config)
-        plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
-        return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None))
+        while True:
+            config = configs.pop() if configs else configure()
+            with _count_warnings() as counter, _failing_pages() as failing:
+                try:
+                    build(config)
+                except Exception as error:
+                    page = failing[-1] if failing else ""
+                    ours_to_replace = page in generated and page not in failed and _is_agent_uri(page)
+                    if not ours_to_replace or len(failed) >= MAX_NOT_BUILT:
+                        raise
+                    failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+                    continue
+            plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
+            return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None), tuple(sorted(failed.items())))
 
     return run
+
+
+# What stands in for an agent page MkDocs failed on. The build is run again for each such
+# page: a site where every agent page fails gives up after this many.
+NOT_BUILT_PAGE = (
+    "---\ntitle: Page not built\n---\n\n# Page not built\n\n"
+    "This agent's page could not be built by MkDocs; the build's findings say why (AC150).\n"
+)
+MAX_NOT_BUILT = 20
+
+
+def _is_agent_uri(src_uri: str) -> bool:
+    """An agent page, wherever the catalog is in the docs (the plugin's ``path``)."""
+    parts = src_uri.split("/")
+    return len(parts) >= 2 and parts[-2] == "agents" and parts[-1].endswith(".md")
+
+
+@contextmanager
+def _failing_pages() -> Iterator[list[str]]:
+    """The pages MkDocs reports it failed on (``Error reading page 'x'``), while building."""
+    import logging
+    import re
+
+    failing: list[str] = []
+    pattern = re.compile(r"Error (?:reading|building) page '(.+?)':")
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            match = pattern.match(record.getMessage())
+            if match:
+                failing.append(match.group(1))
+
+    handler = Catch(logging.ERROR)
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addHandler(handler)
+    try:
+        yield failing
+    finally:
+        logger.removeHandler(handler)
 
 
 def add_assets(config: Any, prefix: str = "") -> None:
@@ -293,8 +356,31 @@ def add_assets(config: Any, prefix: str = "") -> None:
             config.extra_javascript.append(f"{prefix}{script}")
     if any(_is_offline(name) for name in config.plugins):
         polyfills = config.extra.setdefault("polyfills", [])
+        # Material's offline plugin adds the iframe-worker shim from unpkg.com unless one is
+        # listed; when its on_config ran before ours (listed first), it has. Ours replaces it,
+        # whatever the order: an offline site requests nothing from the network.
+        polyfills[:] = [p for p in polyfills if not _remote_worker_shim(str(p))]
         if not any("iframe-worker" in str(p) for p in polyfills):
             polyfills.insert(0, f"{prefix}{WORKER_SHIM}")
+
+
+def _remote_worker_shim(url: str) -> bool:
+    return "iframe-worker" in url and url.lower().startswith(("http:", "https:", "//"))
+
+
+def restore_blocks(blocks: HtmlBlocks, page: Any, html: str) -> str:
+    """``HtmlBlocks.restore`` for a page MkDocs converted; a block lost on the way (an
+    extension that rewrote the page's Markdown) is a warning, so ``--strict`` fails."""
+    import logging
+
+    restored, lost = blocks.restore(page.file.src_uri, html)
+    if lost:
+        logging.getLogger(PLUGIN_LOGGER).warning(
+            "agent-catalog: %s: %d HTML block(s) of the generated page were lost by a Markdown extension",
+            page.file.src_uri,
+            lost,
+        )
+    return restored
 
 
 class _Count:

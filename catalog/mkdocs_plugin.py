@@ -18,16 +18,25 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from catalog.layout import RenderOptions, edit_base, is_agent_page, quiet_sections
-from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets
+from catalog.layout import (
+    GENERATED_KEY,
+    SIDEBAR_PAGES,
+    HtmlBlocks,
+    RenderOptions,
+    edit_base,
+    is_agent_page,
+    quiet_sections,
+)
+from catalog.mkdocs_build import PLUGIN_LOGGER, add_assets, restore_blocks
 from catalog.types import Catalog
 
 log = logging.getLogger(PLUGIN_LOGGER)
@@ -48,6 +57,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._edit_paths: dict[str, str] = {}  # page src_uri -> agent source, relative to the repository
         self._edit_base: str | None = None
         self.catalog: Catalog | None = None  # what the last build read (``agent-catalog build`` reports it)
+        self._blocks = HtmlBlocks()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -91,16 +101,27 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             if existing is not None:
                 log.warning("agent-catalog: %s exists in the docs; the generated page is not added", uri)
                 continue
-            files.append(File.generated(config, uri, content=text))
+            shown = InclusionLevel.UNDEFINED if rel in SIDEBAR_PAGES else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=shown))
         return files
 
+    # First of all plugins (before mkdocs-macros), and last, the HTML of generated pages is
+    # kept from Markdown: whatever extensions the site enables, none sees it.
+    @event_priority(100)
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self._blocks.hide(page.file.src_uri, markdown) if page.meta.get(GENERATED_KEY) else markdown
+
+    @event_priority(100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = restore_blocks(self._blocks, page, html)
         return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         source = self._edit_paths.get(page.file.src_uri)
         if source is not None:
-            page.edit_url = f"{self._edit_base}/{source}" if self._edit_base else None
+            # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
+            # must reach it as a URL (percent-encoded), which is what it is meant to be anyway.
+            page.edit_url = f"{self._edit_base}/{quote(source, safe='/')}" if self._edit_base else None
         return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

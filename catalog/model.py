@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, overload
 
-from catalog.dialects import DIALECTS, name_from_file_name
+from catalog.dialects import DIALECTS, ROO_GROUPS, Dialect, name_from_file_name
 from catalog.examples import extract_examples, summarize
 from catalog.names import slugify, titleize
 from catalog.sections import split_sections
@@ -28,20 +29,32 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     text_of = _text_reader(meta, raw.scalar_source)
     file_name = name_from_file_name(PurePosixPath(source.rel_path).name, dialect)
 
-    declared = text_of("name") or text_of("id")
+    declared = _first(text_of, dialect.name_keys)
+    if source.entry is not None and not declared:
+        declared = source.entry  # a Roo mode without a slug: its place in the file
     name = file_name if dialect.name_from_file or not declared else declared
-    title = _shown(text_of("title") or (declared if dialect.name_from_file and declared else None) or titleize(name))
-    written = text_of("description") or ""
+    title = _shown(
+        _first(text_of, dialect.title_keys)
+        or (declared if dialect.name_from_file and declared else None)
+        or titleize(name)
+    )
+    description_key = next((k for k in dialect.description_keys if text_of(k)), dialect.description_keys[0])
+    written = text_of(description_key) or ""
     description = with_line_breaks(written)
 
     findings: list[Finding] = []
-    description_line = raw.key_lines.get("description", 1)
+    description_line = raw.key_lines.get(description_key, 1)
     from_description, found = extract_examples(description, description_line, source.display_path, count_lines=False)
     findings += found
     from_body, found = extract_examples(raw.body, raw.body_line, source.display_path, markdown=True)
     findings += found
 
-    extra = {key: value for key, value in meta.items() if key not in _MODELED}
+    extra = {
+        key: value
+        for key, value in meta.items()
+        if key not in _MODELED and key != description_key and key not in dialect.name_keys[:1] + dialect.title_keys[:1]
+    }
+    access = tool_access(dialect, meta)
     agent = Agent(
         name=name,
         title=title,
@@ -55,8 +68,8 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         description=description,
         summary=summarize(description),
         examples=tuple(from_description + from_body),
-        tools=normalize_tools(meta["tools"]) if "tools" in meta else None,
-        disallowed_tools=_disallowed(meta),
+        tools=access.tools,
+        disallowed_tools=access.disallowed,
         model=_model(meta.get("model"), text_of("model")),
         color=text_of("color"),
         extra=extra,
@@ -68,7 +81,8 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         display_path=source.display_path,
         key_lines=dict(raw.key_lines),
         disabled_rules=raw.disabled_rules,
-        description_raw=_as_written(raw.scalar_source.get("description"), written, description),
+        description_raw=_as_written(raw.scalar_source.get(description_key), written, description),
+        permissions=access.rules,
     )
     return agent, findings
 
@@ -109,6 +123,96 @@ def _shown(text: str | None) -> str | None:
         return None
     text = " ".join(text.split())
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
+
+
+def _first(text_of: Any, keys: tuple[str, ...]) -> str | None:
+    return next((text for text in map(text_of, keys) if text), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolAccess:
+    tools: tuple[str, ...] | None  # None: every tool
+    disallowed: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...] = ()  # (tool or pattern, allow / ask / deny) as written
+
+
+def tool_access(dialect: Dialect, meta: Mapping[str, Any]) -> ToolAccess:
+    """What tools an agent has, by its tool's permission model (the dialect table names it)."""
+    listed = ToolAccess(normalize_tools(meta["tools"]) if "tools" in meta else None, _disallowed(meta))
+    model = dialect.permission_model
+    if model == "opencode" and isinstance(meta.get("permission"), Mapping):
+        return _opencode_permission(listed, meta["permission"])
+    if model == "roo-groups" and "groups" in meta:
+        return _roo_groups(meta["groups"])
+    if model == "kiro":
+        return _kiro_tools(listed, meta)
+    if model == "readonly" and meta.get("readonly") is True:
+        return ToolAccess(
+            listed.tools,
+            tuple(dict.fromkeys([*listed.disallowed, "edit", "write", "shell"])),
+            (("edit", "deny"), ("shell", "deny")),
+        )
+    if model == "sandbox" and meta.get("sandbox_mode") == "read-only":
+        return ToolAccess(listed.tools, ("apply_patch",), (("edit", "deny"),))
+    return listed
+
+
+def _opencode_permission(listed: ToolAccess, permission: Mapping[str, Any]) -> ToolAccess:
+    """opencode's ``permission:``: each tool allow / ask / deny, or a map of glob patterns (bash
+    commands, paths) to those; ``"*"`` is the rule for the rest. It replaced ``tools:``."""
+    rules: list[tuple[str, str]] = []
+    for tool, value in permission.items():
+        if isinstance(value, Mapping):
+            rules += [
+                (f"{tool} {pattern}" if pattern != "*" else tool, str(action)) for pattern, action in value.items()
+            ]
+        else:
+            rules.append((str(tool), str(value)))
+    whole = {tool: rule for tool, rule in rules if " " not in tool}
+    # A tool denied but for some patterns (bash: {"git *": allow, "*": deny}) is not denied.
+    patterned = [tool.split(" ", 1)[0] for tool, action in rules if " " in tool and action != "deny"]
+    denied = [tool for tool, action in whole.items() if action == "deny" and tool not in patterned]
+    allowed = [tool for tool, action in whole.items() if action != "deny"]
+    if "*" in whole:  # a default for every tool: only the ones not denied remain
+        tools = None if whole["*"] != "deny" else tuple(dict.fromkeys(t for t in [*allowed, *patterned] if t != "*"))
+    elif listed.tools is not None:
+        tools = tuple(t for t in listed.tools if t.lower() not in {d.lower() for d in denied})
+    else:
+        tools = None
+    disallowed = tuple(dict.fromkeys([*listed.disallowed, *(d for d in denied if d != "*")]))
+    return ToolAccess(tools, disallowed, tuple(rules))
+
+
+def _roo_groups(groups: Any) -> ToolAccess:
+    """Roo Code's ``groups``: the tool groups a mode may use; ``[edit, {fileRegex: ...}]`` limits
+    a group to matching files. Every group not listed is denied."""
+    tools: list[str] = []
+    rules: list[tuple[str, str]] = []
+    for group in groups if isinstance(groups, list) else [groups]:
+        if isinstance(group, list) and group:
+            name = str(group[0])
+            options = group[1] if len(group) > 1 and isinstance(group[1], Mapping) else {}
+            regex = options.get("fileRegex")
+            tools.append(f"{name}({regex})" if regex else name)
+            rules.append((f"{name} {regex}" if regex else name, "allow"))
+        elif group is not None:
+            tools.append(str(group))
+            rules.append((str(group), "allow"))
+    names = {t.split("(", 1)[0] for t in tools}
+    denied = tuple(sorted(ROO_GROUPS - names))
+    return ToolAccess(tuple(tools), denied, (*rules, *((d, "deny") for d in denied)))
+
+
+def _kiro_tools(listed: ToolAccess, meta: Mapping[str, Any]) -> ToolAccess:
+    """Kiro's ``tools`` are what the agent has (``*`` all, ``@server`` an MCP server's tools);
+    ``allowedTools`` run without asking, the others ask first."""
+    tools = listed.tools
+    if tools is not None and "*" in tools:
+        tools = None
+    trusted = normalize_tools(meta.get("allowedTools")) or ()
+    rules = [(tool, "allow") for tool in trusted]
+    rules += [(tool, "ask") for tool in tools or () if tool not in trusted]
+    return ToolAccess(tools, listed.disallowed, tuple(rules))
 
 
 def normalize_tools(value: Any) -> tuple[str, ...] | None:

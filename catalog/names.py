@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _ACRONYMS = {
     w.lower(): w
@@ -20,11 +20,13 @@ MAX_SLUG = 80
 
 
 def titleize(name: str) -> str:
-    """'backend-api-specialist' -> 'Backend API Specialist'; display names stay as written."""
+    """'backend-api-specialist' -> 'Backend API Specialist', 'subagents/system-builder' ->
+    'Subagents / System Builder'; display names stay as written."""
     if " " in name or any(c.isupper() for c in name):
         return name
-    words = [w for w in re.split(r"[-_.\s]+", name) if w]
-    return " ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) or name
+    parts = [[w for w in re.split(r"[-_.\s]+", part) if w] for part in name.split("/")]
+    titled = [" ".join(_ACRONYMS.get(w.lower(), w[:1].upper() + w[1:]) for w in words) for words in parts]
+    return " / ".join(t for t in titled if t) or name
 
 
 def slugify(text: str) -> str:
@@ -36,20 +38,62 @@ def slugify(text: str) -> str:
     return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug
 
 
-def unique_slugs(values: Iterable[str]) -> dict[str, str]:
-    """A slug for each distinct value, unique among them: values that slugify alike
-    ("Development", "development") get ``-2``, ``-3``... in sorted order."""
-    slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for value in sorted(set(values)):
-        base = slug = slugify(value)
-        number = 1
-        while slug in taken:
+# How many members of a group a message about the group names: the rest are counted.
+NAMED_IN_GROUP = 3
+
+
+def some_of(first: Sequence[str], total: int) -> str:
+    """A group of ``total`` things named by its first few (``first``, at least NAMED_IN_GROUP
+    of them when there are that many): "a, b and c", or "a, b, c and 997 more". A message
+    about a group stays the same size however large the group (10,000 agents of one name)."""
+    shown = list(first[:NAMED_IN_GROUP])
+    if total > len(shown):
+        return f"{', '.join(shown)} and {total - len(shown):,} more"
+    return ", ".join(shown)
+
+
+class Numbering:
+    """``base``, ``base-2``, ``base-3``... each name not taken yet.
+
+    Remembers the last number given for each base: the names taken only grow, so the next
+    free one is never below it, and n names of one base cost n steps, not n²/2."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self._last: dict[str, int] = {}
+
+    def next(self, base: str, stem: str | None = None) -> str:
+        """The first of ``base``, ``{stem}-2``, ``{stem}-3``... not taken (``stem``: ``base``)."""
+        number = self._last.get(base, 1)
+        slug = base if number == 1 else f"{stem or base}-{number}"
+        while slug in self.taken:
             number += 1
-            slug = f"{base}-{number}"
-        taken.add(slug)
-        slugs[value] = slug
-    return slugs
+            slug = f"{stem or base}-{number}"
+        self._last[base] = number
+        self.taken.add(slug)
+        return slug
+
+
+def unique_slugs(values: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """A slug for each distinct value, unique among them and unlike ``reserved``: values that
+    slugify alike ("Development", "development") get ``-2``, ``-3``... in sorted order."""
+    numbering = Numbering()
+    numbering.taken.update(reserved)
+    return {value: numbering.next(slugify(value)) for value in sorted(set(values))}
+
+
+def one_spelling(values: Iterable[str]) -> dict[str, str]:
+    """Each value -> the one spelling of the values that differ from it only in case,
+    accents or separators (that slugify alike: ``Development``, ``development``,
+    ``data_ai``, ``Data AI``): the most used, then one a person wrote for display (with
+    a capital or a space), then the first in sorted order."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    best: dict[str, str] = {}
+    for value in sorted(counts, key=lambda v: (-counts[v], v == v.lower() and " " not in v, v)):
+        best.setdefault(slugify(value), value)
+    return {value: best[slugify(value)] for value in counts}
 
 
 def reading_order(values: Iterable[str]) -> list[str]:

@@ -15,6 +15,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,50 @@ try:  # libyaml is about 20 times faster than the pure-Python loader
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+class _BuildingLoader(_Loader):
+    """The safe loader, but a scalar that YAML parses and cannot build (``2024-02-30``, a
+    5,001-digit integer, ``!!bool maybe``, ``!!timestamp nope``) becomes its raw text, noted
+    in ``unbuilt`` with where it is, instead of an exception that would lose the file."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.unbuilt: list[tuple[int, int, str]] = []  # 0-based line, column, why
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        deep_before = self.deep_construct
+        try:
+            data = super().construct_object(node, deep)
+            if isinstance(data, int) and data.bit_length() > _MAX_INT_BITS:  # 0x and 0b take any length
+                raise ValueError("an integer too long to print")
+            return data
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:
+            # What construct_object leaves half done when a constructor raises.
+            self.recursive_objects.pop(node, None)
+            self.deep_construct = deep_before
+            line, col = _mark(node)
+            tag = node.tag.rpartition(":")[2] or node.tag
+            # A ValueError says what is wrong (day out of range, too many digits); a KeyError
+            # or AttributeError from inside PyYAML says nothing a reader could act on.
+            why = f"value cannot be read as YAML {tag}" + (f" ({_short(exc)})" if isinstance(exc, ValueError) else "")
+            if not isinstance(node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(None, None, why, node.start_mark) from None
+            self.unbuilt.append((line, col, why))
+            self.constructed_objects[node] = node.value
+            return node.value
+
+
+# Python refuses to print an integer of more decimal digits than sys.get_int_max_str_digits().
+_MAX_INT_BITS = int((sys.get_int_max_str_digits() or 4300) * 3.32)
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
+
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 50_000  # after expanding aliases: stops "billion laughs"
@@ -44,6 +89,7 @@ class _Loaded:
     scalar_source: Mapping[str, str]
     duplicates: tuple[tuple[str, int], ...]  # (key, 0-based line) of each repeat
     key_lines: Mapping[str, int]  # 0-based line of each top-level key
+    unbuilt: tuple[tuple[int, int, str], ...] = ()  # values read as raw text: 0-based line, column, why
 
 
 class _YamlProblem(Exception):
@@ -220,7 +266,13 @@ def _load_frontmatter(
             first_line,
         )
         return metadata, source, lines, True
+    _report_unbuilt(loaded, first_line, problem)
     return _with_plain_newlines(loaded), dict(loaded.scalar_source), dict(loaded.key_lines), False
+
+
+def _report_unbuilt(loaded: _Loaded, first_line: int, problem: Any) -> None:
+    for line, col, why in loaded.unbuilt:
+        problem("AC118", "warning", f"{why}; read as its raw text", first_line + line, col + 1)
 
 
 _DIALOGUE_KEYS = frozenset({"user", "assistant", "context", "commentary", "human", "example"})
@@ -302,6 +354,7 @@ def _recover(
         except _YamlProblem:
             ok = False
         if ok:
+            _report_unbuilt(loaded, first_line + index, problem)
             metadata[key] = _with_plain_newlines(loaded)[key]
             if key in loaded.scalar_source:
                 source[key] = loaded.scalar_source[key]
@@ -330,7 +383,7 @@ def _load_yaml(text: str) -> _Loaded:
     too_deep = _nesting_problem(text)
     if too_deep is not None:
         raise too_deep
-    loader = _Loader(text)
+    loader = _BuildingLoader(text)
     try:
         try:
             node = loader.get_single_node()
@@ -372,7 +425,7 @@ def _load_yaml(text: str) -> _Loaded:
                     plain.add(key)
     else:
         data = _jsonable(data)
-    return _Loaded(data, frozenset(plain), scalar_source, tuple(duplicates), key_lines)
+    return _Loaded(data, frozenset(plain), scalar_source, tuple(duplicates), key_lines, tuple(loader.unbuilt))
 
 
 def _with_plain_newlines(loaded: _Loaded) -> dict[str, Any]:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import pickle
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from catalog.dialects import DIALECTS
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import MAX_SLUG, reading_order, slugify
+from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -46,17 +46,19 @@ def scan_catalog(
     return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile, sections))
 
 
-def _assemble(discovery: Discovery, results: Sequence[tuple[Agent, list[Finding]]]) -> Catalog:
-    agents, collisions = _assign_slugs([agent for agent, _ in results])
+def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
+    agents, collisions = _assign_slugs(one_category_spelling([agent for agent, _ in results if agent is not None]))
+    agents = harness_variants(agents)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
-    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped)
+    return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
 
 
 def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
     from catalog.model import build_agent
-    from catalog.parse import parse_agent_text, read_agent_file
+    from catalog.parse import read_agent_file
+    from catalog.structured import parse_document
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):
@@ -64,9 +66,83 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
         # "file is empty" or "no frontmatter" would be wrong about it.
         raw = RawDocument({}, "", 1, False, False)
     else:
-        raw = parse_agent_text(text, source.display_path, DIALECTS[source.format].known_keys)
+        raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
     return agent, [*findings, *raw.findings, *more]
+
+
+def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | None, list[Finding]]:
+    """``load_agent`` under the guard every file is read under: whatever goes wrong with one
+    file (a bug of ours its bytes found) is a finding for that file, and no agent; the rest
+    of the catalog is built."""
+    try:
+        return load_agent(source, sections)
+    except Exception as exc:
+        return None, [failure_finding(source.display_path, exc)]
+
+
+def failure_finding(display_path: str, exc: BaseException) -> Finding:
+    """The finding for a file whose reading raised ``exc``."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+    message = f"this file could not be read ({text}); it is left out. This is a bug in agent-catalog: please report it"
+    return Finding(display_path, 1, 1, "AC109", "error", message)
+
+
+def _without_failed(
+    discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]
+) -> tuple[Discovery, list[tuple[Agent, list[Finding]]]]:
+    """The files that gave an agent, and the findings of those that did not, as discovery's."""
+    lost = [found for agent, found in results if agent is None]
+    if not lost:
+        return discovery, [(agent, found) for agent, found in results if agent is not None]
+    kept = [(s, r) for s, r in zip(discovery.sources, results, strict=True) if r[0] is not None]
+    discovery = replace(
+        discovery,
+        sources=tuple(s for s, _ in kept),
+        findings=(*discovery.findings, *(f for found in lost for f in found)),
+    )
+    return discovery, [(agent, found) for _, (agent, found) in kept if agent is not None]
+
+
+# Folders a tool reads its own agents from: an agent of one name in several of them, in one
+# repository, is one agent defined for several tools.
+_HARNESS_FOLDERS = frozenset(
+    {".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"}
+)
+
+
+def harness_variants(agents: list[Agent]) -> list[Agent]:
+    """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, agent in enumerate(agents):
+        # The repository: the folder that holds the tool folder (.claude/, .cursor/, ...).
+        parts = agent.display_path.split("/")
+        tool = next(
+            (i for i, part in enumerate(parts) if part in _HARNESS_FOLDERS or part.startswith(".roomodes#")), None
+        )
+        if tool is not None:
+            groups[("/".join(parts[:tool]), agent.name.casefold())].append(index)
+    result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
+    for indexes in groups.values():
+        if len({agents[i].format for i in indexes}) < 2:
+            continue
+        for index in indexes:
+            others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
+            result[index] = result[index].evolve(available_as=tuple(others))
+    return result
+
+
+def one_category_spelling(agents: list[Agent]) -> list[Agent]:
+    """Categories that differ only in case or separators (``Development``, ``development``)
+    are one category, spelt one way (``names.one_spelling``) by every agent in it."""
+    spelling = one_spelling(agent.category for agent in agents if agent.category)
+    return [
+        replace(agent, category=spelling[agent.category])
+        if agent.category and spelling[agent.category] != agent.category
+        else agent
+        for agent in agents
+    ]
 
 
 def assign_slugs(agents: list[Agent]) -> list[Agent]:
@@ -85,6 +161,7 @@ def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
         if not clashes:
             return result, []
         for indexes in clashes:
+            formats = len({result[i].format for i in indexes}) if attempt == 2 else 0  # once a group: n, not n²
             for index in indexes:
                 agent = result[index]
                 if attempt == 0 and agent.collection:
@@ -92,32 +169,44 @@ def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
                 elif attempt == 1 and agent.category:
                     parts = [agent.collection or "", agent.category, agent.name]
                     result[index] = replace(agent, slug=slugify("-".join(p for p in parts if p)))
-                elif attempt == 2 and len({result[i].format for i in indexes}) > 1:
+                elif attempt == 2 and formats > 1:
                     # A Copilot agent and chat mode of one name: the format tells them apart.
                     # Kept whole at the end of a slug cut to length, or it would tell nothing apart.
                     head = agent.slug[: MAX_SLUG - len(agent.format.value) - 1].rstrip("-")
                     result[index] = replace(agent, slug=slugify(f"{head}-{agent.format.value}"))
     # Still clashing (same name in the same place): number them in path order.
-    taken: set[str] = set()
+    numbering = Numbering()
     wanted: dict[str, list[int]] = defaultdict(list)  # the slug before numbering -> its agents
     for index in sorted(range(len(result)), key=lambda i: (result[i].path, result[i].display_path)):
-        agent, slug, number = result[index], result[index].slug, 1
+        agent = result[index]
         wanted[agent.slug].append(index)
-        while slug in taken:
-            number += 1
-            slug = f"{agent.slug[:70].rstrip('-')}-{number}"
-        taken.add(slug)
-        result[index] = replace(agent, slug=slug)
+        result[index] = replace(agent, slug=numbering.next(agent.slug, agent.slug[:70].rstrip("-")))
     return result, list(_numbered_pages(result, wanted.values()))
 
 
 def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Iterator[Finding]:
     """Agents whose names differ (in case, accents, punctuation, length) but not their pages get
-    numbered pages: say so, naming the other files. Same name exactly is a duplicate (AC301)."""
+    numbered pages: say so, naming a few of the other files and counting the rest. Same name
+    exactly is a duplicate (AC301)."""
     for indexes in groups:
+        names = Counter(agents[i].name for i in indexes)
+        if len(names) < 2:
+            continue
+        # The first few files of each name, in order: the first few of any other name than
+        # one agent's are among them, found in a few steps whatever the size of the group.
+        seen: Counter[str] = Counter()
+        firsts = []
+        for i in indexes:
+            seen[agents[i].name] += 1
+            if seen[agents[i].name] <= NAMED_IN_GROUP:
+                firsts.append(i)
         for index in indexes[1:]:
             agent = agents[index]
-            others = ", ".join(agents[i].display_path for i in indexes if i != index and agents[i].name != agent.name)
+            others = list(
+                itertools.islice(
+                    (agents[i].display_path for i in firsts if agents[i].name != agent.name), NAMED_IN_GROUP
+                )
+            )
             if not others:
                 continue
             yield Finding(
@@ -126,7 +215,8 @@ def _numbered_pages(agents: Sequence[Agent], groups: Iterable[list[int]]) -> Ite
                 1,
                 "AC140",
                 "warning",
-                f"name {agent.name!r} gives the same page name as {others}: this page is {agent.slug}",
+                f"name {agent.name!r} gives the same page name as "
+                f"{some_of(others, len(indexes) - names[agent.name])}: this page is {agent.slug}",
             )
 
 
@@ -135,8 +225,8 @@ def _load_all(
     jobs: int | None,
     meanwhile: Callable[[], None] | None = None,
     sections: bool = True,
-) -> list[tuple[Agent, list[Finding]]]:
-    task = load_agent if sections else functools.partial(load_agent, sections=False)
+) -> list[tuple[Agent | None, list[Finding]]]:
+    task = guarded_load if sections else functools.partial(guarded_load, sections=False)
     return map_forked(task, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
 
 
@@ -152,6 +242,7 @@ class GenerateResult:
     # How the run went about it: "quick update" (catalog.update) or "full run", with how
     # many agent files it read and how many agents' pages it rendered; None when up to date.
     how: tuple[str, int, int] | None = None
+    notes: tuple[str, ...] = ()  # warnings about the run, not the agents (a cache not used)
 
 
 def generate_docs(
@@ -183,12 +274,17 @@ def _generate_locked(
 ) -> GenerateResult:
     from catalog import incremental
     from catalog.layout import default_template_dir
-    from catalog.site import WriteResult
+    from catalog.site import WriteResult, sweep_scratch
 
     exclude = [docs_dir, *exclude]
-    folder = incremental.cache_dir(docs_dir) if cache and not check else None
+    folder, distrust = incremental.trusted_cache_dir(docs_dir) if cache and not check else (None, None)
+    if not check:  # what killed runs left: nothing else writes here while we hold the lock
+        sweep_scratch(docs_dir)
+        incremental.sweep(folder)
     code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
     key = incremental.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
+    if distrust is not None:
+        return replace(_generate(paths, docs_dir, options, check, exclude, None, key), notes=(distrust,))
     last = incremental.changed_since(folder, key)
     if last is not None and folder is not None:
         stamp, changed = last
@@ -226,17 +322,20 @@ def _generate(
         spliced = None
     discovery = find_agent_files(paths, exclude)
     stats = {str(s.path): incremental.file_stat(str(s.path)) for s in discovery.sources}
-    reused: dict[int, tuple[Agent, list[Finding]]] = {}
+    reused: dict[int, tuple[Agent | None, list[Finding]]] = {}
     packed: dict[str, bytes] = {}  # each agent pickled on its own: saving re-pickles only what changed
-    keys = {str(s.path): incremental.source_key(s) for s in discovery.sources}
+    keys = {cache_id(s): incremental.source_key(s) for s in discovery.sources}
     for index, source in enumerate(discovery.sources):
-        entry = previous.agents.get(str(source.path))
-        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[str(source.path)]:
+        entry = previous.agents.get(cache_id(source))
+        if entry is not None and entry[0] == stats[str(source.path)] and entry[1] == keys[cache_id(source)]:
             reused[index] = pickle.loads(entry[2])  # a light copy: no body, sections or examples
-            packed[str(source.path)] = entry[2]
+            packed[cache_id(source)] = entry[2]
     fresh = [s for i, s in enumerate(discovery.sources) if i not in reused]
     loaded = iter(_load_all(fresh, None))
-    results = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
+    loaded_all = [reused[i] if i in reused else next(loaded) for i in range(len(discovery.sources))]
+    # A file that could not be read is not cached: the next run reads it again.
+    discovery, results = _without_failed(discovery, loaded_all)
+    from_cache = {i for i, source in enumerate(discovery.sources) if cache_id(source) in packed}
     catalog = _assemble(discovery, results)
 
     context = page_context(catalog.agents)
@@ -248,12 +347,12 @@ def _generate(
     only: set[str] | None = None
     if previous.slugs and previous.context == context and _restore_json(listings, previous, spliced, docs_dir):
         only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
-    if reused:
-        catalog = _with_whole_agents(catalog, folder, discovery.sources, reused, only)
+    if from_cache:
+        catalog = _with_whole_agents(catalog, folder, discovery.sources, from_cache, only, stats)
     keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
-        bytecode.mkdir(parents=True, exist_ok=True)
+        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
     listings = listings if only is not None else {}
     composites: dict[str, Any] = {}  # kept for the quick update, so only with the cache
     pages = render_catalog(
@@ -270,12 +369,13 @@ def _generate(
     if folder is not None:  # None with --check
         entries = {}
         for s, (agent, found) in zip(discovery.sources, results, strict=True):
-            light = packed.get(str(s.path))
+            light = packed.get(cache_id(s))
             if light is None:
-                if not incremental.save_full(folder, str(s.path), pickle.dumps((agent, found), protocol=5)):
+                packed_whole = pickle.dumps((agent, found), protocol=5)
+                if not incremental.save_full(folder, cache_id(s), stats[str(s.path)], packed_whole):
                     continue  # not cached: the next run reads it again
                 light = pickle.dumps((incremental.light(agent), found), protocol=5)
-            entries[str(s.path)] = (stats[str(s.path)], keys[str(s.path)], light)
+            entries[cache_id(s)] = (stats[str(s.path)], keys[cache_id(s)], light)
         if set(previous.agents) - set(entries) or not previous.agents:
             incremental.prune_full(folder, entries)
         generated = {rel: stat for rel, stat in previous.outputs.items() if rel in keep} | dict(written.stats)
@@ -333,6 +433,12 @@ def _splice_index(
         )
         facts[index] = pickle.dumps(fact, protocol=5)
         files[str(source.path)] = index
+    # A file of several agents (Roo Code modes), or of an agent other tools define too (its
+    # page lists theirs): an edit to it takes a full run.
+    several = {str(s.path) for s in discovery.sources if s.entry is not None}
+    several |= {str(a.source) for a in catalog.agents if a.available_as}
+    for path in several & set(files):
+        del files[path]
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
     packed, ends = incremental.pack_facts(facts)
     return incremental.SpliceIndex(
@@ -404,6 +510,11 @@ def _restore_json(listings: dict[str, Any], previous: AgentCache, spliced: Splic
     return True
 
 
+def cache_id(source: AgentSource) -> str:
+    """What the generate cache knows an agent by: its file, and its entry in a file of several."""
+    return str(source.path) if source.entry is None else f"{source.path}#{source.entry}"
+
+
 def _files_in(docs_dir: Path, folders: Iterable[str]) -> set[str]:
     """The names of the files in these folders of the docs folder, relative to it."""
     found: set[str] = set()
@@ -417,8 +528,9 @@ def _with_whole_agents(
     catalog: Catalog,
     folder: Path | None,
     sources: Sequence[AgentSource],
-    reused: dict[int, tuple[Agent, list[Finding]]],
+    reused: Set[int],
     only: set[str] | None,
+    stats: Mapping[str, FileStat],
 ) -> Catalog:
     """The catalog with the whole Agent of each reused file whose page is rendered again
     (all of them when ``only`` is None), from the cache, or read again if it is not there."""
@@ -431,13 +543,14 @@ def _with_whole_agents(
         if source is None or (only is not None and agent.slug not in only):
             continue
         whole: Agent | None = None
-        data = incremental.load_full(folder, str(source.path))
+        data = incremental.load_full(folder, cache_id(source), stats[str(source.path)])
         if data is not None:
             with contextlib.suppress(Exception):
                 whole = pickle.loads(data)[0]
         if whole is None:
-            whole = load_agent(source)[0]
-        agents[index] = replace(whole, slug=agent.slug)
+            whole = guarded_load(source)[0] or agent
+        # Spelt as the catalog spells its category; with the other tools' definitions.
+        agents[index] = replace(whole, slug=agent.slug, category=agent.category, available_as=agent.available_as)
     return replace(catalog, agents=tuple(agents))
 
 
@@ -457,6 +570,7 @@ class BuildResult:
     pages: int
     warnings: tuple[str, ...]  # what MkDocs logged as warnings (our findings are in ``findings``)
     seconds: float
+    notes: tuple[str, ...] = ()  # GenerateResult.notes
 
 
 def build_site(
@@ -498,7 +612,8 @@ def build_site(
             outcome, pages, warnings = _build_from_docs(
                 paths, site, options, target, Path(scratch), progress, engine, on_wait
             )
-    return BuildResult(outcome.agents, outcome.findings, pages, warnings, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BuildResult(outcome.agents, outcome.findings, pages, warnings, seconds, notes=outcome.notes)
 
 
 def _build_in_memory(
@@ -528,7 +643,8 @@ def _build_in_memory(
     with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
         count = sum(1 for rel in pages.paths if rel.endswith(".md"))
         run = prepare_mkdocs(config, staging, progress, pages)()
-    return GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog), count, run.warnings
+    findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
+    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), count, run.warnings
 
 
 def _build_with_plugin(
@@ -551,7 +667,8 @@ def _build_with_plugin(
         catalog = run.catalog or Catalog((), (), ())
         if not catalog.agents:  # before the new site replaces the old one
             raise EmptyCatalog([str(config_file)], catalog.findings)
-    outcome = GenerateResult(len(catalog.agents), catalog.findings, WriteResult(), catalog=catalog)
+    findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
+    outcome = GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog)
     return outcome, pages[0], run.warnings
 
 
@@ -587,7 +704,21 @@ def _build_from_docs(
     pages = sum(1 for _ in docs_dir.rglob("*.md"))
     with staged_site(target) as staging:
         run = run_engine(engine, config, staging, progress)
+    agents = outcome.catalog.agents if outcome.catalog else ()
+    outcome = replace(outcome, findings=(*outcome.findings, *not_built_findings(agents, run.not_built)))
     return outcome, pages, run.warnings
+
+
+def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, str]]) -> list[Finding]:
+    """An AC150 finding for each agent page MkDocs failed on (given by its path in the docs,
+    under the plugin's ``path`` or not)."""
+    from catalog.render import agent_page_paths
+
+    paths = {agent_page_paths(agent.slug)[0]: agent.display_path for agent in agents}
+    return [
+        Finding(paths.get("/".join(page.split("/")[-2:]), page), 1, 1, "AC150", "error", f"MkDocs failed: {error}")
+        for page, error in not_built
+    ]
 
 
 def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import posixpath
+import shlex
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
@@ -27,11 +29,12 @@ from catalog.facets import (
     data_script,
     facet_pairs,
     labels_of,
+    model_counts,
     models_of,
     place,
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
-from catalog.layout import ASSETS, RenderOptions, default_template_dir
+from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
 from catalog.lint import summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
+INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
+DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -77,14 +82,19 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         mdi=textsafe.escape_markdown_inline,
         md_inline=textsafe.markdown_inline_to_html,
         fence=textsafe.fence,
+        html_block=textsafe.html_block,
         excerpt=textsafe.excerpt,
         css_color=textsafe.css_color,
         color_name=textsafe.color_name,
         titleize=titleize,
+        sh=shlex.quote,
     )
     return env
 
 
+# ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the
+# sidebar links to them, never to each category, so no page grows with their number.
+GROUP_INDEX = "index"
 # Relative path -> text; catalog.json is bytes (joined from pieces of an earlier one).
 Pages = dict[str, str | bytes]
 AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
@@ -136,21 +146,26 @@ def page_groups(agents: Sequence[Agent]) -> Groups:
     named = {agent.collection or "" for agent in agents}
     collections = reading_order(c for c in named if c) if len(named) > 1 else []
     categories = reading_order(category_of(agent) for agent in agents)
-    return collections, categories, unique_slugs(categories), unique_slugs(collections)
+    index = (GROUP_INDEX,)  # the page that lists them all: no category's page takes its name
+    return collections, categories, unique_slugs(categories, index), unique_slugs(collections, index)
 
 
 def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
     """What every agent page depends on besides its own agent: the collections it may link
-    to, and the page of a category or collection whose slug another one took first. When it
-    changes, every agent page is rendered again."""
-    collections, _, category_slugs, collection_slugs = page_groups(agents)
+    to, the page of a category or collection whose slug another one took first, and the
+    spelling of a category that other agents may have chosen (``one_category_spelling``).
+    When it changes, every agent page is rendered again."""
+    collections, categories, category_slugs, collection_slugs = page_groups(agents)
     renamed = [
         f"{kind}:{value}:{slug}"
         for kind, slugs in (("category", category_slugs), ("collection", collection_slugs))
         for value, slug in slugs.items()
         if slug != slugify(value)
     ]
-    return (*collections, *renamed)
+    # An agent's page links the other tools' definitions of it.
+    variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
+    spelt = [f"spelling:{category}" for category in categories if category != slugify(category)]
+    return (*collections, *renamed, *variants, *spelt)
 
 
 def render_context(
@@ -166,12 +181,16 @@ def render_context(
         "options": options,
         "format_labels": FORMAT_LABELS,
         "install_dirs": INSTALL_DIRS,
+        "install_hints": INSTALL_HINTS,
+        "download_suffixes": DOWNLOAD_SUFFIXES,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
         "categories": categories,
         "category_page": lambda category: f"categories/{category_slugs[category]}.md",
         "collection_page": lambda collection: f"collections/{collection_slugs[collection]}.md",
+        "categories_page": f"categories/{GROUP_INDEX}.md",
+        "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
         "place_of": place,
     }
@@ -286,6 +305,7 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
         findings=context.findings.get(agent.display_path, []),
         link=lambda target: context.link(path, target),
         download=download,
+        file_name=_file_name(agent),
         raw=raw,
         edit_url=_edit_url(agent, context.options),
         **context.common,
@@ -318,6 +338,8 @@ def _shared_page_paths(context: _Context) -> tuple[str, ...]:
     return (
         *map(context.common["category_page"], context.common["categories"]),
         *map(context.common["collection_page"], context.common["collections"]),
+        *([context.common["categories_page"]] if context.common["categories"] else []),
+        *([context.common["collections_page"]] if context.common["collections"] else []),
         "index.md",
         "rules.md",
         "catalog.json",
@@ -352,7 +374,7 @@ def overview_of(listings: Sequence[Listing]) -> Overview:
             "format": Counter(m.format_label for m in listings),
             "collection": Counter(m.collection or "(none)" for m in listings),
             "category": Counter(m.category for m in listings),
-            "model": Counter(model for m in listings for model in m.models),
+            "model": model_counts(m.models for m in listings),
         },
         tokens=tuple(m.tokens for m in listings),
         by_category={category: by_category[category] for category in reading_order(by_category)},
@@ -375,6 +397,11 @@ def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequ
     for collection in common["collections"]:
         path = common["collection_page"](collection)
         pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+    if by_category:
+        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+    if common["collections"]:
+        members = {collection: by_collection[collection] for collection in common["collections"]}
+        pages[common["collections_page"]] = _group_index(context, "collection", members)
     pages["index.md"] = overview_page(context, overview_of(listings), [m.item_top for m in listings])
     pages["rules.md"] = _with_meta(
         context.env.get_template("rules.md.j2").render(
@@ -399,6 +426,29 @@ def _group_page(context: _Context, kind: str, name: str, path: str, members: lis
         **context.common,
     )
     return _with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+
+
+def _group_index(context: _Context, kind: str, members: dict[str, list[Listing]]) -> str:
+    """The page that lists every category (or collection) with its count of agents."""
+    path = context.common["categories_page" if kind == "category" else "collections_page"]
+    page_of = context.common[f"{kind}_page"]
+    names = reading_order(members)
+    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
+        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
+    groups = [
+        {
+            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
+            "page": page_of(name),
+            "count": len(members[name]),
+            "uncategorized": kind == "category" and name == UNCATEGORIZED,
+        }
+        for name in names
+    ]
+    title = "Categories" if kind == "category" else "Collections"
+    body = context.env.get_template("groups.md.j2").render(
+        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
+    )
+    return _with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
 def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:
@@ -513,19 +563,34 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
         rel = agent.source.resolve().relative_to(Path(options.repo_root).resolve())
     except ValueError:
         return None  # an agent outside the repository has no edit link
-    return f"{options.edit_base}/{rel.as_posix()}"
+    return f"{options.edit_base}/{quote(rel.as_posix(), safe='/')}"
 
 
 def _with_meta(body: str, title: str, description: str) -> str:
     """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
-    meta = {"title": textsafe.escape_yaml_meta(title), "description": textsafe.escape_yaml_meta(description, 160)}
+    meta = {
+        "title": textsafe.escape_yaml_meta(title),
+        "description": textsafe.escape_yaml_meta(description, 160),
+        GENERATED_KEY: True,
+    }
     import frontmatter
 
     post = frontmatter.Post(body, None, **meta)
     return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
 
 
+def _file_name(agent: Agent) -> str:
+    """The name the download is saved under: the source file's own (its tool may know the
+    agent by it), with anything unprintable (a line break) made a "_"."""
+    name = posixpath.basename(agent.path.split("#", 1)[0])  # a Roo mode: its .roomodes file
+    return "".join(c if c.isprintable() else "_" for c in name) or f"{agent.slug}.md"
+
+
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
+    if text and DIALECTS[agent.format].syntax == "roomodes" and "#" in agent.path:
+        from catalog.structured import mode_text
+
+        return mode_text(text, agent.path.rsplit("#", 1)[1]) or text  # this mode alone, as .roomodes holds it
     return text or agent.body

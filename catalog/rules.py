@@ -6,6 +6,7 @@ registered here too, so that every code can be explained and switched off the sa
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from typing import Any
 
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
+from catalog.names import NAMED_IN_GROUP, some_of
 from catalog.types import Agent, Format, Section, Severity
 
 # (line, col, message) of one problem in one agent file.
@@ -91,6 +93,21 @@ _scan_rule("AC104", "bom", "warning", "The file starts with a byte-order mark.",
 _scan_rule("AC105", "nul-bytes", "error", "The file contains NUL bytes.", "They were removed. A text file has none.")
 _scan_rule("AC106", "crlf", "info", "CRLF or CR line endings.", "Read as LF. Most tools cope; git can normalize them.")
 _scan_rule(
+    "AC108",
+    "config-not-parsed",
+    "error",
+    "A Codex TOML, Kiro JSON or Roo Code .roomodes file does not load.",
+    "Its tool refuses the whole file: fix the syntax at the line given. Nothing in it was read.",
+)
+_scan_rule(
+    "AC109",
+    "file-failed",
+    "error",
+    "Reading the file failed in a way agent-catalog did not foresee.",
+    "A bug in agent-catalog, found by this file's bytes: the file is left out and the rest of the catalog is "
+    "built. Please report it with the file.",
+)
+_scan_rule(
     "AC110",
     "no-frontmatter",
     "error",
@@ -142,11 +159,26 @@ _scan_rule(
 )
 _scan_rule("AC117", "duplicate-key", "warning", "A key appears twice.", "YAML keeps only the last one, silently.")
 _scan_rule(
+    "AC118",
+    "unbuildable-value",
+    "warning",
+    "A frontmatter value is YAML that cannot be built (an impossible date, a bad tag, a huge integer).",
+    "It is read as its raw text. Quote it if text is what you meant.",
+)
+_scan_rule(
     "AC120",
     "unclosed-example",
     "warning",
     "An <example> is not closed by </example>.",
     "The example runs to the next <example> or the end of the text.",
+)
+_scan_rule(
+    "AC119",
+    "companion-not-read",
+    "warning",
+    "A file an agent is read from is missing, outside the scanned folder, or does not load.",
+    "A Kiro prompt file (file://...) or a Codex .codex/config.toml. Prompt files outside the scanned folder are "
+    "never read: a catalog publishes only what is inside the folders it was given.",
 )
 _scan_rule("AC121", "stray-example-close", "warning", "A </example> has no opening tag.", "Remove it or add <example>.")
 _scan_rule(
@@ -164,11 +196,25 @@ _scan_rule(
     "It is never followed: a catalog publishes only what is inside the folders it was given.",
 )
 _scan_rule(
+    "AC133",
+    "name-not-utf8",
+    "warning",
+    "A file or folder name is not valid UTF-8.",
+    "It is read, and shown with its bad bytes as \\xNN. Pages, links and the JSON output need text: rename it.",
+)
+_scan_rule(
     "AC140",
     "page-name-collision",
     "warning",
     "Two agents' names give the same page name (they differ only in case, accents or punctuation).",
     "Both get a page; this one's name is numbered. Rename one of them so links stay stable.",
+)
+_scan_rule(
+    "AC150",
+    "page-not-built",
+    "error",
+    "MkDocs failed on the agent's page (a plugin, a Markdown extension or the theme raised an error).",
+    "A short page stands in for it and the rest of the site is built. The message is MkDocs' error.",
 )
 _scan_rule(
     "AC130",
@@ -209,7 +255,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def _line(agent: Agent, key: str) -> int:
-    return agent.key_lines.get(key, 1)
+    return agent.key_lines.get(key) or _start(agent)
+
+
+def _start(agent: Agent) -> int:
+    """Where an agent starts: line 1 of its file, or a Roo mode's first line in .roomodes."""
+    if DIALECTS[agent.format].syntax == "markdown":
+        return 1
+    return min(agent.key_lines.values(), default=1)
 
 
 @_rule(
@@ -217,12 +270,26 @@ def _line(agent: Agent, key: str) -> int:
     "missing-name",
     "error",
     "No 'name': Claude Code ignores the file as documentation.",
-    "Claude Code and Gemini CLI take an agent's identity from its 'name' field. Copilot and opencode use the "
-    "file name, so the rule does not apply to them.",
+    "Claude Code, Gemini CLI, Codex CLI, Qwen Code and Factory take an agent's identity from its 'name' field, "
+    "Roo Code a mode's from its 'slug'. Copilot, opencode, Cursor and Kiro use the file name, so the rule does not "
+    "apply to them.",
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) and "name" not in agent.key_lines:
-        yield 1, 1, f"no 'name' field: {agent.format.value} ignores this file"
+    key = DIALECTS[agent.format].name_keys[0]
+    unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC108 says why
+    if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
+        yield (
+            _start(agent),
+            1,
+            f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
+        )
+
+
+# Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
+# Cursor take the file name, Kiro too.
+_NAME_REQUIRED = frozenset(
+    {Format.CLAUDE_CODE, Format.GEMINI_CLI, Format.CODEX, Format.QWEN_CODE, Format.FACTORY, Format.ROO_CODE}
+)
 
 
 @_rule(
@@ -268,6 +335,40 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 
 
 @_rule(
+    "AC205",
+    "name-rejected",
+    "error",
+    "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
+    "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid. Gemini CLI's "
+    "rule is AC204.",
+)
+def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    dialect = DIALECTS[agent.format]
+    key = dialect.name_keys[0]
+    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or dialect.name_pattern is None:
+        return
+    if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
+        yield (
+            _line(agent, key),
+            1,
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
+        )
+
+
+@_rule(
+    "AC206",
+    "missing-prompt",
+    "error",
+    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
+    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
+)
+def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    required = {Format.CODEX: "developer_instructions", Format.ROO_CODE: "roleDefinition"}.get(agent.format)
+    if required and required not in agent.key_lines and agent.key_lines:
+        yield _start(agent), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
+
+
+@_rule(
     "AC301",
     "duplicate-name",
     "error",
@@ -280,8 +381,11 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
         scopes[(agent.collection or "", agent.plugin or "", agent.format.value, agent.name.casefold())].append(agent)
     for same in scopes.values():
         if len(same) > 1:
+            # One finding a file, naming a few of the others: n files of one name are n
+            # findings of one line each, not n lines of n paths.
+            firsts = heapq.nsmallest(NAMED_IN_GROUP + 1, same, key=lambda a: (a.display_path, a.path))
             for agent in same:
-                others = ", ".join(a.display_path for a in same if a is not agent)
+                others = some_of([a.display_path for a in firsts if a is not agent], len(same) - 1)
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} is also used by {others}")
 
 
@@ -297,10 +401,12 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     for agent in agents:
         by_name[agent.name.casefold()].append(agent)
     for same in by_name.values():
-        collections = {a.collection or "" for a in same}
+        collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:
+            named = [c for c in collections if c]  # "": files in no collection
+            firsts = named[: NAMED_IN_GROUP + 1]
             for agent in same:
-                others = ", ".join(sorted(c for c in collections if c != (agent.collection or "")))
+                others = some_of([c for c in firsts if c != agent.collection], len(named) - bool(agent.collection))
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} also exists in {others or 'another'}")
 
 
@@ -308,7 +414,7 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name Claude Code does not know.",
+    "A tool name its tool does not know (Claude Code, Qwen Code, Factory, Roo Code groups).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
@@ -316,6 +422,14 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     for tool, base, line in _claude_tools(agent):
         if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
             yield line, 1, f"unknown tool {tool!r}"
+    dialect = DIALECTS[agent.format]
+    if dialect.tool_names is None or agent.format is Format.CLAUDE_CODE:
+        return
+    key = "groups" if agent.format is Format.ROO_CODE else "tools"
+    for tool in agent.tools or ():
+        base = tool.split("(", 1)[0].strip()
+        if base not in dialect.tool_names and not base.startswith(("mcp__", "mcp:", "@")) and "__" not in base:
+            yield _line(agent, key), 1, f"unknown tool {tool!r}: not a {dialect.label} tool"
 
 
 @_rule(
@@ -360,11 +474,16 @@ def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC404",
     "bad-value",
     "warning",
-    "A bad value for color, permissionMode, effort, memory or isolation.",
+    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
     "Claude Code colors: " + ", ".join(sorted(CLAUDE_COLORS)) + ". "
-    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ".",
+    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ". "
+    + " ".join(f"{d.label}: " + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
+               for d in DIALECTS.values() if d.enums),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    for key, allowed in DIALECTS[agent.format].enums:
+        if key in agent.extra and str(agent.extra[key]) not in allowed:
+            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
     if agent.format is not Format.CLAUDE_CODE:
         return
     if agent.color is not None and agent.color not in CLAUDE_COLORS:
@@ -380,14 +499,18 @@ def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "warning",
     "A model that is neither a known alias nor a model id.",
     "Claude Code: sonnet, opus, haiku, inherit or a claude-... id; opencode: provider/model; Gemini CLI: "
-    "gemini-... . Copilot model display names are not checked.",
+    "gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro and Factory "
+    "models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    pattern = _MODEL_ID.get(agent.format)
+    dialect = DIALECTS[agent.format]
+    own = re.compile(dialect.model_pattern) if dialect.model_pattern else None
+    pattern = _MODEL_ID.get(agent.format, own)
     if pattern is None or agent.model is None:
         return
+    aliases = MODEL_ALIASES if agent.format in _MODEL_ID else dialect.model_aliases | {"inherit"}
     for model in agent.model if isinstance(agent.model, tuple) else (agent.model,):
-        if model not in MODEL_ALIASES and not pattern.fullmatch(model):
+        if model not in aliases and not pattern.fullmatch(model):
             yield _line(agent, "model"), 1, f"model {model!r} is neither a known alias nor a model id"
 
 

@@ -23,11 +23,16 @@ from pathlib import Path, PurePosixPath
 import xxhash
 
 from catalog.incremental import FileStat, file_stat
+from catalog.layout import is_generated_path
 
 MANIFEST = ".agent-catalog-manifest.json"
 # What a run is about to write, written before it starts: a run interrupted among its writes
 # leaves files whose new digests only the journal knows.
 JOURNAL = ".agent-catalog-manifest.journal.json"
+# Every file a run writes is made here first, then renamed into place: a run killed on the way
+# leaves its temporary files in this one folder, which the next run removes whole before it
+# starts (``sweep_scratch``). MkDocs leaves folders whose name starts with a dot out of a site.
+SCRATCH = ".agent-catalog-tmp"
 SITE_MARKER = ".agent-catalog-site"
 
 
@@ -176,12 +181,22 @@ def write_docs(
         if rel in manifest.files and rel not in pages:
             new_manifest[rel] = manifest.files[rel]
     removed: list[str] = []
+    gone: list[str] = []  # no longer generated, and already deleted (by hand, or by a killed run)
     for rel in sorted(manifest.files):
         if rel in pages or rel in keep:
             continue
+        # The manifest and the journal are input (committed, or left by anyone who can write
+        # the docs folder): they remove only what generate could have written, where it writes.
+        if not is_generated_path(rel):
+            kept.append((rel, "the manifest lists it, but agent-catalog never generates such a file: left alone"))
+            continue  # and left out of the manifest from now on
         target = docs_dir / _safe_relative(rel)
+        if not _plain_file_or_absent(target, docs_dir):
+            kept.append((rel, "is a symlink, a folder or leads outside the docs folder: not removed"))
+            continue
         current = _read_bytes(target)
         if current is None:
+            gone.append(rel)
             continue
         if not manifest.owns(rel, current):
             kept.append((rel, "generated for an agent that is gone, but edited since: left in place"))
@@ -191,25 +206,31 @@ def write_docs(
             diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
     if check:
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
+    rewrite_manifest = bool(written or removed or new_manifest != manifest.files)
+    # Made once, when something is written: every file goes through it.
+    scratch = _scratch(docs_dir) if writes or rewrite_manifest else docs_dir / SCRATCH
     if writes:
         # The journal first: a run interrupted among the writes leaves files that are still
         # ours, whichever content they hold, so the next run rewrites or removes them.
         journal = {rel: tuple(dict.fromkeys([*manifest.files.get(rel, ()), *new_manifest[rel]])) for rel in written}
-        _write_journal(docs_dir, journal)
+        _write_journal(docs_dir, journal, scratch)
     for target, data in writes:
         with contextlib.suppress(OSError):
             if spares is not None and os.stat(target).st_size >= _LARGE:
                 _keep_spare(target, spares, target.relative_to(docs_dir).as_posix())
-        _atomic_write(target, data)
+        _atomic_write(target, data, scratch)
         current_stats[target.relative_to(docs_dir).as_posix()] = file_stat(str(target))
     for rel in removed:
         target = docs_dir / _safe_relative(rel)
         target.unlink(missing_ok=True)
         _remove_empty_parents(target.parent, docs_dir)
-    if written or removed or new_manifest != manifest.files:
-        _write_manifest(docs_dir, new_manifest)
+    for rel in gone:  # its folder may be left empty: as if this run had removed the file
+        _remove_empty_parents((docs_dir / _safe_relative(rel)).parent, docs_dir)
+    if rewrite_manifest:
+        _write_manifest(docs_dir, new_manifest, scratch)
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
+    drop_scratch(docs_dir)
     folders = sorted({rel.rpartition("/")[0] for rel in new_manifest} - {""})
     return WriteResult(
         tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders), stats=current_stats
@@ -250,7 +271,7 @@ def temporary_file(docs_dir: Path, rel: str, spares: Path | None = None) -> Path
     import tempfile
 
     target = docs_dir / _safe_relative(rel)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{target.name}.", dir=_scratch(docs_dir))
     os.close(fd)
     if spares is not None:
         spare = _spare_of(spares, rel)
@@ -280,7 +301,8 @@ def replace_files(
     system) for the next run to write over: freeing its blocks took the file system 25 ms for
     the 130 MB catalog.json of 10,000 agents, and writing over a file's pages in memory takes
     half the time of writing a new one (20 ms against 34)."""
-    _write_journal(docs_dir, {rel: (old, new) for rel, (_, old, new) in files.items()})
+    scratch = _scratch(docs_dir)
+    _write_journal(docs_dir, {rel: (old, new) for rel, (_, old, new) in files.items()}, scratch)
     stats = {}
     replaced: list[int] = []
     waiting = sorted(files.items())
@@ -298,10 +320,12 @@ def replace_files(
         for _, (tmp, _, _) in waiting:  # interrupted: the journal tells the next run what is ours
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        drop_scratch(docs_dir)
         _close_all(replaced)
         raise
-    _atomic_write(docs_dir / MANIFEST, manifest)
+    _atomic_write(docs_dir / MANIFEST, manifest, scratch)
     (docs_dir / JOURNAL).unlink(missing_ok=True)
+    drop_scratch(docs_dir)
     if replaced:
         # Freeing a large replaced file's blocks takes the file system a while (25 ms for the
         # 130 MB catalog.json of 10,000 agents): it happens when its last descriptor closes,
@@ -320,7 +344,7 @@ def _keep_spare(target: Path, spares: Path | None, rel: str) -> bool:
         return False
     spare = _spare_of(spares, rel)
     try:
-        spares.mkdir(parents=True, exist_ok=True)
+        spares.mkdir(mode=0o700, parents=True, exist_ok=True)
         spare.unlink(missing_ok=True)
         os.link(target, spare)
     except OSError:
@@ -483,14 +507,22 @@ def output_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iter
         os.close(fd)
 
 
-def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
+def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch: Path) -> None:
     """Before any file is rewritten: the digests each may hold, old and new, so that a run
-    interrupted among the writes leaves files the next run still knows for its own."""
-    _atomic_write(docs_dir / JOURNAL, (manifest_json(files) + "\n").encode())
+    interrupted among the writes leaves files the next run still knows for its own.
+
+    The journal only grows until a manifest is written: the journal of a run interrupted before
+    this one names files that this run may not touch (unchanged since, or left for later), and
+    they are ours all the same. A manifest written is what takes its place (then it is removed).
+    """
+    merged = _read_digests(docs_dir / JOURNAL)
+    for rel, digests in files.items():
+        merged[rel] = tuple(dict.fromkeys([*merged.get(rel, ()), *digests]))
+    _atomic_write(docs_dir / JOURNAL, (manifest_json(merged) + "\n").encode(), scratch)
 
 
-def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]]) -> None:
-    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode())
+def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch: Path) -> None:
+    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode(), scratch)
 
 
 def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
@@ -577,11 +609,48 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def sweep_scratch(docs_dir: Path) -> None:
+    """Remove what runs that were killed left in the docs folder's scratch folder (a symlink
+    there is removed, never followed). Call it holding :func:`output_lock` on the docs folder:
+    then no run of ours is writing there."""
+    import shutil
+
+    scratch = docs_dir / SCRATCH
+    try:
+        info = os.lstat(scratch)
+    except OSError:
+        return  # the usual case: one stat
+    if stat.S_ISDIR(info.st_mode):
+        shutil.rmtree(scratch, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(scratch)
+
+
+def _scratch(docs_dir: Path) -> Path:
+    """The docs folder's scratch folder, made if needed: a folder, never a symlink."""
+    scratch = docs_dir / SCRATCH
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(scratch, 0o755)
+    if not stat.S_ISDIR(os.lstat(scratch).st_mode):
+        raise OutputRefused(f"{scratch} is not a folder: remove it")
+    return scratch
+
+
+def drop_scratch(docs_dir: Path) -> None:
+    """Remove the scratch folder once a run has put all its files in place (it is empty then)."""
+    with contextlib.suppress(OSError):
+        os.rmdir(docs_dir / SCRATCH)
+
+
+def _atomic_write(path: Path, data: bytes, scratch: Path) -> None:
+    """Write ``path`` whole or not at all: the data goes into a new file in ``scratch`` (the
+    docs folder's, from ``_scratch``), renamed over ``path`` once written."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=scratch)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -590,6 +659,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        drop_scratch(scratch.parent)
         raise
 
 

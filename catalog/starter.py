@@ -1,10 +1,19 @@
 """What `agent-catalog init` adds to a repository that has agents: starter files, never
-overwriting one that exists."""
+overwriting one that exists.
+
+Folder names and the site name come from the repository (anyone's pull request can add a
+folder): each value goes through the quoting of every language it lands in (YAML, the shell
+of a CI step, GitHub's expressions, a regular expression), so it stays a value whatever it holds.
+"""
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 MKDOCS_YML = """\
 # The agent catalog's site: `agent-catalog build` (or `mkdocs build`, thanks to the plugin).
@@ -58,7 +67,7 @@ repos:
     rev: v0.1.0
     hooks:
       - id: agent-catalog-lint
-        files: ^({pattern})/
+        files: {pattern}
 """
 
 WORKFLOW = """\
@@ -80,8 +89,8 @@ jobs:
         with:
           python-version: "3.12"
       - run: pip install agent-catalog
-      - run: agent-catalog lint --format github {sources_args}
-      - run: agent-catalog build {sources_args}
+      - run: {lint}
+      - run: {build}
       - uses: actions/upload-pages-artifact@v3
         if: github.ref == 'refs/heads/main'
         with:
@@ -99,15 +108,38 @@ class StarterFile:
 
 def starter_files(sources: list[str], site_name: str) -> list[StarterFile]:
     """The files init offers, for agents in ``sources`` (paths relative to the repository)."""
-    quoted = ", ".join(f'"{s}"' for s in sources)
+    listed = ", ".join(map(yaml_scalar, sources))
+    # pre-commit matches paths relative to the repository: "." is all of them.
+    pattern = "^(?:" + "|".join("" if s == "." else re.escape(s) + "/" for s in sources) + ")"
+    args = " ".join(shlex.quote(s) for s in sources)
     return [
-        StarterFile("mkdocs.yml", MKDOCS_YML.format(site_name=site_name, sources=quoted)),
-        StarterFile(".pre-commit-config.yaml", PRE_COMMIT.format(pattern="|".join(sources))),
-        StarterFile(".github/workflows/agent-catalog.yml", WORKFLOW.format(sources_args=" ".join(sources))),
+        StarterFile("mkdocs.yml", MKDOCS_YML.format(site_name=yaml_scalar(site_name), sources=listed)),
+        StarterFile(".pre-commit-config.yaml", PRE_COMMIT.format(pattern=yaml_scalar(pattern))),
+        StarterFile(
+            ".github/workflows/agent-catalog.yml",
+            WORKFLOW.format(
+                lint=yaml_scalar(_literal_in_actions(f"agent-catalog lint --format github {args}")),
+                build=yaml_scalar(_literal_in_actions(f"agent-catalog build {args}")),
+            ),
+        ),
         # MkDocs wants its docs folder to exist, even when the plugin makes every page; git
         # keeps no empty folder, and MkDocs leaves files whose names start with a dot out.
         StarterFile("docs/.gitkeep", ""),
     ]
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as one double-quoted YAML scalar on one line: every character escaped that
+    could end it, start a comment or a new key, or be read as anything but this string."""
+    dumped: str = yaml.safe_dump(value, default_style='"', width=float("inf"), allow_unicode=True)
+    return dumped.rstrip("\n")
+
+
+def _literal_in_actions(script: str) -> str:
+    """A ``run:`` script whose text GitHub Actions keeps as written: it evaluates ``${{ ... }}``
+    before the shell sees the line (a folder named ``${{ github.event.issue.title }}`` would put
+    a stranger's text into the script); the expression ``${{ '${{' }}`` gives the two braces."""
+    return script.replace("${{", "${{ '${{' }}")
 
 
 def write_new_files(root: Path, files: list[StarterFile]) -> list[tuple[str, bool]]:

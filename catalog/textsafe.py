@@ -3,10 +3,12 @@
 Agent files come from strangers. Their Markdown is rendered here, not by MkDocs:
 markdown-it (its Rust port, or markdown-it-py where the Rust one could run out of stack)
 with raw HTML off and only http(s)/mailto links, then the nh3 allow-list sanitizer. The
-result goes into the page as a raw HTML block, which Python-Markdown passes through
-untouched, so no Markdown extension a user enables (attr_list, md_in_html, snippets,
-macros) ever sees agent text. Braces become entities so template plugins such as
-mkdocs-macros find no ``{{`` in it either.
+result goes into the page as a raw HTML block of one line: its line breaks, tabs and the
+characters Python-Markdown rewrites are character references, so no line of it can start a
+fence, a snippet, an admonition or a tab, whatever extensions a user enables (superfences,
+snippets, attr_list, md_in_html, macros). MkDocs run by us or by our plugin does not even
+see the blocks (``catalog.layout.HtmlBlocks``). Braces become entities so template plugins
+such as mkdocs-macros find no ``{{`` in it either.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ _FAST_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? /
 
 def markdown_to_html(text: str) -> str:
     """Agent Markdown as sanitized HTML, ready to sit in a raw HTML block of a page."""
-    return protect(sanitize(_render_block(text)))
+    return one_line(protect(sanitize(_render_block(text))))
 
 
 def _render_block(text: str) -> str:
@@ -139,16 +141,40 @@ def protect(fragment: str) -> str:
     return fragment.replace("{", "&#123;").replace("}", "&#125;")
 
 
+# What would let HTML from agent text span lines, or be changed before any Markdown extension
+# reads it: line breaks (Python-Markdown splits on LF, browsers read CR as one), the
+# characters ``str.splitlines`` also breaks at, tabs (expanded to spaces) and STX/ETX (deleted,
+# they mark Python-Markdown's placeholders). As character references they mean the same in
+# HTML, in text and in attribute values alike. (U+0085 stays: its reference means U+2026.)
+_LINE_BREAKING = str.maketrans({c: f"&#{ord(c)};" for c in "\n\r\t\x02\x03\x0b\x0c\x1c\x1d\x1e\u2028\u2029"})
+
+
+def one_line(fragment: str) -> str:
+    """HTML as one line that means the same: no Markdown block syntax can start in it."""
+    return fragment.translate(_LINE_BREAKING)
+
+
+def html_block(markup: str) -> str:
+    """A template's HTML block as one line (``{% filter html_block %}``): between its tags, a
+    line break of the template becomes a reference to one. Agent values in it are one line
+    already (``h``, ``md``); STX and ETX stay, they mark pieces of shared pages."""
+    line = markup.strip("\n").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return line + "\n"
+
+
 def escape_html(value: Any) -> str:
-    """Text for an HTML text node or a quoted attribute value."""
-    return protect(html.escape(str(value), quote=True))
+    """Text for an HTML text node or a quoted attribute value, on one line."""
+    return one_line(protect(html.escape(str(value), quote=True)))
 
 
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>&#!|~^$%\"']")
+# Every ASCII punctuation character: inline extensions (emoji's :x:, magiclink's www. and
+# https://, smartsymbols' (c) and -->, keys' ++, critic's {++, mark's ==) all need one.
+_MARKDOWN_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 def escape_markdown_inline(value: Any) -> str:
-    """Text in a Markdown heading, link text or table cell: every special character an entity."""
+    """Text in a Markdown heading, link text or table cell: every punctuation character an
+    entity, so that no inline extension finds its syntax in it."""
     text = " ".join(str(value).split())
     return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
 
@@ -173,7 +199,7 @@ def fence(text: str, info: str = "") -> str:
 
 def markdown_inline_to_html(text: str) -> str:
     """One line of agent Markdown (a list item, a turn's first line) as sanitized inline HTML."""
-    return protect(sanitize(_markdown().renderInline(text)))
+    return one_line(protect(sanitize(_markdown().renderInline(text))))
 
 
 def excerpt(value: Any, limit: int = 220) -> str:

@@ -39,6 +39,12 @@ class Format(StrEnum):
     COPILOT_CHATMODE = "copilot-chatmode"
     OPENCODE = "opencode"
     GEMINI_CLI = "gemini-cli"
+    CURSOR = "cursor"
+    CODEX = "codex"
+    ROO_CODE = "roo-code"
+    KIRO = "kiro"
+    QWEN_CODE = "qwen-code"
+    FACTORY = "factory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,13 @@ class AgentSource(FastPickle):
     plugin: str | None = None
     category: str | None = None
     explicit: bool = False  # named on the command line or in a known agent folder
+    # One agent of a file that holds several (a Roo Code mode's slug); display_path ends in
+    # "#<entry>" so that each agent has its own identity.
+    entry: str | None = None
+    # Other files the agent is read from (absolute): a Codex config.toml, a Kiro prompt file.
+    companions: tuple[str, ...] = ()
+    # Why the format is what it is when the path does not say (scan -v prints it).
+    format_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +171,12 @@ class Agent(FastPickle):
     key_lines: Mapping[str, int] = field(default_factory=dict)  # frontmatter key -> 1-based line
     disabled_rules: frozenset[str] = frozenset()  # lint codes switched off in the file itself
     description_raw: str | None = None  # the description as written, when ``description`` reads it otherwise
+    # Permission rules as written (opencode ``permission:``, Roo ``groups``, Kiro
+    # ``allowedTools``): (tool or pattern, allow / ask / deny), in file order.
+    permissions: tuple[tuple[str, str], ...] = ()
+    # The same agent defined for other tools in the same repository (.claude/, .cursor/,
+    # .gemini/, .github/, .codex/, ...): (format, slug) of each other definition.
+    available_as: tuple[tuple[Format, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +186,5 @@ class Catalog:
     agents: tuple[Agent, ...]
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...] = ()
+    # Files whose format their content decided, and why (``scan -v`` prints them).
+    notes: tuple[Skipped, ...] = ()

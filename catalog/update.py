@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import pickle
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -66,8 +67,10 @@ def quick_update(
     changed: Sequence[str],
 ) -> QuickResult | None:
     """Bring ``docs_dir`` in step after ``changed`` (paths of the stamp that changed), or None."""
-    from catalog.site import MANIFEST, replace_files
+    from catalog.site import JOURNAL, MANIFEST, replace_files
 
+    if os.path.lexists(docs_dir / JOURNAL):
+        return None  # a run was interrupted: its journal is merged into the manifest by write_docs
     index = incremental.load_splice(folder, key)
     if index is None or not stamp.token or index.base != stamp.token or stamp.summary[2]:
         return None
@@ -186,20 +189,22 @@ def _next_index(
 
 def _read_edits(index: SpliceIndex, stamp: Stamp, changed: Sequence[str]) -> list[_Edit] | None:
     """Each changed file read again, if all are agents that kept their identity."""
-    from catalog.pipeline import load_agent
+    from catalog.pipeline import guarded_load
 
     edits = []
     for path in changed:
         position = index.files[path]
         facts = index.fact(position)
+        if facts.source[0] != path:
+            return None  # the facts are another file's (a swapped or damaged index)
         if facts.stat != stamp.seen_of(path) or any(f.code == "AC140" for f in facts.page_findings):
             return None  # the index is not the stamp's, or its page name names other files
         source = incremental.source_of(facts.source)
         stat = incremental.file_stat(path)
         if not still_an_agent(source):
             return None
-        agent, read = load_agent(source)
-        if incremental.identity(agent) != facts.identity:
+        agent, read = guarded_load(source)
+        if agent is None or incremental.identity(agent) != facts.identity:
             return None
         edits.append(_Edit(path, position, facts, agent.evolve(slug=facts.slug), tuple(read), stat))
     return edits
@@ -272,11 +277,14 @@ class _Staged:
         return {rel: new for rel, (_, new) in self.files.items()}
 
     def discard(self) -> None:
+        from catalog.site import drop_scratch
+
         with contextlib.suppress(BaseException):
             self.wait()
         for tmp, _ in self.files.values():
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        drop_scratch(self.docs_dir)
 
 
 def _stage(

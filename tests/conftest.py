@@ -26,6 +26,8 @@ _ABSENT = "../shared/corpus is absent: the real-data tests need the shared corpu
 _ONE_WORKER = frozenset(
     {
         "test_browser",
+        "test_browser_copy",
+        "test_browser_facet_keys",
         "test_browser_filter",
         "test_build_paths",
         "test_golden_pages",
@@ -33,6 +35,7 @@ _ONE_WORKER = frozenset(
         "test_hostile_names",
         "test_precommit",
         "test_site_build",
+        "test_theme_values",
         "test_wheel",
     }
 )
@@ -49,9 +52,13 @@ _BUILDS_SITES = frozenset(
         "test_hostile_names",
         "test_hostile_output",
         "test_integration_mkdocs",
+        "test_markdown_matrix",
         "test_newcomer",
+        "test_page_not_built",
+        "test_plugin_offline",
         "test_precommit",
         "test_site_build",
+        "test_theme_values",
         "test_wheel",
     }
 )

@@ -573,6 +573,37 @@ def make_world_readable(root: Path, skip: set[Path]) -> None:
         dirs[:] = [d for d in dirs if here / d not in skip]
 
 
+# --- issue 15: one file never stops the run; manifests are input ------------------------------
+
+
+def write_guard_catalog(root: Path, outside: Path) -> Fixture:
+    """Values YAML cannot build, a name that is not UTF-8, a manifest nested 200,000 levels
+    deep and one symlinked out of the tree (holding the outside secret)."""
+    fixture = Fixture()
+    d = root / "guard"
+    unbuildable = "created: 2024-02-30\nwhen: !!timestamp nope\nflag: !!bool maybe\nn: " + "9" * 5001
+    write(d / "values.md", agent(f"name: unbuildable-values\ndescription: Dates that are not.\n{unbuildable}"))
+    fixture.bad["guard/values.md"] = "AC118"
+    fixture.good.append("guard/values.md")
+    d.mkdir(parents=True, exist_ok=True)
+    with open(os.path.join(os.fsencode(d), b"caf\xe9.md"), "wb") as handle:
+        handle.write(agent("name: latin-1-name\ndescription: A file name in Latin-1.").encode())
+    fixture.bad["guard/caf\\xe9.md"] = "AC133"
+    fixture.good.append("guard/caf\\xe9.md")
+    write(d / "deep" / ".claude-plugin" / "marketplace.json", "[" * 200_000 + "]" * 200_000)
+    write(d / "deep" / "agents" / "beside-deep.md", agent("name: beside-deep\ndescription: Beside a deep manifest."))
+    fixture.bad["guard/deep/.claude-plugin/marketplace.json"] = "AC130"
+    fixture.good.append("guard/deep/agents/beside-deep.md")
+    write(outside / "plugin.json", json.dumps({"name": OUTSIDE_SECRET}))
+    plugin = d / "plugins" / "p"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").symlink_to(outside / "plugin.json")
+    write(plugin / "agents" / "in-plugin.md", agent("name: in-plugin\ndescription: Its plugin.json is outside."))
+    fixture.bad["guard/plugins/p/.claude-plugin/plugin.json"] = "AC132"
+    fixture.good.append("guard/plugins/p/agents/in-plugin.md")
+    return fixture
+
+
 # --- 5. everything together ------------------------------------------------------------------
 
 
@@ -588,6 +619,7 @@ def write_all(root: Path, outside: Path, marker: Path, *, devices: bool, unreada
     fixture.merge(write_slow_markdown(root))
     fixture.merge(write_encoding_catalog(root))
     fixture.merge(write_special_files(root, outside, devices=devices))
+    fixture.merge(write_guard_catalog(root, outside))
     if unreadable:
         fixture.merge(write_unreadable(root))
     return fixture

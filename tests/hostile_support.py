@@ -408,8 +408,9 @@ try:
 except subprocess.TimeoutExpired as exc:
     code, out, err = "timeout", exc.stdout or b"", exc.stderr or b""
 seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-json.dump({"code": code, "seconds": seconds, "peak_mb": peak_kb / 1024,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+json.dump({"code": code, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+           "cpu": usage.ru_utime + usage.ru_stime,
            "output": (out + err).decode("utf-8", "replace")}, sys.stdout)
 """
 
@@ -420,6 +421,7 @@ class Measured:
     seconds: float
     peak_mb: float  # peak resident memory of the run (RUSAGE_CHILDREN of a fresh parent)
     output: str
+    cpu: float = 0.0  # CPU seconds of the run and its workers: on a busy machine, more telling than the wall time
 
 
 def measure(args: Sequence[str], cwd: Path, timeout: float = 60) -> Measured:
@@ -434,7 +436,7 @@ def measure(args: Sequence[str], cwd: Path, timeout: float = 60) -> Measured:
         check=True,
     )
     data = json.loads(wrapper.stdout)
-    return Measured(data["code"], data["seconds"], data["peak_mb"], data["output"])
+    return Measured(data["code"], data["seconds"], data["peak_mb"], data["output"], data["cpu"])
 
 
 # --- running as an unprivileged user -----------------------------------------------------------

@@ -532,12 +532,12 @@ TWIN = "twin-reviewer"  # the name four agents of the large catalog share, in fo
 
 @pytest.fixture(scope="module")
 def thousands(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[Agent, ...]]:
-    """A synthetic catalog of 1,204 agents (benchmarks.bench_build), four of them named alike
+    """A synthetic catalog of 1,004 agents (benchmarks.bench_build), four of them named alike
     in four categories, built once for this module: its site and its agents."""
     from benchmarks.bench_build import CATEGORIES, generate_agents
 
     root = tmp_path_factory.mktemp("thousands")
-    generate_agents(root / "agents", 1_200)
+    generate_agents(root / "agents", 1_000)
     for category in CATEGORIES[:4]:
         text = f"---\nname: {TWIN}\ndescription: Reviews {category} changes before they merge.\n---\nYou review.\n"
         (root / "agents" / category / f"{TWIN}.md").write_text(text, encoding="utf-8")
@@ -549,7 +549,7 @@ def thousands(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[Age
     assert result.exit_code in (0, 1), result.output
     assert result.exit_code == 0 or "AC115" in result.output
     agents = scan_catalog([str(root / "agents")]).agents
-    assert len(agents) == 1_204 and sum(a.name == TWIN for a in agents) == 4
+    assert len(agents) == 1_004 and sum(a.name == TWIN for a in agents) == 4
     return root / "site", agents
 
 

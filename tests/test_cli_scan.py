@@ -38,6 +38,8 @@ AGENT_KEYS = {
     "examples",
     "tools",
     "disallowed_tools",
+    "permissions",
+    "available_as",
     "model",
     "color",
     "extra",
@@ -133,8 +135,9 @@ def test_error_finding_exits_1(repo: Path) -> None:
     (repo / "agents/broken.md").write_text("You help, but have no frontmatter.\n", encoding="utf-8")
     result = scan()
     assert result.exit_code == 1
-    assert "agents/broken.md:1:1: AC110 no frontmatter: the file must start with a '---' line\n" in result.stderr
-    assert "3 agents, 1 error, 1 warning" in result.stdout
+    message = "AC110 no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+    assert f"agents/broken.md:1:1: {message}\n" in result.stderr
+    assert "2 agents, 1 error, 1 warning" in result.stdout
     assert scan("--json").exit_code == 1
 
 
@@ -196,7 +199,7 @@ def test_the_console_script_exits_with_main_s_code_and_all_its_output(repo: Path
     failing = run("scan", "agents")
     assert failing.returncode == 1
     assert "AC110" in failing.stderr
-    assert failing.stdout.endswith("\n303 agents, 1 error, 1 warning\n")  # the fixture has an AC115
+    assert failing.stdout.endswith("\n302 agents, 1 error, 1 warning\n")  # the fixture has an AC115
     assert run("scan", "no-such-folder").returncode == 2
 
 

@@ -227,8 +227,10 @@ def test_copilot_agents_and_chat_modes_anywhere(tmp_path: Path) -> None:
         ".github/agents/helper.agent.md": "copilot-agent",
         "agents/planner.agent.md": "copilot-agent",
         "chatmodes/plan.chatmode.md": "copilot-chatmode",
-        "misc/deep/elsewhere.agent.md": "copilot-agent",
     }
+    # Named like an agent but without frontmatter: Copilot ignores it, and the scan says so.
+    found_paths = [(f.path, f.code) for f in discover(tmp_path).findings]
+    assert found_paths == [(f"{tmp_path}/misc/deep/elsewhere.agent.md", "AC110")]
 
 
 def test_copilot_prompts_and_instructions_are_not_agents(tmp_path: Path) -> None:
@@ -275,19 +277,43 @@ def test_plain_folder_of_agent_files(tmp_path: Path) -> None:
     assert list(found) == ["reviewer.md"]
     assert where(found["reviewer.md"]) == ("claude-code", None, None, None, None)
     assert not found["reviewer.md"].explicit
-    assert skipped(tmp_path) == {"notes.md": "no frontmatter, and not in an agent folder"}
+    # Beside agents, a file without frontmatter is one its tool ignores: a finding, no page.
+    assert skipped(tmp_path) == {"notes.md": NO_FRONTMATTER}
+    assert [(f.path, f.code) for f in discover(tmp_path).findings] == [(f"{tmp_path}/notes.md", "AC110")]
 
 
-def test_file_without_frontmatter_in_an_agents_folder_is_kept(tmp_path: Path) -> None:
-    # The parse stage reports it; discovery must not hide it.
-    write(tmp_path, "agents/broken.md", "You help.\n")
-    assert list(sources(tmp_path)) == ["agents/broken.md"]
+def test_markdown_without_frontmatter_alone_in_a_plain_folder_is_passed_over(tmp_path: Path) -> None:
+    write(tmp_path, "notes/ideas.md", "# Ideas\n")
+    write(tmp_path, "team/reviewer.md")
+    assert list(sources(tmp_path)) == ["team/reviewer.md"]
+    assert skipped(tmp_path) == {"notes/ideas.md": "no frontmatter, and not in an agent folder"}
+    assert discover(tmp_path).findings == ()
+
+
+NO_FRONTMATTER = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+
+
+@pytest.mark.parametrize(
+    "rel", ["agents/broken.md", ".claude/agents/broken.md", ".cursor/agents/broken.md", ".factory/droids/broken.md"]
+)
+def test_file_without_frontmatter_in_an_agents_folder_is_a_finding_not_a_page(tmp_path: Path, rel: str) -> None:
+    # One rule for every layout: its tool ignores the file, so it is no agent, and a finding says so.
+    write(tmp_path, rel, "You help.\n")
+    result = discover(tmp_path)
+    assert result.sources == ()
+    assert [(f.path, f.line, f.code, f.severity) for f in result.findings] == [
+        (f"{tmp_path}/{rel}", 1, "AC110", "error")
+    ]
 
 
 def test_a_file_given_directly(tmp_path: Path) -> None:
     path = write(tmp_path, "somewhere/notes-agent.md", "no frontmatter\n")
     result = find_agent_files([str(path)])
-    assert [(s.rel_path, s.display_path, s.explicit) for s in result.sources] == [("notes-agent.md", str(path), True)]
+    assert result.sources == ()
+    assert [(f.path, f.code) for f in result.findings] == [(str(path), "AC110")]
+    agent = write(tmp_path, "somewhere/helper.md")
+    result = find_agent_files([str(agent)])
+    assert [(s.rel_path, s.display_path, s.explicit) for s in result.sources] == [("helper.md", str(agent), True)]
 
 
 def test_missing_path_is_a_finding(tmp_path: Path) -> None:

@@ -235,7 +235,9 @@ def test_an_unchanged_agent_whose_page_name_changes_is_rendered_whole(
     (project / "agents/a-reviewer.md").unlink()
     read: list[str] = []
     real = pipeline.load_agent
-    monkeypatch.setattr(pipeline, "load_agent", lambda source: read.append(source.display_path) or real(source))
+    monkeypatch.setattr(
+        pipeline, "load_agent", lambda source, *more: read.append(source.display_path) or real(source, *more)
+    )
     assert generate().exit_code == 0
     assert read == ["agents/reviewer.md"]
     assert generate("--no-cache", "--docs-dir", "fresh2").exit_code == 0
@@ -279,16 +281,19 @@ def test_a_hand_edited_shared_page_survives_later_runs(project: Path, rel: str) 
     assert contents(project / "docs") == contents(project / "fresh2")
 
 
-def test_a_category_that_takes_another_ones_page_name_renders_its_agents_again(project: Path) -> None:
-    """`data` has categories/data.md until `Data` arrives and takes that name (it sorts first):
-    the unchanged agents of `data` must then link to data-2.md, not to Data's page."""
-    loader = "---\nname: loader\ndescription: Loads.\ncategory: data\n---\nx\n"
+def test_a_category_spelt_another_way_renders_its_agents_again(project: Path) -> None:
+    """`data_store` is one category with `DATA STORE` (issue 19), spelt as a person wrote it
+    when as many agents use either: the unchanged agent of `data_store` then shows that name."""
+    loader = "---\nname: loader\ndescription: Loads.\ncategory: data_store\n---\nx\n"
     (project / "agents/loader.md").write_text(loader, "utf-8")
     assert generate().exit_code == 0
-    assert "../categories/data.html" in (project / "docs/agents/loader.md").read_text(encoding="utf-8")
-    mover = "---\nname: mover\ndescription: Moves.\ncategory: Data\n---\ny\n"
+    page = (project / "docs/agents/loader.md").read_text(encoding="utf-8")
+    assert "../categories/data-store.html" in page and ">Data Store</a>" in page
+    mover = "---\nname: mover\ndescription: Moves.\ncategory: DATA STORE\n---\ny\n"
     (project / "agents/mover.md").write_text(mover, "utf-8")
     assert generate().exit_code == 0
-    assert "../categories/data-2.html" in (project / "docs/agents/loader.md").read_text(encoding="utf-8")
+    page = (project / "docs/agents/loader.md").read_text(encoding="utf-8")
+    assert "../categories/data-store.html" in page and ">DATA STORE</a>" in page
+    assert not (project / "docs/categories/data-store-2.md").exists()
     assert generate("--no-cache", "--docs-dir", "fresh").exit_code == 0
     assert contents(project / "docs") == contents(project / "fresh")

@@ -66,8 +66,33 @@ def test_example_agent_page(
     check_golden(request, slug, example_pages[f"agents/{slug}.md"])
 
 
+# One agent of each format the example catalog does not hold, from tests/fixtures/formats.
+FORMAT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
+FIXTURE_EXAMPLES = {
+    "migration-planner": Format.CODEX,
+    "api-reviewer": Format.ROO_CODE,
+    "flaky-test-hunter": Format.CURSOR,
+    "changelog-writer": Format.KIRO,
+    "i18n-checker": Format.QWEN_CODE,
+    "dockerfile-linter": Format.FACTORY,
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_catalog() -> Catalog:
+    return scan_catalog([str(FORMAT_FIXTURES)])
+
+
+@pytest.mark.parametrize("slug", sorted(FIXTURE_EXAMPLES))
+def test_format_fixture_page(request: pytest.FixtureRequest, fixture_catalog: Catalog, slug: str) -> None:
+    agent = next(a for a in fixture_catalog.agents if a.slug == slug)
+    assert agent.format is FIXTURE_EXAMPLES[slug]
+    assert fixture_catalog.findings == ()
+    check_golden(request, slug, render_catalog(fixture_catalog)[f"agents/{slug}.md"])
+
+
 def test_every_format_has_a_golden_page() -> None:
-    assert set(EXAMPLES.values()) == set(Format)
+    assert set(EXAMPLES.values()) | set(FIXTURE_EXAMPLES.values()) == set(Format)
 
 
 def test_seed_page(request: pytest.FixtureRequest, seed_file: Path) -> None:

@@ -28,6 +28,20 @@ CORPUS_RECORDS = {
     "copilot-chatmode": "github__awesome-copilot/chatmodes/planner.chatmode.md",
     # `id` + display `name`, {tool: bool} map, category from frontmatter over 0-category.json
     "opencode": "darrenhinde__OpenAgentsControl/.opencode/agent/subagents/core/documentation.md",
+    # `permission:` allow / deny per tool and no `tools:`: the denied tools are not allowed
+    "opencode-permission": "uplift-labs__opencode-agents-and-skills/.opencode/agents/code-quality-reviewer.md",
+    # TOML with no description: it is in .codex/config.toml; sandbox_mode read-only
+    "codex": "oaknational__oak-python-starter/.codex/agents/code-reviewer.toml",
+    # one mode of seven in .roomodes: whenToUse as the description, groups with a fileRegex
+    "roo-code": "AIGeekSquad__AIContext/.roomodes#deep-research",
+    # JSON whose prompt is file://./prompts/code-reviewer.md; allowedTools names an MCP server
+    "kiro": "kyleseaman__kiro-code-reviews/.kiro/agents/code-reviewer.json",
+    # readonly: true, and a `tools` key Cursor does not read
+    "cursor": "oaknational__oak-python-starter/.cursor/agents/code-reviewer.md",
+    # Qwen Code tool ids, qwen-plus
+    "qwen-code": "choms0521__oh-qwen-code/.qwen/agents/executor.md",
+    # a name that differs from the file name, Factory tool names in a flow list
+    "factory": "jmagly__ai-writing-guide/.factory/droids/project-manager.md",
 }
 
 
@@ -80,7 +94,7 @@ def test_seed_record(seed_file: Path, golden: Golden) -> None:
 @pytest.mark.parametrize("fmt", sorted(CORPUS_RECORDS))
 def test_corpus_record_of_each_format(corpus_json: dict[str, Any], golden: Golden, fmt: str) -> None:
     record = record_at(corpus_json, CORPUS_RECORDS[fmt])
-    assert record["format"] == fmt
+    assert record["format"] == fmt.removesuffix("-permission")
     assert_no_absolute_paths(record)
     golden.check(f"scan/{fmt}.json", record)
 

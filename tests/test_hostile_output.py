@@ -265,11 +265,11 @@ def test_an_interrupted_write_of_the_docs_leaves_no_orphan_page(
     assert CliRunner().invoke(main, ["build", "agents-a"]).exit_code == 0
     real_write, calls = catalog.site._atomic_write, []
 
-    def interrupted(path: Path, data: bytes) -> None:
+    def interrupted(path: Path, data: bytes, *scratch: Path) -> None:
         calls.append(path)
         if len(calls) == interrupted_write:
             raise KeyboardInterrupt
-        real_write(path, data)
+        real_write(path, data, *scratch)
 
     monkeypatch.setattr(catalog.site, "_atomic_write", interrupted)
     result = CliRunner().invoke(main, ["build", "agents-b"])

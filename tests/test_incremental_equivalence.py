@@ -6,6 +6,12 @@ three random changes to the agent files or to the generated docs, runs the cache
 into ``docs`` and `generate --no-cache` into a new folder, and compares the two trees byte for
 byte (the manifest included), as well as the findings and the exit code.
 
+Runs are killed too: before some steps' run, one to three runs of `generate` die in a forked
+child at a random change to the file system (before or after the N-th rename, unlink, link,
+temporary file...; ``os._exit``, so no cleanup handler runs), with more edits between them.
+The normal run after them must write what a fresh run writes, and leave no temporary file in
+the docs or the cache.
+
 Left out on purpose: an edit that keeps both the size and the modification time of a file (the
 stat cache cannot see it). ``_write`` makes sure no edit here lands in that blind spot by
 chance.
@@ -17,6 +23,7 @@ import difflib
 import os
 import random
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,6 +252,11 @@ def contents(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def folders(folder: Path) -> list[str]:
+    """Every folder inside ``folder``: an empty one left behind shows here."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir())
+
+
 def describe_differences(cached: dict[str, bytes], fresh: dict[str, bytes]) -> str:
     """Which files differ, with a few diff lines for each text file that does."""
     parts = []
@@ -272,6 +284,68 @@ def describe_differences(cached: dict[str, bytes], fresh: dict[str, bytes]) -> s
         lines = [line if len(line) <= 160 else line[:160] + " ..." for line in diff]
         parts.append("\n".join(lines[:20] + ([f"... {len(lines) - 20} more diff lines"] if len(lines) > 20 else [])))
     return "\n".join(parts)
+
+
+# What a run changes the file system with: a killed run dies just before or just after one of them.
+_CHANGES = ("replace", "rename", "unlink", "remove", "link", "rmdir", "ftruncate", "write", "mkdir")
+KILLED = 137
+
+
+def killed_generate(at: int, before: bool, *args: str) -> int:
+    """`generate` in a forked child that dies (``os._exit``: no ``finally``, no ``except``)
+    at its ``at``-th change to the file system; the child's exit code (KILLED when it died)."""
+    count = 0
+
+    def dies(name: str, call: tuple[object, ...], done: bool) -> bool:
+        nonlocal count
+        count += not done
+        return count == at and before != done
+
+    return _forked_generate(dies, *args)
+
+
+def killed_before_the_manifest(*args: str) -> int:
+    """`generate` killed just before it renames its new manifest into place."""
+
+    def dies(name: str, call: tuple[object, ...], done: bool) -> bool:
+        return name == "replace" and not done and str(call[1]).endswith(f"/{MANIFEST}")
+
+    return _forked_generate(dies, *args)
+
+
+def _forked_generate(dies: Callable[[str, tuple[object, ...], bool], bool], *args: str) -> int:
+    """`generate` in a forked child that dies where ``dies(function name, its arguments, whether
+    it has run)`` says, just before or just after a change to the file system."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+
+            def dying(name: str, function: Callable[..., object]) -> Callable[..., object]:
+                def wrapped(*a: object, **k: object) -> object:
+                    if dies(name, a, False):
+                        os._exit(KILLED)
+                    result = function(*a, **k)
+                    if dies(name, a, True):
+                        os._exit(KILLED)
+                    return result
+
+                return wrapped
+
+            for name in _CHANGES:
+                setattr(os, name, dying(name, getattr(os, name)))
+            tempfile.mkstemp = dying("mkstemp", tempfile.mkstemp)  # type: ignore[assignment]
+            tempfile.NamedTemporaryFile = dying("tmp", tempfile.NamedTemporaryFile)  # type: ignore[assignment]
+            result = CliRunner().invoke(main, ["generate", SRC, *args])
+            os._exit(result.exit_code if result.exception is None or isinstance(result.exception, SystemExit) else 3)
+        finally:
+            os._exit(4)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files of ours (and Jinja's bytecode cache's) in a folder, at any depth."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.name.endswith(".tmp"))
 
 
 def findings_of(result: Result) -> list[str]:
@@ -579,6 +653,13 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     _check_run(first, "the first generate", history)
     for step in range(1, STEPS + 1):
         history.append(f"step {step}: " + "; ".join(walk.step()))
+        for kill in range(rng.choice((0, 0, 1, 1, 2, 3))):
+            if kill:
+                history.append(f"step {step}, then: " + "; ".join(walk.step()))
+            at, before = 1 + int(rng.expovariate(1 / 15)), rng.random() < 0.5
+            code = killed_generate(at, before, "--docs-dir", "docs")
+            history.append(f"step {step}: generate killed {'before' if before else 'after'} change {at} ({code})")
+            assert code in (0, 1, KILLED), f"a killed generate exited {code} after:\n" + "\n".join(history)
         cached = generate("--docs-dir", "docs")
         _check_run(cached, f"step {step}: generate", history)
         fresh_dir = f"fresh-{step}"
@@ -591,8 +672,11 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
                 f"docs/ differs from {fresh_dir}/ (--no-cache) after:\n{trail}\n{describe_differences(mine, theirs)}",
                 pytrace=False,
             )
+        assert folders(tmp_path / "docs") == folders(tmp_path / fresh_dir), f"folders differ after:\n{trail}"
         assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
         assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
+        cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])
+        assert leftovers(cache) == [], f"temporary files left in the cache after:\n{trail}"
         shutil.rmtree(tmp_path / fresh_dir)
     # Nothing changed since: another run leaves every file as it is.
     before = contents(tmp_path / "docs")
@@ -602,3 +686,47 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     if after != before:
         trail = "\n".join(history)
         pytest.fail(f"a run with nothing changed rewrote docs/ after:\n{trail}\n{describe_differences(after, before)}")
+
+
+def test_a_folder_whose_pages_were_deleted_by_hand_goes_with_its_last_generated_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest names pages a person (or a killed run) deleted already: when they are no
+    longer generated, their folder goes as if this run had removed them."""
+    monkeypatch.chdir(tmp_path)
+    for team, name in (("team-a", "alpha"), ("team-b", "beta")):
+        _write(tmp_path / SRC / team / "agents" / f"{name}.md", render(Spec(name, f"Does {name}.")))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    assert (tmp_path / "docs" / "collections" / "team-b.md").is_file()
+    for page in (tmp_path / "docs" / "collections").iterdir():
+        page.unlink()
+    shutil.rmtree(tmp_path / SRC / "team-b")  # one collection left: no collection pages
+    _check_run(generate("--docs-dir", "docs"), "generate", [])
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    assert folders(tmp_path / "docs") == folders(tmp_path / "fresh")
+    assert contents(tmp_path / "docs") == contents(tmp_path / "fresh")
+
+
+def test_two_runs_killed_before_their_manifest_then_a_rename_leave_nothing_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's sequence: each killed run's journal names files the other's does not; the
+    run that finishes must know all of them for its own."""
+    monkeypatch.chdir(tmp_path)
+    walk = Walk(tmp_path, random.Random(0))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    first, second = "team-a/agents/backend/api-designer.md", "team-b/agents/docs-writer.md"
+    walk.specs[first].category = "research"  # the overview, two category pages, catalog-data.js
+    walk.save(first)
+    assert killed_before_the_manifest("--docs-dir", "docs") == KILLED
+    walk.specs[second].description += " Also reviews."
+    walk.save(second)
+    assert killed_before_the_manifest("--docs-dir", "docs") == KILLED
+    walk.specs[first].name = "api-architect"  # a rename: the page the killed runs wrote is gone
+    walk.save(first)
+    result = generate("--docs-dir", "docs")
+    _check_run(result, "generate", [])
+    assert "edited since generated" not in result.stderr
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
+    assert mine == theirs, describe_differences(mine, theirs)

@@ -171,7 +171,7 @@ def test_init_adds_starter_files_and_never_overwrites(tmp_path: Path, monkeypatc
     assert "kept  mkdocs.yml (exists: not overwritten)" in result.output
     assert (tmp_path / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: Ours\n"
     config = (tmp_path / ".pre-commit-config.yaml").read_text(encoding="utf-8")
-    assert "agent-catalog-lint" in config and "^(agents)/" in config
+    assert "agent-catalog-lint" in config and 'files: "^(?:agents/)"' in config
     workflow = (tmp_path / ".github" / "workflows" / "agent-catalog.yml").read_text(encoding="utf-8")
     assert "agent-catalog build agents" in workflow
     assert (tmp_path / "docs" / ".gitkeep").is_file(), "MkDocs needs a docs folder, and git keeps no empty one"

@@ -70,6 +70,12 @@ class Case:
 
 
 A = ".claude/agents"
+CODEX_OK = 'name = "x"\ndescription = "Helps."\ndeveloper_instructions = """\nYou help.\n"""\n'
+ROO_OK = (
+    "customModes:\n  - slug: helper\n    name: Helper\n    roleDefinition: You help.\n"
+    "    description: Helps.\n    groups: [read]\n"
+)
+KIRO_FILE = '{"name": "x", "description": "Helps.", "prompt": "file://./p.md"}'
 TWO_MIB = 2 * 1024 * 1024
 
 CASES = [
@@ -147,6 +153,12 @@ CASES = [
         (f"{A}/x.md:4:1",),
     ),
     Case(
+        "AC118",
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "created: 2024-02-30")},
+        {f"{A}/x.md": md("name: helper", "description: Helps.", "created: 2024-02-28")},
+        (f"{A}/x.md:4:10",),
+    ),
+    Case(
         "AC120",
         {f"{A}/x.md": ok() + "<example>\nuser: hi\n"},
         {f"{A}/x.md": ok() + "<example>\nuser: hi\n</example>\n"},
@@ -177,12 +189,44 @@ CASES = [
         (f"{A}/out.md:1:1",),
     ),
     Case(
+        "AC132",
+        {".claude-plugin/marketplace.json": Link("../../outside.md"), f"{A}/x.md": ok()},
+        {".claude-plugin/marketplace.json": '{"name": "tools"}\n', f"{A}/x.md": ok()},
+        (".claude-plugin/marketplace.json:1:1",),
+        label="manifest",
+    ),
+    Case(
+        "AC133",
+        {f"{A}/caf\udce9.md": ok()},  # the Latin-1 byte 0xe9, as Python names a byte that is not UTF-8
+        {f"{A}/cafe.md": ok()},
+        (f"{A}/caf\\xe9.md:1:1",),
+    ),
+    Case(
         "AC140",
         {f"{A}/a.md": ok("code-reviewer"), f"{A}/b.md": ok("code-reviewer-", "# agent-catalog: disable=AC204")},
         {f"{A}/a.md": ok("code-reviewer"), f"{A}/b.md": ok("code-tester")},
         (f"{A}/b.md:2:1",),
     ),
     # Will it load?
+    Case(
+        "AC108",
+        {".codex/agents/x.toml": 'name = "x\n', ".roomodes": "customModes:\n  - slug: [x\n"},
+        {".codex/agents/x.toml": CODEX_OK, ".roomodes": ROO_OK},
+        (".codex/agents/x.toml:1:1", ".roomodes:*:1"),
+    ),
+    Case(
+        "AC108",
+        {".kiro/agents/x.json": '{"name": "x",\n "description": }'},
+        {".kiro/agents/x.json": '{"name": "x", "description": "Helps.", "prompt": "You help."}'},
+        (".kiro/agents/x.json:2:1",),
+        label="kiro",
+    ),
+    Case(
+        "AC119",
+        {".kiro/agents/x.json": KIRO_FILE.replace("./p.md", "../../../outside/p.md")},
+        {".kiro/agents/x.json": KIRO_FILE, ".kiro/agents/p.md": "You help."},
+        (".kiro/agents/x.json:1:1",),
+    ),
     Case("AC201", {f"{A}/x.md": md("description: Helps.")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
     Case(
         "AC201",
@@ -198,6 +242,31 @@ CASES = [
         {"x.agent.md": md("description: Helps."), ".opencode/agent/y.md": md("description: Helps.")},
         (f"{A}/z.md:1:1",),
         label="copilot-opencode",
+    ),
+    Case(
+        "AC201",
+        {
+            ".codex/agents/x.toml": 'description = "Helps."\ndeveloper_instructions = "You help."\n',
+            ".factory/droids/d.md": md("description: Helps."),
+        },
+        {".codex/agents/x.toml": CODEX_OK, ".factory/droids/d.md": ok()},
+        (".codex/agents/x.toml:1:1", ".factory/droids/d.md:1:1"),
+        label="codex-factory",
+    ),
+    Case(
+        "AC205",
+        {".roomodes": ROO_OK.replace("slug: helper", "slug: my helper"), ".factory/droids/d.md": ok("My Droid")},
+        {".roomodes": ROO_OK, ".factory/droids/d.md": ok("my-droid")},
+        (".factory/droids/d.md:2:1", ".roomodes#mode-1:2:1"),
+    ),
+    Case(
+        "AC206",
+        {
+            ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
+            ".roomodes": ROO_OK.replace("    roleDefinition: You help.\n", ""),
+        },
+        {".codex/agents/x.toml": CODEX_OK, ".roomodes": ROO_OK},
+        (".codex/agents/x.toml:1:1", ".roomodes#helper:2:1"),
     ),
     Case("AC202", {f"{A}/x.md": md("name: helper")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:1:1",)),
     Case(
@@ -446,8 +515,15 @@ def where(finding: Mapping[str, Any]) -> str:
 CHECKED = {code for code, rule in RULES.items() if rule.check_agent or rule.check_catalog}
 
 
+# Findings no file can be written to trigger in a scan: AC150 only a site build gives (MkDocs
+# failed on a page: tests/test_page_not_built.py); AC109 is a bug of ours meeting a file
+# (test_hostile_guard.py makes one happen).
+BUILD_ONLY = {"AC150"}
+FOR_BUGS = {"AC109"}
+
+
 def test_every_rule_has_a_case() -> None:
-    covered = {case.code for case in CASES}
+    covered = {case.code for case in CASES} | BUILD_ONLY | FOR_BUGS
     assert covered >= CHECKED, f"rules without a case: {sorted(CHECKED - covered)}"
     assert covered == set(RULES), f"without a case: {sorted(set(RULES) - covered)}; unknown: {covered - set(RULES)}"
 

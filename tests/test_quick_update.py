@@ -84,7 +84,7 @@ def test_a_description_edit_is_spliced(project: Path, runs: list[str]) -> None:
     assert result.exit_code == 0, result.output
     # Its page and download, its items in the overview and its category, its catalog.json
     # object and its search row: what a full run writes too.
-    assert result.stderr == "3 agents: 6 files written, 10 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 6 files written, 11 unchanged, 0 removed in docs\n"
     assert "Designs and reviews HTTP APIs." in (project / "docs/index.md").read_text(encoding="utf-8")
     assert not (project / "docs" / JOURNAL).exists()
     assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]  # no file left behind
@@ -102,7 +102,7 @@ def test_a_body_edit_rewrites_what_shows_the_body(project: Path, runs: list[str]
     edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, short sentences.")
     result = generate()
     assert runs == ["quick"]
-    assert result.stderr == "3 agents: 3 files written, 13 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 3 files written, 14 unchanged, 0 removed in docs\n"
     same_as_without_cache(project)
 
 
@@ -284,7 +284,7 @@ def test_stray_files_that_come_and_go_change_nothing(project: Path, runs: list[s
     stray.unlink()
     result = generate()
     assert runs == ["quick"]
-    assert result.stderr == "3 agents: 0 files written, 16 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 0 files written, 17 unchanged, 0 removed in docs\n"
     assert "nothing changed" in generate().stderr
 
 
@@ -315,7 +315,8 @@ def test_a_plain_markdown_file_that_gains_frontmatter_in_place_becomes_an_agent(
     (tmp_path / "notes/api.md").write_text("---\nname: api\ndescription: D.\n---\nx\n", "utf-8")
     (tmp_path / "notes/later.md").write_text("Just notes for now.\n", "utf-8")
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(main, ["generate", "notes"]).exit_code == 0
+    first = CliRunner().invoke(main, ["generate", "notes"])
+    assert first.exit_code == 1 and "notes/later.md:1:1: AC110" in first.stderr  # beside an agent: a finding
     assert not (tmp_path / "docs/agents/later.md").exists()
     with open(tmp_path / "notes/later.md", "w", encoding="utf-8") as handle:  # in place, no rename
         handle.write("---\nname: later\ndescription: Now an agent.\n---\ny\n")

@@ -255,7 +255,10 @@ def test_links_between_catalog_pages_resolve(built: BuiltSite) -> None:
                 linked_agents.add(target.stem)
     assert checked > 100
     assert linked_agents == {a.slug for a in built.catalog.agents}, "the overview does not link every agent"
-    for category in (site / "categories").glob("*.html"):
+    index = site / "categories" / "index.html"  # the page that lists the categories
+    listed = {_resolve(site, index, a.attrs["href"]) for a in parse_html(index).find_all("a", "ac-card")}
+    assert listed == {page for page in (site / "categories").glob("*.html") if page != index}
+    for category in listed:
         links = {
             _resolve(site, category, a.attrs["href"]) for a in parse_html(category).find_all("a", "ac-agent__link")
         }

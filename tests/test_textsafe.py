@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog import textsafe
 
@@ -21,7 +23,7 @@ CAREFUL = textsafe._markdown()
 
 def careful(text: str) -> str:
     """What markdown-it-py alone makes of ``text``, through the same sanitizer."""
-    return textsafe.protect(textsafe.sanitize(str(CAREFUL.render(text))))
+    return textsafe.one_line(textsafe.protect(textsafe.sanitize(str(CAREFUL.render(text)))))
 
 
 class _Broken:
@@ -41,6 +43,7 @@ def fast_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def same_blocks(html: str) -> str:
     # The two differ only in a line break before a block that opens inside a list item.
+    html = html.replace("&#10;", "\n")
     return re.sub(r"\s*\n\s*", "\n", html).replace("\n<pre>", "<pre>").strip()
 
 
@@ -77,7 +80,7 @@ def test_tags_meant_as_text_are_shown_and_nothing_runs() -> None:
     html = textsafe.markdown_to_html('<role>x</role> <img src=x onerror="alert(1)"> [a](javascript:alert(1))')
     assert "&lt;role&gt;x&lt;/role&gt;" in html
     assert "<img" not in html and 'href="javascript' not in html
-    assert textsafe.markdown_to_html("# Top") == "<h4>Top</h4>\n"
+    assert textsafe.markdown_to_html("# Top") == "<h4>Top</h4>&#10;"
 
 
 @pytest.mark.parametrize(
@@ -104,7 +107,7 @@ class PanicException(BaseException):
 @pytest.mark.parametrize("error", [RuntimeError("parser bug"), PanicException("panicked")])
 def test_a_failing_fast_renderer_costs_nothing(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
     monkeypatch.setattr(textsafe, "_fast", _Broken(error))
-    assert textsafe.markdown_to_html("**still** rendered") == "<p><strong>still</strong> rendered</p>\n"
+    assert textsafe.markdown_to_html("**still** rendered") == "<p><strong>still</strong> rendered</p>&#10;"
 
 
 def test_an_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,3 +122,28 @@ def test_table_cells_keep_their_alignment_and_no_other_style() -> None:
     assert '<th style="text-align:left">a</th>' in html and '<td style="text-align:right">2</td>' in html
     cell = textsafe.sanitize('<table><tr><td style="background:url(y);color:red;text-align:center">x</td></tr></table>')
     assert '<td style="text-align:center">x</td>' in cell and "url(" not in cell and "color" not in cell
+
+
+# Issue 15: HTML from agent text reaches Markdown as one line (the template's block starts it
+# with a tag, so no fence, snippet, admonition or tab can start in it), and keeps every
+# character Python-Markdown rewrites before extensions run (tabs, CR, STX/ETX) as a reference.
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"`~-8<!?=:{}*[]^ \t\r\n\x02\x03\x0b\x0c\u2028\u2029>#ab"]), max_size=80))
+def test_agent_html_is_one_line_that_no_markdown_block_can_start_in(text: str) -> None:
+    block = textsafe.markdown_to_html(text)
+    assert block == "" or block.startswith("<"), block
+    for html in (block, textsafe.markdown_inline_to_html(text), textsafe.escape_html(text)):
+        assert not re.search("[\n\r\t\x02\x03\x0b\x0c\x1c-\x1e\u2028\u2029]", html), html
+        assert len(html.splitlines()) <= 1, html
+    line = textsafe.html_block(f"<div>\n{block}\n<p>{textsafe.escape_html(text)}</p>\n</div>\n")
+    assert line.count("\n") == 1 and line.endswith("</div>\n"), line
+
+
+def test_the_raw_file_survives_as_references() -> None:
+    raw = "---\nname: x\n---\n\tcode\r\n```\n\x02&lt;{{ x }}\x03\n"
+    html = textsafe.escape_html(raw)
+    assert "\n" not in html and "\t" not in html and "{" not in html
+    import html as html_module
+
+    back = re.sub(r"&#(\d+);", lambda m: chr(int(m[1])), html)  # as a browser reads them
+    assert html_module.unescape(back) == raw

@@ -48,6 +48,31 @@
     });
   }
 
+  function setUpDownloads() {
+    // A page opened from disk (file://) is an origin of its own: the browser ignores the
+    // link's download attribute and shows the file as text. The file is in the page, so it
+    // is saved from a blob: address of this page, under the link's name, wherever it is read.
+    document.querySelectorAll("a[data-ac-download]").forEach(function (link) {
+      if (link.dataset.acReady) return;
+      link.dataset.acReady = "1";
+      link.addEventListener("click", function (event) {
+        var source = document.getElementById(link.dataset.acDownload);
+        if (!source || !window.Blob || !window.URL || !URL.createObjectURL) return; // the plain link
+        event.preventDefault();
+        var blob = new Blob([source.textContent], { type: "text/markdown;charset=utf-8" });
+        var address = URL.createObjectURL(blob);
+        var save = document.createElement("a");
+        save.href = address;
+        save.download = link.getAttribute("download") || "agent.md";
+        save.hidden = true;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () { URL.revokeObjectURL(address); }, 10000);
+      });
+    });
+  }
+
   // --- quick agent search ---------------------------------------------------------------
   // Material's search builds a full-text index in the browser before its first answer: seconds
   // with thousands of agents. As soon as something is typed into its box, the agents whose
@@ -189,6 +214,7 @@
 
   function setUp() {
     setUpCopyButtons();
+    setUpDownloads();
     setUpQuickSearch();
   }
 

@@ -32,7 +32,9 @@
     if (!data || !root || !list || root.dataset.acReady) return;
     root.dataset.acReady = "1";
 
-    var items = {};
+    // Every lookup keyed by agent data has no prototype: a category named "constructor",
+    // "toString" or "__proto__" is a key like any other, not Object.prototype's.
+    var items = Object.create(null);
     list.querySelectorAll("li[data-agent]").forEach(function (li) {
       items[li.getAttribute("data-agent")] = li;
     });
@@ -45,14 +47,14 @@
       return !scope || (agent.facets[scope] || []).indexOf(scopeValue) >= 0;
     });
     // The values each facet offers: those the agents in scope have.
-    var present = {};
+    var present = Object.create(null);
     agents.forEach(function (agent) {
       Object.keys(agent.facets).forEach(function (name) {
-        present[name] = present[name] || {};
+        present[name] = present[name] || Object.create(null);
         agent.facets[name].forEach(function (key) { present[name][key] = true; });
       });
     });
-    var offered = {};
+    var offered = Object.create(null);
     FACETS.forEach(function (f) {
       offered[f[0]] = (data.facets[f[0]] || []).filter(function (pair) {
         return present[f[0]] && present[f[0]][pair[0]];
@@ -79,8 +81,8 @@
     clear.textContent = "Clear filters";
     var groups = document.createElement("div");
     groups.className = "ac-filter__facets";
-    var boxes = {};
-    var chosen = {}; // facet -> the element saying how many of its values are ticked
+    var boxes = Object.create(null);
+    var chosen = Object.create(null); // facet -> the element saying how many of its values are ticked
     // Every facet starts closed, so the list starts on the first screen; one open at a time,
     // spanning the filter's width below the row of facet names (agent-catalog.css).
     facets.forEach(function (facet) {
@@ -107,7 +109,7 @@
       var options = document.createElement("div");
       options.className = "ac-facet__options";
       details.appendChild(options);
-      boxes[name] = {};
+      boxes[name] = Object.create(null);
       offered[name].forEach(function (pair) {
         var label = document.createElement("label");
         label.className = "ac-facet__option";
@@ -237,7 +239,7 @@
       // Counts: what each value would show, with the other facets and the text applied.
       facets.forEach(function (f) {
         var name = f[0];
-        var counts = {};
+        var counts = Object.create(null);
         agents.forEach(function (agent, index) {
           if (!textOk[index] || !matches(agent, state, name)) return;
           (agent.facets[name] || []).forEach(function (key) {

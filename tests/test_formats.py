@@ -1,0 +1,555 @@
+"""The formats beyond Markdown subagents (Codex TOML, Roo Code modes, Kiro JSON, Cursor, Qwen Code,
+Factory, Gemini CLI extensions) and the layouts whose content, not path, says their format."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from catalog.cli import main
+from catalog.discover import find_agent_files
+from catalog.layout import RenderOptions
+from catalog.lint import lint_catalog
+from catalog.pipeline import generate_docs, scan_catalog
+from catalog.types import Agent, Catalog, Format
+from tests.conftest import FIXTURES, Golden
+from tests.test_golden_scan import assert_no_absolute_paths
+
+LAYOUTS = FIXTURES / "layouts"
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scan(root: Path) -> Catalog:
+    return scan_catalog([str(root)], jobs=1)
+
+
+def one(catalog: Catalog, name: str) -> Agent:
+    [agent] = [a for a in catalog.agents if a.name == name]
+    return agent
+
+
+def codes(catalog: Catalog) -> list[tuple[str, int, str]]:
+    return [(f.path.rsplit("/", 1)[-1], f.line, f.code) for f in catalog.findings]
+
+
+def scan_json_of(target: str) -> dict[str, Any]:
+    old = Path.cwd()
+    os.chdir(LAYOUTS.parent)
+    try:
+        result = CliRunner().invoke(main, ["scan", target, "--json", "-v"])
+    finally:
+        os.chdir(old)
+    data: dict[str, Any] = json.loads(result.stdout)
+    data["stderr"] = result.stderr
+    return data
+
+
+# Layouts read as the wrong format before: golden records of each.
+
+LAYOUT_RECORDS = {
+    "opencode-in-agents-folder": "agents/careful-reviewer.md",
+    "copilot-in-github-agents": ".github/agents/release-notes.md",
+    "gemini-extension": "gemini-ext/agents/doc-checker.md",
+}
+
+
+@pytest.mark.parametrize("label", sorted(LAYOUT_RECORDS))
+def test_layout_record(label: str, golden: Golden) -> None:
+    data = scan_json_of("layouts")
+    [record] = [a for a in data["agents"] if a["path"] == LAYOUT_RECORDS[label]]
+    assert_no_absolute_paths(record)
+    golden.check(f"scan/{label}.json", record)
+
+
+def test_layouts_formats_and_why() -> None:
+    data = scan_json_of("layouts")
+    assert {a["path"]: a["format"] for a in data["agents"]} == {
+        "agents/careful-reviewer.md": "opencode",
+        ".github/agents/release-notes.md": "copilot-agent",
+        "gemini-ext/agents/doc-checker.md": "gemini-cli",
+    }
+    # scan -v says why a file's content decided its format.
+    assert "agents/careful-reviewer.md: read as opencode: its frontmatter has mode, permission" in data["stderr"]
+    assert "gemini-ext/agents/doc-checker.md: read as Gemini CLI: an agents folder beside" in data["stderr"]
+    # Rules, issue templates and documentation are not agents; Markdown without frontmatter
+    # beside agents is a finding and no page.
+    assert "skipped .claude/rules/: .claude/rules holds no agents" in data["stderr"]
+    assert "skipped .github/ISSUE_TEMPLATE/: .github/ISSUE_TEMPLATE holds no agents" in data["stderr"]
+    assert "skipped rules/: a rules folder holds no agents" in data["stderr"]
+    assert [(f["path"], f["code"]) for f in data["findings"]] == [("layouts/agents/overview.md", "AC110")]
+
+
+def test_layouts_lint_without_false_claude_code_errors() -> None:
+    catalog = scan(LAYOUTS)
+    found = [(f.path.rsplit("/", 1)[-1], f.code) for f in lint_catalog(catalog)]
+    assert found == [("overview.md", "AC110")]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ("mode: subagent", "opencode"),
+        ("permission:\n  bash: deny", "opencode"),
+        ("handoffs: []", "copilot-agent"),
+        ("target: vscode", "copilot-agent"),
+        ("kind: local", "gemini-cli"),
+        ("readonly: true", "cursor"),
+        ("reasoningEffort: low", "factory"),
+        ("permissionMode: plan", "claude-code"),
+        ("model: sonnet", "claude-code"),
+        ("tools:\n  write: false\n  bash: true", "opencode"),
+        ("tools:\n  - Read\n  - Grep", "claude-code"),
+        # Keys of two tools: the path does not say, nor does the content: Claude Code.
+        ("mode: subagent\npermissionMode: plan", "claude-code"),
+    ],
+)
+def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: str, expected: str) -> None:
+    write(tmp_path, "agents/x.md", f"---\nname: x\ndescription: Does x.\n{keys}\n---\nDo x.\n")
+    [source] = find_agent_files([str(tmp_path)]).sources
+    assert source.format.value == expected
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [
+        (".cursor/agents/x.md", "cursor"),
+        (".qwen/agents/x.md", "qwen-code"),
+        (".factory/droids/x.md", "factory"),
+        (".github/agents/x.md", "copilot-agent"),
+        (".claude/agents/x.md", "claude-code"),
+        (".gemini/agents/x.md", "gemini-cli"),
+        (".opencode/agents/x.md", "opencode"),
+    ],
+)
+def test_format_from_path_wins_over_content(tmp_path: Path, rel: str, expected: str) -> None:
+    write(tmp_path, rel, "---\nname: x\ndescription: Does x.\nmode: subagent\n---\nDo x.\n")
+    [source] = find_agent_files([str(tmp_path)]).sources
+    assert source.format.value == expected
+
+
+# Codex CLI: TOML, developer_instructions is the prompt, the description may be in config.toml.
+
+
+def test_codex_description_from_config_toml(tmp_path: Path) -> None:
+    write(tmp_path, ".codex/config.toml", '[agents."rev"]\ndescription = "Reviews."\nconfig_file = "agents/rev.toml"\n')
+    write(
+        tmp_path,
+        ".codex/agents/rev.toml",
+        'name = "rev"\nsandbox_mode = "read-only"\ndeveloper_instructions = """\nReview.\n"""\n',
+    )
+    catalog = scan(tmp_path)
+    agent = one(catalog, "rev")
+    assert (agent.format, agent.description, agent.body, agent.body_line) == (Format.CODEX, "Reviews.", "Review.", 3)
+    assert agent.disallowed_tools == ("apply_patch",)
+    assert lint_catalog(catalog) == []
+
+
+def test_codex_toml_outside_codex_folder_only_with_instructions(tmp_path: Path) -> None:
+    write(tmp_path, "categories/01-x/a.toml", 'name = "a"\ndescription = "A."\ndeveloper_instructions = "Do a."\n')
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')
+    assert [a.name for a in scan(tmp_path).agents] == ["a"]
+
+
+def test_codex_rules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".codex/agents/bad.toml",
+        'name = "bad"\ndescription = "B."\nsandbox_mode = "yolo"\nmodel = "claude-x"\n',
+    )
+    write(tmp_path, ".codex/agents/broken.toml", 'name = "broken\n')
+    found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(scan(tmp_path)))
+    assert found == [
+        ("bad.toml", 1, "AC206"),
+        ("bad.toml", 3, "AC404"),
+        ("bad.toml", 4, "AC405"),
+        ("broken.toml", 1, "AC108"),
+    ]
+
+
+# Roo Code: one agent per mode, each with its own lines.
+
+ROOMODES = """customModes:
+  - slug: reviewer
+    name: 🔍 Reviewer
+    roleDefinition: You review code.
+    whenToUse: >-
+      Use it to review
+      a change.
+    customInstructions: Be kind.
+    groups:
+      - read
+      - - edit
+        - fileRegex: \\.md$
+          description: Markdown only
+  - slug: bad slug
+    name: Bad
+    groups: [read, teleport]
+"""
+
+
+def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", ROOMODES)
+    catalog = scan(tmp_path)
+    assert [(a.name, a.path) for a in catalog.agents] == [
+        ("bad slug", ".roomodes#mode-2"),
+        ("reviewer", ".roomodes#reviewer"),
+    ]
+    reviewer = one(catalog, "reviewer")
+    assert (reviewer.title, reviewer.description) == ("🔍 Reviewer", "Use it to review a change.")
+    assert reviewer.body == "You review code.\n\nBe kind."
+    assert reviewer.tools == ("read", "edit(\\.md$)")
+    assert reviewer.disallowed_tools == ("browser", "command", "mcp")
+    assert reviewer.key_lines["slug"] == 2 and reviewer.body_line == 4
+    found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
+    assert found == [
+        (".roomodes#mode-2", 14, "AC202"),
+        (".roomodes#mode-2", 14, "AC205"),
+        (".roomodes#mode-2", 14, "AC206"),
+        (".roomodes#mode-2", 16, "AC401"),
+    ]
+
+
+def test_roo_modes_in_json(tmp_path: Path) -> None:
+    modes = {
+        "customModes": [
+            {
+                "slug": "docs",
+                "name": "Docs",
+                "roleDefinition": "You write.",
+                "description": "Writes docs.",
+                "groups": ["read"],
+            }
+        ]
+    }
+    write(tmp_path, ".roomodes", json.dumps(modes, indent=2))
+    agent = one(scan(tmp_path), "docs")
+    assert (agent.format, agent.description, agent.body, agent.key_lines["slug"]) == (
+        Format.ROO_CODE,
+        "Writes docs.",
+        "You write.",
+        4,
+    )
+
+
+def test_a_broken_roomodes_is_one_finding(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", "customModes:\n  - slug: [unclosed\n")
+    catalog = scan(tmp_path)
+    assert [f.code for f in catalog.findings] == ["AC108"]
+
+
+def test_editing_one_roo_mode_renders_that_mode_again(tmp_path: Path) -> None:
+    path = write(tmp_path, "repo/.roomodes", ROOMODES)
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    before = (docs / "agents/reviewer.md").read_text(encoding="utf-8")
+    path.write_text(ROOMODES.replace("You review code.", "You review code twice."), encoding="utf-8")
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    after = (docs / "agents/reviewer.md").read_text(encoding="utf-8")
+    assert "twice" not in before and "twice" in after
+    fresh = tmp_path / "fresh"
+    generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
+    assert after == (fresh / "agents/reviewer.md").read_text(encoding="utf-8")
+
+
+# Kiro: JSON, the prompt may be a file:// path relative to the JSON file, read only inside the scan.
+
+
+def kiro(prompt: str) -> str:
+    return json.dumps(
+        {"name": "k", "description": "Does k.", "prompt": prompt, "tools": ["read", "shell"], "allowedTools": ["read"]}
+    )
+
+
+def test_kiro_prompt_file_is_read_and_is_not_an_agent(tmp_path: Path) -> None:
+    write(tmp_path, ".kiro/agents/k.json", kiro("file://./prompts/k.md"))
+    write(tmp_path, ".kiro/agents/prompts/k.md", "# K\n\nYou do k.\n")
+    catalog = scan(tmp_path)
+    [agent] = catalog.agents
+    assert (agent.format, agent.body, catalog.findings) == (Format.KIRO, "# K\n\nYou do k.", ())
+    assert agent.permissions == (("read", "allow"), ("shell", "ask"))
+
+
+@pytest.mark.parametrize("prompt", ["file://../../../secret.md", "file:///etc/hostname", "file://~/secret.md"])
+def test_kiro_prompt_outside_the_scanned_folder_is_never_read(tmp_path: Path, prompt: str) -> None:
+    write(tmp_path, "secret.md", "TOP SECRET\n")
+    root = tmp_path / "repo"
+    write(root, ".kiro/agents/k.json", kiro(prompt))
+    catalog = scan(root)
+    [agent] = catalog.agents
+    assert "SECRET" not in agent.body and agent.body == ""
+    assert [f.code for f in catalog.findings] == ["AC119"]
+
+
+def test_editing_a_kiro_prompt_file_renders_the_agent_again(tmp_path: Path) -> None:
+    write(tmp_path, "repo/.kiro/agents/k.json", kiro("file://./prompts/k.md"))
+    prompt = write(tmp_path, "repo/.kiro/agents/prompts/k.md", "You do k.\n")
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    prompt.write_text("You do k, carefully and at length.\n", encoding="utf-8")
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    assert "carefully" in (docs / "agents/k.md").read_text(encoding="utf-8")
+
+
+# Factory, Qwen Code, Cursor: Markdown, each with its own rules.
+
+
+def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
+    write(tmp_path, ".factory/droids/d.md", "---\nname: Bad Name\ndescription: D.\ntools: [Read, Teleport]\n---\nD.\n")
+    write(
+        tmp_path,
+        ".qwen/agents/q.md",
+        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n",
+    )
+    write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
+    catalog = scan(tmp_path)
+    found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
+    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC401"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
+    cursor = one(catalog, "c")
+    assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
+
+
+# The real corpus: every agent file of every format loads with the right format.
+
+# Each collection's format, and the files in it that are agents of another one.
+CORPUS_FORMATS = {
+    "0xfurai__claude-code-subagents": "claude-code",
+    "VoltAgent__awesome-claude-code-subagents": "claude-code",
+    "wshobson__agents": "claude-code",
+    "davepoon__claude-code-subagents-collection": "claude-code",
+    "davila7__claude-code-templates": "claude-code",
+    "darrenhinde__OpenAgentsControl": "opencode",
+    "uplift-labs__opencode-agents-and-skills": "opencode",
+    "VoltAgent__awesome-codex-subagents": "codex",
+    "AIGeekSquad__AIContext": "roo-code",
+    "kyleseaman__kiro-code-reviews": "kiro",
+    "choms0521__oh-qwen-code": "qwen-code",
+    "jmagly__ai-writing-guide": "factory",
+}
+OAK = {
+    ".claude": "claude-code",
+    ".cursor": "cursor",
+    ".gemini": "gemini-cli",
+    ".github": "copilot-agent",
+    ".codex": "codex",
+}
+
+
+def expected_format(path: str) -> str:
+    top, rest = path.split("/", 1)
+    if top == "oaknational__oak-python-starter":
+        return OAK[rest.split("/", 1)[0]]
+    if top == "github__awesome-copilot":
+        return "copilot-chatmode" if path.endswith(".chatmode.md") else "copilot-agent"
+    return CORPUS_FORMATS[top]
+
+
+@pytest.mark.corpus
+def test_every_corpus_agent_has_its_format_a_name_and_a_description_or_a_finding(corpus_catalog: Catalog) -> None:
+    lint = lint_catalog(corpus_catalog)
+    flagged = {f.path for f in lint if f.code in ("AC201", "AC202", "AC110", "AC108")}
+    wrong = [(a.path, a.format.value) for a in corpus_catalog.agents if a.format.value != expected_format(a.path)]
+    assert wrong == []
+    assert [a.path for a in corpus_catalog.agents if not a.name.strip()] == []
+    missing = [a.path for a in corpus_catalog.agents if not a.description.strip() and a.display_path not in flagged]
+    assert missing == []
+
+
+@pytest.mark.corpus
+def test_every_corpus_file_of_the_new_formats_is_read(corpus_dir: Path, corpus_catalog: Catalog) -> None:
+    paths = {a.path for a in corpus_catalog.agents}
+    files = [
+        *(corpus_dir.glob("VoltAgent__awesome-codex-subagents/categories/*/*.toml")),
+        *(corpus_dir.glob("*/.codex/agents/*.toml")),
+        *(corpus_dir.glob("*/.kiro/agents/*.json")),
+        *(corpus_dir.glob("*/.qwen/agents/*.md")),
+        *(corpus_dir.glob("*/.factory/droids/*.md")),
+        *(corpus_dir.glob("*/.cursor/agents/*.md")),
+    ]
+    assert len(files) == 172 + 5 + 7 + 19 + 93 + 5
+    assert sorted(str(f.relative_to(corpus_dir)) for f in files if str(f.relative_to(corpus_dir)) not in paths) == []
+    assert len([p for p in paths if p.startswith("AIGeekSquad__AIContext/.roomodes#")]) == 7
+    # Kiro's prompt files are read as prompts, not listed as agents.
+    assert not [p for p in paths if "/prompts/" in p]
+    kiro = [a for a in corpus_catalog.agents if a.format is Format.KIRO]
+    assert all(a.body.strip() for a in kiro)
+
+
+@pytest.mark.corpus
+def test_opencode_permission_is_the_tools(corpus_catalog: Catalog) -> None:
+    agents = [a for a in corpus_catalog.agents if a.path.startswith("uplift-labs__")]
+    assert len(agents) == 15
+    for agent in agents:
+        assert {"bash", "edit"} <= set(agent.disallowed_tools), agent.path
+        assert ("read", "allow") in agent.permissions
+
+
+# Files from strangers: nothing in them reads outside the scanned folder, hangs or breaks a path.
+
+
+def test_a_symlinked_prompt_or_config_leading_outside_is_never_read(tmp_path: Path) -> None:
+    write(tmp_path, "secret.md", "TOP SECRET\n")
+    write(tmp_path, "secret.toml", '[agents."c"]\ndescription = "TOP SECRET"\n')
+    root = tmp_path / "repo"
+    write(root, ".kiro/agents/k.json", kiro("file://./p.md"))
+    (root / ".kiro/agents/p.md").symlink_to(tmp_path / "secret.md")
+    write(root, ".codex/agents/c.toml", 'name = "c"\ndeveloper_instructions = "C."\n')
+    (root / ".codex/config.toml").symlink_to(tmp_path / "secret.toml")
+    catalog = scan(root)
+    assert not any("SECRET" in a.body or "SECRET" in a.description for a in catalog.agents)
+    assert [f.code for f in lint_catalog(catalog) if f.code in ("AC119", "AC202")] == ["AC202", "AC119"]
+
+
+def test_a_fifo_prompt_is_not_opened(tmp_path: Path) -> None:
+    write(tmp_path, ".kiro/agents/k.json", kiro("file://./p.md"))
+    os.mkfifo(tmp_path / ".kiro/agents/p.md")
+    catalog = scan(tmp_path)  # would block forever if opened
+    # The FIFO itself is reported as what it is (AC101), and the prompt as not read (AC119).
+    assert sorted((f.code, "not a regular file" in f.message) for f in catalog.findings) == [
+        ("AC101", True),
+        ("AC119", True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        (".roomodes", "customModes: &a [" + "[" * 3000 + "]" * 3000 + "]\n"),
+        (
+            ".roomodes",
+            "a: &a [x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "customModes: [*i]\n",
+        ),
+        (".codex/agents/x.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n"),
+        (".kiro/agents/x.json", "[" * 100000 + "]" * 100000),
+        (".kiro/agents/x.json", '{"prompt": "file://' + "../" * 200 + 'etc/passwd"}'),
+        (".roomodes", 'customModes:\n  - slug: "a/../../b\\nc"\n    roleDefinition: x\n'),
+        (".roomodes", "[1, 2]\n"),
+        (".roomodes", "customModes:\n  - 1\n  - [x]\n  - null\n"),
+        (".codex/agents/x.toml", "\x00\xff binary"),
+    ],
+)
+def test_hostile_config_files_give_findings_not_tracebacks(tmp_path: Path, rel: str, text: str) -> None:
+    write(tmp_path, rel, text)
+    catalog = scan(tmp_path)
+    findings = lint_catalog(catalog)
+    for agent in catalog.agents:
+        assert "\n" not in agent.path and ".." not in agent.path.split("#", 1)[-1].split("/")
+    assert all("\n" not in f.message for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("permission", "tools", "disallowed", "asks"),
+    [
+        ({"edit": "deny", "bash": "deny"}, None, ("edit", "bash"), ()),
+        ({"*": "deny", "read": "allow", "grep": "allow"}, ("read", "grep"), (), ()),
+        ({"*": "deny", "bash": {"git *": "allow", "*": "deny"}}, ("bash",), (), ()),
+        ({"*": "ask", "edit": "deny"}, None, ("edit",), ("*",)),
+        ({"bash": {"*": "ask", "rm *": "deny"}, "webfetch": "allow"}, None, (), ("bash",)),
+        ({}, None, (), ()),
+    ],
+)
+def test_opencode_permission_maps_onto_tools(
+    tmp_path: Path,
+    permission: dict[str, Any],
+    tools: tuple[str, ...] | None,
+    disallowed: tuple[str, ...],
+    asks: tuple[str, ...],
+) -> None:
+    import yaml
+
+    front = yaml.safe_dump({"description": "D.", "permission": permission}, sort_keys=False)
+    write(tmp_path, ".opencode/agents/x.md", f"---\n{front}---\nX.\n")
+    [agent] = scan(tmp_path).agents
+    assert (agent.tools, agent.disallowed_tools) == (tools, disallowed)
+    assert tuple(tool for tool, rule in agent.permissions if rule == "ask") == asks
+
+
+def test_a_gemini_extension_makes_only_its_agents_folder_gemini(tmp_path: Path) -> None:
+    write(tmp_path, "ext/gemini-extension.json", "{}")
+    write(tmp_path, "ext/agents/a.md", "---\nname: a\ndescription: A.\n---\nA.\n")
+    write(tmp_path, "ext/notes/b.md", "---\nname: b\ndescription: B.\n---\nB.\n")
+    found = {s.rel_path: s.format.value for s in find_agent_files([str(tmp_path)]).sources}
+    assert found == {"ext/agents/a.md": "gemini-cli", "ext/notes/b.md": "claude-code"}
+
+
+# One agent defined for several tools in one repository: each definition names the others.
+
+HARNESSES = {
+    ".claude/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\n---\nReview.\n",
+    ".cursor/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\nreadonly: true\n---\nReview.\n",
+    ".github/agents/reviewer.agent.md": "---\ndescription: Reviews.\ntools: [read]\n---\nReview.\n",
+    ".codex/agents/reviewer.toml": 'name = "reviewer"\ndescription = "Reviews."\ndeveloper_instructions = "Review."\n',
+    ".claude/agents/writer.md": "---\nname: writer\ndescription: Writes.\n---\nWrite.\n",
+}
+
+
+def test_an_agent_defined_for_several_tools_lists_where_it_is_available(tmp_path: Path) -> None:
+    for rel, text in HARNESSES.items():
+        write(tmp_path, f"repo/{rel}", text)
+    catalog = scan(tmp_path / "repo")
+    available = {a.slug: [(f.value, s) for f, s in a.available_as] for a in catalog.agents}
+    assert available == {
+        "reviewer-claude-code": [
+            ("codex", "reviewer-codex"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-codex": [
+            ("claude-code", "reviewer-claude-code"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-copilot-agent": [
+            ("claude-code", "reviewer-claude-code"),
+            ("codex", "reviewer-codex"),
+            ("cursor", "reviewer-cursor"),
+        ],
+        "reviewer-cursor": [
+            ("claude-code", "reviewer-claude-code"),
+            ("codex", "reviewer-codex"),
+            ("copilot-agent", "reviewer-copilot-agent"),
+        ],
+        "writer": [],
+    }
+
+
+def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path) -> None:
+    for rel, text in HARNESSES.items():
+        write(tmp_path, f"repo/{rel}", text)
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    page = (docs / "agents/reviewer-claude-code.md").read_text(encoding="utf-8")
+    assert 'href="reviewer-cursor.html">Cursor</a>' in page
+    write(
+        tmp_path,
+        "repo/.cursor/agents/reviewer.md",
+        HARNESSES[".cursor/agents/reviewer.md"].replace("name: reviewer", "name: auditor"),
+    )
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    fresh = tmp_path / "fresh"
+    generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
+    for name in ("reviewer-claude-code", "reviewer-codex"):
+        page = (docs / f"agents/{name}.md").read_text(encoding="utf-8")
+        assert "Cursor</a>" not in page and page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")
+
+
+def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None:
+    write(tmp_path, "one/.claude/agents/reviewer.md", HARNESSES[".claude/agents/reviewer.md"])
+    write(tmp_path, "two/.cursor/agents/reviewer.md", HARNESSES[".cursor/agents/reviewer.md"])
+    for roots in ([str(tmp_path)], [str(tmp_path / "one"), str(tmp_path / "two")]):
+        assert [a.available_as for a in scan_catalog(roots, jobs=1).agents] == [(), ()]
