@@ -13,7 +13,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -111,6 +111,7 @@ class _Context:
     in_agent_dir: bool = False
     format: Format | None = None  # what a manifest above says (a Gemini CLI extension)
     tool_dir: str | None = None  # the tool folder (.claude, .github, ...) this is in, if any
+    groups: Mapping[str, str] = field(default_factory=dict)  # real agent path -> category a manifest gives
 
 
 def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:
@@ -183,6 +184,7 @@ class _Walker:
                         category = entry.get("category") if isinstance(entry.get("category"), str) else None
                         plugins[root] = (str(entry["name"]), category)
                 ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+                ctx = replace(ctx, groups=self.groupings(real, rel, marketplace))
         elif (
             rel
             and "/" not in rel
@@ -383,7 +385,7 @@ class _Walker:
                 collection=ctx.collection,
                 marketplace=ctx.marketplace if in_plugin else None,
                 plugin=ctx.plugin if in_plugin else None,
-                category=ctx.category,
+                category=ctx.category or ctx.groups.get(real),
                 explicit=explicit or ctx.in_agent_dir or listed,
                 entry=entry,
                 companions=companions,
@@ -490,7 +492,9 @@ class _Walker:
                 message = f"manifest not used: {type(exc).__name__}: {text}"
             self.findings.append(Finding(self.shown(rel, name), line, 1, "AC130", "warning", message))
 
-    def read_json(self, folder: str, name: str, rel: str) -> dict[str, Any] | None:
+    def read_json(
+        self, folder: str, name: str, rel: str, parse: Callable[[str], Any] = json.loads
+    ) -> dict[str, Any] | None:
         """A manifest's JSON object, read under the agent files' rules: never through a symlink
         out of the scanned folder, never a FIFO, at most ``MAX_MANIFEST_BYTES`` and
         ``MAX_MANIFEST_DEPTH`` levels; its text made valid UTF-8. None (and a finding) otherwise."""
@@ -511,8 +515,55 @@ class _Walker:
             return None
         data: Any = None
         with self.guard(rel, name):
-            data = _load_manifest(real)
+            data = _load_manifest(real, parse)
         return data if isinstance(data, dict) else None
+
+    def groupings(self, root: str, rel: str, marketplace: Mapping[str, Any]) -> dict[str, str]:
+        """Agent files a marketplace's plugins list (in their own folders or, as awesome-copilot
+        ships them, relative to the marketplace's folder), and those the collection manifests
+        beside it list (``collections/*.collection.yml``), by real path -> the category they
+        give: the plugin's category or name, the collection's id. The smallest group that lists
+        a file names it (ties: by name)."""
+        groups: list[tuple[int, str, list[str]]] = []  # (size, category, the paths it lists, as they may be read)
+        folders: set[str] = set()  # each plugin's manifest read once, however often it is listed
+        for entry in marketplace.get("plugins") or []:
+            if not (isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name")):
+                continue
+            folder = os.path.realpath(os.path.join(root, entry["source"]))
+            if not _within(folder, root) or folder in folders:
+                continue
+            folders.add(folder)
+            manifest = self.read_json(folder, "plugin.json", f"{rel}/{entry['source']}" if rel else entry["source"])
+            listed: Any = (manifest or {}).get("agents")
+            extensions = (manifest or {}).get("extensions")
+            for extension in extensions.values() if isinstance(extensions, dict) else ():
+                if listed is None and isinstance(extension, dict):
+                    listed = extension.get("agents")
+            named = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
+            category = entry["category"] if isinstance(entry.get("category"), str) else str(entry["name"])
+            paths = [where for p in named for where in (os.path.join(folder, p), os.path.join(root, p))]
+            groups.append((len(named), category, paths))
+        collections = os.path.join(root, "collections")
+        names = sorted(os.listdir(collections)) if os.path.isdir(collections) else []
+        for name in (n for n in names if n.endswith(".collection.yml")):
+            loaded = self.read_json(collections, name, f"{rel}/collections" if rel else "collections", _yaml) or {}
+            items = loaded.get("items")
+            paths = [
+                os.path.join(root, i["path"])
+                for i in (items[:10_000] if isinstance(items, list) else [])
+                if isinstance(i, dict) and isinstance(i.get("path"), str)
+            ]
+            category = loaded["id"] if isinstance(loaded.get("id"), str) else name[: -len(".collection.yml")]
+            groups.append((len(paths), category, paths))
+        found: dict[str, str] = {}
+        for _, category, paths in sorted(groups, key=lambda g: g[:2]):
+            for path in paths:
+                for candidate in _spellings(path):
+                    real = os.path.realpath(candidate)
+                    if _within(real, root) and os.path.isfile(real):
+                        found.setdefault(real, category)
+                        break
+        return found
 
     def category_json(self, folder: str, rel: str) -> str | None:
         try:
@@ -540,8 +591,9 @@ class _ManifestRefused(Exception):
     """A manifest read refuses: the message says why."""
 
 
-def _load_manifest(path: str) -> Any:
-    """The JSON in ``path``, refused (``_ManifestRefused``) when it breaks a limit."""
+def _load_manifest(path: str, parse: Callable[[str], Any] = json.loads) -> Any:
+    """The JSON (or what ``parse`` reads) in ``path``, refused (``_ManifestRefused``) when it
+    breaks a limit."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         info = os.fstat(fd)
@@ -556,10 +608,27 @@ def _load_manifest(path: str) -> Any:
     if len(raw) > MAX_MANIFEST_BYTES:
         raise _ManifestRefused(f"over the {MAX_MANIFEST_BYTES:,}-byte limit; not read")
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = parse(raw.decode("utf-8-sig"))
     except RecursionError:
         raise _ManifestRefused(f"nested more than {MAX_MANIFEST_DEPTH} levels deep; not read") from None
     return _clean_json(data, 0)
+
+
+def _yaml(text: str) -> Any:
+    """A YAML manifest (awesome-copilot's ``*.collection.yml``), without aliases: one alias may
+    stand for a whole tree, so a few lines could stand for billions of entries."""
+    import yaml
+
+    try:
+        from yaml import CSafeLoader as Loader
+    except ImportError:  # pragma: no cover - PyYAML without libyaml
+        from yaml import SafeLoader as Loader  # type: ignore[assignment]
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=Loader)):
+            raise _ManifestRefused("YAML aliases are not read in a manifest; not read")
+        return yaml.load(text, Loader=Loader)  # a safe loader (CSafeLoader or SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _ManifestRefused(" ".join(str(exc).split())[:200]) from None
 
 
 def _clean_json(value: Any, depth: int) -> Any:
@@ -582,6 +651,14 @@ def _clean_text(text: str) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text.replace("\0", "\ufffd") if "\0" in text else text
+
+
+def _spellings(path: str) -> tuple[str, ...]:
+    """A file a plugin lists as it ships (``agents/x.md``), and as the source holds it
+    (``agents/x.agent.md``: awesome-copilot renames its agents when it builds a plugin)."""
+    if path.endswith(".md") and not path.endswith((".agent.md", ".chatmode.md")):
+        return (path, path[: -len(".md")] + ".agent.md")
+    return (path,)
 
 
 def _within(path: str, root: str) -> bool:

@@ -118,6 +118,22 @@ def models_of(agent: Agent) -> list[str]:
     return [str(v) for v in values] or ["not set"]
 
 
+def place(agent: Agent) -> str:
+    """Where an agent comes from, to tell apart agents of the same name wherever they are
+    listed: its collection, then its plugin (or else its category) when that is another name."""
+    where = [agent.collection or ""]
+    group = agent.plugin or (titleize(agent.category) if agent.category else "")
+    if group and group != agent.collection:
+        where.append(group)
+    return " \u203a ".join(w for w in where if w)
+
+
+def origin(agent: Agent) -> str:
+    """``place`` and the format: what a quick search result shows under an agent's name."""
+    where = place(agent)
+    return f"{where} \u00b7 {FORMAT_LABELS[agent.format]}" if where else FORMAT_LABELS[agent.format]
+
+
 def facet_values(agent: Agent) -> dict[str, list[str]]:
     """Facet name -> the keys (URL values) of this agent."""
     return {
@@ -183,8 +199,8 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
 
 def data_row(agent: Agent, href: str) -> str:
     """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
-    quick search of the search box the title, the page's address relative to the overview and
-    a short summary."""
+    quick search of the search box the title, the page's address relative to the overview, a
+    short summary and where the agent comes from (``origin``)."""
     row = [
         agent.slug,
         search_text(agent),
@@ -192,6 +208,7 @@ def data_row(agent: Agent, href: str) -> str:
         agent.title,
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
+        origin(agent),
     ]
     # ensure_ascii plus escaped "<" keep the row inert even if it held "</script>".
     return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")

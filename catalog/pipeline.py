@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
+from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -171,7 +171,9 @@ def _assign_slugs(agents: list[Agent]) -> tuple[list[Agent], list[Finding]]:
                     result[index] = replace(agent, slug=slugify("-".join(p for p in parts if p)))
                 elif attempt == 2 and formats > 1:
                     # A Copilot agent and chat mode of one name: the format tells them apart.
-                    result[index] = replace(agent, slug=slugify(f"{agent.slug}-{agent.format.value}"))
+                    # Kept whole at the end of a slug cut to length, or it would tell nothing apart.
+                    head = agent.slug[: MAX_SLUG - len(agent.format.value) - 1].rstrip("-")
+                    result[index] = replace(agent, slug=slugify(f"{head}-{agent.format.value}"))
     # Still clashing (same name in the same place): number them in path order.
     numbering = Numbering()
     wanted: dict[str, list[int]] = defaultdict(list)  # the slug before numbering -> its agents

@@ -31,6 +31,7 @@ from catalog.facets import (
     labels_of,
     model_counts,
     models_of,
+    place,
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
@@ -191,6 +192,7 @@ def render_context(
         "categories_page": f"categories/{GROUP_INDEX}.md",
         "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
+        "place_of": place,
     }
     return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
 

@@ -62,12 +62,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_figures_never_wrap_inside_a_number(browser: Any, site: Path, size: str) -> None:
     page, watch = open_page(browser, (site / "index.html").as_uri(), size=size)
     values = page.eval_on_selector_all(
-        ".ac-stat__value",
-        """elements => elements.map(e => {
-            const range = document.createRange();
-            range.selectNodeContents(e);
-            return [e.textContent, range.getClientRects().length, e.scrollWidth - e.parentElement.clientWidth];
-        })""",
+        ".ac-figures .ac-figure",  # the overview's line of figures: each number with its word
+        """elements => elements.map(e => [
+            e.textContent,
+            e.getClientRects().length,  // one box per line the inline figure takes
+            Math.ceil(e.getBoundingClientRect().right - e.parentElement.getBoundingClientRect().right),
+        ])""",
     )
     assert any(len(text) >= 7 for text, _, _ in values), values  # a number as long as "122,496"
     for text, lines, overflow in values:

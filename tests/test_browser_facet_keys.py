@@ -58,7 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def page(browser: Any, site: Path) -> Iterator[Any]:
     opened, watch = open_page(browser, (site / "index.html").as_uri())
-    opened.wait_for_selector("#ac-filter .ac-facet__count")
+    opened.wait_for_selector("#ac-filter .ac-facet__count", state="attached")  # facets start closed
     yield opened
     watch.assert_clean()
     opened.context.close()
@@ -88,6 +88,7 @@ def test_every_count_is_a_number_of_agents(page: Any) -> None:
 
 def test_filtering_by_such_a_value_shows_its_agents(page: Any) -> None:
     group = page.locator("#ac-filter details.ac-facet", has=page.locator("summary", has_text="Model"))
+    group.locator("summary").click()  # every facet starts closed
     group.locator("label.ac-facet__option", has=page.locator("span", has_text=re.compile("^constructor$"))).click()
     page.wait_for_selector("#ac-filter[data-ac-settled='1']", state="attached")
     shown = page.locator(".ac-agent-list[data-ac-all] li[data-agent]:not([hidden])").count()

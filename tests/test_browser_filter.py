@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from catalog.cli import main
 from catalog.facets import facet_labels, facet_values, search_text
 from catalog.pipeline import scan_catalog
+from catalog.types import Agent
 
 pytestmark = pytest.mark.browser
 
@@ -202,7 +203,10 @@ def ready(page: Any) -> None:
 
 
 def facet_option(page: Any, facet: str, label: str) -> Any:
+    """The option of a facet, its group opened (every group starts closed)."""
     group = page.locator("#ac-filter details.ac-facet", has=page.locator("summary", has_text=facet.capitalize()))
+    if group.count() == 1 and group.get_attribute("open") is None:
+        group.locator("summary").click()
     return group.locator(
         "label.ac-facet__option", has=page.locator("span", has_text=re.compile(f"^{re.escape(label)}$"))
     )
@@ -523,20 +527,37 @@ def test_quick_agent_search_matches_example_dialogue_text(opened: Any, site: Pat
     assert page.locator(".ac-quick").is_hidden()
 
 
-def test_filter_with_thousands_of_entries(opened: Any, tmp_path: Path) -> None:
-    """Entries past the first batch change in later frames; the list settles on what the data says."""
-    from benchmarks.bench_build import generate_agents
+TWIN = "twin-reviewer"  # the name four agents of the large catalog share, in four categories
 
-    generate_agents(tmp_path / "agents", 700)  # enough for every step to pass a batch (150) of entries
+
+@pytest.fixture(scope="module")
+def thousands(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[Agent, ...]]:
+    """A synthetic catalog of 1,004 agents (benchmarks.bench_build), four of them named alike
+    in four categories, built once for this module: its site and its agents."""
+    from benchmarks.bench_build import CATEGORIES, generate_agents
+
+    root = tmp_path_factory.mktemp("thousands")
+    generate_agents(root / "agents", 1_000)
+    for category in CATEGORIES[:4]:
+        text = f"---\nname: {TWIN}\ndescription: Reviews {category} changes before they merge.\n---\nYou review.\n"
+        (root / "agents" / category / f"{TWIN}.md").write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(tmp_path)
+        mp.chdir(root)
+        mp.setenv("AGENT_CATALOG_CACHE_DIR", str(root / "cache"))
         result = CliRunner().invoke(main, ["build", "agents", "--site-dir", "site"], catch_exceptions=False)
     # Exit 1 only for the lenient-YAML warnings some synthetic agents are written to give.
     assert result.exit_code in (0, 1), result.output
     assert result.exit_code == 0 or "AC115" in result.output
-    agents = scan_catalog([str(tmp_path / "agents")]).agents
+    agents = scan_catalog([str(root / "agents")]).agents
+    assert len(agents) == 1_004 and sum(a.name == TWIN for a in agents) == 4
+    return root / "site", agents
+
+
+def test_filter_with_thousands_of_entries(opened: Any, thousands: tuple[Path, tuple[Agent, ...]]) -> None:
+    """Entries past the first batch change in later frames; the list settles on what the data says."""
+    site, agents = thousands
     texts = {agent.slug: search_text(agent) for agent in agents}
-    page = opened((tmp_path / "site" / "index.html").as_uri())
+    page = opened((site / "index.html").as_uri())
     ready(page)
     box = page.locator("input.ac-filter__query")
     # Each step hides or shows more entries than a batch (150): later frames finish the list.
@@ -554,6 +575,94 @@ def test_filter_with_thousands_of_entries(opened: Any, tmp_path: Path) -> None:
         page.wait_for_function("() => document.getElementById('ac-filter').dataset.acSettled === '1'", timeout=10_000)
         assert page.get_attribute("#ac-filter", "data-ac-shown") == str(len(expected))
         assert visible(page) == expected, query
+
+
+# --- a catalog of a thousand agents: the list first, agents told apart -----------------------
+
+
+FIRST = ".ac-agent-list[data-ac-all] li[data-agent]:not([hidden])"
+# The filter shows n entries, every batch of them toggled (agent-filter.js).
+SETTLED = (
+    "n => (f => f.dataset.acShown === String(n) && f.dataset.acSettled === '1')(document.getElementById('ac-filter'))"
+)
+
+
+def top_and_bottom(page: Any, selector: str) -> tuple[float, float]:
+    box = page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }")
+    return float(box[0]), float(box[1])
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_filter_and_the_first_agents_are_on_the_first_screen(
+    opened: Any, thousands: tuple[Path, tuple[Agent, ...]], size: str
+) -> None:
+    """Categories, collections and figures come before the list only as a line or two: the
+    filter box and the first agent entry are within the first 900 px at 1280 wide (the first
+    844 at 390), and so is the one entry a filter leaves."""
+    site, agents = thousands
+    screen = 900 if size == "desktop" else SIZES[size]["height"]
+    page = opened((site / "index.html").as_uri(), size=size)
+    ready(page)
+    assert top_and_bottom(page, "input.ac-filter__query")[1] < screen
+    assert top_and_bottom(page, FIRST)[0] < screen - 80, "the first agent entry is below the first screen"
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    # The index page stays small per agent: no card, table row or block of its own besides its entry.
+    per_agent = (site / "index.html").stat().st_size / len(agents)
+    assert per_agent < 900, f"{per_agent:.0f} bytes of the overview per agent"
+    texts = [search_text(a) for a in agents]
+    alone = next(a for a in agents if sum(all(w in t for w in a.slug.split("-")) for t in texts) == 1 and "-" in a.slug)
+    page.fill("input.ac-filter__query", alone.slug.replace("-", " "))
+    page.wait_for_function(SETTLED, arg=1, timeout=10_000)
+    assert visible(page) == {alone.slug}
+    assert top_and_bottom(page, FIRST)[1] < screen, "the one agent the filter leaves is below the first screen"
+
+
+def test_agents_of_one_name_are_told_apart_in_the_list_and_the_quick_search(
+    opened: Any, thousands: tuple[Path, tuple[Agent, ...]]
+) -> None:
+    """Four agents named alike: each entry of the overview's list, each quick search result
+    and each entry of a category page shows where it comes from in its visible text."""
+    site, agents = thousands
+    twins = sorted(a.slug for a in agents if a.name == TWIN)
+    page = opened((site / "index.html").as_uri())
+    ready(page)
+    page.fill("input.ac-filter__query", "twin reviewer")
+    page.wait_for_function(SETTLED, arg=4, timeout=10_000)
+    assert visible(page) == set(twins)
+    heads = [page.inner_text(f"li[data-agent='{slug}'] .ac-agent__head") for slug in twins]
+    assert len(set(heads)) == 4, heads
+
+    other = next(a for a in agents if a.name != TWIN)
+    page = opened((site / "agents" / f"{other.slug}.html").as_uri())
+    search(page, "twin reviewer")
+    page.wait_for_function("() => document.querySelectorAll('.ac-quick .ac-quick__item').length === 4", timeout=5000)
+    assert sorted(quick_slugs(page)) == twins
+    shown = page.eval_on_selector_all(".ac-quick .ac-quick__item h1", "els => els.map(e => e.innerText)")
+    assert len(set(shown)) == 4 and all(text.startswith("Twin Reviewer") for text in shown), shown
+
+
+def test_a_category_page_has_the_filter_over_its_agents(opened: Any, site: Path, data: Data) -> None:
+    """A category's page: the overview's filter, preset to the category (its agents only, no
+    category facet), and its text box and facets narrow that list."""
+    counts = Counter(e.facets["category"][0] for e in data.entries.values())
+    category = min(counts, key=lambda c: (-counts[c], c))
+    members = data.with_facets(category=[category])
+    page = opened((site / "categories" / f"{category}.html").as_uri())
+    ready(page)
+    wait_shown(page, members)
+    assert page.inner_text(".ac-filter__status").strip() == f"{len(members)} agents"
+    assert page.locator("#ac-filter details.ac-facet summary", has_text="Category").count() == 0
+    entry = data.entries[sorted(members)[0]]
+    page.fill("input.ac-filter__query", entry.title)
+    wait_shown(page, members & data.with_text(entry.title))
+    assert entry.slug in visible(page)
+    page.fill("input.ac-filter__query", "")
+    model = sorted({m for slug in members for m in data.entries[slug].facets["model"]})[0]
+    facet = page.locator("#ac-filter details.ac-facet summary", has_text="Model")
+    if facet.count():
+        click_facet(page, data, "model", model)
+        wait_shown(page, members & data.with_facets(model=[model]))
+        assert query_of(page)["model"] == [model]
 
 
 # --- screenshots --------------------------------------------------------------------------

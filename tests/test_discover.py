@@ -168,6 +168,55 @@ def test_numbered_category_folder_wins_over_the_marketplace_category(tmp_path: P
     )
 
 
+@pytest.mark.parametrize("marketplace", [".github/plugin/marketplace.json", ".claude-plugin/marketplace.json"])
+def test_copilot_plugins_and_collection_manifests_give_categories(tmp_path: Path, marketplace: str) -> None:
+    """awesome-copilot: flat agents/ and chatmodes/, grouped only by manifests elsewhere: a
+    plugin's plugin.json lists them as they ship (``./agents/x.md`` for agents/x.agent.md),
+    collections/*.collection.yml lists them by path. The smallest group that lists a file names
+    its category; a file no manifest lists stays without one; nothing outside the root is read."""
+    write(tmp_path, "agents/reviewer.agent.md")
+    write(tmp_path, "agents/planner.agent.md")
+    write(tmp_path, "agents/lonely.agent.md")
+    write(tmp_path, "chatmodes/azure-architect.chatmode.md")
+    write_json(
+        tmp_path,
+        marketplace,
+        {
+            "name": "copilot",
+            "plugins": [
+                {"name": "code-review", "source": "plugins/code-review"},
+                {"name": "everything", "source": "plugins/everything"},
+                {"name": "escape", "source": "../outside"},
+            ],
+        },
+    )
+    write_json(
+        tmp_path,
+        "plugins/code-review/plugin.json",
+        {"name": "code-review", "extensions": {"com.github.awesome-copilot": {"agents": ["./agents/reviewer.md"]}}},
+    )
+    write_json(
+        tmp_path,
+        "plugins/everything/plugin.json",
+        {"name": "everything", "agents": ["./agents/reviewer.md", "./agents/planner.md", "../../../etc/passwd"]},
+    )
+    write(
+        tmp_path,
+        "collections/azure.collection.yml",
+        "id: azure-cloud\nname: Azure\nitems:\n  - path: chatmodes/azure-architect.chatmode.md\n    kind: chat-mode\n"
+        "  - path: instructions/none.instructions.md\n    kind: instruction\n",
+    )
+    write(tmp_path, "collections/broken.collection.yml", "items: [\n")
+    found = {rel: source.category for rel, source in sources(tmp_path).items()}
+    assert found == {
+        "agents/reviewer.agent.md": "code-review",
+        "agents/planner.agent.md": "everything",
+        "agents/lonely.agent.md": None,
+        "chatmodes/azure-architect.chatmode.md": "azure-cloud",
+    }
+    assert str(tmp_path / "collections" / "azure.collection.yml") in discover(tmp_path).manifests
+
+
 def test_copilot_agents_and_chat_modes_anywhere(tmp_path: Path) -> None:
     write(tmp_path, ".github/agents/helper.agent.md")
     write(tmp_path, "agents/planner.agent.md")

@@ -14,7 +14,7 @@ from catalog.dialects import DIALECTS, format_for_path
 from catalog.model import build_agent, normalize_tools, slugify, titleize
 from catalog.parse import parse_agent_text
 from catalog.pipeline import assign_slugs, load_agent
-from catalog.types import Agent, AgentSource, Turn
+from catalog.types import Agent, AgentSource, Format, Turn
 from tests.samples import QUERY_TUNER
 
 
@@ -158,6 +158,29 @@ def test_colliding_slugs_take_collection_then_category() -> None:
         "code-reviewer",
         "code-reviewer-2",
     ]
+
+
+@pytest.mark.parametrize("length", [10, 40, 60, 79, 120])
+def test_an_agent_and_a_chat_mode_of_one_long_name_keep_their_format_in_the_slug(length: int) -> None:
+    """Named alike in one collection and category: the format tells them apart, even when the
+    collection, category and name fill a slug's length (awesome-copilot's plugins)."""
+    name = ("clojure-interactive-programming-" * 5)[:length].strip("-")
+    base = agent_from(f"---\nname: {name}\n---\n")
+    agents = [
+        replace(
+            base, path="agents/x.agent.md", collection="awesome-copilot", category=name, format=Format.COPILOT_AGENT
+        ),
+        replace(
+            base,
+            path="chatmodes/x.chatmode.md",
+            collection="awesome-copilot",
+            category=name,
+            format=Format.COPILOT_CHATMODE,
+        ),
+    ]
+    slugs = [a.slug for a in assign_slugs(agents)]
+    assert slugs[0].endswith("-copilot-agent") and slugs[1].endswith("-copilot-chatmode"), slugs
+    assert all(len(slug) <= 80 for slug in slugs)
 
 
 # A description that writes its line breaks as the two characters \n, however it is quoted.

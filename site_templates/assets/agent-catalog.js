@@ -138,6 +138,14 @@
     article.setAttribute("data-md-score", String(score));
     var title = document.createElement("h1");
     title.textContent = row[3] || row[0];
+    if (row[6]) {
+      // Where it comes from: four agents may share a name.
+      var origin = document.createElement("span");
+      origin.className = "ac-quick__origin";
+      origin.textContent = row[6];
+      title.appendChild(document.createTextNode(" "));
+      title.appendChild(origin);
+    }
     var summary = document.createElement("p");
     summary.textContent = row[5] || "";
     article.appendChild(title);

@@ -4,6 +4,10 @@
  * fetched, so filtering works from file:// too. The state lives in the URL query: one
  * parameter per facet (values joined by commas) and `q` for the text, so a filtered view can
  * be shared and the back button works. Without JavaScript the full list is still there.
+ *
+ * A category's or a collection's page has the same filter over its own agents: the element
+ * says its scope (data-ac-scope="category", data-ac-scope-value="<key>"); that facet is then
+ * not offered, and the other facets offer the values its agents have.
  */
 (function () {
   "use strict";
@@ -16,6 +20,10 @@
     ["tools", "Tools"],
     ["color", "Color"]
   ];
+
+  function figure(n) {
+    return n.toLocaleString("en-US"); // 1,425 as the overview's figures write it
+  }
 
   function setUp() {
     var data = window.__agentCatalog;
@@ -30,12 +38,30 @@
     list.querySelectorAll("li[data-agent]").forEach(function (li) {
       items[li.getAttribute("data-agent")] = li;
     });
+    var scope = root.dataset.acScope || null;
+    var scopeValue = root.dataset.acScopeValue || "";
     var agents = data.agents.map(function (row) {
-      // row: [slug, search text (lowercase), {facet: [value keys]}]
+      // row: [slug, search text (lowercase), {facet: [value keys]}, ...]
       return { slug: row[0], text: row[1], facets: row[2], el: items[row[0]] || null };
+    }).filter(function (agent) {
+      return !scope || (agent.facets[scope] || []).indexOf(scopeValue) >= 0;
+    });
+    // The values each facet offers: those the agents in scope have.
+    var present = Object.create(null);
+    agents.forEach(function (agent) {
+      Object.keys(agent.facets).forEach(function (name) {
+        present[name] = present[name] || Object.create(null);
+        agent.facets[name].forEach(function (key) { present[name][key] = true; });
+      });
+    });
+    var offered = Object.create(null);
+    FACETS.forEach(function (f) {
+      offered[f[0]] = (data.facets[f[0]] || []).filter(function (pair) {
+        return present[f[0]] && present[f[0]][pair[0]];
+      });
     });
     var facets = FACETS.filter(function (f) {
-      return data.facets[f[0]] && data.facets[f[0]].length > 1;
+      return f[0] !== scope && offered[f[0]].length > 1;
     });
 
     // --- the controls -------------------------------------------------------------------
@@ -43,7 +69,7 @@
     var search = document.createElement("input");
     search.type = "search";
     search.className = "ac-filter__query md-input";
-    search.placeholder = "Filter " + agents.length + " agents";
+    search.placeholder = "Filter " + figure(agents.length) + " agent" + (agents.length === 1 ? "" : "s");
     search.title = "Matches names, summaries, tags, tools and example dialogue text";
     search.setAttribute("aria-label", "Filter agents");
     var status = document.createElement("p");
@@ -56,13 +82,24 @@
     var groups = document.createElement("div");
     groups.className = "ac-filter__facets";
     var boxes = Object.create(null);
+    var chosen = Object.create(null); // facet -> the element saying how many of its values are ticked
+    // Every facet starts closed, so the list starts on the first screen; one open at a time,
+    // spanning the filter's width below the row of facet names (agent-catalog.css).
     facets.forEach(function (facet) {
       var name = facet[0];
       var details = document.createElement("details");
       details.className = "ac-facet";
-      details.open = name === "category" || name === "model";
+      details.addEventListener("toggle", function () {
+        if (!details.open) return;
+        groups.querySelectorAll("details.ac-facet[open]").forEach(function (other) {
+          if (other !== details) other.open = false;
+        });
+      });
       var summary = document.createElement("summary");
       summary.textContent = facet[1] + " ";
+      chosen[name] = document.createElement("span");
+      chosen[name].className = "ac-facet__chosen";
+      summary.appendChild(chosen[name]);
       var chevron = document.createElement("span");
       chevron.className = "ac-facet__chevron";
       chevron.setAttribute("aria-hidden", "true");
@@ -73,7 +110,7 @@
       options.className = "ac-facet__options";
       details.appendChild(options);
       boxes[name] = Object.create(null);
-      data.facets[name].forEach(function (pair) {
+      offered[name].forEach(function (pair) {
         var label = document.createElement("label");
         label.className = "ac-facet__option";
         var box = document.createElement("input");
@@ -96,9 +133,9 @@
     bar.className = "ac-filter__bar";
     bar.appendChild(search);
     bar.appendChild(clear);
+    bar.appendChild(status);
     root.appendChild(bar);
     root.appendChild(groups);
-    root.appendChild(status);
 
     // --- state <-> URL ------------------------------------------------------------------
     function readState() {
@@ -209,6 +246,8 @@
             counts[key] = (counts[key] || 0) + 1;
           });
         });
+        var ticked = state.facets[name].length;
+        chosen[name].textContent = ticked ? "(" + ticked + ")" : "";
         Object.keys(boxes[name]).forEach(function (key) {
           var n = counts[key] || 0;
           boxes[name][key].count.textContent = String(n);
@@ -217,7 +256,8 @@
       });
       var filtered = words.length || facets.some(function (f) { return state.facets[f[0]].length; });
       clear.hidden = !filtered; // agent-catalog.css keeps [hidden] above Material's .md-button
-      status.textContent = filtered ? shown + " of " + agents.length + " agents" : agents.length + " agents";
+      status.textContent = filtered ? figure(shown) + " of " + figure(agents.length) + " agents"
+      : figure(agents.length) + " agent" + (agents.length === 1 ? "" : "s");
       root.dataset.acShown = String(shown);
     }
 
