@@ -20,27 +20,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 _ABSENT = "../shared/corpus is absent: the real-data tests need the shared corpus beside the repo (CI has it)"
 
 
-# Modules whose module-scoped fixtures are costly (a built site, a pre-commit environment, a
-# wheel): under pytest-xdist (``--dist loadgroup``) each runs on one worker, so the fixture is
-# made once; every other test goes to whichever worker is free.
-_ONE_WORKER = frozenset(
-    {
-        "test_browser",
-        "test_browser_copy",
-        "test_browser_facet_keys",
-        "test_browser_filter",
-        "test_build_paths",
-        "test_golden_pages",
-        "test_hostile_content",
-        "test_hostile_names",
-        "test_precommit",
-        "test_site_build",
-        "test_theme_values",
-        "test_wheel",
-    }
-)
-
-
 # Modules whose tests build whole sites with MkDocs, run other programs' builds or kill
 # builds: "slow", left out of the fast lane (``pytest -m "not slow"``) with the browser tests.
 _BUILDS_SITES = frozenset(
@@ -64,12 +43,9 @@ _BUILDS_SITES = frozenset(
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
-        if module in _ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(module))
         if module in _BUILDS_SITES or item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
 

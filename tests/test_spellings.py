@@ -23,7 +23,10 @@ from catalog.render import render_catalog
 
 CATEGORY_SPELLINGS = ("Development", "development", "DEVELOPMENT", "data_ai", "Data AI", "data-ai", "ops")
 MODEL_SPELLINGS = ("GPT-4.1", "gpt-4.1", "Gpt 4.1", "sonnet", "Claude Sonnet 4.5", "claude-sonnet-4.5")
-CARD = re.compile(r'<span class="ac-card__title">([^<]*)</span><span class="ac-card__count">(\d+) agent')
+# The overview's list of categories: a link to each page, with its count.
+CARD = re.compile(
+    r'<a class="ac-group" href="categories/[^"]*">([^<]*)&nbsp;<span class="ac-group__count">(\d+)</span>'
+)
 MODEL_ROW = re.compile(r'<tr><td><code class="ac-counts__model" title="([^"]*)">.*?</code></td><td>(\d+)</td></tr>')
 
 
