@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from catalog.layout import ASSETS, GENERATED_KEY, HtmlBlocks, edit_base, is_agent_page, quiet_sections
 
 if TYPE_CHECKING:
+    import logging
+
     from catalog.types import Catalog
 
 STYLESHEET, SCRIPT, WORKER_SHIM, FILTER = ASSETS
@@ -289,9 +292,23 @@ def prepare_mkdocs(
     configs = [configure()]
 
     def run() -> MkDocsRun:
+        import logging
+
         while True:
             config = configs.pop() if configs else configure()
-            with _count_warnings() as counter, _failing_pages() as failing:
+            warnings: list[str] = []
+            failing: list[str] = []
+
+            def heard_warning(record: logging.LogRecord, into: list[str] = warnings) -> None:
+                into.extend(filter(None, [_warning_text(record)]))
+
+            def heard_failure(record: logging.LogRecord, into: list[str] = failing) -> None:
+                into.extend(filter(None, [_failed_page(record)]))
+
+            with (
+                _listening("mkdocs", logging.WARNING, heard_warning),
+                _listening("mkdocs.commands.build", logging.ERROR, heard_failure),
+            ):
                 try:
                     build(config)
                 except Exception as error:
@@ -302,7 +319,7 @@ def prepare_mkdocs(
                     failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
                     continue
             plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
-            return MkDocsRun(tuple(counter.messages), getattr(plugin, "catalog", None), tuple(sorted(failed.items())))
+            return MkDocsRun(tuple(warnings), getattr(plugin, "catalog", None), tuple(sorted(failed.items())))
 
     return run
 
@@ -320,30 +337,6 @@ def _is_agent_uri(src_uri: str) -> bool:
     """An agent page, wherever the catalog is in the docs (the plugin's ``path``)."""
     parts = src_uri.split("/")
     return len(parts) >= 2 and parts[-2] == "agents" and parts[-1].endswith(".md")
-
-
-@contextmanager
-def _failing_pages() -> Iterator[list[str]]:
-    """The pages MkDocs reports it failed on (``Error reading page 'x'``), while building."""
-    import logging
-    import re
-
-    failing: list[str] = []
-    pattern = re.compile(r"Error (?:reading|building) page '(.+?)':")
-
-    class Catch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            match = pattern.match(record.getMessage())
-            if match:
-                failing.append(match.group(1))
-
-    handler = Catch(logging.ERROR)
-    logger = logging.getLogger("mkdocs.commands.build")
-    logger.addHandler(handler)
-    try:
-        yield failing
-    finally:
-        logger.removeHandler(handler)
 
 
 def add_assets(config: Any, prefix: str = "") -> None:
@@ -383,35 +376,42 @@ def restore_blocks(blocks: HtmlBlocks, page: Any, html: str) -> str:
     return restored
 
 
-class _Count:
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-
 @contextmanager
-def _count_warnings() -> Iterator[_Count]:
-    """MkDocs' warnings, as their messages (the plugin's findings excepted: the catalog
-    reports those itself)."""
+def _listening(name: str, level: int, heard: Callable[[logging.LogRecord], None]) -> Iterator[None]:
+    """Call ``heard`` with each record of logger ``name`` at ``level`` or above, meanwhile."""
     import logging  # not at the top: `generate` reads mkdocs.yml through this module, and fast
 
-    counter = _Count()
-
-    class Counter(logging.Handler):
+    class Listener(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if record.name == PLUGIN_LOGGER and getattr(record, "finding", False):
-                return
-            try:
-                counter.messages.append(record.getMessage())
-            except Exception:  # a message that does not format is still a warning
-                counter.messages.append(str(record.msg))
+            heard(record)
 
-    handler = Counter(logging.WARNING)
-    logger = logging.getLogger("mkdocs")
+    handler = Listener(level)
+    logger = logging.getLogger(name)
     logger.addHandler(handler)
     try:
-        yield counter
+        yield
     finally:
         logger.removeHandler(handler)
+
+
+def _warning_text(record: logging.LogRecord) -> str | None:
+    """A warning of MkDocs' as the build reports it; None for the plugin's findings (the
+    catalog reports those itself)."""
+    if record.name == PLUGIN_LOGGER and getattr(record, "finding", False):
+        return None
+    try:
+        return record.getMessage()
+    except Exception:  # a message that does not format is still a warning
+        return str(record.msg)
+
+
+_FAILED_PAGE = re.compile(r"Error (?:reading|building) page '(.+?)':")
+
+
+def _failed_page(record: logging.LogRecord) -> str | None:
+    """The page MkDocs reports it failed on (``Error reading page 'x'``), if this says so."""
+    match = _FAILED_PAGE.match(record.getMessage())
+    return match.group(1) if match else None
 
 
 def _plugin_names(raw: dict[str, Any]) -> list[str]:
