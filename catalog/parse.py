@@ -483,7 +483,7 @@ def _deep_cut(text: str) -> int | None:
             continue
         for run in _BRACKET_RUNS.finditer(line):
             size = run.end() - run.start()
-            if run.group() in ("[]", "{}") or run.group()[:2] in ("[]", "{}"):
+            if run.group()[:2] in ("[]", "{}"):  # empty pairs: no deeper
                 continue
             if run.group()[0] in "[{":
                 if base + flow + size > MAX_YAML_DEPTH:

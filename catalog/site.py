@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import mmap
 import os
@@ -644,17 +645,23 @@ def drop_scratch(docs_dir: Path) -> None:
         os.rmdir(docs_dir / SCRATCH)
 
 
+_TEMPORARY_NUMBERS = itertools.count()
+
+
 def _atomic_write(path: Path, data: bytes, scratch: Path) -> None:
     """Write ``path`` whole or not at all: the data goes into a new file in ``scratch`` (the
     docs folder's, from ``_scratch``), renamed over ``path`` once written."""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", dir=scratch)
+    while True:
+        tmp = scratch / f"{path.name}.{os.getpid()}.{next(_TEMPORARY_NUMBERS)}"
+        try:  # the kernel applies the umask to 0o666, as to any file the user makes
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, created_mode())  # mkstemp's is 0600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
