@@ -688,6 +688,11 @@ def _build_from_docs(
     from catalog.site import staged_site
 
     docs_dir = site.docs_dir if site.config_file else scratch / "docs"
+    if site.config_file is not None:
+        # A misspelt path must not empty the user's docs folder of our pages either.
+        found = find_agent_files(paths, [target, docs_dir])
+        if not found.sources:
+            raise EmptyCatalog(paths, found.findings)
     outcome = generate_docs(
         paths,
         docs_dir,

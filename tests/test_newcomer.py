@@ -132,8 +132,17 @@ def test_a_folder_without_agents_is_not_published(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1
     assert "No agents found in empty: nothing was built, the site was left as it was." in result.stderr
     assert sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*")) == before
-    # The same through a user's mkdocs.yml with the plugin.
+    # Through a user's mkdocs.yml without the plugin: its docs folder keeps our pages too.
     (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: Ours\ntheme: {name: material}\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["build", "agents"]).exit_code == 0
+    docs = sorted(p.relative_to(tmp_path / "docs") for p in (tmp_path / "docs").rglob("*"))
+    result = CliRunner().invoke(main, ["build", "empty"])
+    assert result.exit_code == 1
+    assert "No agents found in empty" in result.stderr
+    assert sorted(p.relative_to(tmp_path / "docs") for p in (tmp_path / "docs").rglob("*")) == docs
+    before = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*"))
+    # The same through a user's mkdocs.yml with the plugin.
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: Ours\ntheme: {name: material}\nplugins: [search, {agent-catalog: {sources: [empty], path: ''}}]\n",
         encoding="utf-8",
