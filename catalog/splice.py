@@ -214,11 +214,13 @@ class PieceWriter:
         binary = getattr(os, "O_BINARY", 0)  # Windows
         self._source = os.open(old, os.O_RDONLY | binary)
         try:
-            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | binary, 0o644)
+            self._target = os.open(tmp, os.O_WRONLY | os.O_CREAT | binary, 0o666)
         except BaseException:
             os.close(self._source)
             raise
-        os.chmod(tmp, 0o644)  # whatever the umask: as the other generated files
+        from catalog.site import created_mode  # imported by the quick update already
+
+        os.chmod(tmp, created_mode())  # a spare keeps its old mode: the umask's, as every docs file
         self._size = 0
 
     def write(self, pieces: Iterable[Piece]) -> None:

@@ -234,12 +234,12 @@ class _Staged:
         self._failed: list[BaseException] = []
 
     def write(self, rel: str, data: bytes) -> None:
-        from catalog.site import digest, temporary_file
+        from catalog.site import created_mode, digest, temporary_file
 
         tmp = temporary_file(self.docs_dir, rel)  # written whole: a spare's pages would be freed
         self.files[rel] = (tmp, digest(data))
         tmp.write_bytes(data)
-        tmp.chmod(0o644)
+        tmp.chmod(created_mode())
 
     def write_in_background(self, planned: Sequence[tuple[str, list[Piece]]]) -> None:
         """Write files from their pieces in a thread (the kernel copies, the digest runs
