@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from catalog.dialects import format_and_certainty, format_from_keys
+from catalog.dialects import DIALECTS, format_and_certainty, format_from_keys
 from catalog.types import AgentSource, Finding, Format, Severity, Skipped
 
 _SKIP_DIRS = frozenset(
@@ -56,6 +56,7 @@ _NOT_AGENT_DIRS_OF = {
 }
 # Files other than Markdown that are agents: where their tool reads them.
 _KIRO_AGENT = (".kiro", "agents")
+_EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
 _CODEX_INSTRUCTIONS = re.compile(rb"^[ \t]*developer_instructions[ \t]*=", re.MULTILINE)
 _NOT_AGENT_FILES = frozenset(
     {
@@ -212,10 +213,11 @@ class _Walker:
                     plugin_files=files,
                     category=listed_category or ctx.category,
                 )
-        if os.path.isfile(os.path.join(real, "gemini-extension.json")):
-            # A Gemini CLI extension: its agents/ folder holds Gemini CLI agents.
-            self.manifests.append(os.path.join(real, "gemini-extension.json"))
-            ctx = replace(ctx, format=Format.GEMINI_CLI)
+        for manifest, extended in _EXTENSION_MANIFESTS:
+            if os.path.isfile(os.path.join(real, manifest)):
+                # An extension (Gemini CLI's): its agents/ folder holds agents of its format.
+                self.manifests.append(os.path.join(real, manifest))
+                ctx = replace(ctx, format=extended)
         if name.lower() in _HIDDEN_AGENT_DIRS:
             ctx = replace(ctx, tool_dir=name.lower())
         parent = os.path.basename(os.path.dirname(real)).lower()
@@ -346,7 +348,8 @@ class _Walker:
         reason = None
         if not certain and ctx.format is not None and ctx.in_agent_dir:
             fmt, certain = ctx.format, True
-            reason = "read as Gemini CLI: an agents folder beside a gemini-extension.json"
+            extension = DIALECTS[fmt]
+            reason = f"read as {extension.label}: an agents folder beside a {extension.extension_manifest}"
         if not certain and has_frontmatter and head is not None:
             told = format_from_keys(_frontmatter_keys(head))
             if told is not None:
@@ -410,7 +413,7 @@ class _Walker:
         parts = [p.lower() for p in posix.split("/")]
         name = parts[-1]
         if name == ".roomodes":
-            self.add_roo_modes(real, rel, ctx, explicit)
+            self.add_roo_modes(real, rel, ctx, fmt, explicit)
         elif name.endswith(".toml"):
             in_codex = tuple(parts[-3:-1]) == (".codex", "agents")
             if not in_codex and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
@@ -423,12 +426,12 @@ class _Walker:
             )
             companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
             self.manifests.extend(companions)
-            self.add_source(real, rel, ctx, Format.CODEX, explicit, companions=companions)
-        elif name.endswith(".json") and fmt is Format.KIRO and tuple(parts[-3:-1]) == _KIRO_AGENT:
+            self.add_source(real, rel, ctx, fmt, explicit, companions=companions)  # a .toml: Codex's
+        elif name.endswith(".json") and DIALECTS[fmt].syntax == "json" and tuple(parts[-3:-1]) == _KIRO_AGENT:
             self.seen.add(real)
-            self.add_source(real, rel, ctx, Format.KIRO, explicit, companions=self.kiro_prompt(real, rel))
+            self.add_source(real, rel, ctx, fmt, explicit, companions=self.kiro_prompt(real, rel))
 
-    def add_roo_modes(self, real: str, rel: str, ctx: _Context, explicit: bool) -> None:
+    def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.structured import roo_modes
 
         self.seen.add(real)
@@ -436,10 +439,10 @@ class _Walker:
             text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
             modes = roo_modes(text)
         except ValueError:
-            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit)  # read as one agent, which says why
+            self.add_source(real, rel, ctx, fmt, explicit)  # read as one agent, which says why
             return
         for entry, _, _ in modes:
-            self.add_source(real, rel, ctx, Format.ROO_CODE, explicit, entry=entry)
+            self.add_source(real, rel, ctx, fmt, explicit, entry=entry)
 
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
         """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is

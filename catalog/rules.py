@@ -17,7 +17,7 @@ from typing import Any
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
-from catalog.types import Agent, Format, Section, Severity
+from catalog.types import Agent, Section, Severity
 
 # (line, col, message) of one problem in one agent file.
 Hit = tuple[int, int, str]
@@ -224,26 +224,6 @@ _scan_rule(
     "Collection, plugin and category then come from folders only.",
 )
 
-CLAUDE_TOOLS = frozenset(
-    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
-    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate "
-    "TaskGet TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch "
-    "WebSearch Write".split()
-)
-STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
-CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
-ENUMS = {
-    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
-    "effort": frozenset({"low", "medium", "high", "max"}),
-    "memory": frozenset({"user", "project", "local"}),
-    "isolation": frozenset({"worktree"}),
-}
-MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "inherit", "opusplan", "default", "sonnet[1m]", "opus[1m]"})
-_MODEL_ID = {
-    Format.CLAUDE_CODE: re.compile(r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+"),
-    Format.OPENCODE: re.compile(r"[a-z0-9-]+/[\w.:@-]+"),
-    Format.GEMINI_CLI: re.compile(r"gemini-[a-z0-9.-]+"),
-}
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Fields agent-catalog itself reads, in every format (the README says so): not unknown.
 CATALOG_FIELDS = frozenset({"category", "tags"})
@@ -277,19 +257,12 @@ def _start(agent: Agent) -> int:
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     key = DIALECTS[agent.format].name_keys[0]
     unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC108 says why
-    if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
+    if DIALECTS[agent.format].name_required and key not in agent.key_lines and not unread:
         yield (
             _start(agent),
             1,
             f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
         )
-
-
-# Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
-# Cursor take the file name, Kiro too.
-_NAME_REQUIRED = frozenset(
-    {Format.CLAUDE_CODE, Format.GEMINI_CLI, Format.CODEX, Format.QWEN_CODE, Format.FACTORY, Format.ROO_CODE}
-)
 
 
 @_rule(
@@ -314,7 +287,7 @@ def missing_description(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Copilot names are display titles and are not checked.",
 )
 def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
+    if not DIALECTS[agent.format].kebab_names or "name" not in agent.key_lines:
         return
     if ":" in agent.name or agent.name.startswith("-"):
         yield _line(agent, "name"), 1, f"name {agent.name!r} contains ':' or starts with '-'"
@@ -328,7 +301,7 @@ def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Claude Code and Gemini CLI expect names like 'code-reviewer'; others may not be invocable by name.",
 )
 def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
+    if not DIALECTS[agent.format].kebab_names or "name" not in agent.key_lines:
         return
     if not _KEBAB.fullmatch(agent.name) and ":" not in agent.name and not agent.name.startswith("-"):
         yield _line(agent, "name"), 1, f"name {agent.name!r} is not lowercase letters, digits and hyphens"
@@ -345,7 +318,7 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     key = dialect.name_keys[0]
-    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or dialect.name_pattern is None:
+    if dialect.kebab_names or dialect.name_pattern is None:
         return
     if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
         yield (
@@ -363,9 +336,10 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    required = {Format.CODEX: "developer_instructions", Format.ROO_CODE: "roleDefinition"}.get(agent.format)
+    dialect = DIALECTS[agent.format]
+    required = dialect.prompt_keys[0] if dialect.prompt_required else None
     if required and required not in agent.key_lines and agent.key_lines:
-        yield _start(agent), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
+        yield _start(agent), 1, f"no {required!r}: {dialect.label} refuses this agent"
 
 
 @_rule(
@@ -419,13 +393,14 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    for tool, base, line in _claude_tools(agent):
-        if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
-            yield line, 1, f"unknown tool {tool!r}"
     dialect = DIALECTS[agent.format]
-    if dialect.tool_names is None or agent.format is Format.CLAUDE_CODE:
+    renamed = dict(dialect.renamed_tools)
+    for tool, base, line in _claude_tools(agent):
+        if base not in (dialect.tool_names or ()) and base not in renamed and not base.startswith("mcp__"):
+            yield line, 1, f"unknown tool {tool!r}"
+    if dialect.tool_names is None or dialect.renamed_tools:
         return
-    key = "groups" if agent.format is Format.ROO_CODE else "tools"
+    key = dialect.tools_key
     for tool in agent.tools or ():
         base = tool.split("(", 1)[0].strip()
         if base not in dialect.tool_names and not base.startswith(("mcp__", "mcp:", "@")) and "__" not in base:
@@ -440,14 +415,16 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "LS, MultiEdit and NotebookRead are gone (use Glob, Edit and Read); Task is now Agent.",
 )
 def stale_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    renamed = dict(DIALECTS[agent.format].renamed_tools)
     for _tool, base, line in _claude_tools(agent):
-        if base in STALE_TOOLS:
-            yield line, 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
+        if base in renamed:
+            yield line, 1, f"tool {base!r} is stale: use {renamed[base]!r}"
 
 
 def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
-    """A Claude Code agent's tools: (as written, tool name without pattern, line of its key)."""
-    if agent.format is not Format.CLAUDE_CODE:
+    """The tools of an agent whose tool renames tools (Claude Code), allowed and denied: (as
+    written, tool name without pattern, line of its key)."""
+    if not DIALECTS[agent.format].renamed_tools:
         return
     denied = "disallowedTools" if "disallowedTools" in agent.key_lines else "tools"
     listed = [(tool, "tools") for tool in agent.tools or ()] + [(tool, denied) for tool in agent.disallowed_tools]
@@ -475,20 +452,15 @@ def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "bad-value",
     "warning",
     "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
-    "Claude Code colors: " + ", ".join(sorted(CLAUDE_COLORS)) + ". "
-    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ". "
-    + " ".join(f"{d.label}: " + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
-               for d in DIALECTS.values() if d.enums),
+    " ".join((f"{d.label} colors: {', '.join(sorted(d.colors))}. " if d.colors else f"{d.label}: ")
+             + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
+             for d in DIALECTS.values() if d.enums or d.colors),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    for key, allowed in DIALECTS[agent.format].enums:
-        if key in agent.extra and str(agent.extra[key]) not in allowed:
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
-    if agent.format is not Format.CLAUDE_CODE:
-        return
-    if agent.color is not None and agent.color not in CLAUDE_COLORS:
-        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(CLAUDE_COLORS))}"
-    for key, allowed in ENUMS.items():
+    dialect = DIALECTS[agent.format]
+    if dialect.colors and agent.color is not None and agent.color not in dialect.colors:
+        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(dialect.colors))}"
+    for key, allowed in dialect.enums:
         if key in agent.extra and str(agent.extra[key]) not in allowed:
             yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
 
@@ -504,11 +476,10 @@ def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    own = re.compile(dialect.model_pattern) if dialect.model_pattern else None
-    pattern = _MODEL_ID.get(agent.format, own)
+    pattern = re.compile(dialect.model_pattern) if dialect.model_pattern else None
     if pattern is None or agent.model is None:
         return
-    aliases = MODEL_ALIASES if agent.format in _MODEL_ID else dialect.model_aliases | {"inherit"}
+    aliases = dialect.model_aliases | {"inherit"}
     for model in agent.model if isinstance(agent.model, tuple) else (agent.model,):
         if model not in aliases and not pattern.fullmatch(model):
             yield _line(agent, "model"), 1, f"model {model!r} is neither a known alias nor a model id"

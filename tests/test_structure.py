@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,3 +160,101 @@ def test_the_modules_over_the_limit_for_now_still_are() -> None:
     """A module that fits leaves the exemption list, so it cannot grow back unnoticed."""
     fits = sorted(n for n in OVER_THE_LIMIT_FOR_NOW if n not in module_names() or line_count(n) <= MAX_LINES)
     assert not fits, f"these modules fit in {MAX_LINES} lines now: remove them from OVER_THE_LIMIT_FOR_NOW: {fits}"
+
+
+# Modules allowed to name formats: the dialect table, and the enum itself.
+FORMAT_MODULES = frozenset({"dialects", "types"})
+
+
+def _names_a_format(node: ast.AST) -> bool:
+    """``agent.format``, ``source.format.value``, ``fmt``: an expression that is a format."""
+    if isinstance(node, ast.Attribute) and node.attr == "value":
+        node = node.value
+    return (isinstance(node, ast.Attribute) and node.attr == "format") or (
+        isinstance(node, ast.Name) and node.id in ("fmt", "format")
+    )
+
+
+def _string_test_of_a_format(node: ast.Attribute) -> bool:
+    return node.attr in ("startswith", "endswith") and _names_a_format(node.value)
+
+
+def _format_member(node: ast.Attribute) -> bool:
+    """``Format.CODEX``: naming one format is asking about it."""
+    return isinstance(node.value, ast.Name) and node.value.id == "Format" and node.attr.isupper()
+
+
+def format_tests_in_python(source: str) -> list[tuple[int, str]]:
+    """(line, code) of each place a module asks which format something is: a comparison of a
+    format (other than with None), a match on one, a string test of one, or a Format member."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            none = any(isinstance(o, ast.Constant) and o.value is None for o in operands)
+            if any(_names_a_format(o) for o in operands) and not none:
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Match) and _names_a_format(node.subject):
+            found.append((node.lineno, f"match {ast.unparse(node.subject)}"))
+        elif isinstance(node, ast.Attribute) and (_string_test_of_a_format(node) or _format_member(node)):
+            found.append((node.lineno, ast.unparse(node)))
+    return found
+
+
+def format_tests_in_template(source: str) -> list[tuple[int, str]]:
+    """The same for a Jinja2 template: comparisons and tests of ``x.format`` or ``fmt``."""
+    from jinja2 import Environment, nodes
+
+    def names_a_format(node: nodes.Node) -> bool:
+        if isinstance(node, nodes.Getattr) and node.attr == "value":
+            node = node.node
+        return (isinstance(node, nodes.Getattr) and node.attr == "format") or (
+            isinstance(node, nodes.Name) and node.name in ("fmt", "format")
+        )
+
+    found: list[tuple[int, str]] = []
+    tree = Environment().parse(source)
+    for compare in tree.find_all(nodes.Compare):
+        if names_a_format(compare.expr) or any(names_a_format(op.expr) for op in compare.ops):
+            found.append((compare.lineno, "comparison of a format"))
+    for test in tree.find_all(nodes.Test):
+        if names_a_format(test.node):
+            found.append((test.lineno, f"'is {test.name}' test of a format"))
+    for call in tree.find_all(nodes.Call):
+        func = call.node
+        if isinstance(func, nodes.Getattr) and func.attr in ("startswith", "endswith") and names_a_format(func.node):
+            found.append((call.lineno, f"{func.attr} of a format"))
+    return found
+
+
+def test_the_format_test_finder_finds_them() -> None:
+    python = (
+        "if agent.format is Format.CODEX: pass\n"
+        "x = {'a': 1}.get(agent.format)\n"
+        "y = agent.format.value == 'claude-code'\n"
+        "z = fmt in (a, b)\n"
+        "w = source.format.value.startswith('copilot')\n"
+        "ok = ctx.format is not None and DIALECTS[agent.format].syntax == 'toml'\n"
+    )
+    assert sorted(line for line, _ in format_tests_in_python(python)) == [1, 1, 3, 4, 5]
+    template = (
+        '{% if agent.format.value == "claude-code" %}x{% endif %}\n'
+        '{% if "copilot" in agent.format %}y{% endif %}\n'
+        "{% if agent.format is sameas(f) %}z{% endif %}\n"
+        "{{ dialects[agent.format].label }}{% if dialects[agent.format].install %}i{% endif %}\n"
+    )
+    assert [line for line, _ in format_tests_in_template(template)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", [n for n in module_names() if n.split(".")[-1] not in FORMAT_MODULES])
+def test_no_module_but_the_dialect_table_asks_for_a_format(name: str) -> None:
+    """What differs between formats is an attribute of its Dialect (catalog/dialects.py):
+    labels, suffixes, install text, model patterns, name rules. Nothing else asks which one."""
+    found = format_tests_in_python(module_path(name).read_text(encoding="utf-8"))
+    assert not found, f"catalog/{name}.py tests a format; use an attribute of its Dialect: {found}"
+
+
+@pytest.mark.parametrize("template", sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.j2")))
+def test_no_template_asks_for_a_format(template: str) -> None:
+    found = format_tests_in_template((TEMPLATES / template).read_text(encoding="utf-8"))
+    assert not found, f"site_templates/{template} tests a format; use dialects[agent.format].<attribute>: {found}"
