@@ -59,6 +59,24 @@ def build(root: Path, files: list[str], monkeypatch: pytest.MonkeyPatch) -> Path
     return root / "site"
 
 
+def build_with_the_plugin(root: Path, files: list[str], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's MkDocs site with the plugin and no ``nav``: MkDocs makes the sidebar."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    for rel in files:
+        path = root / "catalog" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(AGENT.format(name=path.stem), encoding="utf-8")
+    (root / "docs").mkdir()
+    (root / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    config = "site_name: Site\ntheme:\n  name: material\n  font: false\nplugins:\n  - agent-catalog:\n"
+    (root / "mkdocs.yml").write_text(config + "      sources: [catalog]\n      path: agents/\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    mkdocs_build(load_config(str(root / "mkdocs.yml")))
+    return root / "site" / "agents"
+
+
 def group_pages(site: Path, folder: str) -> set[str]:
     return {p.name for p in (site / folder).glob("*.html") if p.name != "index.html"}
 
@@ -87,3 +105,15 @@ def test_one_named_collection_beside_agents_in_none_gets_its_page_and_a_way_to_i
     assert group_pages(site, "collections") == {"team-a.html"}
     assert "collections/index.html" in nav_links(site, "index.html")
     assert "collections/index.html" in nav_links(site, "agents/gamma.html")
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_the_plugins_sidebar_lists_the_group_pages_the_site_has(
+    layout: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = build_with_the_plugin(tmp_path, LAYOUTS[layout], monkeypatch)
+    links = nav_links(tmp_path / "site", "agents/index.html")
+    for folder in ("collections", "categories"):
+        pages = group_pages(catalog, folder)
+        listed = f"agents/{folder}/index.html" in links
+        assert listed == bool(pages), f"{folder} pages {sorted(pages)}, the sidebar lists them: {listed}"
