@@ -109,6 +109,8 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
+    # A tool that has renamed tools (Claude Code) is checked on its denied tools too, and AC402
+    # names the renamed ones; the others on the tools they grant.
     renamed = dict(dialect.renamed_tools)
     for tool, base, line in _claude_tools(agent):
         if base not in (dialect.tool_names or ()) and base not in renamed and not base.startswith("mcp__"):
