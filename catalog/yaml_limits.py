@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import math
 import re
 import sys
@@ -22,14 +23,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-class _BuildingLoader(_Loader):
-    """The safe loader, but a scalar that YAML parses and cannot build (``2024-02-30``, a
-    5,001-digit integer, ``!!bool maybe``, ``!!timestamp nope``) becomes its raw text, noted
-    in ``unbuilt`` with where it is, instead of an exception that would lose the file."""
+class _Building(yaml.constructor.SafeConstructor):
+    """Mixed into a safe loader (libyaml's or the pure-Python one): a scalar that YAML parses
+    and cannot build (``2024-02-30``, a 5,001-digit integer, ``!!bool maybe``, ``!!timestamp
+    nope``) becomes its raw text, noted in ``unbuilt`` with where it is, instead of an exception that would lose the file."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.unbuilt: list[tuple[int, int, str]] = []  # 0-based line, column, why
+    unbuilt: list[tuple[int, int, str]]  # 0-based line, column, why
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         deep_before = self.deep_construct
@@ -54,6 +53,18 @@ class _BuildingLoader(_Loader):
             self.unbuilt.append((line, col, why))
             self.constructed_objects[node] = node.value
             return node.value
+
+
+@functools.cache
+def _building_loader(base: type[Any]) -> type[Any]:
+    return type(f"_Building{base.__name__}", (_Building, base), {})
+
+
+def _new_loader(text: str) -> Any:
+    """A building loader on ``_Loader`` as it is when called (so a test can swap the library)."""
+    loader = _building_loader(_Loader)(text)
+    loader.unbuilt = []
+    return loader
 
 
 # Python refuses to print an integer of more decimal digits than sys.get_int_max_str_digits().
@@ -97,7 +108,7 @@ def _load_yaml(text: str) -> _Loaded:
     too_deep = _nesting_problem(text)
     if too_deep is not None:
         raise too_deep
-    loader = _BuildingLoader(text)
+    loader = _new_loader(text)
     try:
         try:
             node = loader.get_single_node()

@@ -82,3 +82,13 @@ def test_the_first_value_too_deep_is_the_one_reported() -> None:
     # Line 4 holds "v:", line 5 the first "a:" (depth 2); depth 65 is first reached at line 4 + 64.
     assert (finding.code, finding.line) == ("AC114", 4 + MAX_YAML_DEPTH)
     assert f"more than {MAX_YAML_DEPTH} levels" in finding.message
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_swapping_the_library_swaps_the_loader_that_parses(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without this the cases above could all run on libyaml: a loader class made at import
+    # keeps the base it was made with whatever the test patches.
+    monkeypatch.setattr(catalog.yaml_limits, "_Loader", LOADERS[loader])
+    made = catalog.yaml_limits._new_loader("a: 1")
+    assert isinstance(made, LOADERS[loader])
+    assert made.get_single_data() == {"a": 1}
