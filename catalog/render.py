@@ -408,6 +408,7 @@ class Overview(FastPickle):
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
     by_category: dict[str, int]
     shown: tuple[int, ...]  # the indexes of the entries, the listings the overview lists
+    files: int  # agent definitions, one a file (or a mode of a .roomodes)
 
     def evolve_agent(self, index: int, examples: int, tokens: int, old_examples: int) -> Overview:
         """The figures after agent ``index`` changed its examples or tokens, nothing else."""
@@ -433,6 +434,7 @@ def overview_of(listings: Sequence[Listing]) -> Overview:
         tokens=tuple(m.tokens for m in listings),
         by_category={category: by_category[category] for category in reading_order(by_category)},
         shown=shown,
+        files=len(listings),
     )
 
 
@@ -513,6 +515,7 @@ def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -
     return _with_meta(
         context.env.get_template("overview.md.j2").render(
             total=overview.total,
+            files=overview.files,
             examples_total=overview.examples_total,
             counts=overview.counts,
             tokens=summarize_tokens([overview.tokens[index] for index in overview.shown]),

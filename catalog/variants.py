@@ -6,8 +6,8 @@ that holds the first tool folder of its path as scanned (the root as given, then
 ``repo/.claude/agents/reviewer.md`` and ``repo/.cursor/agents/reviewer.md`` are in ``repo``;
 ``one/.claude/...`` and ``two/.cursor/...`` are not, and a file outside a tool folder
 (``agents/``, ``plugins/x/agents/``) is an entry of its own, whatever its name. Tool folders
-are the first folder of each dialect's install folder (``.claude``, ``.github``, ``.cursor``,
-``.roomodes``...).
+are the first folder of each dialect's install folder (``.claude``, ``.github``, ``.cursor``...);
+a Roo Code mode's file, ``.roomodes``, is in the folder that holds it.
 
 An entry holds at most one definition of each format: a second one (``.claude/agents/a/x.md``
 beside ``.claude/agents/b/x.md``) is an entry of its own, so an entry has at most one
@@ -26,8 +26,10 @@ from catalog.dialects import DIALECTS
 from catalog.names import MAX_SLUG, Numbering
 from catalog.types import Agent, Format
 
-# Each dialect's own folder: the first part of where its tool reads agents.
-TOOL_FOLDERS = frozenset(d.install_dir.strip("/").split("/")[0] for d in DIALECTS.values())
+# Each dialect's own folder: the first part of where its tool reads agents; or its own file
+# (Roo Code's .roomodes, whose modes are "<file>#<slug>").
+TOOL_FOLDERS = frozenset(d.install_dir.split("/")[0] for d in DIALECTS.values() if "/" in d.install_dir)
+TOOL_FILES = frozenset(d.install_dir for d in DIALECTS.values() if "/" not in d.install_dir)
 DIALECT_ORDER = {fmt: index for index, fmt in enumerate(DIALECTS)}
 
 
@@ -37,8 +39,7 @@ def repository_of(display_path: str) -> str | None:
     for index, part in enumerate(parts[:-1]):
         if part in TOOL_FOLDERS:
             return "/".join(parts[:index])
-    # A Roo Code mode: ".roomodes#<slug>", the file itself is the tool's.
-    if parts[-1].split("#", 1)[0] in TOOL_FOLDERS:
+    if parts[-1].split("#", 1)[0] in TOOL_FILES:
         return "/".join(parts[:-1])
     return None
 
