@@ -717,6 +717,7 @@ def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agent
     from catalog.facets import category_of
     from catalog.mkdocs_build import default_config
 
+    agents = [a for a in agents if not a.entry]  # the pages there are: one an entry
     collections = reading_order(a.collection for a in agents if a.collection)
     config = scratch / "mkdocs.yml"
     config.write_text(

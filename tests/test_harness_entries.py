@@ -290,6 +290,13 @@ def test_the_cached_run_follows_a_definition_added_edited_and_removed(tmp_path: 
     same_as_fresh("primary edited")
     write(repo, ".claude/agents/writer.md", CLAUDE.format(name="writer").replace("Write", "Draft"))
     same_as_fresh("another agent edited")
+    # A full run that leaves the entry's page as it was (a new agent), then an edit of one
+    # definition: it is no quick update's, though the last run only had light copies of it.
+    write(repo, ".claude/agents/third.md", CLAUDE.format(name="third"))
+    same_as_fresh("an agent added")
+    write(repo, ".cursor/agents/reviewer.md", CURSOR.format(name="reviewer").replace("Review.", "Review thrice."))
+    same_as_fresh("variant edited after a run that kept its page")
+    assert "Review thrice." in (docs / "agents/reviewer.md").read_text(encoding="utf-8")
     (repo / ".cursor/agents/reviewer.md").unlink()
     same_as_fresh("removed")
     assert not (docs / "downloads/reviewer-cursor.md.txt").exists()
