@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog import variants
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
+from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -713,21 +713,15 @@ def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, s
 
 
 def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:
-    """The built-in mkdocs.yml for these agents, in the scratch folder."""
-    from catalog.facets import category_of
+    """The built-in mkdocs.yml for these agents, in the scratch folder: its navigation lists
+    the category and collection pages the renderer makes (``page_groups``, the one derivation)."""
     from catalog.mkdocs_build import default_config
+    from catalog.render import page_groups
 
-    agents = [a for a in agents if not a.entry]  # the pages there are: one an entry
-    collections = reading_order(a.collection for a in agents if a.collection)
+    collections, categories, _, _ = page_groups(agents)  # of the entries only, as the pages are
     config = scratch / "mkdocs.yml"
     config.write_text(
-        default_config(
-            docs_dir,
-            site.site_name,
-            reading_order(category_of(a) for a in agents),
-            collections if len(collections) > 1 else [],
-            config_dir=scratch,
-        ),
+        default_config(docs_dir, site.site_name, categories, collections, config_dir=scratch),
         encoding="utf-8",
     )
     return config

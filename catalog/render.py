@@ -47,10 +47,6 @@ from catalog.variants import definitions_by_entry, formats_of
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
-INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
-DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
-
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
     # Imported here: the quick update starts writing catalog.json before it needs templates.
@@ -193,9 +189,7 @@ def render_context(
     common = {
         "options": options,
         "format_labels": FORMAT_LABELS,
-        "install_dirs": INSTALL_DIRS,
-        "install_hints": INSTALL_HINTS,
-        "download_suffixes": DOWNLOAD_SUFFIXES,
+        "dialects": DIALECTS,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,

@@ -15,8 +15,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-import catalog.parse
-from catalog.parse import MAX_YAML_DEPTH, parse_agent_text
+import catalog.yaml_limits
+from catalog.parse import parse_agent_text
+from catalog.yaml_limits import MAX_YAML_DEPTH
 from tests.hostile_fixtures import agent, alias_bomb
 
 KNOWN = frozenset({"name", "description", "tools", "model", "color"})
@@ -62,13 +63,13 @@ CASES = {
 def test_verdict_does_not_depend_on_the_yaml_library(case: str, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     frontmatter, expected = CASES[case]
     text = agent(f"name: deep\ndescription: x\n{frontmatter}")
-    monkeypatch.setattr(catalog.parse, "_Loader", LOADERS[loader])
+    monkeypatch.setattr(catalog.yaml_limits, "_Loader", LOADERS[loader])
     raw = parse_agent_text(text, "x.md", KNOWN)
     assert sorted({f.code for f in raw.findings}) == expected, raw.findings
     if not expected:
         assert raw.metadata["name"] == "deep"
     if loader != "pure-python":
-        monkeypatch.setattr(catalog.parse, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(catalog.yaml_limits, "_Loader", yaml.SafeLoader)
         pure = parse_agent_text(text, "x.md", KNOWN)
         # The library's own wording of a syntax error may differ; where and what may not.
         assert [(f.code, f.line, f.col) for f in pure.findings] == [(f.code, f.line, f.col) for f in raw.findings]
