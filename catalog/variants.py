@@ -57,11 +57,9 @@ def group_definitions(agents: Sequence[Agent]) -> list[list[int]]:
         if repository is None:
             alone.add(index)
             continue
-        members = keyed[(repository, agent.name.casefold())]
-        if agent.format in members:
+        # The first definition of each format joins; one of a format taken is an entry alone.
+        if keyed[(repository, agent.name.casefold())].setdefault(agent.format, index) != index:
             alone.add(index)
-        else:
-            members[agent.format] = index
     groups_of: dict[int, list[int]] = {index: [index] for index in alone}
     for members in keyed.values():
         ordered = [members[fmt] for fmt in sorted(members, key=DIALECT_ORDER.__getitem__)]
