@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -116,9 +115,9 @@ def _agent(name: str, fmt: Format, display_path: str) -> Agent:
     )  # fmt: skip
 
 
-def test_ten_thousand_files_of_one_name_are_grouped_in_linear_time() -> None:
+def test_ten_thousand_files_of_one_name_make_small_entries() -> None:
     """A hostile catalog: one name in many tool folders of many repositories. Each entry has at
-    most one definition per format, and grouping twice the files takes about twice as long."""
+    most one definition per format, so no page grows with the number of same-named files."""
     tools = [
         (".claude/agents", Format.CLAUDE_CODE),
         (".cursor/agents", Format.CURSOR),
@@ -140,17 +139,6 @@ def test_ten_thousand_files_of_one_name_are_grouped_in_linear_time() -> None:
     assert all(len({agents[i].format for i in group}) == len(group) for group in groups)
     assert Counter(len(group) for group in groups) == {5: 49, 1: 10_000 - 245}
 
-    def seconds(count: int) -> float:
-        made = hostile(count)
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            group_definitions(made)
-            best = min(best, time.perf_counter() - started)
-        return best
-
-    small, large = seconds(5_000), seconds(40_000)
-    assert large < small * 8 * 3, f"5,000 files: {small:.3f}s, 40,000: {large:.3f}s"
 
 
 def test_a_hostile_catalog_scans_to_entries_of_at_most_one_definition_per_format(tmp_path: Path) -> None:
