@@ -2,7 +2,10 @@
 
 Titles come from Markdown headings and from the pseudo-headings people write instead:
 a bold line standing alone (``**Core Expertise:**``), an ``UPPERCASE LABEL:`` line, and a
-lead-in line ending in a colon followed by a list (``Your Prisma expertise encompasses:``).
+short label alone on a line, ending in a colon, followed by a list (``Security checklist:``).
+A line ending in a colon that is a sentence (``Your Prisma expertise encompasses:``) is a
+lead-in, not a title: it groups its list (kind ``lead-in``) but no outline shows it, and a
+heading or bold line written as such a sentence is no title either (``is_sentence``).
 Only block structure is parsed (inline parsing would double the cost); a paragraph's
 inline source is looked at only to recognize those pseudo-headings.
 """
@@ -27,6 +30,22 @@ _BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,80}?(?<![.!?]))(?:\*\*|__)[ \t]*
 _UPPER_LABEL = re.compile(r"([A-Z][A-Z0-9 &/()'+,-]{1,80}):[ \t]*")
 _LEAD_IN = re.compile(r"[^\n]{3,300}:[ \t]*")
 _MAX_LEAD_IN_TITLE = 90  # a longer sentence is prose, not a group title
+MAX_TITLE_WORDS = 8  # a pseudo-heading of more words is a sentence set in bold, not a title
+# A title is a noun phrase ("Security checklist"); a line that opens with a pronoun or a
+# subordinating word, or stops at a word that needs more after it, is a sentence leading in
+# to what follows ("When invoked:", "Your SQL mastery includes:", "Focus on:").
+_SENTENCE_OPENERS = frozenset(
+    "you your you're yourself i i'm we we're our my they their it it's this these those when whenever "
+    "if before after while once whether since because unless".split()
+)
+_OPEN_ENDINGS = frozenset(
+    "include includes including encompass encompasses covers cover involves involve contains contain "
+    "are is be been were was should must will can shall would could may might do does need needs "
+    "you to of with by like as on in for from at into about that which following below these those "
+    "this them it and or the a an via using such e.g i.e provide return ensure verify consider follow "
+    "means require requires".split()
+)
+_WORD = re.compile(r"\w", re.UNICODE)
 _MAX_SECTIONS = 500
 
 
@@ -77,7 +96,7 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
 
     for index, block in enumerate(blocks):
         following = blocks[index + 1].kind if index + 1 < len(blocks) else ""
-        if block.kind == "heading" and count < _MAX_SECTIONS:
+        if block.kind == "heading" and count < _MAX_SECTIONS and not _is_lead_in_heading(block.title):
             heading_level = block.level
             open_section(block.title, heading_level, block)
             continue
@@ -87,8 +106,8 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
             bold = _BOLD_LINE.fullmatch(content) if single_line else None
             label = _UPPER_LABEL.fullmatch(content) if single_line else None
             flat = " ".join(content.split())
-            if bold or label:
-                title = (bold or label).group(1)  # type: ignore[union-attr]
+            title = (bold or label).group(1) if bold or label else ""  # type: ignore[union-attr]
+            if title and not is_sentence(title):
                 open_section(title, heading_level + 1, block, "bold" if bold else "label")
                 continue
             if (
@@ -97,6 +116,9 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
                 and len(flat.rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
             ):
                 lead, _, title = flat.rpartition(". ")
+                if not lead and single_line and not is_sentence(title):  # "Security checklist:" + list
+                    open_section(title, heading_level + 1, block, "label")
+                    continue
                 open_section(title, stack[-1].level + 1, block, "lead-in")
                 if lead:
                     stack[-1].text.append(lead + ".")
@@ -220,6 +242,35 @@ def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:
 
     walk(sections, 0)
     return out
+
+
+def is_sentence(title: str) -> bool:
+    """Whether a line that looks like a title reads as a sentence: too many words for a
+    title, a sentence's first word (``You``, ``When``) or a last word that needs more
+    after it (``includes``, ``on``). Such a line leads in to what follows; it titles nothing."""
+    words = [word for word in _clean_title(title).split() if _WORD.search(word)]
+    if not words:
+        return False
+    first, last = words[0].casefold(), words[-1].casefold().strip("*_`'\"()[],;:.")
+    return len(words) > MAX_TITLE_WORDS or first in _SENTENCE_OPENERS or last in _OPEN_ENDINGS
+
+
+def _is_lead_in_heading(title: str) -> bool:
+    """A Markdown heading written as a lead-in sentence ("## When reviewing, you should:")."""
+    return title.rstrip().endswith(":") and is_sentence(title)
+
+
+def outline_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """The sections an outline shows: every one but the lead-ins (their lists are content)."""
+    return tuple(section for section in sections if section.kind != "lead-in")
+
+
+def prompt_preamble(body: str, first_line: int, sections: tuple[Section, ...]) -> str:
+    """The system prompt's text before its first section: with each top-level section's title
+    and ``markdown``, it gives the whole prompt, so a page renders every line of it once."""
+    lines = body.split("\n")
+    end = sections[0].line - first_line if sections else len(lines)
+    return "\n".join(lines[:end]).strip("\n")
 
 
 def _clean_title(title: str) -> str:
