@@ -50,6 +50,9 @@ class Dialect:
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
+    # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
+    # lenient recovery does (AC115 then matters only to the tools that do not).
+    lenient_yaml: bool = False
 
 
 def _dialect(
@@ -72,6 +75,7 @@ CLAUDE_CODE = _dialect(
     False,
     ".md",
     label="Claude Code",
+    lenient_yaml=True,
 )
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "

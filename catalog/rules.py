@@ -147,8 +147,9 @@ _scan_rule(
     "lenient-yaml",
     "warning",
     "The frontmatter is not valid YAML and only loaded through lenient recovery.",
-    "Claude Code reads such files, stricter tools reject them. Quote values that contain ': ' or use a block "
-    "scalar (description: |).",
+    "Claude Code reads such files, stricter tools reject them: on a Claude Code file the finding is a note (info) "
+    "for whoever uses the file with another tool. Quote values that contain ': ' or use a block scalar "
+    "(description: |).",
 )
 _scan_rule(
     "AC116",
@@ -393,13 +394,14 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
     "AC302",
     "name-across-collections",
     "info",
-    "The same name appears in several collections.",
-    "Installing agents from both collections into one project would make one shadow the other.",
+    "The same name appears in several collections, for the same tool.",
+    "Installing agents from both collections into one project would make one shadow the other. Agents of "
+    "different tools live in different folders (.claude/agents/, .github/agents/, ...): their names never clash.",
 )
 def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
-    by_name: dict[str, list[Agent]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[Agent]] = defaultdict(list)
     for agent in agents:
-        by_name[agent.name.casefold()].append(agent)
+        by_name[(DIALECTS[agent.format].install_dir, agent.name.casefold())].append(agent)
     for same in by_name.values():
         collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:
