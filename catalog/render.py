@@ -35,12 +35,14 @@ from catalog.facets import (
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
-from catalog.lint import summarize_tokens
+from catalog.lint import file_findings, page_findings, summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
+from catalog.sections import outline_sections, prompt_preamble
 from catalog.splice import Composite, fills_to, marker, markers
+from catalog.tool_scope import only_other_tools
 from catalog.types import Agent, Catalog, FastPickle, Finding
 
 if TYPE_CHECKING:
@@ -88,7 +90,9 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         color_name=textsafe.color_name,
         titleize=titleize,
         sh=shlex.quote,
+        outline=outline_sections,
     )
+    env.globals.update(prompt_preamble=prompt_preamble, only_other_tools=only_other_tools)
     return env
 
 
@@ -174,7 +178,7 @@ def render_context(
     """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
-    for finding in catalog.findings:
+    for finding in page_findings(catalog):
         findings[finding.path].append(finding)
     collections, categories, category_slugs, collection_slugs = groups or page_groups(catalog.agents)
     common = {
@@ -302,7 +306,7 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
     raw = _raw_text(agent)
     body = context.env.get_template("agent.md.j2").render(
         agent=agent,
-        findings=context.findings.get(agent.display_path, []),
+        findings=file_findings(agent, context.findings.get(agent.display_path, ())),
         link=lambda target: context.link(path, target),
         download=download,
         file_name=_file_name(agent),

@@ -28,7 +28,7 @@ _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUG
 # A bold line alone is a heading when it is short and not a sentence (no final . ! ?).
 _BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,80}?(?<![.!?]))(?:\*\*|__)[ \t]*:?[ \t]*")
 _UPPER_LABEL = re.compile(r"([A-Z][A-Z0-9 &/()'+,-]{1,80}):[ \t]*")
-_LEAD_IN = re.compile(r"[^\n]{3,300}:[ \t]*")
+_LEAD_IN = re.compile(r"[^\n]{3,300}:(?:\*\*|__)?[ \t]*")  # "**When to call it:**" too
 _MAX_LEAD_IN_TITLE = 90  # a longer sentence is prose, not a group title
 MAX_TITLE_WORDS = 8  # a pseudo-heading of more words is a sentence set in bold, not a title
 # A title is a noun phrase ("Security checklist"); a line that opens with a pronoun or a

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalog.pipeline import scan_catalog
 from catalog.sections import (
     MAX_TITLE_WORDS,
     is_sentence,
@@ -22,7 +23,6 @@ from catalog.sections import (
     prompt_preamble,
     split_sections,
 )
-from catalog.pipeline import scan_catalog
 from catalog.types import Agent, Catalog, Section
 
 
@@ -114,14 +114,16 @@ def check_once(body: str, first: int = 5) -> None:
             assert letters in re.sub(r"\W", "", "".join(head)), (section, head)
 
 
+# fmt: off
 _LINE = st.one_of(
     st.sampled_from(
         ["# Role", "## Checks", "### Deep", "**Core Expertise:**", "ROLE:", "Your skills include:",
          "Security checklist:", "When invoked:", "- item", "- other item", "1. step", "You are kind.",
          "Be brief. You prioritize:", "```", "# in a fence?", "> quote", "", "", "| a | b |", "|---|---|"]
-    ),  # fmt: skip
+    ),
     st.text(alphabet="ab :*#-\n", max_size=12),
 )
+# fmt: on
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
