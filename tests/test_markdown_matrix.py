@@ -322,13 +322,14 @@ _SECTION_OF = {
     "div:ac-prose": "when-to-use",
     "figure:ac-dialogue": "example-dialogues",
     "nav:ac-outline": "expertise",
-    "h3:": "expertise",  # ac-section-N
-    "div:ac-section": "expertise",
-    "div:ac-prompt-actions": "system-prompt",
-    "details:ac-prompt": "system-prompt",
-    "div:ac-raw": "system-prompt",
+    "div:ac-prompt-actions": "install",
     "div:ac-install": "install",
     "div:ac-source": "source",
+    "div:ac-prompt": "system-prompt",  # the text before the first section
+    "div:ac-anchor": "system-prompt",  # where the outline links to, before each section title
+    "h3:": "system-prompt",  # a section title (its id is the toc extension's)
+    "div:ac-section": "system-prompt",
+    "div:ac-raw": "system-prompt",
 }
 # What Material puts in an article besides the page.
 _THEME = ("a:md-content__button", "a:md-source-file")
@@ -346,15 +347,19 @@ def test_every_section_is_where_the_template_put_it(built: Built) -> None:
                 heading = element.removeprefix("h2:")
                 seen.append(heading)
                 continue
-            key = "h3:" if element.startswith("h3:ac-section-") else element
+            key = "h3:" if element.startswith("h3:") else element
             assert key in _SECTION_OF, (entry["path"], element, top)
             assert _SECTION_OF[key] == heading, (entry["path"], element, heading)
-        expected = ["when-to-use", "example-dialogues", "expertise", "system-prompt", "install", "source"]
+        expected = ["when-to-use", "example-dialogues", "expertise", "install", "source", "system-prompt"]
         expected = [h for h in expected if h != "example-dialogues" or entry["examples"]]
-        expected = [h for h in expected if h != "expertise" or entry["sections"]]
+        titled = top.count("div:ac-anchor")  # the sections but lead-ins: each has a title
+        expected = [h for h in expected if h != "expertise" or titled]
         assert seen == expected, (entry["path"], top)
         assert top.count("figure:ac-dialogue") == len(entry["examples"]), entry["path"]  # type: ignore[arg-type]
+        # The prompt rendered once: each section once, each title once, no second rendering.
         assert top.count("div:ac-section") == len(entry["sections"]), entry["path"]  # type: ignore[arg-type]
+        assert sum(t.startswith("h3:") for t in top) == titled <= len(entry["sections"]), entry["path"]  # type: ignore[arg-type]
+        assert "details:ac-prompt" not in top, entry["path"]
 
 
 def test_the_whole_hostile_set_under_the_recommended_extensions_and_macros(tmp_path: Path) -> None:
