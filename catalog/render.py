@@ -40,7 +40,7 @@ from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
-from catalog.sections import outline_sections, prompt_preamble
+from catalog.sections import prompt_parts
 from catalog.splice import Composite, fills_to, marker, markers
 from catalog.tool_scope import only_other_tools
 from catalog.types import Agent, Catalog, FastPickle, Finding
@@ -90,9 +90,8 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         color_name=textsafe.color_name,
         titleize=titleize,
         sh=shlex.quote,
-        outline=outline_sections,
     )
-    env.globals.update(prompt_preamble=prompt_preamble, only_other_tools=only_other_tools)
+    env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
     return env
 
 
@@ -298,22 +297,27 @@ def stream_catalog(
 
 
 _AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+# An agent page's bytes at most, when it can: past them, the page leaves out the file's exact
+# text (which Copy and a download from disk read); the download link serves the file.
+PAGE_BUDGET = 50_000
 
 
 def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
     """One agent's page, its download and its listing."""
     path, download = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
-    body = context.env.get_template("agent.md.j2").render(
-        agent=agent,
-        findings=file_findings(agent, context.findings.get(agent.display_path, ())),
-        link=lambda target: context.link(path, target),
-        download=download,
-        file_name=_file_name(agent),
-        raw=raw,
-        edit_url=_edit_url(agent, context.options),
+    values = {
+        "agent": agent,
+        "findings": file_findings(agent, context.findings.get(agent.display_path, ())),
+        "link": lambda target: context.link(path, target),
+        "download": download,
+        "file_name": _file_name(agent),
+        "edit_url": _edit_url(agent, context.options),
         **context.common,
-    )
+    }
+    body = context.env.get_template("agent.md.j2").render(raw=raw, **values)
+    if len(body.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
+        body = context.env.get_template("agent.md.j2").render(raw=None, **values)
     page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
     return page, (download, raw), _listing(context, agent)
 

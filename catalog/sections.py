@@ -45,6 +45,7 @@ _OPEN_ENDINGS = frozenset(
     "this them it and or the a an via using such e.g i.e provide return ensure verify consider follow "
     "means require requires".split()
 )
+_PERSONS = frozenset("you your we our i".split())  # who a sentence speaks to or of; no title does
 _WORD = re.compile(r"\w", re.UNICODE)
 _MAX_SECTIONS = 500
 
@@ -90,7 +91,9 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         while stack[-1].level >= level or stack[-1].lead_in:
             stack.pop()
         content_start = block.start if lead_in else block.end
-        draft = _Draft(_clean_title(title), level, first_line + block.start, lead_in, kind, content_start)
+        # A heading's title is its text already (the parser's, without markup): `__init__` stays.
+        clean = _clean_title(title, markup=kind != "heading")
+        draft = _Draft(clean, level, first_line + block.start, lead_in, kind, content_start)
         stack[-1].children.append(draft)
         stack.append(draft)
 
@@ -246,13 +249,19 @@ def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:
 
 def is_sentence(title: str) -> bool:
     """Whether a line that looks like a title reads as a sentence: too many words for a
-    title, a sentence's first word (``You``, ``When``) or a last word that needs more
-    after it (``includes``, ``on``). Such a line leads in to what follows; it titles nothing."""
+    title, a sentence's first word (``You``, ``When``), a last word that needs more after
+    it (``includes``, ``on``), or a person (``you``) anywhere. Such a line leads in to what
+    follows; it titles nothing."""
     words = [word for word in _clean_title(title).split() if _WORD.search(word)]
     if not words:
         return False
-    first, last = words[0].casefold(), words[-1].casefold().strip("*_`'\"()[],;:.")
-    return len(words) > MAX_TITLE_WORDS or first in _SENTENCE_OPENERS or last in _OPEN_ENDINGS
+    folded = [word.casefold().strip("*_`'\"()[],;:.!?") for word in words]
+    return (
+        len(words) > MAX_TITLE_WORDS
+        or folded[0] in _SENTENCE_OPENERS
+        or folded[-1] in _OPEN_ENDINGS
+        or not _PERSONS.isdisjoint(folded)  # "For every change you review, you report:"
+    )
 
 
 def _is_lead_in_heading(title: str) -> bool:
@@ -265,15 +274,44 @@ def outline_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     return tuple(section for section in sections if section.kind != "lead-in")
 
 
-def prompt_preamble(body: str, first_line: int, sections: tuple[Section, ...]) -> str:
-    """The system prompt's text before its first section: with each top-level section's title
-    and ``markdown``, it gives the whole prompt, so a page renders every line of it once."""
+@dataclass(frozen=True, slots=True)
+class PromptPart:
+    """A part of the system prompt as its page renders it: a title (none before the first)
+    at depth 1 (a top-level section) or 2 (a section in one), and the Markdown under it."""
+
+    title: str
+    depth: int
+    markdown: str
+    line: int  # the file line the part starts at (its title's)
+
+
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
+def prompt_parts(body: str, first_line: int, sections: tuple[Section, ...]) -> list[PromptPart]:
+    """The system prompt cut at the titles of the outline's first two levels: the text before
+    the first title, then each title's text up to the next title. Every line of the prompt is
+    in one part (a title's own lines become the part's title), so a page renders it once; a
+    lead-in stays in its part's text. Two levels: a prompt whose one ``# Name`` heading holds
+    everything still gets its sections in the table of contents."""
     lines = body.split("\n")
-    end = sections[0].line - first_line if sections else len(lines)
-    return "\n".join(lines[:end]).strip("\n")
+    titled = [
+        (at, depth)
+        for top in outline_sections(sections)
+        for at, depth in ((top, 1), *((child, 2) for child in outline_sections(top.children)))
+    ]
+    starts = [section.line - first_line for section, _ in titled] + [len(lines)]
+    parts = [PromptPart("", 0, "\n".join(lines[: starts[0]]).strip("\n"), first_line)]
+    for (section, depth), start, end in zip(titled, starts, starts[1:], strict=False):
+        content = start + 1
+        if section.kind == "heading" and not lines[start].lstrip().startswith("#"):  # a setext heading
+            underline = next((i for i in range(start + 1, end) if _SETEXT_UNDERLINE.fullmatch(lines[i])), start)
+            content = underline + 1
+        parts.append(PromptPart(section.title, depth, "\n".join(lines[content:end]).strip("\n"), section.line))
+    return parts
 
 
-def _clean_title(title: str) -> str:
-    title = " ".join(title.replace("**", "").replace("__", "").split())
+def _clean_title(title: str, markup: bool = True) -> str:
+    title = " ".join((title.replace("**", "").replace("__", "") if markup else title).split())
     title = title.strip("#").strip()
-    return title[:-1].rstrip() if title.endswith(":") else title
+    return title.rstrip(": ")  # "Core Expertise:", "Notes::"

@@ -20,7 +20,7 @@ from catalog.sections import (
     MAX_TITLE_WORDS,
     is_sentence,
     outline_sections,
-    prompt_preamble,
+    prompt_parts,
     split_sections,
 )
 from catalog.types import Agent, Catalog, Section
@@ -63,6 +63,11 @@ def test_a_short_label_before_a_list_is_a_title() -> None:
     assert (section.kind, section.title, section.items) == ("label", "Quality checks", ("tests pass", "lint clean"))
 
 
+def test_a_headings_title_keeps_its_underscores() -> None:
+    [section] = split_sections("## Batch loading via `__resolveReference`\n\ntext\n")
+    assert section.title == "Batch loading via __resolveReference"
+
+
 def test_sentences() -> None:
     for sentence in ("Your Prisma expertise encompasses", "When invoked", "Focus on", "You prioritize",
                      "The article content inside the page MUST follow this order", "Provide"):  # fmt: skip
@@ -96,22 +101,22 @@ def nonblank(lines: list[str]) -> list[str]:
 
 
 def check_once(body: str, first: int = 5) -> None:
-    """The page renders the preamble, then each top-level section's title (as a heading of its
-    own, but for lead-ins) and markdown: together, every line of the body, once, in order."""
-    sections = split_sections(body, first)
+    """The page renders the text before the first title, then each title of the outline's two
+    levels (as a heading of its own) and the text under it: together, every line of the body,
+    once, in order (``prompt_parts``)."""
+    parts = prompt_parts(body, first, split_sections(body, first))
     lines = body.split("\n")
-    starts = [s.line - first for s in sections] + [len(lines)]
-    assert nonblank(prompt_preamble(body, first, sections).split("\n")) == nonblank(lines[: starts[0]])
-    for section, start, end in zip(sections, starts, starts[1:], strict=False):
-        part, markdown = nonblank(lines[start:end]), nonblank(section.markdown.split("\n"))
-        assert part[len(part) - len(markdown) :] == markdown, (section, part)
-        head = part[: len(part) - len(markdown)]
-        if section.kind == "lead-in":
-            assert head == [], (section, head)  # its own line is in its markdown
-        else:  # one title line, or a setext title's lines and underline
-            assert len(head) == 1 or (len(head) > 1 and not head[-1].strip(" =-")), (section, head)
-            letters = re.sub(r"\W", "", section.title)  # the title is the head's text, without markup
-            assert letters in re.sub(r"\W", "", "".join(head)), (section, head)
+    starts = [part.line - first for part in parts[1:]] + [len(lines)]
+    assert parts[0].line == first and nonblank(parts[0].markdown.split("\n")) == nonblank(lines[: starts[0]])
+    assert starts == sorted(starts)
+    for part, start, end in zip(parts[1:], starts, starts[1:], strict=False):
+        assert part.depth in (1, 2) and not part.title.endswith(":")
+        whole, markdown = nonblank(lines[start:end]), nonblank(part.markdown.split("\n"))
+        assert whole[len(whole) - len(markdown) :] == markdown, (part, whole)
+        head = whole[: len(whole) - len(markdown)]  # one title line, or a setext title's and its underline
+        assert len(head) == 1 or (len(head) > 1 and not head[-1].strip(" =-")), (part, head)
+        letters = re.sub(r"[\W_]", "", part.title)  # the title is the head's text, without markup
+        assert letters in re.sub(r"[\W_]", "", "".join(head)), (part, head)
 
 
 # fmt: off

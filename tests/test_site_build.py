@@ -21,9 +21,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
+from catalog import textsafe
 from catalog.cli import main
 from catalog.pipeline import scan_catalog
-from catalog.sections import outline_sections
+from catalog.sections import prompt_parts
 from catalog.site import MANIFEST
 from catalog.types import Catalog
 
@@ -157,22 +158,25 @@ def test_agent_pages_show_their_dialogues(built: BuiltSite) -> None:
 
 
 def test_agent_pages_show_their_expertise(built: BuiltSite) -> None:
-    """Each section the outline shows is a heading of the prompt, rendered once, listed in the
-    table of contents and linked from the outline to its anchor, just above the heading."""
+    """Each title of the outline's two levels is a heading of the prompt, rendered once,
+    listed in the table of contents and linked from the outline to its anchor."""
     for agent in built.catalog.agents:
         page = page_of(built, agent.slug)
-        headings = [h.text().rstrip("¶ ") for h in page.find_all("h3")]
-        links = {a.attrs["href"]: a.text() for a in page.find_all("a", "ac-outline__link")}
+        headings = [h.text().rstrip("¶ ") for h in page.find_all("h3") + page.find_all("h4")]
+        links = {
+            a.attrs["href"]: a.text()
+            for a in page.find_all("a")
+            if {"ac-outline__link", "ac-outline__sublink"} & a.classes
+        }
         toc = [a.text() for nav in page.find_all("nav", "md-nav--secondary") for a in nav.find_all("a")]
-        shown = outline_sections(agent.sections)
-        assert len(page.find_all("div", "ac-section")) == len(agent.sections), agent.slug
-        assert len(headings) == len(shown), (agent.slug, headings)
-        for number, section in enumerate(shown, 1):
-            title = " ".join(section.title.split())
+        anchors = [d.attrs.get("id") for d in page.find_all("div", "ac-anchor")]
+        titled = prompt_parts(agent.body, agent.body_line, agent.sections)[1:]
+        assert len(headings) == len(titled) == len(anchors) >= len(page.find_all("div", "ac-section")), agent.slug
+        for number, part in enumerate(titled, 1):
+            title = " ".join(part.title.split())
             assert title in headings, f"{agent.slug}: no section heading {title!r}"
-            assert links[f"#ac-section-{number}"] == title, f"{agent.slug}: {title!r} missing from the outline"
+            assert links[f"#ac-section-{number}"] == textsafe.excerpt(title, 60), f"{agent.slug}: {title!r}"
             assert title in toc, f"{agent.slug}: {title!r} missing from the table of contents"
-            anchors = [d.attrs.get("id") for d in page.find_all("div", "ac-anchor")]
             assert anchors.count(f"ac-section-{number}") == 1, agent.slug
 
 
