@@ -285,6 +285,7 @@ class PromptPart:
     line: int  # the file line the part starts at (its title's)
 
 
+_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")  # "#:" is no heading: a setext title's first line
 _SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
 
 
@@ -304,7 +305,7 @@ def prompt_parts(body: str, first_line: int, sections: tuple[Section, ...]) -> l
     parts = [PromptPart("", 0, "\n".join(lines[: starts[0]]).strip("\n"), first_line)]
     for (section, depth), start, end in zip(titled, starts, starts[1:], strict=False):
         content = start + 1
-        if section.kind == "heading" and not lines[start].lstrip().startswith("#"):  # a setext heading
+        if section.kind == "heading" and not _ATX.match(lines[start]):  # a setext heading
             underline = next((i for i in range(start + 1, end) if _SETEXT_UNDERLINE.fullmatch(lines[i])), start)
             content = underline + 1
         parts.append(PromptPart(section.title, depth, "\n".join(lines[content:end]).strip("\n"), section.line))

@@ -36,6 +36,8 @@ def test_corpus_pages_within_the_budget_or_without_the_copy(corpus_catalog: Cata
     pages = render_catalog(corpus_catalog)
     over = []
     for agent in corpus_catalog.agents:
+        if f"agents/{agent.slug}.md" not in pages:
+            continue  # a definition its entry's page shows (catalog.variants)
         page = str(pages[f"agents/{agent.slug}.md"])
         if len(page.encode()) > PAGE_BUDGET:
             assert 'id="ac-raw-text"' not in page, agent.display_path
