@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from catalog import rules_format  # noqa: F401 - registers the format rules
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
+from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
 from catalog.rule_registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.types import Agent, Section
@@ -101,8 +102,9 @@ _scan_rule(
     "lenient-yaml",
     "warning",
     "The frontmatter is not valid YAML and only loaded through lenient recovery.",
-    "Claude Code reads such files, stricter tools reject them. Quote values that contain ': ' or use a block "
-    "scalar (description: |).",
+    "Claude Code reads such files, stricter tools reject them: on a Claude Code file the finding is a note (info) "
+    "for whoever uses the file with another tool. Quote values that contain ': ' or use a block scalar "
+    "(description: |).",
 )
 _scan_rule(
     "AC116",
@@ -217,13 +219,14 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
     "AC302",
     "name-across-collections",
     "info",
-    "The same name appears in several collections.",
-    "Installing agents from both collections into one project would make one shadow the other.",
+    "The same name appears in several collections, for the same tool.",
+    "Installing agents from both collections into one project would make one shadow the other. Agents of "
+    "different tools live in different folders (.claude/agents/, .github/agents/, ...): their names never clash.",
 )
 def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
-    by_name: dict[str, list[Agent]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[Agent]] = defaultdict(list)
     for agent in agents:
-        by_name[agent.name.casefold()].append(agent)
+        by_name[(DIALECTS[agent.format].install_dir, agent.name.casefold())].append(agent)
     for same in by_name.values():
         collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:

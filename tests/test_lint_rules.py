@@ -144,6 +144,14 @@ CASES = [
         {f"{A}/x.md": md("name: helper", "description: Use it when: the build breaks")},
         {f"{A}/x.md": md("name: helper", 'description: "Use it when: the build breaks"')},
         (f"{A}/x.md:3:25",),  # the second ": ",
+        severity="info",  # Claude Code, the file's tool, reads it: a note for other tools
+    ),
+    Case(
+        "AC115",
+        {".github/agents/x.agent.md": md("name: helper", "description: Use it when: the build breaks")},
+        {".github/agents/x.agent.md": md("name: helper", 'description: "Use it when: the build breaks"')},
+        (".github/agents/x.agent.md:3:25",),
+        label="its-own-tool",  # Copilot loads YAML strictly: a warning
     ),
     Case("AC116", {f"{A}/x.md": md("- name", "- description")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:2:1",)),
     Case(
