@@ -19,7 +19,8 @@ same arithmetic in the same order, so the two agree to the last bit but for ``Ma
 - an agent's text is its description without the examples, then the user turns of its
   examples; its words are runs of ASCII letters and digits (with ``+ # . -`` inside:
   ``c++``, ``node.js``), lowercased, a plural's ``s`` taken off (``es`` after ``x`` or
-  ``ss``; ``ies`` becomes ``y``), stop words and words of fewer than three or more than 40
+  ``ss``; ``ies`` becomes ``y``; only from a last part of four letters or more, after any
+  ``.`` or ``-``), stop words and words of fewer than three or more than 40
   characters left out. Its terms are its words, most used first (then in the order they
   come), as many as fit in ``TERM_CHARS`` characters;
 - with N agents in the catalog and df(w) the number of agents whose terms hold w, a word
@@ -89,11 +90,12 @@ def words_of(text: str) -> list[str]:
     for word in _WORD.findall(text.lower()):
         if len(word) < 3 or len(word) > _LONGEST_WORD or word in _STOP:
             continue
-        if len(word) > 4 and word.endswith("ies"):
+        tail = len(word) - max(word.rfind("."), word.rfind("-")) - 1  # "js" of "node.js" is no plural
+        if tail > 4 and word.endswith("ies"):
             word = word[:-3] + "y"
-        elif len(word) > 4 and word.endswith(("xes", "sses")):
+        elif tail > 4 and word.endswith(("xes", "sses")):
             word = word[:-2]
-        elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        elif tail > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
             word = word[:-1]
         found.append(word)
     return found
@@ -103,7 +105,12 @@ def terms_of(agent: Agent) -> str:
     """The agent's terms: what its row of ``catalog-data.js`` carries for the overlap score,
     from its own file alone. Its words, most used first and then in the order they come, as
     ``word`` or ``word:count``, space-separated, as many as fit in ``TERM_CHARS`` characters."""
-    counts = Counter(words_of(overlap_text(agent)))  # in the order the words first come
+    return terms_of_text(overlap_text(agent))
+
+
+def terms_of_text(text: str) -> str:
+    """``terms_of`` an agent whose ``overlap_text`` is ``text``."""
+    counts = Counter(words_of(text))  # in the order the words first come
     kept: list[str] = []
     used = -1  # no space before the first
     for word in sorted(counts, key=lambda w: -counts[w]):  # stable: ties keep their order

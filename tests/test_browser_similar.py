@@ -33,8 +33,8 @@ if not all((CORPUS / c).is_dir() for c in COLLECTIONS):
     pytest.skip(f"the corpus is not at {CORPUS}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-from tests.test_browser import open_page  # noqa: E402
 from tests.test_browser import browser as browser  # noqa: E402  (the module's Chromium fixture)
+from tests.test_browser import open_page  # noqa: E402
 
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">'
 # A corpus agent whose description the hostile agent copies: it lists the hostile one.
@@ -73,9 +73,7 @@ def python_lists(rows: list[list[Any]]) -> dict[str, list[tuple[str, str]]]:
     """Slug -> [(slug, score as the page prints it)], as catalog/overlap.py ranks them."""
     index = OverlapIndex([row[7] for row in rows])
     slugs = [row[0] for row in rows]
-    return {
-        slugs[i]: [(slugs[r.index], f"{r.score:.2f}") for r in index.similar(i, slugs)] for i in range(len(rows))
-    }
+    return {slugs[i]: [(slugs[r.index], f"{r.score:.2f}") for r in index.similar(i, slugs)] for i in range(len(rows))}
 
 
 def browser_list(browser: Any, site: Path, slug: str) -> tuple[list[tuple[str, str]], list[str], Any, Any]:
