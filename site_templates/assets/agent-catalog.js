@@ -306,10 +306,17 @@
         var item = document.createElement("li");
         item.className = "ac-similar__item";
         item.setAttribute("data-agent", near.row[0]);
+        // The score first: the scores make a column, however long the names.
+        var score = document.createElement("span");
+        score.className = "ac-similar__score";
+        score.title = "overlap score";
+        score.textContent = near.score.toFixed(2);
+        item.appendChild(score);
         var link = document.createElement("a");
         link.className = "ac-similar__link";
         link.href = catalogRoot + near.row[4];
         link.textContent = near.row[3] || near.row[0];
+        item.appendChild(document.createTextNode(" "));
         item.appendChild(link);
         if (near.row[6]) {
           var where = document.createElement("span");
@@ -318,12 +325,6 @@
           item.appendChild(document.createTextNode(" "));
           item.appendChild(where);
         }
-        var score = document.createElement("span");
-        score.className = "ac-similar__score";
-        score.title = "overlap score";
-        score.textContent = near.score.toFixed(2);
-        item.appendChild(document.createTextNode(" "));
-        item.appendChild(score);
         list.appendChild(item);
       });
       list.hidden = found.length === 0;
