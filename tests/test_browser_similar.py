@@ -38,6 +38,7 @@ from tests.test_browser import open_page  # noqa: E402
 
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">'
 # A corpus agent whose description the hostile agent copies: it lists the hostile one.
+LOADED_LATE: list[str] = []  # pages whose list was out of view at first: no data loaded then
 COPIED = CORPUS / "wshobson__agents" / "plugins" / "database-design" / "agents" / "sql-pro.md"
 
 
@@ -79,6 +80,12 @@ def python_lists(rows: list[list[Any]]) -> dict[str, list[tuple[str, str]]]:
 def browser_list(browser: Any, site: Path, slug: str) -> tuple[list[tuple[str, str]], list[str], Any, Any]:
     page, watch = open_page(browser, (site / "agents" / f"{slug}.html").as_uri())
     page.wait_for_function("document.querySelector('[data-ac-similar]').dataset.acReady === '1'")
+    below = page.evaluate("document.querySelector('[data-ac-similar]').getBoundingClientRect().top > innerHeight + 400")
+    if below:  # the data of every agent is loaded only when the list comes into view
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__agentCatalog === undefined"), slug
+        LOADED_LATE.append(slug)
+    page.locator("[data-ac-similar]").scroll_into_view_if_needed()
     page.wait_for_function(
         "document.querySelectorAll('.ac-similar__item').length > 0"
         " || document.querySelector('.ac-similar__status').textContent.startsWith('No other')"
@@ -118,6 +125,7 @@ def test_the_browsers_list_is_pythons_and_its_links_resolve(browser: Any, built:
             assert target == site / "agents" / f"{other}.html" and target.is_file(), href
         watch.assert_clean()
         page.context.close()
+    assert LOADED_LATE
     # Following a link opens the other agent's page.
     found, hrefs, page, watch = browser_list(browser, site, full[0])
     page.locator(".ac-similar__link").first.click()

@@ -293,6 +293,21 @@
     box.dataset.acReady = "1";
     var status = box.querySelector(".ac-similar__status");
     var list = box.querySelector(".ac-similar__list");
+    // The data of every agent (megabytes in a catalog of thousands) is loaded only when the
+    // list comes into view, not for every page that is opened.
+    if (window.IntersectionObserver) {
+      var watching = new IntersectionObserver(function (entries) {
+        if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+        watching.disconnect();
+        fillSimilar(box, status, list);
+      }, { rootMargin: "300px" });
+      watching.observe(box);
+    } else {
+      fillSimilar(box, status, list);
+    }
+  }
+
+  function fillSimilar(box, status, list) {
     if (status) status.textContent = "Scoring the agents of this catalog\u2026";
     loadCatalogData(function () {
       var data = window.__agentCatalog;
