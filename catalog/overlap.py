@@ -23,7 +23,8 @@ same arithmetic in the same order, so the two agree to the last bit but for ``Ma
   ``.`` or ``-``), stop words and words of fewer than three or more than 40
   characters left out. Its terms are its words, most used first (then in the order they
   come), as many as fit in ``TERM_CHARS`` characters;
-- with N agents in the catalog and df(w) the number of agents whose terms hold w, a word
+- with N agents in the catalog (its entries: an agent defined for several tools counts once,
+  by the definition its page shows) and df(w) the number of them whose terms hold w, a word
   weighs (1 + ln count) x (1 + ln((1 + N) / (1 + df(w)))); when N >= 50, words that more
   than a tenth of the agents use are left out (they tell no agent apart);
 - the score of two agents is the sum, over the words they share (taken in code point order),
@@ -153,11 +154,16 @@ class Rival:
 class OverlapIndex:
     """Every agent's weighted words, and for each word the agents that can share it."""
 
-    def __init__(self, terms: Sequence[str]) -> None:
+    def __init__(self, terms: Sequence[str], counted: Sequence[bool] | None = None) -> None:
+        """``counted``: which agents N and df count (default all): the catalog's entries, as
+        catalog-data.js has a row for each; the others (an agent's definitions for other
+        tools, shown on its entry's page) are weighed with them."""
         counts = [parse_terms(t) for t in terms]
-        total = len(counts)
-        used_by: Counter[str] = Counter(word for count in counts for word in count)
+        entries = [count for index, count in enumerate(counts) if counted is None or counted[index]]
+        total = len(entries)
+        used_by: Counter[str] = Counter(word for count in entries for word in count)
         common = COMMON_SHARE * total if total >= COMMON_FROM else total
+        in_rows: Counter[str] = Counter(word for count in counts for word in count)
         self.weights: list[dict[str, float]] = []
         self.lengths: list[float] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -173,7 +179,7 @@ class OverlapIndex:
             self.weights.append(weights)
             self.lengths.append(math.sqrt(squares))
             for word in weights:
-                if used_by[word] > 1:
+                if in_rows[word] > 1:
                     self.postings[word].append(index)
 
     def score(self, first: int, second: int) -> float:
@@ -214,7 +220,9 @@ def confusable_pairs(
     among all ``agents``, as the pages score them."""
     scope_of = scope or (lambda agent: (agent.collection or "", tool_of(agent)))
     scopes = [scope_of(agent) for agent in agents]
-    index = OverlapIndex([terms_of(agent) for agent in agents])
+    # N and df count the entries, as the pages do (an agent's definitions for other tools
+    # have no row of their own); every definition is scored with those weights.
+    index = OverlapIndex([terms_of(agent) for agent in agents], [not agent.entry for agent in agents])
     # The index's postings, split by scope: each agent meets only the agents of its own.
     postings: dict[tuple[Hashable, str], list[int]] = defaultdict(list)
     for position, weights in enumerate(index.weights):

@@ -215,3 +215,27 @@ def test_a_row_grows_by_its_terms_alone(tmp_path: Path) -> None:
     row = json.loads(data_row(agent, "agents/big.html"))
     assert row[7] == terms_of(agent) and len(row[7]) <= TERM_CHARS
     assert len(json.dumps(row[7])) + 1 <= TERM_CHARS + 3  # the comma and quotes
+
+
+def test_lint_scores_a_pair_as_its_pages_do_when_agents_have_definitions_for_several_tools(tmp_path: Path) -> None:
+    """N and df count the catalog's entries, one row each in catalog-data.js, not the files."""
+    extra = {
+        "vacuum.md": "---\nname: vacuum\ndescription: Schedules PostgreSQL VACUUM and ANALYZE, watches table bloat "
+        "and slow autovacuum.\n---\nx\n",
+        "release.md": "---\nname: release\ndescription: Writes release notes from merged pull requests.\n---\nx\n",
+    }
+    repo = tmp_path / "repo"
+    write(repo / ".claude" / "agents", {**AGENTS, **extra})
+    write(repo / ".cursor" / "agents", {name: AGENTS[name] for name in ("pg.md", "sql.md", "docs.md")})
+    catalog = scan_catalog([str(repo)])
+    assert sum(1 for a in catalog.agents if a.entry) == 3  # the Cursor definitions join their entries
+    data = str(render_catalog(catalog)["assets/catalog-data.js"])
+    rows = json.loads(data[data.index("{") : data.rindex("}") + 1])["agents"]
+    index = OverlapIndex([row[7] for row in rows])
+    at = {row[0]: i for i, row in enumerate(rows)}
+    pairs = confusable_pairs(catalog.agents)
+    tools = sorted({(a.format.value, b.format.value) for a, b, _ in pairs})
+    assert tools == [("claude-code", "claude-code"), ("cursor", "cursor")]  # each tool's pair
+    for one, other, score in pairs:
+        first, second = (agent.entry or agent.slug for agent in (one, other))
+        assert score == rounded(index.score(at[first], at[second])), (one.display_path, other.display_path)
