@@ -15,6 +15,10 @@ from catalog.types import Agent, Catalog, Finding
 
 # The rules that compare agents: what they find in one file can change when another changes.
 CATALOG_RULE_CODES = frozenset(code for code, rule in RULES.items() if rule.check_catalog is not None)
+# Shown on each page in another form: AC303's pairs are the page's Similar agents, scored in the
+# browser. As page findings they would make every page depend on its collection's descriptions
+# (an edit would re-render, and every run rescore, the collection).
+NOT_ON_PAGES = frozenset({"AC303"})
 
 
 def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Finding]:
@@ -39,13 +43,15 @@ def agent_rule_findings(agent: Agent, limits: LintSettings | None = None) -> lis
     ]
 
 
-def catalog_rule_findings(agents: Sequence[Agent], limits: LintSettings | None = None) -> list[Finding]:
-    """What the rules that compare agents find, for every agent."""
+def catalog_rule_findings(
+    agents: Sequence[Agent], limits: LintSettings | None = None, skip: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """What the rules that compare agents (but those in ``skip``) find, for every agent."""
     limits, whole = limits or LintSettings(), tuple(agents)
     return [
         _finding(agent, rule.code, hit)
         for rule in RULES.values()
-        if rule.check_catalog is not None
+        if rule.check_catalog is not None and rule.code not in skip
         for agent, hit in rule.check_catalog(whole, limits)
     ]
 
@@ -53,13 +59,14 @@ def catalog_rule_findings(agents: Sequence[Agent], limits: LintSettings | None =
 def page_findings(catalog: Catalog) -> list[Finding]:
     """What the agent pages show besides each agent's own rules (``file_findings`` adds
     those as it renders the page, when the agent is read whole): the scan's findings and
-    those of the rules that compare agents."""
-    return [*catalog.findings, *catalog_rule_findings(catalog.agents)]
+    those of the rules that compare agents, but ``NOT_ON_PAGES``."""
+    return [*catalog.findings, *catalog_rule_findings(catalog.agents, skip=NOT_ON_PAGES)]
 
 
 def file_findings(agent: Agent, found: Iterable[Finding]) -> list[Finding]:
     """What ``lint`` reports for one agent's file under the default settings, from ``found``
-    (its scan and catalog-rule findings) and its own rules: its page shows exactly these."""
+    (its scan and catalog-rule findings) and its own rules: its page shows exactly these,
+    with AC303's pairs under Similar agents instead (``NOT_ON_PAGES``)."""
     own = [*found, *agent_rule_findings(agent)]
     return sorted((f for f in own if _enabled(f, agent, Settings())), key=Finding.sort_key)
 

@@ -16,6 +16,7 @@ from catalog import rules_format  # noqa: F401 - registers the format rules
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
+from catalog.overlap import confusable_pairs
 from catalog.rule_registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.types import Agent, Section
 
@@ -235,6 +236,36 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
             for agent in same:
                 others = some_of([c for c in firsts if c != agent.collection], len(named) - bool(agent.collection))
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} also exists in {others or 'another'}")
+
+
+@_rule(
+    "AC303",
+    "overlapping-descriptions",
+    "info",
+    "Two agents one tool loads together (one collection, one tool) claim the same requests: it may pick either.",
+    "The tool delegates by reading the descriptions, so two agents whose descriptions use the same words "
+    "compete for the same requests. The overlap score (also on each agent page, under Similar agents): an "
+    "agent's text is its description without the examples plus the user turns of its examples; its words are "
+    "lowercased, singular, without stop words, the most used first up to 240 characters. With N agents in "
+    "the catalog and df the number using a word, the word weighs (1 + ln count) x (1 + ln((1 + N) / (1 + df))), "
+    "and in a catalog of 50 or more, words used by more than a tenth of the agents are left out. The score is "
+    "the cosine of the two agents' weights, from 0 to 1 (1: the same words in the same proportions), 0 when "
+    "they share fewer than two words, rounded to two decimals. Pairs of one collection and one tool (Copilot "
+    "agents and chat modes are one) scoring 0.5 or more are reported, at both files. Make each description "
+    "say what sets the agent apart, or keep one of the two.",
+)
+def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    rivals: dict[int, list[tuple[float, str]]] = defaultdict(list)  # by id(agent): (score, other's path)
+    for one, other, score in confusable_pairs(agents):
+        rivals[id(one)].append((score, other.display_path))
+        rivals[id(other)].append((score, one.display_path))
+    for agent in agents:
+        found = rivals.get(id(agent))
+        if found:
+            # One finding a file, the closest few named: n rivals are one line, not n.
+            closest = heapq.nsmallest(NAMED_IN_GROUP, found, key=lambda pair: (-pair[0], pair[1]))
+            named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(found))
+            yield agent, (_line(agent, "description"), 1, f"description overlaps {named}: the tool may pick either")
 
 
 @_rule(
