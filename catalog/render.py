@@ -359,10 +359,11 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
         "edit_url": _edit_url(agent, context.options),
         **context.common,
     }
-    body = context.env.get_template("agent.md.j2").render(raw=raw, **values)
-    if len(body.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
-        body = context.env.get_template("agent.md.j2").render(raw=None, **values)
-    page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
+    template, meta = context.env.get_template("agent.md.j2"), (agent.title, agent.summary or agent.description)
+    text = _with_meta(template.render(raw=raw, **values), *meta)
+    if len(text.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
+        text = _with_meta(template.render(raw=None, **values), *meta)
+    page = (path, text)
     return page, (download, raw), _listing(context, agent)
 
 
