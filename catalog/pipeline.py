@@ -624,27 +624,28 @@ def _build_in_memory(
     scratch: Path,
     progress: Progress | None,
 ) -> tuple[GenerateResult, int, tuple[str, ...]]:
-    """The built-in configuration: nobody reads a temporary docs folder, so MkDocs gets the
-    pages in memory. It imports itself while workers read the agent files, and it builds
-    while they render the agent pages, each page as soon as it is there."""
+    """The built-in configuration: the agent-catalog plugin adds the pages in memory, as in
+    a user's ``mkdocs build``, from the catalog scanned here (MkDocs imports itself while the
+    workers read the agent files; the navigation needs the catalog's categories)."""
     from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
-    from catalog.model import with_sections
-    from catalog.render import stream_catalog
     from catalog.site import WriteResult, staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
-    # MkDocs waits for the scan (it needs the pages' names): the sections, most of the cost
-    # of reading a file, are split by the worker that renders the page.
-    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs, sections=False)
+    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs)
     if not catalog.agents:
         raise EmptyCatalog(paths, catalog.findings)
-    config = _write_default_config(site, docs_dir, scratch, catalog.agents)
-    with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
-        count = sum(1 for rel in pages.paths if rel.endswith(".md"))
-        run = prepare_mkdocs(config, staging, progress, pages)()
+    config = _write_default_config(site, docs_dir, scratch, catalog.agents, options)
+    pages: list[int] = [0]
+
+    def counted(what: str, total: int) -> Callable[[], None]:
+        pages[0] = total
+        return progress(what, total) if progress is not None else lambda: None
+
+    with staged_site(target) as staging:
+        run = prepare_mkdocs(config, staging, counted, catalog)()
     findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
-    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), count, run.warnings
+    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), pages[0], run.warnings
 
 
 def _build_with_plugin(
@@ -726,8 +727,11 @@ def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, s
     ]
 
 
-def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:
-    """The built-in mkdocs.yml for these agents, in the scratch folder."""
+def _write_default_config(
+    site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent], options: RenderOptions | None = None
+) -> Path:
+    """The built-in mkdocs.yml for these agents, in the scratch folder; with ``options``, the
+    agent-catalog plugin in it renders them (``prepare_mkdocs`` hands it the catalog)."""
     from catalog.facets import category_of
     from catalog.mkdocs_build import default_config
 
@@ -740,6 +744,14 @@ def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agent
             reading_order(category_of(a) for a in agents),
             collections if len(collections) > 1 else [],
             config_dir=scratch,
+            plugin=None
+            if options is None
+            else {
+                "sources": [],
+                "path": "",
+                "site_name": options.site_name,
+                **({"templates": str(options.template_dir.resolve())} if options.template_dir else {}),
+            },
         ),
         encoding="utf-8",
     )
