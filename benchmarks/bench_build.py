@@ -268,31 +268,23 @@ def save_marks(out):
 """
 
 # `agent-catalog build` as the console script runs it, noting when MkDocs' build starts and
-# ends and how long MkDocs waited inside it for pages from us (a page not rendered yet, or
-# the shared pages being made): MkDocs' own time in our build, measured in the same run.
+# ends: MkDocs' own time in our build (the plugin's rendering of the pages included), measured
+# in the same run.
 DRIVER = (
     _MARKS
     + """
 import catalog.mkdocs_build as adapter
-from catalog import render
 from catalog.cli import main
 
 out, sys.argv = sys.argv[1], ["agent-catalog", *sys.argv[2:]]
-real_import, real_get = adapter.import_mkdocs, render.StreamedCatalog.get
+real_import = adapter.import_mkdocs
 
 def import_mkdocs():
     real_import()
     import mkdocs.commands.build as build_module
     build_module.build = marked(build_module.build)
 
-def get(self, rel):
-    started = time.perf_counter()
-    try:
-        return real_get(self, rel)
-    finally:
-        marks["waiting"] += time.perf_counter() - started
-
-adapter.import_mkdocs, render.StreamedCatalog.get = import_mkdocs, get
+adapter.import_mkdocs = import_mkdocs
 try:
     main()
 finally:
@@ -350,10 +342,17 @@ class Row:
     mkdocs_in_ours: list[float]  # MkDocs' build in ours, less its waits for our pages
     mkdocs_in_bare: list[float]  # MkDocs' build in the bare run
     page_kb: float
+    page_kb_max: float
+    load: list[float]  # the load average (1 minute) after each pair of runs
     site_mb: float
     site_kb_per_agent: float
     marginal_kb_per_agent: float  # site without theme assets (assets/) per agent
     index_bytes_per_agent: float
+
+    @property
+    def ratio(self) -> float:
+        """Our build's time over the bare build's (issue 18: at most 0.33 at 1,000 agents)."""
+        return statistics.median(self.ours) / statistics.median(self.bare)
 
     @property
     def share(self) -> float:
@@ -400,6 +399,7 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
     mkdocs_in_ours: list[float] = []
     mkdocs_in_bare: list[float] = []
     marks_file = base / "marks.json"
+    loads: list[float] = []
 
     def building(marks: Path) -> float:
         found = json.loads(marks.read_text(encoding="utf-8"))
@@ -418,6 +418,7 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
             f"bare mkdocs build {bare[-1][0]:.2f} s (CPU {bare[-1][1]:.2f} s, its build {mkdocs_in_bare[-1]:.2f} s), "
             f"load {os.getloadavg()[0]:.2f}"
         )
+        loads.append(os.getloadavg()[0])
 
     pages = [p.stat().st_size for p in (site / "agents").glob("*.html")]
     if len(pages) != size:
@@ -435,6 +436,8 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
         mkdocs_in_bare=mkdocs_in_bare,
         bare_cpu=[cpu for _, cpu in bare],
         page_kb=statistics.median(pages) / 1024,
+        page_kb_max=max(pages) / 1024,
+        load=loads,
         site_mb=total / 1024 / 1024,
         site_kb_per_agent=total / 1024 / size,
         marginal_kb_per_agent=(total - assets) / 1024 / size,
@@ -463,6 +466,8 @@ def print_table(rows: list[Row], runs: int) -> None:
             "(min)",
             "bare s",
             "(min)",
+            "ratio",
+            "load",
             "our share",
             "ours s/1k",
             "bare s/1k",
@@ -478,6 +483,8 @@ def print_table(rows: list[Row], runs: int) -> None:
                 f"({min(r.ours):.2f})",
                 f"{med(r.bare):.2f}",
                 f"({min(r.bare):.2f})",
+                f"{r.ratio:.2f}",
+                f"{med(r.load):.1f}",
                 f"{r.share:.1f}%",
                 f"{med(r.ours) / r.agents * 1000:.2f}",
                 f"{med(r.bare) / r.agents * 1000:.2f}",
@@ -491,12 +498,13 @@ def print_table(rows: list[Row], runs: int) -> None:
     )
     print()
     _table(
-        ("agents", "src KB", "page KB", "site MB", "site KB/agent", "excl. assets", "index B/agent"),
+        ("agents", "src KB", "page KB", "max page KB", "site MB", "site KB/agent", "excl. assets", "index B/agent"),
         [
             (
                 f"{r.agents:,}",
                 f"{r.source_kb:.1f}",
                 f"{r.page_kb:.1f}",
+                f"{r.page_kb_max:.1f}",
                 f"{r.site_mb:.1f}",
                 f"{r.site_kb_per_agent:.1f}",
                 f"{r.marginal_kb_per_agent:.1f}",
@@ -505,8 +513,11 @@ def print_table(rows: list[Row], runs: int) -> None:
             for r in rows
         ],
     )
+    _targets(rows)
     print(
-        "\nour share = (ours - bare) / ours, from wall time; CPU share the same from CPU time (user + sys of\n"
+        "\nratio = ours / bare, medians (issue 18: at most 0.33 at 1,000 agents); load: the machine's\n"
+        "1-minute load average, median over the runs.\n"
+        "our share = (ours - bare) / ours, from wall time; CPU share the same from CPU time (user + sys of\n"
         "the process and its children; ours includes the worker that renders on another core). own share:\n"
         "our wall time outside MkDocs' build (scan, waits for our pages, swap), less the bare run's time\n"
         "outside its build (Python, MkDocs' import and configuration), over our wall time, from marks\n"
@@ -516,6 +527,28 @@ def print_table(rows: list[Row], runs: int) -> None:
         "per agent without site/assets/ (theme files, a fixed cost); index B/agent: bytes of\n"
         "search/search_index.json per agent."
     )
+
+
+def _targets(rows: list[Row]) -> None:
+    """Issue 18's targets, each with its figure: ours at most 0.33 times the bare build at
+    1,000 agents, time per agent within 15% from 1,000 agents to the largest size, agent pages
+    at most 50 KB."""
+    print()
+    for row in rows:
+        if row.agents == 1000:
+            print(f"target ratio <= 0.33 at 1,000 agents: {row.ratio:.2f} ({'met' if row.ratio <= 0.33 else 'MISSED'})")
+    large = [r for r in rows if r.agents >= 1000]
+    if len(large) > 1:
+        first, last = large[0], large[-1]
+        per = [statistics.median(r.ours) / r.agents for r in (first, last)]
+        growth = per[1] / per[0] - 1
+        verdict = "met" if abs(growth) <= 0.15 else "MISSED"
+        print(
+            f"target linear within 15%: {per[0] * 1000:.2f} s per 1,000 agents at {first.agents:,}, "
+            f"{per[1] * 1000:.2f} at {last.agents:,} ({growth:+.0%}, {verdict})"
+        )
+    largest = max(r.page_kb_max for r in rows)
+    print(f"target agent pages <= 50 KB: largest {largest:.1f} KB ({'met' if largest <= 50 else 'MISSED'})")
 
 
 def _revision() -> str:

@@ -66,7 +66,7 @@ class Headings:
 def headings_of(extensions: list[Any], configs: Mapping[str, Any] | None) -> Headings | None:
     """The headings a site's Markdown settings make; None when it does more to them than
     ``finish`` reproduces (then its pages go through Markdown)."""
-    from markdown.extensions.toc import slugify
+    from markdown.extensions.toc import slugify  # type: ignore[import-untyped]
 
     names = [e if isinstance(e, str) else type(e).__module__ for e in extensions]
     if not any(name in ("toc", "markdown.extensions.toc") for name in names):
@@ -123,12 +123,51 @@ def finish(markdown: str, headings: Headings, agent_page: bool = False) -> Finis
                 f'<a class="{html.escape(headings.permalink_class)}" href="#{html.escape(ident)}"{title}>'
                 f"{headings.permalink}</a>"
             )
-        element = f'<h{level} id="{html.escape(ident)}">{text}{link}</h{level}>'
+        made = f'<h{level} id="{html.escape(ident)}">{text}{link}</h{level}>'
         if agent_page:
-            element = quiet_sections(element)
-        quiet = "data-search-exclude" in element
-        parts.append(element)
-        view.append(element)
+            made = quiet_sections(made)
+        quiet = "data-search-exclude" in made
+        parts.append(made)
+        view.append(made)
         tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
     content = "\n".join(parts)
     return Finished(content, tuple(nest_toc_tokens(tokens)), "\n".join(view), frozenset(_IDS.findall(content)))
+
+
+# One section of a page as Material's search sees it: its title and text (lists of HTML
+# pieces) and its id (None for the page's first).
+SearchSection = tuple[tuple[str, ...], tuple[str, ...], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A generated page made ready before MkDocs reads it (in a worker process)."""
+
+    body: str  # the Markdown MkDocs will hand the plugin: the page without its front matter
+    finished: Finished
+    search: tuple[SearchSection, ...]  # the sections Material's search indexes
+
+
+def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
+    """The page's finished HTML and search sections, as the plugin will need them."""
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(text)
+    finished = finish(body, headings, agent_page)
+    if finished is None:
+        return None
+    return Prepared(body, finished, search_sections(finished.search))
+
+
+def search_sections(part: str) -> tuple[SearchSection, ...]:
+    """What Material's search parser makes of the part of a page it reads."""
+    from material.plugins.search.plugin import Parser  # type: ignore[import-untyped]
+
+    parser = Parser()
+    parser.feed(part)
+    parser.close()
+    return tuple(
+        (tuple(section.title), tuple(section.text), section.id)
+        for section in parser.data
+        if not section.is_excluded()
+    )

@@ -14,11 +14,12 @@ link at the agent's source file, and asks ``mkdocs serve`` to watch the agent fo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from mkdocs.config import config_options
@@ -38,7 +39,7 @@ from catalog.layout import (
     quiet_sections,
 )
 from catalog.mkdocs_build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
-from catalog.mkdocs_html import Finished, Headings, finish, headings_of
+from catalog.mkdocs_html import Headings, Prepared, SearchSection, finish, headings_of, prepare, search_sections
 from catalog.types import Catalog
 
 log = logging.getLogger(PLUGIN_LOGGER)
@@ -69,9 +70,16 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self.generated: set[str] = set()  # the pages with our front matter key, this build
         self._blocks = HtmlBlocks()
         self._headings: Headings | None = None
-        self._finished: dict[str, Finished] = {}
+        self._finished: dict[str, Prepared] = {}
+        self._prepared: dict[str, Prepared | None] = {}  # by src_uri: made by workers ahead of MkDocs
         self._ticks: dict[str, Callable[[], None]] = {}
         self._pages = 0
+        self._live = Live()  # what a build of ``mkdocs serve`` keeps for the next one
+
+    # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
+    # such plugins), and with it what the last build read and rendered.
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._live = Live(serving=command == "serve", dirty=dirty)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -81,6 +89,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        live = self._live
+        if live.dirty:
+            live.start_build(files, config, self._template_dirs(config))
         if self.config.sources or self.scanned is not None:
             files = self._add_pages(files, config)
         self._pages = sum(1 for file in files if file.is_documentation_page())
@@ -99,7 +110,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         docs_dir = Path(config.docs_dir).resolve()
         catalog = self.scanned
         if catalog is None:
-            catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()])
+            loaded = self._live.loaded if self._live.serving else None
+            catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()], loaded=loaded)
             for finding in catalog.findings:
                 report = log.warning if finding.severity in ("error", "warning") else log.info
                 report("agent-catalog: %s", _one_line(finding.format()), extra={"finding": True})
@@ -121,17 +133,52 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                 self._edit_paths[f"{prefix}agents/{agent.slug}.md"] = agent.source.relative_to(base).as_posix()
             except ValueError:
                 continue
-        for rel, text in render_catalog(catalog, options).items():
+        pages = self._live.render(catalog, options) if self._live.serving else render_catalog(catalog, options)
+        to_prepare: list[tuple[str, str]] = []
+        for rel, text in pages.items():
             uri = f"{prefix}{rel}"
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 log.warning("agent-catalog: %s exists in the docs; the generated page is not added", uri)
                 continue
             shown = InclusionLevel.UNDEFINED if rel in SIDEBAR_PAGES else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content=text, inclusion=shown))
+            page = cast(GeneratedFile, GeneratedFile.generated(config, uri, content=text, inclusion=shown))
+            page.modified = self._live.modified(uri, text, rel in SIDEBAR_PAGES)
+            files.append(page)
+            if page.modified and isinstance(text, str) and rel.endswith(".md"):
+                to_prepare.append((uri, text))
+        self._prepare(to_prepare)
+        if self._live.dirty:
+            self._live.remove_gone(files, config)
         # In the order MkDocs reads a docs folder in: it writes the pages and the search index
         # so, the same as a build of ``generate``'s docs folder.
         return Files(sorted(files, key=file_sort_key))
+
+    def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self._live.dirty:
+            # A dirty build reads only the pages it builds: the others in the navigation are
+            # read for their titles, or the rebuilt pages' navigation would show file names.
+            for page in nav.pages:
+                if not page.file.is_modified() and page.markdown is None:
+                    page.read_source(config)
+        return nav
+
+    def _prepare(self, pages: list[tuple[str, str]]) -> None:
+        """Finish the pages MkDocs is going to build in forked workers, both cores at it,
+        before MkDocs reads them one after the other."""
+        from catalog.parallel import map_forked
+
+        self._prepared = {}
+        headings = self._headings
+        if headings is None:
+            return
+        prefix = self._prefix()
+
+        def task(page: tuple[str, str]) -> Prepared | None:
+            return prepare(headings, is_agent_page(page[0], prefix), page[1])
+
+        for (uri, _), prepared in zip(pages, map_forked(task, pages, at_least=64), strict=True):
+            self._prepared[uri] = prepared
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         return NOT_BUILT_PAGE if page.file.src_uri in self.not_built else None
@@ -146,22 +193,26 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             return markdown
         uri = page.file.src_uri
         self.generated.add(uri)
-        agent = is_agent_page(uri, self._prefix())
-        finished = finish(markdown, self._headings, agent) if self._headings is not None else None
-        if finished is None:
+        prepared = self._prepared.pop(uri, None)
+        if prepared is None or prepared.body != markdown:  # not made ahead, or changed since
+            agent = is_agent_page(uri, self._prefix())
+            finished = finish(markdown, self._headings, agent) if self._headings is not None else None
+            prepared = None if finished is None else Prepared(markdown, finished, search_sections(finished.search))
+        if prepared is None:
             return self._blocks.hide(uri, markdown)
-        self._finished[uri] = finished
+        self._finished[uri] = prepared
         return ""
 
     @event_priority(100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if "content" in self._ticks:
             self._ticks["content"]()
-        finished = self._finished.get(page.file.src_uri)
-        if finished is not None:
+        prepared = self._finished.get(page.file.src_uri)
+        if prepared is not None:
             from mkdocs.structure.toc import get_toc
 
-            page.toc = get_toc(list(finished.toc))
+            finished = prepared.finished
+            page.toc = get_toc(list(finished.toc))  # type: ignore[arg-type]
             page.present_anchor_ids = set(finished.anchors)
             return finished.html
         html = restore_blocks(self._blocks, page, html)
@@ -182,9 +233,10 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
             # must reach it as a URL (percent-encoded), which is what it is meant to be anyway.
             page.edit_url = f"{self._edit_base}/{quote(source, safe='/')}" if self._edit_base else None
-        finished = self._finished.pop(page.file.src_uri, None)
-        if finished is not None:
-            index_finished(page, finished, config)
+        prepared = self._finished.pop(page.file.src_uri, None)
+        if prepared is not None:
+            index_finished(page, prepared.search, config)
+        self._live.built.add(page.url)
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -192,21 +244,150 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             self._ticks["post"]()
         return output
 
+    # Before the search plugin writes its index: a dirty build's index is the last one with
+    # the entries of the pages built now in place of theirs (Material's search expects one).
+    @event_priority(10)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._live.dirty:
+            self._live.forget_rebuilt(config)
+
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for source in self._sources:
             if source.exists():
                 server.watch(str(source))
+        if self.config.templates:
+            server.watch(str(Path(config.config_file_path or ".").resolve().parent / self.config.templates))
         return server
+
+    def _template_dirs(self, config: MkDocsConfig) -> list[Path]:
+        from catalog.layout import default_template_dir
+
+        base = Path(config.config_file_path or ".").resolve().parent
+        dirs = [default_template_dir(), *([base / self.config.templates] if self.config.templates else [])]
+        return [*dirs, *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]
 
     def _prefix(self) -> str:
         path = self.config.path.strip("/")
         return f"{path}/" if path else ""
 
 
-def index_finished(page: Page, finished: Finished, config: MkDocsConfig) -> None:
-    """Material's search entries for a finished page, made by Material's own parser and
-    index from the part of the page it reads; the search plugin then leaves the page alone.
-    Another search plugin (MkDocs' own) reads the whole page, as it always did."""
+class GeneratedFile(File):
+    """A generated page or file, which says whether it changed since the last build (for
+    ``mkdocs serve --dirty``: MkDocs builds only the pages that did)."""
+
+    modified = True
+
+    def is_modified(self) -> bool:
+        return self.modified
+
+
+class Live:
+    """What a plugin serving live keeps from one build to the next, so that an edited agent
+    costs its own page and the shared pages, not the site.
+
+    A dirty build (``agent-catalog serve``, ``mkdocs serve --dirty``) builds only the pages
+    that changed; when anything but the agents changed (mkdocs.yml, templates, the theme's
+    custom_dir, a page of the user's docs), the site folder is emptied and all is built.
+    """
+
+    def __init__(self, serving: bool = False, dirty: bool = False) -> None:
+        from catalog.pipeline import Loaded
+        from catalog.render import Listing
+
+        self.serving, self.dirty = serving, dirty
+        self.loaded: Loaded = {}  # scan_catalog's reuse
+        self.listings: dict[str, Listing] = {}  # render_catalog's reuse
+        self.agents: dict[str, tuple[Any, ...]] = {}  # display path -> (agent, its findings) rendered
+        self.render_key: object = None
+        self.pages: dict[str, str | bytes] = {}  # relative path -> text, the last build's
+        self.written: dict[str, str | bytes] = {}  # src_uri -> what the site holds
+        self.dests: dict[str, tuple[str, str]] = {}  # src_uri -> (url, file in the site) of the last build
+        self.site_key: object = None
+        self.built: set[str] = set()  # the urls of the pages built in this build
+        self.gone: set[str] = set()  # the urls of the pages removed in this build
+
+    def start_build(self, files: Files, config: MkDocsConfig, template_dirs: list[Path]) -> None:
+        """Empty the site when something other than the agents changed since the last build."""
+        from mkdocs import utils
+
+        self.built, self.gone = set(), set()
+        key = (
+            _file_state(Path(config.config_file_path)) if config.config_file_path else None,
+            [_file_state(p) for d in template_dirs if d.is_dir() for p in sorted(d.rglob("*")) if p.is_file()],
+            sorted((f.src_uri, _file_state(Path(f.abs_src_path))) for f in files if f.abs_src_path is not None),
+        )
+        if key != self.site_key:
+            self.site_key = key
+            self.written = {}
+            utils.clean_directory(config.site_dir)
+
+    def render(self, catalog: Catalog, options: RenderOptions) -> dict[str, str | bytes]:
+        """Every page of the catalog: those of agents that changed rendered again, and the
+        shared pages; an agent page the last build rendered is reused."""
+        from collections import defaultdict
+
+        from catalog.render import agent_page_paths, page_context, render_catalog
+
+        findings = defaultdict(list)
+        for finding in catalog.findings:
+            findings[finding.path].append(finding)
+        state = {a.display_path: (a, tuple(findings.get(a.display_path, ()))) for a in catalog.agents}
+        key = (options, page_context(catalog.agents))
+        again = None
+        if key == self.render_key and self.pages:
+            again = {a.slug for a in catalog.agents if self.agents.get(a.display_path) != state[a.display_path]}
+        rendered = render_catalog(catalog, options, only=again, listings=self.listings)
+        pages = dict(rendered)
+        for agent in catalog.agents:
+            for rel in agent_page_paths(agent.slug):
+                if rel not in pages:
+                    pages[rel] = self.pages[rel]
+        self.pages, self.agents, self.render_key = pages, state, key
+        return pages
+
+    def modified(self, uri: str, text: str | bytes, always: bool) -> bool:
+        """Whether the site's copy of this generated file is out of date (and note it is not
+        any more); the pages of the sidebar always are, their titles are in every page."""
+        if not self.dirty:
+            return True
+        changed = always or self.written.get(uri) != text
+        self.written[uri] = text
+        return changed
+
+    def remove_gone(self, files: Files, config: MkDocsConfig) -> None:
+        """Take the pages of agents that are gone out of the site, and out of the search."""
+        now = {f.src_uri: (f.url, f.abs_dest_path) for f in files if isinstance(f, GeneratedFile)}
+        for uri in set(self.dests) - set(now):
+            url, dest = self.dests[uri]
+            self.gone.add(url)
+            self.written.pop(uri, None)
+            with contextlib.suppress(OSError):
+                os.unlink(dest)
+        self.dests = now
+
+    def forget_rebuilt(self, config: MkDocsConfig) -> None:
+        search = next(
+            (p for p in config.plugins.values() if type(p).__module__ == "material.plugins.search.plugin"), None
+        )
+        last = getattr(search, "search_index_prev", None)
+        if last is not None:
+            stale = self.built | self.gone
+            last.entries = [e for e in last.entries if e["location"].split("#")[0] not in stale]
+
+
+def _file_state(path: Path) -> tuple[str, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (str(path), found.st_mtime_ns, found.st_size)
+
+
+def index_finished(page: Page, sections: tuple[SearchSection, ...], config: MkDocsConfig) -> None:
+    """Material's search entries for a finished page, made by Material's own index from the
+    sections its parser found in the part of the page it reads (``mkdocs_html.search_sections``);
+    the search plugin then leaves the page alone. Another search plugin (MkDocs' own) reads
+    the whole page, as it always did."""
     search = next(
         (p for p in config.plugins.values() if type(p).__module__ == "material.plugins.search.plugin"),
         None,
@@ -215,14 +396,12 @@ def index_finished(page: Page, finished: Finished, config: MkDocsConfig) -> None
     meta = page.meta.get("search") or {}
     if search is None or index is None or not search.config.enabled or meta.get("exclude"):
         return
-    from material.plugins.search.plugin import Parser
+    from material.plugins.search.plugin import Element, Section  # type: ignore[import-untyped]
 
-    parser = Parser()
-    parser.feed(finished.search)
-    parser.close()
-    for section in parser.data:
-        if not section.is_excluded():
-            index.create_entry_for_section(section, page.toc, page.url, page)
+    for title, text, ident in sections:
+        section = Section(Element("hx"))
+        section.title, section.text, section.id = list(title), list(text), ident
+        index.create_entry_for_section(section, page.toc, page.url, page)
     page.meta = {**page.meta, "search": {**meta, "exclude": True}}
 
 

@@ -36,14 +36,46 @@ def scan_catalog(
     jobs: int | None = None,
     meanwhile: Callable[[], None] | None = None,
     sections: bool = True,
+    loaded: Loaded | None = None,
 ) -> Catalog:
     """Scan ``paths`` and return every agent (with a unique slug) and every finding.
 
     ``meanwhile``: work for this process while forked workers read the files.
     ``sections=False``: agents without their sections (see ``catalog.model.with_sections``).
+    ``loaded``: what earlier scans read, by file; a file whose stat and place did not change
+    is not read again. Updated in place (live preview keeps it between builds).
     """
     discovery = find_agent_files(paths, exclude)
-    return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile, sections))
+    if loaded is None:
+        return _assemble(discovery, _load_all(discovery.sources, jobs, meanwhile, sections))
+    return _assemble(discovery, _load_changed(discovery.sources, loaded, jobs, sections))
+
+
+# What a file gave when it was read, by ``cache_id``: its stat and source then, and the result.
+Loaded = dict[str, tuple[tuple[object, ...], tuple[Agent | None, list[Finding]]]]
+
+
+def _load_changed(
+    sources: Sequence[AgentSource], loaded: Loaded, jobs: int | None, sections: bool
+) -> list[tuple[Agent | None, list[Finding]]]:
+    def state(source: AgentSource) -> tuple[object, ...]:
+        files: list[str | Path] = [source.path, *source.companions]
+        stats: list[tuple[int, int, int, int] | None] = []
+        for path in files:
+            try:
+                found = os.stat(path)
+                stats.append((found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino))
+            except OSError:
+                stats.append(None)
+        return (source, *stats)
+
+    states = {cache_id(source): state(source) for source in sources}
+    fresh = [s for s in sources if loaded.get(cache_id(s), ((),))[0] != states[cache_id(s)]]
+    for source, result in zip(fresh, _load_all(fresh, jobs, sections=sections), strict=True):
+        loaded[cache_id(source)] = (states[cache_id(source)], result)
+    for gone in set(loaded) - set(states):
+        del loaded[gone]
+    return [loaded[cache_id(source)][1] for source in sources]
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:

@@ -51,8 +51,9 @@ def _entries(html: str, toc: list[object]) -> list[dict[str, object]]:
     from mkdocs.structure.toc import get_toc
 
     class Page:
-        meta: dict[str, object] = {"title": "T"}
-        title = "T"
+        def __init__(self) -> None:
+            self.meta: dict[str, object] = {"title": "T"}
+            self.title = "T"
 
     index = SearchIndex()
     parser = Parser()
