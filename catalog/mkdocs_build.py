@@ -245,6 +245,9 @@ def prepare_mkdocs(
                 _listening("mkdocs", logging.WARNING, heard_warning),
                 _listening("mkdocs.commands.build", logging.ERROR, heard_failure),
             ):
+                # As `mkdocs build` does: plugins that keep state between builds (MkDocs keeps
+                # their instances for the process) start afresh.
+                config.plugins.on_startup(command="build", dirty=False)
                 try:
                     build(config)
                 except Exception as error:
@@ -254,6 +257,8 @@ def prepare_mkdocs(
                         raise
                     failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
                     continue
+                finally:
+                    config.plugins.on_shutdown()
             return MkDocsRun(tuple(warnings), plugin.catalog, tuple(sorted(failed.items())))
 
     return run
@@ -403,3 +408,23 @@ def serve_config(user_config: Path | None, sources: Sequence[str], scratch: Path
     target = scratch / "mkdocs.yml"
     target.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return target
+
+
+@contextmanager
+def quiet_dirty_warning() -> Iterator[None]:
+    """Meanwhile, MkDocs does not warn of "inaccurate navigation" at each dirty build:
+    ``agent-catalog serve`` builds dirty on purpose, and the plugin builds everything again
+    when what the navigation shows changed (``mkdocs_plugin.Live``)."""
+    import logging
+
+    class Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+    quiet = Quiet()
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)

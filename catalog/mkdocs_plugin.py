@@ -81,6 +81,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._live = Live(serving=command == "serve", dirty=dirty)
 
+    def on_shutdown(self) -> None:
+        self._live = Live()
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
         self._sources = [(base / source).resolve() for source in self.config.sources]
