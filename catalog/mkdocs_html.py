@@ -167,7 +167,5 @@ def search_sections(part: str) -> tuple[SearchSection, ...]:
     parser.feed(part)
     parser.close()
     return tuple(
-        (tuple(section.title), tuple(section.text), section.id)
-        for section in parser.data
-        if not section.is_excluded()
+        (tuple(section.title), tuple(section.text), section.id) for section in parser.data if not section.is_excluded()
     )

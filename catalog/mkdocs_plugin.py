@@ -82,7 +82,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._live = Live(serving=command == "serve", dirty=dirty)
 
     def on_shutdown(self) -> None:
+        # MkDocs keeps this instance for the process: the next build starts afresh.
         self._live = Live()
+        self.scanned, self.progress, self.not_built = None, None, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path or ".").resolve().parent
@@ -92,6 +94,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self._finished, self._blocks = {}, HtmlBlocks()  # nothing of an earlier build that failed half-way
         live = self._live
         if live.dirty:
             live.start_build(files, config, self._template_dirs(config))
