@@ -208,16 +208,15 @@ def prepare_mkdocs(
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-
-    from catalog.mkdocs_plugin import AgentCatalogPlugin
+    from mkdocs.plugins import get_plugins
 
     failed: dict[str, str] = {}  # agent pages MkDocs failed on -> the error
 
-    def configure() -> tuple[Any, AgentCatalogPlugin]:
+    def configure() -> tuple[Any, Any]:
         config = load_config(str(config_file), site_dir=str(site_dir))
-        plugin = next((p for p in config.plugins.values() if isinstance(p, AgentCatalogPlugin)), None)
-        if plugin is None:
-            plugin = AgentCatalogPlugin()
+        plugin = config.plugins.get(PLUGIN)
+        if plugin is None:  # made as MkDocs makes it, from its entry point
+            plugin = get_plugins()[PLUGIN].load()()
             errors, _ = plugin.load_config({"sources": [], "path": ""})
             if errors:  # a bug here, not in the user's configuration
                 raise RuntimeError(f"agent-catalog plugin: {errors}")
