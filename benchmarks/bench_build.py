@@ -448,6 +448,37 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
     return row
 
 
+def measure_ours(sizes: list[int], runs: int, scratch: Path) -> None:
+    """``--ours-only``: our build alone at each size (a bare build of 10,000 agents takes the
+    better part of an hour on a loaded machine), for the linearity target: seconds per 1,000
+    agents, the largest agent page, the load average."""
+    tool = agent_catalog_command()
+    per: list[tuple[int, float]] = []
+    for size in sizes:
+        base = scratch / f"n{size}"
+        agents, cwd, site = base / "agents", base / "cwd", base / "site"
+        cwd.mkdir(parents=True)
+        generate_agents(agents, size)
+        walls = []
+        for run in range(runs):
+            wall, cpu = timed([*tool, "build", str(agents), "--site-dir", str(site)], cwd, site)
+            walls.append(wall)
+            say(
+                f"[{size}] run {run + 1}/{runs}: agent-catalog build {wall:.2f} s (CPU {cpu:.2f} s), "
+                f"load {os.getloadavg()[0]:.2f}"
+            )
+        largest = max(p.stat().st_size for p in (site / "agents").glob("*.html")) / 1024
+        per.append((size, statistics.median(walls) / size * 1000))
+        print(
+            f"{size:,} agents: median {statistics.median(walls):.2f} s, {per[-1][1]:.2f} s per 1,000, "
+            f"largest agent page {largest:.1f} KB"
+        )
+        shutil.rmtree(base, ignore_errors=True)
+    if len(per) > 1:
+        growth = per[-1][1] / per[0][1] - 1
+        print(f"time per agent from {per[0][0]:,} to {per[-1][0]:,}: {growth:+.0%} (target within 15%)")
+
+
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -581,10 +612,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each build per size")
     parser.add_argument("--keep", action="store_true", help="keep the generated agents, docs and sites")
     parser.add_argument("--workdir", type=Path, help="where to put them (default: a temporary folder)")
+    parser.add_argument("--ours-only", action="store_true", help="time only agent-catalog build (linearity)")
     args = parser.parse_args()
     if args.runs < 1 or any(n < 1 for n in args.sizes):
         parser.error("--runs and --sizes must be positive")
     scratch = Path(tempfile.mkdtemp(prefix="bench-build-", dir=args.workdir))
+    if args.ours_only:
+        try:
+            measure_ours(args.sizes, args.runs, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     try:
         rows = [measure(size, args.runs, scratch, args.keep) for size in args.sizes]
     finally:
