@@ -186,3 +186,27 @@ def test_a_plain_mkdocs_build_of_the_docs_folder_looks_the_same(tmp_path: Path) 
     assert ours and all(entry in theirs for entry in ours)
     assert {e["location"].split("#")[0] for e in ours} == {e["location"].split("#")[0] for e in theirs}
     shutil.rmtree(tmp_path / "docs")
+
+
+@pytest.mark.slow
+def test_a_site_whose_toc_is_not_reproduced_still_gets_every_page(tmp_path: Path) -> None:
+    """A toc setting ``finish`` does not reproduce (anchorlink): the pages go through the
+    site's Markdown, their HTML blocks set aside, and come out whole."""
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "agents").symlink_to(REPO / "agents")
+    (project / "mkdocs.yml").write_text(
+        "site_name: Anchors\nuse_directory_urls: false\ntheme:\n  name: material\n  font: false\n"
+        "markdown_extensions:\n  - toc:\n      anchorlink: true\n"
+        "plugins: [search, agent-catalog]\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "catalog", "build", "--site-dir", "site"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "MkDocs warning:" not in result.stderr, result.stderr
+    page = (project / "site" / "agents" / "agents" / "api-designer.html").read_text(encoding="utf-8")
+    assert '<a class="toclink" href="#when-to-use">When to use</a>' in page
+    assert 'class="ac-prose"' in page and "ac-prompt__body" in page
