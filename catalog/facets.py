@@ -14,6 +14,7 @@ from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
 from catalog.textsafe import excerpt
 from catalog.types import Agent
+from catalog.variants import formats_of
 
 FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
@@ -129,9 +130,9 @@ def place(agent: Agent) -> str:
 
 
 def origin(agent: Agent) -> str:
-    """``place`` and the format: what a quick search result shows under an agent's name."""
-    where = place(agent)
-    return f"{where} \u00b7 {FORMAT_LABELS[agent.format]}" if where else FORMAT_LABELS[agent.format]
+    """``place`` and the formats: what a quick search result shows under an agent's name."""
+    where, formats = place(agent), ", ".join(FORMAT_LABELS[fmt] for fmt in formats_of(agent))
+    return f"{where} \u00b7 {formats}" if where else formats
 
 
 def facet_values(agent: Agent) -> dict[str, list[str]]:
@@ -139,7 +140,7 @@ def facet_values(agent: Agent) -> dict[str, list[str]]:
     return {
         "category": [slugify(category_of(agent))],
         "collection": [slugify(agent.collection)] if agent.collection else [],
-        "format": [agent.format.value],
+        "format": [fmt.value for fmt in formats_of(agent)],  # an entry's: each of its formats
         "model": list(_one_per_key(models_of(agent))),
         "tools": tool_traits(agent),
         "color": [slugify(agent.color)] if agent.color else [],
@@ -163,7 +164,7 @@ def facet_pairs(agent: Agent) -> FacetPairs:
     sources: dict[str, Iterable[str]] = {
         "category": [titleize(category_of(agent))],
         "collection": [agent.collection] if agent.collection else [],
-        "format": [FORMAT_LABELS[agent.format]],
+        "format": [FORMAT_LABELS[fmt] for fmt in formats_of(agent)],
         "model": list(_one_per_key(models_of(agent)).values()),
         "tools": [TOOL_LABELS[t] for t in values["tools"]],
         "color": [agent.color] if agent.color else [],

@@ -41,6 +41,7 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         "disallowed_tools": list(agent.disallowed_tools),
         "permissions": [{"tool": tool, "rule": rule} for tool, rule in agent.permissions],
         "available_as": [{"format": fmt.value, "slug": slug} for fmt, slug in agent.available_as],
+        "entry": agent.entry or agent.slug,
         "model": list(agent.model) if isinstance(agent.model, tuple) else agent.model,
         "color": agent.color,
         "extra": dict(agent.extra),

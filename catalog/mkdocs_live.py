@@ -78,7 +78,7 @@ class Live:
         shared pages; an agent page the last build rendered is reused."""
         from collections import defaultdict
 
-        from catalog.render import agent_page_paths, page_context, render_catalog
+        from catalog.render import agent_outputs, page_context, render_catalog
 
         findings = defaultdict(list)
         for finding in catalog.findings:
@@ -88,10 +88,13 @@ class Live:
         again = None
         if key == self.render_key and self.pages:
             again = {a.slug for a in catalog.agents if self.agents.get(a.display_path) != state[a.display_path]}
+            # With all the definitions of their catalog entry: its page shows them all.
+            entries = {a.entry or a.slug for a in catalog.agents if a.slug in again and a.available_as}
+            again.update(a.slug for a in catalog.agents if a.available_as and (a.entry or a.slug) in entries)
         rendered = render_catalog(catalog, options, only=again, listings=self.listings)
         pages = dict(rendered)
         for agent in catalog.agents:
-            for rel in agent_page_paths(agent.slug):
+            for rel in agent_outputs(agent):
                 if rel not in pages:
                     pages[rel] = self.pages[rel]
         self.pages, self.agents, self.render_key = pages, state, key

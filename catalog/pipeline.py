@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog import variants
 from catalog.discover import Discovery, find_agent_files
-from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, reading_order, slugify, some_of
+from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
 
@@ -79,8 +80,14 @@ def _load_changed(
 
 
 def _assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
-    agents, collisions = _assign_slugs(one_category_spelling([agent for agent, _ in results if agent is not None]))
-    agents = harness_variants(agents)
+    agents = one_category_spelling([agent for agent, _ in results if agent is not None])
+    # One entry per agent, however many tools define it: entries get their slugs as agents
+    # always did, the other definitions theirs after their entry's (catalog.variants).
+    groups = variants.group_definitions(agents)
+    entries, collisions = _assign_slugs([agents[group[0]] for group in groups])
+    for group, entry in zip(groups, entries, strict=True):
+        agents[group[0]] = entry
+    agents = variants.with_entries(variants.definition_slugs(agents, groups), groups)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
@@ -135,34 +142,6 @@ def _without_failed(
         findings=(*discovery.findings, *(f for found in lost for f in found)),
     )
     return discovery, [(agent, found) for _, (agent, found) in kept if agent is not None]
-
-
-# Folders a tool reads its own agents from: an agent of one name in several of them, in one
-# repository, is one agent defined for several tools.
-_HARNESS_FOLDERS = frozenset(
-    {".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"}
-)
-
-
-def harness_variants(agents: list[Agent]) -> list[Agent]:
-    """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, agent in enumerate(agents):
-        # The repository: the folder that holds the tool folder (.claude/, .cursor/, ...).
-        parts = agent.display_path.split("/")
-        tool = next(
-            (i for i, part in enumerate(parts) if part in _HARNESS_FOLDERS or part.startswith(".roomodes#")), None
-        )
-        if tool is not None:
-            groups[("/".join(parts[:tool]), agent.name.casefold())].append(index)
-    result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
-    for indexes in groups.values():
-        if len({agents[i].format for i in indexes}) < 2:
-            continue
-        for index in indexes:
-            others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
-            result[index] = result[index].evolve(available_as=tuple(others))
-    return result
 
 
 def one_category_spelling(agents: list[Agent]) -> list[Agent]:
@@ -343,7 +322,7 @@ def _generate(
     key: str,
 ) -> GenerateResult:
     from catalog import incremental
-    from catalog.render import agent_page_paths, page_context, render_catalog
+    from catalog.render import agent_outputs, page_context, render_catalog
     from catalog.site import MANIFEST, write_docs
 
     previous = incremental.load_agents(folder, key)
@@ -381,7 +360,7 @@ def _generate(
         only = _render_again(catalog, previous, listings, page_findings, {s.display_path for s in fresh}, docs_dir)
     if from_cache:
         catalog = _with_whole_agents(catalog, folder, discovery.sources, from_cache, only, stats)
-    keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_page_paths(a.slug)}
+    keep = {p for a in catalog.agents if only is not None and a.slug not in only for p in agent_outputs(a)}
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
         bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -468,7 +447,9 @@ def _splice_index(
     # A file of several agents (Roo Code modes), or of an agent other tools define too (its
     # page lists theirs): an edit to it takes a full run.
     several = {str(s.path) for s in discovery.sources if s.entry is not None}
-    several |= {str(a.source) for a in catalog.agents if a.available_as}
+    # By display path: an agent whose page was not rendered again is a light copy, no source.
+    grouped = {a.display_path for a in catalog.agents if a.available_as}
+    several |= {str(s.path) for s in discovery.sources if s.display_path in grouped}
     for path in several & set(files):
         del files[path]
     shared = {rel: stat for rel, stat in outputs.items() if rel in composites}
@@ -498,8 +479,9 @@ def _render_again(
     docs_dir: Path,
 ) -> set[str]:
     """The slugs of the agents whose pages are rendered again: those whose file, page name,
-    listing or findings changed, or whose page files are gone."""
-    from catalog.render import AGENT_FOLDERS, agent_page_paths
+    listing or findings changed, or whose page files are gone; with all the definitions of
+    their catalog entry (its page shows them all)."""
+    from catalog.render import AGENT_FOLDERS, agent_outputs
 
     present = _files_in(docs_dir, AGENT_FOLDERS)
     again = set()
@@ -508,7 +490,7 @@ def _render_again(
         if (
             agent.display_path in fresh
             or previous.slugs.get(agent.display_path) != agent.slug
-            or not all(page in present for page in agent_page_paths(agent.slug))
+            or not all(page in present for page in agent_outputs(agent))
             # Its entries in the shared pages were not kept, or its page's findings changed
             # (AC140 names the other files of its name).
             or listing is None
@@ -516,6 +498,8 @@ def _render_again(
             or previous.findings.get(agent.display_path, ()) != page_findings.get(agent.display_path, ())
         ):
             again.add(agent.slug)
+    entries = {agent.entry or agent.slug for agent in catalog.agents if agent.slug in again and agent.available_as}
+    again.update(a.slug for a in catalog.agents if a.available_as and (a.entry or a.slug) in entries)
     return again
 
 
@@ -582,7 +566,9 @@ def _with_whole_agents(
         if whole is None:
             whole = guarded_load(source)[0] or agent
         # Spelt as the catalog spells its category; with the other tools' definitions.
-        agents[index] = replace(whole, slug=agent.slug, category=agent.category, available_as=agent.available_as)
+        agents[index] = replace(
+            whole, slug=agent.slug, category=agent.category, available_as=agent.available_as, entry=agent.entry
+        )
     return replace(catalog, agents=tuple(agents))
 
 
@@ -762,29 +748,27 @@ def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, s
 def _write_default_config(
     site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent], options: RenderOptions | None = None
 ) -> Path:
-    """The built-in mkdocs.yml for these agents, in the scratch folder; with ``options``, the
-    agent-catalog plugin in it renders them (``prepare_mkdocs`` hands it the catalog)."""
-    from catalog.facets import category_of
+    """The built-in mkdocs.yml for these agents, in the scratch folder: its navigation lists
+    the category and collection pages the renderer makes (``page_groups``, the one derivation).
+    With ``options``, the agent-catalog plugin in it renders them (``prepare_mkdocs`` hands it
+    the catalog)."""
     from catalog.mkdocs_build import default_config
+    from catalog.render import page_groups
 
-    collections = reading_order(a.collection for a in agents if a.collection)
+    collections, categories, _, _ = page_groups(agents)  # of the entries only, as the pages are
+    plugin = (
+        None
+        if options is None
+        else {
+            "sources": [],
+            "path": "",
+            "site_name": options.site_name,
+            **({"templates": str(options.template_dir.resolve())} if options.template_dir else {}),
+        }
+    )
     config = scratch / "mkdocs.yml"
     config.write_text(
-        default_config(
-            docs_dir,
-            site.site_name,
-            reading_order(category_of(a) for a in agents),
-            collections if len(collections) > 1 else [],
-            config_dir=scratch,
-            plugin=None
-            if options is None
-            else {
-                "sources": [],
-                "path": "",
-                "site_name": options.site_name,
-                **({"templates": str(options.template_dir.resolve())} if options.template_dir else {}),
-            },
-        ),
+        default_config(docs_dir, site.site_name, categories, collections, config_dir=scratch, plugin=plugin),
         encoding="utf-8",
     )
     return config

@@ -41,13 +41,10 @@ from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
 from catalog.splice import Composite, fills_to, marker, markers
 from catalog.types import Agent, Catalog, FastPickle, Finding
+from catalog.variants import definitions_by_entry, formats_of
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-
-INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
-INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
-DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -104,6 +101,13 @@ def agent_page_paths(slug: str) -> tuple[str, str]:
     return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt"
 
 
+def agent_outputs(agent: Agent) -> tuple[str, ...]:
+    """The files generated for one definition: its page and download, or only its download
+    when another definition's page shows it (``Agent.entry``)."""
+    page, download = agent_page_paths(agent.slug)
+    return (download,) if agent.entry else (page, download)
+
+
 @dataclass(frozen=True, slots=True)
 class Listing(FastPickle):
     """What the shared pages need of one agent: made with its page, kept between runs, so that
@@ -112,7 +116,9 @@ class Listing(FastPickle):
     slug: str
     category: str
     collection: str
-    format_label: str
+    # The formats of its catalog entry; none for a definition another's page shows, which
+    # the shared pages leave out (but catalog.json, one object per file, keeps).
+    format_labels: tuple[str, ...]
     models: tuple[str, ...]
     examples: int
     tokens: int  # estimated tokens of its description
@@ -134,6 +140,7 @@ class _Context:
     options: RenderOptions
     common: dict[str, Any]
     findings: dict[str, list[Finding]]  # by agent file (display path)
+    definitions: dict[str, tuple[Agent, ...]]  # an entry's slug -> its other definitions
 
     def link(self, source: str, target: str) -> str:
         return page_url(source, target, self.options.directory_urls)
@@ -141,7 +148,9 @@ class _Context:
 
 def page_groups(agents: Sequence[Agent]) -> Groups:
     """The collections with a page (none when there is only one), the categories, and the
-    slug of each one's page (unique: ``Development`` and ``development`` get two)."""
+    slug of each one's page (unique: ``Development`` and ``development`` get two). Only
+    entries count: the other definitions of an entry are on its page."""
+    agents = [agent for agent in agents if not agent.entry]
     named = {agent.collection or "" for agent in agents}
     collections = reading_order(c for c in named if c) if len(named) > 1 else []
     categories = reading_order(category_of(agent) for agent in agents)
@@ -162,7 +171,7 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
         if slug != slugify(value)
     ]
     # An agent's page links the other tools' definitions of it.
-    variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
+    variants = [f"variants:{a.slug}:{a.entry}:{a.available_as}" for a in agents if a.available_as]
     spelt = [f"spelling:{category}" for category in categories if category != slugify(category)]
     return (*collections, *renamed, *variants, *spelt)
 
@@ -179,9 +188,7 @@ def render_context(
     common = {
         "options": options,
         "format_labels": FORMAT_LABELS,
-        "install_dirs": INSTALL_DIRS,
-        "install_hints": INSTALL_HINTS,
-        "download_suffixes": DOWNLOAD_SUFFIXES,
+        "dialects": DIALECTS,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
@@ -192,8 +199,10 @@ def render_context(
         "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
         "place_of": place,
+        "formats_of": formats_of,
     }
-    return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
+    definitions = definitions_by_entry(catalog.agents)
+    return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings, definitions)
 
 
 def render_catalog(
@@ -226,11 +235,11 @@ def render_catalog(
     rendered = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
     # pages need every agent's listing: those of the agents rendered now come with their pages.
-    task = functools.partial(agent_files, context)
-    for agent, (page, download, listing) in zip(
+    task = functools.partial(_files_of, context)
+    for agent, (files, listing) in zip(
         wanted, map_forked(task, wanted, at_least=200, meanwhile=meanwhile), strict=True
     ):
-        pages.update((page, download))
+        pages.update(files)
         rendered[agent.display_path] = listing
     kept.update(rendered)
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
@@ -243,14 +252,49 @@ def render_catalog(
 
 
 _AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+_DefinitionFiles = tuple[tuple[tuple[str, str], ...], "Listing"]
+
+
+def _files_of(context: _Context, agent: Agent) -> _DefinitionFiles:
+    """A definition's files and listing: an entry's page and download, or the download alone
+    of a definition its entry's page shows (with a listing that only catalog.json uses)."""
+    if not agent.entry:
+        page, download, listing = agent_files(context, agent)
+        return (page, download), listing
+    rel = agent_page_paths(agent.slug)[1]
+    listing = Listing(
+        slug=agent.slug,
+        category=category_of(agent),
+        collection=agent.collection or "",
+        format_labels=(),
+        models=(),
+        examples=0,
+        tokens=0,
+        item_top="",
+        item_nested="",
+        json=json_piece(agent),
+        row="",
+        facets=(),
+    )
+    return ((rel, _raw_text(agent)),), listing
 
 
 def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
     """One agent's page, its download and its listing."""
     path, download = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
+    definitions = [
+        {
+            "agent": other,
+            "download": agent_page_paths(other.slug)[1],
+            "file_name": _file_name(other),
+            "findings": context.findings.get(other.display_path, []),
+        }
+        for other in context.definitions.get(agent.slug, ())
+    ]
     body = context.env.get_template("agent.md.j2").render(
         agent=agent,
+        definitions=definitions,
         findings=context.findings.get(agent.display_path, []),
         link=lambda target: context.link(path, target),
         download=download,
@@ -270,7 +314,7 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         slug=agent.slug,
         category=category_of(agent),
         collection=agent.collection or "",
-        format_label=FORMAT_LABELS[agent.format],
+        format_labels=tuple(FORMAT_LABELS[fmt] for fmt in formats_of(agent)),
         models=tuple(models_of(agent)),
         examples=len(agent.examples),
         tokens=estimate_tokens(agent.description),
@@ -291,6 +335,8 @@ class Overview(FastPickle):
     counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
     by_category: dict[str, int]
+    shown: tuple[int, ...]  # the indexes of the entries, the listings the overview lists
+    files: int  # agent definitions, one a file (or a mode of a .roomodes)
 
     def evolve_agent(self, index: int, examples: int, tokens: int, old_examples: int) -> Overview:
         """The figures after agent ``index`` changed its examples or tokens, nothing else."""
@@ -300,18 +346,23 @@ class Overview(FastPickle):
 
 
 def overview_of(listings: Sequence[Listing]) -> Overview:
-    by_category: Counter[str] = Counter(m.category for m in listings)
+    """The figures of the catalog entries; an entry counts once under each of its formats."""
+    shown = tuple(index for index, m in enumerate(listings) if m.format_labels)
+    entries = [listings[index] for index in shown]
+    by_category: Counter[str] = Counter(m.category for m in entries)
     return Overview(
-        total=len(listings),
-        examples_total=sum(m.examples for m in listings),
+        total=len(entries),
+        examples_total=sum(m.examples for m in entries),
         counts={
-            "format": Counter(m.format_label for m in listings),
-            "collection": Counter(m.collection or "(none)" for m in listings),
-            "category": Counter(m.category for m in listings),
-            "model": model_counts(m.models for m in listings),
+            "format": Counter(label for m in entries for label in m.format_labels),
+            "collection": Counter(m.collection or "(none)" for m in entries),
+            "category": Counter(m.category for m in entries),
+            "model": model_counts(m.models for m in entries),
         },
         tokens=tuple(m.tokens for m in listings),
         by_category={category: by_category[category] for category in reading_order(by_category)},
+        shown=shown,
+        files=len(listings),
     )
 
 
@@ -322,7 +373,8 @@ def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequ
     pages: Pages = {}
     by_category: dict[str, list[Listing]] = defaultdict(list)
     by_collection: dict[str, list[Listing]] = defaultdict(list)
-    for listing in listings:
+    entries = [listing for listing in listings if listing.format_labels]
+    for listing in entries:
         by_category[listing.category].append(listing)
         by_collection[listing.collection].append(listing)
     for category in reading_order(by_category):
@@ -345,7 +397,7 @@ def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequ
         "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = catalog_json([m.json for m in listings], findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
+    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in entries), [m.row for m in entries])
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -386,15 +438,17 @@ def _group_index(context: _Context, kind: str, members: dict[str, list[Listing]]
 
 
 def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:
-    """``index.md``: the figures, the categories and collections, and every agent's item."""
+    """``index.md``: the figures, the categories and collections, and every entry's item
+    (``items``: every listing's, in catalog order)."""
     return _with_meta(
         context.env.get_template("overview.md.j2").render(
             total=overview.total,
+            files=overview.files,
             examples_total=overview.examples_total,
             counts=overview.counts,
-            tokens=summarize_tokens(overview.tokens),
+            tokens=summarize_tokens([overview.tokens[index] for index in overview.shown]),
             by_category=overview.by_category,
-            items=items,
+            items=[items[index] for index in overview.shown],
             link=lambda t: context.link("index.md", t),
             **context.common,
         ),

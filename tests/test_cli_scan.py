@@ -40,6 +40,7 @@ AGENT_KEYS = {
     "disallowed_tools",
     "permissions",
     "available_as",
+    "entry",
     "model",
     "color",
     "extra",
