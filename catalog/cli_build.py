@@ -204,7 +204,7 @@ def serve(paths: Sequence[str], dev_addr: str, config_file: Path | None) -> None
 
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from catalog.mkdocs_build import quiet_dirty_warning, serve_config
+    from catalog.mkdocs_live import quiet_dirty_warning, serve_config
 
     if not dev_addr.startswith(("127.", "localhost", "[::1]")):
         click.echo("note: serving beyond this machine; the preview has no access control", err=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,3 +138,46 @@ def _file_state(path: Path) -> tuple[str, int, int] | None:
     except OSError:
         return None
     return (str(path), found.st_mtime_ns, found.st_size)
+
+
+def serve_config(user_config: Path | None, sources: Sequence[str], scratch: Path) -> Path:
+    """The configuration `serve` runs: the user's when it has our plugin, else a built-in one."""
+    from catalog.mkdocs_build import default_config, read_site_config
+
+    if user_config is not None and read_site_config(user_config, None, None).has_plugin:
+        return user_config
+    import yaml
+
+    docs = scratch / "docs"
+    docs.mkdir()
+    config = yaml.safe_load(default_config(docs, "Agent catalog", [], []))
+    config["plugins"] = [
+        "search",
+        {"agent-catalog": {"sources": [str(Path(s).resolve()) for s in sources], "path": ""}},
+    ]
+    config.pop("nav", None)
+    config["extra"].pop("polyfills", None)
+    config["extra_css"], config["extra_javascript"] = [], []
+    target = scratch / "mkdocs.yml"
+    target.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return target
+
+
+@contextmanager
+def quiet_dirty_warning() -> Iterator[None]:
+    """Meanwhile, MkDocs does not warn of "inaccurate navigation" at each dirty build:
+    ``agent-catalog serve`` builds dirty on purpose, and the plugin builds everything again
+    when what the navigation shows changed (``Live``)."""
+    import logging
+
+    class Quiet(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+    quiet = Quiet()
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)

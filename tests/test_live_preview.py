@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.mkdocs_build import quiet_dirty_warning, serve_config
+from catalog.mkdocs_live import quiet_dirty_warning, serve_config
 
 pytestmark = pytest.mark.slow
 
