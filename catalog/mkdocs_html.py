@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from catalog.layout import quiet_sections
@@ -143,9 +143,21 @@ SearchSection = tuple[tuple[str, ...], tuple[str, ...], str | None]
 class Prepared:
     """A generated page made ready before MkDocs reads it (in a worker process)."""
 
-    body: str  # the Markdown MkDocs will hand the plugin: the page without its front matter
-    finished: Finished
+    body: bytes  # digest of the Markdown MkDocs will hand the plugin (the page without its front matter)
+    finished: Finished  # without its ``search`` part: the sections below are what was made of it
     search: tuple[SearchSection, ...]  # the sections Material's search indexes
+
+
+def digest(body: str) -> bytes:
+    """What tells the body a page was prepared from from another (sent back by the workers
+    instead of the body itself)."""
+    import hashlib
+
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def prepared(body: str, finished: Finished) -> Prepared:
+    return Prepared(digest(body), replace(finished, search=""), search_sections(finished.search))
 
 
 def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
@@ -156,7 +168,7 @@ def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
     finished = finish(body, headings, agent_page)
     if finished is None:
         return None
-    return Prepared(body, finished, search_sections(finished.search))
+    return prepared(body, finished)
 
 
 def search_sections(part: str) -> tuple[SearchSection, ...]:

@@ -122,6 +122,9 @@ class Live:
                 os.unlink(dest)
         self.dests = now
 
+    def forget_site(self) -> None:
+        self.site_key, self.written = None, {}
+
     def forget_rebuilt(self, config: MkDocsConfig) -> None:
         search = next(
             (p for p in config.plugins.values() if type(p).__module__ == "material.plugins.search.plugin"), None

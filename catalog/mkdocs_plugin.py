@@ -38,7 +38,7 @@ from catalog.layout import (
     quiet_sections,
 )
 from catalog.mkdocs_build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
-from catalog.mkdocs_html import Headings, Prepared, SearchSection, finish, headings_of, prepare, search_sections
+from catalog.mkdocs_html import Headings, Prepared, SearchSection, digest, finish, headings_of, prepare, prepared
 from catalog.mkdocs_live import GeneratedFile, Live
 from catalog.types import Catalog
 
@@ -183,8 +183,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         def task(page: tuple[str, str]) -> Prepared | None:
             return prepare(headings, is_agent_page(page[0], prefix), page[1])
 
-        for (uri, _), prepared in zip(pages, map_forked(task, pages, at_least=64), strict=True):
-            self._prepared[uri] = prepared
+        for (uri, _), made in zip(pages, map_forked(task, pages, at_least=64), strict=True):
+            self._prepared[uri] = made
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
         return NOT_BUILT_PAGE if page.file.src_uri in self.not_built else None
@@ -199,14 +199,14 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             return markdown
         uri = page.file.src_uri
         self.generated.add(uri)
-        prepared = self._prepared.pop(uri, None)
-        if prepared is None or prepared.body != markdown:  # not made ahead, or changed since
+        made = self._prepared.pop(uri, None)
+        if made is None or made.body != digest(markdown):  # not made ahead, or changed since
             agent = is_agent_page(uri, self._prefix())
             finished = finish(markdown, self._headings, agent) if self._headings is not None else None
-            prepared = None if finished is None else Prepared(markdown, finished, search_sections(finished.search))
-        if prepared is None:
+            made = None if finished is None else prepared(markdown, finished)
+        if made is None:
             return self._blocks.hide(uri, markdown)
-        self._finished[uri] = prepared
+        self._finished[uri] = made
         return ""
 
     @event_priority(100)
@@ -256,6 +256,10 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self._live.dirty:
             self._live.forget_rebuilt(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        # What the site holds is not known any more: the next build of a serve builds it all.
+        self._live.forget_site()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         for source in self._sources:
