@@ -50,6 +50,9 @@ class Dialect:
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
+    # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
+    # lenient recovery does (AC115 then matters only to the tools that do not).
+    lenient_yaml: bool = False
     # Where the tool also reads agents for every project on a machine, when pages say so.
     user_install_dir: str = ""
     # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
@@ -102,6 +105,7 @@ CLAUDE_CODE = _dialect(
     False,
     ".md",
     label="Claude Code",
+    lenient_yaml=True,
     user_install_dir="~/.claude/agents/",
     name_required=True,
     kebab_names=True,

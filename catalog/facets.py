@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
+from catalog.overlap import terms_of
 from catalog.textsafe import excerpt
 from catalog.types import Agent
 from catalog.variants import formats_of
@@ -201,7 +202,8 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
 def data_row(agent: Agent, href: str) -> str:
     """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
     quick search of the search box the title, the page's address relative to the overview, a
-    short summary and where the agent comes from (``origin``)."""
+    short summary and where the agent comes from (``origin``); last, its terms for the
+    "Similar agents" list its page scores in the browser (``overlap.terms_of``)."""
     row = [
         agent.slug,
         search_text(agent),
@@ -210,6 +212,7 @@ def data_row(agent: Agent, href: str) -> str:
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
         origin(agent),
+        terms_of(agent),
     ]
     # ensure_ascii plus escaped "<" keep the row inert even if it held "</script>".
     return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")

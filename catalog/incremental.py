@@ -440,10 +440,9 @@ def source_of(key: SourceKey) -> AgentSource:
 
 def light(agent: Agent) -> Agent:
     """The agent without its text, and without its absolute path: enough to name its page and
-    list its findings. Whoever renders its page gets the whole agent (``load_full``)."""
-    return agent.evolve(
-        description="", description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path()
-    )
+    list its findings. Whoever renders its page gets the whole agent (``load_full``). The
+    description stays: the rules comparing agents read it (AC602, the descriptions' total)."""
+    return agent.evolve(description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path())
 
 
 def save_full(folder: Path, path: str, seen: FileStat, packed: bytes) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog import variants
 from catalog.discover import Discovery, find_agent_files
+from catalog.lint import page_findings as findings_on_pages
 from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Catalog, Finding, RawDocument
@@ -98,6 +99,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
     from catalog.model import build_agent
     from catalog.parse import read_agent_file
     from catalog.structured import parse_document
+    from catalog.tool_scope import for_its_tool
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):
@@ -107,7 +109,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
     else:
         raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
-    return agent, [*findings, *raw.findings, *more]
+    return agent, for_its_tool([*findings, *raw.findings, *more], agent.format)
 
 
 def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | None, list[Finding]]:
@@ -352,7 +354,8 @@ def _generate(
     context = page_context(catalog.agents)
     slugs = {a.display_path: a.slug for a in catalog.agents}
     page_findings: dict[str, tuple[Finding, ...]] = {}
-    for finding in catalog.findings:
+    # What pages show but rules of one agent: those rules find nothing new unless it changed.
+    for finding in sorted(findings_on_pages(catalog), key=Finding.sort_key):
         page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
     listings = dict(previous.listings)
     only: set[str] | None = None

@@ -34,12 +34,14 @@ from catalog.facets import (
 )
 from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
-from catalog.lint import summarize_tokens
+from catalog.lint import file_findings, page_findings, summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
+from catalog.sections import prompt_parts
 from catalog.splice import Composite, fills_to, marker, markers
+from catalog.tool_scope import only_other_tools
 from catalog.types import Agent, Catalog, FastPickle, Finding
 from catalog.variants import definitions_by_entry, formats_of
 
@@ -85,6 +87,7 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         titleize=titleize,
         sh=shlex.quote,
     )
+    env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
     return env
 
 
@@ -182,7 +185,7 @@ def render_context(
     """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
-    for finding in catalog.findings:
+    for finding in page_findings(catalog):
         findings[finding.path].append(finding)
     collections, categories, category_slugs, collection_slugs = groups or page_groups(catalog.agents)
     common = {
@@ -252,6 +255,9 @@ def render_catalog(
 
 
 _AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+# An agent page's bytes at most, when it can: past them, the page leaves out the file's exact
+# text (which Copy and a download from disk read); the download link serves the file.
+PAGE_BUDGET = 50_000
 _DefinitionFiles = tuple[tuple[tuple[str, str], ...], "Listing"]
 
 
@@ -288,21 +294,23 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
             "agent": other,
             "download": agent_page_paths(other.slug)[1],
             "file_name": _file_name(other),
-            "findings": context.findings.get(other.display_path, []),
+            "findings": file_findings(other, context.findings.get(other.display_path, ())),
         }
         for other in context.definitions.get(agent.slug, ())
     ]
-    body = context.env.get_template("agent.md.j2").render(
-        agent=agent,
-        definitions=definitions,
-        findings=context.findings.get(agent.display_path, []),
-        link=lambda target: context.link(path, target),
-        download=download,
-        file_name=_file_name(agent),
-        raw=raw,
-        edit_url=_edit_url(agent, context.options),
+    values = {
+        "agent": agent,
+        "definitions": definitions,
+        "findings": file_findings(agent, context.findings.get(agent.display_path, ())),
+        "link": lambda target: context.link(path, target),
+        "download": download,
+        "file_name": _file_name(agent),
+        "edit_url": _edit_url(agent, context.options),
         **context.common,
-    )
+    }
+    body = context.env.get_template("agent.md.j2").render(raw=raw, **values)
+    if len(body.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
+        body = context.env.get_template("agent.md.j2").render(raw=None, **values)
     page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
     return page, (download, raw), _listing(context, agent)
 

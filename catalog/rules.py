@@ -14,7 +14,9 @@ from collections.abc import Iterator
 
 from catalog import rules_format  # noqa: F401 - registers the format rules
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
+from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
+from catalog.overlap import confusable_pairs
 from catalog.rule_registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.types import Agent, Section
 
@@ -101,8 +103,9 @@ _scan_rule(
     "lenient-yaml",
     "warning",
     "The frontmatter is not valid YAML and only loaded through lenient recovery.",
-    "Claude Code reads such files, stricter tools reject them. Quote values that contain ': ' or use a block "
-    "scalar (description: |).",
+    "Claude Code reads such files, stricter tools reject them: on a Claude Code file the finding is a note (info) "
+    "for whoever uses the file with another tool. Quote values that contain ': ' or use a block scalar "
+    "(description: |).",
 )
 _scan_rule(
     "AC116",
@@ -217,13 +220,14 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
     "AC302",
     "name-across-collections",
     "info",
-    "The same name appears in several collections.",
-    "Installing agents from both collections into one project would make one shadow the other.",
+    "The same name appears in several collections, for the same tool.",
+    "Installing agents from both collections into one project would make one shadow the other. Agents of "
+    "different tools live in different folders (.claude/agents/, .github/agents/, ...): their names never clash.",
 )
 def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
-    by_name: dict[str, list[Agent]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[Agent]] = defaultdict(list)
     for agent in agents:
-        by_name[agent.name.casefold()].append(agent)
+        by_name[(DIALECTS[agent.format].install_dir, agent.name.casefold())].append(agent)
     for same in by_name.values():
         collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:
@@ -232,6 +236,36 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
             for agent in same:
                 others = some_of([c for c in firsts if c != agent.collection], len(named) - bool(agent.collection))
                 yield agent, (_line(agent, "name"), 1, f"name {agent.name!r} also exists in {others or 'another'}")
+
+
+@_rule(
+    "AC303",
+    "overlapping-descriptions",
+    "info",
+    "Two agents one tool loads together (one collection, one tool) claim the same requests: it may pick either.",
+    "The tool delegates by reading the descriptions, so two agents whose descriptions use the same words "
+    "compete for the same requests. The overlap score (also on each agent page, under Similar agents): an "
+    "agent's text is its description without the examples plus the user turns of its examples; its words are "
+    "lowercased, singular, without stop words, the most used first up to 240 characters. With N agents in "
+    "the catalog and df the number using a word, the word weighs (1 + ln count) x (1 + ln((1 + N) / (1 + df))), "
+    "and in a catalog of 50 or more, words used by more than a tenth of the agents are left out. The score is "
+    "the cosine of the two agents' weights, from 0 to 1 (1: the same words in the same proportions), 0 when "
+    "they share fewer than two words, rounded to two decimals. Pairs of one collection and one tool (Copilot "
+    "agents and chat modes are one) scoring 0.5 or more are reported, at both files. Make each description "
+    "say what sets the agent apart, or keep one of the two.",
+)
+def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    rivals: dict[int, list[tuple[float, str]]] = defaultdict(list)  # by id(agent): (score, other's path)
+    for one, other, score in confusable_pairs(agents):
+        rivals[id(one)].append((score, other.display_path))
+        rivals[id(other)].append((score, one.display_path))
+    for agent in agents:
+        found = rivals.get(id(agent))
+        if found:
+            # One finding a file, the closest few named: n rivals are one line, not n.
+            closest = heapq.nsmallest(NAMED_IN_GROUP, found, key=lambda pair: (-pair[0], pair[1]))
+            named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(found))
+            yield agent, (_line(agent, "description"), 1, f"description overlaps {named}: the tool may pick either")
 
 
 @_rule(

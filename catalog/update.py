@@ -164,6 +164,7 @@ def _next_index(
     staged: _Staged,
 ) -> bytes:
     """Update ``index`` for after the edits (but its outputs' stats) and pickle it."""
+    from catalog.lint import CATALOG_RULE_CODES
     from catalog.render import agent_page_paths
 
     composites, overview = made
@@ -178,7 +179,15 @@ def _next_index(
             stat=edit.stat,
             examples=len(edit.agent.examples),
             read_findings=edit.read,
-            page_findings=tuple(f for f in findings if f.path == edit.agent.display_path),
+            page_findings=tuple(
+                sorted(
+                    (
+                        *(f for f in findings if f.path == edit.agent.display_path),
+                        *(f for f in edit.facts.page_findings if f.code in CATALOG_RULE_CODES),
+                    ),
+                    key=Finding.sort_key,
+                )
+            ),
             outputs=(page, download),
         )
     index.set_facts(facts)
@@ -301,6 +310,8 @@ def _stage(
 
     ``early`` goes on writing catalog.json while this thread renders the edited agents'
     pages and the overview."""
+    from catalog.config import MAX_TOTAL_DESCRIPTION_TOKENS
+    from catalog.lint import CATALOG_RULE_CODES
     from catalog.render import (
         agent_files,
         agent_page_paths,
@@ -339,8 +350,12 @@ def _stage(
         old_json = index.composites["catalog.json"].skeleton
         if not early.finish(plan("catalog.json", json_skeleton(findings, len(index.order), old_json), json_pieces)):
             return None
-        context = render_context(Catalog((), findings), options, folder / "templates", index.groups)
+        # The edited pages keep what the rules comparing agents found: an edit that keeps an
+        # agent's identity changes none of it, but the descriptions' total (AC602), checked below.
+        compared = tuple(f for edit in edits for f in edit.facts.page_findings if f.code in CATALOG_RULE_CODES)
+        context = render_context(Catalog((), (*findings, *compared)), options, folder / "templates", index.groups)
         overview: Overview = pickle.loads(index.overview)
+        tokens_before = sum(overview.tokens)
         rendered: dict[int, Callable[[bytes], bytes]] = {}
         for edit in edits:
             (page, page_text), (download, raw), listing = agent_files(context, edit.agent)
@@ -352,6 +367,11 @@ def _stage(
                 staged.write(rel, data)
             rendered[edit.index] = functools.partial(piece_of, listing)
             overview = overview.evolve_agent(edit.index, listing.examples, listing.tokens, edit.facts.examples)
+        if (
+            sum(overview.tokens) != tokens_before
+            and max(sum(overview.tokens), tokens_before) > MAX_TOTAL_DESCRIPTION_TOKENS
+        ):
+            return None  # AC602's figures, on another agent's page maybe: the full run
         skeletons = {"index.md": overview_skeleton(context, overview, len(index.order))}
         planned = [
             (rel, pieces)

@@ -26,7 +26,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 class _Building(yaml.constructor.SafeConstructor):
     """Mixed into a safe loader (libyaml's or the pure-Python one): a scalar that YAML parses
     and cannot build (``2024-02-30``, a 5,001-digit integer, ``!!bool maybe``, ``!!timestamp
-    nope``) becomes its raw text, noted in ``unbuilt`` with where it is, instead of an exception that would lose the file."""
+    nope``) becomes its raw text, noted in ``unbuilt`` with where it is, instead of an
+    exception that would lose the file."""
 
     unbuilt: list[tuple[int, int, str]]  # 0-based line, column, why
 
