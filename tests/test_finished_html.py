@@ -209,4 +209,4 @@ def test_a_site_whose_toc_is_not_reproduced_still_gets_every_page(tmp_path: Path
     assert "MkDocs warning:" not in result.stderr, result.stderr
     page = (project / "site" / "agents" / "agents" / "api-designer.html").read_text(encoding="utf-8")
     assert '<a class="toclink" href="#when-to-use">When to use</a>' in page
-    assert 'class="ac-prose"' in page and "ac-prompt__body" in page
+    assert 'class="ac-prose"' in page and 'class="ac-header' in page
