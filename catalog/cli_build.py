@@ -204,14 +204,16 @@ def serve(paths: Sequence[str], dev_addr: str, config_file: Path | None) -> None
 
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    from catalog.mkdocs_build import serve_config
+    from catalog.mkdocs_live import quiet_dirty_warning, serve_config
 
     if not dev_addr.startswith(("127.", "localhost", "[::1]")):
         click.echo("note: serving beyond this machine; the preview has no access control", err=True)
-    with tempfile.TemporaryDirectory(prefix="agent-catalog-serve-") as scratch, _refusals():
+    with tempfile.TemporaryDirectory(prefix="agent-catalog-serve-") as scratch, _refusals(), quiet_dirty_warning():
         config = serve_config(_config_path(config_file), _default_paths(paths), Path(scratch))
         click.echo(f"Serving the catalog on http://{dev_addr}/ (Ctrl-C to stop)", err=True)
-        mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True)
+        # Dirty builds: after an edit MkDocs builds the pages that changed (the plugin says
+        # which); when anything but the agents changed, the plugin has the whole site built.
+        mkdocs_serve(config_file=str(config), dev_addr=dev_addr, livereload=True, build_type="dirty")
 
 
 @click.command()

@@ -81,12 +81,13 @@ def default_template_dir() -> Path:
     return here.resolve().parent / "site_templates"
 
 
-# An agent page's sections whose text is only buttons, commands and paths, and the titles of
+# An agent page's sections whose text is only buttons, commands, paths and links to other
+# agents (Similar agents: its entry had no text, 113 bytes an agent), and the titles of
 # its system prompt's sections (the only h3 and h4 headings with ids: agent text's own are in
 # HTML blocks, without; their text is excluded already): their headings stay in the table of
 # contents but not in the search index (each entry costs every reader bytes).
 _UNSEARCHED = re.compile(
-    r'<(h2 id="(?:expertise|system-prompt|install|source)"|h[34] id="[^"<>]*")(?! data-search-exclude)'
+    r'<(h2 id="(?:expertise|system-prompt|similar-agents|install|source)"|h[34] id="[^"<>]*")(?! data-search-exclude)'
 )
 
 

@@ -7,12 +7,11 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import posixpath
 import shlex
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ from catalog.jsonout import agent_json, catalog_json, with_findings
 from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
 from catalog.lint import file_findings, page_findings, summarize_tokens
 from catalog.names import reading_order, slugify, titleize, unique_slugs
-from catalog.parallel import forked_results, map_forked
+from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens, rule_table
 from catalog.sections import prompt_parts
@@ -255,56 +254,6 @@ def render_catalog(
     return pages
 
 
-class StreamedCatalog:
-    """A catalog's pages as forked workers render them, for a build that starts before they
-    are all there: ``paths`` says every file up front, ``get`` waits for the one asked for.
-
-    ``paths`` lists each agent's page and download in the order they are rendered, then the
-    shared pages and assets, which are made on the first ``get`` of one of them (that waits
-    for every agent's listing).
-    """
-
-    def __init__(self, catalog: Catalog, context: _Context, results: Iterator[_DefinitionFiles]) -> None:
-        self._catalog, self._context, self._results = catalog, context, results
-        self._pages: Pages = {}
-        self._listings: list[Listing] = []
-        agent_files = [rel for agent in catalog.agents for rel in agent_outputs(agent)]
-        self._shared = _shared_page_paths(context)
-        self.paths: tuple[str, ...] = (*agent_files, *self._shared)
-
-    def get(self, rel: str) -> str | bytes:
-        while rel not in self._pages and len(self._listings) < len(self._catalog.agents):
-            (files, listing) = next(self._results)
-            self._pages.update(files)
-            self._listings.append(listing)
-        if rel not in self._pages and rel in self._shared:
-            shared = _shared_pages(self._context, self._catalog.findings, self._listings)
-            if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
-                raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
-            self._pages.update(shared)
-        return self._pages[rel]
-
-
-@contextlib.contextmanager
-def stream_catalog(
-    catalog: Catalog, options: RenderOptions | None = None, complete: Callable[[Agent], Agent] | None = None
-) -> Iterator[StreamedCatalog]:
-    """The pages of ``render_catalog(catalog, options)``, as a ``StreamedCatalog``: forked
-    workers start rendering the agent pages on entering, while this process does other work.
-
-    ``complete``: what the worker does to each agent before rendering it (the pipeline adds
-    the sections it did not wait for)."""
-    context = render_context(catalog, options, None)
-
-    def task(agent: Agent) -> _DefinitionFiles:
-        return _files_of(context, complete(agent) if complete else agent)
-
-    # One worker: it renders a page in about a third of the time MkDocs takes to read one, so
-    # it stays ahead, and the other cores are left to MkDocs. Small chunks: MkDocs starts soon.
-    with forked_results(task, catalog.agents, at_least=16, workers=1, chunk=8) as results:
-        yield StreamedCatalog(catalog, context, results)
-
-
 _AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
 # An agent page's bytes at most, when it can: past them, the page leaves out the file's exact
 # text (which Copy and a download from disk read); the download link serves the file.
@@ -383,21 +332,6 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         json=json_piece(agent),
         row=data_row(agent, context.link("index.md", page)),
         facets=facet_pairs(agent),
-    )
-
-
-def _shared_page_paths(context: _Context) -> tuple[str, ...]:
-    """The files ``_shared_pages`` makes."""
-    return (
-        *map(context.common["category_page"], context.common["categories"]),
-        *map(context.common["collection_page"], context.common["collections"]),
-        *([context.common["categories_page"]] if context.common["categories"] else []),
-        *([context.common["collections_page"]] if context.common["collections"] else []),
-        "index.md",
-        "rules.md",
-        "catalog.json",
-        "assets/catalog-data.js",
-        *ASSETS,
     )
 
 
