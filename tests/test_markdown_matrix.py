@@ -325,6 +325,7 @@ _SECTION_OF = {
     "div:ac-prose": "when-to-use",
     "figure:ac-dialogue": "example-dialogues",
     "nav:ac-outline": "expertise",
+    "div:ac-similar": "similar-agents",
     "div:ac-prompt-actions": "install",
     "div:ac-install": "install",
     "div:ac-source": "source",
@@ -354,7 +355,7 @@ def test_every_section_is_where_the_template_put_it(built: Built) -> None:
             key = element[:3] if element.startswith(("h3:", "h4:")) else element
             assert key in _SECTION_OF, (entry["path"], element, top)
             assert _SECTION_OF[key] == heading, (entry["path"], element, heading)
-        expected = ["when-to-use", "example-dialogues", "expertise", "install", "source", "system-prompt"]
+        expected = ["when-to-use", "example-dialogues", "expertise", "similar-agents", "install", "source", "system-prompt"]
         expected = [h for h in expected if h != "example-dialogues" or entry["examples"]]
         titled = top.count("div:ac-anchor")  # the sections but lead-ins: each has a title
         expected = [h for h in expected if h != "expertise" or titled]
