@@ -9,6 +9,7 @@ one agent (AC401, AC403) and an error (AC202) that the page once hid as "loads c
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,12 @@ from tests.test_browser import open_page  # noqa: E402
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # Three collections of the corpus: Claude Code (lenient YAML, unknown tools), Copilot (unknown
 # fields, a file without description), one repository with one agent for five tools.
-COLLECTIONS = ("VoltAgent__awesome-claude-code-subagents", "github__awesome-copilot", "oaknational__oak-python-starter")
+COLLECTIONS = (
+    "VoltAgent__awesome-claude-code-subagents",
+    "github__awesome-copilot",
+    "oaknational__oak-python-starter",
+    "darrenhinde__OpenAgentsControl",  # categories from folders and frontmatter, in several spellings
+)
 SEED = SHARED / "seed" / "backend-specialist.md"
 
 
@@ -138,5 +144,37 @@ def test_a_finding_for_other_tools_is_a_quiet_note(browser: Any, corpus_site: tu
     assert note.count() == 1 and "Claude Code, this file's tool, reads it" in note.inner_text()
     style = note.evaluate("li => [getComputedStyle(li).borderTopColor, getComputedStyle(li).backgroundColor]")
     assert style == ["rgba(0, 0, 0, 0)", "rgba(0, 0, 0, 0)"], style  # no box around it
+    watch.assert_clean()
+    page.context.close()
+
+
+def _spelling(label: str) -> str:
+    return re.sub(r"[\W_]+", "", label.casefold())
+
+
+def test_categories_and_models_are_spelled_one_way(browser: Any, corpus_site: tuple[Path, Catalog, Any]) -> None:
+    """Issue 19: `Development` and `development`, `GPT-4.1` and `gpt-4.1` are one value, in the
+    overview's category list and in every facet the filter shows."""
+    site, _, _ = corpus_site
+    page, watch = open_page(browser, (site / "index.html").as_uri())
+    page.wait_for_selector(".ac-facet__option", state="attached")
+    shown = {
+        "categories": page.eval_on_selector_all(
+            'nav[aria-label="Categories"] a.ac-group', "links => links.map(a => a.firstChild.textContent.trim())"
+        ),
+        **{
+            name: page.eval_on_selector_all(
+                f'.ac-facet__option input[data-facet="{name}"]',
+                "boxes => boxes.map(b => b.parentElement.querySelector('span').textContent)",
+            )
+            for name in ("category", "model")
+        },
+    }
+    assert len(shown["categories"]) > 5 and shown["category"] and shown["model"], shown
+    for name, labels in shown.items():
+        spellings: dict[str, list[str]] = {}
+        for label in labels:
+            spellings.setdefault(_spelling(label), []).append(label)
+        assert all(len(same) == 1 for same in spellings.values()), (name, [s for s in spellings.values() if len(s) > 1])
     watch.assert_clean()
     page.context.close()
