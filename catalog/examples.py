@@ -57,7 +57,7 @@ _NOT_SPEAKERS = frozenset(
 # character at a time, each retried to the end of the line, a 2 MB line of backticks took
 # hours. A backtick fence's info string holds no backtick (CommonMark).
 _FENCE = re.compile(r"^[ \t]*((?>`{3,})(?=[^`\n]*\n)|(?>~{3,}))[^\n]*\n(?:.*?^[ \t]*\1[`~]*[ \t]*$|.*\Z)", re.M | re.S)
-_RUN_OR_BREAK = re.compile(r"`+|\n")
+_RUN = re.compile(r"`+")
 _EXAMPLES_WORD = re.compile(r"\bexamples?\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
@@ -161,14 +161,16 @@ def _without_code(text: str) -> str:
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
     """[start, end) of each code span within a line, paired as CommonMark pairs backtick runs:
     a run opens a span that the next run of the same length closes, or is text. In one pass:
-    a regular expression that searched for each run's match took minutes on a hostile line."""
+    a regular expression that searched for each run's match took minutes on a hostile line.
+    Only the backtick runs are visited: a line break between two of them ends a line's runs."""
     runs: list[tuple[int, int]] = []
-    for match in _RUN_OR_BREAK.finditer(text):
-        if match.group() != "\n":
-            runs.append(match.span())
-            continue
-        yield from _paired(runs)
-        runs = []
+    find = text.find
+    for match in _RUN.finditer(text):
+        start, end = match.span()
+        if runs and find("\n", runs[-1][1], start) >= 0:
+            yield from _paired(runs)
+            runs = []
+        runs.append((start, end))
     yield from _paired(runs)
 
 

@@ -176,8 +176,60 @@ def search_sections(part: str) -> tuple[SearchSection, ...]:
     from material.plugins.search.plugin import Parser  # type: ignore[import-untyped]
 
     parser = Parser()
-    parser.feed(part)
-    parser.close()
+    if not _feed_quickly(parser, part):
+        parser = Parser()
+        parser.feed(part)
+        parser.close()
     return tuple(
         (tuple(section.title), tuple(section.text), section.id) for section in parser.data if not section.is_excluded()
     )
+
+
+# HTML of the kind our pages are made of (html5ever's serialization, through nh3, and our
+# templates): tags whose attribute values are all double-quoted, no comment, declaration or
+# raw-text element, every "<" of the text escaped. Within it each tag is one match.
+_SPACE = "[ \t\n\r\f]"
+_TAG = re.compile(
+    rf'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_SPACE}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*){_SPACE}*(/?)'
+    r"|/([a-zA-Z][a-zA-Z0-9]*))>"
+)
+_ATTRIBUTE = re.compile(r'([-a-zA-Z0-9_:.]+)(?:="([^"]*)")?')
+# Elements whose content html.parser reads as raw text (in some Python version or other).
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
+
+
+def _feed_quickly(parser: Any, part: str) -> bool:
+    """Hand ``parser`` the events ``html.parser`` would for ``part`` (the same tags, the same
+    attributes, the same runs of text with their references resolved), in a third of its
+    time: one regular expression match per tag instead of its general tokenizer. False, and
+    ``parser`` half fed, when ``part`` is not of our kind: then the general tokenizer reads it."""
+    data, start, end = parser.handle_data, parser.handle_starttag, parser.handle_endtag
+    unescape, find, match = html.unescape, part.find, _TAG.match
+    at, length = 0, len(part)
+    while at < length:
+        next_tag = find("<", at)
+        if next_tag < 0:
+            next_tag = length
+        if next_tag > at:
+            data(unescape(part[at:next_tag]))
+        if next_tag == length:
+            break
+        tag = match(part, next_tag)
+        if tag is None:
+            return False
+        name, attributes, closed, closing = tag.groups()
+        if closing is not None:
+            end(closing.lower())
+        else:
+            name = name.lower()
+            if name in _RAW_TEXT and not (closed or part.startswith(f"</{name}>", tag.end())):
+                return False  # (an empty one, such as a script's with src, reads the same)
+            pairs = [
+                (a.group(1).lower(), None if a.group(2) is None else unescape(a.group(2)))
+                for a in _ATTRIBUTE.finditer(attributes)
+            ]
+            start(name, pairs)
+            if closed:
+                end(name)
+        at = tag.end()
+    return True

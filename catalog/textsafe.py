@@ -157,7 +157,10 @@ def _reference(match: re.Match[str]) -> str:
 
 def one_line(fragment: str) -> str:
     """HTML as one line that means the same: no Markdown block syntax can start in it."""
-    return _LINE_BREAKING.sub(_reference, fragment)
+    # Rendered Markdown has a line feed after every block: replaced in one call rather than
+    # one callback each; the rare others then by the pattern.
+    fragment = fragment.replace("\n", "&#10;")
+    return _LINE_BREAKING.sub(_reference, fragment) if _LINE_BREAKING.search(fragment) else fragment
 
 
 def html_block(markup: str) -> str:

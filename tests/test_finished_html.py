@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.layout import is_agent_page, quiet_sections
-from catalog.mkdocs_html import Headings, finish, headings_of
+from catalog.mkdocs_html import Headings, finish, headings_of, search_sections
 from catalog.pipeline import scan_catalog
 from catalog.render import render_catalog
 from tests.conftest import FIXTURES, SHARED
@@ -75,6 +75,51 @@ def _assert_same(rel: str, page: str, headings: Headings, configs: dict[str, obj
     assert _squeeze(finished.html) == _squeeze(html), rel
     assert list(finished.toc) == toc, rel
     assert _entries(finished.search, list(finished.toc)) == _entries(finished.html, list(finished.toc)), rel
+    assert search_sections(finished.search) == _material_sections(finished.search), rel
+
+
+def _material_sections(part: str) -> tuple[object, ...]:
+    """What Material's own parser (html.parser's tokenizer) makes of ``part``."""
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(part)
+    parser.close()
+    return tuple((tuple(s.title), tuple(s.text), s.id) for s in parser.data if not s.is_excluded())
+
+
+# Pieces of HTML of our pages' kind (tags in either case, quoted and bare attributes,
+# self-closing and void tags, references with and without their semicolon) and of every other
+# kind html.parser reads (unquoted attributes, raw-text elements, comments, stray "<").
+_OURS = st.sampled_from(
+    [
+        "<p>", "</p>", "<P>", "</P>", "<h1 id=\"t\">", "</h1>", "<h2 id=\"a&amp;b\">", "</h2>", "<h3>", "</h3>",
+        '<a class="headerlink" href="#a">', "</a>", "<span data-search-exclude>", "<span>", "</span>",
+        '<div class="x" data-search-exclude="">', "<div>", "</div>", "<pre>", "</pre>", "<code>", "</code>",
+        "<ul>", "<li>", "</li>", "</ul>", "<br>", "<br />", '<img src="a" alt="b"/>', "<code/>", '<p class="c" />',
+        "<SPAN Class=\"X\">",
+        "</SPAN>", '<div title="1 > 0">', '<td class="linenodiv">', "</td>", '<script src="s.js"></script>',
+        "<object>", "</object>", "&amp;", "&", "&#10;", "&lt", "&#x1F600;", "&notin;", " ", "\n", "\t", "text", "Ünï",
+    ]
+)  # fmt: skip
+_OTHERS = st.sampled_from(
+    ["<div title='q'>", "<div title=bare>", '<div a="1"b="2">', "<script>", "</script>", "<style>p<i></style>",
+     "<!-- c -->", "<!doctype html>", "<?pi?>", "<", "< p>", "</ p>", "</div >"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_OURS, max_size=40))
+def test_search_sections_are_what_materials_parser_makes(pieces: list[str]) -> None:
+    part = "".join(pieces)
+    assert search_sections(part) == _material_sections(part)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_OURS, max_size=20), st.lists(_OTHERS, min_size=1, max_size=3), st.lists(_OURS, max_size=20))
+def test_html_not_of_our_kind_gets_materials_sections_too(before: list[str], odd: list[str], after: list[str]) -> None:
+    part = "".join(before + odd + after)
+    assert search_sections(part) == _material_sections(part)
 
 
 def _catalogs(root: Path) -> list[Path]:
