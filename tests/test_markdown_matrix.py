@@ -355,7 +355,15 @@ def test_every_section_is_where_the_template_put_it(built: Built) -> None:
             key = element[:3] if element.startswith(("h3:", "h4:")) else element
             assert key in _SECTION_OF, (entry["path"], element, top)
             assert _SECTION_OF[key] == heading, (entry["path"], element, heading)
-        expected = ["when-to-use", "example-dialogues", "expertise", "similar-agents", "install", "source", "system-prompt"]
+        expected = [
+            "when-to-use",
+            "example-dialogues",
+            "expertise",
+            "similar-agents",
+            "install",
+            "source",
+            "system-prompt",
+        ]
         expected = [h for h in expected if h != "example-dialogues" or entry["examples"]]
         titled = top.count("div:ac-anchor")  # the sections but lead-ins: each has a title
         expected = [h for h in expected if h != "expertise" or titled]
