@@ -11,7 +11,7 @@ import contextlib
 import functools
 import posixpath
 import shlex
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,28 +20,15 @@ from urllib.parse import quote
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
-from catalog.facets import (
-    FORMAT_LABELS,
-    UNCATEGORIZED,
-    FacetPairs,
-    category_of,
-    data_row,
-    data_script,
-    facet_pairs,
-    labels_of,
-    model_counts,
-    models_of,
-    place,
-)
-from catalog.jsonout import agent_json, catalog_json, with_findings
-from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
-from catalog.lint import summarize_tokens
+from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, category_of, data_row, facet_pairs, models_of, place
+from catalog.jsonout import index_entry_json, record_json, record_path
+from catalog.layout import RenderOptions, default_template_dir
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
-from catalog.rules import estimate_tokens, rule_table
-from catalog.splice import Composite, fills_to, marker, markers
-from catalog.types import Agent, Catalog, FastPickle, Finding
+from catalog.rules import estimate_tokens
+from catalog.shared_pages import Listing, Pages, shared_page_paths, shared_pages, with_meta
+from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -52,7 +39,6 @@ DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.i
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
-    # Imported here: the quick update starts writing catalog.json before it needs templates.
     from jinja2 import (
         ChoiceLoader,
         Environment,
@@ -95,40 +81,19 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
 # ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the
 # sidebar links to them, never to each category, so no page grows with their number.
 GROUP_INDEX = "index"
-# Relative path -> text; catalog.json is bytes (joined from pieces of an earlier one).
-Pages = dict[str, str | bytes]
-AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
+AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page, record and download go
 
 
-def agent_page_paths(slug: str) -> tuple[str, str]:
-    """The files generated for one agent: its page and its download."""
-    return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt"
-
-
-@dataclass(frozen=True, slots=True)
-class Listing(FastPickle):
-    """What the shared pages need of one agent: made with its page, kept between runs, so that
-    the overview of thousands of agents is joined from pieces when one agent changed."""
-
-    slug: str
-    category: str
-    collection: str
-    format_label: str
-    models: tuple[str, ...]
-    examples: int
-    tokens: int  # estimated tokens of its description
-    item_top: str  # its entry in the overview's list
-    item_nested: str  # its entry in a category's or collection's list (one folder down)
-    json: bytes | memoryview  # its object in catalog.json (UTF-8)
-    row: str  # its row in catalog-data.js
-    facets: FacetPairs
+def agent_page_paths(slug: str) -> tuple[str, str, str]:
+    """The files generated for one agent: its page, its download and its record."""
+    return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt", record_path(slug)
 
 
 Groups = tuple[list[str], list[str], dict[str, str], dict[str, str]]  # what page_groups says
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class RenderContext:
     """What every page of one catalog is rendered with."""
 
     env: Environment
@@ -170,7 +135,7 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
 
 def render_context(
     catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None, groups: Groups | None = None
-) -> _Context:
+) -> RenderContext:
     """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
@@ -194,53 +159,39 @@ def render_context(
         "uncategorized": UNCATEGORIZED,
         "place_of": place,
     }
-    return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings)
+    return RenderContext(make_environment(options.template_dir, bytecode_dir), options, common, findings)
 
 
 def render_catalog(
     catalog: Catalog,
     options: RenderOptions | None = None,
-    only: set[str] | None = None,
     bytecode_dir: Path | None = None,
-    listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
-    composites: dict[str, Composite] | None = None,
 ) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
-    ``only``: render the pages of just these agent slugs (the overview, category and other
-    shared pages are always rendered). ``listings``: the last run's, by agent file
-    (display path); those of the agents not rendered again are reused. Updated in place.
     ``meanwhile``: work for this process while forked workers render the agent pages.
-    ``composites``: filled with the shared pages as Composites (``shared_composites``); left
-    empty when they cannot all be spliced.
     """
     context = render_context(catalog, options, bytecode_dir)
-    kept = listings if listings is not None else {}
-    wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
-    # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
-    skipped = [] if only is None else [a.display_path for a in catalog.agents if a.slug not in only]
-    missing = [path for path in skipped if path not in kept]
-    if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
-        raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
-    pages: Pages = {}
-    rendered = {}
-    # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
-    # pages need every agent's listing: those of the agents rendered now come with their pages.
-    task = functools.partial(agent_files, context)
-    for agent, (page, download, listing) in zip(
-        wanted, map_forked(task, wanted, at_least=200, meanwhile=meanwhile), strict=True
-    ):
-        pages.update((page, download))
-        rendered[agent.display_path] = listing
-    kept.update(rendered)
-    for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
-        del kept[gone]
-    ordered = [kept[agent.display_path] for agent in catalog.agents]
-    pages.update(_shared_pages(context, catalog.findings, ordered))
-    if composites is not None:
-        composites.update(shared_composites(context, catalog.findings, ordered, pages) or {})
+    pages, listings = render_agents(context, catalog.agents, meanwhile)
+    pages.update(shared_pages(context, catalog.findings, [listings[a.display_path] for a in catalog.agents]))
     return pages
+
+
+def render_agents(
+    context: RenderContext, agents: Sequence[Agent], meanwhile: Callable[[], None] | None = None
+) -> tuple[Pages, dict[str, Listing]]:
+    """The files of these agents, and each one's listing by agent file (display path)."""
+    pages: Pages = {}
+    listings = {}
+    # Rendering agent Markdown is most of a build's own time; each page stands alone.
+    task = functools.partial(agent_files, context)
+    for agent, (files, listing) in zip(
+        agents, map_forked(task, agents, at_least=200, meanwhile=meanwhile), strict=True
+    ):
+        pages.update(files)
+        listings[agent.display_path] = listing
+    return pages, listings
 
 
 class StreamedCatalog:
@@ -252,21 +203,21 @@ class StreamedCatalog:
     for every agent's listing).
     """
 
-    def __init__(self, catalog: Catalog, context: _Context, results: Iterator[_AgentFiles]) -> None:
+    def __init__(self, catalog: Catalog, context: RenderContext, results: Iterator[_AgentFiles]) -> None:
         self._catalog, self._context, self._results = catalog, context, results
         self._pages: Pages = {}
         self._listings: list[Listing] = []
         agent_files = [rel for agent in catalog.agents for rel in agent_page_paths(agent.slug)]
-        self._shared = _shared_page_paths(context)
+        self._shared = shared_page_paths(context)
         self.paths: tuple[str, ...] = (*agent_files, *self._shared)
 
     def get(self, rel: str) -> str | bytes:
         while rel not in self._pages and len(self._listings) < len(self._catalog.agents):
-            (page, download, listing) = next(self._results)
-            self._pages.update((page, download))
+            (files, listing) = next(self._results)
+            self._pages.update(files)
             self._listings.append(listing)
         if rel not in self._pages and rel in self._shared:
-            shared = _shared_pages(self._context, self._catalog.findings, self._listings)
+            shared = shared_pages(self._context, self._catalog.findings, self._listings)
             if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
                 raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
             self._pages.update(shared)
@@ -293,12 +244,12 @@ def stream_catalog(
         yield StreamedCatalog(catalog, context, results)
 
 
-_AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+_AgentFiles = tuple[tuple[tuple[str, str], ...], Listing]
 
 
-def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
-    """One agent's page, its download and its listing."""
-    path, download = agent_page_paths(agent.slug)
+def agent_files(context: RenderContext, agent: Agent) -> _AgentFiles:
+    """One agent's page, download and record, and its listing."""
+    path, download, record = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
     body = context.env.get_template("agent.md.j2").render(
         agent=agent,
@@ -310,11 +261,11 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
         edit_url=_edit_url(agent, context.options),
         **context.common,
     )
-    page = (path, _with_meta(body, agent.title, agent.summary or agent.description))
-    return page, (download, raw), _listing(context, agent)
+    page = (path, with_meta(body, agent.title, agent.summary or agent.description))
+    return (page, (download, raw), (record, record_json(agent))), _listing(context, agent)
 
 
-def _listing(context: _Context, agent: Agent) -> Listing:
+def _listing(context: RenderContext, agent: Agent) -> Listing:
     item = context.env.get_template("partials/agent_item.html.j2")
     page = agent_page_paths(agent.slug)[0]
     return Listing(
@@ -327,212 +278,10 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         tokens=estimate_tokens(agent.description),
         item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
         item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
-        json=json_piece(agent),
+        entry=index_entry_json(agent),
         row=data_row(agent, context.link("index.md", page)),
         facets=facet_pairs(agent),
     )
-
-
-def _shared_page_paths(context: _Context) -> tuple[str, ...]:
-    """The files ``_shared_pages`` makes."""
-    return (
-        *map(context.common["category_page"], context.common["categories"]),
-        *map(context.common["collection_page"], context.common["collections"]),
-        *([context.common["categories_page"]] if context.common["categories"] else []),
-        *([context.common["collections_page"]] if context.common["collections"] else []),
-        "index.md",
-        "rules.md",
-        "catalog.json",
-        "assets/catalog-data.js",
-        *ASSETS,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Overview(FastPickle):
-    """The overview's figures, from every agent's listing."""
-
-    total: int
-    examples_total: int
-    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
-    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
-    by_category: dict[str, int]
-
-    def evolve_agent(self, index: int, examples: int, tokens: int, old_examples: int) -> Overview:
-        """The figures after agent ``index`` changed its examples or tokens, nothing else."""
-        changed = list(self.tokens)
-        changed[index] = tokens
-        return self.evolve(examples_total=self.examples_total - old_examples + examples, tokens=tuple(changed))
-
-
-def overview_of(listings: Sequence[Listing]) -> Overview:
-    by_category: Counter[str] = Counter(m.category for m in listings)
-    return Overview(
-        total=len(listings),
-        examples_total=sum(m.examples for m in listings),
-        counts={
-            "format": Counter(m.format_label for m in listings),
-            "collection": Counter(m.collection or "(none)" for m in listings),
-            "category": Counter(m.category for m in listings),
-            "model": model_counts(m.models for m in listings),
-        },
-        tokens=tuple(m.tokens for m in listings),
-        by_category={category: by_category[category] for category in reading_order(by_category)},
-    )
-
-
-def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequence[Listing]) -> Pages:
-    """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's listing."""
-    common = context.common
-    pages: Pages = {}
-    by_category: dict[str, list[Listing]] = defaultdict(list)
-    by_collection: dict[str, list[Listing]] = defaultdict(list)
-    for listing in listings:
-        by_category[listing.category].append(listing)
-        by_collection[listing.collection].append(listing)
-    for category in reading_order(by_category):
-        path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, by_category[category])
-    for collection in common["collections"]:
-        path = common["collection_page"](collection)
-        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
-    if by_category:
-        pages[common["categories_page"]] = _group_index(context, "category", by_category)
-    if common["collections"]:
-        members = {collection: by_collection[collection] for collection in common["collections"]}
-        pages[common["collections_page"]] = _group_index(context, "collection", members)
-    pages["index.md"] = overview_page(context, overview_of(listings), [m.item_top for m in listings])
-    pages["rules.md"] = _with_meta(
-        context.env.get_template("rules.md.j2").render(
-            rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
-        ),
-        "Lint rules",
-        "What agent-catalog lint checks, and why",
-    )
-    pages["catalog.json"] = catalog_json([m.json for m in listings], findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
-    for asset in ASSETS:
-        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
-    return pages
-
-
-def _group_page(context: _Context, kind: str, name: str, path: str, members: list[Listing]) -> str:
-    """A category's or a collection's page."""
-    body = context.env.get_template(f"{kind}.md.j2").render(
-        items=[m.item_nested for m in members],
-        link=lambda t: context.link(path, t),
-        **{kind: name},
-        **context.common,
-    )
-    return _with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
-
-
-def _group_index(context: _Context, kind: str, members: dict[str, list[Listing]]) -> str:
-    """The page that lists every category (or collection) with its count of agents."""
-    path = context.common["categories_page" if kind == "category" else "collections_page"]
-    page_of = context.common[f"{kind}_page"]
-    names = reading_order(members)
-    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
-        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
-    groups = [
-        {
-            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
-            "page": page_of(name),
-            "count": len(members[name]),
-            "uncategorized": kind == "category" and name == UNCATEGORIZED,
-        }
-        for name in names
-    ]
-    title = "Categories" if kind == "category" else "Collections"
-    body = context.env.get_template("groups.md.j2").render(
-        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
-    )
-    return _with_meta(body, title, f"{len(groups)} {title.lower()}")
-
-
-def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:
-    """``index.md``: the figures, the categories and collections, and every agent's item."""
-    return _with_meta(
-        context.env.get_template("overview.md.j2").render(
-            total=overview.total,
-            examples_total=overview.examples_total,
-            counts=overview.counts,
-            tokens=summarize_tokens(overview.tokens),
-            by_category=overview.by_category,
-            items=items,
-            link=lambda t: context.link("index.md", t),
-            **context.common,
-        ),
-        context.common["options"].site_name,
-        f"{overview.total} agents",
-    )
-
-
-# The pieces of one agent in the shared pages, by the letter of their markers (catalog.splice).
-_PIECES = {b"t": "item_top", b"n": "item_nested", b"j": "json", b"r": "row"}
-
-
-def piece_of(listing: Listing, kind: bytes) -> bytes:
-    """One agent's piece of one kind, as it is written in a shared page."""
-    value = getattr(listing, _PIECES[kind])
-    return bytes(value) if not isinstance(value, str) else value.encode("utf-8")
-
-
-def marked(listing: Listing, index: int) -> Listing:
-    """The listing with markers in place of its pieces, for a skeleton."""
-    return listing.evolve(
-        item_top=marker("t", index),
-        item_nested=marker("n", index),
-        json=marker("j", index).encode(),
-        row=marker("r", index),
-    )
-
-
-def json_skeleton(findings: Sequence[Finding], count: int, old: bytes | None = None) -> bytes:
-    """catalog.json's skeleton: it shows the findings besides every agent's piece. From
-    ``old``, the last skeleton of as many agents, when given (the findings are its end)."""
-    if old is not None and (skeleton := with_findings(old, findings)) is not None:
-        return skeleton
-    return catalog_json([m.encode() for m in markers("j", count)], findings)
-
-
-def overview_skeleton(context: _Context, overview: Overview, count: int) -> bytes:
-    """The overview's skeleton: it shows figures besides every agent's piece.
-
-    Every other shared page's skeleton stays the same while every agent keeps its
-    ``catalog.incremental.identity``: what else they show comes from that alone."""
-    return overview_page(context, overview, markers("t", count)).encode("utf-8")
-
-
-def json_piece(agent: Agent) -> bytes:
-    """An agent's piece of catalog.json (``Listing.json``), made without a template."""
-    return agent_json(agent).encode("utf-8")
-
-
-def shared_composites(
-    context: _Context, findings: Sequence[Finding], listings: Sequence[Listing], pages: Pages
-) -> dict[str, Composite] | None:
-    """Every shared page as a Composite (a page without pieces of agents is its own skeleton);
-    None when one of them does not fill to the page byte for byte from its skeleton (ours all
-    do; a user's template could use an agent's piece otherwise than by printing it)."""
-    skeletons = _shared_pages(context, findings, [marked(m, i) for i, m in enumerate(listings)])
-    composites = {}
-    for rel, skeleton in skeletons.items():
-        raw = skeleton if isinstance(skeleton, bytes) else skeleton.encode("utf-8")
-        page = pages[rel]
-        try:
-            composite = fills_to(
-                raw,
-                lambda kind, index: piece_of(listings[index], kind),
-                page if isinstance(page, bytes) else page.encode("utf-8"),
-            )
-        except (LookupError, ValueError):  # a marker that is not one of ours
-            return None
-        if composite is None:
-            return None
-        composites[rel] = composite
-    return composites
 
 
 def page_url(source: str, target: str, directory_urls: bool) -> str:
@@ -564,19 +313,6 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
     except ValueError:
         return None  # an agent outside the repository has no edit link
     return f"{options.edit_base}/{quote(rel.as_posix(), safe='/')}"
-
-
-def _with_meta(body: str, title: str, description: str) -> str:
-    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
-    meta = {
-        "title": textsafe.escape_yaml_meta(title),
-        "description": textsafe.escape_yaml_meta(description, 160),
-        GENERATED_KEY: True,
-    }
-    import frontmatter
-
-    post = frontmatter.Post(body, None, **meta)
-    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
 
 
 def _file_name(agent: Agent) -> str:

@@ -1,0 +1,216 @@
+"""Stage 5, the shared pages: the overview, the category and collection pages, catalog.json and
+the filter's data, each made of one fragment per agent (a ``Listing``, made with the agent's
+own page) between a head and a tail that only the aggregate figures decide.
+
+So a page of thousands of agents is assembled from fragments kept between runs, never
+rendered again from every agent: a template is rendered with two and three placeholder
+items, which gives its head, the separator between items and its tail; the page is then
+head + separator.join(fragments) + tail. A template that does not print its items in a plain
+loop (a user's) is rendered with the real items instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from catalog import textsafe
+from catalog.facets import UNCATEGORIZED, FacetPairs, data_script, labels_of, model_counts
+from catalog.jsonout import catalog_index
+from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
+from catalog.lint import summarize_tokens
+from catalog.names import reading_order, titleize
+from catalog.rules import rule_table
+from catalog.types import FastPickle, Finding
+
+if TYPE_CHECKING:
+    from catalog.render import RenderContext
+
+# Relative path -> text.
+Pages = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(FastPickle):
+    """One agent's fragments of the shared pages and what their figures count of it: made with
+    its page, kept between runs."""
+
+    slug: str
+    category: str
+    collection: str
+    format_label: str
+    models: tuple[str, ...]
+    examples: int
+    tokens: int  # estimated tokens of its description
+    item_top: str  # its entry in the overview's list
+    item_nested: str  # its entry in a category's or collection's list (one folder down)
+    entry: str  # its entry in catalog.json (compact JSON)
+    row: str  # its row in catalog-data.js
+    facets: FacetPairs
+
+
+@dataclass(frozen=True, slots=True)
+class Overview(FastPickle):
+    """The overview's figures, from every agent's listing."""
+
+    total: int
+    examples_total: int
+    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
+    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
+    by_category: dict[str, int]
+
+
+def overview_of(listings: Sequence[Listing]) -> Overview:
+    by_category: Counter[str] = Counter(m.category for m in listings)
+    return Overview(
+        total=len(listings),
+        examples_total=sum(m.examples for m in listings),
+        counts={
+            "format": Counter(m.format_label for m in listings),
+            "collection": Counter(m.collection or "(none)" for m in listings),
+            "category": Counter(m.category for m in listings),
+            "model": model_counts(m.models for m in listings),
+        },
+        tokens=tuple(m.tokens for m in listings),
+        by_category={category: by_category[category] for category in reading_order(by_category)},
+    )
+
+
+def shared_page_paths(context: RenderContext) -> tuple[str, ...]:
+    """The files ``shared_pages`` makes."""
+    common = context.common
+    return (
+        *map(common["category_page"], common["categories"]),
+        *map(common["collection_page"], common["collections"]),
+        *([common["categories_page"]] if common["categories"] else []),
+        *([common["collections_page"]] if common["collections"] else []),
+        "index.md",
+        "rules.md",
+        "catalog.json",
+        "assets/catalog-data.js",
+        *ASSETS,
+    )
+
+
+def shared_pages(context: RenderContext, findings: Sequence[Finding], listings: Sequence[Listing]) -> Pages:
+    """The overview, category, collection and rules pages, the data files and the assets,
+    from every agent's listing (in catalog order)."""
+    common = context.common
+    pages: Pages = {}
+    by_category: dict[str, list[Listing]] = defaultdict(list)
+    by_collection: dict[str, list[Listing]] = defaultdict(list)
+    for listing in listings:
+        by_category[listing.category].append(listing)
+        by_collection[listing.collection].append(listing)
+    for category in reading_order(by_category):
+        path = common["category_page"](category)
+        pages[path] = _group_page(context, "category", category, path, by_category[category])
+    for collection in common["collections"]:
+        path = common["collection_page"](collection)
+        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+    if by_category:
+        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+    if common["collections"]:
+        members = {collection: by_collection[collection] for collection in common["collections"]}
+        pages[common["collections_page"]] = _group_index(context, "collection", members)
+    pages["index.md"] = _overview_page(context, overview_of(listings), [m.item_top for m in listings])
+    pages["rules.md"] = with_meta(
+        context.env.get_template("rules.md.j2").render(
+            rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
+        ),
+        "Lint rules",
+        "What agent-catalog lint checks, and why",
+    )
+    pages["catalog.json"] = catalog_index([m.entry for m in listings], findings)
+    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
+    for asset in ASSETS:
+        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+    return pages
+
+
+# Placeholders for items: control characters, which no escaped agent text holds.
+_PLACEHOLDERS = ("\x02a\x03", "\x02b\x03", "\x02c\x03")
+
+
+def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
+    """``render(items)``, made as head + separator.join(items) + tail from two renderings with
+    placeholder items (the same whatever the number of items), when the third rendering
+    confirms the template prints its items in a plain loop; else ``render(items)`` itself."""
+    if not items:
+        return render(items)
+    first, second, _ = _PLACEHOLDERS
+    two = render([first, second])
+    if two.count(first) == 1 and two.count(second) == 1:
+        head, rest = two.split(first)
+        separator, tail = rest.split(second)
+        if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
+            return head + separator.join(items) + tail
+    return render(items)
+
+
+def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[Listing]) -> str:
+    """A category's or a collection's page."""
+    template = context.env.get_template(f"{kind}.md.j2")
+
+    def render(items: Sequence[str]) -> str:
+        link = lambda t: context.link(path, t)  # noqa: E731
+        return template.render(items=items, count=len(members), link=link, **{kind: name}, **context.common)
+
+    body = joined(render, [m.item_nested for m in members])
+    return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+
+
+def _group_index(context: RenderContext, kind: str, members: dict[str, list[Listing]]) -> str:
+    """The page that lists every category (or collection) with its count of agents."""
+    path = context.common["categories_page" if kind == "category" else "collections_page"]
+    page_of = context.common[f"{kind}_page"]
+    names = reading_order(members)
+    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
+        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
+    groups = [
+        {
+            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
+            "page": page_of(name),
+            "count": len(members[name]),
+            "uncategorized": kind == "category" and name == UNCATEGORIZED,
+        }
+        for name in names
+    ]
+    title = "Categories" if kind == "category" else "Collections"
+    body = context.env.get_template("groups.md.j2").render(
+        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
+    )
+    return with_meta(body, title, f"{len(groups)} {title.lower()}")
+
+
+def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str]) -> str:
+    """``index.md``: the figures, the categories and collections, and every agent's item."""
+    template = context.env.get_template("overview.md.j2")
+    figures: dict[str, Any] = {
+        "total": overview.total,
+        "examples_total": overview.examples_total,
+        "counts": overview.counts,
+        "tokens": summarize_tokens(overview.tokens),
+        "by_category": overview.by_category,
+    }
+
+    def render(some: Sequence[str]) -> str:
+        link = lambda t: context.link("index.md", t)  # noqa: E731
+        return template.render(items=some, link=link, **figures, **context.common)
+
+    return with_meta(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+
+
+def with_meta(body: str, title: str, description: str) -> str:
+    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
+    meta = {
+        "title": textsafe.escape_yaml_meta(title),
+        "description": textsafe.escape_yaml_meta(description, 160),
+        GENERATED_KEY: True,
+    }
+    import frontmatter
+
+    post = frontmatter.Post(body, None, **meta)
+    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
