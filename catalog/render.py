@@ -27,7 +27,7 @@ from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import forked_results, map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens
-from catalog.shared_pages import Listing, Pages, shared_page_paths, shared_pages, with_meta
+from catalog.shared_pages import Fragments, Listing, Pages, shared_page_paths, shared_pages, with_meta
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
@@ -174,7 +174,8 @@ def render_catalog(
     """
     context = render_context(catalog, options, bytecode_dir)
     pages, listings = render_agents(context, catalog.agents, meanwhile)
-    pages.update(shared_pages(context, catalog.findings, [listings[a.display_path] for a in catalog.agents]))
+    fragments = Fragments.of([listings[a.display_path] for a in catalog.agents])
+    pages.update(shared_pages(context, catalog.findings, fragments))
     return pages
 
 
@@ -217,7 +218,7 @@ class StreamedCatalog:
             self._pages.update(files)
             self._listings.append(listing)
         if rel not in self._pages and rel in self._shared:
-            shared = shared_pages(self._context, self._catalog.findings, self._listings)
+            shared = shared_pages(self._context, self._catalog.findings, Fragments.of(self._listings))
             if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
                 raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
             self._pages.update(shared)

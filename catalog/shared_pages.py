@@ -51,6 +51,41 @@ class Listing(FastPickle):
     facets: FacetPairs
 
 
+_FIELDS = Listing.__slots__
+
+
+@dataclass(frozen=True, slots=True)
+class Fragments(FastPickle):
+    """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
+    the fragments of thousands of agents load and save as a few long tuples, not as
+    thousands of objects, and an edit replaces one item of each."""
+
+    columns: tuple[tuple[Any, ...], ...]
+
+    @staticmethod
+    def of(listings: Sequence[Listing]) -> Fragments:
+        return Fragments(tuple(tuple(getattr(m, name) for m in listings) for name in _FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def column(self, name: str) -> tuple[Any, ...]:
+        return self.columns[_FIELDS.index(name)]
+
+    def listing(self, index: int) -> Listing:
+        return Listing(*(column[index] for column in self.columns))
+
+    def replaced(self, changes: dict[int, Listing]) -> Fragments:
+        """These fragments with some agents' listings replaced."""
+        columns = []
+        for name, column in zip(_FIELDS, self.columns, strict=True):
+            changed = list(column)
+            for index, listing in changes.items():
+                changed[index] = getattr(listing, name)
+            columns.append(tuple(changed))
+        return Fragments(tuple(columns))
+
+
 @dataclass(frozen=True, slots=True)
 class Overview(FastPickle):
     """The overview's figures, from every agent's listing."""
@@ -62,18 +97,18 @@ class Overview(FastPickle):
     by_category: dict[str, int]
 
 
-def overview_of(listings: Sequence[Listing]) -> Overview:
-    by_category: Counter[str] = Counter(m.category for m in listings)
+def overview_of(fragments: Fragments) -> Overview:
+    by_category: Counter[str] = Counter(fragments.column("category"))
     return Overview(
-        total=len(listings),
-        examples_total=sum(m.examples for m in listings),
+        total=len(fragments),
+        examples_total=sum(fragments.column("examples")),
         counts={
-            "format": Counter(m.format_label for m in listings),
-            "collection": Counter(m.collection or "(none)" for m in listings),
-            "category": Counter(m.category for m in listings),
-            "model": model_counts(m.models for m in listings),
+            "format": Counter(fragments.column("format_label")),
+            "collection": Counter(c or "(none)" for c in fragments.column("collection")),
+            "category": by_category,
+            "model": model_counts(fragments.column("models")),
         },
-        tokens=tuple(m.tokens for m in listings),
+        tokens=fragments.column("tokens"),
         by_category={category: by_category[category] for category in reading_order(by_category)},
     )
 
@@ -94,16 +129,18 @@ def shared_page_paths(context: RenderContext) -> tuple[str, ...]:
     )
 
 
-def shared_pages(context: RenderContext, findings: Sequence[Finding], listings: Sequence[Listing]) -> Pages:
+def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> Pages:
     """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's listing (in catalog order)."""
+    from every agent's fragments."""
     common = context.common
     pages: Pages = {}
-    by_category: dict[str, list[Listing]] = defaultdict(list)
-    by_collection: dict[str, list[Listing]] = defaultdict(list)
-    for listing in listings:
-        by_category[listing.category].append(listing)
-        by_collection[listing.collection].append(listing)
+    by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
+    by_collection: dict[str, list[str]] = defaultdict(list)
+    for category, collection, item in zip(
+        fragments.column("category"), fragments.column("collection"), fragments.column("item_nested"), strict=True
+    ):
+        by_category[category].append(item)
+        by_collection[collection].append(item)
     for category in reading_order(by_category):
         path = common["category_page"](category)
         pages[path] = _group_page(context, "category", category, path, by_category[category])
@@ -115,7 +152,7 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], listings: 
     if common["collections"]:
         members = {collection: by_collection[collection] for collection in common["collections"]}
         pages[common["collections_page"]] = _group_index(context, "collection", members)
-    pages["index.md"] = _overview_page(context, overview_of(listings), [m.item_top for m in listings])
+    pages["index.md"] = _overview_page(context, overview_of(fragments), fragments.column("item_top"))
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -123,8 +160,8 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], listings: 
         "Lint rules",
         "What agent-catalog lint checks, and why",
     )
-    pages["catalog.json"] = catalog_index([m.entry for m in listings], findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in listings), [m.row for m in listings])
+    pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
+    pages["assets/catalog-data.js"] = data_script(labels_of(fragments.column("facets")), fragments.column("row"))
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -150,7 +187,7 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
     return render(items)
 
 
-def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[Listing]) -> str:
+def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str]) -> str:
     """A category's or a collection's page."""
     template = context.env.get_template(f"{kind}.md.j2")
 
@@ -158,11 +195,11 @@ def _group_page(context: RenderContext, kind: str, name: str, path: str, members
         link = lambda t: context.link(path, t)  # noqa: E731
         return template.render(items=items, count=len(members), link=link, **{kind: name}, **context.common)
 
-    body = joined(render, [m.item_nested for m in members])
+    body = joined(render, members)
     return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
 
 
-def _group_index(context: RenderContext, kind: str, members: dict[str, list[Listing]]) -> str:
+def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]]) -> str:
     """The page that lists every category (or collection) with its count of agents."""
     path = context.common["categories_page" if kind == "category" else "collections_page"]
     page_of = context.common[f"{kind}_page"]
