@@ -78,7 +78,7 @@ def generate(
     want_catalog: bool = False,
 ) -> GenerateResult:
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
-    from catalog.render import page_context, page_groups, render_agents, render_context
+    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
     from catalog.shared_pages import shared_pages
     from catalog.site import WriteResult, write_docs
 
@@ -108,7 +108,7 @@ def generate(
     pages, listings = render_agents(render, [_whole(made, index, found, folder) for index in sorted(again)])
     fragments = _fragments(made, state, listings)
     pages.update(shared_pages(render, made.findings, fragments))
-    keep = {rel for index, slug in enumerate(made.slugs) if index not in again for rel in _files(slug)}
+    keep = {rel for index, slug in enumerate(made.slugs) if index not in again for rel in agent_page_paths(slug)}
     known = state.outputs if state is not None else {}
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
     if folder is not None:  # None with --check
@@ -330,7 +330,10 @@ def _render_again(
     # A generated file deleted changes its folder, which the stamp watches.
     outputs_changed = changed is None or any(path.startswith(str(docs_dir)) for path in changed)
     present = _files_in(docs_dir) if outputs_changed else None
-    again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
+    if len(made.whole) < 64:  # an edit or a few: a scan in C each
+        again = {made.ids.index(cid) for cid in made.whole}
+    else:
+        again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
     if made.catalog is None and present is None:
         return again  # the last run's page names and findings, but the edited files' own
     was = dict(zip(state.order, state.slugs, strict=True))

@@ -64,7 +64,7 @@ class Fragments(FastPickle):
 
     @staticmethod
     def of(listings: Sequence[Listing]) -> Fragments:
-        return Fragments(tuple(tuple(getattr(m, name) for m in listings) for name in _FIELDS))
+        return Fragments(tuple(_shared(tuple(getattr(m, name) for m in listings)) for name in _FIELDS))
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -78,12 +78,24 @@ class Fragments(FastPickle):
     def replaced(self, changes: dict[int, Listing]) -> Fragments:
         """These fragments with some agents' listings replaced."""
         columns = []
-        for name, column in zip(_FIELDS, self.columns, strict=True):
+        for column in self.columns:
             changed = list(column)
             for index, listing in changes.items():
-                changed[index] = getattr(listing, name)
+                value = getattr(listing, _FIELDS[len(columns)])
+                if isinstance(value, tuple) and value in column:
+                    value = column[column.index(value)]  # the one object of this value (``_shared``)
+                changed[index] = value
             columns.append(tuple(changed))
         return Fragments(tuple(columns))
+
+
+def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The column with one object per value (a tuple of facets, or of models): thousands of
+    agents have a few, and pickling writes a reference for each agent but the first of each."""
+    if not column or not isinstance(column[0], tuple):
+        return column
+    one: dict[Any, Any] = {}
+    return tuple(one.setdefault(value, value) for value in column)
 
 
 @dataclass(frozen=True, slots=True)

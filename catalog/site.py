@@ -14,6 +14,7 @@ import itertools
 import json
 import mmap
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
@@ -403,6 +404,9 @@ def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratc
 def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
     """``json.dumps(..., indent=1, sort_keys=True)`` of the manifest, one entry per line, with
     the C encoder: the indenting encoder is Python and took 30 ms for 2,000 files."""
+    if files and all(len(digests) == 1 for digests in files.values()):  # the usual case: one call
+        flat = {rel: digests[0] for rel, digests in sorted(files.items())}
+        return "{\n " + json.dumps(flat, separators=(",\n ", ": "))[1:-1] + "\n}"
     lines = []
     for rel in sorted(files):
         digests = files[rel]
@@ -432,11 +436,19 @@ def _read_digests(path: Path) -> dict[str, tuple[str, ...]]:
         return {}
     if not isinstance(data, dict):
         return {}
+    plain = _PLAIN_PATH.fullmatch
     return {
-        str(rel): tuple(str(d) for d in digests) if isinstance(digests, list) else (str(digests),)
+        rel: (digests,) if isinstance(digests, str) else tuple(str(d) for d in digests)
+        if isinstance(digests, list)
+        else (str(digests),)
         for rel, digests in data.items()
-        if _is_safe_relative(str(rel))
+        if plain(rel) or _is_safe_relative(rel)
     }
+
+
+# Paths that are safe relative paths on sight (no segment starts with a dot): checked by one
+# regular expression each, at 30,000 entries in a manifest.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 
 
 def _safe_relative(rel: str) -> PurePosixPath:
