@@ -78,8 +78,6 @@ def generate(
     want_catalog: bool = False,
 ) -> GenerateResult:
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
-    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
-    from catalog.shared_pages import shared_pages
     from catalog.site import WriteResult, write_docs
 
     stamp = cache_files.load(folder, _STAMP)
@@ -87,6 +85,10 @@ def generate(
     changed = stamp.changed() if stamp is not None else None
     if stamp is not None and not changed:
         return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
+    # Only now: a run where nothing changed imports no template or Markdown code.
+    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.shared_pages import shared_pages
+
     state = cache_files.load(folder, _STATE) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
     found = _Found.of(paths, exclude, state, changed, str(docs_dir))

@@ -47,7 +47,6 @@ def scan_catalog(
     return assemble(discovery, load_all(discovery.sources, jobs, meanwhile, sections))
 
 
-
 def generate_docs(
     paths: Sequence[str],
     docs_dir: Path,
@@ -99,7 +98,6 @@ def _generate_locked(
         paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
     )
     return replace(result, notes=(distrust,)) if distrust is not None else result
-
 
 
 class EmptyCatalog(Exception):

@@ -438,7 +438,9 @@ def _read_digests(path: Path) -> dict[str, tuple[str, ...]]:
         return {}
     plain = _PLAIN_PATH.fullmatch
     return {
-        rel: (digests,) if isinstance(digests, str) else tuple(str(d) for d in digests)
+        rel: (digests,)
+        if isinstance(digests, str)
+        else tuple(str(d) for d in digests)
         if isinstance(digests, list)
         else (str(digests),)
         for rel, digests in data.items()
