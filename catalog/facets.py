@@ -219,5 +219,5 @@ def data_row(agent: Agent, href: str) -> str:
 def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
     """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
     facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    # The rows (``data_row``) are escaped already: each stays one piece of the file (catalog.splice).
+    # The rows (``data_row``) are escaped already: each is one agent's fragment (catalog.shared_pages).
     return 'window.__agentCatalog = {"facets":%s,"agents":[%s]};\n' % (facets, ",".join(rows))  # noqa: UP031

@@ -454,4 +454,4 @@ def _save_stamp(
 def _full_name(cid: str) -> str:
     import xxhash
 
-    return "full/" + xxhash.xxh3_128_hexdigest(cid.encode("utf-8", "surrogateescape"))
+    return "full/" + xxhash.xxh3_128_hexdigest(cid.encode("utf-8", "surrogateescape")) + ".pickle"
