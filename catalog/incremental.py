@@ -164,16 +164,16 @@ class _Found:
     ) -> _Found:
         from catalog.discover import find_agent_files
 
-        if state is not None and changed is not None and _only_agents_changed(state, changed, docs_dir):
+        reuse = state is not None and changed is not None and _only_agents_changed(state, changed, docs_dir)
+        if reuse and state is not None and changed is not None:
             edited = [cid for path in changed for cid in _ids_of(state, path)]
-            entries = {cid: _entry(state.entries[cid]) for cid in edited}
+            entries = {cid: entry for cid in edited if (entry := _entry(state.entries[cid])) is not None}
             fresh = {cid: source_of(entry.source) for cid, entry in entries.items()}
             stats = {cid: file_stat(str(source.path)) for cid, source in fresh.items()}
             keys = {cid: entry.source for cid, entry in entries.items()}
             kept = {cid: packed for cid, packed in state.entries.items() if cid not in fresh}
             ids = tuple(state.entries)
-            folders, several = state.folders, state.several
-            return _Found(state.discovery, ids, fresh, stats, keys, kept, True, folders, several, state.read)
+            return _Found(state.discovery, ids, fresh, stats, keys, kept, True, state.folders, state.several, state.read)
         discovery = find_agent_files(paths, exclude)
         ids = tuple(cache_id(source) for source in discovery.sources)
         fresh, stats, keys, kept = {}, {}, {}, {}

@@ -77,7 +77,7 @@ class Fragments(FastPickle):
 
     def replaced(self, changes: dict[int, Listing]) -> Fragments:
         """These fragments with some agents' listings replaced."""
-        columns = []
+        columns: list[tuple[Any, ...]] = []
         for column in self.columns:
             changed = list(column)
             for index, listing in changes.items():
