@@ -18,37 +18,30 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog import cache_files
-from catalog.cache_files import FileStat, file_stat
+from catalog.cache_files import file_stat
 from catalog.cache_records import (
     AgentEntry,
-    Placement,
-    SourceKey,
     Stamp,
     State,
-    cache_id,
-    folder_key,
     identity,
     light,
-    source_key,
     source_of,
 )
-from catalog.types import Agent, AgentSource, Catalog, Finding
+from catalog.changes import Found, Loaded, Made, placed, read_files
+from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
-    from catalog.discover import Discovery
     from catalog.layout import RenderOptions
     from catalog.shared_pages import Fragments, Listing
     from catalog.site import WriteResult
 
 _STAMP, _STATE = "stamp.pickle", "state.pickle"
-Loaded = dict[str, tuple[Agent | None, list[Finding]]]  # cache id -> what reading its file gave
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +84,9 @@ def generate(
 
     state = cache_files.load(folder, _STATE) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
-    found = _Found.of(paths, exclude, state, changed, str(docs_dir))
-    loaded: Loaded = dict(zip(found.fresh, _read(list(found.fresh.values())), strict=True))
-    made = (_Made.again(found, loaded, state) if state is not None else None) or _Made.assembled(found, loaded)
+    found = Found.of(paths, exclude, state, changed, str(docs_dir))
+    loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
+    made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
     if made.catalog is not None:
         context, groups = page_context(made.catalog.agents), page_groups(made.catalog.agents)
     else:  # the last run's catalog, with what the edited files say now
@@ -139,186 +132,8 @@ def generate(
     return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how)
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """This run's agent files, by cache id, and which of them to read."""
-
-    discovery: Discovery
-    ids: tuple[str, ...]  # every cache id, in discovery order
-    fresh: dict[str, AgentSource]  # the files to read: new, or changed since the last run
-    stats: dict[str, FileStat]  # of the files read (taken before reading), or of every file
-    keys: dict[str, SourceKey]  # the same
-    kept: dict[str, bytes]  # the last run's entries of the files not read again
-    reused: bool  # discovery's result is the last run's (only agent files changed)
-    folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
-    several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
-    read: dict[str, tuple[Finding, ...]]  # the last run's findings of reading each file, when any
-
-    def entry(self, cid: str) -> AgentEntry:
-        found: AgentEntry = pickle.loads(self.kept[cid])
-        return found
-
-    @staticmethod
-    def of(
-        paths: Sequence[str], exclude: list[Path], state: State | None, changed: list[str] | None, docs_dir: str
-    ) -> _Found:
-        from catalog.discover import find_agent_files
-
-        reuse = state is not None and changed is not None and _only_agents_changed(state, changed, docs_dir)
-        if reuse and state is not None and changed is not None:
-            edited = [cid for path in changed for cid in _ids_of(state, path)]
-            entries = {cid: entry for cid in edited if (entry := _entry(state.entries[cid])) is not None}
-            fresh = {cid: source_of(entry.source) for cid, entry in entries.items()}
-            stats = {cid: file_stat(str(source.path)) for cid, source in fresh.items()}
-            keys = {cid: entry.source for cid, entry in entries.items()}
-            kept = {cid: packed for cid, packed in state.entries.items() if cid not in fresh}
-            ids = tuple(state.entries)
-            return _Found(state.discovery, ids, fresh, stats, keys, kept, True, state.folders, state.several, state.read)
-        discovery = find_agent_files(paths, exclude)
-        ids = tuple(cache_id(source) for source in discovery.sources)
-        fresh, stats, keys, kept = {}, {}, {}, {}
-        several: dict[str, tuple[str, ...]] = {}
-        old = state.entries if state is not None else {}
-        for cid, source in zip(ids, discovery.sources, strict=True):
-            keys[cid], stats[cid] = source_key(source), file_stat(str(source.path))
-            packed = old.get(cid)
-            entry = _entry(packed) if packed is not None else None
-            if packed is not None and entry is not None and (entry.stat, entry.source) == (stats[cid], keys[cid]):
-                kept[cid] = packed
-            else:
-                fresh[cid] = source
-            if source.entry is not None:
-                several[str(source.path)] = (*several.get(str(source.path), ()), cid)
-        folders = {path: folder_key(seen) for path, seen in discovery.listings.items()}
-        read = state.read if state is not None else {}
-        return _Found(discovery, ids, fresh, stats, keys, kept, False, folders, several, read)
-
-
-def _entry(packed: bytes) -> AgentEntry | None:
-    entry = pickle.loads(packed)
-    return entry if isinstance(entry, AgentEntry) else None
-
-
-def _ids_of(state: State, path: str) -> tuple[str, ...]:
-    """The cache ids of the agents of one file (none when it is not an agent file)."""
-    return state.several.get(path) or ((path,) if path in state.entries else ())
-
-
-def _only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool:
-    """Whether discovery would find what it found last time: every changed path is an agent
-    file still an agent, a folder whose entries are the same, or one of our outputs."""
-    from catalog.discover import entries_of, still_an_agent
-
-    for path in changed:
-        ids = _ids_of(state, path)
-        if ids:
-            entry = _entry(state.entries[ids[0]])
-            if entry is None or not still_an_agent(source_of(entry.source)):
-                return False
-        elif path in state.folders:
-            if folder_key(entries_of(path)) != state.folders[path]:
-                return False
-        elif path != docs_dir and not path.startswith(docs_dir + os.sep):
-            return False  # a manifest, a file passed over, a companion file
-    return True
-
-
-def _read(sources: list[AgentSource]) -> list[tuple[Agent | None, list[Finding]]]:
-    from catalog.load import load_all
-
-    return load_all(sources, None) if sources else []
-
-
-@dataclass(frozen=True, slots=True)
-class _Made:
-    """The catalog of this run: its agents' order, page names and findings, and the agents read."""
-
-    order: tuple[str, ...]  # display paths, in catalog order
-    slugs: tuple[str, ...]
-    ids: tuple[str, ...]  # cache ids
-    findings: tuple[Finding, ...]
-    assembly: tuple[Finding, ...]  # the findings not of reading a file
-    read: dict[str, tuple[Finding, ...]]  # cache id -> the findings of reading it, when any
-    whole: dict[str, Agent]  # cache id -> an agent read, as the catalog has it
-    catalog: Catalog | None  # None when the catalog was not assembled again (``again``)
-
-    @staticmethod
-    def again(found: _Found, loaded: Loaded, state: State) -> _Made | None:
-        """The last run's catalog with the edited agents read again, when each kept its
-        identity and no file came or went; else None."""
-        if not found.reused:
-            return None
-        whole = {}
-        read = dict(state.read)
-        for cid, (agent, found_in_file) in loaded.items():
-            was = _entry(state.entries[cid])
-            if agent is None or was is None or identity(agent) != was.identity:
-                return None
-            whole[cid] = placed(agent, was.placed)
-            read.pop(cid, None)
-            if found_in_file:
-                read[cid] = tuple(found_in_file)
-        findings = tuple(sorted([*state.assembly, *(f for fs in read.values() for f in fs)], key=Finding.sort_key))
-        return _Made(state.order, state.slugs, state.ids, findings, state.assembly, read, whole, None)
-
-    @staticmethod
-    def assembled(found: _Found, loaded: Loaded) -> _Made:
-        """The catalog assembled from every agent: those read now, and the others' light copies."""
-        from catalog.assemble import assemble
-
-        results: list[tuple[Agent, list[Finding]]] = []
-        lost: list[Finding] = []  # of files that gave no agent (a bug of ours): discovery's findings
-        ids, read = {}, {}
-        for cid in found.ids:
-            if cid in loaded:
-                agent, found_in_file = loaded[cid]
-                if agent is None:
-                    lost += found_in_file
-                    continue
-            else:
-                agent, found_in_file = found.entry(cid).light, list(found.read.get(cid, ()))
-            results.append((agent, found_in_file))
-            ids[agent.display_path] = cid
-            if found_in_file:
-                read[cid] = tuple(found_in_file)
-        catalog = assemble(replace(found.discovery, findings=(*found.discovery.findings, *lost)), results)
-        whole = {ids[a.display_path]: a for a in catalog.agents if ids[a.display_path] in loaded}
-        assembly = Counter(catalog.findings) - Counter(f for fs in read.values() for f in fs)
-        return _Made(
-            tuple(a.display_path for a in catalog.agents),
-            tuple(a.slug for a in catalog.agents),
-            tuple(ids[a.display_path] for a in catalog.agents),
-            catalog.findings,
-            tuple(sorted(assembly.elements(), key=Finding.sort_key)),
-            read,
-            whole,
-            catalog,
-        )
-
-    def placement(self, index: int, found: _Found) -> Placement:
-        """Where agent ``index`` was placed: in the catalog assembled now, or by the last run."""
-        agent = self.catalog.agents[index] if self.catalog is not None else self.whole.get(self.ids[index])
-        if agent is None:
-            return found.entry(self.ids[index]).placed
-        return Placement(agent.slug, agent.category, agent.available_as)
-
-    def light_catalog(self, found: _Found, state: State) -> Catalog:
-        """The catalog, its agents light copies but those read (for ``build``'s navigation)."""
-        agents = []
-        for index, cid in enumerate(self.ids):
-            agent = self.whole.get(cid)
-            agents.append(agent or placed(found.entry(cid).light, self.placement(index, found)))
-        return Catalog(tuple(agents), self.findings, found.discovery.skipped, found.discovery.notes)
-
-
-def placed(agent: Agent, placement: Placement) -> Agent:
-    """The agent as the catalog has it: its page name, its category spelt as the catalog spells
-    it, the other tools' definitions of it."""
-    return replace(agent, slug=placement.slug, category=placement.category, available_as=placement.available_as)
-
-
 def _render_again(
-    made: _Made,
+    made: Made,
     state: State | None,
     context: tuple[str, ...],
     page_findings: dict[str, tuple[Finding, ...]],
@@ -368,7 +183,7 @@ def _files_in(docs_dir: Path) -> set[str]:
     return found
 
 
-def _whole(made: _Made, index: int, found: _Found, folder: Path | None) -> Agent:
+def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
     from catalog.load import guarded_load
 
@@ -384,7 +199,7 @@ def _whole(made: _Made, index: int, found: _Found, folder: Path | None) -> Agent
     return placed(whole, made.placement(index, found))
 
 
-def _fragments(made: _Made, state: State | None, listings: dict[str, Listing]) -> Fragments:
+def _fragments(made: Made, state: State | None, listings: dict[str, Listing]) -> Fragments:
     """Every agent's fragments, in catalog order: the last run's, but those rendered now."""
     from catalog.shared_pages import Fragments
 
@@ -397,7 +212,7 @@ def _fragments(made: _Made, state: State | None, listings: dict[str, Listing]) -
     )
 
 
-def _entries(folder: Path, found: _Found, made: _Made, loaded: Loaded) -> dict[str, bytes]:
+def _entries(folder: Path, found: Found, made: Made, loaded: Loaded) -> dict[str, bytes]:
     """Each agent file's entry for the next run; each agent read is kept whole besides."""
     position = {cid: index for index, cid in enumerate(made.ids)}
     entries = {}
@@ -426,8 +241,8 @@ def _save_stamp(
     folder: Path,
     key: str,
     stamp: Stamp | None,
-    found: _Found,
-    made: _Made,
+    found: Found,
+    made: Made,
     docs_dir: Path,
     written: WriteResult,
     changed: list[str] | None,

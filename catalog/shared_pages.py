@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog import textsafe
 from catalog.facets import UNCATEGORIZED, FacetPairs, data_script, labels_of, model_counts
@@ -26,7 +26,19 @@ from catalog.rules import rule_table
 from catalog.types import FastPickle, Finding
 
 if TYPE_CHECKING:
-    from catalog.render import RenderContext
+    from jinja2 import Environment
+
+
+class RenderContext(Protocol):
+    """What the shared pages are rendered with (``render.RenderContext``; no import of it here,
+    as render imports this module)."""
+
+    @property
+    def env(self) -> Environment: ...
+    @property
+    def common(self) -> dict[str, Any]: ...
+    def link(self, source: str, target: str) -> str: ...
+
 
 # Relative path -> text.
 Pages = dict[str, str]

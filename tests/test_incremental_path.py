@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog import incremental
+from catalog import changes
 from catalog.cli import main
 from catalog.site import JOURNAL, MANIFEST
 from catalog.types import Agent
@@ -48,7 +48,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """How each `generate` made its catalog: "kept" (the last run's, with the edited agents
     read again) or "assembled" (from every agent, after "gave up" when there was a last run)."""
     seen: list[str] = []
-    real_again, real_assembled = incremental._Made.again, incremental._Made.assembled
+    real_again, real_assembled = changes.Made.again, changes.Made.assembled
 
     def again(*args: object) -> object:
         result = real_again(*args)  # type: ignore[arg-type]
@@ -59,8 +59,8 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append("assembled")
         return real_assembled(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(incremental._Made, "again", staticmethod(again))
-    monkeypatch.setattr(incremental._Made, "assembled", staticmethod(assembled))
+    monkeypatch.setattr(changes.Made, "again", staticmethod(again))
+    monkeypatch.setattr(changes.Made, "assembled", staticmethod(assembled))
     return seen
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.layout import RenderOptions
@@ -29,12 +29,14 @@ def _render_with(source: str) -> object:
     return lambda items: template.render(items=items, count=len(items))
 
 
+@settings(deadline=None)  # the first example imports Jinja2
 @given(st.lists(ITEM, max_size=8))
 def test_a_plain_loop_is_joined_as_it_would_render(items: list[str]) -> None:
     render = _render_with("<p>{{ count }}</p>\n<ul>{% for item in items %}\n<li>{{ item }}</li>{% endfor %}\n</ul>\n")
     assert joined(render, items) == render(items)  # type: ignore[operator]
 
 
+@settings(deadline=None)
 @given(st.lists(ITEM, max_size=6))
 def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: list[str]) -> None:
     """A user's template may print ``loop.index`` or ``items | length``: no constant separator
