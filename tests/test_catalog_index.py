@@ -58,8 +58,12 @@ def test_an_entry_stays_small_whatever_the_agent_holds() -> None:
     """Long summaries and long lists are cut in the index (the record has them whole)."""
     from catalog.pipeline import scan_catalog
 
-    agent = scan_catalog([str(EXAMPLES)]).agents[0].evolve(
-        summary="word " * 5000, tags=tuple(f"tag{i}" for i in range(500)), tools=tuple(f"t{i}" for i in range(500))
+    agent = (
+        scan_catalog([str(EXAMPLES)])
+        .agents[0]
+        .evolve(
+            summary="word " * 5000, tags=tuple(f"tag{i}" for i in range(500)), tools=tuple(f"t{i}" for i in range(500))
+        )
     )
     entry = json.loads(index_entry_json(agent))
     assert len(entry["summary"]) == INDEX_SUMMARY_LIMIT
