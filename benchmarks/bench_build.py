@@ -268,31 +268,23 @@ def save_marks(out):
 """
 
 # `agent-catalog build` as the console script runs it, noting when MkDocs' build starts and
-# ends and how long MkDocs waited inside it for pages from us (a page not rendered yet, or
-# the shared pages being made): MkDocs' own time in our build, measured in the same run.
+# ends: MkDocs' own time in our build (the plugin's rendering of the pages included), measured
+# in the same run.
 DRIVER = (
     _MARKS
     + """
 import catalog.mkdocs_build as adapter
-from catalog import render
 from catalog.cli import main
 
 out, sys.argv = sys.argv[1], ["agent-catalog", *sys.argv[2:]]
-real_import, real_get = adapter.import_mkdocs, render.StreamedCatalog.get
+real_import = adapter.import_mkdocs
 
 def import_mkdocs():
     real_import()
     import mkdocs.commands.build as build_module
     build_module.build = marked(build_module.build)
 
-def get(self, rel):
-    started = time.perf_counter()
-    try:
-        return real_get(self, rel)
-    finally:
-        marks["waiting"] += time.perf_counter() - started
-
-adapter.import_mkdocs, render.StreamedCatalog.get = import_mkdocs, get
+adapter.import_mkdocs = import_mkdocs
 try:
     main()
 finally:
@@ -350,10 +342,17 @@ class Row:
     mkdocs_in_ours: list[float]  # MkDocs' build in ours, less its waits for our pages
     mkdocs_in_bare: list[float]  # MkDocs' build in the bare run
     page_kb: float
+    page_kb_max: float
+    load: list[float]  # the load average (1 minute) after each pair of runs
     site_mb: float
     site_kb_per_agent: float
     marginal_kb_per_agent: float  # site without theme assets (assets/) per agent
     index_bytes_per_agent: float
+
+    @property
+    def ratio(self) -> float:
+        """Our build's time over the bare build's (issue 18: at most 0.33 at 1,000 agents)."""
+        return statistics.median(self.ours) / statistics.median(self.bare)
 
     @property
     def share(self) -> float:
@@ -400,6 +399,7 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
     mkdocs_in_ours: list[float] = []
     mkdocs_in_bare: list[float] = []
     marks_file = base / "marks.json"
+    loads: list[float] = []
 
     def building(marks: Path) -> float:
         found = json.loads(marks.read_text(encoding="utf-8"))
@@ -418,6 +418,7 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
             f"bare mkdocs build {bare[-1][0]:.2f} s (CPU {bare[-1][1]:.2f} s, its build {mkdocs_in_bare[-1]:.2f} s), "
             f"load {os.getloadavg()[0]:.2f}"
         )
+        loads.append(os.getloadavg()[0])
 
     pages = [p.stat().st_size for p in (site / "agents").glob("*.html")]
     if len(pages) != size:
@@ -435,6 +436,8 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
         mkdocs_in_bare=mkdocs_in_bare,
         bare_cpu=[cpu for _, cpu in bare],
         page_kb=statistics.median(pages) / 1024,
+        page_kb_max=max(pages) / 1024,
+        load=loads,
         site_mb=total / 1024 / 1024,
         site_kb_per_agent=total / 1024 / size,
         marginal_kb_per_agent=(total - assets) / 1024 / size,
@@ -443,6 +446,37 @@ def measure(size: int, runs: int, scratch: Path, keep: bool) -> Row:
     if not keep:
         shutil.rmtree(base, ignore_errors=True)
     return row
+
+
+def measure_ours(sizes: list[int], runs: int, scratch: Path) -> None:
+    """``--ours-only``: our build alone at each size (a bare build of 10,000 agents takes the
+    better part of an hour on a loaded machine), for the linearity target: seconds per 1,000
+    agents, the largest agent page, the load average."""
+    tool = agent_catalog_command()
+    per: list[tuple[int, float]] = []
+    for size in sizes:
+        base = scratch / f"n{size}"
+        agents, cwd, site = base / "agents", base / "cwd", base / "site"
+        cwd.mkdir(parents=True)
+        generate_agents(agents, size)
+        walls = []
+        for run in range(runs):
+            wall, cpu = timed([*tool, "build", str(agents), "--site-dir", str(site)], cwd, site)
+            walls.append(wall)
+            say(
+                f"[{size}] run {run + 1}/{runs}: agent-catalog build {wall:.2f} s (CPU {cpu:.2f} s), "
+                f"load {os.getloadavg()[0]:.2f}"
+            )
+        largest = max(p.stat().st_size for p in (site / "agents").glob("*.html")) / 1024
+        per.append((size, statistics.median(walls) / size * 1000))
+        print(
+            f"{size:,} agents: median {statistics.median(walls):.2f} s, {per[-1][1]:.2f} s per 1,000, "
+            f"largest agent page {largest:.1f} KB"
+        )
+        shutil.rmtree(base, ignore_errors=True)
+    if len(per) > 1:
+        growth = per[-1][1] / per[0][1] - 1
+        print(f"time per agent from {per[0][0]:,} to {per[-1][0]:,}: {growth:+.0%} (target within 15%)")
 
 
 def say(message: str) -> None:
@@ -463,6 +497,8 @@ def print_table(rows: list[Row], runs: int) -> None:
             "(min)",
             "bare s",
             "(min)",
+            "ratio",
+            "load",
             "our share",
             "ours s/1k",
             "bare s/1k",
@@ -478,6 +514,8 @@ def print_table(rows: list[Row], runs: int) -> None:
                 f"({min(r.ours):.2f})",
                 f"{med(r.bare):.2f}",
                 f"({min(r.bare):.2f})",
+                f"{r.ratio:.2f}",
+                f"{med(r.load):.1f}",
                 f"{r.share:.1f}%",
                 f"{med(r.ours) / r.agents * 1000:.2f}",
                 f"{med(r.bare) / r.agents * 1000:.2f}",
@@ -491,12 +529,13 @@ def print_table(rows: list[Row], runs: int) -> None:
     )
     print()
     _table(
-        ("agents", "src KB", "page KB", "site MB", "site KB/agent", "excl. assets", "index B/agent"),
+        ("agents", "src KB", "page KB", "max page KB", "site MB", "site KB/agent", "excl. assets", "index B/agent"),
         [
             (
                 f"{r.agents:,}",
                 f"{r.source_kb:.1f}",
                 f"{r.page_kb:.1f}",
+                f"{r.page_kb_max:.1f}",
                 f"{r.site_mb:.1f}",
                 f"{r.site_kb_per_agent:.1f}",
                 f"{r.marginal_kb_per_agent:.1f}",
@@ -505,8 +544,11 @@ def print_table(rows: list[Row], runs: int) -> None:
             for r in rows
         ],
     )
+    _targets(rows)
     print(
-        "\nour share = (ours - bare) / ours, from wall time; CPU share the same from CPU time (user + sys of\n"
+        "\nratio = ours / bare, medians (issue 18: at most 0.33 at 1,000 agents); load: the machine's\n"
+        "1-minute load average, median over the runs.\n"
+        "our share = (ours - bare) / ours, from wall time; CPU share the same from CPU time (user + sys of\n"
         "the process and its children; ours includes the worker that renders on another core). own share:\n"
         "our wall time outside MkDocs' build (scan, waits for our pages, swap), less the bare run's time\n"
         "outside its build (Python, MkDocs' import and configuration), over our wall time, from marks\n"
@@ -516,6 +558,28 @@ def print_table(rows: list[Row], runs: int) -> None:
         "per agent without site/assets/ (theme files, a fixed cost); index B/agent: bytes of\n"
         "search/search_index.json per agent."
     )
+
+
+def _targets(rows: list[Row]) -> None:
+    """Issue 18's targets, each with its figure: ours at most 0.33 times the bare build at
+    1,000 agents, time per agent within 15% from 1,000 agents to the largest size, agent pages
+    at most 50 KB."""
+    print()
+    for row in rows:
+        if row.agents == 1000:
+            print(f"target ratio <= 0.33 at 1,000 agents: {row.ratio:.2f} ({'met' if row.ratio <= 0.33 else 'MISSED'})")
+    large = [r for r in rows if r.agents >= 1000]
+    if len(large) > 1:
+        first, last = large[0], large[-1]
+        per = [statistics.median(r.ours) / r.agents for r in (first, last)]
+        growth = per[1] / per[0] - 1
+        verdict = "met" if abs(growth) <= 0.15 else "MISSED"
+        print(
+            f"target linear within 15%: {per[0] * 1000:.2f} s per 1,000 agents at {first.agents:,}, "
+            f"{per[1] * 1000:.2f} at {last.agents:,} ({growth:+.0%}, {verdict})"
+        )
+    largest = max(r.page_kb_max for r in rows)
+    print(f"target agent pages <= 50 KB: largest {largest:.1f} KB ({'met' if largest <= 50 else 'MISSED'})")
 
 
 def _revision() -> str:
@@ -548,10 +612,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each build per size")
     parser.add_argument("--keep", action="store_true", help="keep the generated agents, docs and sites")
     parser.add_argument("--workdir", type=Path, help="where to put them (default: a temporary folder)")
+    parser.add_argument("--ours-only", action="store_true", help="time only agent-catalog build (linearity)")
     args = parser.parse_args()
     if args.runs < 1 or any(n < 1 for n in args.sizes):
         parser.error("--runs and --sizes must be positive")
     scratch = Path(tempfile.mkdtemp(prefix="bench-build-", dir=args.workdir))
+    if args.ours_only:
+        try:
+            measure_ours(args.sizes, args.runs, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     try:
         rows = [measure(size, args.runs, scratch, args.keep) for size in args.sizes]
     finally:

@@ -1,5 +1,5 @@
 """Stage 4, the catalog as a whole: one spelling per category, unique page names (slugs), and
-each agent linked to the other tools' definitions of it."""
+one entry per agent defined for several tools (``catalog.variants``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
+from catalog import variants
 from catalog.discover import Discovery
 from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
 from catalog.types import Agent, Catalog, Finding
@@ -15,39 +16,17 @@ from catalog.types import Agent, Catalog, Finding
 
 def assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:
     """The catalog of what the files gave: agents in slug order, every finding sorted."""
-    agents, collisions = _assign_slugs(one_category_spelling([agent for agent, _ in results if agent is not None]))
-    agents = harness_variants(agents)
+    agents = one_category_spelling([agent for agent, _ in results if agent is not None])
+    # One entry per agent, however many tools define it: entries get their slugs as agents
+    # always did, the other definitions theirs after their entry's (catalog.variants).
+    groups = variants.group_definitions(agents)
+    entries, collisions = _assign_slugs([agents[group[0]] for group in groups])
+    for group, entry in zip(groups, entries, strict=True):
+        agents[group[0]] = entry
+    agents = variants.with_entries(variants.definition_slugs(agents, groups), groups)
     findings = [*discovery.findings, *(f for _, found in results for f in found), *collisions]
     findings.sort(key=Finding.sort_key)
     return Catalog(tuple(sorted(agents, key=lambda a: a.slug)), tuple(findings), discovery.skipped, discovery.notes)
-
-
-# Folders a tool reads its own agents from: an agent of one name in several of them, in one
-# repository, is one agent defined for several tools.
-_HARNESS_FOLDERS = frozenset(
-    {".claude", ".cursor", ".gemini", ".github", ".codex", ".opencode", ".qwen", ".factory", ".kiro"}
-)
-
-
-def harness_variants(agents: list[Agent]) -> list[Agent]:
-    """Each agent with the other tools' definitions of it (``Agent.available_as``)."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, agent in enumerate(agents):
-        # The repository: the folder that holds the tool folder (.claude/, .cursor/, ...).
-        parts = agent.display_path.split("/")
-        tool = next(
-            (i for i, part in enumerate(parts) if part in _HARNESS_FOLDERS or part.startswith(".roomodes#")), None
-        )
-        if tool is not None:
-            groups[("/".join(parts[:tool]), agent.name.casefold())].append(index)
-    result = [agent.evolve(available_as=()) if agent.available_as else agent for agent in agents]
-    for indexes in groups.values():
-        if len({agents[i].format for i in indexes}) < 2:
-            continue
-        for index in indexes:
-            others = sorted((agents[i].format, agents[i].slug) for i in indexes if i != index)
-            result[index] = result[index].evolve(available_as=tuple(others))
-    return result
 
 
 def one_category_spelling(agents: list[Agent]) -> list[Agent]:

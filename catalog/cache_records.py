@@ -69,6 +69,7 @@ class Placement(NamedTuple):
     slug: str
     category: str | None
     available_as: tuple[tuple[Format, str], ...]
+    entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,9 @@ class State(FastPickle):
     fragments: Fragments  # every agent's fragments of the shared pages, in catalog order
     page_findings: dict[str, tuple[Finding, ...]]  # display path -> its page's findings, when any
     outputs: dict[str, FileStat]  # shared page -> its stat as written
+    compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
+    definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
+    tokens: int  # the descriptions' estimated tokens, all agents' (AC602's total)
 
 
 def cache_id(source: AgentSource) -> str:
@@ -167,7 +171,6 @@ def source_of(key: SourceKey) -> AgentSource:
 
 def light(agent: Agent) -> Agent:
     """The agent without its text, and without its absolute path: enough to name its page and
-    list its findings. Whoever renders its page gets the whole agent (``_whole``)."""
-    return agent.evolve(
-        description="", description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path()
-    )
+    list its findings. Whoever renders its page gets the whole agent (``_whole``). The
+    description stays: the rules comparing agents read it (AC602, the descriptions' total)."""
+    return agent.evolve(description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path())

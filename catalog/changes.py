@@ -135,30 +135,57 @@ class Made:
     read: dict[str, tuple[Finding, ...]]  # cache id -> the findings of reading it, when any
     whole: dict[str, Agent]  # cache id -> an agent read, as the catalog has it
     catalog: Catalog | None  # None when the catalog was not assembled again (``again``)
+    # What the rules comparing agents find, as the pages show it (``lint.page_findings``).
+    compared: tuple[Finding, ...]
+    definitions: frozenset[str]  # the slugs of the definitions another's page shows
+    tokens: int  # the descriptions' estimated tokens, all agents' (AC602's total)
 
     @staticmethod
     def again(found: Found, loaded: Loaded, state: State) -> Made | None:
         """The last run's catalog with the edited agents read again, when each kept its
-        identity and no file came or went; else None."""
+        identity and no file came or went, and what the rules comparing agents find stays the
+        same (identity covers what AC301 and AC302 read; AC602 reads the descriptions' total);
+        else None."""
+        from catalog.config import MAX_TOTAL_DESCRIPTION_TOKENS
+        from catalog.rules import estimate_tokens
+
         if not found.reused:
             return None
         whole = {}
         read = dict(state.read)
+        tokens = state.tokens
         for cid, (agent, found_in_file) in loaded.items():
             was = entry_of(state.entries[cid])
             if agent is None or was is None or identity(agent) != was.identity:
                 return None
+            tokens += estimate_tokens(agent.description) - estimate_tokens(was.light.description)
             whole[cid] = placed(agent, was.placed)
             read.pop(cid, None)
             if found_in_file:
                 read[cid] = tuple(found_in_file)
+        if tokens != state.tokens and max(tokens, state.tokens) > MAX_TOTAL_DESCRIPTION_TOKENS:
+            return None  # AC602's figures, on another agent's page maybe
         findings = tuple(sorted([*state.assembly, *(f for fs in read.values() for f in fs)], key=Finding.sort_key))
-        return Made(state.order, state.slugs, state.ids, findings, state.assembly, read, whole, None)
+        return Made(
+            state.order,
+            state.slugs,
+            state.ids,
+            findings,
+            state.assembly,
+            read,
+            whole,
+            None,
+            state.compared,
+            state.definitions,
+            tokens,
+        )
 
     @staticmethod
     def assembled(found: Found, loaded: Loaded) -> Made:
         """The catalog assembled from every agent: those read now, and the others' light copies."""
         from catalog.assemble import assemble
+        from catalog.lint import NOT_ON_PAGES, catalog_rule_findings
+        from catalog.rules import estimate_tokens
 
         results: list[tuple[Agent, list[Finding]]] = []
         lost: list[Finding] = []  # of files that gave no agent (a bug of ours): discovery's findings
@@ -187,6 +214,9 @@ class Made:
             read,
             whole,
             catalog,
+            tuple(catalog_rule_findings(catalog.agents, skip=NOT_ON_PAGES)),
+            frozenset(a.slug for a in catalog.agents if a.entry),
+            sum(estimate_tokens(a.description) for a in catalog.agents),
         )
 
     def placement(self, index: int, found: Found) -> Placement:
@@ -194,7 +224,7 @@ class Made:
         agent = self.catalog.agents[index] if self.catalog is not None else self.whole.get(self.ids[index])
         if agent is None:
             return found.entry(self.ids[index]).placed
-        return Placement(agent.slug, agent.category, agent.available_as)
+        return Placement(agent.slug, agent.category, agent.available_as, agent.entry)
 
     def light_catalog(self, found: Found, state: State) -> Catalog:
         """The catalog, its agents light copies but those read (for ``build``'s navigation)."""
@@ -207,5 +237,11 @@ class Made:
 
 def placed(agent: Agent, placement: Placement) -> Agent:
     """The agent as the catalog has it: its page name, its category spelt as the catalog spells
-    it, the other tools' definitions of it."""
-    return replace(agent, slug=placement.slug, category=placement.category, available_as=placement.available_as)
+    it, the other tools' definitions of it and the entry whose page shows it."""
+    return replace(
+        agent,
+        slug=placement.slug,
+        category=placement.category,
+        available_as=placement.available_as,
+        entry=placement.entry,
+    )

@@ -50,6 +50,21 @@ class Dialect:
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
+    # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
+    # lenient recovery does (AC115 then matters only to the tools that do not).
+    lenient_yaml: bool = False
+    # Where the tool also reads agents for every project on a machine, when pages say so.
+    user_install_dir: str = ""
+    # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
+    # names are kebab-case, never with ':' nor a leading '-' (AC203, AC204; else name_pattern, AC205).
+    name_required: bool = False
+    kebab_names: bool = False
+    prompt_required: bool = False  # it refuses an agent without its first prompt key (AC206)
+    tools_key: str = "tools"  # the key that grants tools, where findings about them point
+    renamed_tools: tuple[tuple[str, str], ...] = ()  # (old name, new name) of tools it renamed
+    colors: frozenset[str] = frozenset()  # the colors it accepts, where it checks them
+    # The frontmatter file of an extension that makes an agents/ folder beside it this format's.
+    extension_manifest: str = ""
 
 
 def _dialect(
@@ -64,6 +79,24 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+CLAUDE_TOOLS = frozenset(
+    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
+    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate "
+    "TaskGet TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch "
+    "WebSearch Write".split()
+)
+STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
+CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
+ENUMS = {
+    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
+    "effort": frozenset({"low", "medium", "high", "max"}),
+    "memory": frozenset({"user", "project", "local"}),
+    "isolation": frozenset({"worktree"}),
+}
+# Claude Code's model aliases; opencode and Gemini CLI agents are checked against them too.
+MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "inherit", "opusplan", "default", "sonnet[1m]", "opus[1m]"})
+
+
 CLAUDE_CODE = _dialect(
     Format.CLAUDE_CODE,
     "name description tools disallowedTools model permissionMode color skills hooks memory effort isolation "
@@ -72,6 +105,16 @@ CLAUDE_CODE = _dialect(
     False,
     ".md",
     label="Claude Code",
+    lenient_yaml=True,
+    user_install_dir="~/.claude/agents/",
+    name_required=True,
+    kebab_names=True,
+    tool_names=CLAUDE_TOOLS,
+    renamed_tools=tuple(STALE_TOOLS.items()),
+    colors=CLAUDE_COLORS,
+    enums=tuple(ENUMS.items()),
+    model_pattern=r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+",
+    model_aliases=MODEL_ALIASES,
 )
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
@@ -108,6 +151,8 @@ OPENCODE = _dialect(
     label="opencode",
     permission_model="opencode",
     enums=(("mode", _words("primary subagent all")),),
+    model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
+    model_aliases=MODEL_ALIASES,
 )
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
@@ -118,6 +163,11 @@ GEMINI_CLI = _dialect(
     label="Gemini CLI",
     name_pattern=r"[a-z0-9_-]+",
     enums=(("kind", _words("local remote")),),
+    name_required=True,
+    kebab_names=True,
+    model_pattern=r"gemini-[a-z0-9.-]+",
+    model_aliases=MODEL_ALIASES,
+    extension_manifest="gemini-extension.json",
 )
 # Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
 CURSOR = _dialect(
@@ -150,6 +200,8 @@ CODEX = _dialect(
     ),
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",
+    name_required=True,
+    prompt_required=True,
 )
 ROO_GROUPS = _words("read edit browser command mcp")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
@@ -170,6 +222,9 @@ ROO_CODE = _dialect(
     name_pattern=r"[a-zA-Z0-9-]+",
     install="Add this mode to the customModes list of .roomodes at the root of your repository.",
     download_suffix=".roomodes",
+    name_required=True,
+    prompt_required=True,
+    tools_key="groups",
 )
 # Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each.
 KIRO = _dialect(
@@ -200,6 +255,7 @@ QWEN_CODE = _dialect(
         "ask_user_question"
     ),
     model_pattern=r"qwen[\w.:-]*",
+    name_required=True,
 )
 # Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
 FACTORY = _dialect(
@@ -215,6 +271,7 @@ FACTORY = _dialect(
     ),
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", _words("off none low medium high")),),
+    name_required=True,
 )
 
 DIALECTS = {

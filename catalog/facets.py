@@ -12,8 +12,10 @@ from collections.abc import Iterable, Sequence
 
 from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
+from catalog.overlap import terms_of
 from catalog.textsafe import excerpt
 from catalog.types import Agent
+from catalog.variants import formats_of
 
 FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
@@ -131,9 +133,9 @@ def place(agent: Agent) -> str:
 
 
 def origin(agent: Agent) -> str:
-    """``place`` and the format: what a quick search result shows under an agent's name."""
-    where = place(agent)
-    return f"{where} \u00b7 {FORMAT_LABELS[agent.format]}" if where else FORMAT_LABELS[agent.format]
+    """``place`` and the formats: what a quick search result shows under an agent's name."""
+    where, formats = place(agent), ", ".join(FORMAT_LABELS[fmt] for fmt in formats_of(agent))
+    return f"{where} \u00b7 {formats}" if where else formats
 
 
 def facet_values(agent: Agent) -> dict[str, list[str]]:
@@ -141,7 +143,7 @@ def facet_values(agent: Agent) -> dict[str, list[str]]:
     return {
         "category": [slugify(category_of(agent))],
         "collection": [slugify(agent.collection)] if agent.collection else [],
-        "format": [agent.format.value],
+        "format": [fmt.value for fmt in formats_of(agent)],  # an entry's: each of its formats
         "model": list(_one_per_key(models_of(agent))),
         "tools": tool_traits(agent),
         "color": [slugify(agent.color)] if agent.color else [],
@@ -165,7 +167,7 @@ def facet_pairs(agent: Agent) -> FacetPairs:
     sources: dict[str, Iterable[str]] = {
         "category": [titleize(category_of(agent))],
         "collection": [agent.collection] if agent.collection else [],
-        "format": [FORMAT_LABELS[agent.format]],
+        "format": [FORMAT_LABELS[fmt] for fmt in formats_of(agent)],
         "model": list(_one_per_key(models_of(agent)).values()),
         "tools": [TOOL_LABELS[t] for t in values["tools"]],
         "color": [agent.color] if agent.color else [],
@@ -202,7 +204,8 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
 def data_row(agent: Agent, href: str) -> str:
     """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
     quick search of the search box the title, the page's address relative to the overview, a
-    short summary and where the agent comes from (``origin``)."""
+    short summary and where the agent comes from (``origin``); last, its terms for the
+    "Similar agents" list its page scores in the browser (``overlap.terms_of``)."""
     row = [
         agent.slug,
         search_text(agent),
@@ -211,6 +214,7 @@ def data_row(agent: Agent, href: str) -> str:
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
         origin(agent),
+        terms_of(agent),
     ]
     # ensure_ascii plus escaped "<" keep the row inert even if it held "</script>".
     return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")

@@ -79,8 +79,9 @@ def generate(
     if stamp is not None and not changed:
         return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
     # Only now: a run where nothing changed imports no template or Markdown code.
-    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.render import page_context, page_groups, render_agents, render_context
     from catalog.shared_pages import shared_pages
+    from catalog.variants import definitions_by_entry
 
     state = cache_files.load(folder, _STATE) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
@@ -92,18 +93,22 @@ def generate(
     else:  # the last run's catalog, with what the edited files say now
         assert state is not None
         context, groups = state.context, state.groups
+    # What pages show but rules of one agent: those rules find nothing new unless it changed.
+    shown = tuple(sorted((*made.findings, *made.compared), key=Finding.sort_key))
     page_findings: dict[str, tuple[Finding, ...]] = {}
-    for finding in made.findings:
+    for finding in shown:
         page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
-    again = _render_again(made, state, context, page_findings, docs_dir, changed)
+    again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:
         bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
-    render = render_context(Catalog((), made.findings), options, bytecode, groups)
-    pages, listings = render_agents(render, [_whole(made, index, found, folder) for index in sorted(again)])
+    agents = [_whole(made, index, found, folder) for index in sorted(again)]
+    # An entry is rendered with all its definitions (``_render_again``): its page shows them.
+    render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
+    pages, listings = render_agents(render, agents)
     fragments = _fragments(made, state, listings)
     pages.update(shared_pages(render, made.findings, fragments))
-    keep = {rel for index, slug in enumerate(made.slugs) if index not in again for rel in agent_page_paths(slug)}
+    keep = {rel for index, slug in enumerate(made.slugs) if index not in again for rel in _files(slug, made)}
     known = state.outputs if state is not None else {}
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
     if folder is not None:  # None with --check
@@ -124,6 +129,9 @@ def generate(
             fragments,
             {path: found_in for path, found_in in page_findings.items() if found_in},
             outputs,
+            made.compared,
+            made.definitions,
+            made.tokens,
         )
         if cache_files.save(folder, _STATE, saved):
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
@@ -158,16 +166,30 @@ def _render_again(
         if (
             was.get(path) != slug
             or state.page_findings.get(path, ()) != page_findings.get(path, ())
-            or (present is not None and not all(rel in present for rel in _files(slug)))
+            or (present is not None and not all(rel in present for rel in _files(slug, made)))
         ):
             again.add(index)
     return again
 
 
-def _files(slug: str) -> tuple[str, ...]:
+def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
+    """``again`` with every definition of the catalog entries of the agents in it: an
+    entry's page shows them all, so they are rendered together (``catalog.variants``)."""
+    if not made.definitions or len(again) == len(made.order):
+        return again  # no agent defined for several tools, or all rendered
+    position = {slug: index for index, slug in enumerate(made.slugs)}
+    grouped = set(again)
+    for index in again:
+        grouped.update(position[slug] for _, slug in made.placement(index, found).available_as if slug in position)
+    return grouped
+
+
+def _files(slug: str, made: Made) -> tuple[str, ...]:
+    """The files of the agent of this slug (``render.agent_outputs``)."""
     from catalog.render import agent_page_paths
 
-    return agent_page_paths(slug)
+    page, download, record = agent_page_paths(slug)
+    return (download, record) if slug in made.definitions else (page, download, record)
 
 
 def _files_in(docs_dir: Path) -> set[str]:

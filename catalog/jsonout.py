@@ -42,6 +42,7 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         "disallowed_tools": list(agent.disallowed_tools),
         "permissions": [{"tool": tool, "rule": rule} for tool, rule in agent.permissions],
         "available_as": [{"format": fmt.value, "slug": slug} for fmt, slug in agent.available_as],
+        "entry": agent.entry or agent.slug,
         "model": list(agent.model) if isinstance(agent.model, tuple) else agent.model,
         "color": agent.color,
         "extra": dict(agent.extra),
@@ -113,6 +114,7 @@ def index_entry(agent: Agent) -> dict[str, Any]:
         "tools": None if agent.tools is None else list(agent.tools[:INDEX_LIST_LIMIT]),
         "model": list(agent.model[:INDEX_LIST_LIMIT]) if isinstance(agent.model, tuple) else agent.model,
         "summary": summary,
+        "entry": agent.entry or agent.slug,  # the page that shows it (its entry's, for several tools)
         "record": record_path(agent.slug),
     }
 

@@ -13,28 +13,69 @@ from catalog.rules import RULES, LintSettings, estimate_tokens
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding
 
+# The rules that compare agents: what they find in one file can change when another changes.
+CATALOG_RULE_CODES = frozenset(code for code, rule in RULES.items() if rule.check_catalog is not None)
+# Shown on each page in another form: AC303's pairs are the page's Similar agents, scored in the
+# browser. As page findings they would make every page depend on its collection's descriptions
+# (an edit would re-render, and every run rescore, the collection).
+NOT_ON_PAGES = frozenset({"AC303"})
+
 
 def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Finding]:
     """Scan findings plus every rule's findings, without those switched off, sorted."""
     settings = settings or Settings()
     limits = LintSettings(settings.max_description_tokens, settings.max_total_description_tokens)
-    found: list[Finding] = list(catalog.findings)
-    for rule in RULES.values():
-        if rule.check_agent is not None:
-            for agent in catalog.agents:
-                found += (_finding(agent, rule.code, hit) for hit in rule.check_agent(agent, limits))
-        if rule.check_catalog is not None:
-            found += (_finding(agent, rule.code, hit) for agent, hit in rule.check_catalog(catalog.agents, limits))
+    found: list[Finding] = [*catalog.findings, *catalog_rule_findings(catalog.agents, limits)]
+    for agent in catalog.agents:
+        found += agent_rule_findings(agent, limits)
     by_path = {agent.display_path: agent for agent in catalog.agents}
+    return sorted((f for f in found if _enabled(f, by_path.get(f.path), settings)), key=Finding.sort_key)
 
-    def enabled(finding: Finding) -> bool:
-        agent = by_path.get(finding.path)
-        off = settings.disabled_for(finding.path)
-        if agent is not None:
-            off |= settings.disabled_for(agent.path) | agent.disabled_rules
-        return finding.code not in off
 
-    return sorted(filter(enabled, found), key=Finding.sort_key)
+def agent_rule_findings(agent: Agent, limits: LintSettings | None = None) -> list[Finding]:
+    """What the rules that look at one agent find in it."""
+    limits = limits or LintSettings()
+    return [
+        _finding(agent, rule.code, hit)
+        for rule in RULES.values()
+        if rule.check_agent is not None
+        for hit in rule.check_agent(agent, limits)
+    ]
+
+
+def catalog_rule_findings(
+    agents: Sequence[Agent], limits: LintSettings | None = None, skip: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """What the rules that compare agents (but those in ``skip``) find, for every agent."""
+    limits, whole = limits or LintSettings(), tuple(agents)
+    return [
+        _finding(agent, rule.code, hit)
+        for rule in RULES.values()
+        if rule.check_catalog is not None and rule.code not in skip
+        for agent, hit in rule.check_catalog(whole, limits)
+    ]
+
+
+def page_findings(catalog: Catalog) -> list[Finding]:
+    """What the agent pages show besides each agent's own rules (``file_findings`` adds
+    those as it renders the page, when the agent is read whole): the scan's findings and
+    those of the rules that compare agents, but ``NOT_ON_PAGES``."""
+    return [*catalog.findings, *catalog_rule_findings(catalog.agents, skip=NOT_ON_PAGES)]
+
+
+def file_findings(agent: Agent, found: Iterable[Finding]) -> list[Finding]:
+    """What ``lint`` reports for one agent's file under the default settings, from ``found``
+    (its scan and catalog-rule findings) and its own rules: its page shows exactly these,
+    with AC303's pairs under Similar agents instead (``NOT_ON_PAGES``)."""
+    own = [*found, *agent_rule_findings(agent)]
+    return sorted((f for f in own if _enabled(f, agent, Settings())), key=Finding.sort_key)
+
+
+def _enabled(finding: Finding, agent: Agent | None, settings: Settings) -> bool:
+    off = settings.disabled_for(finding.path)
+    if agent is not None:
+        off |= settings.disabled_for(agent.path) | agent.disabled_rules
+    return finding.code not in off
 
 
 def only_paths(findings: Iterable[Finding], paths: set[str]) -> list[Finding]:

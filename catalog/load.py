@@ -4,8 +4,10 @@ finding for that file; and every file of a discovery, in forked workers when the
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from catalog.discover import Discovery
 from catalog.parallel import map_forked
@@ -22,6 +24,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
     from catalog.model import build_agent
     from catalog.parse import read_agent_file
     from catalog.structured import parse_document
+    from catalog.tool_scope import for_its_tool
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):
@@ -31,7 +34,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
     else:
         raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
-    return agent, [*findings, *raw.findings, *more]
+    return agent, for_its_tool([*findings, *raw.findings, *more], agent.format)
 
 
 def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | None, list[Finding]]:
@@ -76,3 +79,37 @@ def load_all(
 ) -> list[tuple[Agent | None, list[Finding]]]:
     task = guarded_load if sections else functools.partial(guarded_load, sections=False)
     return map_forked(task, sources, at_least=_PARALLEL_FROM, jobs=jobs, meanwhile=meanwhile)
+
+
+# What a file gave when it was read, by file (and entry in a file of several): its stat and
+# source then, and the result.
+Loaded = dict[str, tuple[tuple[object, ...], tuple[Agent | None, list[Finding]]]]
+
+
+def load_changed(
+    sources: Sequence[AgentSource], loaded: Loaded, jobs: int | None, sections: bool
+) -> list[tuple[Agent | None, list[Finding]]]:
+    """``load_all`` of the files whose stat or place changed since ``loaded`` saw them (live
+    preview keeps it between builds); ``loaded`` is updated in place."""
+
+    def cache_id(source: AgentSource) -> str:
+        return str(source.path) if source.entry is None else f"{source.path}#{source.entry}"
+
+    def state(source: AgentSource) -> tuple[object, ...]:
+        files: list[str | Path] = [source.path, *source.companions]
+        stats: list[tuple[int, int, int, int] | None] = []
+        for path in files:
+            try:
+                found = os.stat(path)
+                stats.append((found.st_mtime_ns, found.st_ctime_ns, found.st_size, found.st_ino))
+            except OSError:
+                stats.append(None)
+        return (source, *stats)
+
+    states = {cache_id(source): state(source) for source in sources}
+    fresh = [s for s in sources if loaded.get(cache_id(s), ((),))[0] != states[cache_id(s)]]
+    for source, result in zip(fresh, load_all(fresh, jobs, sections=sections), strict=True):
+        loaded[cache_id(source)] = (states[cache_id(source)], result)
+    for gone in set(loaded) - set(states):
+        del loaded[gone]
+    return [loaded[cache_id(source)][1] for source in sources]

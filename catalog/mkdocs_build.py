@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from catalog.layout import ASSETS, GENERATED_KEY, HtmlBlocks, edit_base, is_agent_page, quiet_sections
+from catalog.layout import ASSETS, HtmlBlocks, edit_base
 
 if TYPE_CHECKING:
     import logging
@@ -71,11 +71,13 @@ def default_config(
     categories: Sequence[str],
     collections: Sequence[str],
     config_dir: Path | None = None,
+    plugin: dict[str, Any] | None = None,
 ) -> str:
     """The built-in mkdocs.yml: Material, light/dark, offline, agents kept out of the sidebar.
 
     ``config_dir``: where the file will be; docs_dir is then written relative to it, which
-    Zensical needs.
+    Zensical needs. ``plugin``: the agent-catalog plugin's settings, when it is to add the
+    pages (``agent-catalog build``); without, the configuration builds a docs folder.
     """
     # One entry for all categories, one for all collections (their index pages): the sidebar
     # is on every page, and 1,000 categories listed there made each agent page 312 KB.
@@ -110,7 +112,7 @@ def default_config(
                 },
             ],
         },
-        "plugins": ["search", "offline"],
+        "plugins": ["search", "offline", *([{PLUGIN: plugin}] if plugin is not None else [])],
         "markdown_extensions": ["toc", "tables", "admonition"],
         "extra_css": [STYLESHEET],
         "extra_javascript": [SCRIPT, FILTER],
@@ -166,21 +168,11 @@ def _relative(path: Path, base: Path | None) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
-class PageSource(Protocol):
-    """Pages handed to MkDocs in memory: every path known up front, each text asked for when
-    MkDocs reads it (``catalog.render.StreamedCatalog``)."""
-
-    @property
-    def paths(self) -> Sequence[str]: ...
-
-    def get(self, rel: str) -> str | bytes: ...
-
-
 def import_mkdocs() -> None:
     """Import what a build needs, ahead of ``prepare_mkdocs`` (while workers scan)."""
     import importlib
 
-    for module in ("mkdocs.commands.build", "mkdocs.config", "material.plugins.search.plugin"):
+    for module in ("mkdocs.commands.build", "mkdocs.config", "material.plugins.search.plugin", "catalog.mkdocs_plugin"):
         importlib.import_module(module)
 
 
@@ -198,16 +190,17 @@ def prepare_mkdocs(
     config_file: Path,
     site_dir: Path,
     progress: Progress | None = None,
-    source: PageSource | None = None,
+    catalog: Catalog | None = None,
 ) -> Callable[[], MkDocsRun]:
     """Import MkDocs and load the configuration now; the returned function builds.
 
-    ``progress``: told of MkDocs' two passes over the pages (Markdown to HTML, then the theme)
-    once MkDocs knows how many there are.
+    The agent-catalog plugin does the catalog's part of every build: a configuration that
+    does not list it (a user's mkdocs.yml building ``generate``'s pages from its docs folder)
+    gets it without sources, to finish the generated pages there.
 
-    ``source``: generated pages MkDocs reads from memory. It reads the files in ``source``'s
-    order first, so that a build can start while they are still being rendered; it writes
-    the site in its own order, the same site as from files on disk.
+    ``progress``: told of MkDocs' two passes over the pages (Markdown to HTML, then the theme)
+    once MkDocs knows how many there are. ``catalog``: already scanned, for the plugin to
+    render rather than scan its sources again.
 
     A generated agent page that MkDocs (a plugin, an extension, the theme) fails on does not
     cost the others the site: the build is run again with a short page in its place, and the
@@ -215,79 +208,21 @@ def prepare_mkdocs(
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.plugins import BasePlugin, event_priority
-    from mkdocs.structure.files import File, Files, file_sort_key
+    from mkdocs.plugins import get_plugins
 
-    class _Hooks(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Pages given in memory, the progress bar, and agent pages' boilerplate out of search."""
-
-        def on_files(self, docs: Files, *, config: Any) -> Files:
-            if source is not None:
-                added = [File.generated(config, rel, content="") for rel in source.paths]
-                docs = Files([*added, *sorted(docs, key=file_sort_key)])
-            pages[:] = [sum(1 for file in docs if file.is_documentation_page())]
-            if progress is not None:
-                ticks["content"] = progress("Converting pages", pages[0])
-            return docs
-
-        def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
-            if page.file.src_uri in failed:
-                return NOT_BUILT_PAGE
-            if source is None or page.file.src_uri not in ours:
-                return None
-            text = source.get(page.file.src_uri)
-            return text if isinstance(text, str) else text.decode("utf-8")
-
-        def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
-            if progress is not None:
-                ticks["post"] = progress("Writing pages", pages[0])
-            if source is None:
-                return env
-            for file in files:  # the other generated files, before MkDocs copies them
-                if file.src_uri in ours and not file.is_documentation_page():
-                    content = source.get(file.src_uri)
-                    if isinstance(content, str):
-                        file.content_string = content
-                    else:
-                        file.content_bytes = content
-            # From here on MkDocs writes pages (and the search index) in the Files' order:
-            # put them back in the order it reads a docs folder in.
-            for file in sorted(files, key=file_sort_key):
-                files.remove(file)
-                files.append(file)
-            return env
-
-        @event_priority(100)  # see AgentCatalogPlugin.on_page_markdown
-        def on_page_markdown(self, markdown: str, *, page: Any, **kwargs: Any) -> str:
-            if not page.meta.get(GENERATED_KEY):
-                return markdown
-            generated.add(page.file.src_uri)
-            return blocks.hide(page.file.src_uri, markdown)
-
-        @event_priority(100)
-        def on_page_content(self, html: str, *, page: Any, **kwargs: Any) -> str:
-            if "content" in ticks:
-                ticks["content"]()
-            html = restore_blocks(blocks, page, html)
-            return quiet_sections(html) if is_agent_page(page.file.src_uri) else html
-
-        def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
-            if "post" in ticks:
-                ticks["post"]()
-            return output
-
-    ticks: dict[str, Callable[[], None]] = {}  # per pass, once MkDocs knows how many pages
-    pages: list[int] = [0]
-    ours = frozenset(source.paths) if source is not None else frozenset()
-    blocks = HtmlBlocks()
     failed: dict[str, str] = {}  # agent pages MkDocs failed on -> the error
-    generated: set[str] = set()  # pages with our front matter key
 
-    def configure() -> Any:
+    def configure() -> tuple[Any, Any]:
         config = load_config(str(config_file), site_dir=str(site_dir))
-        add_assets(config)
-        config.plugins["agent-catalog-hooks"] = _Hooks()
-        return config
+        plugin = config.plugins.get(PLUGIN)
+        if plugin is None:  # made as MkDocs makes it, from its entry point
+            plugin = get_plugins()[PLUGIN].load()()
+            errors, _ = plugin.load_config({"sources": [], "path": ""})
+            if errors:  # a bug here, not in the user's configuration
+                raise RuntimeError(f"agent-catalog plugin: {errors}")
+            config.plugins[PLUGIN] = plugin
+        plugin.scanned, plugin.progress, plugin.not_built = catalog, progress, failed
+        return config, plugin
 
     configs = [configure()]
 
@@ -295,7 +230,7 @@ def prepare_mkdocs(
         import logging
 
         while True:
-            config = configs.pop() if configs else configure()
+            config, plugin = configs.pop() if configs else configure()
             warnings: list[str] = []
             failing: list[str] = []
 
@@ -309,17 +244,21 @@ def prepare_mkdocs(
                 _listening("mkdocs", logging.WARNING, heard_warning),
                 _listening("mkdocs.commands.build", logging.ERROR, heard_failure),
             ):
+                # As `mkdocs build` does: plugins that keep state between builds (MkDocs keeps
+                # their instances for the process) start afresh.
+                config.plugins.on_startup(command="build", dirty=False)
                 try:
                     build(config)
                 except Exception as error:
                     page = failing[-1] if failing else ""
-                    ours_to_replace = page in generated and page not in failed and _is_agent_uri(page)
+                    ours_to_replace = page in plugin.generated and page not in failed and _is_agent_uri(page)
                     if not ours_to_replace or len(failed) >= MAX_NOT_BUILT:
                         raise
                     failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
                     continue
-            plugin = next((p for p in config.plugins.values() if hasattr(p, "catalog")), None)
-            return MkDocsRun(tuple(warnings), getattr(plugin, "catalog", None), tuple(sorted(failed.items())))
+                finally:
+                    config.plugins.on_shutdown()
+            return MkDocsRun(tuple(warnings), plugin.catalog, tuple(sorted(failed.items())))
 
     return run
 
@@ -447,24 +386,3 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return data if isinstance(data, dict) else {}
-
-
-def serve_config(user_config: Path | None, sources: Sequence[str], scratch: Path) -> Path:
-    """The configuration `serve` runs: the user's when it has our plugin, else a built-in one."""
-    if user_config is not None and "agent-catalog" in _plugin_names(_load_yaml(user_config)):
-        return user_config
-    import yaml
-
-    docs = scratch / "docs"
-    docs.mkdir()
-    config = yaml.safe_load(default_config(docs, "Agent catalog", [], []))
-    config["plugins"] = [
-        "search",
-        {"agent-catalog": {"sources": [str(Path(s).resolve()) for s in sources], "path": ""}},
-    ]
-    config.pop("nav", None)
-    config["extra"].pop("polyfills", None)
-    config["extra_css"], config["extra_javascript"] = [], []
-    target = scratch / "mkdocs.yml"
-    target.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return target

@@ -8,11 +8,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from catalog.assemble import assemble, assign_slugs, harness_variants, one_category_spelling
+from catalog.assemble import assemble, assign_slugs, one_category_spelling
 from catalog.discover import find_agent_files
 from catalog.incremental import GenerateResult
-from catalog.load import failure_finding, guarded_load, load_agent, load_all
-from catalog.names import reading_order
+from catalog.load import Loaded, failure_finding, guarded_load, load_agent, load_all, load_changed
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
@@ -22,10 +21,10 @@ if TYPE_CHECKING:
 # Stage functions of their own modules, named here too for the callers that know them by it.
 __all__ = [
     "GenerateResult",
+    "Loaded",
     "assign_slugs",
     "failure_finding",
     "guarded_load",
-    "harness_variants",
     "load_agent",
     "one_category_spelling",
 ]
@@ -37,14 +36,19 @@ def scan_catalog(
     jobs: int | None = None,
     meanwhile: Callable[[], None] | None = None,
     sections: bool = True,
+    loaded: Loaded | None = None,
 ) -> Catalog:
     """Scan ``paths`` and return every agent (with a unique slug) and every finding.
 
     ``meanwhile``: work for this process while forked workers read the files.
     ``sections=False``: agents without their sections (see ``catalog.model.with_sections``).
+    ``loaded``: what earlier scans read, by file; a file whose stat and place did not change
+    is not read again. Updated in place (live preview keeps it between builds).
     """
     discovery = find_agent_files(paths, exclude)
-    return assemble(discovery, load_all(discovery.sources, jobs, meanwhile, sections))
+    if loaded is None:
+        return assemble(discovery, load_all(discovery.sources, jobs, meanwhile, sections))
+    return assemble(discovery, load_changed(discovery.sources, loaded, jobs, sections))
 
 
 def generate_docs(
@@ -170,27 +174,28 @@ def _build_in_memory(
     scratch: Path,
     progress: Progress | None,
 ) -> tuple[GenerateResult, int, tuple[str, ...]]:
-    """The built-in configuration: nobody reads a temporary docs folder, so MkDocs gets the
-    pages in memory. It imports itself while workers read the agent files, and it builds
-    while they render the agent pages, each page as soon as it is there."""
+    """The built-in configuration: the agent-catalog plugin adds the pages in memory, as in
+    a user's ``mkdocs build``, from the catalog scanned here (MkDocs imports itself while the
+    workers read the agent files; the navigation needs the catalog's categories)."""
     from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
-    from catalog.model import with_sections
-    from catalog.render import stream_catalog
     from catalog.site import WriteResult, staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
-    # MkDocs waits for the scan (it needs the pages' names): the sections, most of the cost
-    # of reading a file, are split by the worker that renders the page.
-    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs, sections=False)
+    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs)
     if not catalog.agents:
         raise EmptyCatalog(paths, catalog.findings)
-    config = _write_default_config(site, docs_dir, scratch, catalog.agents)
-    with staged_site(target) as staging, stream_catalog(catalog, options, with_sections) as pages:
-        count = sum(1 for rel in pages.paths if rel.endswith(".md"))
-        run = prepare_mkdocs(config, staging, progress, pages)()
+    config = _write_default_config(site, docs_dir, scratch, catalog.agents, options)
+    pages: list[int] = [0]
+
+    def counted(what: str, total: int) -> Callable[[], None]:
+        pages[0] = total
+        return progress(what, total) if progress is not None else lambda: None
+
+    with staged_site(target) as staging:
+        run = prepare_mkdocs(config, staging, counted, catalog)()
     findings = (*catalog.findings, *not_built_findings(catalog.agents, run.not_built))
-    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), count, run.warnings
+    return GenerateResult(len(catalog.agents), findings, WriteResult(), catalog=catalog), pages[0], run.warnings
 
 
 def _build_with_plugin(
@@ -273,21 +278,30 @@ def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, s
     ]
 
 
-def _write_default_config(site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent]) -> Path:
-    """The built-in mkdocs.yml for these agents, in the scratch folder."""
-    from catalog.facets import category_of
+def _write_default_config(
+    site: SiteConfig, docs_dir: Path, scratch: Path, agents: Sequence[Agent], options: RenderOptions | None = None
+) -> Path:
+    """The built-in mkdocs.yml for these agents, in the scratch folder: its navigation lists
+    the category and collection pages the renderer makes (``page_groups``, the one derivation).
+    With ``options``, the agent-catalog plugin in it renders them (``prepare_mkdocs`` hands it
+    the catalog)."""
     from catalog.mkdocs_build import default_config
+    from catalog.render import page_groups
 
-    collections = reading_order(a.collection for a in agents if a.collection)
+    collections, categories, _, _ = page_groups(agents)  # of the entries only, as the pages are
+    plugin = (
+        None
+        if options is None
+        else {
+            "sources": [],
+            "path": "",
+            "site_name": options.site_name,
+            **({"templates": str(options.template_dir.resolve())} if options.template_dir else {}),
+        }
+    )
     config = scratch / "mkdocs.yml"
     config.write_text(
-        default_config(
-            docs_dir,
-            site.site_name,
-            reading_order(category_of(a) for a in agents),
-            collections if len(collections) > 1 else [],
-            config_dir=scratch,
-        ),
+        default_config(docs_dir, site.site_name, categories, collections, config_dir=scratch, plugin=plugin),
         encoding="utf-8",
     )
     return config

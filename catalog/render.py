@@ -7,12 +7,11 @@ only ever enters a template as data, through a filter for the context it lands i
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import posixpath
 import shlex
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,19 +22,19 @@ from catalog.dialects import DIALECTS
 from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, category_of, data_row, facet_pairs, models_of, place
 from catalog.jsonout import index_entry_json, record_json, record_path
 from catalog.layout import RenderOptions, default_template_dir
+from catalog.lint import file_findings, page_findings
 from catalog.names import reading_order, slugify, titleize, unique_slugs
-from catalog.parallel import forked_results, map_forked
+from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
 from catalog.rules import estimate_tokens
-from catalog.shared_pages import Fragments, Listing, Pages, shared_page_paths, shared_pages, with_meta
+from catalog.sections import prompt_parts
+from catalog.shared_pages import Fragments, Listing, Pages, shared_pages, with_meta
+from catalog.tool_scope import only_other_tools
 from catalog.types import Agent, Catalog, Finding
+from catalog.variants import definitions_by_entry, formats_of
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-
-INSTALL_DIRS = {fmt: dialect.install_dir.rstrip("/") for fmt, dialect in DIALECTS.items()}
-INSTALL_HINTS = {fmt: dialect.install for fmt, dialect in DIALECTS.items()}
-DOWNLOAD_SUFFIXES = {fmt: dialect.download_suffix for fmt, dialect in DIALECTS.items()}
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
@@ -75,6 +74,7 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         titleize=titleize,
         sh=shlex.quote,
     )
+    env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
     return env
 
 
@@ -89,6 +89,13 @@ def agent_page_paths(slug: str) -> tuple[str, str, str]:
     return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt", record_path(slug)
 
 
+def agent_outputs(agent: Agent) -> tuple[str, ...]:
+    """The files generated for one definition: its page, download and record, or only its
+    download and record when another definition's page shows it (``Agent.entry``)."""
+    page, download, record = agent_page_paths(agent.slug)
+    return (download, record) if agent.entry else (page, download, record)
+
+
 Groups = tuple[list[str], list[str], dict[str, str], dict[str, str]]  # what page_groups says
 
 
@@ -100,6 +107,7 @@ class RenderContext:
     options: RenderOptions
     common: dict[str, Any]
     findings: dict[str, list[Finding]]  # by agent file (display path)
+    definitions: dict[str, tuple[Agent, ...]]  # an entry's slug -> its other definitions
 
     def link(self, source: str, target: str) -> str:
         return page_url(source, target, self.options.directory_urls)
@@ -107,7 +115,9 @@ class RenderContext:
 
 def page_groups(agents: Sequence[Agent]) -> Groups:
     """The collections with a page (none when there is only one), the categories, and the
-    slug of each one's page (unique: ``Development`` and ``development`` get two)."""
+    slug of each one's page (unique: ``Development`` and ``development`` get two). Only
+    entries count: the other definitions of an entry are on its page."""
+    agents = [agent for agent in agents if not agent.entry]
     named = {agent.collection or "" for agent in agents}
     collections = reading_order(c for c in named if c) if len(named) > 1 else []
     categories = reading_order(category_of(agent) for agent in agents)
@@ -128,26 +138,29 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
         if slug != slugify(value)
     ]
     # An agent's page links the other tools' definitions of it.
-    variants = [f"variants:{a.slug}:{a.available_as}" for a in agents if a.available_as]
+    variants = [f"variants:{a.slug}:{a.entry}:{a.available_as}" for a in agents if a.available_as]
     spelt = [f"spelling:{category}" for category in categories if category != slugify(category)]
     return (*collections, *renamed, *variants, *spelt)
 
 
 def render_context(
-    catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None, groups: Groups | None = None
+    catalog: Catalog,
+    options: RenderOptions | None,
+    bytecode_dir: Path | None,
+    groups: Groups | None = None,
+    definitions: dict[str, tuple[Agent, ...]] | None = None,
 ) -> RenderContext:
-    """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
+    """``groups``: the catalog's ``page_groups``, and ``definitions`` its
+    ``definitions_by_entry``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
-    for finding in catalog.findings:
+    for finding in page_findings(catalog):
         findings[finding.path].append(finding)
     collections, categories, category_slugs, collection_slugs = groups or page_groups(catalog.agents)
     common = {
         "options": options,
         "format_labels": FORMAT_LABELS,
-        "install_dirs": INSTALL_DIRS,
-        "install_hints": INSTALL_HINTS,
-        "download_suffixes": DOWNLOAD_SUFFIXES,
+        "dialects": DIALECTS,
         "slugify": slugify,
         "category_of": category_of,
         "collections": collections,
@@ -158,23 +171,41 @@ def render_context(
         "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
         "place_of": place,
+        "formats_of": formats_of,
     }
-    return RenderContext(make_environment(options.template_dir, bytecode_dir), options, common, findings)
+    if definitions is None:
+        definitions = definitions_by_entry(catalog.agents)
+    return RenderContext(make_environment(options.template_dir, bytecode_dir), options, common, findings, definitions)
 
 
 def render_catalog(
     catalog: Catalog,
     options: RenderOptions | None = None,
+    only: set[str] | None = None,
     bytecode_dir: Path | None = None,
+    listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
+    ``only``: render the files of just these agent slugs (the shared pages are always made).
+    ``listings``: the last run's, by agent file (display path); those of the agents not
+    rendered again are reused. Updated in place (live preview keeps them between builds).
     ``meanwhile``: work for this process while forked workers render the agent pages.
     """
     context = render_context(catalog, options, bytecode_dir)
-    pages, listings = render_agents(context, catalog.agents, meanwhile)
-    fragments = Fragments.of([listings[a.display_path] for a in catalog.agents])
+    kept = listings if listings is not None else {}
+    wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
+    # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
+    missing = [a.display_path for a in catalog.agents if only is not None and a.slug not in only]
+    missing = [path for path in missing if path not in kept]
+    if missing:  # the caller decides what is rendered again, not this stage
+        raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
+    pages, rendered = render_agents(context, wanted, meanwhile)
+    kept.update(rendered)
+    for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
+        del kept[gone]
+    fragments = Fragments.of([kept[a.display_path] for a in catalog.agents])
     pages.update(shared_pages(context, catalog.findings, fragments))
     return pages
 
@@ -186,7 +217,7 @@ def render_agents(
     pages: Pages = {}
     listings = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone.
-    task = functools.partial(agent_files, context)
+    task = functools.partial(_files_of, context)
     for agent, (files, listing) in zip(
         agents, map_forked(task, agents, at_least=200, meanwhile=meanwhile), strict=True
     ):
@@ -195,75 +226,64 @@ def render_agents(
     return pages, listings
 
 
-class StreamedCatalog:
-    """A catalog's pages as forked workers render them, for a build that starts before they
-    are all there: ``paths`` says every file up front, ``get`` waits for the one asked for.
-
-    ``paths`` lists each agent's page and download in the order they are rendered, then the
-    shared pages and assets, which are made on the first ``get`` of one of them (that waits
-    for every agent's listing).
-    """
-
-    def __init__(self, catalog: Catalog, context: RenderContext, results: Iterator[_AgentFiles]) -> None:
-        self._catalog, self._context, self._results = catalog, context, results
-        self._pages: Pages = {}
-        self._listings: list[Listing] = []
-        agent_files = [rel for agent in catalog.agents for rel in agent_page_paths(agent.slug)]
-        self._shared = shared_page_paths(context)
-        self.paths: tuple[str, ...] = (*agent_files, *self._shared)
-
-    def get(self, rel: str) -> str | bytes:
-        while rel not in self._pages and len(self._listings) < len(self._catalog.agents):
-            (files, listing) = next(self._results)
-            self._pages.update(files)
-            self._listings.append(listing)
-        if rel not in self._pages and rel in self._shared:
-            shared = shared_pages(self._context, self._catalog.findings, Fragments.of(self._listings))
-            if sorted(shared) != sorted(self._shared):  # a bug here, not in the agents
-                raise RuntimeError(f"shared pages differ from those announced: {sorted(shared)}")
-            self._pages.update(shared)
-        return self._pages[rel]
-
-
-@contextlib.contextmanager
-def stream_catalog(
-    catalog: Catalog, options: RenderOptions | None = None, complete: Callable[[Agent], Agent] | None = None
-) -> Iterator[StreamedCatalog]:
-    """The pages of ``render_catalog(catalog, options)``, as a ``StreamedCatalog``: forked
-    workers start rendering the agent pages on entering, while this process does other work.
-
-    ``complete``: what the worker does to each agent before rendering it (the pipeline adds
-    the sections it did not wait for)."""
-    context = render_context(catalog, options, None)
-
-    def task(agent: Agent) -> _AgentFiles:
-        return agent_files(context, complete(agent) if complete else agent)
-
-    # One worker: it renders a page in about a third of the time MkDocs takes to read one, so
-    # it stays ahead, and the other cores are left to MkDocs. Small chunks: MkDocs starts soon.
-    with forked_results(task, catalog.agents, at_least=16, workers=1, chunk=8) as results:
-        yield StreamedCatalog(catalog, context, results)
-
-
 _AgentFiles = tuple[tuple[tuple[str, str], ...], Listing]
+# An agent page's bytes at most, when it can: past them, the page leaves out the file's exact
+# text (which Copy and a download from disk read); the download link serves the file.
+PAGE_BUDGET = 50_000
+
+
+def _files_of(context: RenderContext, agent: Agent) -> _AgentFiles:
+    """A definition's files and listing: an entry's page, download and record, or the download
+    and record alone of a definition its entry's page shows (with a listing only catalog.json
+    uses: the shared pages leave out a listing without formats)."""
+    if not agent.entry:
+        return agent_files(context, agent)
+    _, download, record = agent_page_paths(agent.slug)
+    listing = Listing(
+        slug=agent.slug,
+        category=category_of(agent),
+        collection=agent.collection or "",
+        format_labels=(),
+        models=(),
+        examples=0,
+        tokens=0,
+        item_top="",
+        item_nested="",
+        entry=index_entry_json(agent),
+        row="",
+        facets=(),
+    )
+    return ((download, _raw_text(agent)), (record, record_json(agent))), listing
 
 
 def agent_files(context: RenderContext, agent: Agent) -> _AgentFiles:
     """One agent's page, download and record, and its listing."""
     path, download, record = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
-    body = context.env.get_template("agent.md.j2").render(
-        agent=agent,
-        findings=context.findings.get(agent.display_path, []),
-        link=lambda target: context.link(path, target),
-        download=download,
-        file_name=_file_name(agent),
-        raw=raw,
-        edit_url=_edit_url(agent, context.options),
+    definitions = [
+        {
+            "agent": other,
+            "download": agent_page_paths(other.slug)[1],
+            "file_name": _file_name(other),
+            "findings": file_findings(other, context.findings.get(other.display_path, ())),
+        }
+        for other in context.definitions.get(agent.slug, ())
+    ]
+    values = {
+        "agent": agent,
+        "definitions": definitions,
+        "findings": file_findings(agent, context.findings.get(agent.display_path, ())),
+        "link": lambda target: context.link(path, target),
+        "download": download,
+        "file_name": _file_name(agent),
+        "edit_url": _edit_url(agent, context.options),
         **context.common,
-    )
-    page = (path, with_meta(body, agent.title, agent.summary or agent.description))
-    return (page, (download, raw), (record, record_json(agent))), _listing(context, agent)
+    }
+    template, meta = context.env.get_template("agent.md.j2"), (agent.title, agent.summary or agent.description)
+    text = with_meta(template.render(raw=raw, **values), *meta)
+    if len(text.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
+        text = with_meta(template.render(raw=None, **values), *meta)
+    return ((path, text), (download, raw), (record, record_json(agent))), _listing(context, agent)
 
 
 def _listing(context: RenderContext, agent: Agent) -> Listing:
@@ -273,7 +293,7 @@ def _listing(context: RenderContext, agent: Agent) -> Listing:
         slug=agent.slug,
         category=category_of(agent),
         collection=agent.collection or "",
-        format_label=FORMAT_LABELS[agent.format],
+        format_labels=tuple(FORMAT_LABELS[fmt] for fmt in formats_of(agent)),
         models=tuple(models_of(agent)),
         examples=len(agent.examples),
         tokens=estimate_tokens(agent.description),

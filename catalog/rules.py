@@ -1,70 +1,26 @@
 """The lint rules: each with a stable code, a severity, a one-line summary and documentation.
 
 Agent rules look at one agent; catalog rules compare agents. Scan findings (AC1xx) are
-registered here too, so that every code can be explained and switched off the same way.
+registered here too, so that every code can be explained and switched off the same way. The
+rules each tool reads its own way are in ``catalog.rules_format``; how rules are registered is
+``catalog.rule_registry``.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
+from catalog import rules_format  # noqa: F401 - registers the format rules
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
-from catalog.types import Agent, Format, Section, Severity
+from catalog.overlap import confusable_pairs
+from catalog.rule_registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
+from catalog.types import Agent, Section
 
-# (line, col, message) of one problem in one agent file.
-Hit = tuple[int, int, str]
-AgentCheck = Callable[[Agent, "LintSettings"], Iterable[Hit]]
-CatalogCheck = Callable[[tuple[Agent, ...], "LintSettings"], Iterable[tuple[Agent, Hit]]]
-
-
-@dataclass(frozen=True, slots=True)
-class LintSettings:
-    max_description_tokens: int = MAX_DESCRIPTION_TOKENS
-    max_total_description_tokens: int = MAX_TOTAL_DESCRIPTION_TOKENS
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    code: str
-    name: str
-    severity: Severity
-    summary: str
-    explanation: str
-    check_agent: AgentCheck | None = None
-    check_catalog: CatalogCheck | None = None
-
-
-RULES: dict[str, Rule] = {}
-
-
-def _rule(code: str, name: str, severity: Severity, summary: str, explanation: str) -> Callable[[Any], Any]:
-    def register(check: Any) -> Any:
-        catalog_level = getattr(check, "__name__", "").startswith("catalog_")
-        RULES[code] = Rule(
-            code,
-            name,
-            severity,
-            summary,
-            explanation,
-            None if catalog_level else check,
-            check if catalog_level else None,
-        )
-        return check
-
-    return register
-
-
-def _scan_rule(code: str, name: str, severity: Severity, summary: str, explanation: str) -> None:
-    RULES[code] = Rule(code, name, severity, summary, explanation)
-
+__all__ = ["RULES", "LintSettings", "Rule", "estimate_tokens", "rule_table"]
 
 _scan_rule("AC100", "missing-path", "error", "A path given on the command line does not exist.", "Check the path.")
 _scan_rule(
@@ -147,8 +103,9 @@ _scan_rule(
     "lenient-yaml",
     "warning",
     "The frontmatter is not valid YAML and only loaded through lenient recovery.",
-    "Claude Code reads such files, stricter tools reject them. Quote values that contain ': ' or use a block "
-    "scalar (description: |).",
+    "Claude Code reads such files, stricter tools reject them: on a Claude Code file the finding is a note (info) "
+    "for whoever uses the file with another tool. Quote values that contain ': ' or use a block scalar "
+    "(description: |).",
 )
 _scan_rule(
     "AC116",
@@ -224,73 +181,6 @@ _scan_rule(
     "Collection, plugin and category then come from folders only.",
 )
 
-CLAUDE_TOOLS = frozenset(
-    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
-    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate "
-    "TaskGet TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch "
-    "WebSearch Write".split()
-)
-STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
-CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
-ENUMS = {
-    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
-    "effort": frozenset({"low", "medium", "high", "max"}),
-    "memory": frozenset({"user", "project", "local"}),
-    "isolation": frozenset({"worktree"}),
-}
-MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "inherit", "opusplan", "default", "sonnet[1m]", "opus[1m]"})
-_MODEL_ID = {
-    Format.CLAUDE_CODE: re.compile(r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+"),
-    Format.OPENCODE: re.compile(r"[a-z0-9-]+/[\w.:@-]+"),
-    Format.GEMINI_CLI: re.compile(r"gemini-[a-z0-9.-]+"),
-}
-_KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# Fields agent-catalog itself reads, in every format (the README says so): not unknown.
-CATALOG_FIELDS = frozenset({"category", "tags"})
-
-
-def estimate_tokens(text: str) -> int:
-    """A model-independent estimate: about four characters a token for English prose and code."""
-    return math.ceil(len(text) / 4)
-
-
-def _line(agent: Agent, key: str) -> int:
-    return agent.key_lines.get(key) or _start(agent)
-
-
-def _start(agent: Agent) -> int:
-    """Where an agent starts: line 1 of its file, or a Roo mode's first line in .roomodes."""
-    if DIALECTS[agent.format].syntax == "markdown":
-        return 1
-    return min(agent.key_lines.values(), default=1)
-
-
-@_rule(
-    "AC201",
-    "missing-name",
-    "error",
-    "No 'name': Claude Code ignores the file as documentation.",
-    "Claude Code, Gemini CLI, Codex CLI, Qwen Code and Factory take an agent's identity from its 'name' field, "
-    "Roo Code a mode's from its 'slug'. Copilot, opencode, Cursor and Kiro use the file name, so the rule does not "
-    "apply to them.",
-)
-def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    key = DIALECTS[agent.format].name_keys[0]
-    unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC108 says why
-    if agent.format in _NAME_REQUIRED and key not in agent.key_lines and not unread:
-        yield (
-            _start(agent),
-            1,
-            f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
-        )
-
-
-# Tools that refuse an agent without a name (Roo Code: without a slug); Copilot, opencode and
-# Cursor take the file name, Kiro too.
-_NAME_REQUIRED = frozenset(
-    {Format.CLAUDE_CODE, Format.GEMINI_CLI, Format.CODEX, Format.QWEN_CODE, Format.FACTORY, Format.ROO_CODE}
-)
-
 
 @_rule(
     "AC202",
@@ -303,69 +193,6 @@ _NAME_REQUIRED = frozenset(
 def missing_description(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not agent.description.strip() and agent.key_lines:
         yield _line(agent, "description"), 1, "no 'description': the agent is skipped and never delegated to"
-
-
-@_rule(
-    "AC203",
-    "name-syntax",
-    "error",
-    "A ':' in the name or a leading '-'.",
-    "Claude Code refuses such names: ':' separates plugin and agent names, a leading '-' reads as an option. "
-    "Copilot names are display titles and are not checked.",
-)
-def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
-        return
-    if ":" in agent.name or agent.name.startswith("-"):
-        yield _line(agent, "name"), 1, f"name {agent.name!r} contains ':' or starts with '-'"
-
-
-@_rule(
-    "AC204",
-    "name-not-kebab-case",
-    "warning",
-    "The name is not lowercase letters, digits and hyphens.",
-    "Claude Code and Gemini CLI expect names like 'code-reviewer'; others may not be invocable by name.",
-)
-def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.format not in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or "name" not in agent.key_lines:
-        return
-    if not _KEBAB.fullmatch(agent.name) and ":" not in agent.name and not agent.name.startswith("-"):
-        yield _line(agent, "name"), 1, f"name {agent.name!r} is not lowercase letters, digits and hyphens"
-
-
-@_rule(
-    "AC205",
-    "name-rejected",
-    "error",
-    "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
-    "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid. Gemini CLI's "
-    "rule is AC204.",
-)
-def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    dialect = DIALECTS[agent.format]
-    key = dialect.name_keys[0]
-    if agent.format in (Format.CLAUDE_CODE, Format.GEMINI_CLI) or dialect.name_pattern is None:
-        return
-    if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
-        yield (
-            _line(agent, key),
-            1,
-            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
-        )
-
-
-@_rule(
-    "AC206",
-    "missing-prompt",
-    "error",
-    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
-    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
-)
-def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    required = {Format.CODEX: "developer_instructions", Format.ROO_CODE: "roleDefinition"}.get(agent.format)
-    if required and required not in agent.key_lines and agent.key_lines:
-        yield _start(agent), 1, f"no {required!r}: {DIALECTS[agent.format].label} refuses this agent"
 
 
 @_rule(
@@ -393,13 +220,14 @@ def catalog_duplicate_name(agents: tuple[Agent, ...], settings: LintSettings) ->
     "AC302",
     "name-across-collections",
     "info",
-    "The same name appears in several collections.",
-    "Installing agents from both collections into one project would make one shadow the other.",
+    "The same name appears in several collections, for the same tool.",
+    "Installing agents from both collections into one project would make one shadow the other. Agents of "
+    "different tools live in different folders (.claude/agents/, .github/agents/, ...): their names never clash.",
 )
 def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
-    by_name: dict[str, list[Agent]] = defaultdict(list)
+    by_name: dict[tuple[str, str], list[Agent]] = defaultdict(list)
     for agent in agents:
-        by_name[agent.name.casefold()].append(agent)
+        by_name[(DIALECTS[agent.format].install_dir, agent.name.casefold())].append(agent)
     for same in by_name.values():
         collections = sorted({a.collection or "" for a in same})
         if len(collections) > 1:
@@ -411,107 +239,33 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
 
 
 @_rule(
-    "AC401",
-    "unknown-tool",
-    "warning",
-    "A tool name its tool does not know (Claude Code, Qwen Code, Factory, Roo Code groups).",
-    "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
-    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
-)
-def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    for tool, base, line in _claude_tools(agent):
-        if base not in CLAUDE_TOOLS and base not in STALE_TOOLS and not base.startswith("mcp__"):
-            yield line, 1, f"unknown tool {tool!r}"
-    dialect = DIALECTS[agent.format]
-    if dialect.tool_names is None or agent.format is Format.CLAUDE_CODE:
-        return
-    key = "groups" if agent.format is Format.ROO_CODE else "tools"
-    for tool in agent.tools or ():
-        base = tool.split("(", 1)[0].strip()
-        if base not in dialect.tool_names and not base.startswith(("mcp__", "mcp:", "@")) and "__" not in base:
-            yield _line(agent, key), 1, f"unknown tool {tool!r}: not a {dialect.label} tool"
-
-
-@_rule(
-    "AC402",
-    "stale-tool",
-    "warning",
-    "A tool name Claude Code has renamed or removed.",
-    "LS, MultiEdit and NotebookRead are gone (use Glob, Edit and Read); Task is now Agent.",
-)
-def stale_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    for _tool, base, line in _claude_tools(agent):
-        if base in STALE_TOOLS:
-            yield line, 1, f"tool {base!r} is stale: use {STALE_TOOLS[base]!r}"
-
-
-def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
-    """A Claude Code agent's tools: (as written, tool name without pattern, line of its key)."""
-    if agent.format is not Format.CLAUDE_CODE:
-        return
-    denied = "disallowedTools" if "disallowedTools" in agent.key_lines else "tools"
-    listed = [(tool, "tools") for tool in agent.tools or ()] + [(tool, denied) for tool in agent.disallowed_tools]
-    for tool, key in listed:
-        yield tool, tool.split("(", 1)[0].strip(), _line(agent, key)
-
-
-@_rule(
-    "AC403",
-    "unknown-field",
+    "AC303",
+    "overlapping-descriptions",
     "info",
-    "A frontmatter field the format does not know.",
-    "The tool ignores it. 'category' and 'tags' are read by agent-catalog, so they are not reported. "
-    "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog].",
+    "Two agents one tool loads together (one collection, one tool) claim the same requests: it may pick either.",
+    "The tool delegates by reading the descriptions, so two agents whose descriptions use the same words "
+    "compete for the same requests. The overlap score (also on each agent page, under Similar agents): an "
+    "agent's text is its description without the examples plus the user turns of its examples; its words are "
+    "lowercased, singular, without stop words, the most used first up to 240 characters. With N agents in "
+    "the catalog and df the number using a word, the word weighs (1 + ln count) x (1 + ln((1 + N) / (1 + df))), "
+    "and in a catalog of 50 or more, words used by more than a tenth of the agents are left out. The score is "
+    "the cosine of the two agents' weights, from 0 to 1 (1: the same words in the same proportions), 0 when "
+    "they share fewer than two words, rounded to two decimals. Pairs of one collection and one tool (Copilot "
+    "agents and chat modes are one) scoring 0.5 or more are reported, at both files. Make each description "
+    "say what sets the agent apart, or keep one of the two.",
 )
-def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    known = DIALECTS[agent.format].fields | CATALOG_FIELDS
-    for key in agent.key_lines:
-        if key not in known:
-            yield agent.key_lines[key], 1, f"field {key!r} is not a {agent.format.value} field"
-
-
-@_rule(
-    "AC404",
-    "bad-value",
-    "warning",
-    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
-    "Claude Code colors: " + ", ".join(sorted(CLAUDE_COLORS)) + ". "
-    + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in ENUMS.items()) + ". "
-    + " ".join(f"{d.label}: " + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
-               for d in DIALECTS.values() if d.enums),
-)  # fmt: skip
-def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    for key, allowed in DIALECTS[agent.format].enums:
-        if key in agent.extra and str(agent.extra[key]) not in allowed:
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
-    if agent.format is not Format.CLAUDE_CODE:
-        return
-    if agent.color is not None and agent.color not in CLAUDE_COLORS:
-        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(CLAUDE_COLORS))}"
-    for key, allowed in ENUMS.items():
-        if key in agent.extra and str(agent.extra[key]) not in allowed:
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
-
-
-@_rule(
-    "AC405",
-    "bad-model",
-    "warning",
-    "A model that is neither a known alias nor a model id.",
-    "Claude Code: sonnet, opus, haiku, inherit or a claude-... id; opencode: provider/model; Gemini CLI: "
-    "gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro and Factory "
-    "models are not checked.",
-)
-def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    dialect = DIALECTS[agent.format]
-    own = re.compile(dialect.model_pattern) if dialect.model_pattern else None
-    pattern = _MODEL_ID.get(agent.format, own)
-    if pattern is None or agent.model is None:
-        return
-    aliases = MODEL_ALIASES if agent.format in _MODEL_ID else dialect.model_aliases | {"inherit"}
-    for model in agent.model if isinstance(agent.model, tuple) else (agent.model,):
-        if model not in aliases and not pattern.fullmatch(model):
-            yield _line(agent, "model"), 1, f"model {model!r} is neither a known alias nor a model id"
+def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
+    rivals: dict[int, list[tuple[float, str]]] = defaultdict(list)  # by id(agent): (score, other's path)
+    for one, other, score in confusable_pairs(agents):
+        rivals[id(one)].append((score, other.display_path))
+        rivals[id(other)].append((score, one.display_path))
+    for agent in agents:
+        found = rivals.get(id(agent))
+        if found:
+            # One finding a file, the closest few named: n rivals are one line, not n.
+            closest = heapq.nsmallest(NAMED_IN_GROUP, found, key=lambda pair: (-pair[0], pair[1]))
+            named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(found))
+            yield agent, (_line(agent, "description"), 1, f"description overlaps {named}: the tool may pick either")
 
 
 @_rule(
@@ -599,7 +353,3 @@ def catalog_total_tokens(agents: tuple[Agent, ...], settings: LintSettings) -> I
                 f"(over {settings.max_total_description_tokens:,}); this one is the longest",
             ),
         )
-
-
-def rule_table() -> Mapping[str, Rule]:
-    return dict(sorted(RULES.items()))

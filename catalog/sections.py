@@ -2,7 +2,10 @@
 
 Titles come from Markdown headings and from the pseudo-headings people write instead:
 a bold line standing alone (``**Core Expertise:**``), an ``UPPERCASE LABEL:`` line, and a
-lead-in line ending in a colon followed by a list (``Your Prisma expertise encompasses:``).
+short label alone on a line, ending in a colon, followed by a list (``Security checklist:``).
+A line ending in a colon that is a sentence (``Your Prisma expertise encompasses:``) is a
+lead-in, not a title: it groups its list (kind ``lead-in``) but no outline shows it, and a
+heading or bold line written as such a sentence is no title either (``is_sentence``).
 Only block structure is parsed (inline parsing would double the cost); a paragraph's
 inline source is looked at only to recognize those pseudo-headings.
 """
@@ -25,8 +28,25 @@ _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUG
 # A bold line alone is a heading when it is short and not a sentence (no final . ! ?).
 _BOLD_LINE = re.compile(r"(?:\*\*|__)([^*_\n]{1,80}?(?<![.!?]))(?:\*\*|__)[ \t]*:?[ \t]*")
 _UPPER_LABEL = re.compile(r"([A-Z][A-Z0-9 &/()'+,-]{1,80}):[ \t]*")
-_LEAD_IN = re.compile(r"[^\n]{3,300}:[ \t]*")
+_LEAD_IN = re.compile(r"[^\n]{3,300}:(?:\*\*|__)?[ \t]*")  # "**When to call it:**" too
 _MAX_LEAD_IN_TITLE = 90  # a longer sentence is prose, not a group title
+MAX_TITLE_WORDS = 8  # a pseudo-heading of more words is a sentence set in bold, not a title
+# A title is a noun phrase ("Security checklist"); a line that opens with a pronoun or a
+# subordinating word, or stops at a word that needs more after it, is a sentence leading in
+# to what follows ("When invoked:", "Your SQL mastery includes:", "Focus on:").
+_SENTENCE_OPENERS = frozenset(
+    "you your you're yourself i i'm we we're our my they their it it's this these those when whenever "
+    "if before after while once whether since because unless".split()
+)
+_OPEN_ENDINGS = frozenset(
+    "include includes including encompass encompasses covers cover involves involve contains contain "
+    "are is be been were was should must will can shall would could may might do does need needs "
+    "you to of with by like as on in for from at into about that which following below these those "
+    "this them it and or the a an via using such e.g i.e provide return ensure verify consider follow "
+    "means require requires".split()
+)
+_PERSONS = frozenset("you your we our i".split())  # who a sentence speaks to or of; no title does
+_WORD = re.compile(r"\w", re.UNICODE)
 _MAX_SECTIONS = 500
 
 
@@ -71,13 +91,15 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         while stack[-1].level >= level or stack[-1].lead_in:
             stack.pop()
         content_start = block.start if lead_in else block.end
-        draft = _Draft(_clean_title(title), level, first_line + block.start, lead_in, kind, content_start)
+        # A heading's title is its text already (the parser's, without markup): `__init__` stays.
+        clean = _clean_title(title, markup=kind != "heading")
+        draft = _Draft(clean, level, first_line + block.start, lead_in, kind, content_start)
         stack[-1].children.append(draft)
         stack.append(draft)
 
     for index, block in enumerate(blocks):
         following = blocks[index + 1].kind if index + 1 < len(blocks) else ""
-        if block.kind == "heading" and count < _MAX_SECTIONS:
+        if block.kind == "heading" and count < _MAX_SECTIONS and not _is_lead_in_heading(block.title):
             heading_level = block.level
             open_section(block.title, heading_level, block)
             continue
@@ -87,8 +109,8 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
             bold = _BOLD_LINE.fullmatch(content) if single_line else None
             label = _UPPER_LABEL.fullmatch(content) if single_line else None
             flat = " ".join(content.split())
-            if bold or label:
-                title = (bold or label).group(1)  # type: ignore[union-attr]
+            title = (bold or label).group(1) if bold or label else ""  # type: ignore[union-attr]
+            if title and not is_sentence(title):
                 open_section(title, heading_level + 1, block, "bold" if bold else "label")
                 continue
             if (
@@ -97,6 +119,9 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
                 and len(flat.rpartition(". ")[2]) <= _MAX_LEAD_IN_TITLE
             ):
                 lead, _, title = flat.rpartition(". ")
+                if not lead and single_line and not is_sentence(title):  # "Security checklist:" + list
+                    open_section(title, heading_level + 1, block, "label")
+                    continue
                 open_section(title, stack[-1].level + 1, block, "lead-in")
                 if lead:
                     stack[-1].text.append(lead + ".")
@@ -222,7 +247,72 @@ def section_titles(sections: tuple[Section, ...]) -> list[tuple[int, str]]:
     return out
 
 
-def _clean_title(title: str) -> str:
-    title = " ".join(title.replace("**", "").replace("__", "").split())
+def is_sentence(title: str) -> bool:
+    """Whether a line that looks like a title reads as a sentence: too many words for a
+    title, a sentence's first word (``You``, ``When``), a last word that needs more after
+    it (``includes``, ``on``), or a person (``you``) anywhere. Such a line leads in to what
+    follows; it titles nothing."""
+    words = [word for word in _clean_title(title).split() if _WORD.search(word)]
+    if not words:
+        return False
+    folded = [word.casefold().strip("*_`'\"()[],;:.!?") for word in words]
+    return (
+        len(words) > MAX_TITLE_WORDS
+        or folded[0] in _SENTENCE_OPENERS
+        or folded[-1] in _OPEN_ENDINGS
+        or not _PERSONS.isdisjoint(folded)  # "For every change you review, you report:"
+    )
+
+
+def _is_lead_in_heading(title: str) -> bool:
+    """A Markdown heading written as a lead-in sentence ("## When reviewing, you should:")."""
+    return title.rstrip().endswith(":") and is_sentence(title)
+
+
+def outline_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+    """The sections an outline shows: every one but the lead-ins (their lists are content)."""
+    return tuple(section for section in sections if section.kind != "lead-in")
+
+
+@dataclass(frozen=True, slots=True)
+class PromptPart:
+    """A part of the system prompt as its page renders it: a title (none before the first)
+    at depth 1 (a top-level section) or 2 (a section in one), and the Markdown under it."""
+
+    title: str
+    depth: int
+    markdown: str
+    line: int  # the file line the part starts at (its title's)
+
+
+_ATX = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")  # "#:" is no heading: a setext title's first line
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
+def prompt_parts(body: str, first_line: int, sections: tuple[Section, ...]) -> list[PromptPart]:
+    """The system prompt cut at the titles of the outline's first two levels: the text before
+    the first title, then each title's text up to the next title. Every line of the prompt is
+    in one part (a title's own lines become the part's title), so a page renders it once; a
+    lead-in stays in its part's text. Two levels: a prompt whose one ``# Name`` heading holds
+    everything still gets its sections in the table of contents."""
+    lines = body.split("\n")
+    titled = [
+        (at, depth)
+        for top in outline_sections(sections)
+        for at, depth in ((top, 1), *((child, 2) for child in outline_sections(top.children)))
+    ]
+    starts = [section.line - first_line for section, _ in titled] + [len(lines)]
+    parts = [PromptPart("", 0, "\n".join(lines[: starts[0]]).strip("\n"), first_line)]
+    for (section, depth), start, end in zip(titled, starts, starts[1:], strict=False):
+        content = start + 1
+        if section.kind == "heading" and not _ATX.match(lines[start]):  # a setext heading
+            underline = next((i for i in range(start + 1, end) if _SETEXT_UNDERLINE.fullmatch(lines[i])), start)
+            content = underline + 1
+        parts.append(PromptPart(section.title, depth, "\n".join(lines[content:end]).strip("\n"), section.line))
+    return parts
+
+
+def _clean_title(title: str, markup: bool = True) -> str:
+    title = " ".join((title.replace("**", "").replace("__", "") if markup else title).split())
     title = title.strip("#").strip()
-    return title[:-1].rstrip() if title.endswith(":") else title
+    return title.rstrip(": ")  # "Core Expertise:", "Notes::"

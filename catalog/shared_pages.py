@@ -52,7 +52,9 @@ class Listing(FastPickle):
     slug: str
     category: str
     collection: str
-    format_label: str
+    # The formats of its catalog entry; none for a definition another's page shows, which
+    # the shared pages leave out (but catalog.json, one entry per file, keeps).
+    format_labels: tuple[str, ...]
     models: tuple[str, ...]
     examples: int
     tokens: int  # estimated tokens of its description
@@ -112,44 +114,52 @@ def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Overview(FastPickle):
-    """The overview's figures, from every agent's listing."""
+    """The overview's figures, from the catalog entries' listings."""
 
     total: int
     examples_total: int
     counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
-    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
+    tokens: tuple[int, ...]  # each entry's description tokens, in catalog order
     by_category: dict[str, int]
+    files: int  # agent definitions, one a file (or a mode of a .roomodes)
+
+
+def entry_indexes(fragments: Fragments) -> list[int] | None:
+    """The indexes of the catalog entries' listings (those with formats); None when every
+    listing is an entry's (no agent defined for several tools: the columns as they are)."""
+    labels = fragments.column("format_labels")
+    if () not in labels:
+        return None
+    return [index for index, formats in enumerate(labels) if formats]
+
+
+def entries_column(fragments: Fragments, name: str, shown: list[int] | None) -> Sequence[Any]:
+    """A column of the entries' listings only."""
+    column = fragments.column(name)
+    return column if shown is None else [column[index] for index in shown]
 
 
 def overview_of(fragments: Fragments) -> Overview:
-    by_category: Counter[str] = Counter(fragments.column("category"))
+    """The figures of the catalog entries; an entry counts once under each of its formats."""
+    shown = entry_indexes(fragments)
+    categories = entries_column(fragments, "category", shown)
+    by_category: Counter[str] = Counter(categories)
+    formats: Counter[str] = Counter()
+    for labels, entries in Counter(entries_column(fragments, "format_labels", shown)).items():
+        for label in labels:
+            formats[label] += entries
     return Overview(
-        total=len(fragments),
-        examples_total=sum(fragments.column("examples")),
+        total=len(categories),
+        examples_total=sum(entries_column(fragments, "examples", shown)),
         counts={
-            "format": Counter(fragments.column("format_label")),
-            "collection": Counter(c or "(none)" for c in fragments.column("collection")),
+            "format": formats,
+            "collection": Counter(c or "(none)" for c in entries_column(fragments, "collection", shown)),
             "category": by_category,
-            "model": model_counts(fragments.column("models")),
+            "model": model_counts(entries_column(fragments, "models", shown)),
         },
-        tokens=fragments.column("tokens"),
+        tokens=tuple(entries_column(fragments, "tokens", shown)),
         by_category={category: by_category[category] for category in reading_order(by_category)},
-    )
-
-
-def shared_page_paths(context: RenderContext) -> tuple[str, ...]:
-    """The files ``shared_pages`` makes."""
-    common = context.common
-    return (
-        *map(common["category_page"], common["categories"]),
-        *map(common["collection_page"], common["collections"]),
-        *([common["categories_page"]] if common["categories"] else []),
-        *([common["collections_page"]] if common["collections"] else []),
-        "index.md",
-        "rules.md",
-        "catalog.json",
-        "assets/catalog-data.js",
-        *ASSETS,
+        files=len(fragments),
     )
 
 
@@ -160,8 +170,12 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
     pages: Pages = {}
     by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
     by_collection: dict[str, list[str]] = defaultdict(list)
+    shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
     for category, collection, item in zip(
-        fragments.column("category"), fragments.column("collection"), fragments.column("item_nested"), strict=True
+        entries_column(fragments, "category", shown),
+        entries_column(fragments, "collection", shown),
+        entries_column(fragments, "item_nested", shown),
+        strict=True,
     ):
         by_category[category].append(item)
         by_collection[collection].append(item)
@@ -176,7 +190,8 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
     if common["collections"]:
         members = {collection: by_collection[collection] for collection in common["collections"]}
         pages[common["collections_page"]] = _group_index(context, "collection", members)
-    pages["index.md"] = _overview_page(context, overview_of(fragments), fragments.column("item_top"))
+    items = entries_column(fragments, "item_top", shown)
+    pages["index.md"] = _overview_page(context, overview_of(fragments), items)
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -185,7 +200,8 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(fragments.column("facets")), fragments.column("row"))
+    facets, rows = entries_column(fragments, "facets", shown), entries_column(fragments, "row", shown)
+    pages["assets/catalog-data.js"] = data_script(labels_of(facets), rows)
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -247,10 +263,11 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]
 
 
 def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str]) -> str:
-    """``index.md``: the figures, the categories and collections, and every agent's item."""
+    """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
         "total": overview.total,
+        "files": overview.files,
         "examples_total": overview.examples_total,
         "counts": overview.counts,
         "tokens": summarize_tokens(overview.tokens),

@@ -21,8 +21,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from catalog.dialects import DIALECTS, Dialect
-from catalog.parse import _check_size, _jsonable, parse_agent_text, read_agent_file
+from catalog.parse import parse_agent_text, read_agent_file
 from catalog.types import AgentSource, Finding, RawDocument
+from catalog.yaml_limits import _check_size, _jsonable
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_TABLE = re.compile(r"[ \t]*\[")

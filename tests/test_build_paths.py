@@ -1,8 +1,8 @@
 """The two ways `build` hands pages to MkDocs give the same site.
 
-With the built-in configuration MkDocs reads the pages from memory while forked workers are
-still rendering them (``catalog.render.StreamedCatalog``); with a user's mkdocs.yml, or another
-engine, the pages are written to a docs folder first. Same agents, same configuration: the
+With the built-in configuration the agent-catalog plugin adds the pages in memory, finished;
+with a user's mkdocs.yml without the plugin, or another engine, the pages are written to a
+docs folder first (and the plugin, added without sources, finishes them there). Same agents, same configuration: the
 same bytes in every file of the site.
 """
 

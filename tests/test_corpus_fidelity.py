@@ -13,7 +13,8 @@ import pytest
 
 from catalog.dialects import DIALECTS, format_for_path
 from catalog.examples import _without_code
-from catalog.parse import _recover, parse_agent_text
+from catalog.lenient import _recover
+from catalog.parse import parse_agent_text
 from catalog.types import Agent, Catalog
 
 pytestmark = pytest.mark.corpus

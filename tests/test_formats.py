@@ -502,30 +502,27 @@ def test_an_agent_defined_for_several_tools_lists_where_it_is_available(tmp_path
     for rel, text in HARNESSES.items():
         write(tmp_path, f"repo/{rel}", text)
     catalog = scan(tmp_path / "repo")
-    available = {a.slug: [(f.value, s) for f, s in a.available_as] for a in catalog.agents}
-    assert available == {
-        "reviewer-claude-code": [
-            ("codex", "reviewer-codex"),
-            ("copilot-agent", "reviewer-copilot-agent"),
-            ("cursor", "reviewer-cursor"),
-        ],
-        "reviewer-codex": [
-            ("claude-code", "reviewer-claude-code"),
-            ("copilot-agent", "reviewer-copilot-agent"),
-            ("cursor", "reviewer-cursor"),
-        ],
-        "reviewer-copilot-agent": [
-            ("claude-code", "reviewer-claude-code"),
-            ("codex", "reviewer-codex"),
-            ("cursor", "reviewer-cursor"),
-        ],
-        "reviewer-cursor": [
-            ("claude-code", "reviewer-claude-code"),
-            ("codex", "reviewer-codex"),
-            ("copilot-agent", "reviewer-copilot-agent"),
-        ],
-        "writer": [],
+    available = {a.slug: (a.entry, [(f.value, s) for f, s in a.available_as]) for a in catalog.agents}
+    others = {
+        "reviewer": (
+            "",
+            [("copilot-agent", "reviewer-copilot-agent"), ("cursor", "reviewer-cursor"), ("codex", "reviewer-codex")],
+        ),
+        "reviewer-codex": (
+            "reviewer",
+            [("claude-code", "reviewer"), ("copilot-agent", "reviewer-copilot-agent"), ("cursor", "reviewer-cursor")],
+        ),
+        "reviewer-copilot-agent": (
+            "reviewer",
+            [("claude-code", "reviewer"), ("cursor", "reviewer-cursor"), ("codex", "reviewer-codex")],
+        ),
+        "reviewer-cursor": (
+            "reviewer",
+            [("claude-code", "reviewer"), ("copilot-agent", "reviewer-copilot-agent"), ("codex", "reviewer-codex")],
+        ),
+        "writer": ("", []),
     }
+    assert available == others
 
 
 def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path) -> None:
@@ -533,8 +530,9 @@ def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path)
         write(tmp_path, f"repo/{rel}", text)
     docs = tmp_path / "docs"
     generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
-    page = (docs / "agents/reviewer-claude-code.md").read_text(encoding="utf-8")
-    assert 'href="reviewer-cursor.html">Cursor</a>' in page
+    page = (docs / "agents/reviewer.md").read_text(encoding="utf-8")
+    assert 'href="#ac-format-cursor">Cursor</a>' in page and 'id="ac-format-cursor"' in page
+    assert not (docs / "agents/reviewer-cursor.md").exists() and (docs / "downloads/reviewer-cursor.md.txt").is_file()
     write(
         tmp_path,
         "repo/.cursor/agents/reviewer.md",
@@ -543,9 +541,11 @@ def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path)
     generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
     fresh = tmp_path / "fresh"
     generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
-    for name in ("reviewer-claude-code", "reviewer-codex"):
+    assert sorted(p.name for p in (docs / "agents").iterdir()) == ["auditor.md", "reviewer.md", "writer.md"]
+    for name in ("reviewer", "auditor"):
         page = (docs / f"agents/{name}.md").read_text(encoding="utf-8")
-        assert "Cursor</a>" not in page and page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")
+        assert page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")
+    assert "Cursor</a>" not in (docs / "agents/reviewer.md").read_text(encoding="utf-8")
 
 
 def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None:

@@ -197,11 +197,11 @@ def test_payload_text_is_still_shown_as_text(hostile: Built, session: Session) -
     def text(path: str, selector: str) -> str:
         page, _ = session.open((site / "agents" / f"{slugs[path]}.html").as_uri())
         try:
-            return page.locator(selector).first.text_content() or ""
+            return "\n".join(page.locator(selector).all_text_contents())
         finally:
             page.close()
 
-    prompt = text("agents/body-payloads.md", ".ac-prompt__body")
+    prompt = text("agents/body-payloads.md", "div.ac-prompt, div.ac-section")  # the prompt, rendered once
     assert "You are a <role> agent." in prompt
     assert "<script>window.__pwned.push('body');document.title='PWNED'</script>" in prompt
     assert "[md javascript link](javascript:window.__pwned.push('body'))" in prompt

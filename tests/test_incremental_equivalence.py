@@ -20,6 +20,7 @@ chance.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import random
@@ -62,6 +63,9 @@ FOLDERS = (
     "team-b/agents/ops",
     "team-c/agents",
 )
+# Tool folders of one repository: an agent of one name in several of them is one catalog entry
+# (catalog.variants), its definitions shown on one page.
+HARNESS_FOLDERS = ("team-h/.claude/agents", "team-h/.cursor/agents", "team-h/.gemini/agents")
 
 
 @dataclass
@@ -241,6 +245,22 @@ def _base_specs() -> dict[str, Spec]:
             "Writes and edits user documentation.",
             [],
             [("Voice", "Second person, present tense, short sentences.")],
+        ),
+        # One agent for two tools: one entry.
+        "team-h/.claude/agents/code-reviewer.md": Spec(
+            "code-reviewer",
+            "Reviews a change for correctness first, then style.",
+            [ex("payment refactor", "code-reviewer")],
+            [("Method", method)],
+            tools="Read, Grep, Glob",
+            model="sonnet",
+        ),
+        "team-h/.cursor/agents/code-reviewer.md": Spec(
+            "code-reviewer",
+            "Reviews a change for correctness first, then style.",
+            [],
+            [("Method", "Read the diff, then the tests.")],
+            tools="Read, Grep",
         ),
     }
 
@@ -549,6 +569,28 @@ class Walk:
         self.specs[new] = self.specs.pop(rel)
         return f"renamed {rel} to {new}"
 
+    def harness_variant(self) -> str:
+        """A definition of an agent for another tool comes (joining the agent's entry when it
+        is in the same repository and the entry has no definition of that format) or goes."""
+        variants = [rel for rel in sorted(self.specs) if rel.startswith("team-h/")]
+        if len(variants) > 1 and len(self.specs) > MIN_AGENTS and self.rng.random() < 0.4:
+            rel = self.rng.choice(variants)
+            (self.root / SRC / rel).unlink()
+            del self.specs[rel]
+            return f"deleted the definition {rel}"
+        self.created += 1
+        source = self.specs[self.rng.choice(variants or sorted(self.specs))]
+        rel = f"{self.rng.choice(HARNESS_FOLDERS)}/{source.name.lower()}-h{self.created}.md"
+        self.specs[rel] = dataclasses.replace(
+            source,
+            description=source.description + " " + self.sentence(2),
+            examples=list(source.examples),
+            sections=list(source.sections),
+            original_name=source.name,
+        )
+        self.save(rel)
+        return f"added {rel} as a definition of {source.name!r}"
+
     # 6. broken frontmatter
 
     def break_or_fix(self) -> str:
@@ -614,6 +656,7 @@ class Walk:
             (self.add_file, 2),
             (self.delete_file, 1),
             (self.move_file, 2),
+            (self.harness_variant, 3),
             (self.break_or_fix, 2),
             (self.touch, 2),
             (self.edit_two, 1),
@@ -674,9 +717,11 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
                 pytrace=False,
             )
         assert folders(tmp_path / "docs") == folders(tmp_path / fresh_dir), f"folders differ after:\n{trail}"
-        # Among the files compared: each agent's record (agents/<slug>.json) beside its page.
+        # Among the files compared: each agent's record (agents/<slug>.json) beside its page, and
+        # one for each definition an entry's page shows (a download and a record, no page).
         records = {rel.removesuffix(".json") for rel in mine if rel.startswith("agents/") and rel.endswith(".json")}
-        assert records == {rel.removesuffix(".md") for rel in mine if rel.startswith("agents/") and rel.endswith(".md")}
+        assert records >= {rel.removesuffix(".md") for rel in mine if rel.startswith("agents/") and rel.endswith(".md")}
+        assert records == {"agents/" + rel[10:-7] for rel in mine if rel.startswith("downloads/")}
         assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
         assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
         cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])

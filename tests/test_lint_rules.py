@@ -70,6 +70,10 @@ class Case:
 
 
 A = ".claude/agents"
+# Two agents that claim the same requests (AC303), and one that does not.
+RIVAL_A = md("name: pg", "description: Tunes slow PostgreSQL queries, reads EXPLAIN plans and adds indexes.")
+RIVAL_B = md("name: sql", "description: Speeds up slow PostgreSQL queries with indexes and EXPLAIN plans.")
+STRANGER = md("name: docs", "description: Writes release notes and changelogs for each version.")
 CODEX_OK = 'name = "x"\ndescription = "Helps."\ndeveloper_instructions = """\nYou help.\n"""\n'
 ROO_OK = (
     "customModes:\n  - slug: helper\n    name: Helper\n    roleDefinition: You help.\n"
@@ -144,6 +148,14 @@ CASES = [
         {f"{A}/x.md": md("name: helper", "description: Use it when: the build breaks")},
         {f"{A}/x.md": md("name: helper", 'description: "Use it when: the build breaks"')},
         (f"{A}/x.md:3:25",),  # the second ": ",
+        severity="info",  # Claude Code, the file's tool, reads it: a note for other tools
+    ),
+    Case(
+        "AC115",
+        {".github/agents/x.agent.md": md("name: helper", "description: Use it when: the build breaks")},
+        {".github/agents/x.agent.md": md("name: helper", 'description: "Use it when: the build breaks"')},
+        (".github/agents/x.agent.md:3:25",),
+        label="its-own-tool",  # Copilot loads YAML strictly: a warning
     ),
     Case("AC116", {f"{A}/x.md": md("- name", "- description")}, {f"{A}/x.md": ok()}, (f"{A}/x.md:2:1",)),
     Case(
@@ -322,6 +334,29 @@ CASES = [
         {"team-a/agents/x.md": ok("helper"), "team-b/agents/x.md": ok("helper")},
         {"team-a/agents/x.md": ok("helper"), "team-b/agents/x.md": ok("other")},
         ("team-a/agents/x.md:2:1", "team-b/agents/x.md:2:1"),
+    ),
+    Case(
+        "AC303",
+        {f"{A}/pg.md": RIVAL_A, f"{A}/sql.md": RIVAL_B, f"{A}/docs.md": STRANGER},
+        # The same two for two tools (Claude Code, Copilot) of one repository: no tool loads both.
+        {f"{A}/pg.md": RIVAL_A, f"{A}/docs.md": STRANGER, ".github/agents/sql.agent.md": RIVAL_B},
+        (f"{A}/pg.md:3:1", f"{A}/sql.md:3:1"),
+    ),
+    Case(
+        "AC303",
+        {f"{A}/pg.md": RIVAL_A, f"{A}/sql.md": RIVAL_B},
+        # The same two in two collections: not loaded together, so not reported.
+        {"team-a/agents/pg.md": RIVAL_A, "team-b/agents/sql.md": RIVAL_B},
+        (f"{A}/pg.md:3:1", f"{A}/sql.md:3:1"),
+        label="scope",
+    ),
+    Case(
+        "AC303",
+        # Copilot's agents and chat modes are one tool's.
+        {".github/agents/pg.agent.md": RIVAL_A, ".github/chatmodes/sql.chatmode.md": RIVAL_B},
+        {".github/agents/pg.agent.md": RIVAL_A, ".github/chatmodes/docs.chatmode.md": STRANGER},
+        (".github/agents/pg.agent.md:3:1", ".github/chatmodes/sql.chatmode.md:3:1"),
+        label="copilot",
     ),
     # Tools and fields.
     Case(

@@ -13,6 +13,7 @@ block an agent's fence opened. A canary page of the site's own shows the extensi
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -305,8 +306,11 @@ def test_copy_file_copies_the_file_byte_for_byte(built: Built) -> None:
     # A file too large, not UTF-8 or with NUL bytes is not published as it is (AC102-AC106).
     altered = {f["path"] for f in data["findings"] if f["code"] in ("AC102", "AC103", "AC104", "AC105", "AC106")}
     for entry in _agents(built):
-        page = _read(built.site / built.prefix / "agents" / f"{entry['slug']}.html")
-        assert page.raw is not None, entry["path"]
+        html_page = built.site / built.prefix / "agents" / f"{entry['slug']}.html"
+        page = _read(html_page)
+        if page.raw is None:  # a page past its budget with the copy (render.PAGE_BUDGET): no Copy button
+            assert 'data-ac-copy="ac-raw-text"' not in html_page.read_text(encoding="utf-8"), entry["path"]
+            continue
         # What a browser's textContent gives: HTML drops a line break right after <pre>.
         raw = "".join(page.raw).removeprefix("\n")
         download = (built.site / built.prefix / "downloads" / f"{entry['slug']}.md.txt").read_bytes()
@@ -322,20 +326,29 @@ _SECTION_OF = {
     "div:ac-prose": "when-to-use",
     "figure:ac-dialogue": "example-dialogues",
     "nav:ac-outline": "expertise",
-    "h3:": "expertise",  # ac-section-N
-    "div:ac-section": "expertise",
-    "div:ac-prompt-actions": "system-prompt",
-    "details:ac-prompt": "system-prompt",
-    "div:ac-raw": "system-prompt",
+    "div:ac-similar": "similar-agents",
+    "div:ac-prompt-actions": "install",
     "div:ac-install": "install",
     "div:ac-source": "source",
+    "div:ac-prompt": "system-prompt",  # the text before the first section
+    "div:ac-anchor": "system-prompt",  # where the outline links to, before each section title
+    "h3:": "system-prompt",  # a section title (its id is the toc extension's)
+    "h4:": "system-prompt",  # the title of a section in one
+    "div:ac-section": "system-prompt",
+    "div:ac-raw": "system-prompt",
 }
 # What Material puts in an article besides the page.
 _THEME = ("a:md-content__button", "a:md-source-file")
 
 
+def _record(built: Built, entry: dict[str, object]) -> dict[str, object]:
+    """An agent's whole record (catalog.json holds its index entry only)."""
+    record: dict[str, object] = json.loads((built.site / built.prefix / str(entry["record"])).read_text("utf-8"))
+    return record
+
+
 def test_every_section_is_where_the_template_put_it(built: Built) -> None:
-    for entry in _agents(built):
+    for entry in map(functools.partial(_record, built), _agents(built)):
         page = _read(built.site / built.prefix / "agents" / f"{entry['slug']}.html")
         top = [t for t in page.top if not t.startswith(_THEME)]
         assert top[0].startswith("h1:"), (entry["path"], top)
@@ -346,15 +359,26 @@ def test_every_section_is_where_the_template_put_it(built: Built) -> None:
                 heading = element.removeprefix("h2:")
                 seen.append(heading)
                 continue
-            key = "h3:" if element.startswith("h3:ac-section-") else element
+            key = element[:3] if element.startswith(("h3:", "h4:")) else element
             assert key in _SECTION_OF, (entry["path"], element, top)
             assert _SECTION_OF[key] == heading, (entry["path"], element, heading)
-        expected = ["when-to-use", "example-dialogues", "expertise", "system-prompt", "install", "source"]
+        expected = [
+            "when-to-use",
+            "example-dialogues",
+            "expertise",
+            "similar-agents",
+            "install",
+            "source",
+            "system-prompt",
+        ]
         expected = [h for h in expected if h != "example-dialogues" or entry["examples"]]
-        expected = [h for h in expected if h != "expertise" or entry["sections"]]
+        titled = top.count("div:ac-anchor")  # the sections but lead-ins: each has a title
+        expected = [h for h in expected if h != "expertise" or titled]
         assert seen == expected, (entry["path"], top)
         assert top.count("figure:ac-dialogue") == len(entry["examples"]), entry["path"]  # type: ignore[arg-type]
-        assert top.count("div:ac-section") == len(entry["sections"]), entry["path"]  # type: ignore[arg-type]
+        # The prompt rendered once: each title once, after its anchor, no second rendering.
+        assert sum(t.startswith(("h3:", "h4:")) for t in top) == titled >= top.count("div:ac-section"), entry["path"]
+        assert "details:ac-prompt" not in top, entry["path"]
 
 
 def test_the_whole_hostile_set_under_the_recommended_extensions_and_macros(tmp_path: Path) -> None:

@@ -429,7 +429,7 @@ def test_recovery_splits_keys_and_keeps_examples_whole(keys: list[str], dialogue
 
 
 def test_a_file_of_unknown_keys_costs_a_bounded_number_of_fields() -> None:
-    from catalog.parse import MAX_UNKNOWN_FIELDS
+    from catalog.lenient import MAX_UNKNOWN_FIELDS
 
     lines = "".join(f"key{i}: x\n" for i in range(20_000))
     start = time.perf_counter()

@@ -21,8 +21,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
+from catalog import textsafe
 from catalog.cli import main
 from catalog.pipeline import scan_catalog
+from catalog.sections import prompt_parts
 from catalog.site import MANIFEST
 from catalog.types import Catalog
 
@@ -156,14 +158,26 @@ def test_agent_pages_show_their_dialogues(built: BuiltSite) -> None:
 
 
 def test_agent_pages_show_their_expertise(built: BuiltSite) -> None:
+    """Each title of the outline's two levels is a heading of the prompt, rendered once,
+    listed in the table of contents and linked from the outline to its anchor."""
     for agent in built.catalog.agents:
         page = page_of(built, agent.slug)
-        headings = [h.text() for h in page.find_all("h3")]
-        outline = [li.text() for li in page.find_all("li", "ac-outline__item")]
-        for section in agent.sections:
-            title = " ".join(section.title.split())
+        headings = [h.text().rstrip("¶ ") for h in page.find_all("h3") + page.find_all("h4")]
+        links = {
+            a.attrs["href"]: a.text()
+            for a in page.find_all("a")
+            if {"ac-outline__link", "ac-outline__sublink"} & a.classes
+        }
+        toc = [a.text() for nav in page.find_all("nav", "md-nav--secondary") for a in nav.find_all("a")]
+        anchors = [d.attrs.get("id") for d in page.find_all("div", "ac-anchor")]
+        titled = prompt_parts(agent.body, agent.body_line, agent.sections)[1:]
+        assert len(headings) == len(titled) == len(anchors) >= len(page.find_all("div", "ac-section")), agent.slug
+        for number, part in enumerate(titled, 1):
+            title = " ".join(part.title.split())
             assert title in headings, f"{agent.slug}: no section heading {title!r}"
-            assert title in outline, f"{agent.slug}: {title!r} missing from the at-a-glance list"
+            assert links[f"#ac-section-{number}"] == textsafe.excerpt(title, 60), f"{agent.slug}: {title!r}"
+            assert title in toc, f"{agent.slug}: {title!r} missing from the table of contents"
+            assert anchors.count(f"ac-section-{number}") == 1, agent.slug
 
 
 def test_seed_page(built: BuiltSite) -> None:
@@ -182,9 +196,9 @@ def test_seed_page(built: BuiltSite) -> None:
 def test_tags_in_agent_text_are_shown_as_text(built: BuiltSite) -> None:
     page = page_of(built, "security-auditor")
     assert not page.find_all("report") and not page.find_all("finding")
-    prompt = page.find_all("details", "ac-prompt")[0]  # folded away, but in the page
-    assert "<report>" in prompt.text() and "</report>" in prompt.text()
-    assert "hidden" not in prompt.attrs
+    prompt = " ".join(div.text() for div in page.find_all("div") if {"ac-prompt", "ac-section"} & set(div.classes))
+    assert "<report>" in prompt and "</report>" in prompt
+    assert not page.find_all("details", "ac-prompt")  # rendered once, not folded away a second time
 
 
 # --- links and resources -----------------------------------------------------------------------

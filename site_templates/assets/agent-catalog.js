@@ -81,17 +81,20 @@
   // first focus of the box.
   var QUICK_LIMIT = 8;
   var loading = null; // the script element while catalog-data.js loads
-  var whenLoaded = null; // what to do once it has: only the latest query's answer
+  // What to do once it has, by purpose: for the quick search, only the latest query's answer.
+  var whenLoaded = {};
 
-  function loadCatalogData(then) {
+  function loadCatalogData(then, purpose) {
     if (window.__agentCatalog) return then();
     if (!catalogRoot) return;
-    whenLoaded = then;
+    whenLoaded[purpose || "quick"] = then;
     if (loading) return;
     loading = document.createElement("script");
     loading.src = catalogRoot + "assets/catalog-data.js";
     loading.addEventListener("load", function () {
-      if (whenLoaded) whenLoaded();
+      var waiting = whenLoaded;
+      whenLoaded = {};
+      Object.keys(waiting).forEach(function (key) { waiting[key](); });
     });
     loading.addEventListener("error", function () {
       loading.remove();
@@ -212,10 +215,147 @@
     if (input.value) update();
   }
 
+  // --- similar agents -------------------------------------------------------------------
+  // An agent page's "Similar agents": scored here, from every agent's terms (the last field
+  // of its row in catalog-data.js), so that no page holds another agent's text and editing
+  // one agent rewrites no other page. The arithmetic is catalog/overlap.py's, step for step
+  // and in the same order (README: "Which agents compete"); the data is text, shown with
+  // textContent only.
+  var OVERLAP = { threshold: 0.25, limit: 5, commonShare: 0.1, commonFrom: 50, sharedWords: 2 };
+
+  function parseTerms(text) {
+    var terms = new Map();
+    String(text || "").split(/\s+/).forEach(function (term) {
+      if (!term) return;
+      var colon = term.indexOf(":");
+      var word = colon < 0 ? term : term.slice(0, colon);
+      var count = colon < 0 ? "" : term.slice(colon + 1);
+      terms.set(word, /^[0-9]+$/.test(count) && parseInt(count, 10) > 0 ? parseInt(count, 10) : 1);
+    });
+    return terms;
+  }
+
+  function overlapIndex(rows) {
+    var total = rows.length;
+    var counts = rows.map(function (row) { return parseTerms(row[7]); });
+    var usedBy = new Map();
+    counts.forEach(function (terms) {
+      terms.forEach(function (n, word) { usedBy.set(word, (usedBy.get(word) || 0) + 1); });
+    });
+    var common = total >= OVERLAP.commonFrom ? OVERLAP.commonShare * total : total;
+    var weights = counts.map(function (terms) {
+      var weighed = new Map();
+      terms.forEach(function (n, word) {
+        var df = usedBy.get(word);
+        if (df <= common) weighed.set(word, (1 + Math.log(n)) * (1 + Math.log((1 + total) / (1 + df))));
+      });
+      return weighed;
+    });
+    var lengths = weights.map(function (weighed) {
+      var squares = 0;
+      weighed.forEach(function (weight) { squares += weight * weight; });
+      return Math.sqrt(squares);
+    });
+    return { weights: weights, lengths: lengths };
+  }
+
+  function overlapScore(index, first, second) {
+    var one = index.weights[first], other = index.weights[second];
+    var shared = [];
+    one.forEach(function (weight, word) { if (other.has(word)) shared.push(word); });
+    if (shared.length < OVERLAP.sharedWords) return 0;
+    shared.sort(); // code point order: the words are ASCII
+    var dot = 0;
+    shared.forEach(function (word) { dot += one.get(word) * other.get(word); });
+    return dot / (index.lengths[first] * index.lengths[second]);
+  }
+
+  function similarRows(rows, slug) {
+    var self = -1;
+    for (var i = 0; i < rows.length; i++) if (rows[i][0] === slug) { self = i; break; }
+    if (self < 0) return null;
+    var index = overlapIndex(rows);
+    var found = [];
+    rows.forEach(function (row, other) {
+      if (other === self) return;
+      var score = Math.floor(Math.min(overlapScore(index, self, other), 1) * 100 + 0.5) / 100;
+      if (score >= OVERLAP.threshold) found.push({ row: row, score: score });
+    });
+    found.sort(function (a, b) {
+      return b.score - a.score || (a.row[0] < b.row[0] ? -1 : a.row[0] > b.row[0] ? 1 : 0);
+    });
+    return found.slice(0, OVERLAP.limit);
+  }
+
+  function setUpSimilar() {
+    var box = document.querySelector("[data-ac-similar]");
+    if (!box || box.dataset.acReady || !catalogRoot) return;
+    box.dataset.acReady = "1";
+    var status = box.querySelector(".ac-similar__status");
+    var list = box.querySelector(".ac-similar__list");
+    // The data of every agent (megabytes in a catalog of thousands) is loaded only when the
+    // list comes into view, not for every page that is opened.
+    if (window.IntersectionObserver) {
+      var watching = new IntersectionObserver(function (entries) {
+        if (!entries.some(function (entry) { return entry.isIntersecting; })) return;
+        watching.disconnect();
+        fillSimilar(box, status, list);
+      }, { rootMargin: "300px" });
+      watching.observe(box);
+    } else {
+      fillSimilar(box, status, list);
+    }
+  }
+
+  function fillSimilar(box, status, list) {
+    if (status) status.textContent = "Scoring the agents of this catalog\u2026";
+    loadCatalogData(function () {
+      var data = window.__agentCatalog;
+      var found = data && Array.isArray(data.agents) ? similarRows(data.agents, box.dataset.acSimilar) : null;
+      if (!found || !list) {
+        if (status) status.textContent = "This agent is not in the catalog's data: nothing to compare.";
+        return;
+      }
+      list.textContent = "";
+      found.forEach(function (near) {
+        var item = document.createElement("li");
+        item.className = "ac-similar__item";
+        item.setAttribute("data-agent", near.row[0]);
+        // The score first: the scores make a column, however long the names.
+        var score = document.createElement("span");
+        score.className = "ac-similar__score";
+        score.title = "overlap score";
+        score.textContent = near.score.toFixed(2);
+        item.appendChild(score);
+        var link = document.createElement("a");
+        link.className = "ac-similar__link";
+        link.href = catalogRoot + near.row[4];
+        link.textContent = near.row[3] || near.row[0];
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(link);
+        if (near.row[6]) {
+          var where = document.createElement("span");
+          where.className = "ac-similar__where";
+          where.textContent = near.row[6];
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(where);
+        }
+        list.appendChild(item);
+      });
+      list.hidden = found.length === 0;
+      if (status) {
+        status.textContent = found.length ? "" : "No other agent of this catalog scores "
+          + OVERLAP.threshold.toFixed(2) + " or more.";
+        status.hidden = found.length > 0;
+      }
+    }, "similar");
+  }
+
   function setUp() {
     setUpCopyButtons();
     setUpDownloads();
     setUpQuickSearch();
+    setUpSimilar();
   }
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

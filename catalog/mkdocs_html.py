@@ -1,0 +1,183 @@
+"""Our generated pages as finished HTML for MkDocs: no Python-Markdown over them.
+
+A generated page is Markdown of a narrow kind (``render``'s templates): ATX headings whose text
+has no Markdown syntax left in it (``textsafe.escape_markdown_inline``), and HTML blocks of one
+element on one line (``textsafe.html_block``). ``finish`` turns such a page into the HTML that
+Python-Markdown with MkDocs' ``toc`` extension makes of it, its table of contents, and the part
+of it Material's search indexes, in one pass over its lines. A page it does not recognise (a
+user's template that writes Markdown) gets None: MkDocs converts that one as before.
+
+The docs folder ``generate`` writes stays Markdown: a plain ``mkdocs build`` of it converts the
+same lines into the same HTML (``tests/test_finished_html.py`` compares the two).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from catalog.layout import quiet_sections
+
+# What Python-Markdown keeps as raw HTML when a line starts with it (markdown.util).
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote details div dl fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul canvas colgroup "
+    "dd body dt group html iframe li legend math map noscript output object option progress "
+    "script style summary tbody td textarea tfoot th thead tr video center".split()
+)
+# A whole element on one line.
+_ELEMENT = re.compile(r"<([A-Za-z][A-Za-z0-9]*)[\s>][^\n]*</\1>")
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*")
+# Heading text Python-Markdown leaves as it is: no inline syntax, only character references.
+_PLAIN_TEXT = re.compile(r"(?:[^\\`*_\[\]<>!&{}#\n]|&#[0-9]+;|&[A-Za-z]+;)*")
+_HEADING_WITH_ID = re.compile(r"<h[1-6]\b[^>]*\sid=")
+_EXCLUDED_START = re.compile(r"<[A-Za-z][A-Za-z0-9]*\b[^>]*\sdata-search-exclude[\s>=]")
+_IDS = re.compile(r'\sid="([^"]*)"')
+# The toc settings a page can be finished under; others (anchorlink, baselevel, ...) change
+# headings in ways not reproduced here, and the page goes through Markdown.
+_TOC_KEYS = frozenset({"permalink", "permalink_class", "permalink_title", "slugify", "separator", "toc_depth", "title"})
+# Our pages' headings are h1 and h2: a toc_depth of 2 or more keeps them all in the toc.
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """One generated page as MkDocs would have made it."""
+
+    html: str  # the page's content
+    toc: tuple[dict[str, Any], ...]  # Python-Markdown's toc_tokens, for mkdocs.structure.toc.get_toc
+    search: str  # the part of ``html`` Material's search reads: the rest it skips anyway
+    anchors: frozenset[str]  # every id in the page (MkDocs checks links to anchors against them)
+
+
+@dataclass(frozen=True, slots=True)
+class Headings:
+    """How headings are made, from the site's ``toc`` extension settings."""
+
+    slugify: Callable[[str, str], str]
+    separator: str = "-"
+    permalink: str | None = None  # the permalink's text, when the site shows one
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+
+
+def headings_of(extensions: list[Any], configs: Mapping[str, Any] | None) -> Headings | None:
+    """The headings a site's Markdown settings make; None when it does more to them than
+    ``finish`` reproduces (then its pages go through Markdown)."""
+    from markdown.extensions.toc import slugify  # type: ignore[import-untyped]
+
+    names = [e if isinstance(e, str) else type(e).__module__ for e in extensions]
+    if not any(name in ("toc", "markdown.extensions.toc") for name in names):
+        return None  # without toc, headings get no ids at all: rare, left to Markdown
+    config = dict((configs or {}).get("toc") or (configs or {}).get("markdown.extensions.toc") or {})
+    depth = config.get("toc_depth", 6)
+    if set(config) - _TOC_KEYS or not (isinstance(depth, int) or str(depth).isdigit()) or int(depth) < 2:
+        return None
+    permalink = config.get("permalink", False)
+    text = "&para;" if permalink is True else (str(permalink) if permalink else None)
+    return Headings(
+        slugify=config.get("slugify") or slugify,
+        separator=str(config.get("separator", "-")),
+        permalink=text,
+        permalink_class=str(config.get("permalink_class", "headerlink")),
+        permalink_title=str(config.get("permalink_title", "Permanent link")),
+    )
+
+
+def finish(markdown: str, headings: Headings, agent_page: bool = False) -> Finished | None:
+    """The page's finished HTML, or None when it is not Markdown of the narrow kind."""
+    from markdown.extensions.toc import nest_toc_tokens, unique
+
+    parts: list[str] = []
+    view: list[str] = []  # the search's part
+    tokens: list[dict[str, Any]] = []
+    used: set[str] = set()
+    quiet = False  # the current section is kept out of search
+    for line in markdown.split("\n"):
+        if not line.strip():
+            continue
+        if line[0] == "<":
+            element = _ELEMENT.fullmatch(line)
+            if element is None or element.group(1).lower() not in _BLOCK_TAGS:
+                return None
+            parts.append(line)
+            # What Material's parser would skip whole: out of its part. A block that holds a
+            # heading with an id stays: that heading starts a section of the search's own.
+            if _HEADING_WITH_ID.search(line) or not (quiet or _EXCLUDED_START.match(line)):
+                view.append(line)
+                if _HEADING_WITH_ID.match(line):
+                    quiet = bool(_EXCLUDED_START.match(line))
+            continue
+        heading = _HEADING.fullmatch(line)
+        if heading is None or _PLAIN_TEXT.fullmatch(heading.group(2)) is None:
+            return None
+        level, text = len(heading.group(1)), heading.group(2)
+        ident = unique(headings.slugify(html.unescape(text), headings.separator), used)
+        used.add(ident)
+        link = ""
+        if headings.permalink is not None:
+            title = f' title="{html.escape(headings.permalink_title)}"' if headings.permalink_title else ""
+            link = (
+                f'<a class="{html.escape(headings.permalink_class)}" href="#{html.escape(ident)}"{title}>'
+                f"{headings.permalink}</a>"
+            )
+        made = f'<h{level} id="{html.escape(ident)}">{text}{link}</h{level}>'
+        if agent_page:
+            made = quiet_sections(made)
+        quiet = "data-search-exclude" in made
+        parts.append(made)
+        view.append(made)
+        tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
+    content = "\n".join(parts)
+    return Finished(content, tuple(nest_toc_tokens(tokens)), "\n".join(view), frozenset(_IDS.findall(content)))
+
+
+# One section of a page as Material's search sees it: its title and text (lists of HTML
+# pieces) and its id (None for the page's first).
+SearchSection = tuple[tuple[str, ...], tuple[str, ...], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A generated page made ready before MkDocs reads it (in a worker process)."""
+
+    body: bytes  # digest of the Markdown MkDocs will hand the plugin (the page without its front matter)
+    finished: Finished  # without its ``search`` part: the sections below are what was made of it
+    search: tuple[SearchSection, ...]  # the sections Material's search indexes
+
+
+def digest(body: str) -> bytes:
+    """What tells the body a page was prepared from from another (sent back by the workers
+    instead of the body itself)."""
+    import hashlib
+
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def prepared(body: str, finished: Finished) -> Prepared:
+    return Prepared(digest(body), replace(finished, search=""), search_sections(finished.search))
+
+
+def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
+    """The page's finished HTML and search sections, as the plugin will need them."""
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(text)
+    finished = finish(body, headings, agent_page)
+    if finished is None:
+        return None
+    return prepared(body, finished)
+
+
+def search_sections(part: str) -> tuple[SearchSection, ...]:
+    """What Material's search parser makes of the part of a page it reads."""
+    from material.plugins.search.plugin import Parser  # type: ignore[import-untyped]
+
+    parser = Parser()
+    parser.feed(part)
+    parser.close()
+    return tuple(
+        (tuple(section.title), tuple(section.text), section.id) for section in parser.data if not section.is_excluded()
+    )

@@ -1,0 +1,38 @@
+"""Findings that matter only to tools other than the file's own, worded and ranked as such.
+
+A rule targets the tools its problem trips. AC115 (frontmatter that is not valid YAML) trips
+the tools that load YAML strictly; a tool that reads it line by line (``Dialect.lenient_yaml``:
+Claude Code) loads the file, so on a file of that tool the finding is a note for whoever uses
+the file with another tool: severity info, and said so ("Claude Code, this file's tool, reads
+it"). One place decides it for ``lint`` and for the pages alike (``catalog.pipeline.load_agent``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from catalog.dialects import DIALECTS
+from catalog.types import Finding, Format
+
+# The rules whose problem only some tools have: code -> whether a file's own tool has it.
+_TRIPS_ITS_TOOL = {"AC115": lambda fmt: not DIALECTS[fmt].lenient_yaml}
+_LENIENT_NOTE = "; read leniently as Claude Code does"
+
+
+def only_other_tools(finding: Finding, fmt: Format) -> bool:
+    """Whether ``finding`` on a file of ``fmt`` matters only to tools other than its own."""
+    trips = _TRIPS_ITS_TOOL.get(finding.code)
+    return trips is not None and not trips(fmt)
+
+
+def for_its_tool(findings: Iterable[Finding], fmt: Format) -> list[Finding]:
+    """``findings`` of one file, those that matter only to other tools made notes saying so."""
+    return [_as_note(f, fmt) if only_other_tools(f, fmt) else f for f in findings]
+
+
+def _as_note(finding: Finding, fmt: Format) -> Finding:
+    label = DIALECTS[fmt].label
+    head, _, rest = finding.message.partition(_LENIENT_NOTE)
+    message = f"{head}: {label}, this file's tool, reads it as meant, tools that load YAML strictly do not{rest}"
+    return replace(finding, severity="info", message=message)
