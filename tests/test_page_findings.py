@@ -187,3 +187,26 @@ def test_three_corpus_files_with_findings(
 ) -> None:
     path = min(p for p, rows in corpus_lint.items() if any(row[2] == code for row in rows) and p in corpus_shown)
     assert corpus_shown[path] == corpus_lint[path] != []
+
+
+def test_an_edit_that_tips_the_descriptions_total_shows_ac602_on_another_page(tmp_path: Path) -> None:
+    """AC602 (the descriptions' total) is reported at the longest description: an edit of a
+    short one that tips the total over the limit changes another agent's page, in an
+    incremental run as in a fresh one; and the edit back takes it off again."""
+    words = lambda chars: ("word " * (chars // 5)).strip()  # noqa: E731  # about chars/4 tokens
+    files = {f"a/.claude/agents/agent-{i}.md": md(f"name: agent-{i}", f"description: {words(3300)}") for i in range(59)}
+    files["a/.claude/agents/longest.md"] = md("name: longest", f"description: {words(3600)}")
+    files["a/.claude/agents/grow.md"] = md("name: grow", "description: Short.")
+    write(tmp_path, files)
+
+    def codes(docs: Path, *more: str) -> list[str]:
+        args = ["generate", "-v", str(tmp_path / "a"), "--docs-dir", str(docs), *more]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), result.output
+        return [row[2] for row in page_findings((docs / "agents" / "longest.md").read_text(encoding="utf-8"))]
+
+    assert "AC602" not in codes(tmp_path / "docs")
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", f"description: {words(3000)}")})
+    assert "AC602" in codes(tmp_path / "docs") == codes(tmp_path / "fresh", "--no-cache")
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", "description: Short.")})
+    assert "AC602" not in codes(tmp_path / "docs")
