@@ -104,7 +104,7 @@ class State(FastPickle):
     outputs: dict[str, FileStat]  # shared page -> its stat as written
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
-    tokens: int  # the descriptions' estimated tokens, all agents' (AC602's total)
+    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
 
 
 def cache_id(source: AgentSource) -> str:

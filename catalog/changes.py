@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,33 +138,36 @@ class Made:
     # What the rules comparing agents find, as the pages show it (``lint.page_findings``).
     compared: tuple[Finding, ...]
     definitions: frozenset[str]  # the slugs of the definitions another's page shows
-    tokens: int  # the descriptions' estimated tokens, all agents' (AC602's total)
+    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
 
     @staticmethod
     def again(found: Found, loaded: Loaded, state: State) -> Made | None:
         """The last run's catalog with the edited agents read again, when each kept its
-        identity and no file came or went, and what the rules comparing agents find stays the
-        same (identity covers what AC301 and AC302 read; AC602 reads the descriptions' total);
-        else None."""
-        from catalog.config import MAX_TOTAL_DESCRIPTION_TOKENS
+        identity and no file came or went; else None. What the rules comparing agents find
+        stays the last run's (identity covers what AC301 and AC302 read), but AC602, made
+        again from the descriptions' tokens when they changed."""
         from catalog.rules import estimate_tokens
 
         if not found.reused:
             return None
         whole = {}
         read = dict(state.read)
-        tokens = state.tokens
+        tokens = list(state.tokens)
+        position = state.ids.index if len(loaded) < 64 else {cid: i for i, cid in enumerate(state.ids)}.__getitem__
         for cid, (agent, found_in_file) in loaded.items():
             was = entry_of(state.entries[cid])
             if agent is None or was is None or identity(agent) != was.identity:
                 return None
-            tokens += estimate_tokens(agent.description) - estimate_tokens(was.light.description)
+            tokens[position(cid)] = estimate_tokens(agent.description)
             whole[cid] = placed(agent, was.placed)
             read.pop(cid, None)
             if found_in_file:
                 read[cid] = tuple(found_in_file)
-        if tokens != state.tokens and max(tokens, state.tokens) > MAX_TOTAL_DESCRIPTION_TOKENS:
-            return None  # AC602's figures, on another agent's page maybe
+        compared = state.compared
+        if tuple(tokens) != state.tokens:  # AC602's figures, on another agent's page maybe
+            compared = _with_total_tokens(
+                compared, tokens, lambda i: whole.get(state.ids[i]) or found.entry(state.ids[i]).light
+            )
         findings = tuple(sorted([*state.assembly, *(f for fs in read.values() for f in fs)], key=Finding.sort_key))
         return Made(
             state.order,
@@ -175,9 +178,9 @@ class Made:
             read,
             whole,
             None,
-            state.compared,
+            compared,
             state.definitions,
-            tokens,
+            tuple(tokens),
         )
 
     @staticmethod
@@ -216,7 +219,7 @@ class Made:
             catalog,
             tuple(catalog_rule_findings(catalog.agents, skip=NOT_ON_PAGES)),
             frozenset(a.slug for a in catalog.agents if a.entry),
-            sum(estimate_tokens(a.description) for a in catalog.agents),
+            tuple(estimate_tokens(a.description) for a in catalog.agents),
         )
 
     def placement(self, index: int, found: Found) -> Placement:
@@ -233,6 +236,19 @@ class Made:
             agent = self.whole.get(cid)
             agents.append(agent or placed(found.entry(cid).light, self.placement(index, found)))
         return Catalog(tuple(agents), self.findings, found.discovery.skipped, found.discovery.notes)
+
+
+def _with_total_tokens(
+    compared: tuple[Finding, ...], tokens: list[int], agent_of: Callable[[int], Agent]
+) -> tuple[Finding, ...]:
+    """``compared`` with AC602's finding made again from each agent's tokens."""
+    from catalog.lint import total_tokens_finding
+
+    def longest_of(indexes: list[int]) -> Agent:
+        return max((agent_of(index) for index in indexes), key=lambda agent: agent.path)
+
+    total = total_tokens_finding(tokens, longest_of)
+    return (*(f for f in compared if f.code != "AC602"), *([total] if total is not None else []))
 
 
 def placed(agent: Agent, placement: Placement) -> Agent:

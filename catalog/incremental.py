@@ -159,7 +159,7 @@ def _render_again(
         again = {made.ids.index(cid) for cid in made.whole}
     else:
         again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
-    if made.catalog is None and present is None:
+    if made.catalog is None and present is None and made.compared is state.compared:
         return again  # the last run's page names and findings, but the edited files' own
     was = dict(zip(state.order, state.slugs, strict=True))
     for index, (path, slug) in enumerate(zip(made.order, made.slugs, strict=True)):

@@ -208,5 +208,10 @@ def test_an_edit_that_tips_the_descriptions_total_shows_ac602_on_another_page(tm
     assert "AC602" not in codes(tmp_path / "docs")
     write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", f"description: {words(3000)}")})
     assert "AC602" in codes(tmp_path / "docs") == codes(tmp_path / "fresh", "--no-cache")
+    # It moves to the edited agent's page when that one becomes the longest.
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", f"description: {words(3900)}")})
+    assert "AC602" not in codes(tmp_path / "docs")
+    grow = page_findings((tmp_path / "docs" / "agents" / "grow.md").read_text(encoding="utf-8"))
+    assert "AC602" in [row[2] for row in grow]
     write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", "description: Short.")})
     assert "AC602" not in codes(tmp_path / "docs")
