@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,7 +79,7 @@ def generate(
     if stamp is not None and not changed:
         return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
     # Only now: a run where nothing changed imports no template or Markdown code.
-    from catalog.render import page_context, page_groups, render_agents, render_context
+    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
     from catalog.shared_pages import shared_pages
     from catalog.variants import definitions_by_entry
 
@@ -108,7 +108,12 @@ def generate(
     pages, listings = render_agents(render, agents)
     fragments = _fragments(made, state, listings)
     pages.update(shared_pages(render, made.findings, fragments))
-    keep = {rel for index, slug in enumerate(made.slugs) if index not in again for rel in _files(slug, made)}
+    keep = {
+        rel
+        for index, slug in enumerate(made.slugs)
+        if index not in again
+        for rel in _files(slug, made, agent_page_paths)
+    }
     known = state.outputs if state is not None else {}
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
     if folder is not None:  # None with --check
@@ -150,6 +155,8 @@ def _render_again(
 ) -> set[int]:
     """The agents (by index in the catalog) whose files are rendered again: those read, and
     those whose page name, page findings or context changed, or whose files are gone."""
+    from catalog.render import agent_page_paths
+
     if state is None or state.context != context:
         return set(range(len(made.order)))
     # A generated file deleted changes its folder, which the stamp watches.
@@ -166,7 +173,7 @@ def _render_again(
         if (
             was.get(path) != slug
             or state.page_findings.get(path, ()) != page_findings.get(path, ())
-            or (present is not None and not all(rel in present for rel in _files(slug, made)))
+            or (present is not None and not all(rel in present for rel in _files(slug, made, agent_page_paths)))
         ):
             again.add(index)
     return again
@@ -184,11 +191,10 @@ def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
     return grouped
 
 
-def _files(slug: str, made: Made) -> tuple[str, ...]:
-    """The files of the agent of this slug (``render.agent_outputs``)."""
-    from catalog.render import agent_page_paths
-
-    page, download, record = agent_page_paths(slug)
+def _files(slug: str, made: Made, paths: Callable[[str], tuple[str, str, str]]) -> tuple[str, ...]:
+    """The files of the agent of this slug (``render.agent_outputs``); ``paths`` is
+    ``render.agent_page_paths``, imported once by the caller (this runs for every agent)."""
+    page, download, record = paths(slug)
     return (download, record) if slug in made.definitions else (page, download, record)
 
 
