@@ -8,7 +8,9 @@ For each size it writes N synthetic agents (the generator of bench_build.py), ru
 
 - `generate` with nothing changed (median of --runs runs);
 - `generate` after one agent's description changed (a different agent each run), and the
-  files that run wrote (6: the quick update; the full run writes the same);
+  files that run wrote (8: its page, download and record, the overview, its category page,
+  catalog.json and catalog-data.js; and the page of the agent with the longest description,
+  whose AC602 finding gives the descriptions' total, over the limit in these catalogs);
 - Python starting and importing Click and PyYAML, the floor of any such command.
 
 The three are timed in turn, run after run, so that a busy spell slows them alike.

@@ -53,7 +53,7 @@ _TEMPLATES = click.option(
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when generated pages are stale or missing.")
 @click.option("--fail-on-change", is_flag=True, help="Exit 1 when a file was written or removed (for hooks).")
 @click.option("--no-cache", is_flag=True, help="Read and render everything, ignoring what the last run saw.")
-@click.option("-v", "--verbose", is_flag=True, help="Also say how the run went about it (quick update or full run).")
+@click.option("-v", "--verbose", is_flag=True, help="Also say how the run went about it (incremental or full run).")
 def generate(
     paths: Sequence[str],
     docs_dir: Path | None,
@@ -111,8 +111,7 @@ def generate(
     if verbose and outcome.how is not None:
         how, read, rendered = outcome.how
         click.echo(
-            f"{how}: {plural(read, 'agent file')} read, {plural(rendered, 'agent page')} rendered"
-            + ("; the shared pages spliced from the last ones" if how == "quick update" else ""),
+            f"{how}: {plural(read, 'agent file')} read, {plural(rendered, 'agent page')} rendered",
             err=True,
         )
     if fail_on_change and result.changed:

@@ -89,10 +89,12 @@ def tool_traits(agent: Agent) -> list[str]:
 
 def model_counts(per_agent: Iterable[Sequence[str]]) -> Counter[str]:
     """How many agents name each model, spellings that are one facet value (``GPT-4.1``,
-    ``gpt-4.1``: one key) counted as one, under the label the filter shows for it."""
+    ``gpt-4.1``: one key) counted as one, under the label the filter shows for it.
+    (Agents of the same models are counted together: thousands of agents name a few models.)"""
     spellings: Counter[tuple[str, str]] = Counter()
-    for models in per_agent:
-        spellings.update(_one_per_key(models).items())
+    for models, agents in Counter(map(tuple, per_agent)).items():
+        for pair in _one_per_key(models).items():
+            spellings[pair] += agents
     label: dict[str, str] = {}
     for (key, model), _ in sorted(spellings.items(), key=lambda item: (-item[1], item[0][1])):
         label.setdefault(key, model)
@@ -179,11 +181,11 @@ def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]
     names = ("category", "collection", "format", "model", "tools", "color")
     spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for pairs in per_agent:
+    for pairs, agents in Counter(per_agent).items():  # agents of the same facets counted together
         for name, values in pairs:
             for key, label in values:
-                spellings[name][(key, label)] += 1
-                counts[name][key] += 1
+                spellings[name][(key, label)] += agents
+                counts[name][key] += agents
     labels: dict[str, dict[str, str]] = {name: {} for name in names}
     for name, seen in spellings.items():
         for (key, label), _ in sorted(seen.items(), key=lambda item: (-item[1], item[0][1])):
@@ -221,5 +223,5 @@ def data_row(agent: Agent, href: str) -> str:
 def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
     """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
     facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    # The rows (``data_row``) are escaped already: each stays one piece of the file (catalog.splice).
+    # The rows (``data_row``) are escaped already: each is one agent's fragment (catalog.shared_pages).
     return 'window.__agentCatalog = {"facets":%s,"agents":[%s]};\n' % (facets, ",".join(rows))  # noqa: UP031

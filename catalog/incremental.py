@@ -1,525 +1,300 @@
-"""What the last ``generate`` saw, so the next one does only what changed.
+"""``generate``'s one path, with a cache or without: each run does only what changed since the
+run the cache remembers (``cache_records``). The stages know nothing of it: this layer calls them.
 
-Two files in the user's cache folder (never in the repository), per docs folder:
+1. The stamp: when no path the last run saw changed, stop there, having loaded no fragment
+   and imported no template code (the pre-commit case).
+2. Discovery, unless only agent files changed in place (folders whose entries are the same).
+3. Read the files that are new or changed. When each kept what other pages take from it
+   (``identity``) and no file came or went, the catalog (order, page names) stays the last
+   run's; else it is assembled again from every agent (the others' light copies).
+4. Render the agents read, and those whose page name, page findings or context changed or
+   whose files are gone; join every shared page again from the fragments.
+5. Write what changed, then the state and the stamp (a stamp never names an unsaved state).
 
-- the *stamp*: the run's key (tool code, templates, options) and the stat of every folder
-  walked, agent file and manifest read, and of the docs folders. When all of them are
-  unchanged, nothing can have changed: ``generate`` stops there without importing Jinja2,
-  the Markdown parsers or MkDocs (the pre-commit case).
-- the *agents*: each file's stat with the findings and a light copy of the Agent built from
-  it (no body, sections or examples: what assigning page names needs), and each agent's
-  listing (its entries in the shared pages, so those are joined, not rendered again from
-  every agent). So after an edit only the edited files are parsed and only their pages
-  rendered again.
-- one file per agent with the whole Agent, read only when an unchanged agent's page has to
-  be rendered again (its name or its page changed).
-- the *splice index*: what the quick update after an edit needs (``catalog.update``), small
-  enough to load in a few milliseconds for 10,000 agents: each agent's facts, pickled on
-  their own and read only for the edited ones, the overview's figures, and each shared
-  page as a skeleton with the length of every agent's piece in it (``catalog.splice``).
-  Both kinds of run keep it; the full run also takes catalog.json's pieces from it.
-
-A cache that cannot be read is ignored; one that cannot be written is skipped. The cache is
-pickles, which run code when loaded: a cache folder someone else can write is never read
-(``trusted_cache_dir``), and each file is checked again when opened.
+With ``folder`` None (``--no-cache``, ``--check``) the same path reads and renders everything.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import itertools
 import os
 import pickle
-import stat as stat_mode
-from array import array
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import xxhash
+from catalog import cache_files
+from catalog.cache_files import file_stat
+from catalog.cache_records import (
+    AgentEntry,
+    Stamp,
+    State,
+    identity,
+    light,
+    source_of,
+)
+from catalog.changes import Found, Loaded, Made, placed, read_files
+from catalog.types import Agent, Catalog, Finding
 
-from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
+if TYPE_CHECKING:
+    from catalog.layout import RenderOptions
+    from catalog.shared_pages import Fragments, Listing
+    from catalog.site import WriteResult
 
-FileStat = tuple[int, int, int]  # mtime_ns, size, inode
-SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
-Summary = tuple[int, tuple[Finding, ...], tuple[tuple[str, str], ...]]  # agents, findings, kept files
-_FORMAT = 10
-
-
-@dataclass
-class Stamp:
-    key: str
-    paths: list[str] = field(default_factory=list)  # every file and folder the run saw
-    stats: bytes = b""  # their stats, as an array "q" of (mtime_ns, size, inode) per path
-    summary: Summary = (0, (), ())  # agents, findings and files left alone in that run
-    token: str = ""  # the AgentCache's and the SpliceIndex's it was saved with
-
-    def changed(self) -> list[str]:
-        """What changed since: every path whose stat is not the one seen."""
-        flat = memoryview(self.stats).cast("q")
-        seen = zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
-        return [path for path, was in zip(self.paths, seen, strict=True) if file_stat(path) != was]
-
-    def seen_of(self, path: str) -> FileStat | None:
-        """The stat seen of one path (a scan of the paths, in C: for a few paths only)."""
-        try:
-            position = 3 * self.paths.index(path)
-        except ValueError:
-            return None
-        flat = memoryview(self.stats).cast("q")
-        return (flat[position], flat[position + 1], flat[position + 2])
-
-    def restat(self, stats: Mapping[str, FileStat]) -> bytes:
-        """``stats`` with new stats for some of its paths."""
-        flat = array("q")
-        flat.frombytes(self.stats)
-        for path, stat in stats.items():
-            position = 3 * self.paths.index(path)
-            flat[position : position + 3] = array("q", stat)
-        return flat.tobytes()
-
-
-@dataclass
-class AgentCache:
-    key: str
-    # file -> its stat, where it was found, and its (light Agent, findings) pickled on their own
-    agents: dict[str, tuple[FileStat, SourceKey, bytes]] = field(default_factory=dict)
-    slugs: dict[str, str] = field(default_factory=dict)  # display path -> slug the page was written under
-    context: tuple[str, ...] = ()  # what every agent page depends on (the collections)
-    listings: dict[str, Any] = field(default_factory=dict)  # display path -> render.Listing
-    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # display path -> its page's findings
-    outputs: dict[str, FileStat] = field(default_factory=dict)  # generated file -> its stat when last seen current
-    # Tells which splice index goes with this cache. The listings are kept without their
-    # catalog.json object, which can be most of a catalog's bytes: it is read back from
-    # catalog.json, where the splice index says it lies.
-    token: str = ""
+_STAMP, _STATE = "stamp.pickle", "state.pickle"
 
 
 @dataclass(frozen=True, slots=True)
-class AgentFacts(FastPickle):
-    """What the quick update needs of one agent file, as the last run left it."""
-
-    source: SourceKey
-    stat: FileStat  # of the file when it was read
-    identity: bytes  # what other pages take from it (``identity``)
-    slug: str  # the page name it was given
-    examples: int
-    read_findings: tuple[Finding, ...]  # from reading the file
-    page_findings: tuple[Finding, ...]  # every finding its page shows (discovery's, page names)
-    outputs: tuple[FileStat, FileStat]  # of its page and download as written
-
-
-@dataclass
-class SpliceIndex:
-    key: str
-    base: str  # the token of the AgentCache saved with it
-    order: list[str]  # each agent's display path, in catalog order
-    files: dict[str, int]  # agent file -> its index in ``order``
-    folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
-    facts: bytes  # each agent's AgentFacts, pickled, one after the other in catalog order
-    fact_ends: bytes  # where each one ends in ``facts`` (array "q")
-    overview: bytes  # render.Overview, pickled: loading the index imports no template code
-    groups: Any  # render.Groups
-    composites: dict[str, Any]  # shared page -> splice.Composite
-    outputs: dict[str, FileStat]  # shared page -> its stat as written
-    file_count: int  # how many files the docs folder holds of ours
-
-    def fact(self, index: int) -> AgentFacts:
-        ends = memoryview(self.fact_ends).cast("q")
-        found: AgentFacts = pickle.loads(self.facts[ends[index - 1] if index else 0 : ends[index]])
-        return found
-
-    def set_facts(self, changes: Mapping[int, AgentFacts]) -> None:
-        """Replace the facts of some agents (the others' bytes are joined as they are)."""
-        ends = memoryview(self.fact_ends).cast("q")
-        facts = memoryview(self.facts)
-        self.facts, self.fact_ends = pack_facts(
-            pickle.dumps(changes[index], protocol=5) if index in changes else facts[start:end]
-            for index, (start, end) in enumerate(itertools.pairwise([0, *ends]))
-        )
+class GenerateResult:
+    agents: int
+    findings: tuple[Finding, ...]
+    write: WriteResult
+    up_to_date: bool = False  # nothing changed since the last run, so nothing was read or rendered
+    # None when up to date. Agents whose pages were not rendered again are light copies (no
+    # text, no source path): enough for names, categories and collections.
+    catalog: Catalog | None = None
+    # How the run went ("incremental" or "full run"), how many agent files it read and how
+    # many agents it rendered; None when up to date.
+    how: tuple[str, int, int] | None = None
+    notes: tuple[str, ...] = ()  # warnings about the run, not the agents (a cache not used)
 
 
-def pack_facts(facts: Iterable[bytes | memoryview]) -> tuple[bytes, bytes]:
-    """``SpliceIndex.facts`` and ``fact_ends`` of pickled AgentFacts."""
-    pieces = list(facts)
-    return b"".join(pieces), array("q", itertools.accumulate(map(len, pieces))).tobytes()
-
-
-def folder_key(entries: object) -> str:
-    """What discovery saw in a folder (``discover.entries_of``), as a short digest."""
-    return str(xxhash.xxh3_128_hexdigest(repr(entries).encode("utf-8", "surrogateescape")))
-
-
-def cache_dir(docs_dir: Path) -> Path | None:
-    """This docs folder's cache folder, or None when caching is switched off."""
-    if os.environ.get("AGENT_CATALOG_NO_CACHE"):
-        return None
-    base = os.environ.get("AGENT_CATALOG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    digest = xxhash.xxh3_128_hexdigest(str(docs_dir.resolve()).encode("utf-8", "surrogateescape"))[:20]
-    return root / "agent-catalog" / digest
-
-
-def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
-    """This docs folder's cache folder, made (private) if it is not there, when only this user
-    can write it: (folder, None); else (None, why), and the run goes without the cache.
-
-    As ssh and git do: the folder is this user's and writable by nobody else, and each folder
-    above it belongs to this user or root and is writable by nobody else, unless it is sticky
-    (as /tmp is: nobody else can then rename or remove what is ours in it).
-    """
-    folder = cache_dir(docs_dir)
-    if folder is None:
-        return None, None
-    try:
-        _make_private(folder)
-        why = _why_untrusted(folder)
-    except OSError as exc:
-        why = f"cannot use it: {exc.strerror or exc}"
-    if why is None:
-        return folder, None
-    return None, f"the cache folder {folder} {why}: running without the cache"
-
-
-def _make_private(folder: Path) -> None:
-    """Make ``folder`` and whichever of its parents are missing, each readable by its owner only."""
-    missing = [p for p in [folder, *folder.parents] if not os.path.lexists(p)]
-    for path in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(path, 0o700)
-
-
-def _why_untrusted(folder: Path) -> str | None:
-    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner and mode to check
-        return None
-    me = os.getuid()
-    real = Path(os.path.realpath(folder))
-    # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
-    # and every folder above it.
-    for path in [real / "full", real / "templates", real / "spares", real / "tmp", real, *real.parents]:
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        ours = path == real or real in path.parents
-        if info.st_uid != me and (ours or info.st_uid != 0):
-            return f"belongs to another user ({path} is uid {info.st_uid})"
-        if info.st_mode & 0o022 and (ours or not info.st_mode & stat_mode.S_ISVTX):
-            return f"can be written by others ({path} has mode {stat_mode.filemode(info.st_mode)})"
-    return None
-
-
-def _trusted(handle: Any) -> bool:
-    """Whether an open cache file is this user's and writable by nobody else."""
-    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
-        return True
-    info = os.fstat(handle.fileno())
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with open(fd, "wb") as handle:
-        handle.write(data)
-
-
-def scratch_dir(folder: Path) -> Path:
-    """Where the cache's files are written before they are renamed into place, made if needed:
-    what a killed run left there, ``sweep`` removes."""
-    scratch = folder / "tmp"
-    scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return scratch
-
-
-def sweep(folder: Path | None) -> None:
-    """Remove the temporary files of runs that were killed: the scratch folder, and those of
-    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
-    import shutil
-
-    if folder is None:
-        return
-    shutil.rmtree(folder / "tmp", ignore_errors=True)
-    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
-        for entry in entries:
-            if entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def spares_dir(folder: Path) -> Path:
-    """Where the cache keeps the large generated files the last run replaced, to be written
-    over by the next one (``site.replace_files``)."""
-    return folder / "spares"
-
-
-# The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
-_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
-
-
-def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
-    """Everything besides the agents that output depends on: options, our code, templates,
-    and the installed rendering libraries (the stat of each one's module file; no import)."""
-    import importlib.util
-
-    # XXH3, not hashlib: importing hashlib (OpenSSL) was 3 ms of a run where nothing changed.
-    digest = xxhash.xxh3_128(repr((_FORMAT, *parts)).encode("utf-8", "surrogateescape"))
-    for name in _RENDERING_LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
-        digest.update(repr((name, origin, file_stat(origin) if origin else None)).encode())
-    for folder in code_folders:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith((".py", ".j2", ".css", ".js")):
-                    digest.update(repr((os.path.join(root, name), file_stat(os.path.join(root, name)))).encode())
-    return digest.hexdigest()
-
-
-def file_stat(path: str) -> FileStat:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (-1, -1, -1)
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
-
-
-def changed_since(folder: Path | None, key: str) -> tuple[Stamp, list[str]] | None:
-    """The last run's stamp and what it saw that changed since (nothing: its summary holds),
-    or None when there is no stamp of a run like this one."""
-    parts = _load_parts(folder, "stamp")
-    if len(parts) != 2 or not isinstance(parts[0], Stamp) or parts[0].key != key:
-        return None
-    stamp = parts[0]
-    stamp.stats = parts[1]
-    return stamp, stamp.changed()
-
-
-def save_stamp(
+def generate(
+    paths: Sequence[str],
+    docs_dir: Path,
+    options: RenderOptions,
+    *,
+    check: bool,
+    exclude: list[Path],
     folder: Path | None,
     key: str,
-    paths: Iterable[str],
-    summary: Summary,
-    seen: Mapping[str, FileStat],
-    token: str,
+    want_catalog: bool = False,
+) -> GenerateResult:
+    """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
+    from catalog.site import WriteResult, write_docs
+
+    stamp = cache_files.load(folder, _STAMP)
+    stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
+    changed = stamp.changed() if stamp is not None else None
+    if stamp is not None and not changed:
+        return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
+    # Only now: a run where nothing changed imports no template or Markdown code.
+    from catalog.render import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.shared_pages import shared_pages
+    from catalog.variants import definitions_by_entry
+
+    state = cache_files.load(folder, _STATE) if stamp is not None else None
+    state = state if isinstance(state, State) and state.key == key else None
+    found = Found.of(paths, exclude, state, changed, str(docs_dir))
+    loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
+    made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
+    if made.catalog is not None:
+        context, groups = page_context(made.catalog.agents), page_groups(made.catalog.agents)
+    else:  # the last run's catalog, with what the edited files say now
+        assert state is not None
+        context, groups = state.context, state.groups
+    # What pages show but rules of one agent: those rules find nothing new unless it changed.
+    shown = tuple(sorted((*made.findings, *made.compared), key=Finding.sort_key))
+    page_findings: dict[str, tuple[Finding, ...]] = {}
+    for finding in shown:
+        page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
+    again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
+    bytecode = folder / "templates" if folder is not None else None
+    if bytecode is not None:
+        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
+    agents = [_whole(made, index, found, folder) for index in sorted(again)]
+    # An entry is rendered with all its definitions (``_render_again``): its page shows them.
+    render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
+    pages, listings = render_agents(render, agents)
+    fragments = _fragments(made, state, listings)
+    pages.update(shared_pages(render, made.findings, fragments))
+    keep = {
+        rel
+        for index, slug in enumerate(made.slugs)
+        if index not in again
+        for rel in _files(slug, made, agent_page_paths)
+    }
+    known = state.outputs if state is not None else {}
+    written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
+    if folder is not None:  # None with --check
+        outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
+        saved = State(
+            key,
+            replace(found.discovery, sources=(), listings={}),
+            found.folders,
+            _entries(folder, found, made, loaded),
+            found.several,
+            made.read,
+            made.order,
+            made.slugs,
+            made.ids,
+            made.assembly,
+            context,
+            groups,
+            fragments,
+            {path: found_in for path, found_in in page_findings.items() if found_in},
+            outputs,
+            made.compared,
+            made.definitions,
+            made.tokens,
+        )
+        if cache_files.save(folder, _STATE, saved):
+            _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
+    how = ("incremental" if state is not None else "full run", len(found.fresh), len(again))
+    catalog = made.catalog or (made.light_catalog(found, state) if want_catalog and state else None)
+    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how)
+
+
+def _render_again(
+    made: Made,
+    state: State | None,
+    context: tuple[str, ...],
+    page_findings: dict[str, tuple[Finding, ...]],
+    docs_dir: Path,
+    changed: list[str] | None,
+) -> set[int]:
+    """The agents (by index in the catalog) whose files are rendered again: those read, and
+    those whose page name, page findings or context changed, or whose files are gone."""
+    from catalog.render import agent_page_paths
+
+    if state is None or state.context != context:
+        return set(range(len(made.order)))
+    # A generated file deleted changes its folder, which the stamp watches.
+    outputs_changed = changed is None or any(path.startswith(str(docs_dir)) for path in changed)
+    present = _files_in(docs_dir) if outputs_changed else None
+    if len(made.whole) < 64:  # an edit or a few: a scan in C each
+        again = {made.ids.index(cid) for cid in made.whole}
+    else:
+        again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
+    if made.catalog is None and present is None and made.compared is state.compared:
+        return again  # the last run's page names and findings, but the edited files' own
+    was = dict(zip(state.order, state.slugs, strict=True))
+    for index, (path, slug) in enumerate(zip(made.order, made.slugs, strict=True)):
+        if (
+            was.get(path) != slug
+            or state.page_findings.get(path, ()) != page_findings.get(path, ())
+            or (present is not None and not all(rel in present for rel in _files(slug, made, agent_page_paths)))
+        ):
+            again.add(index)
+    return again
+
+
+def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
+    """``again`` with every definition of the catalog entries of the agents in it: an
+    entry's page shows them all, so they are rendered together (``catalog.variants``)."""
+    if not made.definitions or len(again) == len(made.order):
+        return again  # no agent defined for several tools, or all rendered
+    position = {slug: index for index, slug in enumerate(made.slugs)}
+    grouped = set(again)
+    for index in again:
+        grouped.update(position[slug] for _, slug in made.placement(index, found).available_as if slug in position)
+    return grouped
+
+
+def _files(slug: str, made: Made, paths: Callable[[str], tuple[str, str, str]]) -> tuple[str, ...]:
+    """The files of the agent of this slug (``render.agent_outputs``); ``paths`` is
+    ``render.agent_page_paths``, imported once by the caller (this runs for every agent)."""
+    page, download, record = paths(slug)
+    return (download, record) if slug in made.definitions else (page, download, record)
+
+
+def _files_in(docs_dir: Path) -> set[str]:
+    """The names of the files in the agents' folders of the docs folder, relative to it."""
+    from catalog.render import AGENT_FOLDERS
+
+    found: set[str] = set()
+    for folder in AGENT_FOLDERS:
+        try:
+            found.update(f"{folder}/{name}" for name in os.listdir(docs_dir / folder))
+        except OSError:
+            continue
+    return found
+
+
+def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
+    """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
+    from catalog.load import guarded_load
+
+    cid = made.ids[index]
+    agent = made.whole.get(cid)
+    if agent is not None:
+        return agent
+    entry = found.entry(cid)
+    kept = cache_files.load(folder, _full_name(cid))
+    whole = kept[2] if isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (cid, entry.stat) else None
+    if not isinstance(whole, Agent):
+        whole = guarded_load(source_of(entry.source))[0] or entry.light
+    return placed(whole, made.placement(index, found))
+
+
+def _fragments(made: Made, state: State | None, listings: dict[str, Listing]) -> Fragments:
+    """Every agent's fragments, in catalog order: the last run's, but those rendered now."""
+    from catalog.shared_pages import Fragments
+
+    if state is not None and state.order == made.order:
+        position = {path: index for index, path in enumerate(made.order) if path in listings}
+        return state.fragments.replaced({position[path]: listing for path, listing in listings.items()})
+    was = {path: index for index, path in enumerate(state.order)} if state is not None else {}
+    return Fragments.of(
+        [listings.get(path) or state.fragments.listing(was[path]) for path in made.order]  # type: ignore[union-attr]
+    )
+
+
+def _entries(folder: Path, found: Found, made: Made, loaded: Loaded) -> dict[str, bytes]:
+    """Each agent file's entry for the next run; each agent read is kept whole besides."""
+    position = {cid: index for index, cid in enumerate(made.ids)}
+    entries = {}
+    for cid in found.ids:
+        if cid not in loaded:
+            packed = found.kept[cid]
+            if made.catalog is not None and cid in position:  # assembled again: maybe placed otherwise
+                entry = found.entry(cid)
+                placement = made.placement(position[cid], found)
+                if entry.placed != placement:
+                    packed = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
+            entries[cid] = packed
+            continue
+        agent = loaded[cid][0]
+        if agent is None or not cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], agent)):
+            continue  # not cached: the next run reads it again
+        placement = made.placement(position[cid], found)
+        entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
+        entries[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    if not found.reused:
+        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in entries))
+    return entries
+
+
+def _save_stamp(
+    folder: Path,
+    key: str,
+    stamp: Stamp | None,
+    found: Found,
+    made: Made,
+    docs_dir: Path,
+    written: WriteResult,
+    changed: list[str] | None,
 ) -> None:
-    """``seen``: the stat of each file taken before it was read, so that a file saved again
-    while the run read it is not taken for read; the other paths are stat-ed now.
-    ``token``: the AgentCache's, which the splice index names too."""
-    entries = {path: file_stat(path) for path in paths if path not in seen} | dict(seen)
-    flat = array("q", itertools.chain.from_iterable(entries.values())).tobytes()
-    save_stamp_parts(folder, stamp_body(Stamp(key, list(entries), b"", summary, token)), flat)
+    """The stamp of this run: every path it saw with its stat (an agent file's taken before it
+    was read, so that a file saved again meanwhile is not taken for read)."""
+    from catalog.site import MANIFEST
+
+    outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
+    if found.reused and stamp is not None and changed is not None:
+        stats = stamp.restat(
+            {path: file_stat(path) for path in [*changed, *outputs]}
+            | {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
+        )
+    else:
+        discovery = found.discovery
+        companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
+        seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
+        watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+        stats = {path: file_stat(path) for path in watched if path not in seen} | seen
+    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept))
 
 
-def stamp_body(stamp: Stamp) -> bytes:
-    """The stamp but its stats, pickled: the quick update does it before its files are in place."""
-    return pickle.dumps(dataclasses.replace(stamp, stats=b""), protocol=pickle.HIGHEST_PROTOCOL)
+def _full_name(cid: str) -> str:
+    import xxhash
 
-
-def save_stamp_parts(folder: Path | None, body: bytes, stats: bytes) -> None:
-    PendingSave(folder, "stamp", body).finish(pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def load_agents(folder: Path | None, key: str) -> AgentCache:
-    cache = _load(folder, "agents")
-    return cache if isinstance(cache, AgentCache) and cache.key == key else AgentCache(key)
-
-
-def save_agents(folder: Path | None, cache: AgentCache) -> None:
-    _save(folder, "agents", cache)
-
-
-def load_splice(folder: Path | None, key: str) -> SpliceIndex | None:
-    parts = _load_parts(folder, "splice")
-    if len(parts) != 2 or not isinstance(parts[0], SpliceIndex) or parts[0].key != key:
-        return None
-    index = parts[0]
-    index.outputs = parts[1]
-    return index
-
-
-def splice_body(index: SpliceIndex) -> bytes:
-    """The splice index but its outputs' stats, pickled: the quick update does this while
-    catalog.json is still being written, and ``save_splice`` adds the stats after."""
-    return pickle.dumps(dataclasses.replace(index, outputs={}), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def save_splice(folder: Path | None, index: SpliceIndex) -> None:
-    PendingSave(folder, "splice", splice_body(index)).finish(pickle.dumps(index.outputs, protocol=5))
-
-
-class PendingSave:
-    """A cache file of two pickles, the first written now and the second (then the file
-    renamed into place) later: the quick update writes the bulk of its caches while
-    catalog.json is still being copied. A failure to write only loses the cache."""
-
-    def __init__(self, folder: Path | None, name: str, body: bytes) -> None:
-        self._target = folder / f"{name}.pickle" if folder is not None else None
-        self._handle: Any = None
-        if folder is None:
-            return
-        try:
-            self._tmp = scratch_dir(folder) / f"{name}.{os.getpid()}.tmp"
-            fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            self._handle = open(fd, "wb")  # noqa: SIM115 - closed by finish or abandon
-            self._handle.write(body)
-        except OSError:
-            self.abandon()
-
-    def finish(self, tail: bytes) -> None:
-        if self._handle is None or self._target is None:
-            return
-        try:
-            self._handle.write(tail)
-            self._handle.close()
-            os.replace(self._tmp, self._target)
-        except OSError:
-            self.abandon()
-        self._handle = None
-
-    def abandon(self) -> None:
-        if self._handle is not None:
-            with contextlib.suppress(OSError):
-                self._handle.close()
-                os.unlink(self._tmp)
-        self._handle = None
-
-
-def identity(agent: Agent) -> bytes:
-    """What pages other than its own and its pieces of the shared pages take from an agent:
-    its page name (name, format, place), its category and collection pages, and the counts
-    and facets of the overview and the filters."""
-    from catalog.facets import facet_pairs, models_of
-
-    where = (agent.path, agent.display_path, agent.collection, agent.plugin, agent.marketplace, agent.category)
-    values = (agent.name, agent.format.value, *where, tuple(models_of(agent)), facet_pairs(agent))
-    return bytes(xxhash.xxh3_128_digest(repr(values).encode("utf-8", "surrogateescape")))
-
-
-def source_key(source: AgentSource) -> SourceKey:
-    """Where and how an agent file was found, as plain values to compare with the last run's."""
-    return (
-        str(source.path),
-        source.rel_path,
-        source.display_path,
-        source.format.value,
-        source.collection,
-        source.marketplace,
-        source.plugin,
-        source.category,
-        source.explicit,
-        source.entry,
-        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
-        tuple((path, file_stat(path)) for path in source.companions),
-    )
-
-
-def source_of(key: SourceKey) -> AgentSource:
-    """The AgentSource that ``source_key`` made ``key`` of."""
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    return AgentSource(
-        path=Path(str(path)),
-        rel_path=str(rel_path),
-        display_path=str(display_path),
-        format=Format(str(fmt)),
-        collection=text(collection),
-        marketplace=text(marketplace),
-        plugin=text(plugin),
-        category=text(category),
-        explicit=bool(explicit),
-        entry=text(entry),
-        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
-    )
-
-
-def light(agent: Agent) -> Agent:
-    """The agent without its text, and without its absolute path: enough to name its page and
-    list its findings. Whoever renders its page gets the whole agent (``load_full``). The
-    description stays: the rules comparing agents read it (AC602, the descriptions' total)."""
-    return agent.evolve(description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path())
-
-
-def save_full(folder: Path, path: str, seen: FileStat, packed: bytes) -> bool:
-    """Keep one agent's whole (Agent, findings), pickled, for ``load_full``, under the key of
-    the file it was read from (its path, and its stat then); False when it could not be
-    written (then the agent must not be cached, or an older copy would serve)."""
-    target = _full_path(folder, path)
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = scratch_dir(folder) / f"{target.name}.{os.getpid()}.tmp"
-        _write_private(tmp, _full_key(path, seen) + packed)
-        os.replace(tmp, target)
-    except OSError:
-        return False
-    return True
-
-
-def load_full(folder: Path | None, path: str, seen: FileStat) -> bytes | None:
-    """What ``save_full`` kept for this agent file as it was when ``seen``, or None: an entry
-    of another file (swapped, or a name that hashes alike) or of the file before an edit is
-    never served."""
-    if folder is None:
-        return None
-    key = _full_key(path, seen)
-    try:
-        with open(_full_path(folder, path), "rb") as handle:
-            if not _trusted(handle) or handle.read(len(key)) != key:
-                return None
-            return handle.read()
-    except OSError:
-        return None
-
-
-def _full_key(path: str, seen: FileStat) -> bytes:
-    named = repr((path, seen)).encode("utf-8", "surrogateescape")
-    return len(named).to_bytes(4, "big") + named
-
-
-def prune_full(folder: Path, paths: Iterable[str]) -> None:
-    """Forget the agents of files that are gone."""
-    keep = {_full_path(folder, path).name for path in paths}
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder / "full"):
-            if entry.name not in keep:
-                os.unlink(entry.path)
-
-
-def _full_path(folder: Path, path: str) -> Path:
-    return folder / "full" / (xxhash.xxh3_128_hexdigest(path.encode("utf-8", "surrogateescape")) + ".pickle")
-
-
-def _load(folder: Path | None, name: str) -> Any:
-    if folder is None:
-        return None
-    try:
-        with open(folder / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle) if _trusted(handle) else None
-    except Exception:
-        return None
-
-
-def _load_parts(folder: Path | None, name: str) -> list[Any]:
-    """Every pickle in the file, one after the other (none when it cannot be read)."""
-    if folder is None:
-        return []
-    parts = []
-    try:
-        with open(folder / f"{name}.pickle", "rb") as handle:
-            if not _trusted(handle):
-                return []
-            size = os.fstat(handle.fileno()).st_size
-            while handle.tell() < size:
-                parts.append(pickle.load(handle))
-    except Exception:
-        return []
-    return parts
-
-
-def _save(folder: Path | None, name: str, value: object) -> None:
-    PendingSave(folder, name, b"").finish(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return "full/" + xxhash.xxh3_128_hexdigest(cid.encode("utf-8", "surrogateescape")) + ".pickle"

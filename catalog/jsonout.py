@@ -1,4 +1,5 @@
-"""The stable JSON form of a catalog (``scan --json``, ``catalog.json``)."""
+"""The stable JSON forms of a catalog: ``scan --json`` (every agent whole), catalog.json (a slim
+index) and ``agents/<slug>.json`` (one agent whole)."""
 
 from __future__ import annotations
 
@@ -81,51 +82,57 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def agent_json(agent: Agent) -> str:
-    """One agent as compact JSON, the form ``catalog_json`` joins."""
-    return json.dumps(agent_to_dict(agent), ensure_ascii=False, separators=(",", ":"))
+# catalog.json: the slim index of a site's agents, each with the address of its whole record.
+INDEX_VERSION = 2
+# An index entry's summary is cut to this many characters, its tags and tools to this many
+# items (the record has them whole): an entry stays small whatever the file holds.
+INDEX_SUMMARY_LIMIT = 300
+INDEX_LIST_LIMIT = 16
 
 
-def catalog_json(agents: Sequence[bytes | memoryview], findings: Sequence[Finding]) -> bytes:
-    """``dumps(catalog_to_dict(catalog), compact=True)`` in UTF-8, from each agent's
-    ``agent_json`` (encoded): a catalog of thousands is joined, not encoded again, when one
-    agent changed."""
-    # One join, so the bytes (130 MB for 10,000 agents) are copied once.
-    parts: list[bytes | memoryview] = [_HEAD]
-    for index, agent in enumerate(agents):
-        if index:
-            parts.append(b",")
-        parts.append(agent)
-    parts.append(_findings_part(findings))
-    return b"".join(parts)
+def record_path(slug: str) -> str:
+    """Where an agent's whole record (``agent_to_dict``) is written, relative to the docs folder."""
+    return f"agents/{slug}.json"
 
 
-def with_findings(data: bytes, findings: Sequence[Finding]) -> bytes | None:
-    """``catalog_json`` output (or a skeleton of it) with other findings; None if it is not one."""
-    cut = data.rfind(_FINDINGS)  # a string in JSON cannot hold it: its quote would be escaped
-    return data[:cut] + _findings_part(findings) if cut >= 0 else None
+def index_entry(agent: Agent) -> dict[str, Any]:
+    """An agent's entry in catalog.json: what a tool needs to list and find it, and the
+    address of its whole record."""
+    summary = agent.summary or agent.description
+    if len(summary) > INDEX_SUMMARY_LIMIT:
+        summary = summary[: INDEX_SUMMARY_LIMIT - 1].rstrip() + "\u2026"
+    return {
+        "name": agent.name,
+        "title": agent.title,
+        "slug": agent.slug,
+        "path": agent.path,
+        "format": agent.format.value,
+        "collection": agent.collection,
+        "plugin": agent.plugin,
+        "category": agent.category,
+        "tags": list(agent.tags[:INDEX_LIST_LIMIT]),
+        "tools": None if agent.tools is None else list(agent.tools[:INDEX_LIST_LIMIT]),
+        "model": list(agent.model[:INDEX_LIST_LIMIT]) if isinstance(agent.model, tuple) else agent.model,
+        "summary": summary,
+        "entry": agent.entry or agent.slug,  # the page that shows it (its entry's, for several tools)
+        "record": record_path(agent.slug),
+    }
 
 
-def _findings_part(findings: Sequence[Finding]) -> bytes:
+def index_entry_json(agent: Agent) -> str:
+    """An agent's catalog.json entry as compact JSON, the piece ``catalog_index`` joins."""
+    return json.dumps(index_entry(agent), ensure_ascii=False, separators=(",", ":"))
+
+
+def record_json(agent: Agent) -> str:
+    """An agent's whole record, ``agents/<slug>.json``: its object in ``scan --json``."""
+    return dumps(agent_to_dict(agent))
+
+
+def catalog_index(entries: Sequence[str], findings: Sequence[Finding]) -> str:
+    """catalog.json: a head, every agent's ``index_entry_json`` joined, and the findings."""
     found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
-    return b"".join((_FINDINGS, found.encode("utf-8"), b"}\n"))
-
-
-_FINDINGS = b'],"findings":'
-
-
-_HEAD = f'{{"version":{SCHEMA_VERSION},"agents":['.encode()
-
-
-def catalog_json_spans(agents: Sequence[bytes | memoryview]) -> list[tuple[int, int]]:
-    """Where each agent's object lies in ``catalog_json(agents, ...)``, as [start, end) byte
-    offsets: the next run takes unchanged agents' objects from there."""
-    spans = []
-    start = len(_HEAD)
-    for agent in agents:
-        spans.append((start, start + len(agent)))
-        start += len(agent) + 1  # the comma
-    return spans
+    return f'{{"version":{INDEX_VERSION},"agents":[{",".join(entries)}],"findings":{found}}}\n'
 
 
 def dumps(data: Any, *, compact: bool = False) -> str:

@@ -24,7 +24,7 @@ ASSETS = (
 # else is not ours to remove, whatever digest it gives (site.write_docs). A new kind of
 # generated file goes here too (test_confinement checks every page rendered matches).
 _GENERATED_TOP = frozenset({"index.md", "rules.md", "catalog.json", "assets/catalog-data.js", *ASSETS})
-_GENERATED_IN = {"agents": ".md", "downloads": ".md.txt", "categories": ".md", "collections": ".md"}
+_GENERATED_IN = {"agents": (".md", ".json"), "downloads": (".md.txt",), "categories": (".md",), "collections": (".md",)}
 _PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
@@ -33,8 +33,10 @@ def is_generated_path(rel: str) -> bool:
     if rel in _GENERATED_TOP:
         return True
     folder, _, name = rel.partition("/")
-    suffix = _GENERATED_IN.get(folder)
-    return suffix is not None and name.endswith(suffix) and bool(_PAGE_NAME.fullmatch(name[: -len(suffix)]))
+    return any(
+        name.endswith(suffix) and bool(_PAGE_NAME.fullmatch(name[: -len(suffix)]))
+        for suffix in _GENERATED_IN.get(folder, ())
+    )
 
 
 @dataclass(frozen=True, slots=True)

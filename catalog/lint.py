@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from catalog.config import Settings
 from catalog.jsonout import finding_to_dict
-from catalog.rules import RULES, LintSettings, estimate_tokens
+from catalog.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding
 
@@ -61,6 +61,18 @@ def page_findings(catalog: Catalog) -> list[Finding]:
     those as it renders the page, when the agent is read whole): the scan's findings and
     those of the rules that compare agents, but ``NOT_ON_PAGES``."""
     return [*catalog.findings, *catalog_rule_findings(catalog.agents, skip=NOT_ON_PAGES)]
+
+
+def total_tokens_finding(tokens: Sequence[int], longest_of: Callable[[list[int]], Agent]) -> Finding | None:
+    """AC602's page finding from each agent's description tokens alone (the catalog's order),
+    under the default settings: ``longest_of`` gives the agent of these indexes (the longest
+    descriptions, the same length) whose path comes last, as ``catalog_total_tokens`` picks it."""
+    limits, total = LintSettings(), sum(tokens)
+    if not tokens or total <= limits.max_total_description_tokens:
+        return None
+    most = max(tokens)
+    longest = longest_of([index for index, count in enumerate(tokens) if count == most])
+    return _finding(longest, "AC602", total_tokens_hit(len(tokens), total, longest, limits))
 
 
 def file_findings(agent: Agent, found: Iterable[Finding]) -> list[Finding]:

@@ -46,7 +46,7 @@ class Live:
 
     def __init__(self, serving: bool = False, dirty: bool = False) -> None:
         from catalog.pipeline import Loaded
-        from catalog.render import Listing
+        from catalog.shared_pages import Listing
 
         self.serving, self.dirty = serving, dirty
         self.loaded: Loaded = {}  # scan_catalog's reuse
@@ -94,7 +94,7 @@ class Live:
             entries = {a.entry or a.slug for a in catalog.agents if a.slug in again and a.available_as}
             again.update(a.slug for a in catalog.agents if a.available_as and (a.entry or a.slug) in entries)
         rendered = render_catalog(catalog, options, only=again, listings=self.listings)
-        pages = dict(rendered)
+        pages: dict[str, str | bytes] = dict(rendered)
         for agent in catalog.agents:
             for rel in agent_outputs(agent):
                 if rel not in pages:

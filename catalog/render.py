@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import shlex
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,30 +19,18 @@ from urllib.parse import quote
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
-from catalog.facets import (
-    FORMAT_LABELS,
-    UNCATEGORIZED,
-    FacetPairs,
-    category_of,
-    data_row,
-    data_script,
-    facet_pairs,
-    labels_of,
-    model_counts,
-    models_of,
-    place,
-)
-from catalog.jsonout import agent_json, catalog_json, with_findings
-from catalog.layout import ASSETS, GENERATED_KEY, RenderOptions, default_template_dir
-from catalog.lint import file_findings, page_findings, summarize_tokens
+from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, category_of, data_row, facet_pairs, models_of, place
+from catalog.jsonout import index_entry_json, record_json, record_path
+from catalog.layout import RenderOptions, default_template_dir
+from catalog.lint import file_findings, page_findings
 from catalog.names import reading_order, slugify, titleize, unique_slugs
 from catalog.parallel import map_forked
 from catalog.parse import read_agent_file
-from catalog.rules import estimate_tokens, rule_table
+from catalog.rules import estimate_tokens
 from catalog.sections import prompt_parts
-from catalog.splice import Composite, fills_to, marker, markers
+from catalog.shared_pages import Fragments, Listing, Pages, shared_pages, with_meta
 from catalog.tool_scope import only_other_tools
-from catalog.types import Agent, Catalog, FastPickle, Finding
+from catalog.types import Agent, Catalog, Finding
 from catalog.variants import definitions_by_entry, formats_of
 
 if TYPE_CHECKING:
@@ -50,7 +38,6 @@ if TYPE_CHECKING:
 
 
 def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
-    # Imported here: the quick update starts writing catalog.json before it needs templates.
     from jinja2 import (
         ChoiceLoader,
         Environment,
@@ -94,49 +81,26 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
 # ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the
 # sidebar links to them, never to each category, so no page grows with their number.
 GROUP_INDEX = "index"
-# Relative path -> text; catalog.json is bytes (joined from pieces of an earlier one).
-Pages = dict[str, str | bytes]
-AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page and download go
+AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page, record and download go
 
 
-def agent_page_paths(slug: str) -> tuple[str, str]:
-    """The files generated for one agent: its page and its download."""
-    return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt"
+def agent_page_paths(slug: str) -> tuple[str, str, str]:
+    """The files generated for one agent: its page, its download and its record."""
+    return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt", record_path(slug)
 
 
 def agent_outputs(agent: Agent) -> tuple[str, ...]:
-    """The files generated for one definition: its page and download, or only its download
-    when another definition's page shows it (``Agent.entry``)."""
-    page, download = agent_page_paths(agent.slug)
-    return (download,) if agent.entry else (page, download)
-
-
-@dataclass(frozen=True, slots=True)
-class Listing(FastPickle):
-    """What the shared pages need of one agent: made with its page, kept between runs, so that
-    the overview of thousands of agents is joined from pieces when one agent changed."""
-
-    slug: str
-    category: str
-    collection: str
-    # The formats of its catalog entry; none for a definition another's page shows, which
-    # the shared pages leave out (but catalog.json, one object per file, keeps).
-    format_labels: tuple[str, ...]
-    models: tuple[str, ...]
-    examples: int
-    tokens: int  # estimated tokens of its description
-    item_top: str  # its entry in the overview's list
-    item_nested: str  # its entry in a category's or collection's list (one folder down)
-    json: bytes | memoryview  # its object in catalog.json (UTF-8)
-    row: str  # its row in catalog-data.js
-    facets: FacetPairs
+    """The files generated for one definition: its page, download and record, or only its
+    download and record when another definition's page shows it (``Agent.entry``)."""
+    page, download, record = agent_page_paths(agent.slug)
+    return (download, record) if agent.entry else (page, download, record)
 
 
 Groups = tuple[list[str], list[str], dict[str, str], dict[str, str]]  # what page_groups says
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class RenderContext:
     """What every page of one catalog is rendered with."""
 
     env: Environment
@@ -180,9 +144,14 @@ def page_context(agents: Sequence[Agent]) -> tuple[str, ...]:
 
 
 def render_context(
-    catalog: Catalog, options: RenderOptions | None, bytecode_dir: Path | None, groups: Groups | None = None
-) -> _Context:
-    """``groups``: the catalog's ``page_groups``, when ``catalog`` does not hold every agent."""
+    catalog: Catalog,
+    options: RenderOptions | None,
+    bytecode_dir: Path | None,
+    groups: Groups | None = None,
+    definitions: dict[str, tuple[Agent, ...]] | None = None,
+) -> RenderContext:
+    """``groups``: the catalog's ``page_groups``, and ``definitions`` its
+    ``definitions_by_entry``, when ``catalog`` does not hold every agent."""
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in page_findings(catalog):
@@ -204,8 +173,9 @@ def render_context(
         "place_of": place,
         "formats_of": formats_of,
     }
-    definitions = definitions_by_entry(catalog.agents)
-    return _Context(make_environment(options.template_dir, bytecode_dir), options, common, findings, definitions)
+    if definitions is None:
+        definitions = definitions_by_entry(catalog.agents)
+    return RenderContext(make_environment(options.template_dir, bytecode_dir), options, common, findings, definitions)
 
 
 def render_catalog(
@@ -215,59 +185,60 @@ def render_catalog(
     bytecode_dir: Path | None = None,
     listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
-    composites: dict[str, Composite] | None = None,
 ) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
-    ``only``: render the pages of just these agent slugs (the overview, category and other
-    shared pages are always rendered). ``listings``: the last run's, by agent file
-    (display path); those of the agents not rendered again are reused. Updated in place.
+    ``only``: render the files of just these agent slugs (the shared pages are always made).
+    ``listings``: the last run's, by agent file (display path); those of the agents not
+    rendered again are reused. Updated in place (live preview keeps them between builds).
     ``meanwhile``: work for this process while forked workers render the agent pages.
-    ``composites``: filled with the shared pages as Composites (``shared_composites``); left
-    empty when they cannot all be spliced.
     """
     context = render_context(catalog, options, bytecode_dir)
     kept = listings if listings is not None else {}
     wanted = [agent for agent in catalog.agents if only is None or agent.slug in only]
     # By slug, never `agent in wanted`: comparing Agents is a list scan each, O(n²) in all.
-    skipped = [] if only is None else [a.display_path for a in catalog.agents if a.slug not in only]
-    missing = [path for path in skipped if path not in kept]
-    if missing:  # the caller decides what is rendered again (catalog.pipeline), not this stage
+    missing = [a.display_path for a in catalog.agents if only is not None and a.slug not in only]
+    missing = [path for path in missing if path not in kept]
+    if missing:  # the caller decides what is rendered again, not this stage
         raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
-    pages: Pages = {}
-    rendered = {}
-    # Rendering agent Markdown is most of a build's own time; each page stands alone. The shared
-    # pages need every agent's listing: those of the agents rendered now come with their pages.
-    task = functools.partial(_files_of, context)
-    for agent, (files, listing) in zip(
-        wanted, map_forked(task, wanted, at_least=200, meanwhile=meanwhile), strict=True
-    ):
-        pages.update(files)
-        rendered[agent.display_path] = listing
+    pages, rendered = render_agents(context, wanted, meanwhile)
     kept.update(rendered)
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
-    ordered = [kept[agent.display_path] for agent in catalog.agents]
-    pages.update(_shared_pages(context, catalog.findings, ordered))
-    if composites is not None:
-        composites.update(shared_composites(context, catalog.findings, ordered, pages) or {})
+    fragments = Fragments.of([kept[a.display_path] for a in catalog.agents])
+    pages.update(shared_pages(context, catalog.findings, fragments))
     return pages
 
 
-_AgentFiles = tuple[tuple[str, str], tuple[str, str], "Listing"]
+def render_agents(
+    context: RenderContext, agents: Sequence[Agent], meanwhile: Callable[[], None] | None = None
+) -> tuple[Pages, dict[str, Listing]]:
+    """The files of these agents, and each one's listing by agent file (display path)."""
+    pages: Pages = {}
+    listings = {}
+    # Rendering agent Markdown is most of a build's own time; each page stands alone.
+    task = functools.partial(_files_of, context)
+    for agent, (files, listing) in zip(
+        agents, map_forked(task, agents, at_least=200, meanwhile=meanwhile), strict=True
+    ):
+        pages.update(files)
+        listings[agent.display_path] = listing
+    return pages, listings
+
+
+_AgentFiles = tuple[tuple[tuple[str, str], ...], Listing]
 # An agent page's bytes at most, when it can: past them, the page leaves out the file's exact
 # text (which Copy and a download from disk read); the download link serves the file.
 PAGE_BUDGET = 50_000
-_DefinitionFiles = tuple[tuple[tuple[str, str], ...], "Listing"]
 
 
-def _files_of(context: _Context, agent: Agent) -> _DefinitionFiles:
-    """A definition's files and listing: an entry's page and download, or the download alone
-    of a definition its entry's page shows (with a listing that only catalog.json uses)."""
+def _files_of(context: RenderContext, agent: Agent) -> _AgentFiles:
+    """A definition's files and listing: an entry's page, download and record, or the download
+    and record alone of a definition its entry's page shows (with a listing only catalog.json
+    uses: the shared pages leave out a listing without formats)."""
     if not agent.entry:
-        page, download, listing = agent_files(context, agent)
-        return (page, download), listing
-    rel = agent_page_paths(agent.slug)[1]
+        return agent_files(context, agent)
+    _, download, record = agent_page_paths(agent.slug)
     listing = Listing(
         slug=agent.slug,
         category=category_of(agent),
@@ -278,16 +249,16 @@ def _files_of(context: _Context, agent: Agent) -> _DefinitionFiles:
         tokens=0,
         item_top="",
         item_nested="",
-        json=json_piece(agent),
+        entry=index_entry_json(agent),
         row="",
         facets=(),
     )
-    return ((rel, _raw_text(agent)),), listing
+    return ((download, _raw_text(agent)), (record, record_json(agent))), listing
 
 
-def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
-    """One agent's page, its download and its listing."""
-    path, download = agent_page_paths(agent.slug)
+def agent_files(context: RenderContext, agent: Agent) -> _AgentFiles:
+    """One agent's page, download and record, and its listing."""
+    path, download, record = agent_page_paths(agent.slug)
     raw = _raw_text(agent)
     definitions = [
         {
@@ -309,14 +280,13 @@ def agent_files(context: _Context, agent: Agent) -> _AgentFiles:
         **context.common,
     }
     template, meta = context.env.get_template("agent.md.j2"), (agent.title, agent.summary or agent.description)
-    text = _with_meta(template.render(raw=raw, **values), *meta)
+    text = with_meta(template.render(raw=raw, **values), *meta)
     if len(text.encode("utf-8")) > PAGE_BUDGET:  # a long prompt: the page holds it rendered, not twice
-        text = _with_meta(template.render(raw=None, **values), *meta)
-    page = (path, text)
-    return page, (download, raw), _listing(context, agent)
+        text = with_meta(template.render(raw=None, **values), *meta)
+    return ((path, text), (download, raw), (record, record_json(agent))), _listing(context, agent)
 
 
-def _listing(context: _Context, agent: Agent) -> Listing:
+def _listing(context: RenderContext, agent: Agent) -> Listing:
     item = context.env.get_template("partials/agent_item.html.j2")
     page = agent_page_paths(agent.slug)[0]
     return Listing(
@@ -329,207 +299,10 @@ def _listing(context: _Context, agent: Agent) -> Listing:
         tokens=estimate_tokens(agent.description),
         item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
         item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
-        json=json_piece(agent),
+        entry=index_entry_json(agent),
         row=data_row(agent, context.link("index.md", page)),
         facets=facet_pairs(agent),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Overview(FastPickle):
-    """The overview's figures, from every agent's listing."""
-
-    total: int
-    examples_total: int
-    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
-    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order
-    by_category: dict[str, int]
-    shown: tuple[int, ...]  # the indexes of the entries, the listings the overview lists
-    files: int  # agent definitions, one a file (or a mode of a .roomodes)
-
-    def evolve_agent(self, index: int, examples: int, tokens: int, old_examples: int) -> Overview:
-        """The figures after agent ``index`` changed its examples or tokens, nothing else."""
-        changed = list(self.tokens)
-        changed[index] = tokens
-        return self.evolve(examples_total=self.examples_total - old_examples + examples, tokens=tuple(changed))
-
-
-def overview_of(listings: Sequence[Listing]) -> Overview:
-    """The figures of the catalog entries; an entry counts once under each of its formats."""
-    shown = tuple(index for index, m in enumerate(listings) if m.format_labels)
-    entries = [listings[index] for index in shown]
-    by_category: Counter[str] = Counter(m.category for m in entries)
-    return Overview(
-        total=len(entries),
-        examples_total=sum(m.examples for m in entries),
-        counts={
-            "format": Counter(label for m in entries for label in m.format_labels),
-            "collection": Counter(m.collection or "(none)" for m in entries),
-            "category": Counter(m.category for m in entries),
-            "model": model_counts(m.models for m in entries),
-        },
-        tokens=tuple(m.tokens for m in listings),
-        by_category={category: by_category[category] for category in reading_order(by_category)},
-        shown=shown,
-        files=len(listings),
-    )
-
-
-def _shared_pages(context: _Context, findings: Sequence[Finding], listings: Sequence[Listing]) -> Pages:
-    """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's listing."""
-    common = context.common
-    pages: Pages = {}
-    by_category: dict[str, list[Listing]] = defaultdict(list)
-    by_collection: dict[str, list[Listing]] = defaultdict(list)
-    entries = [listing for listing in listings if listing.format_labels]
-    for listing in entries:
-        by_category[listing.category].append(listing)
-        by_collection[listing.collection].append(listing)
-    for category in reading_order(by_category):
-        path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, by_category[category])
-    for collection in common["collections"]:
-        path = common["collection_page"](collection)
-        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
-    if by_category:
-        pages[common["categories_page"]] = _group_index(context, "category", by_category)
-    if common["collections"]:
-        members = {collection: by_collection[collection] for collection in common["collections"]}
-        pages[common["collections_page"]] = _group_index(context, "collection", members)
-    pages["index.md"] = overview_page(context, overview_of(listings), [m.item_top for m in listings])
-    pages["rules.md"] = _with_meta(
-        context.env.get_template("rules.md.j2").render(
-            rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
-        ),
-        "Lint rules",
-        "What agent-catalog lint checks, and why",
-    )
-    pages["catalog.json"] = catalog_json([m.json for m in listings], findings)
-    pages["assets/catalog-data.js"] = data_script(labels_of(m.facets for m in entries), [m.row for m in entries])
-    for asset in ASSETS:
-        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
-    return pages
-
-
-def _group_page(context: _Context, kind: str, name: str, path: str, members: list[Listing]) -> str:
-    """A category's or a collection's page."""
-    body = context.env.get_template(f"{kind}.md.j2").render(
-        items=[m.item_nested for m in members],
-        link=lambda t: context.link(path, t),
-        **{kind: name},
-        **context.common,
-    )
-    return _with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
-
-
-def _group_index(context: _Context, kind: str, members: dict[str, list[Listing]]) -> str:
-    """The page that lists every category (or collection) with its count of agents."""
-    path = context.common["categories_page" if kind == "category" else "collections_page"]
-    page_of = context.common[f"{kind}_page"]
-    names = reading_order(members)
-    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
-        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
-    groups = [
-        {
-            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
-            "page": page_of(name),
-            "count": len(members[name]),
-            "uncategorized": kind == "category" and name == UNCATEGORIZED,
-        }
-        for name in names
-    ]
-    title = "Categories" if kind == "category" else "Collections"
-    body = context.env.get_template("groups.md.j2").render(
-        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
-    )
-    return _with_meta(body, title, f"{len(groups)} {title.lower()}")
-
-
-def overview_page(context: _Context, overview: Overview, items: Sequence[str]) -> str:
-    """``index.md``: the figures, the categories and collections, and every entry's item
-    (``items``: every listing's, in catalog order)."""
-    return _with_meta(
-        context.env.get_template("overview.md.j2").render(
-            total=overview.total,
-            files=overview.files,
-            examples_total=overview.examples_total,
-            counts=overview.counts,
-            tokens=summarize_tokens([overview.tokens[index] for index in overview.shown]),
-            by_category=overview.by_category,
-            items=[items[index] for index in overview.shown],
-            link=lambda t: context.link("index.md", t),
-            **context.common,
-        ),
-        context.common["options"].site_name,
-        f"{overview.total} agents",
-    )
-
-
-# The pieces of one agent in the shared pages, by the letter of their markers (catalog.splice).
-_PIECES = {b"t": "item_top", b"n": "item_nested", b"j": "json", b"r": "row"}
-
-
-def piece_of(listing: Listing, kind: bytes) -> bytes:
-    """One agent's piece of one kind, as it is written in a shared page."""
-    value = getattr(listing, _PIECES[kind])
-    return bytes(value) if not isinstance(value, str) else value.encode("utf-8")
-
-
-def marked(listing: Listing, index: int) -> Listing:
-    """The listing with markers in place of its pieces, for a skeleton."""
-    return listing.evolve(
-        item_top=marker("t", index),
-        item_nested=marker("n", index),
-        json=marker("j", index).encode(),
-        row=marker("r", index),
-    )
-
-
-def json_skeleton(findings: Sequence[Finding], count: int, old: bytes | None = None) -> bytes:
-    """catalog.json's skeleton: it shows the findings besides every agent's piece. From
-    ``old``, the last skeleton of as many agents, when given (the findings are its end)."""
-    if old is not None and (skeleton := with_findings(old, findings)) is not None:
-        return skeleton
-    return catalog_json([m.encode() for m in markers("j", count)], findings)
-
-
-def overview_skeleton(context: _Context, overview: Overview, count: int) -> bytes:
-    """The overview's skeleton: it shows figures besides every agent's piece.
-
-    Every other shared page's skeleton stays the same while every agent keeps its
-    ``catalog.incremental.identity``: what else they show comes from that alone."""
-    return overview_page(context, overview, markers("t", count)).encode("utf-8")
-
-
-def json_piece(agent: Agent) -> bytes:
-    """An agent's piece of catalog.json (``Listing.json``), made without a template."""
-    return agent_json(agent).encode("utf-8")
-
-
-def shared_composites(
-    context: _Context, findings: Sequence[Finding], listings: Sequence[Listing], pages: Pages
-) -> dict[str, Composite] | None:
-    """Every shared page as a Composite (a page without pieces of agents is its own skeleton);
-    None when one of them does not fill to the page byte for byte from its skeleton (ours all
-    do; a user's template could use an agent's piece otherwise than by printing it)."""
-    skeletons = _shared_pages(context, findings, [marked(m, i) for i, m in enumerate(listings)])
-    composites = {}
-    for rel, skeleton in skeletons.items():
-        raw = skeleton if isinstance(skeleton, bytes) else skeleton.encode("utf-8")
-        page = pages[rel]
-        try:
-            composite = fills_to(
-                raw,
-                lambda kind, index: piece_of(listings[index], kind),
-                page if isinstance(page, bytes) else page.encode("utf-8"),
-            )
-        except (LookupError, ValueError):  # a marker that is not one of ours
-            return None
-        if composite is None:
-            return None
-        composites[rel] = composite
-    return composites
 
 
 def page_url(source: str, target: str, directory_urls: bool) -> str:
@@ -561,19 +334,6 @@ def _edit_url(agent: Agent, options: RenderOptions) -> str | None:
     except ValueError:
         return None  # an agent outside the repository has no edit link
     return f"{options.edit_base}/{quote(rel.as_posix(), safe='/')}"
-
-
-def _with_meta(body: str, title: str, description: str) -> str:
-    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
-    meta = {
-        "title": textsafe.escape_yaml_meta(title),
-        "description": textsafe.escape_yaml_meta(description, 160),
-        GENERATED_KEY: True,
-    }
-    import frontmatter
-
-    post = frontmatter.Post(body, None, **meta)
-    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
 
 
 def _file_name(agent: Agent) -> str:

@@ -166,7 +166,7 @@ def one_line(fragment: str) -> str:
 def html_block(markup: str) -> str:
     """A template's HTML block as one line (``{% filter html_block %}``): between its tags, a
     line break of the template becomes a reference to one. Agent values in it are one line
-    already (``h``, ``md``); STX and ETX stay, they mark pieces of shared pages."""
+    already (``h``, ``md``); STX and ETX stay, they mark placeholders of shared pages."""
     line = markup.strip("\n").replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#9;")
     return line + "\n"
 

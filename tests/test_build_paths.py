@@ -69,7 +69,8 @@ def test_pages_from_memory_and_from_files_give_the_same_site(sites: tuple[dict[s
     memory, files = sites
     assert sorted(memory) == sorted(files)
     assert [rel for rel in memory if memory[rel] != files[rel]] == []
-    assert len([rel for rel in memory if rel.startswith("agents/")]) == 60
+    assert len([rel for rel in memory if rel.startswith("agents/") and rel.endswith(".html")]) == 60
+    assert len([rel for rel in memory if rel.startswith("agents/") and rel.endswith(".json")]) == 60  # records
 
 
 def test_categories_that_differ_only_in_case_are_one_category(

@@ -85,7 +85,7 @@ def test_a_page_whose_agent_is_gone_is_still_removed(tmp_path: Path) -> None:
     generate_docs([str(tmp_path / "agents")], docs, RenderOptions())
     (tmp_path / "agents" / "gone.md").unlink()
     outcome = generate_docs([str(tmp_path / "agents")], docs, RenderOptions())
-    assert set(outcome.write.removed) == {"agents/gone.md", "downloads/gone.md.txt"}
+    assert set(outcome.write.removed) == {"agents/gone.md", "downloads/gone.md.txt", "agents/gone.json"}
     assert not (docs / "agents" / "gone.md").exists()
 
 

@@ -541,7 +541,7 @@ def test_renaming_one_definition_updates_the_pages_of_the_others(tmp_path: Path)
     generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
     fresh = tmp_path / "fresh"
     generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
-    assert sorted(p.name for p in (docs / "agents").iterdir()) == ["auditor.md", "reviewer.md", "writer.md"]
+    assert sorted(p.name for p in (docs / "agents").glob("*.md")) == ["auditor.md", "reviewer.md", "writer.md"]
     for name in ("reviewer", "auditor"):
         page = (docs / f"agents/{name}.md").read_text(encoding="utf-8")
         assert page == (fresh / f"agents/{name}.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog import pipeline
+from catalog import load
 from catalog.cli import main
 from catalog.site import MANIFEST
 
@@ -153,7 +153,7 @@ def test_fail_on_change_fails_when_it_removed_a_page(project: Path) -> None:
     result = generate("--fail-on-change")
     assert result.exit_code == 1
     assert not (project / "docs/agents/writer.md").exists()
-    assert "2 removed" in result.stderr  # its page and its download
+    assert "3 removed" in result.stderr  # its page, its download and its record
     assert generate("--fail-on-change").exit_code == 0
 
 
@@ -234,9 +234,9 @@ def test_an_unchanged_agent_whose_page_name_changes_is_rendered_whole(
         path.unlink()
     (project / "agents/a-reviewer.md").unlink()
     read: list[str] = []
-    real = pipeline.load_agent
+    real = load.load_agent
     monkeypatch.setattr(
-        pipeline, "load_agent", lambda source, *more: read.append(source.display_path) or real(source, *more)
+        load, "load_agent", lambda source, *more: read.append(source.display_path) or real(source, *more)
     )
     assert generate().exit_code == 0
     assert read == ["agents/reviewer.md"]
@@ -254,8 +254,8 @@ def test_no_cache_reads_everything(project: Path) -> None:
 @pytest.mark.parametrize("rel", ["index.md", "catalog.json"])
 def test_a_hand_edited_shared_page_survives_later_runs(project: Path, rel: str) -> None:
     """The cache knows each generated file's stat after writing it; a file edited since is
-    not taken for ours. catalog.json is also where the cache reads unchanged agents' objects
-    back from: edited, the catalog is rendered whole from the agents instead."""
+    not taken for ours. The shared pages are joined from the cache's fragments, never from
+    the files written: an edited one changes nothing else."""
     page = project / "docs" / rel
     page.write_text(page.read_text(encoding="utf-8") + "\n<!-- a note kept by hand -->\n", encoding="utf-8")
     mine = page.read_bytes()

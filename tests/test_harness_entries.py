@@ -140,7 +140,6 @@ def test_ten_thousand_files_of_one_name_make_small_entries() -> None:
     assert Counter(len(group) for group in groups) == {5: 49, 1: 10_000 - 245}
 
 
-
 def test_a_hostile_catalog_scans_to_entries_of_at_most_one_definition_per_format(tmp_path: Path) -> None:
     """1,000 files of one name in five tool folders of one repository (subfolders of each)."""
     for i in range(200):
@@ -156,7 +155,8 @@ def test_a_hostile_catalog_scans_to_entries_of_at_most_one_definition_per_format
     grouped = [a for a in catalog.agents if a.available_as]
     assert len(grouped) == 5 and {a.path.split("/")[3] for a in grouped} == {"d0"}
     pages = render_catalog(catalog)
-    assert sum(1 for rel in pages if rel.startswith("agents/")) == 996
+    assert sum(1 for rel in pages if rel.startswith("agents/") and rel.endswith(".md")) == 996
+    assert sum(1 for rel in pages if rel.startswith("agents/") and rel.endswith(".json")) == 1_000  # records
     assert sum(1 for rel in pages if rel.startswith("downloads/")) == 1_000
 
 
@@ -279,7 +279,7 @@ def test_the_cached_run_follows_a_definition_added_edited_and_removed(tmp_path: 
     write(repo, ".claude/agents/writer.md", CLAUDE.format(name="writer").replace("Write", "Draft"))
     same_as_fresh("another agent edited")
     # A full run that leaves the entry's page as it was (a new agent), then an edit of one
-    # definition: it is no quick update's, though the last run only had light copies of it.
+    # definition: its entry is rendered whole, though the last run only had light copies of it.
     write(repo, ".claude/agents/third.md", CLAUDE.format(name="third"))
     same_as_fresh("an agent added")
     write(repo, ".cursor/agents/reviewer.md", CURSOR.format(name="reviewer").replace("Review.", "Review thrice."))

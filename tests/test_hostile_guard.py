@@ -173,7 +173,7 @@ def test_a_file_that_raises_is_a_finding_and_the_rest_is_built(
         outcome = generate_docs([str(tmp_path / "agents")], tmp_path / "docs", RenderOptions())
         assert outcome.agents == files, run
         assert [f.path for f in outcome.findings if f.code == "AC109"] == [failed.path], run
-    assert len(list((tmp_path / "docs" / "agents").iterdir())) == files
+    assert len(list((tmp_path / "docs" / "agents").glob("*.md"))) == files
 
     monkeypatch.undo()  # the bug fixed: the next run reads the file again, and it is an agent
     outcome = generate_docs([str(tmp_path / "agents")], tmp_path / "docs", RenderOptions())

@@ -4,7 +4,8 @@ A seeded random walk over a small catalog (two collections, categories from fold
 `category:`, facets, `<example>` blocks, both description styles). Each step applies one to
 three random changes to the agent files or to the generated docs, runs the cached `generate`
 into ``docs`` and `generate --no-cache` into a new folder, and compares the two trees byte for
-byte (the manifest included), as well as the findings and the exit code.
+byte (the manifest and each agent's record, ``agents/<slug>.json``, included), as well as the
+findings and the exit code.
 
 Runs are killed too: before some steps' run, one to three runs of `generate` die in a forked
 child at a random change to the file system (before or after the N-th rename, unlink, link,
@@ -716,6 +717,11 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
                 pytrace=False,
             )
         assert folders(tmp_path / "docs") == folders(tmp_path / fresh_dir), f"folders differ after:\n{trail}"
+        # Among the files compared: each agent's record (agents/<slug>.json) beside its page, and
+        # one for each definition an entry's page shows (a download and a record, no page).
+        records = {rel.removesuffix(".json") for rel in mine if rel.startswith("agents/") and rel.endswith(".json")}
+        assert records >= {rel.removesuffix(".md") for rel in mine if rel.startswith("agents/") and rel.endswith(".md")}
+        assert records == {"agents/" + rel[10:-7] for rel in mine if rel.startswith("downloads/")}
         assert findings_of(cached) == findings_of(fresh), f"findings differ after:\n{trail}"
         assert cached.exit_code == fresh.exit_code, f"exit codes differ after:\n{trail}"
         cache = Path(os.environ["AGENT_CATALOG_CACHE_DIR"])

@@ -13,6 +13,7 @@ block an agent's fence opened. A canary page of the site's own shows the extensi
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -340,8 +341,14 @@ _SECTION_OF = {
 _THEME = ("a:md-content__button", "a:md-source-file")
 
 
+def _record(built: Built, entry: dict[str, object]) -> dict[str, object]:
+    """An agent's whole record (catalog.json holds its index entry only)."""
+    record: dict[str, object] = json.loads((built.site / built.prefix / str(entry["record"])).read_text("utf-8"))
+    return record
+
+
 def test_every_section_is_where_the_template_put_it(built: Built) -> None:
-    for entry in _agents(built):
+    for entry in map(functools.partial(_record, built), _agents(built)):
         page = _read(built.site / built.prefix / "agents" / f"{entry['slug']}.html")
         top = [t for t in page.top if not t.startswith(_THEME)]
         assert top[0].startswith("h1:"), (entry["path"], top)

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import incremental
+from catalog import cache_files
 from catalog.starter import starter_files
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import NOBODY, read_tree, run_cli, text_of
@@ -50,7 +50,7 @@ def _project(tmp_path: Path) -> Path:
 def _plant(folder: Path, marker: Path) -> None:
     """A pickle that runs code, in every file the cache reads."""
     crafted = pickle.dumps(_RunsCode(marker))
-    for name in ("stamp.pickle", "agents.pickle", "splice.pickle"):
+    for name in ("stamp.pickle", "state.pickle"):
         (folder / name).write_bytes(crafted)
     for path in (folder / "full").glob("*.pickle"):
         path.write_bytes(crafted)
@@ -63,7 +63,7 @@ def _generate(root: Path, docs: str = "docs") -> str:
 
 
 def _cache_of(root: Path, docs: str = "docs") -> Path:
-    folder = incremental.cache_dir((root / docs).resolve())
+    folder = cache_files.cache_dir((root / docs).resolve())
     assert folder is not None
     return folder
 
@@ -80,7 +80,7 @@ UNSAFE_FOLDERS = {
     "a parent writable by others": lambda folder: folder.parent.chmod(0o777),
     "a parent owned by another user": lambda folder: os.chown(folder.parent, NOBODY, NOBODY),
     "its pickles' folder writable by others": lambda folder: (folder / "full").chmod(0o777),
-    "its spares' folder writable by others": lambda folder: _made(folder / "spares").chmod(0o777),
+    "its scratch folder writable by others": lambda folder: _made(folder / "tmp").chmod(0o777),
 }
 
 

@@ -204,7 +204,8 @@ def test_an_agents_page_does_not_depend_on_other_agents(tmp_path: Path) -> None:
     assert pages[0]["agents/pg.md"] == pages[1]["agents/pg.md"]
     edited = write(tmp_path / "crowded", {"sql.md": AGENTS["docs.md"].replace("name: docs", "name: sql")})
     after = render_catalog(scan_catalog([str(edited)]))
-    changed = sorted(rel for rel in after if rel.startswith("agents/") and after[rel] != pages[1][rel])
+    pages_of = [rel for rel in after if rel.startswith("agents/") and rel.endswith(".md")]
+    changed = sorted(rel for rel in pages_of if after[rel] != pages[1][rel])
     assert changed == ["agents/sql.md"]
 
 

@@ -3,8 +3,9 @@
 One source of truth (``catalog.lint.file_findings``): the same codes, lines, columns,
 severities and messages as ``lint --format json`` under the default settings, for files whose
 findings come from reading them, from the rules on one agent and from the rules comparing
-agents; after an incremental run and a quick update too. A finding that matters only to other
-tools than the file's own (``catalog.tool_scope``) is a quiet note, said so.
+agents; after incremental runs too (one that reassembles the catalog, one that reads one edit).
+A finding that matters only to other tools than the file's own (``catalog.tool_scope``) is a
+quiet note, said so.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def test_a_finding_for_other_tools_is_a_quiet_note(tmp_path: Path) -> None:
 
 def test_pages_of_an_incremental_run_show_what_lint_reports(tmp_path: Path) -> None:
     """A file that gives another file a finding (a second 'helper') renders that file's page
-    again; an edit quick-updated keeps the findings of the rules comparing agents."""
+    again; an edit read alone keeps the findings of the rules comparing agents."""
     write(tmp_path, {k: v for k, v in FILES.items() if "sub/" not in k})
     docs = tmp_path / "docs"
 
@@ -156,9 +157,9 @@ def test_pages_of_an_incremental_run_show_what_lint_reports(tmp_path: Path) -> N
     generate()
     helper = page_findings((docs / "agents" / "helper.md").read_text(encoding="utf-8"))
     assert [row[2] for row in helper] == ["AC301"]
-    # An edit of the body only: the quick update renders the page again, AC301 stays.
+    # An edit of the body only: the incremental run reads and renders that page alone, AC301 stays.
     write(tmp_path, {"a/.claude/agents/helper.md": md("name: helper", "description: Helps.", body="You help more.")})
-    assert "quick update" in generate()
+    assert "incremental: 1 agent file read, 1 agent page rendered" in generate()
     assert "You help more." in (docs / "agents" / "helper.md").read_text(encoding="utf-8")
     assert [row[2] for row in page_findings((docs / "agents" / "helper.md").read_text(encoding="utf-8"))] == ["AC301"]
 
@@ -186,3 +187,31 @@ def test_three_corpus_files_with_findings(
 ) -> None:
     path = min(p for p, rows in corpus_lint.items() if any(row[2] == code for row in rows) and p in corpus_shown)
     assert corpus_shown[path] == corpus_lint[path] != []
+
+
+def test_an_edit_that_tips_the_descriptions_total_shows_ac602_on_another_page(tmp_path: Path) -> None:
+    """AC602 (the descriptions' total) is reported at the longest description: an edit of a
+    short one that tips the total over the limit changes another agent's page, in an
+    incremental run as in a fresh one; and the edit back takes it off again."""
+    words = lambda chars: ("word " * (chars // 5)).strip()  # noqa: E731  # about chars/4 tokens
+    files = {f"a/.claude/agents/agent-{i}.md": md(f"name: agent-{i}", f"description: {words(3300)}") for i in range(59)}
+    files["a/.claude/agents/longest.md"] = md("name: longest", f"description: {words(3600)}")
+    files["a/.claude/agents/grow.md"] = md("name: grow", "description: Short.")
+    write(tmp_path, files)
+
+    def codes(docs: Path, *more: str) -> list[str]:
+        args = ["generate", "-v", str(tmp_path / "a"), "--docs-dir", str(docs), *more]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code in (0, 1), result.output
+        return [row[2] for row in page_findings((docs / "agents" / "longest.md").read_text(encoding="utf-8"))]
+
+    assert "AC602" not in codes(tmp_path / "docs")
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", f"description: {words(3000)}")})
+    assert "AC602" in codes(tmp_path / "docs") == codes(tmp_path / "fresh", "--no-cache")
+    # It moves to the edited agent's page when that one becomes the longest.
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", f"description: {words(3900)}")})
+    assert "AC602" not in codes(tmp_path / "docs")
+    grow = page_findings((tmp_path / "docs" / "agents" / "grow.md").read_text(encoding="utf-8"))
+    assert "AC602" in [row[2] for row in grow]
+    write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", "description: Short.")})
+    assert "AC602" not in codes(tmp_path / "docs")

@@ -1,4 +1,5 @@
-"""catalog.update: after an edit in place, the docs are spliced in step, and only then.
+"""catalog.incremental: after an edit in place, the last run's catalog is kept and only the
+edited agents are read and rendered; anything else assembles the catalog again.
 
 Every test here ends where a run without the cache ends: the same bytes in every file.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog import pipeline, update
+from catalog import changes
 from catalog.cli import main
 from catalog.site import JOURNAL, MANIFEST
 from catalog.types import Agent
@@ -44,21 +45,22 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Which kind of run each `generate` was: "quick" or "full" (after the quick one gave up)."""
+    """How each `generate` made its catalog: "kept" (the last run's, with the edited agents
+    read again) or "assembled" (from every agent, after "gave up" when there was a last run)."""
     seen: list[str] = []
-    real_quick, real_full = update.quick_update, pipeline._generate
+    real_again, real_assembled = changes.Made.again, changes.Made.assembled
 
-    def quick(*args: object, **kwargs: object) -> object:
-        result = real_quick(*args, **kwargs)  # type: ignore[arg-type]
-        seen.append("quick" if result is not None else "gave up")
+    def again(*args: object) -> object:
+        result = real_again(*args)  # type: ignore[arg-type]
+        seen.append("kept" if result is not None else "gave up")
         return result
 
-    def full(*args: object, **kwargs: object) -> object:
-        seen.append("full")
-        return real_full(*args, **kwargs)  # type: ignore[arg-type]
+    def assembled(*args: object) -> object:
+        seen.append("assembled")
+        return real_assembled(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(update, "quick_update", quick)
-    monkeypatch.setattr(pipeline, "_generate", full)
+    monkeypatch.setattr(changes.Made, "again", staticmethod(again))
+    monkeypatch.setattr(changes.Made, "assembled", staticmethod(assembled))
     return seen
 
 
@@ -77,39 +79,40 @@ def same_as_without_cache(project: Path) -> None:
         (project / "fresh" / rel).unlink()
 
 
-def test_a_description_edit_is_spliced(project: Path, runs: list[str]) -> None:
+def test_a_description_edit_keeps_the_catalog(project: Path, runs: list[str]) -> None:
     edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
     result = generate()
-    assert runs == ["quick"]
+    assert runs == ["kept"]
     assert result.exit_code == 0, result.output
-    # Its page and download, its items in the overview and its category, its catalog.json
-    # object and its search row: what a full run writes too.
-    assert result.stderr == "3 agents: 6 files written, 11 unchanged, 0 removed in docs\n"
+    # Its page, download and record, its items in the overview and its category, its
+    # catalog.json entry and its search row: what a full run writes too.
+    assert result.stderr == "3 agents: 7 files written, 13 unchanged, 0 removed in docs\n"
     assert "Designs and reviews HTTP APIs." in (project / "docs/index.md").read_text(encoding="utf-8")
     assert not (project / "docs" / JOURNAL).exists()
     assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]  # no file left behind
     same_as_without_cache(project)
     assert "nothing changed" in generate().stderr
-    # What it wrote is known for its own: the next edits, of the same agent, are quick too.
+    # What it wrote is known for its own: the next edits, of the same agent, keep it too.
     for old, new in (("Second sentence.", "Another sentence."), ("Another sentence.", "Third.")):
         edit(project / "agents/backend/api.md", old, new)
         assert generate().exit_code == 0
-        assert runs[-1] == "quick"
+        assert runs[-1] == "kept"
     same_as_without_cache(project)
 
 
 def test_a_body_edit_rewrites_what_shows_the_body(project: Path, runs: list[str]) -> None:
     edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, short sentences.")
     result = generate()
-    assert runs == ["quick"]
-    assert result.stderr == "3 agents: 3 files written, 14 unchanged, 0 removed in docs\n"
+    assert runs == ["kept"]
+    # Its page, download and record: the shared pages do not show the body.
+    assert result.stderr == "3 agents: 3 files written, 17 unchanged, 0 removed in docs\n"
     same_as_without_cache(project)
 
 
-def test_the_quick_and_the_full_run_report_the_same(
+def test_the_incremental_and_the_full_run_report_the_same(
     project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same edit in two copies of the project: one spliced, one made by the full run."""
+    """The same edit in two copies of the project: one run with the cache, one without."""
     import shutil
 
     other = tmp_path_factory.mktemp("other")
@@ -124,13 +127,13 @@ def test_the_quick_and_the_full_run_report_the_same(
     assert contents(project / "docs") == contents(other / "docs")
 
 
-def test_an_editor_that_saves_by_renaming_stays_quick(project: Path, runs: list[str]) -> None:
+def test_an_editor_that_saves_by_renaming_keeps_the_catalog(project: Path, runs: list[str]) -> None:
     target = project / "agents/backend/db.md"
     new = project / "agents/backend/.db.md.swp"
     new.write_text(target.read_text(encoding="utf-8").replace("Plans.", "Plans ahead."), encoding="utf-8")
     os.replace(new, target)
     assert generate().exit_code == 0
-    assert runs == ["quick"]
+    assert runs == ["kept"]
     same_as_without_cache(project)
 
 
@@ -138,14 +141,14 @@ def test_two_edits_at_once(project: Path, runs: list[str]) -> None:
     edit(project / "agents/backend/api.md", "Contract first.", "Contract first, always.")
     edit(project / "agents/writing/docs.md", "Writes the docs.", "Writes docs.")
     assert generate().exit_code == 0
-    assert runs == ["quick"]
+    assert runs == ["kept"]
     same_as_without_cache(project)
 
 
 def test_findings_that_come_and_go(project: Path, runs: list[str]) -> None:
     edit(project / "agents/backend/db.md", "tools: Read, Grep", "tools: Read, Grep, LS")
     result = generate()
-    assert runs == ["quick"]
+    assert runs == ["kept"]
     same_as_without_cache(project)
     edit(project / "agents/backend/db.md", "Plans.", "Plans: first\n- a list\n")
     assert generate().exit_code in (0, 1)
@@ -163,32 +166,35 @@ def test_findings_that_come_and_go(project: Path, runs: list[str]) -> None:
         (lambda p: (p / "agents/backend/db.md").unlink(), "a page less"),
     ],
 )
-def test_what_changes_other_pages_takes_the_full_run(project: Path, runs: list[str], change, why) -> None:  # type: ignore[no-untyped-def]
+def test_what_changes_other_pages_assembles_the_catalog_again(project: Path, runs: list[str], change, why) -> None:  # type: ignore[no-untyped-def]
     change(project)
     assert generate().exit_code in (0, 1)
-    assert runs[-1] == "full", why
+    assert runs[-1] == "assembled", why
     same_as_without_cache(project)
-    # and the next edit in place is quick again
+    # and the next edit in place keeps the catalog again
     edit(project / "agents/writing/docs.md", "Plain words.", "Plainer words.")
     assert generate().exit_code in (0, 1)
-    assert runs[-1] == "quick"
+    assert runs[-1] == "kept"
     same_as_without_cache(project)
 
 
-def test_a_hand_edited_page_is_left_to_the_full_run(project: Path, runs: list[str]) -> None:
+def test_a_hand_edited_shared_page_is_left_alone_and_the_edit_still_goes_through(
+    project: Path, runs: list[str]
+) -> None:
     page = project / "docs/categories/backend.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nA note kept by hand.\n", encoding="utf-8")
     edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs well.")
     result = generate()
-    assert runs == ["gave up", "full"]
+    assert runs == ["kept"]
     assert "docs/categories/backend.md: left alone: edited since generated" in result.stderr
     assert page.read_text(encoding="utf-8").endswith("A note kept by hand.\n")
+    assert "Designs HTTP APIs well." in (project / "docs/agents/api.md").read_text(encoding="utf-8")
 
 
 def test_a_failure_while_writing_leaves_the_docs_as_they_were(
     project: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
 ) -> None:
-    from catalog import splice
+    from catalog import site
 
     before = contents(project / "docs")
     edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs fast.")
@@ -197,7 +203,7 @@ def test_a_failure_while_writing_leaves_the_docs_as_they_were(
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patched:
-        patched.setattr(splice.PieceWriter, "write", broken)
+        patched.setattr(site, "_atomic_write", broken)
         result = generate()
     assert result.exit_code == 2
     assert "Error: No space left on device" in result.stderr
@@ -226,8 +232,8 @@ def test_a_manifest_of_sha256_digests_still_says_which_files_are_ours(project: P
 def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
     project: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A hand-edited page makes each run a full one (it reports the page), but the full run
-    still takes the other agents' pieces from the last files: it renders the edited agent."""
+    """A hand-edited page is reported by every run, and each still joins the shared pages from
+    the fragments it keeps: it renders the edited agent only."""
     from catalog import render
 
     page = project / "docs/categories/writing.md"
@@ -244,7 +250,7 @@ def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
     monkeypatch.setattr(render, "agent_files", spy)
     edit(project / "agents/backend/db.md", "Plans.", "Plans well.")
     assert "left alone" in generate().stderr
-    assert runs[-2:] == ["gave up", "full"]
+    assert runs[-1] == "kept"
     assert rendered == ["db"]
 
 
@@ -252,7 +258,7 @@ def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
 def test_an_agent_file_replaced_by_a_fifo_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a plain folder a Markdown file is an agent for its frontmatter, which discovery
     reads only from regular files. Replaced by a FIFO of the same name, the folder looks the
-    same to the quick update, which must not open it (it would wait for a writer forever)."""
+    same to the incremental run, which must not open it (it would wait for a writer forever)."""
     import signal
 
     (tmp_path / "notes").mkdir()
@@ -283,13 +289,13 @@ def test_stray_files_that_come_and_go_change_nothing(project: Path, runs: list[s
     stray.write_text("x", encoding="utf-8")
     stray.unlink()
     result = generate()
-    assert runs == ["quick"]
-    assert result.stderr == "3 agents: 0 files written, 17 unchanged, 0 removed in docs\n"
+    assert runs == ["kept"]
+    assert result.stderr == "3 agents: 0 files written, 20 unchanged, 0 removed in docs\n"
     assert "nothing changed" in generate().stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
-def test_a_symlink_that_leads_elsewhere_now_takes_the_full_run(project: Path, runs: list[str]) -> None:
+def test_a_symlink_that_leads_elsewhere_now_walks_the_folder_again(project: Path, runs: list[str]) -> None:
     store = project / "agents/.store"  # a hidden folder: not walked, but links may lead there
     store.mkdir()
     for name, text in (("one.md", "Reads one."), ("two.md", "Reads two.")):
@@ -301,7 +307,7 @@ def test_a_symlink_that_leads_elsewhere_now_takes_the_full_run(project: Path, ru
     link.unlink()
     os.symlink(store / "two.md", link)  # the same names in the folder, one leads elsewhere
     assert generate().exit_code == 0
-    assert runs[-1] == "full"
+    assert runs[-1] == "assembled"
     assert "Reads two." in (project / "docs/agents/linked.md").read_text(encoding="utf-8")
     same_as_without_cache(project)
 
@@ -395,99 +401,48 @@ def test_a_manifest_of_sha256_digests_writes_no_file_again(project: Path) -> Non
 
 def test_verbose_says_how_the_run_went(project: Path) -> None:
     edit(project / "agents/backend/db.md", "Plans.", "Plans carefully.")
-    quick = generate("-v")
-    assert quick.stderr.endswith(
-        "quick update: 1 agent file read, 1 agent page rendered; the shared pages spliced from the last ones\n"
-    )
+    kept = generate("-v")
+    assert kept.stderr.endswith("incremental: 1 agent file read, 1 agent page rendered\n")
     edit(project / "agents/backend/db.md", "name: db", "name: database")
-    full = generate("-v")
-    assert full.stderr.endswith("full run: 1 agent file read, 1 agent page rendered\n")
-    assert "quick update" not in generate("-v").stderr  # nothing changed: nothing more to say
+    assembled = generate("-v")
+    assert assembled.stderr.endswith("incremental: 1 agent file read, 1 agent page rendered\n")
+    assert "incremental" not in generate("-v").stderr  # nothing changed: nothing more to say
     assert generate("-v", "--no-cache").stderr.endswith("full run: 3 agent files read, 3 agent pages rendered\n")
 
 
-@pytest.fixture
-def spares(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The folder of spares, with every replaced file large enough to be kept there."""
-    from catalog import incremental, site
+def test_nothing_changed_loads_no_state(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamp alone answers a run where nothing changed: the state, with every agent's
+    fragments, is not even read."""
+    from catalog import cache_files
 
-    monkeypatch.setattr(site, "_LARGE", 1)
-    folder = incremental.cache_dir(project / "docs")
-    assert folder is not None
-    return incremental.spares_dir(folder)
+    loaded: list[str] = []
+    real = cache_files.load
+
+    def spy(folder: Path | None, name: str) -> object:
+        loaded.append(name)
+        return real(folder, name)
+
+    monkeypatch.setattr(cache_files, "load", spy)
+    assert "nothing changed" in generate().stderr
+    assert loaded == ["stamp.pickle"]
 
 
-def spare_of(spares: Path, rel: str) -> Path:
-    from catalog.site import _spare_of
-
-    return _spare_of(spares, rel)
-
-
-def test_a_replaced_file_is_kept_as_a_spare_and_written_over_next_time(
-    project: Path, runs: list[str], spares: Path
-) -> None:
-    """Freeing the blocks of a replaced 130 MB catalog.json took longer than writing a new
-    one: it is kept instead, and the next quick update writes over it."""
-    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
+def test_an_edit_rewrites_only_its_record_of_the_records(project: Path) -> None:
+    """agents/<slug>.json is written when its agent changes, and only then."""
+    records = {p.name: p.stat().st_mtime_ns for p in (project / "docs/agents").glob("*.json")}
+    assert sorted(records) == ["api.json", "db.json", "docs.json"]
+    edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, again.")
     assert generate().exit_code == 0
-    assert runs == ["quick"]
-    same_as_without_cache(project)
-    live, spare = project / "docs/catalog.json", spare_of(spares, "catalog.json")
-    assert spare.stat().st_nlink == live.stat().st_nlink == 1
-    was_live, was_spare = live.stat().st_ino, spare.stat().st_ino
-    assert spare.read_bytes() != live.read_bytes()  # the catalog.json before the edit
-    edit(project / "agents/backend/api.md", "Second sentence.", "A sentence that is longer than the one it replaces.")
-    assert generate().exit_code == 0
-    assert runs[-1] == "quick"
-    assert (live.stat().st_ino, spare.stat().st_ino) == (was_spare, was_live)  # they traded places
-    same_as_without_cache(project)
-    edit(project / "agents/backend/api.md", "A sentence that is longer than the one it replaces.", "Short.")
-    assert generate().exit_code == 0  # written over a longer spare: cut to size
-    same_as_without_cache(project)
-    assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]
+    after = {p.name: p.stat().st_mtime_ns for p in (project / "docs/agents").glob("*.json")}
+    assert [name for name in records if records[name] != after[name]] == ["docs.json"]
 
 
-def test_a_spare_that_is_still_a_name_of_the_docs_file_is_not_written_over(
-    project: Path, runs: list[str], spares: Path
-) -> None:
-    """A run stopped between making a spare and replacing its file leaves the spare a second
-    name of the file in the docs: written over in place, that file would be destroyed."""
-    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
-    assert generate().exit_code == 0
-    live, spare = project / "docs/catalog.json", spare_of(spares, "catalog.json")
-    spare.unlink()
-    os.link(live, spare)
-    before = live.read_bytes()
-    edit(project / "agents/backend/db.md", "Tunes databases.", "Tunes and migrates every database.")
-    assert generate().exit_code == 0
-    assert runs[-1] == "quick"
-    same_as_without_cache(project)
-    assert live.stat().st_nlink == 1
-    assert spare.read_bytes() == before
+def test_the_cache_holds_frozen_records() -> None:
+    """Cache records are values: none of them can be changed once made."""
+    import dataclasses
 
+    from catalog import cache_records, shared_pages
 
-def test_without_hard_links_a_replaced_file_is_let_go(
-    project: Path, runs: list[str], spares: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import errno
-
-    def cross_device(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "link", cross_device)
-    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
-    assert generate().exit_code == 0
-    assert runs == ["quick"]
-    assert not spares.exists() or not list(spares.iterdir())
-    same_as_without_cache(project)
-
-
-def test_the_full_run_keeps_spares_too(project: Path, runs: list[str], spares: Path) -> None:
-    edit(project / "agents/backend/api.md", "name: api", "name: api-designer")
-    assert generate().exit_code == 0
-    assert runs[-1] == "full"
-    assert spare_of(spares, "catalog.json").stat().st_nlink == 1
-    edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs and reviews HTTP APIs.")
-    assert generate().exit_code == 0
-    assert runs[-1] == "quick"
-    same_as_without_cache(project)
+    for record in (cache_records.Stamp, cache_records.AgentEntry, cache_records.State, shared_pages.Fragments):
+        assert dataclasses.is_dataclass(record)
+        assert record.__dataclass_params__.frozen, record  # type: ignore[attr-defined]

@@ -1,0 +1,87 @@
+"""catalog.shared_pages: a shared page is a head, the agents' fragments joined, and a tail.
+
+What the splices of shared pages into their old files did (tests/test_splice.py, removed with
+them): a shared page made from kept fragments is byte for byte the page rendered from every
+agent, whatever the items and whatever the template does with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.layout import RenderOptions
+from catalog.pipeline import scan_catalog
+from catalog.render import render_agents, render_catalog, render_context
+from catalog.shared_pages import Fragments, joined, shared_pages
+
+# What an item can be: any text but the placeholders' control characters.
+ITEM = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x02\x03"), max_size=12)
+
+
+def _render_with(source: str) -> object:
+    from jinja2 import Environment
+
+    template = Environment(keep_trailing_newline=True).from_string(source)
+    return lambda items: template.render(items=items, count=len(items))
+
+
+@settings(deadline=None)  # the first example imports Jinja2
+@given(st.lists(ITEM, max_size=8))
+def test_a_plain_loop_is_joined_as_it_would_render(items: list[str]) -> None:
+    render = _render_with("<p>{{ count }}</p>\n<ul>{% for item in items %}\n<li>{{ item }}</li>{% endfor %}\n</ul>\n")
+    assert joined(render, items) == render(items)  # type: ignore[operator]
+
+
+@settings(deadline=None)
+@given(st.lists(ITEM, max_size=6))
+def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: list[str]) -> None:
+    """A user's template may print ``loop.index`` or ``items | length``: no constant separator
+    then, and the page is rendered with the real items."""
+    for source in (
+        "{% for item in items %}{{ loop.index }}. {{ item }}\n{% endfor %}",
+        "{{ items | length }} agents:{% for item in items %} {{ item }}{% endfor %}",
+        "{% for item in items %}{{ item }}{% if not loop.last %}, {% endif %}{% endfor %}",
+        "{{ items | join(' | ') }} and again {{ items | join(' | ') }}",
+    ):
+        render = _render_with(source)
+        assert joined(render, items) == render(items), source  # type: ignore[operator]
+
+
+def test_shared_pages_from_kept_fragments_are_the_pages_rendered_whole(tmp_path: Path) -> None:
+    """The fragments of some agents replaced (as after an edit) give the pages a fresh render
+    gives: every shared page, byte for byte."""
+    folder = Path(__file__).parent.parent / "agents"
+    catalog = scan_catalog([str(folder)])
+    context = render_context(catalog, RenderOptions(), None)
+    _, listings = render_agents(context, catalog.agents)
+    order = [a.display_path for a in catalog.agents]
+    fragments = Fragments.of([listings[path] for path in order])
+    assert len(fragments) == len(order)
+    # Replaced by themselves, rebuilt from single listings: the same fragments.
+    again = fragments.replaced({3: fragments.listing(3), 0: listings[order[0]]})
+    assert again == fragments
+    pages = shared_pages(context, catalog.findings, again)
+    whole = render_catalog(catalog, RenderOptions())
+    assert {rel: whole[rel] for rel in pages} == pages
+
+
+def test_a_repeated_value_is_one_object_in_a_column() -> None:
+    """Thousands of agents share a few facet and model values: each is kept once, so that the
+    fragments pickle small, also after an edit replaced one agent's."""
+    import pickle
+
+    catalog = scan_catalog([str(Path(__file__).parent.parent / "agents")])
+    context = render_context(catalog, RenderOptions(), None)
+    _, listings = render_agents(context, catalog.agents)
+    # Equal values, each its own object, as listings read back one by one would be.
+    many: Sequence = [pickle.loads(pickle.dumps(listings[a.display_path])) for a in catalog.agents * 50]
+    fragments = Fragments.of(many)
+    models = fragments.column("models")
+    assert len({id(value) for value in models}) == len(set(models))
+    edited = fragments.replaced({7: many[7].evolve(models=tuple(many[8].models))})
+    assert len({id(value) for value in edited.column("models")}) == len(set(edited.column("models")))
+    assert len(pickle.dumps(edited.column("facets"))) < len(pickle.dumps(tuple(m.facets for m in many))) / 5
