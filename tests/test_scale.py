@@ -82,7 +82,7 @@ def test_generated_pages_do_not_grow_with_the_number_of_categories(tmp_path: Pat
         pages = render_catalog(scan_catalog([str(tmp_path / str(categories))]), RenderOptions())
         sizes[categories] = {rel: len(text) for rel, text in pages.items()}
     agent_pages = [rel for rel in sizes[20] if rel.startswith(("agents/", "downloads/"))]
-    assert len(agent_pages) == 400
+    assert len(agent_pages) == 600  # each agent's page, download and record (agents/<slug>.json)
     assert all(sizes[20][rel] == sizes[200][rel] for rel in agent_pages)
     # Each category's page lists its own agents only; the index of categories lists them all.
     assert max(size for rel, size in sizes[200].items() if re.fullmatch(r"categories/category-\d+\.md", rel)) < 2000
