@@ -178,3 +178,22 @@ def test_categories_and_models_are_spelled_one_way(browser: Any, corpus_site: tu
         assert all(len(same) == 1 for same in spellings.values()), (name, [s for s in spellings.values() if len(s) > 1])
     watch.assert_clean()
     page.context.close()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_first_agent_is_on_the_first_screen_of_the_corpus_overview(
+    browser: Any, corpus_site: tuple[Path, Catalog, Any], size: str
+) -> None:
+    """Issue 19: on a site of the corpus the filter box and the first agent entry are within the
+    first screen (900 px at 1280 wide, 844 at 390)."""
+    from tests.test_browser_filter import FIRST, ready, top_and_bottom
+
+    site, catalog, _ = corpus_site
+    assert len(catalog.agents) > 300
+    page, watch = open_page(browser, (site / "index.html").as_uri(), size=size)
+    ready(page)
+    screen = 900 if size == "desktop" else 844
+    assert top_and_bottom(page, "input.ac-filter__query")[1] < screen
+    assert top_and_bottom(page, FIRST)[1] < screen, "the first agent entry is below the first screen"
+    watch.assert_clean()
+    page.context.close()
