@@ -13,8 +13,6 @@ from catalog.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding
 
-# The rules that compare agents: what they find in one file can change when another changes.
-CATALOG_RULE_CODES = frozenset(code for code, rule in RULES.items() if rule.check_catalog is not None)
 # Shown on each page in another form: AC303's pairs are the page's Similar agents, scored in the
 # browser. As page findings they would make every page depend on its collection's descriptions
 # (an edit would re-render, and every run rescore, the collection).

@@ -6,10 +6,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from catalog.discover import Discovery
 from catalog.parallel import map_forked
 from catalog.types import Agent, AgentSource, Finding, RawDocument
 
@@ -53,22 +51,6 @@ def failure_finding(display_path: str, exc: BaseException) -> Finding:
     text = f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
     message = f"this file could not be read ({text}); it is left out. This is a bug in agent-catalog: please report it"
     return Finding(display_path, 1, 1, "AC109", "error", message)
-
-
-def without_failed(
-    discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]
-) -> tuple[Discovery, list[tuple[Agent, list[Finding]]]]:
-    """The files that gave an agent, and the findings of those that did not, as discovery's."""
-    lost = [found for agent, found in results if agent is None]
-    if not lost:
-        return discovery, [(agent, found) for agent, found in results if agent is not None]
-    kept = [(s, r) for s, r in zip(discovery.sources, results, strict=True) if r[0] is not None]
-    discovery = replace(
-        discovery,
-        sources=tuple(s for s, _ in kept),
-        findings=(*discovery.findings, *(f for found in lost for f in found)),
-    )
-    return discovery, [(agent, found) for _, (agent, found) in kept if agent is not None]
 
 
 def load_all(

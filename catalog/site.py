@@ -68,15 +68,6 @@ def digest(data: bytes | memoryview | mmap.mmap) -> str:
     return str(xxhash.xxh3_128_hexdigest(data))
 
 
-def file_digest(path: Path) -> str:
-    """``digest`` of a file, read through a memory map (no copy of a large file)."""
-    with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return digest(b"")
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            return digest(mapped)
-
-
 def _digests_of(data: bytes, recorded: Sequence[str]) -> set[str]:
     """``data``'s digests in the forms ``recorded`` uses (a sha256 from an older manifest)."""
     found = {digest(data)}
