@@ -19,6 +19,9 @@ from catalog.lenient import _DIALOGUE_KEYS, _recover
 from catalog.types import Finding, RawDocument, Severity
 from catalog.yaml_limits import _load_yaml, _report_unbuilt, _with_plain_newlines, _YamlProblem
 
+# How AC115 says the file was read; catalog.tool_scope rewords it on the files of such a tool.
+LENIENT_NOTE = "; read leniently as Claude Code does"
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 _DELIMITER = re.compile(r"[ \t]*---[ \t]*")
@@ -166,7 +169,7 @@ def _load_frontmatter(
         problem(
             "AC115",
             "warning",
-            f"frontmatter is not valid YAML ({exc.message}); read leniently as Claude Code does{how}",
+            f"frontmatter is not valid YAML ({exc.message}){LENIENT_NOTE}{how}",
             first_line + exc.line,
             exc.col + 1,
         )
@@ -186,7 +189,7 @@ def _load_frontmatter(
         problem(
             "AC115",
             "warning",
-            f"example dialogue lines were read as keys ({', '.join(dialogue)}); read leniently as Claude Code does",
+            f"example dialogue lines were read as keys ({', '.join(dialogue)}){LENIENT_NOTE}",
             first_line,
         )
         return metadata, source, lines, True

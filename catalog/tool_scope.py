@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from catalog.dialects import DIALECTS
+from catalog.parse import LENIENT_NOTE
 from catalog.types import Finding, Format
 
 # The rules whose problem only some tools have: code -> whether a file's own tool has it.
 _TRIPS_ITS_TOOL = {"AC115": lambda fmt: not DIALECTS[fmt].lenient_yaml}
-_LENIENT_NOTE = "; read leniently as Claude Code does"
 
 
 def only_other_tools(finding: Finding, fmt: Format) -> bool:
@@ -33,6 +33,6 @@ def for_its_tool(findings: Iterable[Finding], fmt: Format) -> list[Finding]:
 
 def _as_note(finding: Finding, fmt: Format) -> Finding:
     label = DIALECTS[fmt].label
-    head, _, rest = finding.message.partition(_LENIENT_NOTE)
+    head, _, rest = finding.message.partition(LENIENT_NOTE)
     message = f"{head}: {label}, this file's tool, reads it as meant, tools that load YAML strictly do not{rest}"
     return replace(finding, severity="info", message=message)
