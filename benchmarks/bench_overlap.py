@@ -7,7 +7,11 @@
   ``confusable_pairs`` (what AC303 runs);
 - the worst case for the inverted index: 2,000 agents of one collection in ten groups of 200
   (each group's words used by exactly a tenth of the catalog, the most that is not left out),
-  so every agent meets 199 others on 24 words;
+  so every agent shares 24 words with 199 others; and 4,000 in ten groups of 400. Each agent
+  is compared with at most ``CROWD`` of them (``catalog.overlap``): the cost doubles, not
+  quadruples;
+- 2,000 near-copies (one word apart) among 20,000 agents: one group of 2,000 whose words are
+  used by a tenth of the catalog; compared all with all, that was 2 million pairs;
 - how many bytes the terms add to catalog-data.js, per agent (the row's last field, its quotes
   and its comma).
 
@@ -69,6 +73,23 @@ def worst_case(template: Agent, count: int = 2000, groups: int = 10) -> list[Age
     return agents
 
 
+def near_copies(template: Agent, copies: int = 2000, others: int = 18000) -> list[Agent]:
+    shared = " ".join(f"shared{k}word" for k in range(24))
+    texts = [f"{shared} own{i}word" for i in range(copies)]
+    texts += [f"alone{i}word other{i}word third{i}word" for i in range(others)]
+    return [
+        template.evolve(
+            display_path=f"copies/{index:05}.md",
+            slug=f"copy-{index:05}",
+            description=text,
+            summary=text,
+            examples=(),
+            collection="copies",
+        )
+        for index, text in enumerate(texts)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" / "corpus"))
@@ -81,6 +102,8 @@ def main() -> None:
     extra = [a.evolve(display_path=f"copy/{a.display_path}", slug=f"copy-{a.slug}", collection="copy") for a in corpus]
     report("corpus grown to 2,000", [*corpus, *extra][:2000], args.runs)
     report("worst case, 10 groups of 200", worst_case(corpus[0]), args.runs)
+    report("worst case, 10 groups of 400", worst_case(corpus[0], 4000), args.runs)
+    report("2,000 near-copies in 20,000", near_copies(corpus[0]), args.runs)
 
 
 if __name__ == "__main__":

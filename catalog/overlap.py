@@ -39,11 +39,14 @@ same arithmetic in the same order, so the two agree to the last bit but for ``Ma
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from catalog.dialects import DIALECTS
 from catalog.types import Agent
@@ -54,6 +57,11 @@ SIMILAR_LIMIT = 5  # ...and at most this many
 CONFUSABLE_THRESHOLD = 0.5  # AC303 reports pairs at least this close
 COMMON_SHARE = 0.1  # words used by more than this share of the agents are left out...
 COMMON_FROM = 50  # ...in a catalog of at least this many agents
+# AC303 compares an agent with at most this many others of its scope: those sharing the most
+# words with it among the first this many (in catalog order) of its scope using each of its
+# words. Real catalogs stay under it (the corpus: 101 agents of one collection use one word);
+# thousands of near-copies cost each agent this many comparisons, not one per copy.
+CROWD = 128
 # Two short descriptions that share one word ("Test authoring", "Documentation authoring")
 # are not rivals: a pair scores only with at least this many words in common.
 SHARED_WORDS = 2
@@ -212,32 +220,72 @@ class OverlapIndex:
         return found[:SIMILAR_LIMIT]
 
 
+class Confusable(NamedTuple):
+    """AC303's pairs, and the agents whose rivals may be more than those found (``CROWD``)."""
+
+    pairs: list[tuple[Agent, Agent, float]]
+    crowded: frozenset[int]  # indexes in ``agents`` of the agents met only partly
+
+
 def confusable_pairs(
     agents: Sequence[Agent], threshold: float = CONFUSABLE_THRESHOLD, scope: Callable[[Agent], Hashable] | None = None
 ) -> list[tuple[Agent, Agent, float]]:
     """Pairs of agents that one tool loads together (one collection, one tool, or ``scope``)
     scoring at least ``threshold``, with their rounded score, first by catalog order. Scored
     among all ``agents``, as the pages score them."""
+    return confusable(agents, threshold, scope).pairs
+
+
+def confusable(
+    agents: Sequence[Agent], threshold: float = CONFUSABLE_THRESHOLD, scope: Callable[[Agent], Hashable] | None = None
+) -> Confusable:
+    """``confusable_pairs``, and which agents met only ``CROWD`` of the agents sharing their
+    words: at most ``CROWD`` candidates an agent, so the cost is linear in the agents however
+    many near-copies one scope holds."""
     scope_of = scope or (lambda agent: (agent.collection or "", tool_of(agent)))
     scopes = [scope_of(agent) for agent in agents]
     # N and df count the entries, as the pages do (an agent's definitions for other tools
     # have no row of their own); every definition is scored with those weights.
     index = OverlapIndex([terms_of(agent) for agent in agents], [not agent.entry for agent in agents])
-    # The index's postings, split by scope: each agent meets only the agents of its own.
+    # The index's postings, split by scope: each agent meets only the agents of its own, and
+    # of a word more than CROWD agents of its scope use, the first CROWD of them.
     postings: dict[tuple[Hashable, str], list[int]] = defaultdict(list)
+    overflowed: set[tuple[Hashable, str]] = set()
     for position, weights in enumerate(index.weights):
         for word in weights:
             if word in index.postings:
-                postings[(scopes[position], word)].append(position)
-    found = []
+                posting = postings[(scopes[position], word)]
+                if len(posting) < CROWD:
+                    posting.append(position)
+                else:
+                    overflowed.add((scopes[position], word))
+    crowded: set[int] = set()  # the agents of a word cut short may miss a rival
+    near: list[list[int]] = []  # each agent's candidates, in catalog order
     for first, weights in enumerate(index.weights):
         shared: Counter[int] = Counter()
         for word in weights:
-            for second in postings.get((scopes[first], word), ()):
-                if second > first:
-                    shared[second] += 1
-        for second in sorted(s for s, n in shared.items() if n >= SHARED_WORDS):
-            score = rounded(index.score(first, second))
+            key = (scopes[first], word)
+            if key in overflowed:
+                crowded.add(first)
+            shared.update(postings.get(key, ()))  # counted in C: CROWD a word, for each word
+        found_near = [other for other, n in shared.items() if n >= SHARED_WORDS and other != first]
+        if len(found_near) > CROWD:  # those that share the most words, then the first
+            found_near = heapq.nsmallest(CROWD, found_near, key=lambda other: (-shared[other], other))
+            crowded.add(first)
+        near.append(sorted(found_near))
+    found = []
+    for first, candidates in enumerate(near):
+        for second in candidates:
+            if second < first and _holds(near[second], first):
+                continue  # scored from the other side
+            pair = (min(first, second), max(first, second))
+            score = rounded(index.score(*pair))
             if score >= threshold:
-                found.append((agents[first], agents[second], score))
-    return found
+                found.append((pair, score))
+    found.sort()
+    return Confusable([(agents[i], agents[j], score) for (i, j), score in found], frozenset(crowded))
+
+
+def _holds(ordered: list[int], value: int) -> bool:
+    at = bisect.bisect_left(ordered, value)
+    return at < len(ordered) and ordered[at] == value

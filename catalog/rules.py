@@ -16,7 +16,7 @@ from catalog import rules_format  # noqa: F401 - registers the format rules
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
 from catalog.dialects import DIALECTS
 from catalog.names import NAMED_IN_GROUP, some_of
-from catalog.overlap import confusable_pairs
+from catalog.overlap import CROWD, confusable
 from catalog.rule_registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.types import Agent, Section
 
@@ -252,20 +252,28 @@ def catalog_cross_collection(agents: tuple[Agent, ...], settings: LintSettings) 
     "the cosine of the two agents' weights, from 0 to 1 (1: the same words in the same proportions), 0 when "
     "they share fewer than two words, rounded to two decimals. Pairs of one collection and one tool (Copilot "
     "agents and chat modes are one) scoring 0.5 or more are reported, at both files. Make each description "
-    "say what sets the agent apart, or keep one of the two.",
+    f"say what sets the agent apart, or keep one of the two. An agent is compared with at most {CROWD} others of "
+    "its collection and tool (those sharing the most words with it); a finding that says so may have more.",
 )
 def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterator[tuple[Agent, Hit]]:
     rivals: dict[int, list[tuple[float, str]]] = defaultdict(list)  # by id(agent): (score, other's path)
-    for one, other, score in confusable_pairs(agents):
+    found = confusable(agents)
+    for one, other, score in found.pairs:
         rivals[id(one)].append((score, other.display_path))
         rivals[id(other)].append((score, one.display_path))
+    crowded = {id(agents[index]) for index in found.crowded}
     for agent in agents:
-        found = rivals.get(id(agent))
-        if found:
+        close = rivals.get(id(agent))
+        if close:
             # One finding a file, the closest few named: n rivals are one line, not n.
-            closest = heapq.nsmallest(NAMED_IN_GROUP, found, key=lambda pair: (-pair[0], pair[1]))
-            named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(found))
-            yield agent, (_line(agent, "description"), 1, f"description overlaps {named}: the tool may pick either")
+            closest = heapq.nsmallest(NAMED_IN_GROUP, close, key=lambda pair: (-pair[0], pair[1]))
+            named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(close))
+            # Near-copies by the hundred: compared with CROWD of them, the agent may have more.
+            partly = f" (compared with {CROWD} of the agents sharing its words)" if id(agent) in crowded else ""
+            yield (
+                agent,
+                (_line(agent, "description"), 1, f"description overlaps {named}{partly}: the tool may pick either"),
+            )
 
 
 @_rule(

@@ -13,6 +13,7 @@ import json
 import math
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,16 +21,19 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog import overlap
 from catalog.cli import main
 from catalog.facets import data_row
 from catalog.names import NAMED_IN_GROUP
 from catalog.overlap import (
     CONFUSABLE_THRESHOLD,
+    CROWD,
     SHARED_WORDS,
     SIMILAR_LIMIT,
     SIMILAR_THRESHOLD,
     TERM_CHARS,
     OverlapIndex,
+    confusable,
     confusable_pairs,
     overlap_text,
     parse_terms,
@@ -240,3 +244,81 @@ def test_lint_scores_a_pair_as_its_pages_do_when_agents_have_definitions_for_sev
     for one, other, score in pairs:
         first, second = (agent.entry or agent.slug for agent in (one, other))
         assert score == rounded(index.score(at[first], at[second])), (one.display_path, other.display_path)
+
+
+def near_copies(copies: int, others: int) -> list[Agent]:
+    """``copies`` agents of one collection that differ by one word, and ``others`` of words
+    of their own (so that the copies' words are not left out as common)."""
+    shared = " ".join(f"shared{k}word" for k in range(20))
+    texts = [f"{shared} own{i}word" for i in range(copies)]
+    texts += [f"alone{i}word other{i}word third{i}word" for i in range(others)]
+    return scan_free_agents(texts)
+
+
+def test_near_copies_by_the_hundred_cost_each_agent_a_bounded_number_of_comparisons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The class: n near-identical agents of one scope were n²/2 comparisons (2,000 took
+    seconds); each agent is now compared with at most CROWD others, and says so."""
+    calls = [0]
+    real_score = OverlapIndex.score
+
+    def counted(self: OverlapIndex, first: int, second: int) -> float:
+        calls[0] += 1
+        return real_score(self, first, second)
+
+    monkeypatch.setattr(OverlapIndex, "score", counted)
+    cost = {}
+    for copies in (2 * CROWD, 4 * CROWD):
+        calls[0] = 0
+        agents = near_copies(copies, 9 * copies)
+        found = confusable(agents)
+        cost[copies] = calls[0]
+        assert calls[0] <= copies * CROWD
+        rivals = Counter(agent.display_path for pair in found.pairs for agent in pair[:2])
+        assert len(rivals) == copies  # every copy is reported, with at least CROWD - 1 rivals
+        assert min(rivals.values()) >= CROWD - 1
+        assert found.crowded == frozenset(range(copies))
+    # Linear in the copies, not quadratic: each copy more costs at most CROWD comparisons.
+    assert cost[4 * CROWD] - cost[2 * CROWD] <= 2 * CROWD * CROWD
+
+
+@settings(max_examples=60, deadline=None)
+@given(TEXTS, st.lists(st.sampled_from("ab"), min_size=12, max_size=12), st.integers(1, 6))
+def test_a_crowded_scope_reports_true_pairs_and_every_pair_of_an_agent_not_crowded(
+    texts: list[str], scopes: list[str], crowd: int
+) -> None:
+    agents = scan_free_agents(texts)
+    scope = dict(zip((a.display_path for a in agents), scopes, strict=False))
+    index = OverlapIndex([terms_of(a) for a in agents])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(overlap, "CROWD", crowd)
+        found = confusable(agents, scope=lambda a: scope[a.display_path])
+    at = {a.display_path: i for i, a in enumerate(agents)}
+    reported = {(at[a.display_path], at[b.display_path]): s for a, b, s in found.pairs}
+    assert list(reported) == sorted(reported)  # first by catalog order, once each
+    expected = {
+        (i, j): rounded(index.score(i, j))
+        for i, j in itertools.combinations(range(len(agents)), 2)
+        if scope[agents[i].display_path] == scope[agents[j].display_path]
+        and rounded(index.score(i, j)) >= CONFUSABLE_THRESHOLD
+    }
+    assert reported.items() <= expected.items()  # nothing false
+    missed = {i for pair in set(expected) - set(reported) for i in pair}
+    assert missed <= found.crowded  # an agent that may miss a rival is one the finding says so of
+
+
+def test_the_finding_of_a_crowded_agent_says_how_far_it_was_compared(tmp_path: Path) -> None:
+    shared = " ".join(f"shared{k}word" for k in range(20))
+    files = {
+        f"copy-{i:03}.md": f"---\nname: copy-{i}\ndescription: {shared} own{i}word\n---\nx\n" for i in range(CROWD + 2)
+    }
+    files |= {
+        f"other-{i:04}.md": f"---\nname: other-{i}\ndescription: alone{i}word other{i}word\n---\nx\n"
+        for i in range(9 * (CROWD + 2))
+    }
+    write(tmp_path / "agents", files)
+    result = CliRunner().invoke(main, ["lint", str(tmp_path / "agents")])
+    lines = [line for line in result.stdout.splitlines() if " AC303 " in line]
+    assert len(lines) == CROWD + 2
+    assert all(f"(compared with {CROWD} of the agents sharing its words): the tool may pick" in line for line in lines)
