@@ -21,6 +21,15 @@ from catalog.yaml_limits import _load_yaml, _report_unbuilt, _with_plain_newline
 
 # How AC115 says the file was read; catalog.tool_scope rewords it on the files of such a tool.
 LENIENT_NOTE = "; read leniently as Claude Code does"
+# AC115's two cases, and what a tool that reads frontmatter leniently makes of each (the note
+# tool_scope writes on its files): YAML that does not load, which strict tools refuse; and
+# YAML that loads with lines of example dialogue as keys, which strict tools load so.
+NOT_YAML = "frontmatter is not valid YAML"
+DIALOGUE_KEYS = "example dialogue lines are keys to strict YAML"
+LENIENT_READING = {
+    NOT_YAML: "reads it as meant, tools that load YAML strictly do not",
+    DIALOGUE_KEYS: "reads them as part of the field before them, as meant",
+}
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -169,7 +178,7 @@ def _load_frontmatter(
         problem(
             "AC115",
             "warning",
-            f"frontmatter is not valid YAML ({exc.message}){LENIENT_NOTE}{how}",
+            f"{NOT_YAML} ({exc.message}){LENIENT_NOTE}{how}",
             first_line + exc.line,
             exc.col + 1,
         )
@@ -189,7 +198,8 @@ def _load_frontmatter(
         problem(
             "AC115",
             "warning",
-            f"example dialogue lines were read as keys ({', '.join(dialogue)}){LENIENT_NOTE}",
+            f"{DIALOGUE_KEYS} ({', '.join(dialogue)}), which end the field before them for tools that load "
+            f"YAML strictly{LENIENT_NOTE}",
             first_line,
         )
         return metadata, source, lines, True

@@ -102,10 +102,11 @@ _scan_rule(
     "AC115",
     "lenient-yaml",
     "warning",
-    "The frontmatter is not valid YAML and only loaded through lenient recovery.",
-    "Claude Code reads such files, stricter tools reject them: on a Claude Code file the finding is a note (info) "
-    "for whoever uses the file with another tool. Quote values that contain ': ' or use a block scalar "
-    "(description: |).",
+    "The frontmatter is not valid YAML, or lines of example dialogue are YAML keys: read leniently.",
+    "Claude Code reads such files as meant; tools that load YAML strictly reject the first kind and, in the "
+    "second, end the field (the description) at the first dialogue line ('user: ...' unindented) and load it as "
+    "a key. On a Claude Code file the finding is a note (info) for whoever uses the file with another tool. "
+    "Quote values that contain ': ' or use a block scalar (description: |), its lines indented.",
 )
 _scan_rule(
     "AC116",

@@ -215,3 +215,52 @@ def test_an_edit_that_tips_the_descriptions_total_shows_ac602_on_another_page(tm
     assert "AC602" in [row[2] for row in grow]
     write(tmp_path, {"a/.claude/agents/grow.md": md("name: grow", "description: Short.")})
     assert "AC602" not in codes(tmp_path / "docs")
+
+
+# AC115's cases: frontmatter strict YAML refuses, and frontmatter it loads with lines of example
+# dialogue as keys. What the message says strict tools do must be what yaml.safe_load does.
+AC115_CASES = {
+    "not YAML": ("name: x", "description: Use it when: reviewing"),
+    "dialogue keys": ("name: x", "description: Use it. Example", "user: review this", "assistant: on it"),
+}
+AC115_FILES = {  # one format whose tool reads leniently, two that load YAML strictly
+    "claude-code": ".claude/agents/x.md",
+    "copilot-agent": ".github/agents/x.agent.md",
+    "opencode": ".opencode/agent/x.md",
+}
+
+
+@pytest.mark.parametrize("case", sorted(AC115_CASES))
+@pytest.mark.parametrize("fmt", sorted(AC115_FILES))
+def test_ac115_says_what_strict_tools_and_the_files_own_tool_do_in_each_case(
+    tmp_path: Path, case: str, fmt: str
+) -> None:
+    import yaml
+
+    from catalog.dialects import DIALECTS
+    from catalog.types import Format
+
+    lines = AC115_CASES[case]
+    write(tmp_path, {AC115_FILES[fmt]: md(*lines)})
+    [found] = [f for f in scan_catalog([str(tmp_path)]).findings if f.code == "AC115"]
+    dialect = DIALECTS[Format(fmt)]
+    try:
+        strictly = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError:
+        strictly = None
+    if strictly is None:  # strict tools refuse the file
+        assert found.message.startswith("frontmatter is not valid YAML (")
+        assert "end the field" not in found.message
+    else:  # strict tools load it, the description cut short at the dialogue, which is keys
+        assert {"user", "assistant"} <= set(strictly) and strictly["description"] == "Use it. Example"
+        assert found.message.startswith("example dialogue lines are keys to strict YAML (user, assistant)")
+        assert "which end the field before them for tools that load YAML strictly" in found.message
+        assert "strictly do not" not in found.message  # they do load it
+    if dialect.lenient_yaml:  # the file's own tool reads it as meant: a note saying so
+        assert found.severity == "info"
+        assert f"{dialect.label}, this file's tool, reads " in found.message
+        assert "as meant" in found.message and "read leniently" not in found.message
+    else:
+        assert found.severity == "warning"
+        assert "this file's tool" not in found.message
+        assert found.message.endswith("read leniently as Claude Code does") or "; read as raw text: " in found.message
