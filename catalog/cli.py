@@ -13,7 +13,15 @@ import click
 
 from catalog import __version__
 from catalog.cli_build import build, generate, init, serve
-from catalog.cli_common import _default_paths, _settings, exit_code, plural, report_findings
+from catalog.cli_common import (
+    _default_paths,
+    _settings,
+    count_agents,
+    entries_of,
+    exit_code,
+    plural,
+    report_findings,
+)
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog
 
@@ -155,7 +163,7 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
         errors = sum(f.severity == "error" for f in findings)
         warnings = sum(f.severity == "warning" for f in findings)
         click.echo(
-            f"{plural(len(catalog.agents), 'agent')} checked: {plural(errors, 'error')}, "
+            f"{count_agents(len(catalog.agents), entries_of(catalog.agents))} checked: {plural(errors, 'error')}, "
             f"{plural(warnings, 'warning')}, {plural(len(findings) - errors - warnings, 'note')}",
             err=True,
         )
@@ -170,7 +178,8 @@ def format_table(catalog: Catalog) -> str:
     lines = ["  ".join(_fit(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     errors = sum(f.severity == "error" for f in catalog.findings)
     warnings = sum(f.severity == "warning" for f in catalog.findings)
-    lines.append(f"\n{plural(len(catalog.agents), 'agent')}, {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+    counted = count_agents(len(catalog.agents), entries_of(catalog.agents))
+    lines.append(f"\n{counted}, {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     return "\n".join(lines)
 
 

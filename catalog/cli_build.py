@@ -16,6 +16,8 @@ from catalog.cli_common import (
     _default_paths,
     _is_terminal,
     _progress_lines,
+    count_agents,
+    entries_of,
     exit_code,
     plural,
     report_findings,
@@ -100,11 +102,13 @@ def generate(
             )
         sys.exit(1 if result.stale else exit_code(outcome.findings))
     where = safe_text(str(site.docs_dir))
+    # The entries when the run has the catalog at hand (an incremental run may not).
+    counted = count_agents(outcome.agents, entries_of(outcome.catalog.agents) if outcome.catalog else None)
     if outcome.up_to_date:
-        click.echo(f"{plural(outcome.agents, 'agent')}: nothing changed since the last run in {where}", err=True)
+        click.echo(f"{counted}: nothing changed since the last run in {where}", err=True)
     else:
         click.echo(
-            f"{plural(outcome.agents, 'agent')}: {plural(len(result.written), 'file')} written, "
+            f"{counted}: {plural(len(result.written), 'file')} written, "
             f"{result.unchanged} unchanged, {len(result.removed)} removed in {where}",
             err=True,
         )
@@ -179,8 +183,9 @@ def build(
     for warning in result.warnings:
         click.echo(f"MkDocs warning: {safe_text(warning)}", err=True)
     errors = sum(f.severity == "error" for f in result.findings)
+    built = count_agents(result.agents, result.entries)
     click.echo(
-        f"Built {plural(result.agents, 'agent')} into {result.pages} pages in {safe_text(str(site.site_dir))} "
+        f"Built {built} into {result.pages} pages in {safe_text(str(site.site_dir))} "
         f"in {result.seconds:.1f} s: {plural(len(result.findings), 'finding')} "
         f"({plural(errors, 'error')}), {plural(len(result.warnings), 'MkDocs warning')}"
         f"{' (above)' if result.warnings else ''}.",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from catalog.terminal import safe_text
-from catalog.types import Finding
+from catalog.types import Agent, Finding
 
 if TYPE_CHECKING:
     from catalog.config import Settings
@@ -78,3 +78,16 @@ def exit_code(findings: Sequence[Finding], strict: bool = False) -> int:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def count_agents(definitions: int, entries: int | None = None) -> str:
+    """How many agents a summary counts: ``3 agents``, or ``1728 definitions of 1690 agents``
+    when some agent is defined for several tools (one catalog entry, several files)."""
+    if entries is None or entries == definitions:
+        return plural(definitions, "agent")
+    return f"{plural(definitions, 'definition')} of {plural(entries, 'agent')}"
+
+
+def entries_of(agents: Sequence[Agent]) -> int:
+    """The catalog entries among ``agents``: every agent but the other definitions of one."""
+    return sum(1 for agent in agents if not agent.entry)

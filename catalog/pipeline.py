@@ -121,6 +121,7 @@ class BuildResult:
     warnings: tuple[str, ...]  # what MkDocs logged as warnings (our findings are in ``findings``)
     seconds: float
     notes: tuple[str, ...] = ()  # GenerateResult.notes
+    entries: int | None = None  # catalog entries, when agents are defined for several tools
 
 
 def build_site(
@@ -163,7 +164,8 @@ def build_site(
                 paths, site, options, target, Path(scratch), progress, engine, on_wait
             )
     seconds = time.perf_counter() - started
-    return BuildResult(outcome.agents, outcome.findings, pages, warnings, seconds, notes=outcome.notes)
+    entries = sum(1 for a in outcome.catalog.agents if not a.entry) if outcome.catalog else None
+    return BuildResult(outcome.agents, outcome.findings, pages, warnings, seconds, notes=outcome.notes, entries=entries)
 
 
 def _build_in_memory(

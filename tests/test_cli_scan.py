@@ -238,3 +238,47 @@ def test_the_console_script_flushes_what_is_still_buffered() -> None:
     command = [sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, env=env)
     assert (result.returncode, result.stderr) == (0, "half a line")
+
+
+SEVERAL_TOOLS = {  # one agent for two tools, and one for one: three definitions, two agents
+    ".claude/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews code.\n---\nReview.\n",
+    ".cursor/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews code.\n---\nReview.\n",
+    ".claude/agents/solo.md": "---\nname: solo\ndescription: Works alone.\n---\nAlone.\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("files", "counted"),
+    [
+        (SEVERAL_TOOLS, "3 definitions of 2 agents"),
+        ({k: SEVERAL_TOOLS[k] for k in list(SEVERAL_TOOLS)[::2]}, "2 agents"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("command", "summary"),
+    [
+        (["scan", "repo"], "\n{} , 0 errors, 0 warnings\n"),
+        (["lint", "repo"], "{} checked: 0 errors, 0 warnings, 0 notes\n"),
+        (["generate", "repo", "--docs-dir", "docs", "--no-cache"], "{}: "),
+        (["generate", "repo", "--docs-dir", "docs"], "{}: "),
+        (["build", "repo", "--site-dir", "site"], "Built {} into "),
+    ],
+)
+def test_the_summary_counts_definitions_and_agents_where_they_differ(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    counted: str,
+    command: list[str],
+    summary: str,
+) -> None:
+    for rel, text in files.items():
+        (tmp_path / "repo" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "repo" / rel).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
+    # A generate whose cache says nothing changed has no catalog at hand to count the agents
+    # (catalog.incremental's stamp counts the definitions only): its summary is not checked.
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    assert summary.format(counted).replace(" ,", ",") in result.output, result.output
