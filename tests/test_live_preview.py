@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,86 @@ def test_serve_builds_what_changed_and_the_site_is_the_clean_one(tmp_path: Path)
     assert all(p.stat().st_mtime_ns != stamp for p, stamp in stamps.items())
     assert "Renamed catalog" in (served / "agents" / "alpha-agent-0.html").read_text(encoding="utf-8")
     _assert_as_clean(config_file, served, clean)
+
+
+def _json(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_serve_follows_a_manifest_changed_moved_or_removed(tmp_path: Path) -> None:
+    """A marketplace.json or plugin.json names the collection, plugin and category of agents it
+    does not contain: editing, moving or removing it changes those agents' pages, and the
+    served site is the clean one after each step."""
+    market = tmp_path / "market"
+    plugin = market / "plugins" / "p"
+    (plugin / "agents").mkdir(parents=True)
+    for name in ("one", "two"):
+        (plugin / "agents" / f"{name}.md").write_text(
+            f"---\nname: {name}\ndescription: Use for {name} work.\n---\n\nYou are careful.\n", encoding="utf-8"
+        )
+    (market / "agents").mkdir()
+    _write(market / "agents", "alone-agent", "Use for work of its own.")
+    marketplace = {"name": "Market", "plugins": [{"name": "p", "source": "./plugins/p", "category": "Testing"}]}
+    _json(market / ".claude-plugin" / "marketplace.json", marketplace)
+    _json(plugin / ".claude-plugin" / "plugin.json", {"name": "p", "agents": ["./agents/one.md"]})
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    config_file = serve_config(None, [str(market)], scratch)
+    served, clean = tmp_path / "served", tmp_path / "clean"
+    _serve_build(config_file, served, first=True)
+    _assert_as_clean(config_file, served, clean)
+
+    def one() -> str:
+        return (served / "agents" / "one.html").read_text(encoding="utf-8")
+
+    def marketplace_moved_back() -> None:
+        (market / "claude-plugin-old").rename(market / ".claude-plugin")
+        _json(market / ".claude-plugin" / "marketplace.json", {**marketplace, "name": "Renamed market"})
+
+    # Each step, what agent one's page says after it and what it no longer says: the step
+    # changed the page, and the served site is the clean one.
+    steps: list[tuple[Callable[[], object], str, str]] = [
+        # The marketplace edited: another category, another plugin name (plugin.json's wins).
+        (
+            lambda: _json(
+                market / ".claude-plugin" / "marketplace.json",
+                {"name": "Market", "plugins": [{"name": "q", "source": "./plugins/p", "category": "Security"}]},
+            ),
+            ">Security<",
+            ">Testing<",
+        ),
+        # The plugin.json moved out of its .claude-plugin folder (no longer a manifest), and back.
+        (
+            lambda: (plugin / ".claude-plugin" / "plugin.json").rename(plugin / "plugin.json.old"),
+            ">plugin: q<",
+            ">plugin: p<",
+        ),
+        (
+            lambda: (plugin / "plugin.json.old").rename(plugin / ".claude-plugin" / "plugin.json"),
+            ">plugin: p<",
+            ">plugin: q<",
+        ),
+        # The marketplace moved away: no category from it; back, renamed in the move.
+        (lambda: (market / ".claude-plugin").rename(market / "claude-plugin-old"), ">plugin: p<", ">Security<"),
+        (marketplace_moved_back, ">Testing<", ">Security<"),
+        # The marketplace broken (a finding for it, the folders name things), then mended.
+        (
+            lambda: (market / ".claude-plugin" / "marketplace.json").write_text("{", encoding="utf-8"),
+            ">plugin: p<",
+            ">Testing<",
+        ),
+        (lambda: _json(market / ".claude-plugin" / "marketplace.json", marketplace), ">Testing<", "Renamed market"),
+        # An extension manifest beside the agents folders: their agents are Gemini CLI's; gone again.
+        (lambda: _json(market / "gemini-extension.json", {"name": "ext"}), ">Gemini CLI<", ">Claude Code<"),
+        (
+            lambda: (market / "gemini-extension.json").rename(market / "gemini-extension.json.old"),
+            ">Claude Code<",
+            ">Gemini CLI<",
+        ),
+    ]
+    for step, shown, gone in steps:
+        step()
+        _serve_build(config_file, served, first=False)
+        _assert_as_clean(config_file, served, clean)
+        assert shown in one() and gone not in one(), (shown, gone)
