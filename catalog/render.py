@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 import shlex
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -84,8 +85,18 @@ GROUP_INDEX = "index"
 AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page, record and download go
 
 
+# What a slug is (names.slugify, names.Numbering, variants.definition_slugs make only these).
+_PAGE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def agent_page_paths(slug: str) -> tuple[str, str, str]:
-    """The files generated for one agent: its page, its download and its record."""
+    """The files generated for one agent: its page, its download and its record.
+
+    Every writer (the docs folder, the plugin handing pages to MkDocs in memory, live preview)
+    names an agent's files here, so a slug that is not a page name (``../x``, ``a/b``: a bug,
+    or a tampered cache) never becomes a path: it is refused before anything is written."""
+    if not _PAGE_NAME.fullmatch(slug):
+        raise ValueError(f"not a page name, refusing to write its files: {slug!r}")
     return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt", record_path(slug)
 
 

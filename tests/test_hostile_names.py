@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.hostile_fixtures import HOSTILE_NAMES, RESERVED, Fixture, write_name_catalog
 from tests.hostile_support import (
@@ -155,3 +157,77 @@ def test_terminal_output_has_no_control_bidi_or_zero_width_characters(built: Bui
     assert output.strip()
     assert terminal_unsafe(output) == [], f"{command} printed raw {terminal_unsafe(output)}"
     assert b"\r" not in output
+
+
+# --- names across tool formats: one catalog entry per agent, a file per definition ------------
+
+# Tool folders of one repository, each a format whose tool reads the name from the frontmatter.
+TOOL_FILES = (".claude/agents/{}.md", ".github/agents/{}.agent.md", ".cursor/agents/{}.md", ".gemini/agents/{}.md")
+# Names that collide in case, Unicode folding or slug, carry paths, controls, bidi and markup.
+NAME_PARTS = st.sampled_from(
+    ["Reviewer", "reviewer", "REVIEWER", "ß", "SS", "ss", "../", "/", "\\", ".", "..", "\x1b[31m", "\u202e",
+     "\u200b", "<script>alert(1)</script>", '"', "'", "Ｒｅｖｉｅｗｅｒ", "con", "reviewer-claude-code",
+     "reviewer-copilot-agent", "-2", "x" * 90, "#", "{{ 7*7 }}"]
+)  # fmt: skip
+NAMES = st.lists(NAME_PARTS, min_size=1, max_size=3).map("".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(NAMES, st.sampled_from(range(len(TOOL_FILES))), st.sampled_from("ab")), min_size=1, max_size=10)
+)
+def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries(
+    files: list[tuple[str, int, str]],
+) -> None:
+    """The class: agents defined for several tools (catalog.variants), whatever their names.
+    Every definition gets its own download and record, every entry its page, under safe
+    distinct names (no file written over another's); an entry's definitions are one per
+    format, of one repository and one name whatever the case; the records say so."""
+    import tempfile
+
+    from catalog.pipeline import scan_catalog
+    from catalog.render import agent_outputs, render_catalog
+    from catalog.variants import repository_of
+
+    with tempfile.TemporaryDirectory(prefix="names-formats-") as scratch:
+        root = Path(scratch)
+        for number, (name, tool, repo) in enumerate(files):
+            path = root / repo / TOOL_FILES[tool].format(f"f{number}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"---\nname: {json.dumps(name)}\ndescription: {json.dumps(name)} agent.\n---\nBody.\n")
+        catalog = scan_catalog([str(root / "a"), str(root / "b")])
+        pages = render_catalog(catalog)
+    assert len(catalog.agents) == len(files)
+    outputs = [rel for agent in catalog.agents for rel in agent_outputs(agent)]
+    assert len(outputs) == len(set(outputs)), "two definitions share a file"
+    assert all(rel in pages for rel in outputs)
+    assert len({rel.casefold() for rel in pages}) == len(pages), "files that differ only in case"
+    by_slug = {agent.slug: agent for agent in catalog.agents}
+    for agent in catalog.agents:
+        assert SAFE_SLUG.fullmatch(agent.slug) and len(agent.slug) <= MAX_SLUG, agent.slug
+        record = json.loads(pages[f"agents/{agent.slug}.json"])
+        assert (record["slug"], record["name"]) == (agent.slug, agent.name)
+        entry = by_slug[agent.entry or agent.slug]
+        assert record["entry"] == entry.slug and not entry.entry
+        group = [entry, *(by_slug[slug] for _, slug in entry.available_as)]
+        assert agent in group
+        assert len({member.format for member in group}) == len(group), "two definitions of one format"
+        assert len({member.name.casefold() for member in group}) == 1
+        assert len({repository_of(member.display_path) for member in group}) == 1
+        for fmt, slug in agent.available_as:
+            assert by_slug[slug].format == fmt and fmt != agent.format
+    data = str(pages["assets/catalog-data.js"])
+    assert "<" not in data and "\u2028" not in data
+    assert [row[0] for row in json.loads(data[data.index("{") : data.rindex("}") + 1])["agents"]] == [
+        a.slug for a in catalog.agents if not a.entry
+    ]
+
+
+@pytest.mark.parametrize("slug", ["../x", "..", "a/b", "a\\b", "", "A", "x.json", "-x", "x-", "a--b", "x\n", "/abs"])
+def test_a_slug_that_is_not_a_page_name_never_becomes_a_path(slug: str) -> None:
+    """Whatever made it (a bug, a tampered cache), every writer names an agent's files through
+    render.agent_page_paths, which refuses it: nothing is written under such a name."""
+    from catalog.render import agent_page_paths
+
+    with pytest.raises(ValueError, match="not a page name"):
+        agent_page_paths(slug)
