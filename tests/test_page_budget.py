@@ -3,10 +3,12 @@ prompt is rendered once, and the page leaves out the file's exact copy rather th
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from catalog.pipeline import scan_catalog
-from catalog.render import PAGE_BUDGET, render_catalog
+from catalog.render import PAGE_BUDGET, PAGE_LIST_LIMIT, render_catalog
 from catalog.types import Catalog
 
 
@@ -44,3 +46,52 @@ def test_corpus_pages_within_the_budget_or_without_the_copy(corpus_catalog: Cata
             over.append(agent.display_path)
     # Only files whose prompt, rendered once, is longer than the budget on its own (38-53 KB files).
     assert len(over) <= 3, over
+
+
+def lists_of(count: int) -> dict[str, str]:
+    """One agent for three tools whose files give ``count`` tools, denied tools, tags,
+    frontmatter keys (each a finding: a date YAML cannot build) and permission rules."""
+    items = range(count)
+    claude = (
+        f"name: many\ndescription: Has many of everything.\ntools: {', '.join(f't{i}' for i in items)}\n"
+        f"disallowedTools: {', '.join(f'd{i}' for i in items)}\ntags: [{', '.join(f'g{i}' for i in items)}]\n"
+        + "".join(f"k{i}: 2024-02-30\n" for i in items)
+    )
+    opencode = "description: Has many of everything.\npermission:\n  bash:\n" + "".join(
+        f'    "c{i} *": ask\n' for i in items
+    )
+    return {
+        ".claude/agents/many.md": f"---\n{claude}---\n\nYou help.\n",
+        ".cursor/agents/many.md": f"---\n{claude}---\n\nYou help.\n",
+        ".opencode/agent/many.md": f"---\n{opencode}---\n\nYou help.\n",
+    }
+
+
+def test_a_page_shows_a_few_of_each_list_however_long_the_file_makes_it(tmp_path: Path) -> None:
+    """The class: a list a file gives (tools, denied tools, tags, keys, findings, permission
+    rules), on the agent's page and on its entry's page for another tool, costs the page the
+    same whatever its length past PAGE_LIST_LIMIT (100,000 tools in a 300 KB file were a
+    31 MB page); the record and the download keep every item."""
+    sizes = {}
+    for count in (PAGE_LIST_LIMIT + 200, 10 * PAGE_LIST_LIMIT):
+        root = tmp_path / str(count)
+        for rel, text in lists_of(count).items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text, encoding="utf-8")
+        catalog = scan_catalog([str(root)])
+        assert {a.format.value for a in catalog.agents} == {"claude-code", "cursor", "opencode"}
+        assert sum(f.code == "AC118" for f in catalog.findings) == 2 * count
+        pages = render_catalog(catalog)
+        page = str(pages["agents/many.md"])
+        sizes[count] = len(page.encode())
+        # Tools, denied tools, keys and findings of both files (the entry's and Cursor's), tags
+        # of the entry: each list shows PAGE_LIST_LIMIT items and counts the rest.
+        assert page.count('<span class="ac-more">and ') == 9, page.count('<span class="ac-more">and ')
+        assert f"and {count - PAGE_LIST_LIMIT:,} more</span>" in page  # the tools, the tags, the keys
+        assert page.count('<li class="ac-finding ') == 2 * PAGE_LIST_LIMIT
+        assert page.count('class="ac-tool"') == 2 * PAGE_LIST_LIMIT
+        reported = re.search(r"<code>agent-catalog lint</code> reports (\d+) findings for this file", page)
+        assert reported is not None and int(reported[1]) >= count  # all counted, a few shown
+        record = json.loads(str(pages["agents/many.json"]))
+        assert len(record["tools"]) == len(record["tags"]) == count and len(record["extra"]) >= count
+    assert sizes[10 * PAGE_LIST_LIMIT] - sizes[PAGE_LIST_LIMIT + 200] < 200, sizes
