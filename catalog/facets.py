@@ -48,7 +48,19 @@ TOOL_LABELS = {
     "none": "No tools",
 }
 SEARCH_TEXT_LIMIT = 700  # characters of example dialogue text per agent
+# What one agent puts on the pages every agent shares (the overview, the group pages,
+# catalog-data.js) is cut to these: a label (category, collection, plugin, model, color) and
+# the searched name, title, summary, tags and tools. A file's 500 KB name or model costs the
+# shared pages no more than a long one; its own page and record have it whole. The corpus's
+# longest: a label of 60 characters, a searched text of 1,263.
+LABEL_LIMIT = 100
+SEARCH_HEAD_LIMIT = 2000
 QUICK_SUMMARY_LIMIT = 110  # characters of summary a quick search result shows
+
+
+def label(text: str) -> str:
+    """``text`` as the shared pages show it: at most ``LABEL_LIMIT`` characters."""
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1].rstrip() + "\u2026"
 
 
 def category_of(agent: Agent) -> str:
@@ -119,7 +131,7 @@ def _by_key(spellings: Counter[tuple[str, str]]) -> Counter[str]:
 def models_of(agent: Agent) -> list[str]:
     """An agent's models as listed, or ['not set']."""
     values = agent.model if isinstance(agent.model, tuple) else [agent.model] if agent.model else []
-    return [str(v) for v in values] or ["not set"]
+    return [label(str(v)) for v in values] or ["not set"]
 
 
 def place(agent: Agent) -> str:
@@ -129,7 +141,7 @@ def place(agent: Agent) -> str:
     group = agent.plugin or (titleize(agent.category) if agent.category else "")
     if group and group != agent.collection:
         where.append(group)
-    return " \u203a ".join(w for w in where if w)
+    return " \u203a ".join(label(w) for w in where if w)
 
 
 def origin(agent: Agent) -> str:
@@ -154,7 +166,7 @@ def search_text(agent: Agent) -> str:
     """What the filter box matches: name, title, summary, tags, tools and example dialogue text."""
     examples = " ".join(" ".join([ex.context or "", *(turn.text for turn in ex.turns)]) for ex in agent.examples)
     parts = [agent.name, agent.title, agent.summary, " ".join(agent.tags), " ".join(agent.tools or ())]
-    text = " ".join(" ".join(parts).split()).lower()
+    text = " ".join(" ".join(parts).split())[:SEARCH_HEAD_LIMIT].lower()
     return f"{text} {' '.join(examples.split())[:SEARCH_TEXT_LIMIT].lower()}".strip()
 
 
@@ -165,12 +177,12 @@ def facet_pairs(agent: Agent) -> FacetPairs:
     """One agent's facet values with their labels, for ``labels_of``."""
     values = facet_values(agent)
     sources: dict[str, Iterable[str]] = {
-        "category": [titleize(category_of(agent))],
-        "collection": [agent.collection] if agent.collection else [],
+        "category": [label(titleize(category_of(agent)))],
+        "collection": [label(agent.collection)] if agent.collection else [],
         "format": [FORMAT_LABELS[fmt] for fmt in formats_of(agent)],
         "model": list(_one_per_key(models_of(agent)).values()),
         "tools": [TOOL_LABELS[t] for t in values["tools"]],
-        "color": [agent.color] if agent.color else [],
+        "color": [label(agent.color)] if agent.color else [],
     }
     return tuple((name, tuple(zip(keys, sources[name], strict=True))) for name, keys in values.items())
 
@@ -210,7 +222,7 @@ def data_row(agent: Agent, href: str) -> str:
         agent.slug,
         search_text(agent),
         {k: v for k, v in facet_values(agent).items() if v},
-        agent.title,
+        label(agent.title),
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
         origin(agent),

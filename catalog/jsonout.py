@@ -84,8 +84,9 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
 
 # catalog.json: the slim index of a site's agents, each with the address of its whole record.
 INDEX_VERSION = 2
-# An index entry's summary is cut to this many characters, its tags and tools to this many
-# items (the record has them whole): an entry stays small whatever the file holds.
+# An index entry's texts (name, title, summary, model, each tag...) are cut to this many
+# characters, its tags and tools to this many items (the record has them whole): an entry
+# stays small whatever the file holds.
 INDEX_SUMMARY_LIMIT = 300
 INDEX_LIST_LIMIT = 16
 
@@ -95,25 +96,32 @@ def record_path(slug: str) -> str:
     return f"agents/{slug}.json"
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= INDEX_SUMMARY_LIMIT else text[: INDEX_SUMMARY_LIMIT - 1].rstrip() + "\u2026"
+
+
+def _cut_or_none(text: str | None) -> str | None:
+    return None if text is None else _cut(text)
+
+
 def index_entry(agent: Agent) -> dict[str, Any]:
     """An agent's entry in catalog.json: what a tool needs to list and find it, and the
-    address of its whole record."""
-    summary = agent.summary or agent.description
-    if len(summary) > INDEX_SUMMARY_LIMIT:
-        summary = summary[: INDEX_SUMMARY_LIMIT - 1].rstrip() + "\u2026"
+    address of its whole record. Every text is cut to ``INDEX_SUMMARY_LIMIT`` characters
+    (a name, a model or a tag of 500 KB in one file would be as much in everyone's index)."""
+    model = agent.model
     return {
-        "name": agent.name,
-        "title": agent.title,
+        "name": _cut(agent.name),
+        "title": _cut(agent.title),
         "slug": agent.slug,
         "path": agent.path,
         "format": agent.format.value,
-        "collection": agent.collection,
-        "plugin": agent.plugin,
-        "category": agent.category,
-        "tags": list(agent.tags[:INDEX_LIST_LIMIT]),
-        "tools": None if agent.tools is None else list(agent.tools[:INDEX_LIST_LIMIT]),
-        "model": list(agent.model[:INDEX_LIST_LIMIT]) if isinstance(agent.model, tuple) else agent.model,
-        "summary": summary,
+        "collection": _cut_or_none(agent.collection),
+        "plugin": _cut_or_none(agent.plugin),
+        "category": _cut_or_none(agent.category),
+        "tags": [_cut(tag) for tag in agent.tags[:INDEX_LIST_LIMIT]],
+        "tools": None if agent.tools is None else [_cut(tool) for tool in agent.tools[:INDEX_LIST_LIMIT]],
+        "model": [_cut(m) for m in model[:INDEX_LIST_LIMIT]] if isinstance(model, tuple) else _cut_or_none(model),
+        "summary": _cut(agent.summary or agent.description),
         "entry": agent.entry or agent.slug,  # the page that shows it (its entry's, for several tools)
         "record": record_path(agent.slug),
     }

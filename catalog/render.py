@@ -21,7 +21,16 @@ from urllib.parse import quote
 
 from catalog import textsafe
 from catalog.dialects import DIALECTS
-from catalog.facets import FORMAT_LABELS, UNCATEGORIZED, category_of, data_row, facet_pairs, models_of, place
+from catalog.facets import (
+    FORMAT_LABELS,
+    UNCATEGORIZED,
+    category_of,
+    data_row,
+    facet_pairs,
+    label,
+    models_of,
+    place,
+)
 from catalog.jsonout import index_entry_json, record_json, record_path
 from catalog.layout import RenderOptions, default_template_dir
 from catalog.lint import file_findings, page_findings
@@ -75,6 +84,7 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         color_name=textsafe.color_name,
         titleize=titleize,
         sh=shlex.quote,
+        label=label,
         few=first_few,
         more=more_than_shown,
     )

@@ -95,3 +95,46 @@ def test_a_page_shows_a_few_of_each_list_however_long_the_file_makes_it(tmp_path
         record = json.loads(str(pages["agents/many.json"]))
         assert len(record["tools"]) == len(record["tags"]) == count and len(record["extra"]) >= count
     assert sizes[10 * PAGE_LIST_LIMIT] - sizes[PAGE_LIST_LIMIT + 200] < 200, sizes
+
+
+def oversized_catalog(root: Path, size: int) -> None:
+    """Three plain agents, and one whose every field a reader sees in a list is ``size``
+    characters: name, description, model, color, category, a tag, a tool, and its marketplace
+    and plugin names."""
+    for name in ("alpha", "beta", "gamma"):
+        write_agent(root, name, "You help.\n")
+    plugin = root / "plugins" / "p"
+    (plugin / "agents").mkdir(parents=True)
+    (plugin / "agents" / "big.md").write_text(
+        f"---\nname: {'n' * size}\ndescription: {'word ' * (size // 5)}\nmodel: {'m' * size}\n"
+        f"color: {'r' * size}\ncategory: {'c' * size}\ntags: [{'g' * size}]\ntools: {'t' * size}\n---\n\nYou help.\n",
+        encoding="utf-8",
+    )
+    (root / ".claude-plugin").mkdir()
+    marketplace = {"name": "M" * size, "plugins": [{"name": "P" * size, "source": "./plugins/p"}]}
+    (root / ".claude-plugin" / "marketplace.json").write_text(json.dumps(marketplace), encoding="utf-8")
+
+
+def test_one_oversized_file_costs_the_shared_pages_and_other_agents_nothing(tmp_path: Path) -> None:
+    """The class: what one agent puts on the pages every reader loads (overview, group pages,
+    catalog-data.js, catalog.json) and on other agents' pages is bounded, whatever the length
+    of its name, model, color, category, tags, tools, marketplace or plugin name (a 500 KB
+    name and a 300 KB model made a 906 KB overview and a 3 MB catalog-data.js)."""
+    sizes = {}
+    for size in (1_000, 100_000):
+        root = tmp_path / str(size)
+        oversized_catalog(root, size)
+        catalog = scan_catalog([str(root)])
+        big = next(a for a in catalog.agents if a.name.startswith("nnn"))
+        assert big.model == "m" * size and big.collection == "M" * size  # read whole
+        pages = render_catalog(catalog)
+        sizes[size] = {rel: len(str(text).encode()) for rel, text in pages.items()}
+        mine = {f"agents/{big.slug}.md", f"agents/{big.slug}.json", f"downloads/{big.slug}.md.txt"}
+        assert all(rel in pages for rel in mine)
+        sizes[size] = {rel: n for rel, n in sizes[size].items() if rel not in mine}
+    assert sizes[1_000].keys() == sizes[100_000].keys()
+    grown = {rel: sizes[100_000][rel] - sizes[1_000][rel] for rel in sizes[1_000]}
+    # Records are whole by design: the other agents' hold their collection, the marketplace's name.
+    records = {f"agents/{name}.json" for name in ("alpha", "beta", "gamma")}
+    assert {rel: n for rel, n in grown.items() if n > 2_000 and rel not in records} == {}
+    assert any(rel.startswith("categories/") for rel in grown) and "assets/catalog-data.js" in grown
