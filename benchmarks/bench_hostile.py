@@ -15,7 +15,8 @@ tests/test_scale.py uses at small sizes), with the issue's targets:
   agents in one category (target: at most 3x), and its largest agent page;
 - 2,000 names that give one page name, scanned; 10,000 files of one name, linted (target:
   under 10 s and 500 MB); 2,000 collections holding an agent of one name, linted: time,
-  peak memory and the bytes printed.
+  peak memory and the bytes printed; 1,000 near-copies among 10,000 agents, linted (AC303
+  compares each with at most 128 others: linear, not 500,000 pairs).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from tests.hostile_support import Measured, measure  # noqa: E402
 from tests.scale_fixtures import (  # noqa: E402
     write_categories,
     write_collections,
+    write_near_copies,
     write_same_name,
     write_slug_alike,
 )
@@ -140,12 +142,15 @@ GROUPS: dict[str, tuple[Callable[[Path, int], None], str, int]] = {
     "names of one page name": (write_slug_alike, "scan", 2000),
     "files of one name": (write_same_name, "lint", 10000),
     "collections, one name": (write_collections, "lint", 2000),
+    "near-copies (a tenth)": (write_near_copies, "lint", 10000),
 }
 
 
-def group_table(runs: int) -> None:
+def group_table(runs: int, only: str | None = None) -> None:
     print(f"{'case':24} {'files':>7} {'command':8} {'seconds':>8} {'CPU s':>8} {'peak MB':>8} {'printed':>11}")
     for name, (write_case, command, count) in GROUPS.items():
+        if only is not None and name != only:
+            continue
         with tempfile.TemporaryDirectory(prefix="bench-scale-") as scratch:
             root = Path(scratch)
             write_case(root / "agents", count)
@@ -167,10 +172,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=("files", "scale"), help="only the hostile files, or only the scale cases")
     parser.add_argument("--categories", type=int, default=1000, help="agents (and categories) of the site-size case")
+    parser.add_argument("--group", choices=sorted(GROUPS), help="only this case of the scale table")
     options = parser.parse_args()
-    if options.only != "scale":
+    if options.only != "scale" and not options.group:
         files_table(options.runs)
-    if options.only != "files":
+    if options.group:
+        group_table(options.runs, options.group)
+    elif options.only != "files":
         site_sizes(options.categories)
         group_table(options.runs)
 

@@ -53,3 +53,16 @@ def write_same_name(folder: Path, count: int, name: str = "helper") -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index in range(count):
         (folder / f"agent-{index:05d}.md").write_text(one_line_agent(name), encoding="utf-8")
+
+
+def write_near_copies(folder: Path, count: int) -> None:
+    """A tenth of ``count`` agents of one collection that differ by one word (AC303's worst
+    case: their words used by a tenth of the catalog, the most that is not left out), and the
+    rest with words of their own."""
+    shared = " ".join(f"shared{k}word" for k in range(20))
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        description = f"{shared} own{index}word" if index < count // 10 else f"alone{index}word other{index}word"
+        (folder / f"agent-{index:05d}.md").write_text(
+            one_line_agent(f"agent-{index}", description=description), encoding="utf-8"
+        )
