@@ -205,3 +205,38 @@ def test_serve_follows_a_manifest_changed_moved_or_removed(tmp_path: Path) -> No
         _serve_build(config_file, served, first=False)
         _assert_as_clean(config_file, served, clean)
         assert shown in one() and gone not in one(), (shown, gone)
+
+
+def test_serve_follows_an_agent_joining_and_leaving_its_entry_for_other_tools(tmp_path: Path) -> None:
+    """Definitions of one agent for several tools are one page (catalog.variants): a file for
+    another tool added, edited, renamed out of the entry and back, and the entry's first
+    file removed; after each dirty build the served site is the clean one."""
+    repo = tmp_path / "repo"
+
+    def put(rel: str, name: str, description: str) -> None:
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(
+            f"---\nname: {name}\ndescription: {description}\n---\n\nYou review.\n", encoding="utf-8"
+        )
+
+    put(".claude/agents/reviewer.md", "reviewer", "Reviews code.")
+    put(".claude/agents/tester.md", "tester", "Writes tests.")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    config_file = serve_config(None, [str(repo)], scratch)
+    served, clean = tmp_path / "served", tmp_path / "clean"
+    _serve_build(config_file, served, first=True)
+    _assert_as_clean(config_file, served, clean)
+    steps: list[tuple[Callable[[], object], set[str]]] = [
+        (lambda: put(".cursor/agents/reviewer.md", "reviewer", "Reviews code in Cursor."), {"reviewer", "tester"}),
+        (lambda: put(".cursor/agents/reviewer.md", "Reviewer", "Reviews code, edited."), {"reviewer", "tester"}),
+        (lambda: put(".cursor/agents/reviewer.md", "checker", "Checks code."), {"reviewer", "tester", "checker"}),
+        (lambda: put(".cursor/agents/reviewer.md", "reviewer", "Back in."), {"reviewer", "tester"}),
+        (lambda: (repo / ".claude" / "agents" / "reviewer.md").unlink(), {"reviewer", "tester"}),
+        (lambda: put(".github/agents/reviewer.agent.md", "reviewer", "Copilot's."), {"reviewer", "tester"}),
+    ]
+    for step, pages in steps:
+        step()
+        _serve_build(config_file, served, first=False)
+        _assert_as_clean(config_file, served, clean)
+        assert {p.stem for p in (served / "agents").glob("*.html")} == pages
