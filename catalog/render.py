@@ -8,12 +8,11 @@ only ever enters a template as data, through a filter for the context it lands i
 from __future__ import annotations
 
 import functools
-import itertools
 import posixpath
 import re
 import shlex
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,28 +84,11 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         titleize=titleize,
         sh=shlex.quote,
         label=label,
-        few=first_few,
-        more=more_than_shown,
+        few=textsafe.first_few,
+        more=textsafe.more_than_shown,
     )
     env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
     return env
-
-
-# A page shows this many items of a list a file gives (tools, tags, frontmatter keys,
-# findings...), then counts the rest: 100,000 tools in a 300 KB file would be a 30 MB page.
-# The record and the download have them all.
-PAGE_LIST_LIMIT = 100
-
-
-def first_few(items: Iterable[Any]) -> list[Any]:
-    """The items of a list a page shows (``few`` in templates): the first ``PAGE_LIST_LIMIT``."""
-    return list(itertools.islice(items, PAGE_LIST_LIMIT))
-
-
-def more_than_shown(items: Sized) -> str:
-    """What ``few`` left out, counted (``more`` in templates): HTML, a number and no agent text."""
-    left = len(items) - PAGE_LIST_LIMIT
-    return f'<span class="ac-more">and {left:,} more</span>' if left > 0 else ""
 
 
 # ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the

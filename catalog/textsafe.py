@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 import markdown_it_pyrs
@@ -209,6 +210,23 @@ def fence(text: str, info: str = "") -> str:
 def markdown_inline_to_html(text: str) -> str:
     """One line of agent Markdown (a list item, a turn's first line) as sanitized inline HTML."""
     return one_line(protect(sanitize(_markdown().renderInline(text))))
+
+
+# A page shows this many items of a list a file gives (tools, tags, frontmatter keys,
+# findings...), then counts the rest: 100,000 tools in a 300 KB file would be a 30 MB page.
+# The record and the download have them all.
+PAGE_LIST_LIMIT = 100
+
+
+def first_few(items: Iterable[Any]) -> list[Any]:
+    """The items of a list a page shows (``few`` in templates): the first ``PAGE_LIST_LIMIT``."""
+    return list(itertools.islice(items, PAGE_LIST_LIMIT))
+
+
+def more_than_shown(items: Sized) -> str:
+    """What ``few`` left out, counted (``more`` in templates): HTML, a number and no agent text."""
+    left = len(items) - PAGE_LIST_LIMIT
+    return f'<span class="ac-more">and {left:,} more</span>' if left > 0 else ""
 
 
 def excerpt(value: Any, limit: int = 220) -> str:

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 from catalog.pipeline import scan_catalog
-from catalog.render import PAGE_BUDGET, PAGE_LIST_LIMIT, render_catalog
+from catalog.render import PAGE_BUDGET, render_catalog
+from catalog.textsafe import PAGE_LIST_LIMIT
 from catalog.types import Catalog
 
 
