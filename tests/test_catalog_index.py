@@ -3,15 +3,23 @@ the agent's whole record, ``agents/<slug>.json``, which is the agent's object in
 
 from __future__ import annotations
 
+import functools
 import json
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.cli import main
-from catalog.jsonout import INDEX_LIST_LIMIT, INDEX_SUMMARY_LIMIT, agent_to_dict, index_entry_json
-from catalog.types import Catalog
+from catalog.facets import data_row, data_script, facet_labels, label
+from catalog.jsonout import INDEX_LIST_LIMIT, INDEX_SUMMARY_LIMIT, agent_to_dict, index_entry_json, record_json
+from catalog.pipeline import scan_catalog
+from catalog.types import Agent, Catalog
 
 EXAMPLES = Path(__file__).parent.parent / "agents"
 ENTRY_KEYS = [
@@ -79,3 +87,67 @@ def test_at_most_1500_bytes_an_agent_on_the_corpus(corpus_catalog: Catalog) -> N
     assert len(sizes) == len(corpus_catalog.agents) > 1000
     over = {path: size for path, size in sizes.items() if size > MAX_ENTRY_BYTES}
     assert over == {}
+
+
+# Any text but lone surrogates (no UTF-8 file holds one): markup, </script>, line and
+# paragraph separators, controls, bidi and NaN-looking words.
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60) | st.sampled_from(
+    ["</script><script>alert(1)</script>", "\u2028\u2029", "NaN", "<!--", "]]>", "\x00\x1b", "\u202e"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "name": ANY_TEXT,
+            "description": ANY_TEXT,
+            "collection": ANY_TEXT,
+            "plugin": ANY_TEXT,
+            "category": ANY_TEXT,
+            "color": ANY_TEXT,
+            "model": ANY_TEXT,
+            "tags": st.lists(ANY_TEXT, max_size=4),
+            "tools": st.lists(ANY_TEXT, max_size=4),
+        }
+    )
+)
+def test_any_text_in_any_field_stays_data_in_catalog_data_js_records_and_the_index(fields: dict[str, Any]) -> None:
+    """The class: agent text reaching ``assets/catalog-data.js`` (a script every page loads),
+    ``agents/<slug>.json`` and catalog.json. The script holds no ``<`` and no raw line or
+    paragraph separator, so no ``</script>`` or ``<!--`` can end or change it, and reads back as
+    the values given; the record and the index entry are strict JSON (no NaN) holding them."""
+    agent = _template().evolve(
+        **{k: v for k, v in fields.items() if k not in ("tags", "tools")},
+        summary=fields["description"],
+        title=fields["name"],
+        tags=tuple(fields["tags"]),
+        tools=tuple(fields["tools"]),
+        marketplace=fields["collection"],
+    )
+    row = data_row(agent, "agents/x.html")
+    script = data_script(facet_labels([agent]), [row])
+    assert script.isascii() and "<" not in script
+    loaded = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    assert loaded["agents"][0] == json.loads(row)
+    assert loaded["agents"][0][3] == label(agent.title)
+
+    def strict(text: str) -> Any:
+        return json.loads(text, parse_constant=lambda constant: pytest.fail(f"not JSON: {constant}"))
+
+    record = strict(record_json(agent))
+    assert [record[k] for k in ("name", "description", "collection", "plugin", "category", "color", "model")] == [
+        fields[k] for k in ("name", "description", "collection", "plugin", "category", "color", "model")
+    ]
+    assert (record["tags"], record["tools"]) == (fields["tags"], fields["tools"])
+    entry = strict(index_entry_json(agent))
+    assert entry["slug"] == agent.slug and entry["record"] == f"agents/{agent.slug}.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> Agent:
+    folder = Path(tempfile.mkdtemp(prefix="index-template-"))
+    (folder / "t.md").write_text("---\nname: t\ndescription: A template.\n---\nBody.\n", encoding="utf-8")
+    agent = scan_catalog([str(folder)]).agents[0]
+    shutil.rmtree(folder)
+    return agent
