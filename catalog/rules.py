@@ -270,7 +270,8 @@ def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterat
             closest = heapq.nsmallest(NAMED_IN_GROUP, close, key=lambda pair: (-pair[0], pair[1]))
             named = some_of([f"{path} (score {score:.2f})" for score, path in closest], len(close))
             # Near-copies by the hundred: compared with CROWD of them, the agent may have more.
-            partly = f" (compared with {CROWD} of the agents sharing its words)" if id(agent) in crowded else ""
+            crowd = id(agent) in crowded
+            partly = f" (more than {CROWD} agents share its words, compared with {CROWD} at most)" if crowd else ""
             yield (
                 agent,
                 (_line(agent, "description"), 1, f"description overlaps {named}{partly}: the tool may pick either"),
