@@ -11,7 +11,7 @@ from catalog.config import Settings
 from catalog.jsonout import finding_to_dict
 from catalog.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
 from catalog.terminal import safe_text
-from catalog.types import Agent, Catalog, Finding
+from catalog.types import Agent, Catalog, Finding, at_most_per_code
 
 # Shown on each page in another form: AC303's pairs are the page's Similar agents, scored in the
 # browser. As page findings they would make every page depend on its collection's descriptions
@@ -31,14 +31,15 @@ def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Fin
 
 
 def agent_rule_findings(agent: Agent, limits: LintSettings | None = None) -> list[Finding]:
-    """What the rules that look at one agent find in it."""
+    """What the rules that look at one agent find in it: of a rule that finds something in
+    each item of a list (AC401, each tool), the first ``FINDINGS_PER_CODE`` and a count."""
     limits = limits or LintSettings()
-    return [
+    return at_most_per_code(
         _finding(agent, rule.code, hit)
         for rule in RULES.values()
         if rule.check_agent is not None
         for hit in rule.check_agent(agent, limits)
-    ]
+    )
 
 
 def catalog_rule_findings(

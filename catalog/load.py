@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from catalog.parallel import map_forked
-from catalog.types import Agent, AgentSource, Finding, RawDocument
+from catalog.types import Agent, AgentSource, Finding, RawDocument, at_most_per_code
 
 # Below this many files a process pool costs more than it saves.
 _PARALLEL_FROM = 150
@@ -32,7 +32,7 @@ def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[
     else:
         raw = parse_document(text, source)
     agent, more = build_agent(source, raw, sections=sections)
-    return agent, for_its_tool([*findings, *raw.findings, *more], agent.format)
+    return agent, at_most_per_code(for_its_tool([*findings, *raw.findings, *more], agent.format))
 
 
 def guarded_load(source: AgentSource, sections: bool = True) -> tuple[Agent | None, list[Finding]]:

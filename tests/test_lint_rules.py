@@ -890,3 +890,39 @@ def test_explain_of_an_unknown_code_lists_the_known_ones() -> None:
     assert "no rule 'AC999'; the known codes:" in result.stderr
     for code, rule in RULES.items():
         assert f"  {code}  {rule.name} ({rule.severity})" in result.stderr
+
+
+# Files that give one finding for each item of a list: an unknown tool (AC401, a rule), a value
+# YAML cannot build (AC118, reading the file), a key written twice (AC117, reading the file).
+PER_ITEM = {
+    "AC401": lambda n: "tools: " + ", ".join(f"Tool{i}" for i in range(n)) + "\n",
+    "AC118": lambda n: "".join(f"k{i}: 2024-02-30\n" for i in range(n)),
+    "AC117": lambda n: "k: 1\n" * (n + 1),
+}
+
+
+@pytest.mark.parametrize("code", sorted(PER_ITEM))
+def test_a_finding_per_item_is_at_most_a_hundred_and_a_count_however_long_the_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    """The class: a file can make a rule or the reader find something in each item of a list
+    (100,000 unknown tools in a 300 KB file were 100,000 lines of lint output). Each code gives
+    a file its first FINDINGS_PER_CODE findings and one more counting the rest, as severe as
+    the worst of them; the exit code is what it was."""
+    from catalog.types import FINDINGS_PER_CODE
+
+    monkeypatch.chdir(tmp_path)
+    printed = {}
+    for count in (FINDINGS_PER_CODE + 50, 10 * FINDINGS_PER_CODE):
+        folder = tmp_path / str(count) / ".claude" / "agents"
+        folder.mkdir(parents=True)
+        text = f"---\nname: many\ndescription: Has many.\n{PER_ITEM[code](count)}---\n\nYou help.\n"
+        (folder / "many.md").write_text(text, encoding="utf-8")
+        result = lint(str(tmp_path / str(count)))
+        assert result.exit_code == 0, result.output  # warnings, as each of them is
+        lines = [line for line in result.stdout.splitlines() if f" {code} " in line]
+        assert len(lines) == FINDINGS_PER_CODE + 1, len(lines)
+        counted = f"{code} and {count - FINDINGS_PER_CODE:,} more {code} findings in this file from here on"
+        assert sum(counted in line for line in lines) == 1
+        printed[count] = len(result.stdout)
+    assert abs(printed[10 * FINDINGS_PER_CODE] - printed[FINDINGS_PER_CODE + 50]) < 1_000
