@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.cli import main
 from catalog.rules import RULES
@@ -926,3 +928,34 @@ def test_a_finding_per_item_is_at_most_a_hundred_and_a_count_however_long_the_li
         assert sum(counted in line for line in lines) == 1
         printed[count] = len(result.stdout)
     assert abs(printed[10 * FINDINGS_PER_CODE] - printed[FINDINGS_PER_CODE + 50]) < 1_000
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["AC401", "AC118", "AC501"]), st.sampled_from(["error", "warning", "info"])),
+        max_size=40,
+    ),
+    st.integers(1, 5),
+)
+def test_at_most_per_code_keeps_the_first_of_each_code_and_counts_the_rest(
+    found: list[tuple[str, str]], limit: int
+) -> None:
+    from catalog.types import Finding, at_most_per_code
+
+    findings = [Finding("a.md", line, 1, code, severity, f"m{line}") for line, (code, severity) in enumerate(found, 1)]  # type: ignore[arg-type]
+    kept = at_most_per_code(reversed(findings), limit)
+    assert kept == sorted(kept, key=Finding.sort_key)
+    for code in {c for c, _ in found}:
+        mine = [f for f in findings if f.code == code]
+        out = [f for f in kept if f.code == code]
+        assert out[:limit] == mine[:limit]  # the first by position, whatever the order given
+        if len(mine) > limit:
+            [counted] = out[limit:]
+            assert counted.message.startswith(f"and {len(mine) - limit:,} more {code} findings")
+            assert (counted.line, counted.severity) == (
+                mine[limit].line,
+                min((f.severity for f in mine[limit:]), key=("error", "warning", "info").index),
+            )
+        else:
+            assert out == mine
