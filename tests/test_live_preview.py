@@ -37,8 +37,13 @@ def _write(root: Path, name: str, description: str) -> Path:
 def _serve_build(config_file: Path, site: Path, first: bool) -> None:
     """One build as `mkdocs serve --dirty` runs it (mkdocs.commands.serve)."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from mkdocs.config import config_options, load_config
+    from mkdocs.config.defaults import MkDocsConfig
 
+    if first:  # a new `mkdocs serve` process: no plugin instance kept from another test's serve
+        kept = MkDocsConfig.plugins
+        assert isinstance(kept, config_options.Plugins)
+        kept.plugin_cache.clear()
     config = load_config(str(config_file), site_dir=str(site))
     if first:
         config.plugins.on_startup(command="serve", dirty=True)
