@@ -23,6 +23,7 @@ from catalog.docs_manifest import (
     digest,
     is_safe_relative,
     manifest_json,
+    manifest_text,
     read_digests,
     read_manifest,
 )
@@ -166,7 +167,10 @@ def write_docs(
     for rel in gone:  # its folder may be left empty: as if this run had removed the file
         _remove_empty_parents((docs_dir / _safe_relative(rel)).parent, docs_dir)
     if rewrite_manifest:
-        _write_manifest(docs_dir, new_manifest, scratch)
+        # The manifest this tool wrote last, unchanged since: patched where digests changed.
+        trusted = manifest if MANIFEST in known and manifest.stat == known[MANIFEST] else None
+        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted).encode(), scratch)
+    current_stats[MANIFEST] = file_stat(str(docs_dir / MANIFEST)) if rewrite_manifest else manifest.stat
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
     drop_scratch(docs_dir)
@@ -203,10 +207,6 @@ def _write_journal(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch
     for rel, digests in files.items():
         merged[rel] = tuple(dict.fromkeys([*merged.get(rel, ()), *digests]))
     _atomic_write(docs_dir / JOURNAL, (manifest_json(merged) + "\n").encode(), scratch)
-
-
-def _write_manifest(docs_dir: Path, files: Mapping[str, tuple[str, ...]], scratch: Path) -> None:
-    _atomic_write(docs_dir / MANIFEST, (manifest_json(files) + "\n").encode(), scratch)
 
 
 def _safe_relative(rel: str) -> PurePosixPath:
