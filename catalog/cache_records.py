@@ -10,14 +10,14 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xxhash
 
-from catalog.cache_files import FileStat, file_stat
+from catalog.cache_files import FileStat, Part, T, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
@@ -105,6 +105,53 @@ class State(FastPickle):
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
+    # The parts it was loaded from (``cache_files.Part``): a piece saved again unchanged is
+    # not written again. Not saved itself: ``__reduce__`` makes the parts.
+    loaded: tuple[tuple[Part[dict[str, bytes]], ...], tuple[Part[Fragments], ...]] = field(
+        default=((), ()), compare=False, repr=False
+    )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Saved as its small fields, and its entries and fragments in parts: entries by a
+        digest of their cache id, fragments by blocks of catalog order. An edit rewrites one
+        of each (at 10,000 agents, the whole state was 62 MB to pickle and write again)."""
+        buckets: list[dict[str, bytes]] = [{} for _ in range(_BUCKETS)]
+        for cid, packed in self.entries.items():
+            buckets[xxhash.xxh3_64_intdigest(cid.encode("utf-8", "surrogateescape")) % _BUCKETS][cid] = packed
+        entries, fragments = self.loaded
+        small = tuple(getattr(self, name) for name in _SMALL)
+        return _restored, (
+            small,
+            tuple(self.entries),
+            _reused(buckets, entries),
+            _reused(self.fragments.blocks(_BLOCK), fragments),
+        )
+
+
+_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "fragments", "loaded"))
+_BUCKETS, _BLOCK = 32, 512
+
+
+def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], ...]:
+    """Each value as a part: the one loaded, when it holds the same value."""
+    return tuple(
+        parts[index] if index < len(parts) and parts[index].value == value else Part(value)
+        for index, value in enumerate(values)
+    )
+
+
+def _restored(
+    small: tuple[Any, ...],
+    order: tuple[str, ...],
+    entries: tuple[Part[dict[str, bytes]], ...],
+    fragments: tuple[Part[Fragments], ...],
+) -> State:
+    from catalog.shared_pages import Fragments
+
+    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
+    values = dict(zip(_SMALL, small, strict=True))
+    joined = Fragments.joined([part.value for part in fragments])
+    return State(**values, entries={cid: merged[cid] for cid in order}, fragments=joined, loaded=(entries, fragments))
 
 
 def cache_id(source: AgentSource) -> str:

@@ -137,6 +137,7 @@ def generate(
             made.compared,
             made.definitions,
             made.tokens,
+            state.loaded if state is not None else ((), ()),
         )
         if cache_files.save(folder, _STATE, saved):
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog import textsafe
@@ -88,6 +89,17 @@ class Fragments(FastPickle):
 
     def listing(self, index: int) -> Listing:
         return Listing(*(column[index] for column in self.columns))
+
+    def blocks(self, size: int) -> list[Fragments]:
+        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
+        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
+
+    @staticmethod
+    def joined(blocks: Sequence[Fragments]) -> Fragments:
+        """The fragments that ``blocks`` cut in blocks."""
+        if not blocks:
+            return Fragments.of([])
+        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
 
     def replaced(self, changes: dict[int, Listing]) -> Fragments:
         """These fragments with some agents' listings replaced."""
