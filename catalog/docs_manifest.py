@@ -88,8 +88,10 @@ def _patched(files: Mapping[str, tuple[str, ...]], old: Mapping[str, tuple[str, 
     if files.keys() != old.keys():
         return None
     spans: list[tuple[int, int, str]] = []
-    for rel, digests in files.items() - old.items():
+    for rel, digests in files.items():
         was = old[rel]
+        if was == digests:
+            continue
         if not (len(digests) == len(was) == 1 and _PLAIN_PATH.fullmatch(rel) and _HEX.fullmatch(was[0] + digests[0])):
             return None
         line = f'\n "{rel}": "{was[0]}"'

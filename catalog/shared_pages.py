@@ -300,7 +300,11 @@ def with_meta(body: str, title: str, description: str) -> str:
         "description": textsafe.escape_yaml_meta(description, 160),
         GENERATED_KEY: True,
     }
-    import frontmatter
+    import yaml
 
-    post = frontmatter.Post(body, None, **meta)
-    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
+    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not three.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    head = yaml.dump(meta, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=True)
+    if not body or body.isspace():
+        return f"---\n{head.strip()}\n---\n"
+    return "".join(("---\n", head.strip(), "\n---\n\n", body.rstrip(), "\n"))
