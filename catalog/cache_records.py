@@ -126,24 +126,22 @@ class State(FastPickle):
     )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Saved as its small fields, and its entries and fragments in parts: entries by a
-        digest of their cache id, fragments by blocks of catalog order. An edit rewrites one
-        of each (at 10,000 agents, the whole state was 62 MB to pickle and write again)."""
-        buckets: list[dict[str, bytes]] = [{} for _ in range(_BUCKETS)]
-        for cid, packed in self.entries.items():
-            buckets[xxhash.xxh3_64_intdigest(cid.encode("utf-8", "surrogateescape")) % _BUCKETS][cid] = packed
+        """Saved as its small fields, and its entries and fragments in parts of ``_BLOCK``
+        agents each, in discovery and catalog order: an edit rewrites one of each, a file that
+        came or went those after it (the whole state was 62 MB to pickle and write again at
+        10,000 agents)."""
+        items = list(self.entries.items())
+        blocks = [dict(items[start : start + _BLOCK]) for start in range(0, len(items), _BLOCK)]
         entries, fragments = self.loaded
-        small = tuple(getattr(self, name) for name in _SMALL)
         return _restored, (
-            small,
-            tuple(self.entries),
-            _reused(buckets, entries),
+            tuple(getattr(self, name) for name in _SMALL),
+            _reused(blocks, entries),
             _reused(self.fragments.blocks(_BLOCK), fragments),
         )
 
 
 _SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "fragments", "loaded"))
-_BUCKETS, _BLOCK = 32, 512
+_BLOCK = 512
 
 
 def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], ...]:
@@ -155,17 +153,14 @@ def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], .
 
 
 def _restored(
-    small: tuple[Any, ...],
-    order: tuple[str, ...],
-    entries: tuple[Part[dict[str, bytes]], ...],
-    fragments: tuple[Part[Fragments], ...],
+    small: tuple[Any, ...], entries: tuple[Part[dict[str, bytes]], ...], fragments: tuple[Part[Fragments], ...]
 ) -> State:
     from catalog.shared_pages import Fragments
 
-    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
     values = dict(zip(_SMALL, small, strict=True))
+    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
     joined = Fragments.joined([part.value for part in fragments])
-    return State(**values, entries={cid: merged[cid] for cid in order}, fragments=joined, loaded=(entries, fragments))
+    return State(**values, entries=merged, fragments=joined, loaded=(entries, fragments))
 
 
 def cache_id(source: AgentSource) -> str:

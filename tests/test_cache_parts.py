@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog import cache_files
+from catalog import cache_files, cache_records
 from catalog.cache_files import FileStat, Part
 from catalog.cache_records import Stamp
 from catalog.cli import main
@@ -55,8 +55,9 @@ def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> 
 
 
 def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Entries are kept by a digest of their file, fragments by blocks of the catalog: an edit
-    writes one part of each (and the state's small fields), whatever the catalog's size."""
+    """Entries and fragments are kept in blocks of agents (here of 8, not 512): an edit writes
+    one part of each (and the state's small fields), whatever the catalog's size."""
+    monkeypatch.setattr(cache_records, "_BLOCK", 8)
     for index in range(40):
         folder = tmp_path / "agents" / f"team{index % 4}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -68,7 +69,7 @@ def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, mon
     folder = cache_files.cache_dir(tmp_path / "docs")
     assert folder is not None
     before = parts_of(folder)
-    assert len(before) > 2
+    assert len(before) == 10  # 40 agents: 5 blocks of entries, 5 of fragments
     edited = tmp_path / "agents/team1/agent5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
