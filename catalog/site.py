@@ -120,14 +120,12 @@ def write_docs(
             diffs.append(short_diff(rel, current, data))
         else:
             writes.append((target, data))
-    for rel in keep:
-        if rel in manifest.files and rel not in pages:
-            new_manifest[rel] = manifest.files[rel]
+    # Set operations, not loops: a manifest has 30,000 files, a run after an edit renders 20.
+    listed = manifest.files.keys()
+    new_manifest.update({rel: manifest.files[rel] for rel in (listed & keep) - pages.keys()})
     removed: list[str] = []
     gone: list[str] = []  # no longer generated, and already deleted (by hand, or by a killed run)
-    for rel in sorted(manifest.files):
-        if rel in pages or rel in keep:
-            continue
+    for rel in sorted(listed - pages.keys() - keep):
         # The manifest and the journal are input (committed, or left by anyone who can write
         # the docs folder): they remove only what generate could have written, where it writes.
         if not is_generated_path(rel):
