@@ -77,7 +77,13 @@ def write_docs(
     writes: list[tuple[Path, bytes]] = []
     diffs: list[str] = []
     kept: list[tuple[str, str]] = []
-    new_manifest: dict[str, tuple[str, ...]] = {}
+    # The manifest as it was, but what no longer is generated (removed, or left alone and left
+    # out of it below), then each page's entry: a copy in C, not 30,000 entries made again.
+    listed = manifest.files.keys()
+    leaving = sorted(listed - pages.keys() - keep)
+    new_manifest = dict(manifest.files)
+    for rel in leaving:
+        del new_manifest[rel]
     current_stats: dict[str, FileStat] = {}
     unchanged = 0
     for rel, text in sorted(pages.items()):
@@ -86,6 +92,7 @@ def write_docs(
         fingerprint = digest(data)
         if not _plain_file_or_absent(target, docs_dir):
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
+            new_manifest.pop(rel, None)
             continue
         was = manifest.files.get(rel, ())
         if not check and len(was) == 1 and len(was[0]) == 32 and rel in known and file_stat(str(target)) == known[rel]:
@@ -120,12 +127,9 @@ def write_docs(
             diffs.append(short_diff(rel, current, data))
         else:
             writes.append((target, data))
-    # Set operations, not loops: a manifest has 30,000 files, a run after an edit renders 20.
-    listed = manifest.files.keys()
-    new_manifest.update({rel: manifest.files[rel] for rel in (listed & keep) - pages.keys()})
     removed: list[str] = []
     gone: list[str] = []  # no longer generated, and already deleted (by hand, or by a killed run)
-    for rel in sorted(listed - pages.keys() - keep):
+    for rel in leaving:
         # The manifest and the journal are input (committed, or left by anyone who can write
         # the docs folder): they remove only what generate could have written, where it writes.
         if not is_generated_path(rel):
