@@ -235,7 +235,7 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
         if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
-            return head + separator.join(items) + tail
+            return "".join((head, separator.join(items), tail))  # one copy of a long page, not three
     return render(items)
 
 
@@ -307,4 +307,6 @@ def with_meta(body: str, title: str, description: str) -> str:
     head = yaml.dump(meta, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=True)
     if not body or body.isspace():
         return f"---\n{head.strip()}\n---\n"
+    if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head.strip(), "\n---\n\n", body))
     return "".join(("---\n", head.strip(), "\n---\n\n", body.rstrip(), "\n"))
