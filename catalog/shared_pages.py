@@ -18,7 +18,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog import textsafe
-from catalog.facets import UNCATEGORIZED, FacetPairs, data_script, labels_of, model_counts
+from catalog.facets import UNCATEGORIZED, FacetPairs, counted, data_script, labels_of, model_counts
 from catalog.jsonout import catalog_index
 from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
 from catalog.lint import summarize_tokens
@@ -157,7 +157,7 @@ def overview_of(fragments: Fragments) -> Overview:
     categories = entries_column(fragments, "category", shown)
     by_category: Counter[str] = Counter(categories)
     formats: Counter[str] = Counter()
-    for labels, entries in Counter(entries_column(fragments, "format_labels", shown)).items():
+    for labels, entries in counted(entries_column(fragments, "format_labels", shown)).items():
         for label in labels:
             formats[label] += entries
     return Overview(
