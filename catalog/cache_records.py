@@ -64,7 +64,7 @@ class Stamp(FastPickle):
         kept: tuple[tuple[str, str], ...],
     ) -> Stamp:
         """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
-        the stats of 10,000 paths are copied as they are, not taken apart and made again."""
+        the stats of every other path are copied as they are, not taken apart and made again."""
         flat, paths = array("q", self.stats), list(self.paths)
         position = {path: index for index, path in enumerate(paths)}
         for path, stat in stats.items():
@@ -128,8 +128,7 @@ class State(FastPickle):
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Saved as its small fields, and its entries and fragments in parts of ``_BLOCK``
         agents each, in discovery and catalog order: an edit rewrites one of each, a file that
-        came or went those after it (the whole state was 62 MB to pickle and write again at
-        10,000 agents)."""
+        came or went those after it, not the whole state (figures: the commit that made it)."""
         items = list(self.entries.items())
         blocks = [dict(items[start : start + _BLOCK]) for start in range(0, len(items), _BLOCK)]
         entries, fragments = self.loaded

@@ -79,7 +79,7 @@ def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
 def manifest_text(files: Mapping[str, tuple[str, ...]], was: Manifest | None = None) -> str:
     """The manifest file of ``files``: ``manifest_json`` and a line break. ``was``, when given,
     is the manifest as a run wrote it (its stat says so): when the same paths have other
-    digests, as after an edit (a few of 30,000), the text read is patched where they are."""
+    digests, as after an edit (a few of thousands), the text read is patched where they are."""
     patched = _patched(files, was.files, was.text) if was is not None and was.text is not None else None
     return patched if patched is not None else manifest_json(files) + "\n"
 

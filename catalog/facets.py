@@ -93,7 +93,7 @@ def tool_traits(agent: Agent) -> list[str]:
 def counted(values: Iterable[T]) -> Counter[T]:
     """``Counter(values)``, the same object counted by its identity first: thousands of agents
     share a few tuples of facets or models (one object each in the generate cache's fragments),
-    and a tuple does not keep its hash: hashing 10,000 of them again took 15 ms a count."""
+    and a tuple does not keep its hash: each would be hashed again for every count."""
     items = list(values)
     one = dict(zip(map(id, items), items, strict=True))
     counts: Counter[T] = Counter()

@@ -78,7 +78,7 @@ def write_docs(
     diffs: list[str] = []
     kept: list[tuple[str, str]] = []
     # The manifest as it was, but what no longer is generated (removed, or left alone and left
-    # out of it below), then each page's entry: a copy in C, not 30,000 entries made again.
+    # out of it below), then each page's entry: a copy in C, not every entry made again.
     listed = manifest.files.keys()
     leaving = sorted(listed - pages.keys() - keep)
     new_manifest = dict(manifest.files)
