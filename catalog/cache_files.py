@@ -9,17 +9,23 @@ beside its place in ``tmp/`` and renamed into place, so a killed run leaves the 
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import io
 import os
 import pickle
+import re
 import stat as stat_mode
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, Generic, NamedTuple, TypeVar
 
 import xxhash
 
+T = TypeVar("T")
+
 # Bumped when the cache's records change shape: an old cache is then no cache.
-_FORMAT = 11
+_FORMAT = 12
 
 
 class FileStat(NamedTuple):
@@ -79,7 +85,7 @@ def _why_untrusted(folder: Path) -> str | None:
     real = Path(os.path.realpath(folder))
     # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
     # and every folder above it.
-    for path in [real / "full", real / "templates", real / "tmp", real, *real.parents]:
+    for path in [real / "full", real / "parts", real / "templates", real / "tmp", real, *real.parents]:
         try:
             info = os.lstat(path)
         except FileNotFoundError:
@@ -93,7 +99,7 @@ def _why_untrusted(folder: Path) -> str | None:
 
 
 # The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
-_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
+_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml")
 
 
 def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
@@ -132,22 +138,86 @@ def _trusted(handle: IO[bytes]) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
+@dataclass(frozen=True, slots=True)
+class Part(Generic[T]):
+    """A piece of a saved value kept in a file of its own, ``parts/<digest of its pickle>``:
+    saving the value writes the pieces not saved yet, so that a run that changed one piece of
+    a large value rewrites that piece, not the whole. Loading the value loads its pieces."""
+
+    value: T
+    name: str = ""  # its file's, when it was loaded (or saved) as such
+
+
+def _part(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
+    raise pickle.UnpicklingError("a part outside a cache load")
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, handle: IO[bytes], folder: Path) -> None:
+        super().__init__(handle)
+        self.folder = folder
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "_part"):
+            return self.part
+        return super().find_class(module, name)
+
+    def part(self, name: str) -> Part[Any]:
+        if not _PART_NAME.fullmatch(name):
+            raise pickle.UnpicklingError(f"not a part: {name!r}")
+        with open(self.folder / "parts" / name, "rb") as handle:
+            if not _trusted(handle):
+                raise pickle.UnpicklingError(f"part {name} is not ours")
+            return Part(pickle.load(handle), name)
+
+
+_PART_NAME = re.compile(r"[0-9a-f]{32}")
+
+
 def load(folder: Path | None, name: str) -> object:
-    """The pickle ``name`` in the cache folder, or None when it is not there or not ours."""
+    """The pickle ``name`` in the cache folder, with its parts, or None when it or one of its
+    parts is not there or not ours."""
     if folder is None:
         return None
     try:
         with open(folder / name, "rb") as handle:
-            return pickle.load(handle) if _trusted(handle) else None
+            return _Unpickler(handle, folder).load() if _trusted(handle) else None
     except Exception:  # a damaged or foreign cache is no cache
         return None
 
 
 def save(folder: Path, name: str, value: object) -> bool:
-    """Write ``value`` pickled as ``name`` (which may name a subfolder), whole or not at all;
-    False when it could not be written."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    target = folder / name
+    """Write ``value`` pickled as ``name`` (which may name a subfolder), whole or not at all,
+    and those of its parts not saved yet; False when it could not be written. Parts the value
+    does not hold are removed once it is saved."""
+    saved: set[str] = set()
+
+    def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
+        name = piece.name
+        if not name or not os.path.exists(folder / "parts" / name):
+            data = pickle.dumps(piece.value, protocol=pickle.HIGHEST_PROTOCOL)
+            name = xxhash.xxh3_128_hexdigest(data)
+            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, data):
+                raise OSError(f"cannot write the part {name}")
+        saved.add(name)
+        return _part, (name,)
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Part: part}
+    try:
+        pickler.dump(value)
+    except OSError:
+        return False
+    if not _write(folder / name, folder, buffer.getbuffer()):
+        return False
+    if saved:
+        keep_only(folder, "parts", saved)
+    return True
+
+
+def _write(target: Path, folder: Path, data: bytes | memoryview) -> bool:
+    """Write ``data`` as ``target`` through the cache's scratch folder: whole or not at all."""
     tmp = folder / "tmp" / f"{target.name}.{os.getpid()}.tmp"
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

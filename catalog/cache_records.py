@@ -10,14 +10,14 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xxhash
 
-from catalog.cache_files import FileStat, file_stat
+from catalog.cache_files import FileStat, Part, T, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
@@ -56,11 +56,25 @@ class Stamp(FastPickle):
         seen = zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
         return [path for path, was in zip(self.paths, seen, strict=True) if file_stat(path) != was]
 
-    def restat(self, stats: Mapping[str, FileStat]) -> dict[str, FileStat]:
-        """Every path with its stat seen, but ``stats`` for some (and any new ones)."""
-        flat = memoryview(self.stats).cast("q")
-        seen = {path: FileStat(*flat[3 * i : 3 * i + 3]) for i, path in enumerate(self.paths) if path not in stats}
-        return seen | dict(stats)
+    def restamped(
+        self,
+        stats: Mapping[str, FileStat],
+        agents: int,
+        findings: tuple[Finding, ...],
+        kept: tuple[tuple[str, str], ...],
+    ) -> Stamp:
+        """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
+        the stats of every other path are copied as they are, not taken apart and made again."""
+        flat, paths = array("q", self.stats), list(self.paths)
+        position = {path: index for index, path in enumerate(paths)}
+        for path, stat in stats.items():
+            index = position.get(path)
+            if index is None:
+                paths.append(path)
+                flat.extend(stat)
+            else:
+                flat[3 * index : 3 * index + 3] = array("q", stat)
+        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept)
 
 
 class Placement(NamedTuple):
@@ -105,6 +119,47 @@ class State(FastPickle):
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
+    # The parts it was loaded from (``cache_files.Part``): a piece saved again unchanged is
+    # not written again. Not saved itself: ``__reduce__`` makes the parts.
+    loaded: tuple[tuple[Part[dict[str, bytes]], ...], tuple[Part[Fragments], ...]] = field(
+        default=((), ()), compare=False, repr=False
+    )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Saved as its small fields, and its entries and fragments in parts of ``_BLOCK``
+        agents each, in discovery and catalog order: an edit rewrites one of each, a file that
+        came or went those after it, not the whole state (figures: the commit that made it)."""
+        items = list(self.entries.items())
+        blocks = [dict(items[start : start + _BLOCK]) for start in range(0, len(items), _BLOCK)]
+        entries, fragments = self.loaded
+        return _restored, (
+            tuple(getattr(self, name) for name in _SMALL),
+            _reused(blocks, entries),
+            _reused(self.fragments.blocks(_BLOCK), fragments),
+        )
+
+
+_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "fragments", "loaded"))
+_BLOCK = 512
+
+
+def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], ...]:
+    """Each value as a part: the one loaded, when it holds the same value."""
+    return tuple(
+        parts[index] if index < len(parts) and parts[index].value == value else Part(value)
+        for index, value in enumerate(values)
+    )
+
+
+def _restored(
+    small: tuple[Any, ...], entries: tuple[Part[dict[str, bytes]], ...], fragments: tuple[Part[Fragments], ...]
+) -> State:
+    from catalog.shared_pages import Fragments
+
+    values = dict(zip(_SMALL, small, strict=True))
+    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
+    joined = Fragments.joined([part.value for part in fragments])
+    return State(**values, entries=merged, fragments=joined, loaded=(entries, fragments))
 
 
 def cache_id(source: AgentSource) -> str:

@@ -284,7 +284,7 @@ class _ConfigurationError(click.ClickException):
 def _refusals() -> Iterator[None]:
     """Problems a user can act on become messages and exit codes, never tracebacks."""
     from catalog.config import ConfigError
-    from catalog.site import OutputRefused
+    from catalog.site_dir import OutputRefused
 
     try:
         yield

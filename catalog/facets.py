@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from catalog.dialects import DIALECTS
 from catalog.names import slugify, titleize
@@ -16,6 +17,8 @@ from catalog.overlap import terms_of
 from catalog.textsafe import excerpt
 from catalog.types import Agent
 from catalog.variants import formats_of
+
+T = TypeVar("T")
 
 FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
 UNCATEGORIZED = "uncategorized"
@@ -99,12 +102,24 @@ def tool_traits(agent: Agent) -> list[str]:
     return traits
 
 
+def counted(values: Iterable[T]) -> Counter[T]:
+    """``Counter(values)``, the same object counted by its identity first: thousands of agents
+    share a few tuples of facets or models (one object each in the generate cache's fragments),
+    and a tuple does not keep its hash: each would be hashed again for every count."""
+    items = list(values)
+    one = dict(zip(map(id, items), items, strict=True))
+    counts: Counter[T] = Counter()
+    for key, agents in Counter(map(id, items)).items():
+        counts[one[key]] += agents
+    return counts
+
+
 def model_counts(per_agent: Iterable[Sequence[str]]) -> Counter[str]:
     """How many agents name each model, spellings that are one facet value (``GPT-4.1``,
     ``gpt-4.1``: one key) counted as one, under the label the filter shows for it.
     (Agents of the same models are counted together: thousands of agents name a few models.)"""
     spellings: Counter[tuple[str, str]] = Counter()
-    for models, agents in Counter(map(tuple, per_agent)).items():
+    for models, agents in counted(map(tuple, per_agent)).items():
         for pair in _one_per_key(models).items():
             spellings[pair] += agents
     label: dict[str, str] = {}
@@ -193,7 +208,7 @@ def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]
     names = ("category", "collection", "format", "model", "tools", "color")
     spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for pairs, agents in Counter(per_agent).items():  # agents of the same facets counted together
+    for pairs, agents in counted(per_agent).items():  # agents of the same facets counted together
         for name, values in pairs:
             for key, label in values:
                 spellings[name][(key, label)] += agents

@@ -137,6 +137,7 @@ def generate(
             made.compared,
             made.definitions,
             made.tokens,
+            state.loaded if state is not None else ((), ()),
         )
         if cache_files.save(folder, _STATE, saved):
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
@@ -281,16 +282,15 @@ def _save_stamp(
 
     outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
     if found.reused and stamp is not None and changed is not None:
-        stats = stamp.restat(
-            {path: file_stat(path) for path in [*changed, *outputs]}
-            | {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
-        )
-    else:
-        discovery = found.discovery
-        companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
-        seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
-        watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
-        stats = {path: file_stat(path) for path in watched if path not in seen} | seen
+        stats = {path: file_stat(path) for path in [*changed, *outputs]}
+        stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
+        cache_files.save(folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept))
+        return
+    discovery = found.discovery
+    companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
+    seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
+    watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    stats = {path: file_stat(path) for path in watched if path not in seen} | seen
     cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept))
 
 

@@ -68,7 +68,7 @@ def generate_docs(
     after an edit parses and renders only what the edit touched (``catalog.incremental``).
     ``want_catalog``: the result's catalog, even when the run did not assemble it again.
     """
-    from catalog.site import check_output_dir, output_lock
+    from catalog.site_dir import check_output_dir, output_lock
 
     check_output_dir(docs_dir, paths, "docs")
     # --check of a folder that is not there: nothing to lock, and --check creates nothing.
@@ -142,7 +142,7 @@ def build_site(
     import tempfile
     import time
 
-    from catalog.site import OutputRefused, check_output_dir, output_lock, prepare_site_dir
+    from catalog.site_dir import OutputRefused, check_output_dir, output_lock, prepare_site_dir
 
     started = time.perf_counter()
     target = check_output_dir(site.site_dir, paths, "site")
@@ -180,7 +180,8 @@ def _build_in_memory(
     a user's ``mkdocs build``, from the catalog scanned here (MkDocs imports itself while the
     workers read the agent files; the navigation needs the catalog's categories)."""
     from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
-    from catalog.site import WriteResult, staged_site
+    from catalog.site import WriteResult
+    from catalog.site_dir import staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
@@ -207,7 +208,8 @@ def _build_with_plugin(
     a plain ``mkdocs build``, so nothing is written into the docs folder (where every page
     would then be there twice)."""
     from catalog.mkdocs_build import prepare_mkdocs
-    from catalog.site import WriteResult, staged_site
+    from catalog.site import WriteResult
+    from catalog.site_dir import staged_site
 
     pages: list[int] = [0]
 
@@ -238,7 +240,7 @@ def _build_from_docs(
     """The user's mkdocs.yml (pages go into its docs folder), or another engine (which reads
     a docs folder): generate, then build."""
     from catalog.mkdocs_build import run_engine
-    from catalog.site import staged_site
+    from catalog.site_dir import staged_site
 
     docs_dir = site.docs_dir if site.config_file else scratch / "docs"
     if site.config_file is not None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog import textsafe
-from catalog.facets import UNCATEGORIZED, FacetPairs, data_script, labels_of, model_counts
+from catalog.facets import UNCATEGORIZED, FacetPairs, counted, data_script, labels_of, model_counts
 from catalog.jsonout import catalog_index
 from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
 from catalog.lint import summarize_tokens
@@ -89,6 +90,17 @@ class Fragments(FastPickle):
     def listing(self, index: int) -> Listing:
         return Listing(*(column[index] for column in self.columns))
 
+    def blocks(self, size: int) -> list[Fragments]:
+        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
+        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
+
+    @staticmethod
+    def joined(blocks: Sequence[Fragments]) -> Fragments:
+        """The fragments that ``blocks`` cut in blocks."""
+        if not blocks:
+            return Fragments.of([])
+        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
+
     def replaced(self, changes: dict[int, Listing]) -> Fragments:
         """These fragments with some agents' listings replaced."""
         columns: list[tuple[Any, ...]] = []
@@ -145,7 +157,7 @@ def overview_of(fragments: Fragments) -> Overview:
     categories = entries_column(fragments, "category", shown)
     by_category: Counter[str] = Counter(categories)
     formats: Counter[str] = Counter()
-    for labels, entries in Counter(entries_column(fragments, "format_labels", shown)).items():
+    for labels, entries in counted(entries_column(fragments, "format_labels", shown)).items():
         for label in labels:
             formats[label] += entries
     return Overview(
@@ -223,7 +235,7 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
         if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
-            return head + separator.join(items) + tail
+            return "".join((head, separator.join(items), tail))  # one copy of a long page, not three
     return render(items)
 
 
@@ -288,7 +300,13 @@ def with_meta(body: str, title: str, description: str) -> str:
         "description": textsafe.escape_yaml_meta(description, 160),
         GENERATED_KEY: True,
     }
-    import frontmatter
+    import yaml
 
-    post = frontmatter.Post(body, None, **meta)
-    return str(frontmatter.dumps(post, sort_keys=True, allow_unicode=True)) + "\n"
+    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not three.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    head = yaml.dump(meta, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=True)
+    if not body or body.isspace():
+        return f"---\n{head.strip()}\n---\n"
+    if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head.strip(), "\n---\n\n", body))
+    return "".join(("---\n", head.strip(), "\n---\n\n", body.rstrip(), "\n"))

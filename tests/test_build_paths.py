@@ -16,7 +16,7 @@ import pytest
 from catalog import pipeline
 from catalog.layout import RenderOptions
 from catalog.mkdocs_build import SiteConfig
-from catalog.site import SITE_MARKER
+from catalog.site_dir import SITE_MARKER
 
 CATEGORIES = ("Development", "development", "data", "testing")
 

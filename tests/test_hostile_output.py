@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.site import JOURNAL, SITE_MARKER
+from catalog.site import JOURNAL
+from catalog.site_dir import SITE_MARKER
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import CLI, agent_links, agent_pages, run_as_nobody, run_cli, snapshot, text_of
 

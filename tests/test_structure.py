@@ -18,9 +18,9 @@ MAX_LINES = 400
 # update.py when the incremental rewrite landed). Nothing may be added here.
 ALLOWED_CYCLE_EDGES: frozenset[tuple[str, str]] = frozenset()
 
-# Issue 17: modules over the limit still (site: the docs folder's writer). A module leaves this
-# as soon as it fits.
-OVER_THE_LIMIT_FOR_NOW: frozenset[str] = frozenset({"site"})
+# Issue 17: modules over the limit still. A module leaves this as soon as it fits; site left it
+# split into site (the docs folder's writer), docs_manifest and site_dir.
+OVER_THE_LIMIT_FOR_NOW: frozenset[str] = frozenset()
 
 
 def module_names() -> list[str]:

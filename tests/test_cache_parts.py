@@ -1,0 +1,96 @@
+"""catalog.cache_files.Part: the generate cache's state is saved in parts (issue 17: at 10,000
+agents it was one 62 MB pickle, written again whole after every edit). A run that changed a
+few agents writes the parts that hold them; a part missing or not ours is no cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog import cache_files, cache_records
+from catalog.cache_files import FileStat, Part
+from catalog.cache_records import Stamp
+from catalog.cli import main
+
+
+def parts_of(folder: Path) -> dict[str, int]:
+    """Each part file with its inode: a file written again is a new one (written, renamed)."""
+    return {entry.name: entry.inode() for entry in os.scandir(folder / "parts")}
+
+
+def test_saving_again_writes_the_parts_that_changed_and_removes_those_gone(tmp_path: Path) -> None:
+    pieces = [Part({f"agent {i}": bytes(100) * i}) for i in range(8)]
+    assert cache_files.save(tmp_path, "state.pickle", ("small", tuple(pieces)))
+    first = parts_of(tmp_path)
+    assert len(first) == 8
+    small, loaded = cache_files.load(tmp_path, "state.pickle")  # type: ignore[misc]
+    assert small == "small" and [part.value for part in loaded] == [part.value for part in pieces]
+    assert all(part.name in first for part in loaded)
+    edited = (*loaded[:3], Part({"agent 3": b"edited"}), *loaded[4:])
+    assert cache_files.save(tmp_path, "state.pickle", ("small", edited))
+    second = parts_of(tmp_path)
+    assert len(second) == 8
+    assert [name for name in second if first.get(name) != second[name]] == [n for n in second if n not in first]
+    assert len(set(second) - set(first)) == 1  # the edited part, and nothing else written
+    _, again = cache_files.load(tmp_path, "state.pickle")  # type: ignore[misc]
+    assert [part.value for part in again] == [part.value for part in edited]
+
+
+@pytest.mark.parametrize("damage", ["removed", "writable by others", "not a pickle"])
+def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> None:
+    assert cache_files.save(tmp_path, "state.pickle", (Part("one"), Part("two")))
+    victim = tmp_path / "parts" / sorted(parts_of(tmp_path))[0]
+    if damage == "removed":
+        victim.unlink()
+    elif damage == "writable by others":
+        victim.chmod(0o666)
+    else:
+        victim.write_bytes(b"\x80\x05not a pickle")
+    assert cache_files.load(tmp_path, "state.pickle") is None
+
+
+def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries and fragments are kept in blocks of agents (here of 8, not 512): an edit writes
+    one part of each (and the state's small fields), whatever the catalog's size."""
+    monkeypatch.setattr(cache_records, "_BLOCK", 8)
+    for index in range(40):
+        folder = tmp_path / "agents" / f"team{index % 4}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"agent{index}.md").write_text(
+            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    folder = cache_files.cache_dir(tmp_path / "docs")
+    assert folder is not None
+    before = parts_of(folder)
+    assert len(before) == 10  # 40 agents: 5 blocks of entries, 5 of fragments
+    edited = tmp_path / "agents/team1/agent5.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    after = parts_of(folder)
+    assert len(set(after) - set(before)) == 2
+    assert len(after) == len(before)
+
+
+STAT = st.builds(FileStat, st.integers(-1, 2**62), st.integers(-1, 2**40), st.integers(-1, 2**40))
+
+
+@given(st.dictionaries(st.text(max_size=6), STAT, max_size=20), st.dictionaries(st.text(max_size=6), STAT, max_size=6))
+def test_a_stamp_restamped_holds_every_path_with_its_latest_stat(
+    seen: dict[str, FileStat], now: dict[str, FileStat]
+) -> None:
+    """After an edit the stamp is the last one with the stats taken now (of the edited files
+    and the outputs), patched into its array rather than made again from 10,000 stats."""
+    stamp = Stamp.of("key", seen, 3, (), ())
+    again = stamp.restamped(now, 4, (), (("a", "b"),))
+    flat = memoryview(again.stats).cast("q")
+    stats = {path: FileStat(*flat[3 * i : 3 * i + 3]) for i, path in enumerate(again.paths)}
+    assert len(again.paths) == len(stats)
+    assert stats == seen | now
+    assert (again.key, again.agents, again.kept) == ("key", 4, (("a", "b"),))

@@ -1,0 +1,56 @@
+"""catalog.docs_manifest: the manifest a run writes is always ``manifest_json`` of its files,
+whether it was made whole or patched from the text the last run wrote (issue 17: an edit
+changes a few digests of 30,000, and the file was rebuilt and re-encoded whole each time)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.docs_manifest import MANIFEST, Manifest, manifest_json, manifest_text, read_manifest
+from catalog.site import write_docs
+
+HEX = st.text("0123456789abcdef", min_size=32, max_size=32)
+# Plain paths mostly, and now and then one JSON must escape, or one with several digests.
+PATH = st.one_of(st.from_regex(r"[a-z]{1,6}(/[a-z0-9._-]{1,8}){0,2}", fullmatch=True), st.text(min_size=1, max_size=8))
+DIGESTS = st.one_of(HEX.map(lambda d: (d,)), st.lists(st.text(max_size=6), max_size=2).map(tuple))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(PATH, DIGESTS, max_size=12),
+    st.data(),
+)
+def test_a_patched_manifest_is_the_manifest_made_whole(old: dict[str, tuple[str, ...]], data: st.DataObject) -> None:
+    """Whatever changed (digests, paths come or gone, digests of any form), the text made from
+    the last run's text is the text made from scratch."""
+    new = dict(old)
+    for rel in data.draw(st.lists(st.sampled_from(sorted(old)), max_size=4) if old else st.just([])):
+        new[rel] = data.draw(DIGESTS)
+    if data.draw(st.booleans()):
+        new.update(data.draw(st.dictionaries(PATH, DIGESTS, max_size=2)))
+    was = Manifest(old, text=manifest_json(old) + "\n")
+    assert manifest_text(new, was) == manifest_json(new) + "\n"
+    assert json.loads(manifest_text(new, was)) == {rel: d[0] if len(d) == 1 else list(d) for rel, d in new.items()}
+
+
+def test_an_edit_patches_the_manifest_the_last_run_wrote_and_only_that_one(tmp_path: Path) -> None:
+    """The manifest is patched when its stat is the one the last write left (``known``); a
+    manifest edited since (here: reformatted, same entries) is written whole again."""
+    docs = tmp_path / "docs"
+    pages = {f"agents/a{i}.md": f"page {i}\n" for i in range(50)}
+    first = write_docs(pages, docs)
+    assert first.stats[MANIFEST] == read_manifest(docs).stat
+    second = write_docs({**pages, "agents/a7.md": "page 7, edited\n"}, docs, known=first.stats)
+    assert second.written == ("agents/a7.md",)
+    made = (docs / MANIFEST).read_text(encoding="utf-8")
+    assert made == manifest_json(read_manifest(docs).files) + "\n"
+    # Reformatted by hand (same entries, one line): not ours to patch, written whole.
+    (docs / MANIFEST).write_text(json.dumps(json.loads(made)) + "\n", encoding="utf-8")
+    os.utime(docs / MANIFEST, ns=(second.stats[MANIFEST].mtime_ns,) * 2)  # even with the old mtime
+    write_docs({**pages, "agents/a7.md": "page 7, edited again\n"}, docs, known=second.stats)
+    assert (docs / MANIFEST).read_text(encoding="utf-8") == manifest_json(read_manifest(docs).files) + "\n"
