@@ -99,7 +99,7 @@ def _why_untrusted(folder: Path) -> str | None:
 
 
 # The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
-_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml")
+_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
 
 
 def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:

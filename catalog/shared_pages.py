@@ -300,11 +300,13 @@ def with_meta(body: str, title: str, description: str) -> str:
         "description": textsafe.escape_yaml_meta(description, 160),
         GENERATED_KEY: True,
     }
+    import frontmatter
     import yaml
 
-    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not three.
+    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not the three
+    # its format and strip make of a 7 MB overview: the library writes only the front matter.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    head = yaml.dump(meta, Dumper=dumper, default_flow_style=False, allow_unicode=True, sort_keys=True)
+    head = frontmatter.YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
     if not body or body.isspace():
         return f"---\n{head.strip()}\n---\n"
     if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
