@@ -300,13 +300,13 @@ def with_meta(body: str, title: str, description: str) -> str:
         "description": textsafe.escape_yaml_meta(description, 160),
         GENERATED_KEY: True,
     }
-    import frontmatter
     import yaml
+    from frontmatter.default_handlers import YAMLHandler
 
     # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not the three
     # its format and strip make of a 7 MB overview: the library writes only the front matter.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    head = frontmatter.YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
+    head = YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
     if not body or body.isspace():
         return f"---\n{head.strip()}\n---\n"
     if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
