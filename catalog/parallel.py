@@ -66,6 +66,13 @@ def map_forked(
         return list(results)
 
 
+def forks(items: int, *, at_least: int, workers: int) -> bool:
+    """Whether ``forked_results`` over this many items runs them in workers (else in this
+    process, one after the other)."""
+    alone = (os.cpu_count() or 1) < 2 or threading.active_count() > 1 or os.name != "posix"
+    return workers >= 1 and items >= at_least and not alone
+
+
 @contextmanager
 def forked_results(
     task: Callable[[T], R], items: Sequence[T], *, at_least: int, workers: int, chunk: int = 64
@@ -80,8 +87,7 @@ def forked_results(
     be a closure. Leaving the block stops the workers.
     """
     global _task
-    alone = (os.cpu_count() or 1) < 2 or threading.active_count() > 1 or os.name != "posix"
-    if workers < 1 or len(items) < at_least or alone:
+    if not forks(len(items), at_least=at_least, workers=workers):
         yield (task(item) for item in items)
         return
     import multiprocessing

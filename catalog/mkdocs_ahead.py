@@ -1,0 +1,183 @@
+"""The theme's page template for our generated pages, rendered in forked workers.
+
+MkDocs builds the pages one after the other in one process (``mkdocs.commands.build._build_page``:
+the page's context, every plugin's ``on_page_context``, the theme's template, ``on_post_page``,
+the write), and Material's template is most of that time (1.5 ms a page). By ``on_env`` every
+page's content, table of contents and title and the navigation are known: ``RenderAhead`` forks
+workers that do for each generated page what ``_build_page`` does up to the template's output
+(``on_page_context`` of every plugin included, so a plugin that adds to the context is heard),
+and points the page at a stand-in template that hands MkDocs that output when its turn comes.
+
+MkDocs' own loop still runs for these pages, as for any other, in this process: every plugin's
+``on_page_context`` (their side effects, such as the search index, happen here where they
+count), then the stand-in in place of the template, every ``on_post_page``, and the write. Only
+what a plugin would make different in the template's output *because of an earlier page of
+this same loop* is not seen by the workers (they render from the state at ``on_env``).
+
+A page whose rendering in a worker logged a warning or failed is rendered by the stand-in in
+this process, with the context MkDocs made for it: its warnings and errors are MkDocs' own, as
+before (``prepare_mkdocs`` replaces an agent page MkDocs fails on). Without workers (one core,
+``mkdocs serve``, a dirty build, a small site) nothing of this happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+# Fewer pages are not worth forking for (a worker costs about what 30 pages do).
+AT_LEAST = 64
+
+
+class RenderAhead:
+    """The pages of one build rendered ahead, and the stand-in template that hands them over."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._results: Iterator[str | None] | None = None
+        self._order: list[str] = []  # src_uri of each page handed to the workers, in their order
+        self._next = 0  # index in ``_order`` of the next result to read
+        self._done: dict[str, str | None] = {}  # read, not yet taken
+        self._templates: dict[str, Any] = {}  # src_uri -> the template the page asked for
+        self._env: Environment | None = None
+        self._stand_in: Template | None = None
+        self.rendered = 0  # pages whose worker output was used, this build
+
+    def start(
+        self, env: Environment, config: MkDocsConfig, files: Files, nav: Navigation, pages: Sequence[Page]
+    ) -> None:
+        """Fork the workers for ``pages`` (when it is worth it) and point each at the stand-in."""
+        from mkdocs.structure.files import InclusionLevel
+
+        from catalog.parallel import forked_results, forks
+
+        self.stop()
+        pages = [page for page in pages if not page.file.inclusion.is_excluded()]
+        workers = min(os.cpu_count() or 1, 8)
+        if not forks(len(pages), at_least=AT_LEAST, workers=workers):
+            return
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        from jinja2 import pass_context
+
+        hand_over = pass_context(lambda context: self._hand_over(context))
+        self._env, self._stand_in = env, env.from_string("{{ agent_catalog_ahead() }}", {"agent_catalog_ahead": hand_over})
+        self._templates = {page.file.src_uri: page.meta.get("template", "main.html") for page in pages}
+        # The templates compiled here, once, before the workers inherit them.
+        _warm_up(env, config, doc_files, nav, pages[0])
+        parent = os.getpid()
+
+        def task(index: int) -> str | None:  # the workers inherit the pages: only indexes are sent
+            if os.getpid() == parent:  # not in a worker after all: rendered in MkDocs' loop
+                return None
+            return _render(pages[index], env, config, doc_files, nav)
+
+        self._order = [page.file.src_uri for page in pages]
+        indexes = range(len(pages))
+        self._results = self._stack.enter_context(forked_results(task, indexes, at_least=AT_LEAST, workers=workers))
+        for page in pages:
+            page.meta = {**page.meta, "template": self._stand_in}
+
+    def restore(self, page: Page) -> None:
+        """The page's own template name back in its meta (for the plugins that read it), once
+        MkDocs has taken the stand-in."""
+        if self._stand_in is not None and page.meta.get("template") is self._stand_in:
+            original = self._templates.get(page.file.src_uri, "main.html")
+            meta = {key: value for key, value in page.meta.items() if key != "template"}
+            page.meta = meta if original == "main.html" and "template" not in meta else {**meta, "template": original}
+
+    def stop(self) -> None:
+        """Stop the workers (the build is over, or failed)."""
+        self._stack.close()
+        self._results, self._order, self._next, self._done = None, [], 0, {}
+
+    def _take(self, uri: str) -> str | None:
+        while uri not in self._done and self._results is not None and self._next < len(self._order):
+            try:
+                output = next(self._results)
+            except Exception:  # a worker gone (killed): the rest are rendered here
+                self.stop()
+                break
+            self._done[self._order[self._next]] = output
+            self._next += 1
+        return self._done.pop(uri, None)
+
+    def _hand_over(self, context: Any) -> Any:
+        """What the stand-in renders: the worker's output, or the page's own template here."""
+        from markupsafe import Markup
+
+        page = context["page"]
+        uri = page.file.src_uri
+        output = self._take(uri)
+        if output is not None:
+            self.rendered += 1
+            return Markup(output)
+        assert self._env is not None
+        template = self._env.get_template(self._templates.get(uri, "main.html"))
+        return Markup(template.render(context.get_all()))
+
+
+def _render(page: Page, env: Environment, config: MkDocsConfig, doc_files: Any, nav: Navigation) -> str | None:
+    """In a worker: what ``_build_page`` renders for the page; None when that logged a
+    warning or failed (then MkDocs' loop renders it, and says so itself)."""
+    from mkdocs.commands.build import get_context
+
+    heard = _quiet_logging()
+    del heard[:]
+    config._current_page = page
+    try:
+        page.active = True
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        output = template.render(context)
+    except Exception:
+        return None
+    finally:
+        page.active = False
+        config._current_page = None
+    return None if heard else output
+
+
+def _warm_up(env: Environment, config: MkDocsConfig, doc_files: Any, nav: Navigation, page: Page) -> None:
+    """Render the page's template once, no plugin told: Jinja compiles it and every template
+    it includes here, not in each worker. The output is thrown away."""
+    from mkdocs.commands.build import get_context
+
+    config._current_page = page
+    try:
+        page.active = True
+        env.get_template(page.meta.get("template", "main.html")).render(get_context(nav, doc_files, config, page))
+    except Exception:
+        pass  # MkDocs' loop meets it, and reports it
+    finally:
+        page.active = False
+        config._current_page = None
+
+
+_HEARD: list[int] | None = None
+
+
+def _quiet_logging() -> list[int]:
+    """In a worker: log records are not printed (MkDocs' loop in the parent logs what it
+    logs), only noted, warnings and worse, in the list returned."""
+    global _HEARD
+    if _HEARD is None:
+        heard: list[int] = []
+
+        def note(self: logging.Logger, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                heard.append(record.levelno)
+
+        logging.Logger.callHandlers = note  # type: ignore[method-assign]
+        _HEARD = heard
+    return _HEARD
