@@ -62,6 +62,7 @@ class RenderAhead:
         from catalog.parallel import forked_results, forks
 
         self.stop()
+        self.rendered = 0
         pages = [page for page in pages if not page.file.inclusion.is_excluded()]
         workers = min(os.cpu_count() or 1, 8)
         if not forks(len(pages), at_least=AT_LEAST, workers=workers):
