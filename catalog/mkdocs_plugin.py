@@ -261,7 +261,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             self._ticks["post"] = self.progress("Writing pages", self._pages)
         if not self._live.serving and not self._live.dirty and self._nav is not None:
             ours = [f.page for f in files.documentation_pages() if f.src_uri in self.generated and f.page is not None]
-            self._ahead.start(env, config, files, self._nav, ours)
+            self._ahead.start(env, config, files, self._nav, ours, self.on_page_context)
         return env
 
     # Before the search plugin (priority 0): a finished page gives Material's search index
@@ -278,6 +278,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         prepared = self._finished.pop(page.file.src_uri, None)
         if prepared is not None:
             index_finished(page, prepared.search, config)
+        self._ahead.hide(page)
         self._live.built.add(page.url)
         return context
 

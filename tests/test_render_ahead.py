@@ -10,14 +10,17 @@ a pytest-xdist worker is not), once as it is and once with the rendering ahead s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from catalog.mkdocs_ahead import AT_LEAST
+from catalog.mkdocs_ahead import AT_LEAST, without_search_attributes
 from tests.scale_fixtures import write_categories
 
 REPO = Path(__file__).resolve().parents[1]
@@ -166,3 +169,14 @@ def test_agent_catalog_build_with_pages_rendered_ahead_is_the_same(tmp_path: Pat
         sites[switch] = _files(site)
     assert sites["on"].keys() == sites["off"].keys()
     assert [name for name in sites["on"] if sites["on"][name] != sites["off"][name]] == []
+
+
+_PIECES = ["data-search-", "exclude", "x", "_1", "=", '"', '="on"', " ", "\t", "\n", "\u00a0", "\u2003", "é", "<p", ">", "-"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_search_attributes_go_as_materials_search_takes_them_out(pieces: list[str]) -> None:
+    """``without_search_attributes`` (run where the search plugin's expression would have
+    been): the same text as that expression makes, whatever the text."""
+    text = "".join(pieces)
+    assert without_search_attributes(text) == re.sub(r"\s?data-search-\w+=\"[^\"]+\"", "", text)
