@@ -53,6 +53,7 @@ class RenderAhead:
         self._env: Environment | None = None
         self._stand_in: Template | None = None
         self.rendered = 0  # pages whose worker output was used, this build
+        self.in_worker = False  # this is a copy of it in a worker, rendering
         self._hide = False  # see ``hide``
         self._hidden: dict[str, str] = {}  # src_uri -> content, taken out of the way by ``hide``
 
@@ -165,6 +166,7 @@ class RenderAhead:
         warning or failed (then MkDocs' loop renders it, and says so itself)."""
         from mkdocs.commands.build import get_context
 
+        self.in_worker = True
         heard = _quiet_logging()
         del heard[:]
         config._current_page = page

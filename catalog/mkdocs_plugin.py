@@ -276,8 +276,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             # must reach it as a URL (percent-encoded), which is what it is meant to be anyway.
             page.edit_url = f"{self._edit_base}/{quote(source, safe='/')}" if self._edit_base else None
         prepared = self._finished.pop(page.file.src_uri, None)
-        if prepared is not None:
-            index_finished(page, prepared.search, config)
+        if prepared is not None:  # (a worker rendering ahead: the index is this process's to make)
+            index_finished(page, () if self._ahead.in_worker else prepared.search, config)
         self._ahead.hide(page)
         self._live.built.add(page.url)
         return context
