@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
+    from catalog.mkdocs_live import GeneratedFile
+
 # Fewer pages are not worth forking for (a worker costs about what 30 pages do).
 AT_LEAST = 64
 
@@ -45,8 +47,10 @@ class RenderAhead:
 
     def __init__(self) -> None:
         self._stack = contextlib.ExitStack()
-        self._results: Iterator[str | None] | None = None
-        self._order: list[str] = []  # src_uri of each page handed to the workers, in their order
+        self._results: Iterator[Any] | None = None  # each item's: a page's output, or files not written
+        # What is handed to the workers, in their order: a page's src_uri, or a range of ``_to_write``.
+        self._order: list[str | tuple[int, int]] = []
+        self._to_write: list[GeneratedFile] = []
         self._next = 0  # index in ``_order`` of the next result to read
         self._done: dict[str, str | None] = {}  # read, not yet taken
         self._templates: dict[str, Any] = {}  # src_uri -> the template the page asked for
@@ -65,16 +69,19 @@ class RenderAhead:
         nav: Navigation,
         pages: Sequence[Page],
         hook: Callable[..., Any],
+        to_write: Sequence[GeneratedFile] = (),
     ) -> None:
         """Fork the workers for ``pages`` (when it is worth it) and point each at the stand-in.
-        ``hook``: the plugin's ``on_page_context`` (see ``hide``)."""
+        ``hook``: the plugin's ``on_page_context`` (see ``hide``). ``to_write``: generated files
+        (not pages) the workers write into the site first, while MkDocs copies the theme's
+        files (``GeneratedFile.written_ahead``): one of them a worker fails to write is written
+        here when its turn comes, as MkDocs would have."""
         from mkdocs.structure.files import InclusionLevel
 
         from catalog.parallel import forked_results, forks
 
         self.stop()
         self.rendered = 0
-        pages = [page for page in pages if not page.file.inclusion.is_excluded()]
         workers = min(os.cpu_count() or 1, 8)
         if not forks(len(pages), at_least=AT_LEAST, workers=workers):
             return
@@ -82,21 +89,33 @@ class RenderAhead:
         from jinja2 import pass_context
 
         hand_over = pass_context(lambda context: self._hand_over(context))
-        self._env, self._stand_in = env, env.from_string("{{ agent_catalog_ahead() }}", {"agent_catalog_ahead": hand_over})
-        self._templates = {page.file.src_uri: page.meta.get("template", "main.html") for page in pages}
+        self._env, self._stand_in = (
+            env,
+            env.from_string("{{ agent_catalog_ahead() }}", {"agent_catalog_ahead": hand_over}),
+        )
+        self._templates = {page.file.src_uri: page.meta.get("template") for page in pages}
         self._hide = _only_materials_search_after(hook, config)
         # The templates compiled here, once, before the workers inherit them.
         _warm_up(env, config, doc_files, nav, pages[0])
         parent = os.getpid()
 
-        def task(index: int) -> str | None:  # the workers inherit the pages: only indexes are sent
-            if os.getpid() == parent:  # not in a worker after all: rendered in MkDocs' loop
-                return None
-            return self._render(pages[index], env, config, doc_files, nav)
+        def task(item: int | tuple[int, int]) -> Any:  # the workers inherit it all: only indexes are sent
+            if os.getpid() == parent:  # not in a worker after all: left to MkDocs' loop
+                return None if isinstance(item, int) else tuple(range(*item))
+            if isinstance(item, tuple):
+                return _write(to_write, *item)
+            return self._render(pages[item], env, config, doc_files, nav)
 
-        self._order = [page.file.src_uri for page in pages]
-        indexes = range(len(pages))
-        self._results = self._stack.enter_context(forked_results(task, indexes, at_least=AT_LEAST, workers=workers))
+        # The files first: the first page's turn comes once MkDocs has copied the theme's.
+        chunks = [
+            (start, min(start + _FILES_AT_ONCE, len(to_write))) for start in range(0, len(to_write), _FILES_AT_ONCE)
+        ]
+        self._order = [*chunks, *(page.file.src_uri for page in pages)]
+        self._to_write = list(to_write)
+        items: list[int | tuple[int, int]] = [*chunks, *range(len(pages))]
+        self._results = self._stack.enter_context(forked_results(task, items, at_least=1, workers=workers))
+        for file in to_write:
+            file.written_ahead = True
         for page in pages:
             page.meta = {**page.meta, "template": self._stand_in}
 
@@ -104,9 +123,9 @@ class RenderAhead:
         """The page's own template name back in its meta (for the plugins that read it), once
         MkDocs has taken the stand-in."""
         if self._stand_in is not None and page.meta.get("template") is self._stand_in:
-            original = self._templates.get(page.file.src_uri, "main.html")
+            original = self._templates.get(page.file.src_uri)
             meta = {key: value for key, value in page.meta.items() if key != "template"}
-            page.meta = meta if original == "main.html" and "template" not in meta else {**meta, "template": original}
+            page.meta = meta if original is None else {**meta, "template": original}
 
     def hide(self, page: Page) -> None:
         """Called by the plugin's ``on_page_context`` for a page rendered ahead, after which
@@ -131,17 +150,42 @@ class RenderAhead:
         """Stop the workers (the build is over, or failed)."""
         self._stack.close()
         self._results, self._order, self._next, self._done, self._hidden = None, [], 0, {}, {}
+        self._to_write = []
+
+    def finish(self) -> None:
+        """The build is over: every file a worker was to write is written (a worker that failed
+        one, here), then the workers stop."""
+        while self._results is not None and self._next < len(self._order):
+            self._read_one()
+        self.stop()
 
     def _take(self, uri: str) -> str | None:
         while uri not in self._done and self._results is not None and self._next < len(self._order):
-            try:
-                output = next(self._results)
-            except Exception:  # a worker gone (killed): the rest are rendered here
-                self.stop()
-                break
-            self._done[self._order[self._next]] = output
-            self._next += 1
+            self._read_one()
         return self._done.pop(uri, None)
+
+    def _read_one(self) -> None:
+        """The next result the workers give: a page's output, or the files they did not write."""
+        from mkdocs.structure.files import File
+
+        assert self._results is not None
+        step = self._order[self._next]
+        try:
+            result = next(self._results)
+        except Exception:  # a worker gone (killed): what is left is done here
+            files, left = self._to_write, [s for s in self._order[self._next :] if isinstance(s, tuple)]
+            self.stop()
+            for start, end in left:
+                for file in files[start:end]:
+                    File.copy_file(file)
+            return
+        self._next += 1
+        if isinstance(step, str):
+            self._done[step] = result
+            return
+        failed: tuple[int, ...] = result  # the files a worker could not write
+        for index in failed:
+            File.copy_file(self._to_write[index])
 
     def _hand_over(self, context: Any) -> Any:
         """What the stand-in renders: the worker's output, or the page's own template here."""
@@ -155,9 +199,8 @@ class RenderAhead:
             self.rendered += 1
             return Markup(output)
         assert self._env is not None
-        template = self._env.get_template(self._templates.get(uri, "main.html"))
+        template = self._env.get_template(self._templates.get(uri) or "main.html")
         return Markup(template.render(context.get_all()))
-
 
     def _render(
         self, page: Page, env: Environment, config: MkDocsConfig, doc_files: Any, nav: Navigation
@@ -196,9 +239,13 @@ def _only_materials_search_after(hook: Callable[..., Any], config: MkDocsConfig)
         from material.plugins.search.plugin import SearchPlugin  # type: ignore[import-untyped]
     except ImportError:
         return False
-    return bool(after) and all(
-        getattr(h, "__func__", None) is SearchPlugin.on_page_context and h.__self__.config.enabled for h in after
-    )
+
+    def enabled_search(handler: Any) -> bool:
+        return getattr(handler, "__func__", None) is SearchPlugin.on_page_context and bool(
+            handler.__self__.config.enabled
+        )
+
+    return bool(after) and all(enabled_search(h) for h in after)
 
 
 _SEARCH_ATTRIBUTE = re.compile(r'data-search-\w+="[^"]+"')
@@ -234,6 +281,24 @@ def _warm_up(env: Environment, config: MkDocsConfig, doc_files: Any, nav: Naviga
     finally:
         page.active = False
         config._current_page = None
+
+
+# Generated files written by one task of a worker.
+_FILES_AT_ONCE = 64
+
+
+def _write(files: Sequence[GeneratedFile], start: int, end: int) -> tuple[int, ...]:
+    """In a worker: write ``files[start:end]`` into the site as MkDocs copies them; the
+    indexes of those that failed (MkDocs' loop writes them, and says why if it fails too)."""
+    from mkdocs.structure.files import File
+
+    failed = []
+    for index in range(start, end):
+        try:
+            File.copy_file(files[index])
+        except Exception:
+            failed.append(index)
+    return tuple(failed)
 
 
 _HEARD: list[int] | None = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MethodType
 from typing import Any, cast
@@ -38,9 +38,9 @@ from catalog.layout import (
     is_agent_page,
     quiet_sections,
 )
+from catalog.mkdocs_ahead import RenderAhead
 from catalog.mkdocs_build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
 from catalog.mkdocs_html import Headings, Prepared, SearchSection, digest, finish, headings_of, prepare, prepared
-from catalog.mkdocs_ahead import RenderAhead
 from catalog.mkdocs_live import GeneratedFile, Live
 from catalog.types import Catalog
 
@@ -78,6 +78,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._pages = 0
         self._live = Live()  # what a build of ``mkdocs serve`` keeps for the next one
         self._nav: Any = None
+        self._added: set[str] = set()  # the files _add_pages added, this build
         self._ahead = RenderAhead()
 
     # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
@@ -100,7 +101,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._finished, self._blocks = {}, HtmlBlocks()  # nothing of an earlier build that failed half-way
-        self._prepared = {}
+        self._prepared, self._added = {}, set()
         live = self._live
         if live.dirty:
             live.start_build(files, config, self._template_dirs(config))
@@ -146,6 +147,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             except ValueError:
                 continue
         made: dict[str, Prepared | None] = {}  # agent pages finished by the workers that render them
+        pages: Mapping[str, str | bytes]
         if self._live.serving:
             pages = self._live.render(catalog, options)
         else:
@@ -161,6 +163,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             page = cast(GeneratedFile, GeneratedFile.generated(config, uri, content=text, inclusion=shown))
             page.modified = self._live.modified(uri, text, rel in SIDEBAR_PAGES)
             files.append(page)
+            self._added.add(uri)
             if page.modified and isinstance(text, str) and rel.endswith(".md"):
                 if rel in made:
                     self._prepared[uri] = made[rel]
@@ -261,7 +264,13 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             self._ticks["post"] = self.progress("Writing pages", self._pages)
         if not self._live.serving and not self._live.dirty and self._nav is not None:
             ours = [f.page for f in files.documentation_pages() if f.src_uri in self.generated and f.page is not None]
-            self._ahead.start(env, config, files, self._nav, ours, self.on_page_context)
+            to_write = [
+                f
+                for f in files
+                if isinstance(f, GeneratedFile) and f.src_uri in self._added and not f.is_documentation_page()
+                if f.inclusion.is_included()  # type: ignore[no-untyped-call]
+            ]
+            self._ahead.start(env, config, files, self._nav, ours, self.on_page_context, to_write)
         return env
 
     # Before the search plugin (priority 0): a finished page gives Material's search index
@@ -291,7 +300,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     # the entries of the pages built now in place of theirs (Material's search expects one).
     @event_priority(10)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self._ahead.stop()
+        self._ahead.finish()
         if self._live.dirty:
             self._live.forget_rebuilt(config)
 

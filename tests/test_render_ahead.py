@@ -154,7 +154,10 @@ def test_a_site_built_with_pages_rendered_ahead_is_the_same(tmp_path: Path, orde
     assert differ == []
     if hooks:  # what the other plugin did is there: its context variable, its mark, its record
         page = sites["on"]["catalog/agents/agent-00001.html"].decode("utf-8")
-        assert '<p class="witness">noted for catalog/agents/agent-00001.md' in page and "<!-- after the template: catalog/agents/agent-00001.md -->" in page
+        assert (
+            '<p class="witness">noted for catalog/agents/agent-00001.md' in page
+            and "<!-- after the template: catalog/agents/agent-00001.md -->" in page
+        )
         assert sites["on"]["seen.txt"].decode("utf-8").count("catalog/agents/agent-000") == AGENTS
 
 
@@ -171,7 +174,24 @@ def test_agent_catalog_build_with_pages_rendered_ahead_is_the_same(tmp_path: Pat
     assert [name for name in sites["on"] if sites["on"][name] != sites["off"][name]] == []
 
 
-_PIECES = ["data-search-", "exclude", "x", "_1", "=", '"', '="on"', " ", "\t", "\n", "\u00a0", "\u2003", "é", "<p", ">", "-"]
+_PIECES = [
+    "data-search-",
+    "exclude",
+    "x",
+    "_1",
+    "=",
+    '"',
+    '="on"',
+    " ",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u2003",
+    "é",
+    "<p",
+    ">",
+    "-",
+]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=40))
