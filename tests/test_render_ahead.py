@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from catalog.mkdocs_ahead import AT_LEAST, without_search_attributes
 from tests.scale_fixtures import write_categories
+from tests.test_markdown_matrix import RECOMMENDED
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -99,13 +100,17 @@ def _project(root: Path, order: str, hooks: bool) -> Path:
     (project / "docs").mkdir(parents=True)
     (project / "docs" / "index.md").write_text("# Handbook\n\nWritten by hand.\n", encoding="utf-8")
     ours = "agent-catalog: {sources: [../agents], path: catalog/}"
-    plugins = ["search", ours] if order == "last" else [ours, "search", "offline"]
-    extra = ""
+    plugins = {
+        "last": ["search", ours],
+        "first": [ours, "search", "offline"],
+        "middle": ["search", "macros", ours, "offline"],
+    }[order]
+    extra = RECOMMENDED if order == "middle" else ""  # the Markdown extensions most sites use
     if hooks:
         (project / "hooks.py").write_text(HOOKS, encoding="utf-8")
         (project / "overrides").mkdir()
         (project / "overrides" / "main.html").write_text(MAIN_HTML, encoding="utf-8")
-        extra = "hooks: [hooks.py]\n"
+        extra += "hooks: [hooks.py]\n"
     (project / "mkdocs.yml").write_text(
         "site_name: Handbook\n"
         f"use_directory_urls: {'true' if order == 'first' else 'false'}\n"
@@ -135,7 +140,7 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("order", "hooks"), [("last", True), ("first", False)])
+@pytest.mark.parametrize(("order", "hooks"), [("last", True), ("first", False), ("middle", True)])
 def test_a_site_built_with_pages_rendered_ahead_is_the_same(tmp_path: Path, order: str, hooks: bool) -> None:
     _catalog(tmp_path)
     project = _project(tmp_path, order, hooks)
