@@ -98,9 +98,10 @@ def forked_results(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             # Submits everything now; the forks happen here, before this process starts a thread
-            # of its own. Chunks small enough that the first results come soon.
+            # of its own. Chunks small enough that the first results come soon, and that the
+            # last one keeps one worker busy alone only briefly (16 or more chunks a worker).
             try:
-                yield pool.map(_run, items, chunksize=max(1, min(chunk, len(items) // (workers * 4))))
+                yield pool.map(_run, items, chunksize=max(1, min(chunk, len(items) // (workers * 16))))
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:
