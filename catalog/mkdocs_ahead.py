@@ -12,7 +12,10 @@ MkDocs' own loop still runs for these pages, as for any other, in this process: 
 ``on_page_context`` (their side effects, such as the search index, happen here where they
 count), then the stand-in in place of the template, every ``on_post_page``, and the write. Only
 what a plugin would make different in the template's output *because of an earlier page of
-this same loop* is not seen by the workers (they render from the state at ``on_env``).
+this same loop* is not seen by the workers (they render from the state at ``on_env``). The
+page's ``meta["template"]`` holds the stand-in from ``on_env`` until the plugin's own
+``on_page_context`` (priority 50) puts the page's own back: a plugin whose ``on_page_context``
+runs before it sees the stand-in there.
 
 A page whose rendering in a worker logged a warning or failed is rendered by the stand-in in
 this process, with the context MkDocs made for it: its warnings and errors are MkDocs' own, as
