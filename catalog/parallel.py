@@ -90,10 +90,14 @@ def forked_results(
     if not forks(len(items), at_least=at_least, workers=workers):
         yield (task(item) for item in items)
         return
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _task = task
+    # What the workers inherit is out of the collector's reach meanwhile: a worker's full
+    # collection does not walk (and so copy, page by page) the whole heap of this process.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
@@ -106,3 +110,4 @@ def forked_results(
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _task = None
+        gc.unfreeze()
