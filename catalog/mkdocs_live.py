@@ -30,9 +30,14 @@ class GeneratedFile(File):
     ``mkdocs serve --dirty``: MkDocs builds only the pages that did)."""
 
     modified = True
+    written_ahead = False  # a worker wrote it into the site already (catalog.mkdocs_ahead)
 
     def is_modified(self) -> bool:
         return self.modified
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if not self.written_ahead:
+            super().copy_file(dirty)
 
 
 class Live:

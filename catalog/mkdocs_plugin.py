@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MethodType
 from typing import Any, cast
@@ -38,6 +38,7 @@ from catalog.layout import (
     is_agent_page,
     quiet_sections,
 )
+from catalog.mkdocs_ahead import RenderAhead
 from catalog.mkdocs_build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
 from catalog.mkdocs_html import Headings, Prepared, SearchSection, digest, finish, headings_of, prepare, prepared
 from catalog.mkdocs_live import GeneratedFile, Live
@@ -76,6 +77,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._ticks: dict[str, Callable[[], None]] = {}
         self._pages = 0
         self._live = Live()  # what a build of ``mkdocs serve`` keeps for the next one
+        self._nav: Any = None
+        self._added: set[str] = set()  # the files _add_pages added, this build
+        self._ahead = RenderAhead()
 
     # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
     # such plugins), and with it what the last build read and rendered.
@@ -85,6 +89,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_shutdown(self) -> None:
         # MkDocs keeps this instance for the process: the next build starts afresh.
         self._live = Live()
+        self._ahead.stop()
         self.scanned, self.progress, self.not_built = None, None, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -96,6 +101,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._finished, self._blocks = {}, HtmlBlocks()  # nothing of an earlier build that failed half-way
+        self._prepared, self._added = {}, set()
         live = self._live
         if live.dirty:
             live.start_build(files, config, self._template_dirs(config))
@@ -140,7 +146,12 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                 self._edit_paths[f"{prefix}agents/{agent.slug}.md"] = agent.source.relative_to(base).as_posix()
             except ValueError:
                 continue
-        pages = self._live.render(catalog, options) if self._live.serving else render_catalog(catalog, options)
+        made: dict[str, Prepared | None] = {}  # agent pages finished by the workers that render them
+        pages: Mapping[str, str | bytes]
+        if self._live.serving:
+            pages = self._live.render(catalog, options)
+        else:
+            pages = render_catalog(catalog, options, then=self._finisher(), made=made)
         to_prepare: list[tuple[str, str]] = []
         for rel, text in pages.items():
             uri = f"{prefix}{rel}"
@@ -152,8 +163,12 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             page = cast(GeneratedFile, GeneratedFile.generated(config, uri, content=text, inclusion=shown))
             page.modified = self._live.modified(uri, text, rel in SIDEBAR_PAGES)
             files.append(page)
+            self._added.add(uri)
             if page.modified and isinstance(text, str) and rel.endswith(".md"):
-                to_prepare.append((uri, text))
+                if rel in made:
+                    self._prepared[uri] = made[rel]
+                else:
+                    to_prepare.append((uri, text))
         self._prepare(to_prepare)
         if self._live.dirty:
             self._live.remove_gone(files, config)
@@ -161,7 +176,10 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         # so, the same as a build of ``generate``'s docs folder.
         return Files(sorted(files, key=file_sort_key))
 
+    # Last: the navigation the pages are built with (``on_env`` renders ours ahead with it).
+    @event_priority(-100)
     def on_nav(self, nav: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self._nav = nav
         if self._live.dirty:
             # A dirty build reads only the pages it builds: the others in the navigation are
             # read for their titles, or the rebuilt pages' navigation would show file names.
@@ -170,19 +188,32 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                     page.read_source(config)
         return nav
 
-    def _prepare(self, pages: list[tuple[str, str]]) -> None:
-        """Finish the pages MkDocs is going to build in forked workers, both cores at it,
-        before MkDocs reads them one after the other."""
-        from catalog.parallel import map_forked
-
-        self._prepared = {}
+    def _finisher(self) -> Callable[[str, str], Prepared | None] | None:
+        """What finishes a generated page (by its path relative to the catalog's), ahead of
+        MkDocs reading it: None when the site's headings are not ours to make."""
         headings = self._headings
         if headings is None:
-            return
+            return None
         prefix = self._prefix()
 
+        def finished(rel: str, text: str) -> Prepared | None:
+            return prepare(headings, is_agent_page(f"{prefix}{rel}", prefix), text)
+
+        return finished
+
+    def _prepare(self, pages: list[tuple[str, str]]) -> None:
+        """Finish the pages MkDocs is going to build that the workers rendering the agent
+        pages did not (the shared pages; every page, live), in forked workers when there are
+        many, before MkDocs reads them one after the other."""
+        from catalog.parallel import map_forked
+
+        finished = self._finisher()
+        if finished is None:
+            return
+        prefix = len(self._prefix())
+
         def task(page: tuple[str, str]) -> Prepared | None:
-            return prepare(headings, is_agent_page(page[0], prefix), page[1])
+            return finished(page[0][prefix:], page[1])
 
         for (uri, _), made in zip(pages, map_forked(task, pages, at_least=64), strict=True):
             self._prepared[uri] = made
@@ -226,9 +257,20 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         html = restore_blocks(self._blocks, page, html)
         return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
+    # Last: every other plugin's filters and globals are in the environment the workers inherit.
+    @event_priority(-100)
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self.progress is not None:
             self._ticks["post"] = self.progress("Writing pages", self._pages)
+        if not self._live.serving and not self._live.dirty and self._nav is not None:
+            ours = [f.page for f in files.documentation_pages() if f.src_uri in self.generated and f.page is not None]
+            to_write = [
+                f
+                for f in files
+                if isinstance(f, GeneratedFile) and f.src_uri in self._added and not f.is_documentation_page()
+                if f.inclusion.is_included()  # type: ignore[no-untyped-call]
+            ]
+            self._ahead.start(env, config, files, self._nav, ours, self.on_page_context, to_write)
         return env
 
     # Before the search plugin (priority 0): a finished page gives Material's search index
@@ -236,14 +278,16 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     # entries it would make of the whole page, and the search skips the page.
     @event_priority(50)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        self._ahead.restore(page)
         source = self._edit_paths.get(page.file.src_uri)
         if source is not None:
             # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
             # must reach it as a URL (percent-encoded), which is what it is meant to be anyway.
             page.edit_url = f"{self._edit_base}/{quote(source, safe='/')}" if self._edit_base else None
         prepared = self._finished.pop(page.file.src_uri, None)
-        if prepared is not None:
-            index_finished(page, prepared.search, config)
+        if prepared is not None:  # (a worker rendering ahead: the index is this process's to make)
+            index_finished(page, () if self._ahead.in_worker else prepared.search, config)
+        self._ahead.hide(page)
         self._live.built.add(page.url)
         return context
 
@@ -256,10 +300,12 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     # the entries of the pages built now in place of theirs (Material's search expects one).
     @event_priority(10)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._ahead.finish()
         if self._live.dirty:
             self._live.forget_rebuilt(config)
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._ahead.stop()
         # What the site holds is not known any more: the next build of a serve builds it all.
         self._live.forget_site()
 

@@ -66,6 +66,13 @@ def map_forked(
         return list(results)
 
 
+def forks(items: int, *, at_least: int, workers: int) -> bool:
+    """Whether ``forked_results`` over this many items runs them in workers (else in this
+    process, one after the other)."""
+    alone = (os.cpu_count() or 1) < 2 or threading.active_count() > 1 or os.name != "posix"
+    return workers >= 1 and items >= at_least and not alone
+
+
 @contextmanager
 def forked_results(
     task: Callable[[T], R], items: Sequence[T], *, at_least: int, workers: int, chunk: int = 64
@@ -80,22 +87,27 @@ def forked_results(
     be a closure. Leaving the block stops the workers.
     """
     global _task
-    alone = (os.cpu_count() or 1) < 2 or threading.active_count() > 1 or os.name != "posix"
-    if workers < 1 or len(items) < at_least or alone:
+    if not forks(len(items), at_least=at_least, workers=workers):
         yield (task(item) for item in items)
         return
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     _task = task
+    # What the workers inherit is out of the collector's reach meanwhile: a worker's full
+    # collection does not walk (and so copy, page by page) the whole heap of this process.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)) as pool:
             # Submits everything now; the forks happen here, before this process starts a thread
-            # of its own. Chunks small enough that the first results come soon.
+            # of its own. Chunks small enough that the first results come soon, and that the
+            # last one keeps one worker busy alone only briefly (16 or more chunks a worker).
             try:
-                yield pool.map(_run, items, chunksize=max(1, min(chunk, len(items) // (workers * 4))))
+                yield pool.map(_run, items, chunksize=max(1, min(chunk, len(items) // (workers * 16))))
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
     finally:
         _task = None
+        gc.unfreeze()

@@ -208,6 +208,8 @@ def render_catalog(
     bytecode_dir: Path | None = None,
     listings: dict[str, Listing] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    then: Callable[[str, str], Any] | None = None,
+    made: dict[str, Any] | None = None,
 ) -> Pages:
     """Every generated page and asset of a catalog, keyed by path relative to the docs folder.
 
@@ -215,6 +217,8 @@ def render_catalog(
     ``listings``: the last run's, by agent file (display path); those of the agents not
     rendered again are reused. Updated in place (live preview keeps them between builds).
     ``meanwhile``: work for this process while forked workers render the agent pages.
+    ``then``: what to make of each agent page (its path, its text) in the worker that rendered
+    it, into ``made`` by path (the MkDocs plugin finishes its HTML so, in the same round).
     """
     context = render_context(catalog, options, bytecode_dir)
     kept = listings if listings is not None else {}
@@ -224,7 +228,7 @@ def render_catalog(
     missing = [path for path in missing if path not in kept]
     if missing:  # the caller decides what is rendered again, not this stage
         raise ValueError(f"no listing kept for agents not rendered again: {missing[:3]}")
-    pages, rendered = render_agents(context, wanted, meanwhile)
+    pages, rendered = render_agents(context, wanted, meanwhile, then, made)
     kept.update(rendered)
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
@@ -234,19 +238,35 @@ def render_catalog(
 
 
 def render_agents(
-    context: RenderContext, agents: Sequence[Agent], meanwhile: Callable[[], None] | None = None
+    context: RenderContext,
+    agents: Sequence[Agent],
+    meanwhile: Callable[[], None] | None = None,
+    then: Callable[[str, str], Any] | None = None,
+    made: dict[str, Any] | None = None,
 ) -> tuple[Pages, dict[str, Listing]]:
-    """The files of these agents, and each one's listing by agent file (display path)."""
+    """The files of these agents, and each one's listing by agent file (display path).
+    ``then`` and ``made``: see ``render_catalog``."""
     pages: Pages = {}
     listings = {}
     # Rendering agent Markdown is most of a build's own time; each page stands alone.
-    task = functools.partial(_files_of, context)
-    for agent, (files, listing) in zip(
+    task = functools.partial(_files_then, context, then)
+    for agent, (files, listing, after) in zip(
         agents, map_forked(task, agents, at_least=200, meanwhile=meanwhile), strict=True
     ):
         pages.update(files)
         listings[agent.display_path] = listing
+        if made is not None:
+            made.update(after)
     return pages, listings
+
+
+def _files_then(
+    context: RenderContext, then: Callable[[str, str], Any] | None, agent: Agent
+) -> tuple[tuple[tuple[str, str], ...], Listing, tuple[tuple[str, Any], ...]]:
+    files, listing = _files_of(context, agent)
+    page = agent_page_paths(agent.slug)[0]
+    after = () if then is None else tuple((path, then(path, text)) for path, text in files if path == page)
+    return files, listing, after
 
 
 _AgentFiles = tuple[tuple[tuple[str, str], ...], Listing]
