@@ -205,3 +205,39 @@ def test_search_attributes_go_as_materials_search_takes_them_out(pieces: list[st
     been): the same text as that expression makes, whatever the text."""
     text = "".join(pieces)
     assert without_search_attributes(text) == re.sub(r"\s?data-search-\w+=\"[^\"]+\"", "", text)
+
+
+TWO_BUILDS = """
+import sys
+from catalog.cli import main
+
+for source, site in zip(sys.argv[1::2], sys.argv[2::2]):
+    try:
+        main(["build", source, "--site-dir", site])
+    except SystemExit as end:
+        assert end.code == 0, end.code
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="pages are rendered ahead only with two cores or more")
+def test_a_build_after_one_rendered_ahead_in_the_same_process_is_the_build_alone(tmp_path: Path) -> None:
+    """One process, two builds (a test session, a script, a serve that rebuilds): nothing of a
+    build whose pages were rendered ahead reaches the next (its shared pages came out empty)."""
+    large = _catalog(tmp_path / "large")
+    small = tmp_path / "small"
+    shutil.copytree(REPO / "agents", small)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+
+    def run(*pairs: Path) -> None:
+        result = subprocess.run(
+            [sys.executable, "-c", TWO_BUILDS, *map(str, pairs)], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    run(large, tmp_path / "site-large", small, tmp_path / "site-after")
+    run(small, tmp_path / "site-alone")
+    assert len([*(tmp_path / "site-large").glob("**/*.html")]) > AT_LEAST
+    after, alone = _files(tmp_path / "site-after"), _files(tmp_path / "site-alone")
+    assert after.keys() == alone.keys()
+    assert [name for name in alone if after[name] != alone[name]] == []
