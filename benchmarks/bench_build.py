@@ -10,7 +10,7 @@ temporary folder, then
 * times ``agent-catalog build AGENTS --site-dir SITE`` as a subprocess, from a temporary
   working folder without an ``mkdocs.yml`` (so the built-in configuration is used);
 * writes the same pages once with ``agent-catalog generate AGENTS --docs-dir DOCS``, writes
-  the same built-in configuration with ``catalog.mkdocs_build.default_config`` and times a
+  the same built-in configuration with ``catalog.mkdocs_site.build.default_config`` and times a
   bare ``python -m mkdocs build -q -f CFG -d SITE2`` over them.
 
 Runs of the two alternate, so both see the same load on the machine; wall time and CPU time
@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.mkdocs_build import default_config
+from catalog.mkdocs_site.build import default_config
 
 SEED = 20240611
 
@@ -273,8 +273,8 @@ def save_marks(out):
 DRIVER = (
     _MARKS
     + """
-import catalog.mkdocs_build as adapter
-from catalog.cli import main
+import catalog.mkdocs_site.build as adapter
+from catalog.cli.main import main
 
 out, sys.argv = sys.argv[1], ["agent-catalog", *sys.argv[2:]]
 real_import = adapter.import_mkdocs

@@ -1,4 +1,4 @@
-"""What AC303 and the "Similar agents" data cost (catalog/overlap.py).
+"""What AC303 and the "Similar agents" data cost (catalog/lint/overlap.py).
 
     python benchmarks/bench_overlap.py [--corpus ../shared/corpus] [--runs 5]
 
@@ -8,7 +8,7 @@
 - the worst case for the inverted index: 2,000 agents of one collection in ten groups of 200
   (each group's words used by exactly a tenth of the catalog, the most that is not left out),
   so every agent shares 24 words with 199 others; and 4,000 in ten groups of 400. Each agent
-  is compared with at most ``CROWD`` of them (``catalog.overlap``): the cost doubles, not
+  is compared with at most ``CROWD`` of them (``catalog.lint.overlap``): the cost doubles, not
   quadruples;
 - 2,000 near-copies (one word apart) among 20,000 agents: one group of 2,000 whose words are
   used by a tenth of the catalog; compared all with all, that was 2 million pairs;
@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalog.overlap import confusable_pairs, terms_of
+from catalog.lint.overlap import confusable_pairs, terms_of
 from catalog.pipeline import scan_catalog
 from catalog.types import Agent
 

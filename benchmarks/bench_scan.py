@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from catalog.discover import find_agent_files
+from catalog.discover.find import find_agent_files
 from catalog.pipeline import load_agent
 from catalog.types import AgentSource
 

@@ -1,3 +1,3 @@
-from catalog.cli import run
+from catalog.cli.main import run
 
 run()

@@ -1,5 +1,5 @@
 """Stage 4, the catalog as a whole: one spelling per category, unique page names (slugs), and
-one entry per agent defined for several tools (``catalog.variants``)."""
+one entry per agent defined for several tools (``catalog.model.variants``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from catalog import variants
-from catalog.discover import Discovery
-from catalog.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
+from catalog.discover.find import Discovery
+from catalog.model import variants
+from catalog.model.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
 from catalog.types import Agent, Catalog, Finding
 
 
@@ -18,7 +18,7 @@ def assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Fi
     """The catalog of what the files gave: agents in slug order, every finding sorted."""
     agents = one_category_spelling([agent for agent, _ in results if agent is not None])
     # One entry per agent, however many tools define it: entries get their slugs as agents
-    # always did, the other definitions theirs after their entry's (catalog.variants).
+    # always did, the other definitions theirs after their entry's (catalog.model.variants).
     groups = variants.group_definitions(agents)
     entries, collisions = _assign_slugs([agents[group[0]] for group in groups])
     for group, entry in zip(groups, entries, strict=True):

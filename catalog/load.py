@@ -19,10 +19,10 @@ _UNREAD = frozenset({"AC101", "AC102"})
 
 def load_agent(source: AgentSource, sections: bool = True) -> tuple[Agent, list[Finding]]:
     """Read, parse and model one file; every problem is a finding, never an exception."""
-    from catalog.model import build_agent
-    from catalog.parse import read_agent_file
-    from catalog.structured import parse_document
-    from catalog.tool_scope import for_its_tool
+    from catalog.model.agent import build_agent
+    from catalog.model.tool_scope import for_its_tool
+    from catalog.parse.document import read_agent_file
+    from catalog.parse.structured import parse_document
 
     text, findings = read_agent_file(source.path, source.display_path)
     if any(f.code in _UNREAD for f in findings):

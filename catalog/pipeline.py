@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.assemble import assemble, assign_slugs, one_category_spelling
-from catalog.discover import find_agent_files
-from catalog.incremental import GenerateResult
+from catalog.discover.find import find_agent_files
+from catalog.incremental.run import GenerateResult
 from catalog.load import Loaded, failure_finding, guarded_load, load_agent, load_all, load_changed
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.layout import RenderOptions
-    from catalog.mkdocs_build import Progress, SiteConfig
+    from catalog.mkdocs_site.build import Progress, SiteConfig
 
 # Stage functions of their own modules, named here too for the callers that know them by it.
 __all__ = [
@@ -41,7 +41,7 @@ def scan_catalog(
     """Scan ``paths`` and return every agent (with a unique slug) and every finding.
 
     ``meanwhile``: work for this process while forked workers read the files.
-    ``sections=False``: agents without their sections (see ``catalog.model.with_sections``).
+    ``sections=False``: agents without their sections (see ``catalog.model.agent.with_sections``).
     ``loaded``: what earlier scans read, by file; a file whose stat and place did not change
     is not read again. Updated in place (live preview keeps it between builds).
     """
@@ -65,10 +65,10 @@ def generate_docs(
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``.
 
     With the cache, a run where nothing changed stops after a stat of every input, and a run
-    after an edit parses and renders only what the edit touched (``catalog.incremental``).
+    after an edit parses and renders only what the edit touched (``catalog.incremental.run``).
     ``want_catalog``: the result's catalog, even when the run did not assemble it again.
     """
-    from catalog.site_dir import check_output_dir, output_lock
+    from catalog.output.folders import check_output_dir, output_lock
 
     check_output_dir(docs_dir, paths, "docs")
     # --check of a folder that is not there: nothing to lock, and --check creates nothing.
@@ -86,10 +86,10 @@ def _generate_locked(
     cache: bool,
     want_catalog: bool,
 ) -> GenerateResult:
-    from catalog import cache_files
-    from catalog.incremental import generate
+    from catalog.incremental import files as cache_files
+    from catalog.incremental.run import generate
     from catalog.layout import default_template_dir
-    from catalog.site import sweep_scratch
+    from catalog.output.docs_folder import sweep_scratch
 
     exclude = [docs_dir, *exclude]
     folder, distrust = cache_files.trusted_cache_dir(docs_dir) if cache and not check else (None, None)
@@ -142,7 +142,7 @@ def build_site(
     import tempfile
     import time
 
-    from catalog.site_dir import OutputRefused, check_output_dir, output_lock, prepare_site_dir
+    from catalog.output.folders import OutputRefused, check_output_dir, output_lock, prepare_site_dir
 
     started = time.perf_counter()
     target = check_output_dir(site.site_dir, paths, "site")
@@ -179,9 +179,9 @@ def _build_in_memory(
     """The built-in configuration: the agent-catalog plugin adds the pages in memory, as in
     a user's ``mkdocs build``, from the catalog scanned here (MkDocs imports itself while the
     workers read the agent files; the navigation needs the catalog's categories)."""
-    from catalog.mkdocs_build import import_mkdocs, prepare_mkdocs
-    from catalog.site import WriteResult
-    from catalog.site_dir import staged_site
+    from catalog.mkdocs_site.build import import_mkdocs, prepare_mkdocs
+    from catalog.output.docs_folder import WriteResult
+    from catalog.output.folders import staged_site
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
@@ -207,9 +207,9 @@ def _build_with_plugin(
     """The user's mkdocs.yml has the agent-catalog plugin: it adds the pages in memory, as in
     a plain ``mkdocs build``, so nothing is written into the docs folder (where every page
     would then be there twice)."""
-    from catalog.mkdocs_build import prepare_mkdocs
-    from catalog.site import WriteResult
-    from catalog.site_dir import staged_site
+    from catalog.mkdocs_site.build import prepare_mkdocs
+    from catalog.output.docs_folder import WriteResult
+    from catalog.output.folders import staged_site
 
     pages: list[int] = [0]
 
@@ -239,8 +239,8 @@ def _build_from_docs(
 ) -> tuple[GenerateResult, int, tuple[str, ...]]:
     """The user's mkdocs.yml (pages go into its docs folder), or another engine (which reads
     a docs folder): generate, then build."""
-    from catalog.mkdocs_build import run_engine
-    from catalog.site_dir import staged_site
+    from catalog.mkdocs_site.build import run_engine
+    from catalog.output.folders import staged_site
 
     docs_dir = site.docs_dir if site.config_file else scratch / "docs"
     if site.config_file is not None:
@@ -273,7 +273,7 @@ def _build_from_docs(
 def not_built_findings(agents: Sequence[Agent], not_built: Iterable[tuple[str, str]]) -> list[Finding]:
     """An AC150 finding for each agent page MkDocs failed on (given by its path in the docs,
     under the plugin's ``path`` or not)."""
-    from catalog.render import agent_page_paths
+    from catalog.render.pages import agent_page_paths
 
     paths = {agent_page_paths(agent.slug)[0]: agent.display_path for agent in agents}
     return [
@@ -289,8 +289,8 @@ def _write_default_config(
     the category and collection pages the renderer makes (``page_groups``, the one derivation).
     With ``options``, the agent-catalog plugin in it renders them (``prepare_mkdocs`` hands it
     the catalog)."""
-    from catalog.mkdocs_build import default_config
-    from catalog.render import page_groups
+    from catalog.mkdocs_site.build import default_config
+    from catalog.render.pages import page_groups
 
     collections, categories, _, _ = page_groups(agents)  # of the entries only, as the pages are
     plugin = (

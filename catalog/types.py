@@ -203,7 +203,7 @@ class Agent(FastPickle):
     permissions: tuple[tuple[str, str], ...] = ()
     # The same agent defined for other tools in the same repository (.claude/, .cursor/,
     # .gemini/, .github/, .codex/, ...): (format, slug) of each other definition, in the
-    # dialect table's order (catalog.variants). One catalog entry shows them all.
+    # dialect table's order (catalog.model.variants). One catalog entry shows them all.
     available_as: tuple[tuple[Format, str], ...] = ()
     # The slug of the entry whose page shows this definition, when it is not the entry's
     # primary definition: such a definition has a download but no page or listing of its own.

@@ -512,7 +512,7 @@ def _fork_as_nobody(args: Sequence[str], cwd: Path, env: dict[str, str], timeout
     _preload(["catalog", "click", "jinja2", "markdown_it", "yaml", "frontmatter", "encodings"])
     import mkdocs.exceptions  # noqa: F401
 
-    import catalog.cli
+    import catalog.cli.main
 
     with tempfile.TemporaryFile() as output:
         pid = os.fork()
@@ -529,7 +529,7 @@ def _fork_as_nobody(args: Sequence[str], cwd: Path, env: dict[str, str], timeout
                 sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
                 sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
                 try:
-                    catalog.cli.main(list(args), prog_name="agent-catalog")
+                    catalog.cli.main.main(list(args), prog_name="agent-catalog")
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
                 finally:

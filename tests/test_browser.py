@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 from catalog.pipeline import scan_catalog
 
 pytestmark = pytest.mark.browser

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
+from catalog.model.sections import outline_sections
 from catalog.pipeline import scan_catalog
-from catalog.sections import outline_sections
 from catalog.types import Catalog
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 
 pytestmark = pytest.mark.browser
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 from tests.hostile_fixtures import agent, write
 
 pytestmark = pytest.mark.browser

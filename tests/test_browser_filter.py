@@ -1,7 +1,7 @@
 """Faceted browsing and search of the built example site, in headless Chromium, opened from disk.
 
 The expected views are computed here in Python from the catalog itself (``agent-catalog scan
---json`` and ``catalog.facets``), never read back from the page: the filter must show exactly
+--json`` and ``catalog.render.facets``), never read back from the page: the filter must show exactly
 the agents the data says. Every request outside the site is blocked and counted (there must be
 none), and no page may log a console error. Screenshots of the overview, a filtered view, the
 search results and an agent page, light and dark, desktop and phone, go to
@@ -23,9 +23,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.facets import facet_labels, facet_values, search_text
+from catalog.cli.main import main
 from catalog.pipeline import scan_catalog
+from catalog.render.facets import facet_labels, facet_values, search_text
 from catalog.types import Agent
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ class Entry:
     tools: tuple[str, ...]
     example_text: str  # context and turns of the example dialogues, as the filter reads them
     facets: dict[str, list[str]]
-    text: str  # what the filter box matches (catalog.facets.search_text)
+    text: str  # what the filter box matches (catalog.render.facets.search_text)
 
 
 @dataclass(frozen=True)

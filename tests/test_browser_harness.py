@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 from tests.test_browser_filter import (
     QUICK_LINKS,
     facet_option,

@@ -1,6 +1,6 @@
 """'Similar agents' on a site of the corpus, in Chromium from disk (issue 19, "Which agents
 compete"): the browser scores the list from every agent's terms in catalog-data.js, and its
-list is Python's (catalog/overlap.py) for the same data, agent for agent and score for score;
+list is Python's (catalog/lint/overlap.py) for the same data, agent for agent and score for score;
 its links lead to the agents' pages; agent text in it stays text.
 
 The site: two collections of the corpus (wshobson/agents and VoltAgent's Claude Code
@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.overlap import SIMILAR_LIMIT, OverlapIndex, terms_of
+from catalog.cli.main import main
+from catalog.lint.overlap import SIMILAR_LIMIT, OverlapIndex, terms_of
 from catalog.pipeline import scan_catalog
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def catalog_rows(site: Path) -> list[list[Any]]:
 
 
 def python_lists(rows: list[list[Any]]) -> dict[str, list[tuple[str, str]]]:
-    """Slug -> [(slug, score as the page prints it)], as catalog/overlap.py ranks them."""
+    """Slug -> [(slug, score as the page prints it)], as catalog/lint/overlap.py ranks them."""
     index = OverlapIndex([row[7] for row in rows])
     slugs = [row[0] for row in rows]
     return {slugs[i]: [(slugs[r.index], f"{r.score:.2f}") for r in index.similar(i, slugs)] for i in range(len(rows))}

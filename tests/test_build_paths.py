@@ -15,8 +15,8 @@ import pytest
 
 from catalog import pipeline
 from catalog.layout import RenderOptions
-from catalog.mkdocs_build import SiteConfig
-from catalog.site_dir import SITE_MARKER
+from catalog.mkdocs_site.build import SiteConfig
+from catalog.output.folders import SITE_MARKER
 
 CATEGORIES = ("Development", "development", "data", "testing")
 

@@ -1,4 +1,4 @@
-"""catalog.cache_files.Part: the generate cache's state is saved in parts (issue 17: at 10,000
+"""catalog.incremental.files.Part: the generate cache's state is saved in parts (issue 17: at 10,000
 agents it was one 62 MB pickle, written again whole after every edit). A run that changed a
 few agents writes the parts that hold them; a part missing or not ours is no cache."""
 
@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog import cache_files, cache_records
-from catalog.cache_files import FileStat, Part
-from catalog.cache_records import Stamp
-from catalog.cli import main
+from catalog.cli.main import main
+from catalog.incremental import files as cache_files
+from catalog.incremental import records as cache_records
+from catalog.incremental.files import FileStat, Part
+from catalog.incremental.records import Stamp
 
 
 def parts_of(folder: Path) -> dict[str, int]:

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.cli import main
-from catalog.facets import data_row, data_script, facet_labels, label
-from catalog.jsonout import INDEX_LIST_LIMIT, INDEX_SUMMARY_LIMIT, agent_to_dict, index_entry_json, record_json
+from catalog.cli.main import main
 from catalog.pipeline import scan_catalog
+from catalog.render.facets import data_row, data_script, facet_labels, label
+from catalog.render.jsonout import INDEX_LIST_LIMIT, INDEX_SUMMARY_LIMIT, agent_to_dict, index_entry_json, record_json
 from catalog.types import Agent, Catalog
 
 EXAMPLES = Path(__file__).parent.parent / "agents"

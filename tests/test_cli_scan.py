@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog.cli import main
+from catalog.cli.main import main
 
 # The wizard's one-line description: literal \n pairs and an unquoted ': ' (column 60).
 REVIEWER = (
@@ -74,7 +74,7 @@ def test_table(repo: Path) -> None:
         "\n"
         "2 agents, 0 errors, 0 warnings\n"
     )
-    # A note: Claude Code, the file's tool, reads it (catalog.tool_scope).
+    # A note: Claude Code, the file's tool, reads it (catalog.model.tool_scope).
     assert result.stderr == (
         "agents/code-reviewer.md:3:60: AC115 frontmatter is not valid YAML (mapping values are not allowed in"
         " this context): Claude Code, this file's tool, reads it as meant, tools that load YAML strictly do not;"
@@ -187,7 +187,7 @@ def test_python_dash_m_catalog() -> None:
 
 
 def test_the_console_script_exits_with_main_s_code_and_all_its_output(repo: Path) -> None:
-    """``catalog.cli.run`` ends the process without the interpreter's teardown: the exit
+    """``catalog.cli.main.run`` ends the process without the interpreter's teardown: the exit
     code and every byte written must still come out, through a pipe too."""
     for index in range(300):
         (repo / "agents" / f"a{index}.md").write_text(f"---\nname: a{index}\ndescription: D {index}.\n---\n", "utf-8")
@@ -215,7 +215,7 @@ def test_under_a_tracer_the_console_script_exits_as_python_does() -> None:
         "atexit.register(lambda: print('saved', flush=True))\n"
         "{trace}"
         "sys.argv = ['agent-catalog', '--version']\n"
-        "from catalog.cli import run\n"
+        "from catalog.cli.main import run\n"
         "run()\n"
     )
 
@@ -233,7 +233,7 @@ def test_the_console_script_flushes_what_is_still_buffered() -> None:
     """Click flushes each echo; ``run`` must flush the rest before its ``os._exit`` (here a
     line of stderr without its newline, which stays in stderr's line buffer)."""
     code = "import sys\nprint('half a line', end='', file=sys.stderr)\nsys.argv = ['agent-catalog', '--version']\n"
-    code += "from catalog.cli import run\nrun()\n"
+    code += "from catalog.cli.main import run\nrun()\n"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     command = [sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, env=env)
@@ -278,7 +278,7 @@ def test_the_summary_counts_definitions_and_agents_where_they_differ(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
     # A generate whose cache says nothing changed has no catalog at hand to count the agents
-    # (catalog.incremental's stamp counts the definitions only): its summary is not checked.
+    # (catalog.incremental.run's stamp counts the definitions only): its summary is not checked.
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
     assert summary.format(counted).replace(" ,", ",") in result.output, result.output

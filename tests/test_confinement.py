@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from catalog.layout import RenderOptions, is_generated_path
+from catalog.output.docs_folder import JOURNAL, MANIFEST, digest
 from catalog.pipeline import generate_docs, scan_catalog
-from catalog.render import render_catalog
-from catalog.site import JOURNAL, MANIFEST, digest
+from catalog.render.pages import render_catalog
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import run_cli, text_of
 

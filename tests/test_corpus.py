@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from catalog.jsonout import catalog_to_dict, dumps
 from catalog.pipeline import scan_catalog
+from catalog.render.jsonout import catalog_to_dict, dumps
 from catalog.types import Agent, Catalog, Section
 
 pytestmark = pytest.mark.corpus
 
-# The same pattern catalog.examples uses for an opening tag (attributes allowed, <examples> not).
+# The same pattern catalog.model.examples uses for an opening tag (attributes allowed, <examples> not).
 OPENING_TAG = re.compile(r"<example(?:\s[^<>]*)?>")
 
 INVALID_YAML_VOLTAGENT = [
@@ -65,7 +65,7 @@ def test_no_error_findings_but_files_their_tool_ignores(corpus_catalog: Catalog)
 def test_every_opening_example_tag_gives_an_example(corpus_catalog: Catalog) -> None:
     """Every tag of a description, and of a system prompt outside its Markdown code: three
     prompts show the tag in code (a template in a fenced block, `<!-- <example> -->`)."""
-    from catalog.examples import _without_code
+    from catalog.model.examples import _without_code
 
     counts = {
         a.path: (

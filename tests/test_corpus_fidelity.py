@@ -11,19 +11,19 @@ from typing import Any
 
 import pytest
 
-from catalog.dialects import DIALECTS, format_for_path
-from catalog.examples import _without_code
-from catalog.lenient import _recover
-from catalog.parse import parse_agent_text
+from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.model.examples import _without_code
+from catalog.parse.document import parse_agent_text
+from catalog.parse.lenient import _recover
 from catalog.types import Agent, Catalog
 
 pytestmark = pytest.mark.corpus
 
-# An example block as catalog.examples finds one: from its opening tag to its closing tag, the
+# An example block as catalog.model.examples finds one: from its opening tag to its closing tag, the
 # next opening tag, or the end.
 BLOCK = re.compile(r"<example(?:\s[^<>]*)?>(.*?)(?=</example>|<example(?:\s[^<>]*)?>|\Z)", re.S)
 COMMENTARY = re.compile(r"<commentary>.*?(?:</commentary>|\Z)", re.S)
-# Independent of catalog.examples' own patterns: does the text let the user or the assistant speak?
+# Independent of catalog.model.examples' own patterns: does the text let the user or the assistant speak?
 USER_SPEAKS = re.compile(r"(?:^|\s)(?:user|human)\s*:|<(?:user|human)[\w-]*>", re.I)
 ASSISTANT_SPEAKS = re.compile(r"(?:^|\s)assistant\s*:|^\W*agent\W*:|<assistant[\w-]*>", re.I | re.M)
 CODE_SPAN = re.compile(r"(`+)[^`]*?\1")

@@ -1,4 +1,4 @@
-"""catalog.discover: every layout people use, sorted, and never out of the scanned folder."""
+"""catalog.discover.find: every layout people use, sorted, and never out of the scanned folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.discover import Discovery, find_agent_files
+from catalog.discover.find import Discovery, find_agent_files
 from catalog.types import AgentSource
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"

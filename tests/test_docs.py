@@ -10,11 +10,11 @@ import click
 import pytest
 import yaml
 
-from catalog.cli import main
+from catalog.cli.main import main
 from catalog.config import Settings
+from catalog.lint.rules import RULES
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
-from catalog.rules import RULES
+from catalog.render.pages import render_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""catalog.docs_manifest: the manifest a run writes is always ``manifest_json`` of its files,
+"""catalog.output.manifest: the manifest a run writes is always ``manifest_json`` of its files,
 whether it was made whole or patched from the text the last run wrote (issue 17: an edit
 changes a few digests of 30,000, and the file was rebuilt and re-encoded whole each time)."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.docs_manifest import MANIFEST, Manifest, manifest_json, manifest_text, read_manifest
-from catalog.site import write_docs
+from catalog.output.docs_folder import write_docs
+from catalog.output.manifest import MANIFEST, Manifest, manifest_json, manifest_text, read_manifest
 
 HEX = st.text("0123456789abcdef", min_size=32, max_size=32)
 # Plain paths mostly, and now and then one JSON must escape, or one with several digests.

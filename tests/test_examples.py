@@ -1,11 +1,11 @@
-"""catalog.examples: every <example> block becomes context, turns in order, and commentary."""
+"""catalog.model.examples: every <example> block becomes context, turns in order, and commentary."""
 
 from __future__ import annotations
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from catalog.examples import extract_examples, summarize
+from catalog.model.examples import extract_examples, summarize
 from catalog.types import Example, Turn
 
 
@@ -193,7 +193,7 @@ def test_an_indented_example_s_turns_lose_the_block_s_indentation() -> None:
 
 def test_at_most_max_examples_are_read() -> None:
     """A file of nothing but tags must not make a page of a hundred thousand dialogues."""
-    from catalog.examples import MAX_EXAMPLES
+    from catalog.model.examples import MAX_EXAMPLES
 
     found, findings = examples("<example>user: hi\n" * (MAX_EXAMPLES + 50) + "<example>user: last</example>")
     assert len(found) == MAX_EXAMPLES
@@ -204,7 +204,7 @@ def test_at_most_max_examples_are_read() -> None:
 
 
 def test_at_most_max_turns_are_read_from_one_example() -> None:
-    from catalog.examples import MAX_TURNS
+    from catalog.model.examples import MAX_TURNS
 
     [example], _ = examples("<example>" + "user: a\nassistant: b\n" * MAX_TURNS + "</example>")
     assert len(example.turns) == MAX_TURNS
@@ -309,7 +309,7 @@ def test_text_after_a_closing_sub_tag_is_an_aside_not_the_turn() -> None:
 def test_whoever_speaks_first_is_the_user(names: list[str], assistant_label: str | None, texts: list[str]) -> None:
     """Two sides taking turns, whatever they are called: the first speaker who is not the
     assistant is the user, turns alternate, nothing is lost."""
-    from catalog.examples import _NOT_SPEAKERS
+    from catalog.model.examples import _NOT_SPEAKERS
 
     assume(not {n.lower() for n in names} & {"user", "human", "agent", "assistant", "context", *_NOT_SPEAKERS})
     user, other = names[0], assistant_label or names[1]

@@ -1,4 +1,4 @@
-"""Generated pages handed to MkDocs as finished HTML (catalog.mkdocs_html, issue 18).
+"""Generated pages handed to MkDocs as finished HTML (catalog.mkdocs_site.html, issue 18).
 
 The HTML ``finish`` makes of a generated page is what Python-Markdown with MkDocs' toc makes
 of the same Markdown (the docs folder ``generate`` writes, built by a plain ``mkdocs build``),
@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.layout import is_agent_page, quiet_sections
-from catalog.mkdocs_html import Headings, finish, headings_of, search_sections
+from catalog.mkdocs_site.html import Headings, finish, headings_of, search_sections
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 from tests.conftest import FIXTURES, SHARED
 from tests.hostile_fixtures import write_clean_catalog, write_content_catalog
 
@@ -203,7 +203,7 @@ def test_a_plain_mkdocs_build_of_the_docs_folder_looks_the_same(tmp_path: Path) 
     build has every entry of ours, and the boilerplate sections' besides."""
     import json
 
-    from catalog.mkdocs_build import default_config
+    from catalog.mkdocs_site.build import default_config
 
     agents = REPO / "agents"
     cli = [sys.executable, "-m", "catalog"]

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.discover import find_agent_files
+from catalog.cli.main import main
+from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
-from catalog.lint import lint_catalog
+from catalog.lint.check import lint_catalog
 from catalog.pipeline import generate_docs, scan_catalog
 from catalog.types import Agent, Catalog, Format
 from tests.conftest import FIXTURES, Golden

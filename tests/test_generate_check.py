@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from catalog import load
-from catalog.cli import main
-from catalog.site import MANIFEST
+from catalog.cli.main import main
+from catalog.output.docs_folder import MANIFEST
 
 AGENTS = {
     "reviewer.md": "---\nname: reviewer\ndescription: Reviews diffs before they are merged.\nmodel: sonnet\n---\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 from catalog.types import Catalog, Format
 
 AGENTS = Path(__file__).resolve().parents[1] / "agents"

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.jsonout import catalog_to_dict, dumps
+from catalog.cli.main import main
+from catalog.render.jsonout import catalog_to_dict, dumps
 from catalog.types import Catalog
 from tests.conftest import FIXTURES, SHARED, Golden
 
@@ -74,7 +74,7 @@ def record_at(data: dict[str, Any], path: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def corpus_json(corpus_catalog: Catalog) -> dict[str, Any]:
-    # The session's corpus scan through the serializer `scan --json` prints (catalog.jsonout):
+    # The session's corpus scan through the serializer `scan --json` prints (catalog.render.jsonout):
     # a second scan of 957 files through the CLI would only repeat test_corpus.
     data: dict[str, Any] = json.loads(dumps(catalog_to_dict(corpus_catalog)))
     return data

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 
 pytestmark = pytest.mark.slow  # builds sites with MkDocs
 

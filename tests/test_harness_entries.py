@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 from catalog.layout import RenderOptions
+from catalog.model.variants import TOOL_FOLDERS, group_definitions, repository_of
 from catalog.pipeline import generate_docs, scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 from catalog.types import Agent, Format
-from catalog.variants import TOOL_FOLDERS, group_definitions, repository_of
 from tests.test_golden_pages import check_golden
 
 OAK = "oaknational__oak-python-starter"

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import catalog.model
-from catalog.jsonout import catalog_to_dict, dumps
+import catalog.model.agent
 from catalog.layout import RenderOptions
-from catalog.lint import lint_catalog
-from catalog.mkdocs_build import read_site_config
+from catalog.lint.check import lint_catalog
+from catalog.mkdocs_site.build import read_site_config
 from catalog.pipeline import EmptyCatalog, build_site, generate_docs, scan_catalog
+from catalog.render.jsonout import catalog_to_dict, dumps
 from catalog.types import Catalog
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import run_cli, text_of
@@ -144,14 +144,14 @@ def test_whatever_a_marketplace_holds_costs_only_that_manifest(tmp_path: Path, m
 
 def _boom_on(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: building the agent of the file ``name`` raises, as a bug of ours would."""
-    real = catalog.model.build_agent
+    real = catalog.model.agent.build_agent
 
     def build_agent(source, raw, *, sections=True):  # type: ignore[no-untyped-def]
         if source.rel_path.endswith(name):
             raise RuntimeError("a bug that this file's bytes found")
         return real(source, raw, sections=sections)
 
-    monkeypatch.setattr(catalog.model, "build_agent", build_agent)
+    monkeypatch.setattr(catalog.model.agent, "build_agent", build_agent)
 
 
 @pytest.mark.parametrize("files", [3, 160], ids=["in-process", "forked-workers"])

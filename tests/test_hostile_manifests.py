@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.manifests import MAX_MANIFEST_BYTES
+from catalog.discover.manifests import MAX_MANIFEST_BYTES
 from catalog.pipeline import scan_catalog
 from tests.hostile_fixtures import OUTSIDE_SECRET, agent, write
 from tests.hostile_support import read_tree, run_cli, text_of

@@ -179,15 +179,15 @@ NAMES = st.lists(NAME_PARTS, min_size=1, max_size=3).map("".join)
 def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries(
     files: list[tuple[str, int, str]],
 ) -> None:
-    """The class: agents defined for several tools (catalog.variants), whatever their names.
+    """The class: agents defined for several tools (catalog.model.variants), whatever their names.
     Every definition gets its own download and record, every entry its page, under safe
     distinct names (no file written over another's); an entry's definitions are one per
     format, of one repository and one name whatever the case; the records say so."""
     import tempfile
 
+    from catalog.model.variants import repository_of
     from catalog.pipeline import scan_catalog
-    from catalog.render import agent_outputs, render_catalog
-    from catalog.variants import repository_of
+    from catalog.render.pages import agent_outputs, render_catalog
 
     with tempfile.TemporaryDirectory(prefix="names-formats-") as scratch:
         root = Path(scratch)
@@ -227,7 +227,7 @@ def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries
 def test_a_slug_that_is_not_a_page_name_never_becomes_a_path(slug: str) -> None:
     """Whatever made it (a bug, a tampered cache), every writer names an agent's files through
     render.agent_page_paths, which refuses it: nothing is written under such a name."""
-    from catalog.render import agent_page_paths
+    from catalog.render.pages import agent_page_paths
 
     with pytest.raises(ValueError, match="not a page name"):
         agent_page_paths(slug)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.site import JOURNAL
-from catalog.site_dir import SITE_MARKER
+from catalog.output.docs_folder import JOURNAL
+from catalog.output.folders import SITE_MARKER
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import CLI, agent_links, agent_pages, run_as_nobody, run_cli, snapshot, text_of
 
@@ -262,14 +262,14 @@ def test_an_interrupted_write_of_the_docs_leaves_no_orphan_page(
     still ours, so the next build of the other set removes them instead of publishing them."""
     from click.testing import CliRunner
 
-    import catalog.site
-    from catalog.cli import main
+    import catalog.output.docs_folder
+    from catalog.cli.main import main
 
     write_sets(tmp_path)
     write(tmp_path / "mkdocs.yml", USER_MKDOCS)
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(main, ["build", "agents-a"]).exit_code == 0
-    real_write, calls = catalog.site._atomic_write, []
+    real_write, calls = catalog.output.docs_folder._atomic_write, []
 
     def interrupted(path: Path, data: bytes, *scratch: Path) -> None:
         calls.append(path)
@@ -277,10 +277,10 @@ def test_an_interrupted_write_of_the_docs_leaves_no_orphan_page(
             raise KeyboardInterrupt
         real_write(path, data, *scratch)
 
-    monkeypatch.setattr(catalog.site, "_atomic_write", interrupted)
+    monkeypatch.setattr(catalog.output.docs_folder, "_atomic_write", interrupted)
     result = CliRunner().invoke(main, ["build", "agents-b"])
     assert result.exit_code != 0 and len(calls) == interrupted_write, "the build was not interrupted"
-    monkeypatch.setattr(catalog.site, "_atomic_write", real_write)
+    monkeypatch.setattr(catalog.output.docs_folder, "_atomic_write", real_write)
     assert site_set(tmp_path / "site") == "A"
     result = CliRunner().invoke(main, ["build", "agents-a"])
     assert result.exit_code == 0, result.output

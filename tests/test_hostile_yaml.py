@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.parse import parse_agent_text
+from catalog.parse.document import parse_agent_text
 from catalog.pipeline import scan_catalog
 from tests.hostile_fixtures import agent, alias_bomb, write, write_yaml_catalog
 from tests.hostile_support import catalog_slugs, run_cli, text_of

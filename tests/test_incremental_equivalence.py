@@ -33,8 +33,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog.cli import main
-from catalog.site import MANIFEST
+from catalog.cli.main import main
+from catalog.output.docs_folder import MANIFEST
 
 SEEDS = [1, 2, 3, 5, 8, 13]
 STEPS = 18
@@ -64,7 +64,7 @@ FOLDERS = (
     "team-c/agents",
 )
 # Tool folders of one repository: an agent of one name in several of them is one catalog entry
-# (catalog.variants), its definitions shown on one page.
+# (catalog.model.variants), its definitions shown on one page.
 HARNESS_FOLDERS = ("team-h/.claude/agents", "team-h/.cursor/agents", "team-h/.gemini/agents")
 
 

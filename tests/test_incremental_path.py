@@ -1,4 +1,4 @@
-"""catalog.incremental: after an edit in place, the last run's catalog is kept and only the
+"""catalog.incremental.run: after an edit in place, the last run's catalog is kept and only the
 edited agents are read and rendered; anything else assembles the catalog again.
 
 Every test here ends where a run without the cache ends: the same bytes in every file.
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog import changes
-from catalog.cli import main
-from catalog.site import JOURNAL, MANIFEST
+from catalog.cli.main import main
+from catalog.incremental import changes
+from catalog.output.docs_folder import JOURNAL, MANIFEST
 from catalog.types import Agent
 
 AGENTS = {
@@ -194,7 +194,7 @@ def test_a_hand_edited_shared_page_is_left_alone_and_the_edit_still_goes_through
 def test_a_failure_while_writing_leaves_the_docs_as_they_were(
     project: Path, monkeypatch: pytest.MonkeyPatch, runs: list[str]
 ) -> None:
-    from catalog import site
+    from catalog.output import docs_folder as site
 
     before = contents(project / "docs")
     edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs fast.")
@@ -234,7 +234,7 @@ def test_with_a_page_left_alone_an_edit_renders_that_agent_only(
 ) -> None:
     """A hand-edited page is reported by every run, and each still joins the shared pages from
     the fragments it keeps: it renders the edited agent only."""
-    from catalog import render
+    from catalog.render import pages as render
 
     page = project / "docs/categories/writing.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nA note kept by hand.\n", encoding="utf-8")
@@ -338,12 +338,12 @@ def test_nothing_changed_imports_no_templates_markdown_or_mkdocs(project: Path) 
 
     probe = (
         "import sys\n"
-        "from catalog.cli import main\n"
+        "from catalog.cli.main import main\n"
         "try:\n"
         "    main(['generate', 'agents'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('jinja2', 'markdown_it', 'markdown_it_pyrs', 'pyromark', 'nh3', 'mkdocs', 'catalog.render')\n"
+        "heavy = ('jinja2', 'markdown_it', 'markdown_it_pyrs', 'pyromark', 'nh3', 'mkdocs', 'catalog.render.pages')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True)
@@ -356,7 +356,7 @@ def test_an_update_interrupted_among_its_renames_is_mended_by_the_next_run(
 ) -> None:
     """The journal is written before the first file is put in place: the next run knows the
     half-replaced files for its own and brings them all in step."""
-    from catalog import site
+    from catalog.output import docs_folder as site
 
     edit(project / "agents/backend/api.md", "Designs HTTP APIs.", "Designs HTTP APIs, interrupted.")
     real, calls = os.replace, []
@@ -413,7 +413,7 @@ def test_verbose_says_how_the_run_went(project: Path) -> None:
 def test_nothing_changed_loads_no_state(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stamp alone answers a run where nothing changed: the state, with every agent's
     fragments, is not even read."""
-    from catalog import cache_files
+    from catalog.incremental import files as cache_files
 
     loaded: list[str] = []
     real = cache_files.load
@@ -441,7 +441,8 @@ def test_the_cache_holds_frozen_records() -> None:
     """Cache records are values: none of them can be changed once made."""
     import dataclasses
 
-    from catalog import cache_records, shared_pages
+    from catalog.incremental import records as cache_records
+    from catalog.render import shared_pages
 
     for record in (cache_records.Stamp, cache_records.AgentEntry, cache_records.State, shared_pages.Fragments):
         assert dataclasses.is_dataclass(record)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 
 NAMES = ["accessibility.agent.md", 'it\'s a "test" $(rm -rf x).agent.md', "<b>bold<\\b>.agent.md", "tab\there.agent.md"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
+from catalog.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 AGENTS = REPO / "agents"

@@ -20,8 +20,8 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.cli import main
-from catalog.rules import RULES
+from catalog.cli.main import main
+from catalog.lint.rules import RULES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.mkdocs_live import quiet_dirty_warning, serve_config
+from catalog.mkdocs_site.live import quiet_dirty_warning, serve_config
 
 pytestmark = pytest.mark.slow
 
@@ -213,7 +213,7 @@ def test_serve_follows_a_manifest_changed_moved_or_removed(tmp_path: Path) -> No
 
 
 def test_serve_follows_an_agent_joining_and_leaving_its_entry_for_other_tools(tmp_path: Path) -> None:
-    """Definitions of one agent for several tools are one page (catalog.variants): a file for
+    """Definitions of one agent for several tools are one page (catalog.model.variants): a file for
     another tool added, edited, renamed out of the entry and back, and the entry's first
     file removed; after each dirty build the served site is the clean one."""
     repo = tmp_path / "repo"

@@ -1,4 +1,4 @@
-"""catalog.model and the pipeline's per-file work: one Agent whatever the dialect."""
+"""catalog.model.agent and the pipeline's per-file work: one Agent whatever the dialect."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.dialects import DIALECTS, format_for_path
-from catalog.model import build_agent, normalize_tools, slugify, titleize
-from catalog.parse import parse_agent_text
+from catalog.model.agent import build_agent, normalize_tools, slugify, titleize
+from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.parse.document import parse_agent_text
 from catalog.pipeline import assign_slugs, load_agent
 from catalog.types import Agent, AgentSource, Format, Turn
 from tests.samples import QUERY_TUNER
@@ -216,7 +216,7 @@ def test_description_raw_only_when_it_differs() -> None:
 
 
 def test_code_spans_and_escaped_backslashes_keep_their_backslash_n() -> None:
-    from catalog.model import with_line_breaks
+    from catalog.model.agent import with_line_breaks
 
     assert with_line_breaks(r"Splits on `\n` and `\r\n`.\nThen joins.") == "Splits on `\\n` and `\\r\\n`.\nThen joins."
     assert with_line_breaks(r"A path C:\\new\r\nnext") == "A path C:\\\\new\nnext"
@@ -225,7 +225,7 @@ def test_code_spans_and_escaped_backslashes_keep_their_backslash_n() -> None:
 
 @given(st.text(alphabet=st.characters(blacklist_characters="\\`\r"), max_size=200))
 def test_writing_line_breaks_as_backslash_n_is_undone(text: str) -> None:
-    from catalog.model import with_line_breaks
+    from catalog.model.agent import with_line_breaks
 
     assert with_line_breaks(text.replace("\n", "\\n")) == text
 
@@ -233,7 +233,7 @@ def test_writing_line_breaks_as_backslash_n_is_undone(text: str) -> None:
 def test_written_line_breaks_are_found_in_one_pass_over_hostile_text() -> None:
     import time
 
-    from catalog.model import with_line_breaks
+    from catalog.model.agent import with_line_breaks
 
     for text in ("\\n" + "`" * 300_000, "\\n" + "`a" * 150_000, "\\" * 300_000):
         start = time.perf_counter()

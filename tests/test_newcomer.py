@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import catalog.cli_common
-from catalog.cli import main
+import catalog.cli.common
+from catalog.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -110,7 +110,7 @@ def test_every_mkdocs_warning_counted_is_shown(tmp_path: Path, monkeypatch: pyte
 def test_progress_is_a_line_at_a_time_without_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_agents(tmp_path, 3)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(catalog.cli_common, "PROGRESS_EVERY", 0.0)  # a line per page instead of every 10 s
+    monkeypatch.setattr(catalog.cli.common, "PROGRESS_EVERY", 0.0)  # a line per page instead of every 10 s
     result = CliRunner().invoke(main, ["build", "agents"])
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()

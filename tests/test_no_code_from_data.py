@@ -22,8 +22,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog import cache_files
-from catalog.starter import starter_files
+from catalog.cli.starter import starter_files
+from catalog.incremental import files as cache_files
 from tests.hostile_fixtures import agent, write
 from tests.hostile_support import NOBODY, read_tree, run_cli, text_of
 

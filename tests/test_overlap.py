@@ -1,4 +1,4 @@
-"""catalog.overlap: which agents compete for the same requests ("Similar agents", AC303).
+"""catalog.lint.overlap: which agents compete for the same requests ("Similar agents", AC303).
 
 The browser side (the list scored from catalog-data.js) is checked against these functions in
 tests/test_browser_similar.py; here: the terms each agent carries, the score, the rule's
@@ -21,11 +21,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog import overlap
-from catalog.cli import main
-from catalog.facets import data_row
-from catalog.names import NAMED_IN_GROUP
-from catalog.overlap import (
+from catalog.cli.main import main
+from catalog.lint import overlap
+from catalog.lint.overlap import (
     CONFUSABLE_THRESHOLD,
     CROWD,
     SHARED_WORDS,
@@ -42,8 +40,10 @@ from catalog.overlap import (
     terms_of_text,
     words_of,
 )
+from catalog.model.names import NAMED_IN_GROUP
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.facets import data_row
+from catalog.render.pages import render_catalog
 from catalog.types import Agent
 
 AGENTS = {

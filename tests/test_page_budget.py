@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from catalog.pipeline import scan_catalog
-from catalog.render import PAGE_BUDGET, render_catalog
-from catalog.textsafe import PAGE_LIST_LIMIT
+from catalog.render.pages import PAGE_BUDGET, render_catalog
+from catalog.render.textsafe import PAGE_LIST_LIMIT
 from catalog.types import FINDINGS_PER_CODE, Catalog
 
 
@@ -40,7 +40,7 @@ def test_corpus_pages_within_the_budget_or_without_the_copy(corpus_catalog: Cata
     over = []
     for agent in corpus_catalog.agents:
         if f"agents/{agent.slug}.md" not in pages:
-            continue  # a definition its entry's page shows (catalog.variants)
+            continue  # a definition its entry's page shows (catalog.model.variants)
         page = str(pages[f"agents/{agent.slug}.md"])
         if len(page.encode()) > PAGE_BUDGET:
             assert 'id="ac-raw-text"' not in page, agent.display_path

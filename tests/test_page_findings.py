@@ -1,10 +1,10 @@
 """An agent page's findings are the findings `agent-catalog lint` reports for its file.
 
-One source of truth (``catalog.lint.file_findings``): the same codes, lines, columns,
+One source of truth (``catalog.lint.check.file_findings``): the same codes, lines, columns,
 severities and messages as ``lint --format json`` under the default settings, for files whose
 findings come from reading them, from the rules on one agent and from the rules comparing
 agents; after incremental runs too (one that reassembles the catalog, one that reads one edit).
-A finding that matters only to other tools than the file's own (``catalog.tool_scope``) is a
+A finding that matters only to other tools than the file's own (``catalog.model.tool_scope``) is a
 quiet note, said so.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.lint import NOT_ON_PAGES
+from catalog.cli.main import main
+from catalog.lint.check import NOT_ON_PAGES
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 from catalog.types import Catalog
 
 Row = tuple[int, int, str, str, str]  # line, col, code, severity, message
@@ -73,7 +73,7 @@ def check_pages(catalog: Catalog, lint: dict[str, list[Row]]) -> dict[str, list[
     shown = {}
     for agent in catalog.agents:
         if f"agents/{agent.slug}.md" not in pages:
-            continue  # a definition its entry's page shows, under Other formats (catalog.variants)
+            continue  # a definition its entry's page shows, under Other formats (catalog.model.variants)
         page = pages[f"agents/{agent.slug}.md"]
         assert isinstance(page, str)
         shown[agent.display_path] = page_findings(page)
@@ -237,7 +237,7 @@ def test_ac115_says_what_strict_tools_and_the_files_own_tool_do_in_each_case(
 ) -> None:
     import yaml
 
-    from catalog.dialects import DIALECTS
+    from catalog.model.dialects import DIALECTS
     from catalog.types import Format
 
     lines = AC115_CASES[case]

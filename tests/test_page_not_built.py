@@ -4,7 +4,7 @@ A site's own hook raises on any page that holds a word, as a plugin or an extens
 would, while MkDocs reads the page or while it builds it. ``agent-catalog build`` with that
 mkdocs.yml: exit 1, an AC150 finding names the agent's file, a short page stands in for its
 page, and every other agent's page is built. (The built-in configuration's in-memory build
-runs the same code, ``catalog.mkdocs_build.prepare_mkdocs``.)
+runs the same code, ``catalog.mkdocs_site.build.prepare_mkdocs``.)
 """
 
 from __future__ import annotations

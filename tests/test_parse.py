@@ -1,4 +1,4 @@
-"""catalog.parse: split a file into frontmatter and body, strictly first, then the way Claude Code does."""
+"""catalog.parse.document: split a file into frontmatter and body, strictly first, then the way Claude Code does."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.dialects import CLAUDE_CODE
-from catalog.parse import MAX_FILE_BYTES, decode_agent_bytes, parse_agent_text, read_agent_file
+from catalog.model.dialects import CLAUDE_CODE
+from catalog.parse.document import MAX_FILE_BYTES, decode_agent_bytes, parse_agent_text, read_agent_file
 from catalog.types import Finding, RawDocument
 from tests.samples import QUERY_TUNER
 
@@ -429,7 +429,7 @@ def test_recovery_splits_keys_and_keeps_examples_whole(keys: list[str], dialogue
 
 
 def test_a_file_of_unknown_keys_costs_a_bounded_number_of_fields() -> None:
-    from catalog.lenient import MAX_UNKNOWN_FIELDS
+    from catalog.parse.lenient import MAX_UNKNOWN_FIELDS
 
     lines = "".join(f"key{i}: x\n" for i in range(20_000))
     start = time.perf_counter()

@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.dialects import DIALECTS, format_for_path
-from catalog.jsonout import agent_to_dict, dumps
-from catalog.model import build_agent
-from catalog.parse import decode_agent_bytes, parse_agent_text
+from catalog.model.agent import build_agent
+from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.parse.document import decode_agent_bytes, parse_agent_text
+from catalog.render.jsonout import agent_to_dict, dumps
 from catalog.types import Agent, AgentSource, Finding, Format
 
 # Inline seeds, shaped like the real corpus (no dependence on ../shared).
@@ -166,7 +166,7 @@ def test_a_file_without_anything_still_gives_a_named_agent() -> None:
     )
 )
 def test_manifest_is_written_as_the_indenting_encoder_would(files: dict[str, tuple[str, ...]]) -> None:
-    from catalog.site import manifest_json
+    from catalog.output.docs_folder import manifest_json
 
     data = {rel: d[0] if len(d) == 1 else list(d) for rel, d in files.items()}
     assert manifest_json(files) == json.dumps(data, indent=1, sort_keys=True)

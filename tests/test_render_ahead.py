@@ -1,4 +1,4 @@
-"""Our pages' theme template rendered ahead in forked workers (``catalog.mkdocs_ahead``): the
+"""Our pages' theme template rendered ahead in forked workers (``catalog.mkdocs_site.ahead``): the
 site is byte for byte the one MkDocs' own page loop makes, whatever the other plugins do in
 ``on_page_context`` and ``on_post_page`` and wherever the plugin is listed; a page whose
 rendering warns is rendered (and warns) once, in MkDocs' loop.
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.mkdocs_ahead import AT_LEAST, without_search_attributes
+from catalog.mkdocs_site.ahead import AT_LEAST, without_search_attributes
 from tests.scale_fixtures import write_categories
 from tests.test_markdown_matrix import RECOMMENDED
 
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 # workers' output was used for.
 DRIVER = """
 import sys
-import catalog.mkdocs_ahead as ahead
+import catalog.mkdocs_site.ahead as ahead
 
 switch, program, *args = sys.argv[1:]
 if switch == "off":
@@ -49,7 +49,7 @@ try:
         from mkdocs.__main__ import cli
         cli()
     else:
-        from catalog.cli import main
+        from catalog.cli.main import main
         main()
 finally:
     print(f"rendered ahead: {used[0]}", file=sys.stderr)
@@ -59,7 +59,7 @@ finally:
 # a mark after the template, and a record of the pages it saw, in order (a side effect: it is
 # the process that writes the site that must see them). What it adds to a page's context
 # depends on the page, not on how many pages came before it in MkDocs' loop (the workers do
-# not see that loop: see catalog.mkdocs_ahead).
+# not see that loop: see catalog.mkdocs_site.ahead).
 HOOKS = """
 import logging
 from pathlib import Path
@@ -209,7 +209,7 @@ def test_search_attributes_go_as_materials_search_takes_them_out(pieces: list[st
 
 TWO_BUILDS = """
 import sys
-from catalog.cli import main
+from catalog.cli.main import main
 
 for source, site in zip(sys.argv[1::2], sys.argv[2::2]):
     try:

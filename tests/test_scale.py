@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.cli import main
+from catalog.cli.main import main
 from catalog.layout import RenderOptions
-from catalog.mkdocs_build import default_config
-from catalog.names import NAMED_IN_GROUP, Numbering, slugify, some_of, unique_slugs
+from catalog.mkdocs_site.build import default_config
+from catalog.model.names import NAMED_IN_GROUP, Numbering, slugify, some_of, unique_slugs
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 from tests.scale_fixtures import (
     one_line_agent,
     slug_alike_names,

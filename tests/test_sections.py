@@ -1,8 +1,8 @@
-"""catalog.sections: a system prompt split into titled, nested sections."""
+"""catalog.model.sections: a system prompt split into titled, nested sections."""
 
 from __future__ import annotations
 
-from catalog.sections import section_titles, split_sections
+from catalog.model.sections import section_titles, split_sections
 from catalog.types import Section
 
 

@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.pipeline import scan_catalog
-from catalog.sections import (
+from catalog.model.sections import (
     MAX_TITLE_WORDS,
     is_sentence,
     outline_sections,
     prompt_parts,
     split_sections,
 )
+from catalog.pipeline import scan_catalog
 from catalog.types import Agent, Catalog, Section
 
 

@@ -1,4 +1,4 @@
-"""catalog.shared_pages: a shared page is a head, the agents' fragments joined, and a tail.
+"""catalog.render.shared_pages: a shared page is a head, the agents' fragments joined, and a tail.
 
 What the splices of shared pages into their old files did (tests/test_splice.py, removed with
 them): a shared page made from kept fragments is byte for byte the page rendered from every
@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from catalog.layout import RenderOptions
 from catalog.pipeline import scan_catalog
-from catalog.render import render_agents, render_catalog, render_context
-from catalog.shared_pages import Fragments, joined, shared_pages
+from catalog.render.pages import render_agents, render_catalog, render_context
+from catalog.render.shared_pages import Fragments, joined, shared_pages
 
 # What an item can be: any text but the placeholders' control characters.
 ITEM = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x02\x03"), max_size=12)
@@ -93,7 +93,7 @@ def test_counting_by_identity_counts_as_counter_does(values: list[tuple[str, int
     """The shared pages' figures count tuples by object first (``facets.counted``): equal
     tuples that are distinct objects, as from two blocks of the cache, still count as one
     value, in the order Counter gives."""
-    from catalog.facets import counted
+    from catalog.render.facets import counted
 
     # Some items the same object as an earlier equal one, some a new tuple of the same value.
     mixed = [data.draw(st.sampled_from([v, tuple(list(v)), *[w for w in values if w == v]])) for v in values]
@@ -111,9 +111,9 @@ def test_with_meta_gives_what_frontmatter_dumps_gives(body: str, title: str, des
     (frontmatter.dumps formats and strips a 7 MB overview three times): the same bytes."""
     import frontmatter
 
-    from catalog import textsafe
     from catalog.layout import GENERATED_KEY
-    from catalog.shared_pages import with_meta
+    from catalog.render import textsafe
+    from catalog.render.shared_pages import with_meta
 
     meta = {
         "title": textsafe.escape_yaml_meta(title),

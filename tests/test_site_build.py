@@ -21,11 +21,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner, Result
 
-from catalog import textsafe
-from catalog.cli import main
+from catalog.cli.main import main
+from catalog.model.sections import prompt_parts
+from catalog.output.docs_folder import MANIFEST
 from catalog.pipeline import scan_catalog
-from catalog.sections import prompt_parts
-from catalog.site import MANIFEST
+from catalog.render import textsafe
 from catalog.types import Catalog
 
 REPO = Path(__file__).resolve().parents[1]

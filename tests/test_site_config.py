@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from catalog.cli import main
-from catalog.mkdocs_build import read_site_config
+from catalog.cli.main import main
+from catalog.mkdocs_site.build import read_site_config
 
 
 @pytest.mark.parametrize("plugin", ["offline", "material/offline", "{material/offline: {enabled: true}}"])

@@ -17,9 +17,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.names import slugify, titleize
+from catalog.model.names import slugify, titleize
 from catalog.pipeline import scan_catalog
-from catalog.render import render_catalog
+from catalog.render.pages import render_catalog
 
 CATEGORY_SPELLINGS = ("Development", "development", "DEVELOPMENT", "data_ai", "Data AI", "data-ai", "ops")
 MODEL_SPELLINGS = ("GPT-4.1", "gpt-4.1", "Gpt 4.1", "sonnet", "Claude Sonnet 4.5", "claude-sonnet-4.5")

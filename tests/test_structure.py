@@ -61,7 +61,7 @@ def imported_modules(name: str, known: set[str]) -> set[str]:
                 module = f"{base}.{node.module}" if node.module else base
             else:
                 module = node.module or ""
-            # `from catalog import lint` imports the module catalog.lint
+            # `from catalog import lint` imports the module catalog.lint.check
             targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
         else:
             continue
@@ -115,8 +115,8 @@ def strongly_connected(graph: dict[str, set[str]]) -> Iterator[list[str]]:
 def test_the_graph_sees_function_level_imports() -> None:
     """The checker reads imports inside functions too (most of catalog's imports are there)."""
     graph = import_graph()
-    assert "model" in graph["load"]  # `from catalog.model import build_agent` inside a function
-    assert "lint" in graph["cli"]  # `from catalog import lint as linting` inside a command
+    assert "model.agent" in graph["load"]  # `from catalog.model.agent import build_agent` inside a function
+    assert "lint.check" in graph["cli.main"]  # `from catalog import lint as linting` inside a command
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
@@ -244,7 +244,7 @@ def test_the_format_test_finder_finds_them() -> None:
 
 @pytest.mark.parametrize("name", [n for n in module_names() if n.split(".")[-1] not in FORMAT_MODULES])
 def test_no_module_but_the_dialect_table_asks_for_a_format(name: str) -> None:
-    """What differs between formats is an attribute of its Dialect (catalog/dialects.py):
+    """What differs between formats is an attribute of its Dialect (catalog/model/dialects.py):
     labels, suffixes, install text, model patterns, name rules. Nothing else asks which one."""
     found = format_tests_in_python(module_path(name).read_text(encoding="utf-8"))
     assert not found, f"catalog/{name}.py tests a format; use an attribute of its Dialect: {found}"
@@ -254,3 +254,26 @@ def test_no_module_but_the_dialect_table_asks_for_a_format(name: str) -> None:
 def test_no_template_asks_for_a_format(template: str) -> None:
     found = format_tests_in_template((TEMPLATES / template).read_text(encoding="utf-8"))
     assert not found, f"site_templates/{template} tests a format; use dialects[agent.format].<attribute>: {found}"
+
+
+# Issue 17: the cache layer calls the stages; no stage imports it. Only the wiring starts it.
+CACHE_LAYER = "incremental"
+CALLS_THE_CACHE = frozenset({"pipeline"})
+
+
+def test_no_stage_imports_the_cache_layer() -> None:
+    graph = import_graph()
+    found = sorted(
+        (source, target)
+        for source, targets in graph.items()
+        for target in targets
+        if target.split(".")[0] == CACHE_LAYER and source.split(".")[0] != CACHE_LAYER and source not in CALLS_THE_CACHE
+    )
+    assert not found, f"stages that import the cache layer (it calls them, not the other way): {found}"
+
+
+def test_the_file_list_shows_the_pipeline() -> None:
+    """Each stage with helpers is a sub-package (issue 17): its helpers are not top-level files."""
+    stages = {"discover", "parse", "model", "lint", "render", "output", "incremental", "mkdocs_site", "cli"}
+    packages = {p.parent.name for p in PACKAGE.glob("*/__init__.py") if p.parent.name != "site_templates"}
+    assert stages <= packages, f"stages that are not packages: {sorted(stages - packages)}"

@@ -1,6 +1,6 @@
 """Agent Markdown to HTML: the fast renderer (markdown-it.rs) keeps every rule of the careful one.
 
-``catalog.textsafe`` renders with markdown-it-pyrs, and falls back to markdown-it-py where the
+``catalog.render.textsafe`` renders with markdown-it-pyrs, and falls back to markdown-it-py where the
 Rust parser could overflow its stack (block containers nested thousands deep) or fails.
 """
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog import textsafe
+from catalog.render import textsafe
 
 ROOT = Path(__file__).resolve().parent.parent
 

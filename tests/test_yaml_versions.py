@@ -15,9 +15,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-import catalog.yaml_limits
-from catalog.parse import parse_agent_text
-from catalog.yaml_limits import MAX_YAML_DEPTH
+import catalog.parse.yaml_limits
+from catalog.parse.document import parse_agent_text
+from catalog.parse.yaml_limits import MAX_YAML_DEPTH
 from tests.hostile_fixtures import agent, alias_bomb
 
 KNOWN = frozenset({"name", "description", "tools", "model", "color"})
@@ -63,13 +63,13 @@ CASES = {
 def test_verdict_does_not_depend_on_the_yaml_library(case: str, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     frontmatter, expected = CASES[case]
     text = agent(f"name: deep\ndescription: x\n{frontmatter}")
-    monkeypatch.setattr(catalog.yaml_limits, "_Loader", LOADERS[loader])
+    monkeypatch.setattr(catalog.parse.yaml_limits, "_Loader", LOADERS[loader])
     raw = parse_agent_text(text, "x.md", KNOWN)
     assert sorted({f.code for f in raw.findings}) == expected, raw.findings
     if not expected:
         assert raw.metadata["name"] == "deep"
     if loader != "pure-python":
-        monkeypatch.setattr(catalog.yaml_limits, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(catalog.parse.yaml_limits, "_Loader", yaml.SafeLoader)
         pure = parse_agent_text(text, "x.md", KNOWN)
         # The library's own wording of a syntax error may differ; where and what may not.
         assert [(f.code, f.line, f.col) for f in pure.findings] == [(f.code, f.line, f.col) for f in raw.findings]
@@ -88,7 +88,7 @@ def test_the_first_value_too_deep_is_the_one_reported() -> None:
 def test_swapping_the_library_swaps_the_loader_that_parses(loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Without this the cases above could all run on libyaml: a loader class made at import
     # keeps the base it was made with whatever the test patches.
-    monkeypatch.setattr(catalog.yaml_limits, "_Loader", LOADERS[loader])
-    made = catalog.yaml_limits._new_loader("a: 1")
+    monkeypatch.setattr(catalog.parse.yaml_limits, "_Loader", LOADERS[loader])
+    made = catalog.parse.yaml_limits._new_loader("a: 1")
     assert isinstance(made, LOADERS[loader])
     assert made.get_single_data() == {"a": 1}

@@ -1,0 +1,1 @@
+"""The Click commands: thin adapters over the pipeline."""

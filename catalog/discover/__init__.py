@@ -1,0 +1,1 @@
+"""Stage 1: find agent definition files (walk, tool folders, plugin manifests)."""

@@ -1,0 +1,238 @@
+"""Which files are agents, and of which format: what discovery does with each file it meets
+(Markdown with frontmatter, a Codex TOML, a Kiro JSON, a Roo Code ``.roomodes``), and the few
+bytes it reads to decide."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from catalog.discover.manifests import _Context, _ManifestReader, _within
+from catalog.model.dialects import DIALECTS, format_and_certainty, format_from_keys
+from catalog.types import AgentSource, Finding, Format, Skipped
+
+# Files other than Markdown that are agents: where their tool reads them.
+_KIRO_AGENT = (".kiro", "agents")
+_CODEX_INSTRUCTIONS = re.compile(rb"^[ \t]*developer_instructions[ \t]*=", re.MULTILINE)
+_NOT_AGENT_FILES = frozenset(
+    {
+        "readme.md",
+        "contributing.md",
+        "changelog.md",
+        "license.md",
+        "code_of_conduct.md",
+        "security.md",
+        "agents.md",
+        "claude.md",
+        "gemini.md",
+        "skill.md",
+        "support.md",
+        "copilot-instructions.md",
+        "issue_template.md",
+        "pull_request_template.md",
+    }
+)
+_NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
+_FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
+
+
+class _AgentFiles(_ManifestReader):
+    """Discovery's handling of one file; the walker (``discover._Walker``) holds the state."""
+
+    sources: list[AgentSource]
+    seen: set[str]
+    passed_over: list[str]
+    notes: list[Skipped]
+    plain: dict[str, list[str]]
+
+    def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
+        lowered = name.lower()
+        if lowered in _NOT_AGENT_FILES:
+            self.skipped.append(Skipped(rel, f"{name} is documentation, not an agent"))
+            return
+        if lowered.endswith(_NOT_AGENT_SUFFIXES):
+            self.skipped.append(Skipped(rel, "a Copilot prompt or instructions file, not an agent"))
+            return
+        if real in self.seen:
+            self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
+            return
+        posix = real if os.sep == "/" else Path(real).as_posix()
+        fmt, certain = format_and_certainty(posix)
+        if not lowered.endswith(".md"):
+            self.add_config_file(real, rel, posix, ctx, fmt, explicit)
+            return
+        # A plugin.json "agents" entry names a file or a folder of agent files ("./agents").
+        listed = ctx.plugin_files is not None and any(_within(real, entry) for entry in ctx.plugin_files)
+        head = _head(real)
+        has_frontmatter = head is None or _opens_frontmatter(head)
+        reason = None
+        if not certain and ctx.format is not None and ctx.in_agent_dir:
+            fmt, certain = ctx.format, True
+            extension = DIALECTS[fmt]
+            reason = f"read as {extension.label}: an agents folder beside a {extension.extension_manifest}"
+        if not certain and has_frontmatter and head is not None:
+            told = format_from_keys(_frontmatter_keys(head))
+            if told is not None:
+                fmt, reason = told
+        known = explicit or ctx.in_agent_dir or listed or certain
+        if not has_frontmatter:
+            if known:
+                self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
+            else:
+                self.plain.setdefault(os.path.dirname(real), []).append(rel)
+            self.passed_over.append(real)
+            return
+        self.seen.add(real)
+        self.add_source(real, rel, ctx, fmt, explicit, listed, format_reason=reason)
+
+    def add_source(
+        self,
+        real: str,
+        rel: str,
+        ctx: _Context,
+        fmt: Format,
+        explicit: bool,
+        listed: bool = False,
+        entry: str | None = None,
+        companions: tuple[str, ...] = (),
+        format_reason: str | None = None,
+    ) -> None:
+        in_plugin = ctx.plugin is not None and (ctx.plugin_files is None or listed)
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
+        self.sources.append(
+            AgentSource(
+                path=Path(real),
+                rel_path=rel if entry is None else f"{rel}#{entry}",
+                display_path=shown if entry is None else f"{shown}#{entry}",
+                format=fmt,
+                collection=ctx.collection,
+                marketplace=ctx.marketplace if in_plugin else None,
+                plugin=ctx.plugin if in_plugin else None,
+                category=ctx.category or ctx.groups.get(real),
+                explicit=explicit or ctx.in_agent_dir or listed,
+                entry=entry,
+                companions=companions,
+                format_reason=format_reason,
+            )
+        )
+        if format_reason:
+            self.notes.append(Skipped(rel, format_reason))
+
+    def no_frontmatter(self, rel: str, explicit: bool = False, empty: bool = False) -> None:
+        """A Markdown file where agents are, without frontmatter: its tool ignores it."""
+        message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
+        if empty:
+            message = "file is empty: its tool ignores it"
+        self.skipped.append(Skipped(rel, message))
+        self.findings.append(
+            Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
+        )
+
+    def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
+        """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""
+        parts = [p.lower() for p in posix.split("/")]
+        name = parts[-1]
+        if name == ".roomodes":
+            self.add_roo_modes(real, rel, ctx, fmt, explicit)
+        elif name.endswith(".toml"):
+            in_codex = tuple(parts[-3:-1]) == (".codex", "agents")
+            if not in_codex and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
+                return
+            self.seen.add(real)
+            config = (
+                os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(real)), "config.toml"))
+                if in_codex
+                else ""
+            )
+            companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
+            self.manifests.extend(companions)
+            self.add_source(real, rel, ctx, fmt, explicit, companions=companions)  # a .toml: Codex's
+        elif name.endswith(".json") and DIALECTS[fmt].syntax == "json" and tuple(parts[-3:-1]) == _KIRO_AGENT:
+            self.seen.add(real)
+            self.add_source(real, rel, ctx, fmt, explicit, companions=self.kiro_prompt(real, rel))
+
+    def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
+        from catalog.parse.structured import roo_modes
+
+        self.seen.add(real)
+        try:
+            text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
+            modes = roo_modes(text)
+        except ValueError:
+            self.add_source(real, rel, ctx, fmt, explicit)  # read as one agent, which says why
+            return
+        for entry, _, _ in modes:
+            self.add_source(real, rel, ctx, fmt, explicit, entry=entry)
+
+    def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
+        """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
+        inside the scanned folder; a finding says why it is not read otherwise."""
+        try:
+            data = json.loads(_head(real, 2 * 1024 * 1024) or b"")
+        except (ValueError, RecursionError):
+            return ()
+        prompt = data.get("prompt") if isinstance(data, dict) else None
+        if not isinstance(prompt, str) or not prompt.startswith("file://"):
+            return ()
+        target = prompt.removeprefix("file://")
+        path = os.path.realpath(
+            os.path.join(os.path.dirname(real), os.path.expanduser(target))
+            if not target.startswith("~")
+            else os.path.expanduser(target)
+        )
+        if not _within(path, self.root):
+            self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
+            return ()
+        if not os.path.isfile(path):
+            what = "is not a regular file; not read" if os.path.exists(path) else "does not exist"
+            self.problem(rel, "AC119", "warning", f"prompt file {target!r} {what}")
+            return ()
+        self.manifests.append(path)
+        return (path,)
+
+
+def _opens_frontmatter(head: bytes) -> bool:
+    # UTF-16 is decoded (and reported) by the parse stage; its '---' is not these bytes.
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or bool(_FRONTMATTER_START.match(head))
+
+
+def _maybe_agent(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith((".md", ".toml", ".json")) or lowered == ".roomodes"
+
+
+def _head(path: str, size: int = 4096) -> bytes | None:
+    """The first bytes of a file; None when it cannot be read (parse reports why)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return None
+
+
+_KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
+
+
+def _frontmatter_keys(head: bytes) -> list[str]:
+    """The top-level keys of the frontmatter at the start of ``head`` (unindented ``key:``)."""
+    start = _FRONTMATTER_START.match(head)
+    if not start:
+        return []
+    end = re.search(rb"^(?:---|\.\.\.)[ \t]*$", head[start.end() :], re.MULTILINE)
+    block = head[start.end() : start.end() + end.start()] if end else head[start.end() :]
+    keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
+    # opencode's tools are a map of true / false, which no other tool writes.
+    return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
+
+
+_TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
+
+
+def _starts_with_frontmatter(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return _opens_frontmatter(handle.read(512))
+    except OSError:
+        return True  # let the parse stage report why it cannot be read

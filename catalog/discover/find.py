@@ -1,0 +1,335 @@
+"""Stage 1: find the agent files under the given paths, in every layout people use.
+
+The walk is sorted by name (the same on every OS), never follows a symlink out of the
+scanned root, never enters a loop, and only yields regular files. Manifests met on the way
+(a Claude plugin marketplace, a plugin's ``plugin.json``, opencode category JSON) say which
+collection, plugin and category an agent belongs to (``catalog.discover.manifests`` reads them);
+``catalog.discover.agent_files`` says which files are agents, and of which format.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
+from catalog.discover.manifests import _Context, _within
+from catalog.model.dialects import DIALECTS, format_and_certainty
+from catalog.types import AgentSource, Finding, Skipped
+
+_SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+    }
+)
+_NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions", "rules"})
+_HIDDEN_AGENT_DIRS = frozenset(
+    {".claude", ".github", ".opencode", ".gemini", ".claude-plugin", ".cursor", ".codex", ".kiro", ".qwen", ".factory"}
+)
+# Folders of a tool's own folder that hold no agents, though their Markdown has frontmatter:
+# rules, issue templates, steering, hooks, output styles (one line per tool folder).
+_NOT_AGENT_DIRS_OF = {
+    ".claude": frozenset({"rules", "hooks", "output-styles", "plans", "memory"}),
+    ".github": frozenset({"issue_template", "pull_request_template", "workflows", "discussion_template", "hooks"}),
+    ".cursor": frozenset({"rules", "plans"}),
+    ".gemini": frozenset({"extensions", "policies"}),
+    ".kiro": frozenset({"steering", "specs", "hooks", "settings"}),
+    ".qwen": frozenset({"plans"}),
+    ".factory": frozenset({"hooks"}),
+    ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes", "mode"}),
+}
+_EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
+_LAYOUT_DIRS = frozenset(
+    {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
+)
+_NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    sources: tuple[AgentSource, ...]
+    skipped: tuple[Skipped, ...]
+    findings: tuple[Finding, ...]
+    folders: tuple[str, ...] = ()  # real paths of every folder walked
+    manifests: tuple[str, ...] = ()  # every manifest file read
+    # Markdown files read and passed over for want of frontmatter: an edit can make one an agent.
+    passed_over: tuple[str, ...] = ()
+    # Each folder walked -> the entries that decided what was found there (``entries_of``).
+    listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    notes: tuple[Skipped, ...] = ()  # files whose content, not their path, decided their format
+
+
+def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:
+    """Every agent file under ``paths`` (files or folders), sorted, with what was skipped."""
+    walker = _Walker({os.path.realpath(p) for p in exclude})
+    for given in paths:
+        walker.scan_root(given)
+    return Discovery(
+        tuple(walker.sources),
+        tuple(walker.skipped),
+        tuple(walker.findings),
+        tuple(walker.folders),
+        tuple(walker.manifests),
+        tuple(walker.passed_over),
+        walker.listings,
+        tuple(walker.notes),
+    )
+
+
+class _Walker(_AgentFiles):
+    def __init__(self, exclude: set[str]) -> None:
+        self.exclude = exclude
+        self.sources: list[AgentSource] = []
+        self.skipped: list[Skipped] = []
+        self.findings: list[Finding] = []
+        self.seen: set[str] = set()
+        self.root = ""
+        self.prefix = ""
+        self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
+        self.manifests: list[str] = []  # every manifest read
+        self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.passed_over: list[str] = []
+        self.notes: list[Skipped] = []
+        self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
+
+    def scan_root(self, given: str) -> None:
+        real = os.path.realpath(given)
+        shown = readable_name(given)
+        prefix = "" if os.path.normpath(given) == "." else PurePosixPath(Path(shown).as_posix()).as_posix() + "/"
+        if os.path.isfile(real):
+            self.root, self.prefix = os.path.dirname(real), prefix.rstrip("/")
+            name = readable_name(os.path.basename(given))
+            self.add_file(real, name, name, _Context(), explicit=True)
+            return
+        if os.path.exists(real) and not os.path.isdir(real):
+            # A FIFO, socket or device named on the command line: never opened (a FIFO would block).
+            message = "not a regular file (a FIFO, socket or device); not read"
+            self.findings.append(Finding(shown, 1, 1, "AC101", "error", message))
+            return
+        if not os.path.isdir(real):
+            self.findings.append(Finding(shown, 1, 1, "AC100", "error", "no such file or folder"))
+            return
+        self.root, self.prefix = real, prefix
+        self.walk(real, "", self.enter(real, "", _Context()), {real})
+
+    def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
+        """Read the manifests a folder holds and return the context for what is below it."""
+        name = readable_name(os.path.basename(real))
+        where = ".claude-plugin/marketplace.json"
+        marketplace = self.read_json(real, where, rel)
+        if not marketplace:
+            where = ".github/plugin/marketplace.json"
+            marketplace = self.read_json(real, where, rel)
+        if marketplace and isinstance(marketplace.get("name"), str):
+            with self.guard(rel, where):  # whatever the entries hold, they cost only this manifest
+                plugins: dict[str, tuple[str, str | None]] = {}
+                for entry in marketplace.get("plugins") or []:
+                    if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
+                        root = os.path.realpath(os.path.join(real, entry["source"]))
+                        category = entry.get("category") if isinstance(entry.get("category"), str) else None
+                        plugins[root] = (str(entry["name"]), category)
+                ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+                ctx = replace(ctx, groups=self.groupings(real, rel, marketplace))
+        elif (
+            rel
+            and "/" not in rel
+            and name.lower() not in _LAYOUT_DIRS
+            and ctx.collection is None
+            and not ctx.in_agent_dir
+        ):
+            # A top folder is a collection, unless the scanned folder is itself an agents
+            # folder: then its subfolders are categories.
+            ctx = replace(ctx, collection=name)
+        plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
+        listed_name, listed_category = ctx.plugins.get(real, (None, None))
+        if plugin_json is not None or listed_name:
+            with self.guard(rel, ".claude-plugin/plugin.json"):
+                agents = (plugin_json or {}).get("agents")
+                if isinstance(agents, str):  # Claude Code allows one path as well as a list
+                    agents = [agents]
+                files = None
+                if isinstance(agents, list):
+                    files = frozenset(os.path.realpath(os.path.join(real, a)) for a in agents if isinstance(a, str))
+                plugin_name = (plugin_json or {}).get("name") or listed_name
+                ctx = replace(
+                    ctx,
+                    plugin=str(plugin_name) if plugin_name else name,
+                    plugin_files=files,
+                    category=listed_category or ctx.category,
+                )
+        for manifest, extended in _EXTENSION_MANIFESTS:
+            if os.path.isfile(os.path.join(real, manifest)):
+                # An extension (Gemini CLI's): its agents/ folder holds agents of its format.
+                self.manifests.append(os.path.join(real, manifest))
+                ctx = replace(ctx, format=extended)
+        if name.lower() in _HIDDEN_AGENT_DIRS:
+            ctx = replace(ctx, tool_dir=name.lower())
+        parent = os.path.basename(os.path.dirname(real)).lower()
+        numbered = _NUMBERED_CATEGORY.fullmatch(name)
+        if parent == "categories" and numbered:
+            ctx = replace(ctx, category=numbered.group(1), in_agent_dir=True)
+        lowered = name.lower()
+        if (
+            lowered in ("agents", "chatmodes")
+            or (parent == ".opencode" and lowered == "agent")
+            or (parent == ".factory" and lowered == "droids")
+        ):
+            ctx = replace(ctx, in_agent_dir=True)
+        if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
+            ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
+        elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
+            category_json = self.category_json(real, rel)
+            ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
+        return ctx
+
+    def walk(self, real: str, rel: str, ctx: _Context, active: set[str]) -> None:
+        self.folders.append(real)
+        try:
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError as exc:
+            self.problem(rel or ".", "AC131", "error", f"cannot read folder: {exc.strerror or exc}")
+            return
+        self.listings[real] = _entries_that_count(entries)
+        before = len(self.sources)
+        self.plain[real] = []
+        for entry in entries:
+            child_rel = f"{rel}{readable_name(entry.name)}"
+            try:
+                self.visit(entry, child_rel, ctx, active)
+            except OSError as exc:
+                self.problem(child_rel, "AC131", "error", f"cannot read: {exc.strerror or exc}")
+        # Markdown without frontmatter beside agents: its tool ignores it, and says nothing.
+        beside_agents = any(os.path.dirname(str(s.path)) == real for s in self.sources[before:])
+        for child_rel in self.plain.pop(real):
+            if beside_agents:
+                self.no_frontmatter(child_rel)
+            else:
+                self.skipped.append(Skipped(child_rel, "no frontmatter, and not in an agent folder"))
+
+    def visit(self, entry: os.DirEntry[str], rel: str, ctx: _Context, active: set[str]) -> None:
+        # The folder being walked is a real path, so only a symlink needs resolving: this
+        # keeps the walk to one system call per entry on a large catalog.
+        if entry.is_symlink():
+            real = os.path.realpath(entry.path)
+            relevant = entry.name.lower().endswith(".md") or os.path.isdir(real)
+            if not os.path.exists(real):
+                if relevant or entry.name.lower().endswith(".md"):
+                    self.problem(rel, "AC132", "warning", "dangling or looping symlink; not followed")
+                return
+            if not _within(real, self.root):
+                if relevant:
+                    self.problem(rel, "AC132", "warning", "symlink leads outside the scanned folder; not followed")
+                return
+            mode = os.stat(real).st_mode
+            is_dir, is_file = stat.S_ISDIR(mode), stat.S_ISREG(mode)
+        else:
+            real = entry.path
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = not is_dir and entry.is_file(follow_symlinks=False)
+        if real in self.exclude:
+            self.skipped.append(Skipped(rel, "output folder of this tool"))
+            return
+        if is_dir:
+            reason = self.dir_skip_reason(entry.name, ctx)
+            if reason:
+                self.skipped.append(Skipped(rel + "/", reason))
+            elif real in active:
+                self.problem(rel + "/", "AC132", "warning", "symlink loop; not followed")
+            else:
+                self.check_name(entry.name, rel + "/")
+                self.walk(real, rel + "/", self.enter(real, rel, ctx), active | {real})
+        elif not _maybe_agent(entry.name):
+            return
+        elif not is_file:
+            # A JSON or TOML file is an agent only where its path says so (.kiro/agents/, ...);
+            # elsewhere it may be a manifest, which the manifest reader reports itself.
+            posix = real if os.sep == "/" else Path(real).as_posix()
+            if entry.name.lower().endswith((".md", ".roomodes")) or format_and_certainty(posix)[1]:
+                self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
+        else:
+            self.check_name(entry.name, rel)
+            self.add_file(real, readable_name(entry.name), rel, ctx, explicit=False)
+
+    def check_name(self, name: str, rel: str) -> None:
+        """A name that is not UTF-8 is read, shown with its bad bytes as ``\\xNN``, and reported."""
+        if readable_name(name) != name:
+            message = "name is not valid UTF-8: shown with \\x escapes; give it a UTF-8 name"
+            self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
+
+    @staticmethod
+    def dir_skip_reason(name: str, ctx: _Context) -> str | None:
+        lowered = name.lower()
+        if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
+            return f"{ctx.tool_dir}/{name} holds no agents"
+        if lowered in _SKIP_DIRS:
+            return "tool or version-control folder"
+        if lowered in _NOT_AGENT_DIRS:
+            return f"a {lowered} folder holds no agents"
+        if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
+            return "hidden folder"
+        return None
+
+
+def readable_name(name: str) -> str:
+    """A file name as text that is valid UTF-8: bytes that are not (which Python keeps as lone
+    surrogates) written as ``\\xNN``. A name that is UTF-8 is returned as it is."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+def entries_of(folder: str) -> tuple[tuple[str, ...], ...] | None:
+    """What in ``folder`` can change what discovery finds there: its Markdown and JSON files,
+    folders and symlinks (with where they lead), not an editor's backup or swap files. A
+    folder whose entries are these same ones needs no new walk after its mtime changed (an
+    editor that saves by renaming a new file over the old one changes it)."""
+    try:
+        return _entries_that_count(sorted(os.scandir(folder), key=lambda e: e.name))
+    except OSError:
+        return None
+
+
+def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str, ...], ...]:
+    counted: list[tuple[str, ...]] = []
+    for entry in entries:
+        if entry.is_symlink():
+            try:
+                counted.append((entry.name, "->", os.readlink(entry.path)))
+            except OSError:
+                counted.append((entry.name, "->"))
+        elif entry.is_dir(follow_symlinks=False):
+            counted.append((entry.name, "/"))
+        elif _maybe_agent(entry.name):
+            counted.append((entry.name,))
+    return tuple(counted)
+
+
+def still_an_agent(source: AgentSource) -> bool:
+    """Whether discovery would take this file again as it did: still a regular file (never
+    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one."""
+    try:
+        if not stat.S_ISREG(os.lstat(source.path).st_mode):
+            return False
+    except OSError:
+        return False
+    # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
+    # files were taken for where they are or what they say.
+    return not source.path.name.lower().endswith(".md") or _starts_with_frontmatter(str(source.path))

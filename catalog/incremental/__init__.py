@@ -1,0 +1,1 @@
+"""The cache layer: it calls the stages for what changed since the last run."""

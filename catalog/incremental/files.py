@@ -1,0 +1,241 @@
+"""The cache's files: where they live, who may have written them, how they are read and written.
+
+The cache is pickles, which run code when loaded: a cache folder someone else can write is
+never read (``trusted_cache_dir``), and each file is checked again when opened. A cache file
+that cannot be read is no cache; one that cannot be written is skipped. Every file is written
+beside its place in ``tmp/`` and renamed into place, so a killed run leaves the old one whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import io
+import os
+import pickle
+import re
+import stat as stat_mode
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Generic, TypeVar
+
+import xxhash
+
+from catalog.output.manifest import file_stat
+
+T = TypeVar("T")
+
+# Bumped when the cache's records change shape: an old cache is then no cache.
+_FORMAT = 12
+
+
+def cache_dir(docs_dir: Path) -> Path | None:
+    """This docs folder's cache folder, or None when caching is switched off."""
+    if os.environ.get("AGENT_CATALOG_NO_CACHE"):
+        return None
+    base = os.environ.get("AGENT_CATALOG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    digest = xxhash.xxh3_128_hexdigest(str(docs_dir.resolve()).encode("utf-8", "surrogateescape"))[:20]
+    return root / "agent-catalog" / digest
+
+
+def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
+    """This docs folder's cache folder, made (private) if it is not there, when only this user
+    can write it: (folder, None); else (None, why), and the run goes without the cache.
+
+    As ssh and git do: the folder is this user's and writable by nobody else, and each folder
+    above it belongs to this user or root and is writable by nobody else, unless it is sticky
+    (as /tmp is: nobody else can then rename or remove what is ours in it).
+    """
+    folder = cache_dir(docs_dir)
+    if folder is None:
+        return None, None
+    try:
+        _make_private(folder)
+        why = _why_untrusted(folder)
+    except OSError as exc:
+        why = f"cannot use it: {exc.strerror or exc}"
+    if why is None:
+        return folder, None
+    return None, f"the cache folder {folder} {why}: running without the cache"
+
+
+def _make_private(folder: Path) -> None:
+    """Make ``folder`` and whichever of its parents are missing, each readable by its owner only."""
+    missing = [p for p in [folder, *folder.parents] if not os.path.lexists(p)]
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+
+
+def _why_untrusted(folder: Path) -> str | None:
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner and mode to check
+        return None
+    me = os.getuid()
+    real = Path(os.path.realpath(folder))
+    # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
+    # and every folder above it.
+    for path in [real / "full", real / "parts", real / "templates", real / "tmp", real, *real.parents]:
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        ours = path == real or real in path.parents
+        if info.st_uid != me and (ours or info.st_uid != 0):
+            return f"belongs to another user ({path} is uid {info.st_uid})"
+        if info.st_mode & 0o022 and (ours or not info.st_mode & stat_mode.S_ISVTX):
+            return f"can be written by others ({path} has mode {stat_mode.filemode(info.st_mode)})"
+    return None
+
+
+# The libraries whose versions shape the pages: an upgrade must not pass for "nothing changed".
+_RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
+
+
+def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
+    """Everything besides the agents that output depends on: options, our code, templates,
+    and the installed rendering libraries (the stat of each one's module file; no import)."""
+    import importlib.util
+
+    # XXH3, not hashlib: importing hashlib (OpenSSL) was 3 ms of a run where nothing changed.
+    digest = xxhash.xxh3_128(repr((_FORMAT, *parts)).encode("utf-8", "surrogateescape"))
+    for name in _RENDERING_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        digest.update(repr((name, origin, file_stat(origin) if origin else None)).encode())
+    for folder in code_folders:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".py", ".j2", ".css", ".js")):
+                    digest.update(repr((os.path.join(root, name), file_stat(os.path.join(root, name)))).encode())
+    return digest.hexdigest()
+
+
+def _trusted(handle: IO[bytes]) -> bool:
+    """Whether an open cache file is this user's and writable by nobody else."""
+    if not hasattr(os, "getuid"):  # pragma: no cover - Windows
+        return True
+    info = os.fstat(handle.fileno())
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
+@dataclass(frozen=True, slots=True)
+class Part(Generic[T]):
+    """A piece of a saved value kept in a file of its own, ``parts/<digest of its pickle>``:
+    saving the value writes the pieces not saved yet, so that a run that changed one piece of
+    a large value rewrites that piece, not the whole. Loading the value loads its pieces."""
+
+    value: T
+    name: str = ""  # its file's, when it was loaded (or saved) as such
+
+
+def _part(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
+    raise pickle.UnpicklingError("a part outside a cache load")
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, handle: IO[bytes], folder: Path) -> None:
+        super().__init__(handle)
+        self.folder = folder
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, "_part"):
+            return self.part
+        return super().find_class(module, name)
+
+    def part(self, name: str) -> Part[Any]:
+        if not _PART_NAME.fullmatch(name):
+            raise pickle.UnpicklingError(f"not a part: {name!r}")
+        with open(self.folder / "parts" / name, "rb") as handle:
+            if not _trusted(handle):
+                raise pickle.UnpicklingError(f"part {name} is not ours")
+            return Part(pickle.load(handle), name)
+
+
+_PART_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+def load(folder: Path | None, name: str) -> object:
+    """The pickle ``name`` in the cache folder, with its parts, or None when it or one of its
+    parts is not there or not ours."""
+    if folder is None:
+        return None
+    try:
+        with open(folder / name, "rb") as handle:
+            return _Unpickler(handle, folder).load() if _trusted(handle) else None
+    except Exception:  # a damaged or foreign cache is no cache
+        return None
+
+
+def save(folder: Path, name: str, value: object) -> bool:
+    """Write ``value`` pickled as ``name`` (which may name a subfolder), whole or not at all,
+    and those of its parts not saved yet; False when it could not be written. Parts the value
+    does not hold are removed once it is saved."""
+    saved: set[str] = set()
+
+    def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
+        name = piece.name
+        if not name or not os.path.exists(folder / "parts" / name):
+            data = pickle.dumps(piece.value, protocol=pickle.HIGHEST_PROTOCOL)
+            name = xxhash.xxh3_128_hexdigest(data)
+            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, data):
+                raise OSError(f"cannot write the part {name}")
+        saved.add(name)
+        return _part, (name,)
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Part: part}
+    try:
+        pickler.dump(value)
+    except OSError:
+        return False
+    if not _write(folder / name, folder, buffer.getbuffer()):
+        return False
+    if saved:
+        keep_only(folder, "parts", saved)
+    return True
+
+
+def _write(target: Path, folder: Path, data: bytes | memoryview) -> bool:
+    """Write ``data`` as ``target`` through the cache's scratch folder: whole or not at all."""
+    tmp = folder / "tmp" / f"{target.name}.{os.getpid()}.tmp"
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp.parent.mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
+
+
+def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:
+    """Remove every file of ``subfolder`` but ``names``."""
+    keep = set(names)
+    with contextlib.suppress(OSError), os.scandir(folder / subfolder) as entries:
+        for entry in entries:
+            if entry.name not in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def sweep(folder: Path | None) -> None:
+    """Remove the temporary files of runs that were killed: the scratch folder, and those of
+    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
+    import shutil
+
+    if folder is None:
+        return
+    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
+        for entry in entries:
+            if entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)

@@ -1,0 +1,232 @@
+"""The cache's records: frozen values, pickled into the user's cache folder (``cache_files``).
+
+- ``Stamp``: every path the last run saw with its stat then, and what the run found; read
+  first, and alone when nothing changed.
+- ``State``: what the last run made of the agents: each file's ``AgentEntry`` (pickled on its
+  own, loaded only when its file changed or the catalog is assembled again), the catalog's
+  order and page names, and every agent's fragments of the shared pages.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import xxhash
+
+from catalog.incremental.files import Part, T
+from catalog.output.manifest import FileStat, file_stat
+from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
+
+if TYPE_CHECKING:
+    from catalog.discover.find import Discovery
+    from catalog.render.pages import Groups
+    from catalog.render.shared_pages import Fragments
+
+SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp(FastPickle):
+    """Every path the last run saw, with its stat then, and what the run found."""
+
+    key: str  # the run's key (``cache_files.run_key``): another key, another run
+    paths: tuple[str, ...]
+    stats: bytes  # array "q": mtime_ns, size, inode of each path in turn
+    agents: int
+    findings: tuple[Finding, ...]
+    kept: tuple[tuple[str, str], ...]  # generated files left alone, and why
+
+    @staticmethod
+    def of(
+        key: str,
+        stats: Mapping[str, FileStat],
+        agents: int,
+        findings: tuple[Finding, ...],
+        kept: tuple[tuple[str, str], ...],
+    ) -> Stamp:
+        flat = array("q", (value for stat in stats.values() for value in stat))
+        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept)
+
+    def changed(self) -> list[str]:
+        """Every path whose stat is not the one seen."""
+        flat = memoryview(self.stats).cast("q")
+        seen = zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
+        return [path for path, was in zip(self.paths, seen, strict=True) if file_stat(path) != was]
+
+    def restamped(
+        self,
+        stats: Mapping[str, FileStat],
+        agents: int,
+        findings: tuple[Finding, ...],
+        kept: tuple[tuple[str, str], ...],
+    ) -> Stamp:
+        """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
+        the stats of every other path are copied as they are, not taken apart and made again."""
+        flat, paths = array("q", self.stats), list(self.paths)
+        position = {path: index for index, path in enumerate(paths)}
+        for path, stat in stats.items():
+            index = position.get(path)
+            if index is None:
+                paths.append(path)
+                flat.extend(stat)
+            else:
+                flat[3 * index : 3 * index + 3] = array("q", stat)
+        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept)
+
+
+class Placement(NamedTuple):
+    """What assembling the catalog decided of an agent (``catalog.assemble``)."""
+
+    slug: str
+    category: str | None
+    available_as: tuple[tuple[Format, str], ...]
+    entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentEntry(FastPickle):
+    """One agent as the last run read it from its file, and placed it in the catalog."""
+
+    source: SourceKey  # where and how discovery found it (``source_key``)
+    stat: FileStat  # of its file, taken before reading it
+    identity: bytes  # what other pages take from it (``identity``)
+    light: Agent  # the agent as read, without its text (``light``)
+    placed: Placement
+
+
+@dataclass(frozen=True, slots=True)
+class State(FastPickle):
+    """What the last run made of the agents, for the next run to start from."""
+
+    key: str
+    discovery: Discovery  # without its sources and folder listings (``entries`` holds the sources)
+    folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
+    entries: dict[str, bytes]  # cache id (``cache_id``) -> its AgentEntry pickled, in discovery order
+    several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
+    read: dict[str, tuple[Finding, ...]]  # cache id -> the findings of reading it, when any
+    order: tuple[str, ...]  # each agent's display path, in catalog order
+    slugs: tuple[str, ...]  # each one's page name, in the same order
+    ids: tuple[str, ...]  # each one's cache id, in the same order
+    assembly: tuple[Finding, ...]  # the findings not of reading a file (discovery's, page names')
+    context: tuple[str, ...]  # what every agent page depends on (``render.page_context``)
+    groups: Groups
+    fragments: Fragments  # every agent's fragments of the shared pages, in catalog order
+    page_findings: dict[str, tuple[Finding, ...]]  # display path -> its page's findings, when any
+    outputs: dict[str, FileStat]  # shared page -> its stat as written
+    compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
+    definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
+    tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
+    # The parts it was loaded from (``cache_files.Part``): a piece saved again unchanged is
+    # not written again. Not saved itself: ``__reduce__`` makes the parts.
+    loaded: tuple[tuple[Part[dict[str, bytes]], ...], tuple[Part[Fragments], ...]] = field(
+        default=((), ()), compare=False, repr=False
+    )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Saved as its small fields, and its entries and fragments in parts of ``_BLOCK``
+        agents each, in discovery and catalog order: an edit rewrites one of each, a file that
+        came or went those after it, not the whole state (figures: the commit that made it)."""
+        items = list(self.entries.items())
+        blocks = [dict(items[start : start + _BLOCK]) for start in range(0, len(items), _BLOCK)]
+        entries, fragments = self.loaded
+        return _restored, (
+            tuple(getattr(self, name) for name in _SMALL),
+            _reused(blocks, entries),
+            _reused(self.fragments.blocks(_BLOCK), fragments),
+        )
+
+
+_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "fragments", "loaded"))
+_BLOCK = 512
+
+
+def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], ...]:
+    """Each value as a part: the one loaded, when it holds the same value."""
+    return tuple(
+        parts[index] if index < len(parts) and parts[index].value == value else Part(value)
+        for index, value in enumerate(values)
+    )
+
+
+def _restored(
+    small: tuple[Any, ...], entries: tuple[Part[dict[str, bytes]], ...], fragments: tuple[Part[Fragments], ...]
+) -> State:
+    from catalog.render.shared_pages import Fragments
+
+    values = dict(zip(_SMALL, small, strict=True))
+    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
+    joined = Fragments.joined([part.value for part in fragments])
+    return State(**values, entries=merged, fragments=joined, loaded=(entries, fragments))
+
+
+def cache_id(source: AgentSource) -> str:
+    """What the cache knows an agent by: its file, and its entry in a file of several."""
+    return str(source.path) if source.entry is None else f"{source.path}#{source.entry}"
+
+
+def folder_key(entries: object) -> str:
+    """What discovery saw in a folder (``discover.entries_of``), as a short digest."""
+    return str(xxhash.xxh3_128_hexdigest(repr(entries).encode("utf-8", "surrogateescape")))
+
+
+def identity(agent: Agent) -> bytes:
+    """What pages other than its own take from an agent: its page name (name, format, place,
+    and the line of its name, which a finding about page names gives), its category and
+    collection pages, and the counts and facets of the overview and the filters."""
+    from catalog.render.facets import facet_pairs, models_of
+
+    where = (agent.path, agent.display_path, agent.collection, agent.plugin, agent.marketplace, agent.category)
+    named = (agent.name, agent.key_lines.get("name"), agent.format.value)
+    values = (*named, *where, tuple(models_of(agent)), facet_pairs(agent))
+    return bytes(xxhash.xxh3_128_digest(repr(values).encode("utf-8", "surrogateescape")))
+
+
+def source_key(source: AgentSource) -> SourceKey:
+    """Where and how an agent file was found, as plain values to compare with the last run's."""
+    return (
+        str(source.path),
+        source.rel_path,
+        source.display_path,
+        source.format.value,
+        source.collection,
+        source.marketplace,
+        source.plugin,
+        source.category,
+        source.explicit,
+        source.entry,
+        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
+        tuple((path, file_stat(path)) for path in source.companions),
+    )
+
+
+def source_of(key: SourceKey) -> AgentSource:
+    """The AgentSource that ``source_key`` made ``key`` of."""
+    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return AgentSource(
+        path=Path(str(path)),
+        rel_path=str(rel_path),
+        display_path=str(display_path),
+        format=Format(str(fmt)),
+        collection=text(collection),
+        marketplace=text(marketplace),
+        plugin=text(plugin),
+        category=text(category),
+        explicit=bool(explicit),
+        entry=text(entry),
+        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
+    )
+
+
+def light(agent: Agent) -> Agent:
+    """The agent without its text, and without its absolute path: enough to name its page and
+    list its findings. Whoever renders its page gets the whole agent (``_whole``). The
+    description stays: the rules comparing agents read it (AC602, the descriptions' total)."""
+    return agent.evolve(description_raw=None, summary="", examples=(), extra={}, body="", sections=(), source=Path())

@@ -1,0 +1,300 @@
+"""``generate``'s one path, with a cache or without: each run does only what changed since the
+run the cache remembers (``cache_records``). The stages know nothing of it: this layer calls them.
+
+1. The stamp: when no path the last run saw changed, stop there, having loaded no fragment
+   and imported no template code (the pre-commit case).
+2. Discovery, unless only agent files changed in place (folders whose entries are the same).
+3. Read the files that are new or changed. When each kept what other pages take from it
+   (``identity``) and no file came or went, the catalog (order, page names) stays the last
+   run's; else it is assembled again from every agent (the others' light copies).
+4. Render the agents read, and those whose page name, page findings or context changed or
+   whose files are gone; join every shared page again from the fragments.
+5. Write what changed, then the state and the stamp (a stamp never names an unsaved state).
+
+With ``folder`` None (``--no-cache``, ``--check``) the same path reads and renders everything.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from catalog.incremental import files as cache_files
+from catalog.incremental.changes import Found, Loaded, Made, placed, read_files
+from catalog.incremental.records import (
+    AgentEntry,
+    Stamp,
+    State,
+    identity,
+    light,
+    source_of,
+)
+from catalog.output.manifest import file_stat
+from catalog.types import Agent, Catalog, Finding
+
+if TYPE_CHECKING:
+    from catalog.layout import RenderOptions
+    from catalog.output.docs_folder import WriteResult
+    from catalog.render.shared_pages import Fragments, Listing
+
+_STAMP, _STATE = "stamp.pickle", "state.pickle"
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    agents: int
+    findings: tuple[Finding, ...]
+    write: WriteResult
+    up_to_date: bool = False  # nothing changed since the last run, so nothing was read or rendered
+    # None when up to date. Agents whose pages were not rendered again are light copies (no
+    # text, no source path): enough for names, categories and collections.
+    catalog: Catalog | None = None
+    # How the run went ("incremental" or "full run"), how many agent files it read and how
+    # many agents it rendered; None when up to date.
+    how: tuple[str, int, int] | None = None
+    notes: tuple[str, ...] = ()  # warnings about the run, not the agents (a cache not used)
+
+
+def generate(
+    paths: Sequence[str],
+    docs_dir: Path,
+    options: RenderOptions,
+    *,
+    check: bool,
+    exclude: list[Path],
+    folder: Path | None,
+    key: str,
+    want_catalog: bool = False,
+) -> GenerateResult:
+    """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
+    from catalog.output.docs_folder import WriteResult, write_docs
+
+    stamp = cache_files.load(folder, _STAMP)
+    stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
+    changed = stamp.changed() if stamp is not None else None
+    if stamp is not None and not changed:
+        return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
+    # Only now: a run where nothing changed imports no template or Markdown code.
+    from catalog.model.variants import definitions_by_entry
+    from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.render.shared_pages import shared_pages
+
+    state = cache_files.load(folder, _STATE) if stamp is not None else None
+    state = state if isinstance(state, State) and state.key == key else None
+    found = Found.of(paths, exclude, state, changed, str(docs_dir))
+    loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
+    made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
+    if made.catalog is not None:
+        context, groups = page_context(made.catalog.agents), page_groups(made.catalog.agents)
+    else:  # the last run's catalog, with what the edited files say now
+        assert state is not None
+        context, groups = state.context, state.groups
+    # What pages show but rules of one agent: those rules find nothing new unless it changed.
+    shown = tuple(sorted((*made.findings, *made.compared), key=Finding.sort_key))
+    page_findings: dict[str, tuple[Finding, ...]] = {}
+    for finding in shown:
+        page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
+    again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
+    bytecode = folder / "templates" if folder is not None else None
+    if bytecode is not None:
+        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
+    agents = [_whole(made, index, found, folder) for index in sorted(again)]
+    # An entry is rendered with all its definitions (``_render_again``): its page shows them.
+    render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
+    pages, listings = render_agents(render, agents)
+    fragments = _fragments(made, state, listings)
+    pages.update(shared_pages(render, made.findings, fragments))
+    keep = {
+        rel
+        for index, slug in enumerate(made.slugs)
+        if index not in again
+        for rel in _files(slug, made, agent_page_paths)
+    }
+    known = state.outputs if state is not None else {}
+    written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
+    if folder is not None:  # None with --check
+        outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
+        saved = State(
+            key,
+            replace(found.discovery, sources=(), listings={}),
+            found.folders,
+            _entries(folder, found, made, loaded),
+            found.several,
+            made.read,
+            made.order,
+            made.slugs,
+            made.ids,
+            made.assembly,
+            context,
+            groups,
+            fragments,
+            {path: found_in for path, found_in in page_findings.items() if found_in},
+            outputs,
+            made.compared,
+            made.definitions,
+            made.tokens,
+            state.loaded if state is not None else ((), ()),
+        )
+        if cache_files.save(folder, _STATE, saved):
+            _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
+    how = ("incremental" if state is not None else "full run", len(found.fresh), len(again))
+    catalog = made.catalog or (made.light_catalog(found, state) if want_catalog and state else None)
+    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how)
+
+
+def _render_again(
+    made: Made,
+    state: State | None,
+    context: tuple[str, ...],
+    page_findings: dict[str, tuple[Finding, ...]],
+    docs_dir: Path,
+    changed: list[str] | None,
+) -> set[int]:
+    """The agents (by index in the catalog) whose files are rendered again: those read, and
+    those whose page name, page findings or context changed, or whose files are gone."""
+    from catalog.render.pages import agent_page_paths
+
+    if state is None or state.context != context:
+        return set(range(len(made.order)))
+    # A generated file deleted changes its folder, which the stamp watches.
+    outputs_changed = changed is None or any(path.startswith(str(docs_dir)) for path in changed)
+    present = _files_in(docs_dir) if outputs_changed else None
+    if len(made.whole) < 64:  # an edit or a few: a scan in C each
+        again = {made.ids.index(cid) for cid in made.whole}
+    else:
+        again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
+    if made.catalog is None and present is None and made.compared is state.compared:
+        return again  # the last run's page names and findings, but the edited files' own
+    was = dict(zip(state.order, state.slugs, strict=True))
+    for index, (path, slug) in enumerate(zip(made.order, made.slugs, strict=True)):
+        if (
+            was.get(path) != slug
+            or state.page_findings.get(path, ()) != page_findings.get(path, ())
+            or (present is not None and not all(rel in present for rel in _files(slug, made, agent_page_paths)))
+        ):
+            again.add(index)
+    return again
+
+
+def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
+    """``again`` with every definition of the catalog entries of the agents in it: an
+    entry's page shows them all, so they are rendered together (``catalog.model.variants``)."""
+    if not made.definitions or len(again) == len(made.order):
+        return again  # no agent defined for several tools, or all rendered
+    position = {slug: index for index, slug in enumerate(made.slugs)}
+    grouped = set(again)
+    for index in again:
+        grouped.update(position[slug] for _, slug in made.placement(index, found).available_as if slug in position)
+    return grouped
+
+
+def _files(slug: str, made: Made, paths: Callable[[str], tuple[str, str, str]]) -> tuple[str, ...]:
+    """The files of the agent of this slug (``render.agent_outputs``); ``paths`` is
+    ``render.agent_page_paths``, imported once by the caller (this runs for every agent)."""
+    page, download, record = paths(slug)
+    return (download, record) if slug in made.definitions else (page, download, record)
+
+
+def _files_in(docs_dir: Path) -> set[str]:
+    """The names of the files in the agents' folders of the docs folder, relative to it."""
+    from catalog.render.pages import AGENT_FOLDERS
+
+    found: set[str] = set()
+    for folder in AGENT_FOLDERS:
+        try:
+            found.update(f"{folder}/{name}" for name in os.listdir(docs_dir / folder))
+        except OSError:
+            continue
+    return found
+
+
+def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
+    """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
+    from catalog.load import guarded_load
+
+    cid = made.ids[index]
+    agent = made.whole.get(cid)
+    if agent is not None:
+        return agent
+    entry = found.entry(cid)
+    kept = cache_files.load(folder, _full_name(cid))
+    whole = kept[2] if isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (cid, entry.stat) else None
+    if not isinstance(whole, Agent):
+        whole = guarded_load(source_of(entry.source))[0] or entry.light
+    return placed(whole, made.placement(index, found))
+
+
+def _fragments(made: Made, state: State | None, listings: dict[str, Listing]) -> Fragments:
+    """Every agent's fragments, in catalog order: the last run's, but those rendered now."""
+    from catalog.render.shared_pages import Fragments
+
+    if state is not None and state.order == made.order:
+        position = {path: index for index, path in enumerate(made.order) if path in listings}
+        return state.fragments.replaced({position[path]: listing for path, listing in listings.items()})
+    was = {path: index for index, path in enumerate(state.order)} if state is not None else {}
+    return Fragments.of(
+        [listings.get(path) or state.fragments.listing(was[path]) for path in made.order]  # type: ignore[union-attr]
+    )
+
+
+def _entries(folder: Path, found: Found, made: Made, loaded: Loaded) -> dict[str, bytes]:
+    """Each agent file's entry for the next run; each agent read is kept whole besides."""
+    position = {cid: index for index, cid in enumerate(made.ids)}
+    entries = {}
+    for cid in found.ids:
+        if cid not in loaded:
+            packed = found.kept[cid]
+            if made.catalog is not None and cid in position:  # assembled again: maybe placed otherwise
+                entry = found.entry(cid)
+                placement = made.placement(position[cid], found)
+                if entry.placed != placement:
+                    packed = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
+            entries[cid] = packed
+            continue
+        agent = loaded[cid][0]
+        if agent is None or not cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], agent)):
+            continue  # not cached: the next run reads it again
+        placement = made.placement(position[cid], found)
+        entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
+        entries[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    if not found.reused:
+        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in entries))
+    return entries
+
+
+def _save_stamp(
+    folder: Path,
+    key: str,
+    stamp: Stamp | None,
+    found: Found,
+    made: Made,
+    docs_dir: Path,
+    written: WriteResult,
+    changed: list[str] | None,
+) -> None:
+    """The stamp of this run: every path it saw with its stat (an agent file's taken before it
+    was read, so that a file saved again meanwhile is not taken for read)."""
+    from catalog.output.docs_folder import MANIFEST
+
+    outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
+    if found.reused and stamp is not None and changed is not None:
+        stats = {path: file_stat(path) for path in [*changed, *outputs]}
+        stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
+        cache_files.save(folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept))
+        return
+    discovery = found.discovery
+    companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
+    seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
+    watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    stats = {path: file_stat(path) for path in watched if path not in seen} | seen
+    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept))
+
+
+def _full_name(cid: str) -> str:
+    import xxhash
+
+    return "full/" + xxhash.xxh3_128_hexdigest(cid.encode("utf-8", "surrogateescape")) + ".pickle"

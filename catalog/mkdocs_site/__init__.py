@@ -1,0 +1,1 @@
+"""The MkDocs adapter: the plugin, the built-in configuration and live preview."""

@@ -1,0 +1,1 @@
+"""Stage 3: map each dialect's document onto the one Agent model."""

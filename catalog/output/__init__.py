@@ -1,0 +1,1 @@
+"""Writing the docs folder and the site folder: atomically, only what we made."""

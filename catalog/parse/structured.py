@@ -1,0 +1,276 @@
+"""Stage 2 for agents that are not Markdown: Codex TOML, Kiro JSON and Roo Code modes.
+
+Each file becomes the same :class:`RawDocument` a Markdown file gives: its settings as
+``metadata``, its system prompt as ``body`` and the file line of every key, so the model and
+the lint rules need not ask how it was written. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import yaml
+
+try:  # as catalog.parse.document loads YAML
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+from catalog.model.dialects import DIALECTS, Dialect
+from catalog.parse.document import parse_agent_text, read_agent_file
+from catalog.parse.yaml_limits import _check_size, _jsonable
+from catalog.types import AgentSource, Finding, RawDocument
+
+_TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
+_TOML_TABLE = re.compile(r"[ \t]*\[")
+_PLAIN_ENTRY = re.compile(r"[\w.-]{1,100}")
+_JSON_KEY = re.compile(r'[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:')
+
+
+def parse_document(text: str, source: AgentSource) -> RawDocument:
+    """Any agent file's text as a RawDocument, by its dialect's syntax."""
+    dialect = DIALECTS[source.format]
+    reader = _READERS.get(dialect.syntax)
+    if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
+        return parse_agent_text(text, source.display_path, dialect.known_keys)
+    return reader(text, source, dialect)
+
+
+def _problem(source: AgentSource, code: str, line: int, message: str, severity: str = "error") -> Finding:
+    return Finding(source.display_path, line, 1, code, severity, message)  # type: ignore[arg-type]
+
+
+def _unparsed(source: AgentSource, kind: str, exc: Exception, line: int = 1) -> RawDocument:
+    message = f"not valid {kind}: {' '.join(str(exc).split())[:300]}; its tool cannot load it"
+    return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", line, message),))
+
+
+def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_in_message(str(exc))
+        return _unparsed(source, "TOML", exc, line)
+    except RecursionError as exc:
+        return _unparsed(source, "TOML", exc)
+    lines = _toml_key_lines(text)
+    findings: list[Finding] = []
+    if "description" not in data:
+        # The description may be in .codex/config.toml, where [agents."name"] registers the file.
+        described = _codex_registration(source, str(data.get("name") or ""), findings)
+        if described is not None:
+            data["description"] = described
+    return _document(data, lines, dialect, findings)
+
+
+def _codex_registration(source: AgentSource, name: str, findings: list[Finding]) -> str | None:
+    for companion in source.companions:
+        text, read = read_agent_file(companion, companion)
+        if read:
+            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {read[0].message}", "warning"))
+            continue
+        try:
+            config = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {exc}", "warning"))
+            continue
+        agents = config.get("agents")
+        if not isinstance(agents, dict):
+            continue
+        file_name = source.path.name
+        for key, entry in agents.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("description"), str):
+                continue
+            listed = entry.get("config_file")
+            if key == name or (isinstance(listed, str) and listed.replace("\\", "/").rsplit("/", 1)[-1] == file_name):
+                return str(entry["description"])
+    return None
+
+
+def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return _unparsed(source, "JSON", exc, getattr(exc, "lineno", 1))
+    except RecursionError as exc:
+        return _unparsed(source, "JSON", exc)
+    if not isinstance(data, dict):
+        return RawDocument({}, "", 1, False, False, (_problem(source, "AC116", 1, "the file is not a JSON object"),))
+    lines = _json_key_lines(text)
+    findings: list[Finding] = []
+    prompt = data.get("prompt")
+    if isinstance(prompt, str) and prompt.startswith("file://"):
+        # Discovery resolved the file inside the scanned folder, or said why it did not.
+        data = dict(data)
+        data["prompt"] = ""
+        for companion in source.companions:
+            body, read = read_agent_file(companion, source.display_path)
+            if read:
+                findings.append(
+                    _problem(
+                        source, "AC119", lines.get("prompt", 1), f"prompt file not read: {read[0].message}", "warning"
+                    )
+                )
+            else:
+                data["prompt"] = body
+        document = _document(data, lines, dialect, findings)
+        return RawDocument(
+            {**document.metadata, "prompt": prompt},
+            document.body,
+            lines.get("prompt", 1),
+            True,
+            False,
+            document.findings,
+            key_lines=document.key_lines,
+        )
+    return _document(data, lines, dialect, findings)
+
+
+def _read_roomodes(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
+    try:
+        modes = roo_modes(text)
+    except ValueError as exc:
+        return _unparsed(source, "YAML or JSON", exc, _line_in_message(str(exc)))
+    for slug, mode, lines in modes:
+        if slug == source.entry:
+            return _document(mode, lines, dialect, [])
+    message = f"mode {source.entry!r} is no longer in this file"
+    return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", 1, message),))
+
+
+def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
+    """Each mode of a ``.roomodes`` file (YAML or JSON): its entry name (the slug, made unique),
+    its keys, and the 1-based line of each key. ValueError when the file does not load."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return []
+            _check_size(node)
+            data = loader.construct_document(node)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ValueError(f"line {mark.line + 1 if mark else 1}: {exc}") from None
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+        except Exception as exc:  # _check_size's alias bomb and depth limits
+            raise ValueError(str(getattr(exc, "message", exc))) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise ValueError("line 1: the file is not a mapping with a customModes list")
+    listed = next((value for key, value in node.value if key.value == "customModes"), None)
+    modes = data.get("customModes")
+    if not isinstance(modes, list) or not isinstance(listed, yaml.SequenceNode):
+        raise ValueError("line 1: no customModes list")
+    found: list[tuple[str, dict[str, Any], dict[str, int]]] = []
+    taken: set[str] = set()
+    for index, (mode, mode_node) in enumerate(zip(modes, listed.value, strict=True), 1):
+        if not isinstance(mode, dict) or not isinstance(mode_node, yaml.MappingNode):
+            continue
+        lines = {str(k.value): k.start_mark.line + 1 for k, _ in mode_node.value}
+        lines.setdefault("", mode_node.start_mark.line + 1)
+        slug = str(mode.get("slug") or "")
+        # The entry ends the agent's path (".roomodes#slug"): a slug that is not a plain word
+        # (spaces, slashes, control characters) gives way to the mode's place in the file.
+        slug = slug if _PLAIN_ENTRY.fullmatch(slug) else f"mode-{index}"
+        entry, number = slug, 1
+        while entry in taken:
+            number += 1
+            entry = f"{slug}-{number}"
+        taken.add(entry)
+        found.append((entry, {str(k): _jsonable(v) for k, v in mode.items()}, lines))
+    return found
+
+
+def mode_text(text: str, entry: str) -> str | None:
+    """One mode of a .roomodes file as a .roomodes file of its own (YAML), or None."""
+    try:
+        modes = roo_modes(text)
+    except ValueError:
+        return None
+    for slug, mode, _ in modes:
+        if slug == entry:
+            return yaml.safe_dump({"customModes": [mode]}, allow_unicode=True, sort_keys=False, width=100)
+    return None
+
+
+def _document(
+    data: Mapping[str, Any], lines: Mapping[str, int], dialect: Dialect, findings: list[Finding]
+) -> RawDocument:
+    """Settings and prompt apart: the prompt keys (joined by a blank line) are the body."""
+    prompts = [(key, data[key]) for key in dialect.prompt_keys if isinstance(data.get(key), str) and data[key].strip()]
+    body = "\n\n".join(value.strip("\n") for _, value in prompts)
+    first = prompts[0][0] if prompts else None
+    body_line = lines.get(first, 1) if first else max(lines.values(), default=1) + 1
+    if first and _starts_on_next_line(data[first]):
+        body_line += 1
+    metadata = {key: value for key, value in data.items() if key not in dialect.prompt_keys}
+    key_lines = {key: line for key, line in lines.items() if key and key in data}
+    scalars = {key: value for key, value in metadata.items() if isinstance(value, str)}
+    return RawDocument(
+        metadata,
+        body,
+        body_line,
+        True,
+        False,
+        tuple(findings),
+        scalar_source=scalars,
+        key_lines=key_lines,
+    )
+
+
+def _starts_on_next_line(value: str) -> bool:
+    return value.startswith("\n") or not value.strip()
+
+
+def _toml_key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key (before the first [table])."""
+    lines: dict[str, int] = {}
+    in_string = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if in_string:
+            in_string = line.count('"""') % 2 == 0 and line.count("'''") % 2 == 0
+            continue
+        if _TOML_TABLE.match(line):
+            break
+        match = _TOML_KEY.match(line)
+        if match:
+            key = next(group for group in match.groups() if group is not None)
+            lines.setdefault(key, number)
+            rest = line[match.end() :]
+            in_string = rest.count('"""') % 2 == 1 or rest.count("'''") % 2 == 1
+    return lines
+
+
+def _json_key_lines(text: str) -> dict[str, int]:
+    """The line of each top-level key: the first time it appears at the least indentation."""
+    found: dict[str, tuple[int, int]] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        match = _JSON_KEY.match(line)
+        if match:
+            indent = len(line) - len(line.lstrip())
+            key = match.group(1)
+            if key not in found or indent < found[key][0]:
+                found[key] = (indent, number)
+    least = min((indent for indent, _ in found.values()), default=0)
+    return {key: number for key, (indent, number) in found.items() if indent == least}
+
+
+def _line_in_message(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+_READERS: dict[str, Callable[[str, AgentSource, Dialect], RawDocument]] = {
+    "toml": _read_codex,
+    "json": _read_kiro,
+    "roomodes": _read_roomodes,
+}
+
+__all__: Sequence[str] = ("mode_text", "parse_document", "roo_modes")

@@ -1,0 +1,254 @@
+"""The data the overview's filter and the search box's quick agent search work on.
+
+It is written as a script (``assets/catalog-data.js``) that sets one global, so that a page
+opened from disk can use it: browsers refuse ``fetch`` from ``file://``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from catalog.lint.overlap import terms_of
+from catalog.model.dialects import DIALECTS
+from catalog.model.names import slugify, titleize
+from catalog.model.variants import formats_of
+from catalog.render.textsafe import excerpt
+from catalog.types import Agent
+
+T = TypeVar("T")
+
+FORMAT_LABELS = {fmt: dialect.label for fmt, dialect in DIALECTS.items()}
+UNCATEGORIZED = "uncategorized"
+_WRITE_TOOLS = frozenset(
+    {
+        "write",
+        "edit",
+        "multiedit",
+        "notebookedit",
+        "bash",
+        "patch",
+        "edit/editfiles",
+        "write_file",
+        "create",
+        "applypatch",
+        "apply_patch",
+        "replace",
+        "shell",
+        "command",
+        "run_shell_command",
+        "execute",
+    }
+)
+TOOL_LABELS = {
+    "all": "All tools",
+    "bash": "Can run Bash",
+    "read-only": "Read-only (no Write, Edit or Bash)",
+    "web": "Uses the web",
+    "mcp": "Uses MCP tools",
+    "none": "No tools",
+}
+SEARCH_TEXT_LIMIT = 700  # characters of example dialogue text per agent
+# What one agent puts on the pages every agent shares (the overview, the group pages,
+# catalog-data.js) is cut to these: a label (category, collection, plugin, model, color) and
+# the searched name, title, summary, tags and tools. A file's 500 KB name or model costs the
+# shared pages no more than a long one; its own page and record have it whole. The corpus's
+# longest: a label of 60 characters, a searched text of 1,263.
+LABEL_LIMIT = 100
+SEARCH_HEAD_LIMIT = 2000
+QUICK_SUMMARY_LIMIT = 110  # characters of summary a quick search result shows
+
+
+def label(text: str) -> str:
+    """``text`` as the shared pages show it: at most ``LABEL_LIMIT`` characters."""
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1].rstrip() + "\u2026"
+
+
+def category_of(agent: Agent) -> str:
+    return agent.category or UNCATEGORIZED
+
+
+def tool_traits(agent: Agent) -> list[str]:
+    """What an agent's tools let it do, as facet values."""
+    if agent.tools is None:
+        denied = {t.split("(", 1)[0].strip().lower() for t in agent.disallowed_tools}
+        can_run = not denied & {"bash", "shell", "execute", "run_shell_command", "command"}
+        if not can_run and denied & {"edit", "write", "apply_patch", "create"}:
+            return ["read-only"]
+        return ["all", "bash"] if can_run else ["all"]
+    names = {tool.split("(", 1)[0].strip().lower() for tool in agent.tools}
+    traits = []
+    if not names:
+        traits.append("none")
+    if names & {
+        "bash",
+        "execute",
+        "terminalcommand",
+        "runcommands",
+        "runinterminal",
+        "shell",
+        "command",
+        "run_shell_command",
+    } or any(n.startswith("execute/") for n in names):
+        traits.append("bash")
+    if not names & _WRITE_TOOLS and not any(n.startswith(("edit", "execute")) for n in names):
+        traits.append("read-only")
+    if names & {"webfetch", "websearch", "fetch", "web", "web/fetch", "web_fetch", "web_search", "fetchurl", "browser"}:
+        traits.append("web")
+    if any(n.startswith("mcp__") for n in names):
+        traits.append("mcp")
+    return traits
+
+
+def counted(values: Iterable[T]) -> Counter[T]:
+    """``Counter(values)``, the same object counted by its identity first: thousands of agents
+    share a few tuples of facets or models (one object each in the generate cache's fragments),
+    and a tuple does not keep its hash: each would be hashed again for every count."""
+    items = list(values)
+    one = dict(zip(map(id, items), items, strict=True))
+    counts: Counter[T] = Counter()
+    for key, agents in Counter(map(id, items)).items():
+        counts[one[key]] += agents
+    return counts
+
+
+def model_counts(per_agent: Iterable[Sequence[str]]) -> Counter[str]:
+    """How many agents name each model, spellings that are one facet value (``GPT-4.1``,
+    ``gpt-4.1``: one key) counted as one, under the label the filter shows for it.
+    (Agents of the same models are counted together: thousands of agents name a few models.)"""
+    spellings: Counter[tuple[str, str]] = Counter()
+    for models, agents in counted(map(tuple, per_agent)).items():
+        for pair in _one_per_key(models).items():
+            spellings[pair] += agents
+    label: dict[str, str] = {}
+    for (key, model), _ in sorted(spellings.items(), key=lambda item: (-item[1], item[0][1])):
+        label.setdefault(key, model)
+    return Counter({label[key]: n for key, n in _by_key(spellings).items()})
+
+
+def _one_per_key(models: Iterable[str]) -> dict[str, str]:
+    """Facet key -> the first of an agent's models with that key."""
+    found: dict[str, str] = {}
+    for model in models:
+        found.setdefault(slugify(model), model)
+    return found
+
+
+def _by_key(spellings: Counter[tuple[str, str]]) -> Counter[str]:
+    keys: Counter[str] = Counter()
+    for (key, _), n in spellings.items():
+        keys[key] += n
+    return keys
+
+
+def models_of(agent: Agent) -> list[str]:
+    """An agent's models as listed, or ['not set']."""
+    values = agent.model if isinstance(agent.model, tuple) else [agent.model] if agent.model else []
+    return [label(str(v)) for v in values] or ["not set"]
+
+
+def place(agent: Agent) -> str:
+    """Where an agent comes from, to tell apart agents of the same name wherever they are
+    listed: its collection, then its plugin (or else its category) when that is another name."""
+    where = [agent.collection or ""]
+    group = agent.plugin or (titleize(agent.category) if agent.category else "")
+    if group and group != agent.collection:
+        where.append(group)
+    return " \u203a ".join(label(w) for w in where if w)
+
+
+def origin(agent: Agent) -> str:
+    """``place`` and the formats: what a quick search result shows under an agent's name."""
+    where, formats = place(agent), ", ".join(FORMAT_LABELS[fmt] for fmt in formats_of(agent))
+    return f"{where} \u00b7 {formats}" if where else formats
+
+
+def facet_values(agent: Agent) -> dict[str, list[str]]:
+    """Facet name -> the keys (URL values) of this agent."""
+    return {
+        "category": [slugify(category_of(agent))],
+        "collection": [slugify(agent.collection)] if agent.collection else [],
+        "format": [fmt.value for fmt in formats_of(agent)],  # an entry's: each of its formats
+        "model": list(_one_per_key(models_of(agent))),
+        "tools": tool_traits(agent),
+        "color": [slugify(agent.color)] if agent.color else [],
+    }
+
+
+def search_text(agent: Agent) -> str:
+    """What the filter box matches: name, title, summary, tags, tools and example dialogue text."""
+    examples = " ".join(" ".join([ex.context or "", *(turn.text for turn in ex.turns)]) for ex in agent.examples)
+    parts = [agent.name, agent.title, agent.summary, " ".join(agent.tags), " ".join(agent.tools or ())]
+    text = " ".join(" ".join(parts).split())[:SEARCH_HEAD_LIMIT].lower()
+    return f"{text} {' '.join(examples.split())[:SEARCH_TEXT_LIMIT].lower()}".strip()
+
+
+FacetPairs = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # facet -> its (key, label) pairs
+
+
+def facet_pairs(agent: Agent) -> FacetPairs:
+    """One agent's facet values with their labels, for ``labels_of``."""
+    values = facet_values(agent)
+    sources: dict[str, Iterable[str]] = {
+        "category": [label(titleize(category_of(agent)))],
+        "collection": [label(agent.collection)] if agent.collection else [],
+        "format": [FORMAT_LABELS[fmt] for fmt in formats_of(agent)],
+        "model": list(_one_per_key(models_of(agent)).values()),
+        "tools": [TOOL_LABELS[t] for t in values["tools"]],
+        "color": [label(agent.color)] if agent.color else [],
+    }
+    return tuple((name, tuple(zip(keys, sources[name], strict=True))) for name, keys in values.items())
+
+
+def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]]]:
+    """Facet name -> [(key, label)], most common first, then by label. Values of one key
+    (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as most agents spell it."""
+    names = ("category", "collection", "format", "model", "tools", "color")
+    spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for pairs, agents in counted(per_agent).items():  # agents of the same facets counted together
+        for name, values in pairs:
+            for key, label in values:
+                spellings[name][(key, label)] += agents
+                counts[name][key] += agents
+    labels: dict[str, dict[str, str]] = {name: {} for name in names}
+    for name, seen in spellings.items():
+        for (key, label), _ in sorted(seen.items(), key=lambda item: (-item[1], item[0][1])):
+            labels[name].setdefault(key, label)
+    return {
+        name: sorted(pairs.items(), key=lambda kv: (-counts[name][kv[0]], kv[1].lower(), kv[0]))
+        for name, pairs in labels.items()
+    }
+
+
+def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
+    """Facet name -> [(key, label)], most common first, then by label."""
+    return labels_of(facet_pairs(agent) for agent in agents)
+
+
+def data_row(agent: Agent, href: str) -> str:
+    """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
+    quick search of the search box the title, the page's address relative to the overview, a
+    short summary and where the agent comes from (``origin``); last, its terms for the
+    "Similar agents" list its page scores in the browser (``overlap.terms_of``)."""
+    row = [
+        agent.slug,
+        search_text(agent),
+        {k: v for k, v in facet_values(agent).items() if v},
+        label(agent.title),
+        href,
+        excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),
+        origin(agent),
+        terms_of(agent),
+    ]
+    # ensure_ascii plus escaped "<" keep the row inert even if it held "</script>".
+    return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
+    """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
+    facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    # The rows (``data_row``) are escaped already: each is one agent's fragment (catalog.render.shared_pages).
+    return 'window.__agentCatalog = {"facets":%s,"agents":[%s]};\n' % (facets, ",".join(rows))  # noqa: UP031

@@ -1,0 +1,314 @@
+"""Stage 5, the shared pages: the overview, the category and collection pages, catalog.json and
+the filter's data, each made of one fragment per agent (a ``Listing``, made with the agent's
+own page) between a head and a tail that only the aggregate figures decide.
+
+So a page of thousands of agents is assembled from fragments kept between runs, never
+rendered again from every agent: a template is rendered with two and three placeholder
+items, which gives its head, the separator between items and its tail; the page is then
+head + separator.join(fragments) + tail. A template that does not print its items in a plain
+loop (a user's) is rendered with the real items instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Protocol
+
+from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
+from catalog.lint.check import summarize_tokens
+from catalog.lint.rules import rule_table
+from catalog.model.names import reading_order, titleize
+from catalog.render import textsafe
+from catalog.render.facets import UNCATEGORIZED, FacetPairs, counted, data_script, labels_of, model_counts
+from catalog.render.jsonout import catalog_index
+from catalog.types import FastPickle, Finding
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+class RenderContext(Protocol):
+    """What the shared pages are rendered with (``render.RenderContext``; no import of it here,
+    as render imports this module)."""
+
+    @property
+    def env(self) -> Environment: ...
+    @property
+    def common(self) -> dict[str, Any]: ...
+    def link(self, source: str, target: str) -> str: ...
+
+
+# Relative path -> text.
+Pages = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(FastPickle):
+    """One agent's fragments of the shared pages and what their figures count of it: made with
+    its page, kept between runs."""
+
+    slug: str
+    category: str
+    collection: str
+    # The formats of its catalog entry; none for a definition another's page shows, which
+    # the shared pages leave out (but catalog.json, one entry per file, keeps).
+    format_labels: tuple[str, ...]
+    models: tuple[str, ...]
+    examples: int
+    tokens: int  # estimated tokens of its description
+    item_top: str  # its entry in the overview's list
+    item_nested: str  # its entry in a category's or collection's list (one folder down)
+    entry: str  # its entry in catalog.json (compact JSON)
+    row: str  # its row in catalog-data.js
+    facets: FacetPairs
+
+
+_FIELDS = Listing.__slots__
+
+
+@dataclass(frozen=True, slots=True)
+class Fragments(FastPickle):
+    """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
+    the fragments of thousands of agents load and save as a few long tuples, not as
+    thousands of objects, and an edit replaces one item of each."""
+
+    columns: tuple[tuple[Any, ...], ...]
+
+    @staticmethod
+    def of(listings: Sequence[Listing]) -> Fragments:
+        return Fragments(tuple(_shared(tuple(getattr(m, name) for m in listings)) for name in _FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def column(self, name: str) -> tuple[Any, ...]:
+        return self.columns[_FIELDS.index(name)]
+
+    def listing(self, index: int) -> Listing:
+        return Listing(*(column[index] for column in self.columns))
+
+    def blocks(self, size: int) -> list[Fragments]:
+        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
+        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
+
+    @staticmethod
+    def joined(blocks: Sequence[Fragments]) -> Fragments:
+        """The fragments that ``blocks`` cut in blocks."""
+        if not blocks:
+            return Fragments.of([])
+        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
+
+    def replaced(self, changes: dict[int, Listing]) -> Fragments:
+        """These fragments with some agents' listings replaced."""
+        columns: list[tuple[Any, ...]] = []
+        for column in self.columns:
+            changed = list(column)
+            for index, listing in changes.items():
+                value = getattr(listing, _FIELDS[len(columns)])
+                if isinstance(value, tuple) and value in column:
+                    value = column[column.index(value)]  # the one object of this value (``_shared``)
+                changed[index] = value
+            columns.append(tuple(changed))
+        return Fragments(tuple(columns))
+
+
+def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The column with one object per value (a tuple of facets, or of models): thousands of
+    agents have a few, and pickling writes a reference for each agent but the first of each."""
+    if not column or not isinstance(column[0], tuple):
+        return column
+    one: dict[Any, Any] = {}
+    return tuple(one.setdefault(value, value) for value in column)
+
+
+@dataclass(frozen=True, slots=True)
+class Overview(FastPickle):
+    """The overview's figures, from the catalog entries' listings."""
+
+    total: int
+    examples_total: int
+    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
+    tokens: tuple[int, ...]  # each entry's description tokens, in catalog order
+    by_category: dict[str, int]
+    files: int  # agent definitions, one a file (or a mode of a .roomodes)
+
+
+def entry_indexes(fragments: Fragments) -> list[int] | None:
+    """The indexes of the catalog entries' listings (those with formats); None when every
+    listing is an entry's (no agent defined for several tools: the columns as they are)."""
+    labels = fragments.column("format_labels")
+    if () not in labels:
+        return None
+    return [index for index, formats in enumerate(labels) if formats]
+
+
+def entries_column(fragments: Fragments, name: str, shown: list[int] | None) -> Sequence[Any]:
+    """A column of the entries' listings only."""
+    column = fragments.column(name)
+    return column if shown is None else [column[index] for index in shown]
+
+
+def overview_of(fragments: Fragments) -> Overview:
+    """The figures of the catalog entries; an entry counts once under each of its formats."""
+    shown = entry_indexes(fragments)
+    categories = entries_column(fragments, "category", shown)
+    by_category: Counter[str] = Counter(categories)
+    formats: Counter[str] = Counter()
+    for labels, entries in counted(entries_column(fragments, "format_labels", shown)).items():
+        for label in labels:
+            formats[label] += entries
+    return Overview(
+        total=len(categories),
+        examples_total=sum(entries_column(fragments, "examples", shown)),
+        counts={
+            "format": formats,
+            "collection": Counter(c or "(none)" for c in entries_column(fragments, "collection", shown)),
+            "category": by_category,
+            "model": model_counts(entries_column(fragments, "models", shown)),
+        },
+        tokens=tuple(entries_column(fragments, "tokens", shown)),
+        by_category={category: by_category[category] for category in reading_order(by_category)},
+        files=len(fragments),
+    )
+
+
+def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> Pages:
+    """The overview, category, collection and rules pages, the data files and the assets,
+    from every agent's fragments."""
+    common = context.common
+    pages: Pages = {}
+    by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
+    by_collection: dict[str, list[str]] = defaultdict(list)
+    shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
+    for category, collection, item in zip(
+        entries_column(fragments, "category", shown),
+        entries_column(fragments, "collection", shown),
+        entries_column(fragments, "item_nested", shown),
+        strict=True,
+    ):
+        by_category[category].append(item)
+        by_collection[collection].append(item)
+    for category in reading_order(by_category):
+        path = common["category_page"](category)
+        pages[path] = _group_page(context, "category", category, path, by_category[category])
+    for collection in common["collections"]:
+        path = common["collection_page"](collection)
+        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+    if by_category:
+        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+    if common["collections"]:
+        members = {collection: by_collection[collection] for collection in common["collections"]}
+        pages[common["collections_page"]] = _group_index(context, "collection", members)
+    items = entries_column(fragments, "item_top", shown)
+    pages["index.md"] = _overview_page(context, overview_of(fragments), items)
+    pages["rules.md"] = with_meta(
+        context.env.get_template("rules.md.j2").render(
+            rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
+        ),
+        "Lint rules",
+        "What agent-catalog lint checks, and why",
+    )
+    pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
+    facets, rows = entries_column(fragments, "facets", shown), entries_column(fragments, "row", shown)
+    pages["assets/catalog-data.js"] = data_script(labels_of(facets), rows)
+    for asset in ASSETS:
+        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+    return pages
+
+
+# Placeholders for items: control characters, which no escaped agent text holds.
+_PLACEHOLDERS = ("\x02a\x03", "\x02b\x03", "\x02c\x03")
+
+
+def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
+    """``render(items)``, made as head + separator.join(items) + tail from two renderings with
+    placeholder items (the same whatever the number of items), when the third rendering
+    confirms the template prints its items in a plain loop; else ``render(items)`` itself."""
+    if not items:
+        return render(items)
+    first, second, _ = _PLACEHOLDERS
+    two = render([first, second])
+    if two.count(first) == 1 and two.count(second) == 1:
+        head, rest = two.split(first)
+        separator, tail = rest.split(second)
+        if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
+            return "".join((head, separator.join(items), tail))  # one copy of a long page, not three
+    return render(items)
+
+
+def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str]) -> str:
+    """A category's or a collection's page."""
+    template = context.env.get_template(f"{kind}.md.j2")
+
+    def render(items: Sequence[str]) -> str:
+        link = lambda t: context.link(path, t)  # noqa: E731
+        return template.render(items=items, count=len(members), link=link, **{kind: name}, **context.common)
+
+    body = joined(render, members)
+    return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+
+
+def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]]) -> str:
+    """The page that lists every category (or collection) with its count of agents."""
+    path = context.common["categories_page" if kind == "category" else "collections_page"]
+    page_of = context.common[f"{kind}_page"]
+    names = reading_order(members)
+    if kind == "category" and UNCATEGORIZED in members:  # last, as on the overview
+        names = [*(n for n in names if n != UNCATEGORIZED), UNCATEGORIZED]
+    groups = [
+        {
+            "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
+            "page": page_of(name),
+            "count": len(members[name]),
+            "uncategorized": kind == "category" and name == UNCATEGORIZED,
+        }
+        for name in names
+    ]
+    title = "Categories" if kind == "category" else "Collections"
+    body = context.env.get_template("groups.md.j2").render(
+        title=title, kind=kind, groups=groups, link=lambda t: context.link(path, t), **context.common
+    )
+    return with_meta(body, title, f"{len(groups)} {title.lower()}")
+
+
+def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str]) -> str:
+    """``index.md``: the figures, the categories and collections, and every entry's item."""
+    template = context.env.get_template("overview.md.j2")
+    figures: dict[str, Any] = {
+        "total": overview.total,
+        "files": overview.files,
+        "examples_total": overview.examples_total,
+        "counts": overview.counts,
+        "tokens": summarize_tokens(overview.tokens),
+        "by_category": overview.by_category,
+    }
+
+    def render(some: Sequence[str]) -> str:
+        link = lambda t: context.link("index.md", t)  # noqa: E731
+        return template.render(items=some, link=link, **figures, **context.common)
+
+    return with_meta(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+
+
+def with_meta(body: str, title: str, description: str) -> str:
+    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
+    meta = {
+        "title": textsafe.escape_yaml_meta(title),
+        "description": textsafe.escape_yaml_meta(description, 160),
+        GENERATED_KEY: True,
+    }
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not the three
+    # its format and strip make of a 7 MB overview: the library writes only the front matter.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    head = YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
+    if not body or body.isspace():
+        return f"---\n{head.strip()}\n---\n"
+    if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head.strip(), "\n---\n\n", body))
+    return "".join(("---\n", head.strip(), "\n---\n\n", body.rstrip(), "\n"))
