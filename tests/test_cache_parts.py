@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from catalog.cli.main import main
 from catalog.incremental import files as cache_files
 from catalog.incremental import records as cache_records
-from catalog.incremental.files import FileStat, Part
+from catalog.incremental.files import Part
 from catalog.incremental.records import Stamp
+from catalog.output.manifest import FileStat
 
 
 def parts_of(folder: Path) -> dict[str, int]:
