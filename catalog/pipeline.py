@@ -185,7 +185,15 @@ def _build_in_memory(
 
     docs_dir = scratch / "docs"
     docs_dir.mkdir()
-    catalog = scan_catalog(paths, exclude=[target], meanwhile=import_mkdocs)
+
+    def meanwhile() -> None:
+        from catalog.render.pages import warm_environment
+
+        import_mkdocs()
+        # (as the plugin will have it: the configuration names the folder resolved)
+        warm_environment(options.template_dir.resolve() if options.template_dir else None)
+
+    catalog = scan_catalog(paths, exclude=[target], meanwhile=meanwhile)
     if not catalog.agents:
         raise EmptyCatalog(paths, catalog.findings)
     config = _write_default_config(site, docs_dir, scratch, catalog.agents, options)

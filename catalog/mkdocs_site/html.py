@@ -35,7 +35,6 @@ _HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*")
 _PLAIN_TEXT = re.compile(r"(?:[^\\`*_\[\]<>!&{}#\n]|&#[0-9]+;|&[A-Za-z]+;)*")
 _HEADING_WITH_ID = re.compile(r"<h[1-6]\b[^>]*\sid=")
 _EXCLUDED_START = re.compile(r"<[A-Za-z][A-Za-z0-9]*\b[^>]*\sdata-search-exclude[\s>=]")
-_IDS = re.compile(r'\sid="([^"]*)"')
 # The toc settings a page can be finished under; others (anchorlink, baselevel, ...) change
 # headings in ways not reproduced here, and the page goes through Markdown.
 _TOC_KEYS = frozenset({"permalink", "permalink_class", "permalink_title", "slugify", "separator", "toc_depth", "title"})
@@ -131,7 +130,26 @@ def finish(markdown: str, headings: Headings, agent_page: bool = False) -> Finis
         view.append(made)
         tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
     content = "\n".join(parts)
-    return Finished(content, tuple(nest_toc_tokens(tokens)), "\n".join(view), frozenset(_IDS.findall(content)))
+    return Finished(content, tuple(nest_toc_tokens(tokens)), "\n".join(view), frozenset(ids(content)))
+
+
+def ids(content: str) -> list[str]:
+    """``re.findall(r'\\sid="([^"]*)"', content)``, the values of the id attributes MkDocs
+    sees in a page, in a fifth of its time: the expression's literal part looked for first
+    (the expression itself tries every position of the page)."""
+    found = []
+    find = content.find
+    at = find('id="', 1)
+    while at > 0:
+        if not content[at - 1].isspace():  # (the same characters as the expression's \s)
+            at = find('id="', at + 1)
+            continue
+        end = find('"', at + 4)
+        if end < 0:
+            break  # no id after this one has its closing quote either
+        found.append(content[at + 4 : end])
+        at = find('id="', end + 2)  # the next match starts after this one's end
+    return found
 
 
 # One section of a page as Material's search sees it: its title and text (lists of HTML
@@ -193,7 +211,7 @@ _TAG = re.compile(
     rf'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_SPACE}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"]*")?)*){_SPACE}*(/?)'
     r"|/([a-zA-Z][a-zA-Z0-9]*))>"
 )
-_ATTRIBUTE = re.compile(r'([-a-zA-Z0-9_:.]+)(?:="([^"]*)")?')
+_ATTRIBUTE = re.compile(r'([-a-zA-Z0-9_:.]+)(="[^"]*")?')
 # Elements whose content html.parser reads as raw text (in some Python version or other).
 _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
 
@@ -204,32 +222,30 @@ def _feed_quickly(parser: Any, part: str) -> bool:
     time: one regular expression match per tag instead of its general tokenizer. False, and
     ``parser`` half fed, when ``part`` is not of our kind: then the general tokenizer reads it."""
     data, start, end = parser.handle_data, parser.handle_starttag, parser.handle_endtag
-    unescape, find, match = html.unescape, part.find, _TAG.match
-    at, length = 0, len(part)
-    while at < length:
-        next_tag = find("<", at)
-        if next_tag < 0:
-            next_tag = length
-        if next_tag > at:
-            data(unescape(part[at:next_tag]))
-        if next_tag == length:
-            break
-        tag = match(part, next_tag)
-        if tag is None:
-            return False
+    unescape, attributes_of = html.unescape, _ATTRIBUTE.findall
+    at = 0
+    for tag in _TAG.finditer(part):
+        begin = tag.start()
+        if begin > at:
+            text = part[at:begin]
+            if "<" in text:  # a "<" that starts no tag of our kind
+                return False
+            data(unescape(text))
         name, attributes, closed, closing = tag.groups()
+        at = tag.end()
         if closing is not None:
             end(closing.lower())
-        else:
-            name = name.lower()
-            if name in _RAW_TEXT and not (closed or part.startswith(f"</{name}>", tag.end())):
-                return False  # (an empty one, such as a script's with src, reads the same)
-            pairs = [
-                (a.group(1).lower(), None if a.group(2) is None else unescape(a.group(2)))
-                for a in _ATTRIBUTE.finditer(attributes)
-            ]
-            start(name, pairs)
-            if closed:
-                end(name)
-        at = tag.end()
+            continue
+        name = name.lower()
+        if name in _RAW_TEXT and not (closed or part.startswith(f"</{name}>", at)):
+            return False  # (an empty one, such as a script's with src, reads the same)
+        # (a value is its '="..."', or "" for an attribute without one)
+        start(name, [(a.lower(), unescape(v[2:-1]) if v else None) for a, v in attributes_of(attributes)])
+        if closed:
+            end(name)
+    if at < len(part):
+        text = part[at:]
+        if "<" in text:
+            return False
+        data(unescape(text))
     return True

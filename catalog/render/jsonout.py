@@ -4,7 +4,7 @@ index) and ``agents/<slug>.json`` (one agent whole)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from catalog.types import Agent, Catalog, Finding, Section
@@ -144,7 +144,72 @@ def catalog_index(entries: Sequence[str], findings: Sequence[Finding]) -> str:
 
 
 def dumps(data: Any, *, compact: bool = False) -> str:
-    """Deterministic JSON: same data, same bytes. Compact output uses the C encoder (10x faster)."""
+    """Deterministic JSON: same data, same bytes. Compact output uses the C encoder (10x faster);
+    indented output is ``json.dumps(data, ensure_ascii=False, indent=2)``'s, made by
+    ``_indented`` (json's indenting encoder is its pure-Python one, a generator per container)."""
     if compact:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    pieces: list[str] = []
+    try:
+        _indented(data, pieces, "\n")
+    except (_Unusual, RecursionError):
+        # A value of another type (json's own rules then apply: its errors too), or nesting
+        # too deep or circular (json says which).
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    pieces.append("\n")
+    return "".join(pieces)
+
+
+class _Unusual(Exception):
+    """A value ``_indented`` leaves to ``json.dumps``."""
+
+
+_string: Callable[[str], str] = json.encoder.encode_basestring  # json's own, in C when it can be
+_SCALARS: dict[Any, str] = {True: "true", False: "false", None: "null"}
+
+
+def _indented(value: Any, pieces: list[str], newline: str) -> None:
+    """``value`` as json.dumps(indent=2) writes it at the depth whose line break and indent
+    is ``newline``, onto ``pieces``. Only the types JSON reads back as they are (str, int,
+    float, bool, None, list, dict with str keys): any other raises ``_Unusual``."""
+    kind = type(value)
+    if kind is str:
+        pieces.append(_string(value))
+    elif kind is dict:
+        if not value:
+            pieces.append("{}")
+            return
+        inner = newline + "  "
+        between = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            if type(item) is str:
+                pieces += (between, _string(key), ": ", _string(item))
+            else:
+                pieces += (between, _string(key), ": ")
+                _indented(item, pieces, inner)
+            between = "," + inner
+        pieces.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            pieces.append("[]")
+            return
+        inner = newline + "  "
+        between = "[" + inner
+        for item in value:
+            if type(item) is str:
+                pieces += (between, _string(item))
+            else:
+                pieces.append(between)
+                _indented(item, pieces, inner)
+            between = "," + inner
+        pieces.append(newline + "]")
+    elif kind is int:
+        pieces.append(int.__repr__(value))
+    elif value is None or kind is bool:
+        pieces.append(_SCALARS[value])
+    elif kind is float and value - value == 0:  # finite (json writes nan and inf its own way)
+        pieces.append(float.__repr__(value))
+    else:
+        raise _Unusual

@@ -198,7 +198,24 @@ def render_context(
     }
     if definitions is None:
         definitions = definitions_by_entry(catalog.agents)
-    return RenderContext(make_environment(options.template_dir, bytecode_dir), options, common, findings, definitions)
+    warm = _WARM.pop(options.template_dir, None) if bytecode_dir is None else None
+    env = warm if warm is not None else make_environment(options.template_dir, bytecode_dir)
+    return RenderContext(env, options, common, findings, definitions)
+
+
+# Environments whose templates are compiled already (``warm_environment``), by template folder.
+_WARM: dict[Path | None, Environment] = {}
+
+
+def warm_environment(template_dir: Path | None) -> None:
+    """Make the environment of the next ``render_context`` for ``template_dir`` in this process,
+    and compile its page templates now: work for a process that waits anyway (for the workers
+    that scan). Else the workers that render the agent pages each compile them for themselves,
+    and this process the shared pages' after them."""
+    env = make_environment(template_dir)
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".j2") and ":" not in name):
+        env.get_template(name)
+    _WARM[template_dir] = env
 
 
 def render_catalog(
