@@ -39,6 +39,7 @@ class Stamp(FastPickle):
     agents: int
     findings: tuple[Finding, ...]
     kept: tuple[tuple[str, str], ...]  # generated files left alone, and why
+    entries: int | None = None  # the catalog entries among the agents (``GenerateResult.entries``)
 
     @staticmethod
     def of(
@@ -47,9 +48,10 @@ class Stamp(FastPickle):
         agents: int,
         findings: tuple[Finding, ...],
         kept: tuple[tuple[str, str], ...],
+        entries: int | None = None,
     ) -> Stamp:
         flat = array("q", (value for stat in stats.values() for value in stat))
-        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept)
+        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept, entries)
 
     def changed(self) -> list[str]:
         """Every path whose stat is not the one seen."""
@@ -63,6 +65,7 @@ class Stamp(FastPickle):
         agents: int,
         findings: tuple[Finding, ...],
         kept: tuple[tuple[str, str], ...],
+        entries: int | None = None,
     ) -> Stamp:
         """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
         the stats of every other path are copied as they are, not taken apart and made again."""
@@ -75,7 +78,7 @@ class Stamp(FastPickle):
                 flat.extend(stat)
             else:
                 flat[3 * index : 3 * index + 3] = array("q", stat)
-        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept)
+        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept, entries)
 
 
 class Placement(NamedTuple):
