@@ -170,8 +170,12 @@ def _render_again(
         again = {made.ids.index(cid) for cid in made.whole}
     else:
         again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
-    if made.catalog is None and present is None and made.compared is state.compared:
-        return again  # the last run's page names and findings, but the edited files' own
+    if made.catalog is None and present is None:  # the last run's page names
+        if made.compared is not state.compared:  # what pages show of the others' rules (AC602)
+            was_shown, now = state.page_findings, page_findings
+            differ = {path for path in was_shown.keys() | now.keys() if was_shown.get(path) != now.get(path)}
+            again.update(index for index, path in enumerate(made.order) if path in differ)
+        return again  # and the last run's findings, but the edited files' own
     was = dict(zip(state.order, state.slugs, strict=True))
     for index, (path, slug) in enumerate(zip(made.order, made.slugs, strict=True)):
         if (
