@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.cli.main import main
@@ -17,7 +17,7 @@ from catalog.incremental import files as cache_files
 from catalog.incremental import records as cache_records
 from catalog.incremental.files import Part
 from catalog.incremental.records import Stamp
-from catalog.output.manifest import FileStat
+from catalog.output.manifest import FileStat, file_stat
 
 
 def parts_of(folder: Path) -> dict[str, int]:
@@ -96,3 +96,40 @@ def test_a_stamp_restamped_holds_every_path_with_its_latest_stat(
     assert len(again.paths) == len(stats)
     assert stats == seen | now
     assert (again.key, again.agents, again.kept) == ("key", 4, (("a", "b"),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["keep", "edit", "grow", "delete", "create", "replace"]), min_size=1, max_size=8))
+def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
+    tmp_path_factory: pytest.TempPathFactory, moves: list[str]
+) -> None:
+    """``Stamp.changed`` compares each path's stat field by field: a file edited, grown,
+    deleted, made where there was none or replaced by another (a new inode) is named; a file
+    left alone, or still missing, is not. The same answer as comparing ``file_stat``s."""
+    folder = tmp_path_factory.mktemp("stamped")
+    paths = [str(folder / f"f{index}") for index in range(len(moves))]
+    for path, move in zip(paths, moves, strict=True):
+        if move != "create":
+            Path(path).write_text("x", encoding="utf-8")
+    stamp = Stamp.of("key", {path: file_stat(path) for path in [*paths, str(folder / "never")]}, 1, (), ())
+    for path, move in zip(paths, moves, strict=True):
+        if move == "edit":
+            os.utime(path, ns=(1, 1))
+        elif move == "grow":
+            Path(path).write_text("xy", encoding="utf-8")
+        elif move == "delete":
+            os.unlink(path)
+        elif move == "create":
+            Path(path).write_text("x", encoding="utf-8")
+        elif move == "replace":
+            Path(path + ".new").write_text("x", encoding="utf-8")
+            os.utime(path + ".new", ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns))
+            os.replace(path + ".new", path)
+    expected = [path for path, move in zip(paths, moves, strict=True) if move != "keep"]
+    assert stamp.changed() == expected
+    assert expected == [p for p in stamp.paths if file_stat(p) != FileStat(*_stat_of(stamp, p))]
+
+
+def _stat_of(stamp: Stamp, path: str) -> tuple[int, ...]:
+    index = stamp.paths.index(path)
+    return tuple(memoryview(stamp.stats).cast("q")[3 * index : 3 * index + 3])

@@ -277,8 +277,37 @@ def test_the_summary_counts_definitions_and_agents_where_they_differ(
         (tmp_path / "repo" / rel).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
-    # A generate whose cache says nothing changed has no catalog at hand to count the agents
-    # (catalog.incremental.run's stamp counts the definitions only): its summary is not checked.
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
     assert summary.format(counted).replace(" ,", ",") in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "counted"),
+    [
+        (SEVERAL_TOOLS, "3 definitions of 2 agents"),
+        ({k: SEVERAL_TOOLS[k] for k in list(SEVERAL_TOOLS)[::2]}, "2 agents"),
+    ],
+)
+def test_a_cached_generate_counts_definitions_and_agents_as_a_full_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], counted: str
+) -> None:
+    """Runs that have no catalog at hand (nothing changed; one agent edited in place) count
+    the entries from the cache's figures, as the first run counts them from the catalog."""
+    for rel, text in files.items():
+        (tmp_path / "repo" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "repo" / rel).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(tmp_path / "cache"))
+    command = ["generate", "repo", "--docs-dir", "docs"]
+    summaries = []
+    for edit in (False, False, True):
+        if edit:
+            solo = tmp_path / "repo/.claude/agents/solo.md"
+            solo.write_text(solo.read_text(encoding="utf-8").replace("Alone.", "Alone, still."), encoding="utf-8")
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+        summaries.append(result.output.splitlines()[-1])
+    assert "nothing changed since the last run" in summaries[1]
+    assert "1 file written" in summaries[2] or "files written" in summaries[2]
+    assert [summary.partition(":")[0] for summary in summaries] == [counted] * 3, summaries

@@ -34,7 +34,7 @@ def _render_with(source: str) -> object:
 @given(st.lists(ITEM, max_size=8))
 def test_a_plain_loop_is_joined_as_it_would_render(items: list[str]) -> None:
     render = _render_with("<p>{{ count }}</p>\n<ul>{% for item in items %}\n<li>{{ item }}</li>{% endfor %}\n</ul>\n")
-    assert joined(render, items) == render(items)  # type: ignore[operator]
+    assert "".join(joined(render, items)) == render(items)  # type: ignore[operator]
 
 
 @settings(deadline=None)
@@ -49,7 +49,7 @@ def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: li
         "{{ items | join(' | ') }} and again {{ items | join(' | ') }}",
     ):
         render = _render_with(source)
-        assert joined(render, items) == render(items), source  # type: ignore[operator]
+        assert "".join(joined(render, items)) == render(items), source  # type: ignore[operator]
 
 
 def test_shared_pages_from_kept_fragments_are_the_pages_rendered_whole(tmp_path: Path) -> None:
@@ -122,3 +122,16 @@ def test_with_meta_gives_what_frontmatter_dumps_gives(body: str, title: str, des
     }
     expected = str(frontmatter.dumps(frontmatter.Post(body, None, **meta), sort_keys=True, allow_unicode=True)) + "\n"
     assert with_meta(body, title, description) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6), max_size=8),
+    title=st.text(max_size=20),
+)
+def test_with_meta_of_a_page_in_pieces_is_with_meta_of_the_page(pieces: list[str], title: str) -> None:
+    """``joined`` gives a long page in pieces, which ``with_meta`` copies once: the same page,
+    however the text is cut (empty pieces, a last line break in a piece of its own, spaces)."""
+    from catalog.render.shared_pages import with_meta
+
+    assert with_meta(pieces, title, "d") == with_meta("".join(pieces), title, "d")

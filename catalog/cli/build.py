@@ -102,8 +102,11 @@ def generate(
             )
         sys.exit(1 if result.stale else exit_code(outcome.findings))
     where = safe_text(str(site.docs_dir))
-    # The entries when the run has the catalog at hand (an incremental run may not).
-    counted = count_agents(outcome.agents, entries_of(outcome.catalog.agents) if outcome.catalog else None)
+    # The entries: the run's figure, or counted in the catalog when the run has it at hand.
+    entries = (
+        outcome.entries if outcome.entries is not None or not outcome.catalog else entries_of(outcome.catalog.agents)
+    )
+    counted = count_agents(outcome.agents, entries)
     if outcome.up_to_date:
         click.echo(f"{counted}: nothing changed since the last run in {where}", err=True)
     else:

@@ -222,6 +222,11 @@ class Made:
             tuple(estimate_tokens(a.description) for a in catalog.agents),
         )
 
+    @property
+    def entries(self) -> int:
+        """The catalog entries: every agent but the definitions another's page shows."""
+        return len(self.order) - len(self.definitions)
+
     def placement(self, index: int, found: Found) -> Placement:
         """Where agent ``index`` was placed: in the catalog assembled now, or by the last run."""
         agent = self.catalog.agents[index] if self.catalog is not None else self.whole.get(self.ids[index])

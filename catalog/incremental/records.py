@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import xxhash
 
 from catalog.incremental.files import Part, T
-from catalog.output.manifest import FileStat, file_stat
+from catalog.output.manifest import MISSING, FileStat, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Stamp(FastPickle):
     agents: int
     findings: tuple[Finding, ...]
     kept: tuple[tuple[str, str], ...]  # generated files left alone, and why
+    entries: int | None = None  # the catalog entries among the agents (``GenerateResult.entries``)
 
     @staticmethod
     def of(
@@ -47,15 +49,26 @@ class Stamp(FastPickle):
         agents: int,
         findings: tuple[Finding, ...],
         kept: tuple[tuple[str, str], ...],
+        entries: int | None = None,
     ) -> Stamp:
         flat = array("q", (value for stat in stats.values() for value in stat))
-        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept)
+        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept, entries)
 
     def changed(self) -> list[str]:
-        """Every path whose stat is not the one seen."""
+        """Every path whose stat is not the one seen: ``file_stat``'s, compared field by field
+        without making a ``FileStat`` of each (a third of the check at 10,000 agents)."""
         flat = memoryview(self.stats).cast("q")
-        seen = zip(flat[0::3], flat[1::3], flat[2::3], strict=True)
-        return [path for path, was in zip(self.paths, seen, strict=True) if file_stat(path) != was]
+        stat, found = os.stat, []
+        for path, mtime_ns, size, inode in zip(self.paths, flat[0::3], flat[1::3], flat[2::3], strict=True):
+            try:
+                info = stat(path)
+            except OSError:
+                if (mtime_ns, size, inode) != MISSING:
+                    found.append(path)
+                continue
+            if info.st_mtime_ns != mtime_ns or info.st_size != size or info.st_ino != inode:
+                found.append(path)
+        return found
 
     def restamped(
         self,
@@ -63,6 +76,7 @@ class Stamp(FastPickle):
         agents: int,
         findings: tuple[Finding, ...],
         kept: tuple[tuple[str, str], ...],
+        entries: int | None = None,
     ) -> Stamp:
         """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
         the stats of every other path are copied as they are, not taken apart and made again."""
@@ -75,7 +89,7 @@ class Stamp(FastPickle):
                 flat.extend(stat)
             else:
                 flat[3 * index : 3 * index + 3] = array("q", stat)
-        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept)
+        return Stamp(self.key, tuple(paths), flat.tobytes(), agents, findings, kept, entries)
 
 
 class Placement(NamedTuple):

@@ -57,6 +57,8 @@ class GenerateResult:
     # many agents it rendered; None when up to date.
     how: tuple[str, int, int] | None = None
     notes: tuple[str, ...] = ()  # warnings about the run, not the agents (a cache not used)
+    # The catalog entries among the agents (all but the other definitions of one), when known.
+    entries: int | None = None
 
 
 def generate(
@@ -77,7 +79,8 @@ def generate(
     stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
     changed = stamp.changed() if stamp is not None else None
     if stamp is not None and not changed:
-        return GenerateResult(stamp.agents, stamp.findings, WriteResult(kept=stamp.kept), up_to_date=True)
+        kept = WriteResult(kept=stamp.kept)
+        return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
     # Only now: a run where nothing changed imports no template or Markdown code.
     from catalog.model.variants import definitions_by_entry
     from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
@@ -143,7 +146,7 @@ def generate(
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
     how = ("incremental" if state is not None else "full run", len(found.fresh), len(again))
     catalog = made.catalog or (made.light_catalog(found, state) if want_catalog and state else None)
-    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how)
+    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how, entries=made.entries)
 
 
 def _render_again(
@@ -167,8 +170,12 @@ def _render_again(
         again = {made.ids.index(cid) for cid in made.whole}
     else:
         again = {index for index, cid in enumerate(made.ids) if cid in made.whole}
-    if made.catalog is None and present is None and made.compared is state.compared:
-        return again  # the last run's page names and findings, but the edited files' own
+    if made.catalog is None and present is None:  # the last run's page names
+        if made.compared is not state.compared:  # what pages show of the others' rules (AC602)
+            was_shown, now = state.page_findings, page_findings
+            differ = {path for path in was_shown.keys() | now.keys() if was_shown.get(path) != now.get(path)}
+            again.update(index for index, path in enumerate(made.order) if path in differ)
+        return again  # and the last run's findings, but the edited files' own
     was = dict(zip(state.order, state.slugs, strict=True))
     for index, (path, slug) in enumerate(zip(made.order, made.slugs, strict=True)):
         if (
@@ -284,14 +291,16 @@ def _save_stamp(
     if found.reused and stamp is not None and changed is not None:
         stats = {path: file_stat(path) for path in [*changed, *outputs]}
         stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
-        cache_files.save(folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept))
+        cache_files.save(
+            folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept, made.entries)
+        )
         return
     discovery = found.discovery
     companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
     seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
     watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
-    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept))
+    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept, made.entries))
 
 
 def _full_name(cid: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
@@ -223,20 +223,24 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03", "\x02c\x03")
 
 
-def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> str:
-    """``render(items)``, made as head + separator.join(items) + tail from two renderings with
-    placeholder items (the same whatever the number of items), when the third rendering
-    confirms the template prints its items in a plain loop; else ``render(items)`` itself."""
+def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list[str]:
+    """The pieces of ``render(items)`` (it is their ``"".join``): head, each item, the separator
+    between them, tail, from two renderings with placeholder items (the same whatever the
+    number of items), when the third rendering confirms the template prints its items in a
+    plain loop; else ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long
+    page once, front matter and all."""
     if not items:
-        return render(items)
+        return [render(items)]
     first, second, _ = _PLACEHOLDERS
     two = render([first, second])
     if two.count(first) == 1 and two.count(second) == 1:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
         if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
-            return "".join((head, separator.join(items), tail))  # one copy of a long page, not three
-    return render(items)
+            pieces = [head, *chain.from_iterable(zip(items, repeat(separator)))]
+            pieces[-1] = tail  # the separator after the last item
+            return pieces
+    return [render(items)]
 
 
 def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str]) -> str:
@@ -293,8 +297,9 @@ def _overview_page(context: RenderContext, overview: Overview, items: Sequence[s
     return with_meta(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
 
 
-def with_meta(body: str, title: str, description: str) -> str:
-    """The page with MkDocs front matter; themes print these values unescaped, so escape them."""
+def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
+    """The page (``body``, or the pieces of it that ``joined`` gives) with MkDocs front matter;
+    themes print these values unescaped, so escape them."""
     meta = {
         "title": textsafe.escape_yaml_meta(title),
         "description": textsafe.escape_yaml_meta(description, 160),
@@ -307,8 +312,20 @@ def with_meta(body: str, title: str, description: str) -> str:
     # its format and strip make of a 7 MB overview: the library writes only the front matter.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     head = YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
-    if not body or body.isspace():
+    pieces = [body] if isinstance(body, str) else body
+    if all(not piece or piece.isspace() for piece in pieces):
         return f"---\n{head.strip()}\n---\n"
-    if body.endswith("\n") and not body[-2].isspace():  # the usual end: body.rstrip() + "\n" is body
-        return "".join(("---\n", head.strip(), "\n---\n\n", body))
-    return "".join(("---\n", head.strip(), "\n---\n\n", body.rstrip(), "\n"))
+    end = "".join(_last_characters(pieces, 2))
+    if len(end) == 2 and end[1] == "\n" and not end[0].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head.strip(), "\n---\n\n", *pieces))
+    return "".join(("---\n", head.strip(), "\n---\n\n", "".join(pieces).rstrip(), "\n"))
+
+
+def _last_characters(pieces: Sequence[str], count: int) -> list[str]:
+    """The last ``count`` characters of the pieces joined (fewer when they hold fewer)."""
+    found: list[str] = []
+    for piece in reversed(pieces):
+        found[:0] = piece[-(count - len(found)) :] if piece else ""
+        if len(found) == count:
+            break
+    return found
