@@ -187,7 +187,7 @@ def _build_in_memory(
     docs_dir.mkdir()
 
     def meanwhile() -> None:
-        from catalog.render.pages import warm_environment
+        from catalog.render.environment import warm_environment
 
         import_mkdocs()
         # (as the plugin will have it: the configuration names the folder resolved)

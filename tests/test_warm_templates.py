@@ -1,4 +1,4 @@
-"""Templates compiled ahead (``pages.warm_environment``, while the workers scan): the next
+"""Templates compiled ahead (``environment.warm_environment``, while the workers scan): the next
 render in the process takes that environment, once, and renders the same pages as a cold one;
 ``build`` takes it whether or not the site has its own templates."""
 
@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import catalog.render.pages as pages
+import catalog.render.environment as pages
 from catalog.cli.main import main
 from catalog.layout import RenderOptions
 from catalog.pipeline import scan_catalog
-from catalog.render.pages import render_catalog, warm_environment
+from catalog.render.environment import warm_environment
+from catalog.render.pages import render_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 

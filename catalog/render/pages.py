@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-import shlex
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,24 +17,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from catalog.layout import RenderOptions, default_template_dir
+from catalog.layout import RenderOptions
 from catalog.lint.check import file_findings, page_findings
 from catalog.lint.rules import estimate_tokens
 from catalog.model.dialects import DIALECTS
-from catalog.model.names import reading_order, slugify, titleize, unique_slugs
-from catalog.model.sections import prompt_parts
-from catalog.model.tool_scope import only_other_tools
+from catalog.model.names import reading_order, slugify, unique_slugs
 from catalog.model.variants import definitions_by_entry, formats_of
 from catalog.parallel import map_forked
 from catalog.parse.document import read_agent_file
-from catalog.render import textsafe
+from catalog.render.environment import environment
 from catalog.render.facets import (
     FORMAT_LABELS,
     UNCATEGORIZED,
     category_of,
     data_row,
     facet_pairs,
-    label,
     models_of,
     place,
 )
@@ -45,51 +41,6 @@ from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-
-
-def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None = None) -> Environment:
-    from jinja2 import (
-        ChoiceLoader,
-        Environment,
-        FileSystemBytecodeCache,
-        FileSystemLoader,
-        PrefixLoader,
-        StrictUndefined,
-    )
-
-    default = FileSystemLoader(str(default_template_dir()))
-    loaders: list[Any] = [PrefixLoader({"default": default}, delimiter=":")]
-    if template_dir is not None:
-        loaders.insert(0, FileSystemLoader(str(template_dir)))
-    env = Environment(
-        loader=ChoiceLoader([*loaders, default]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # pages are Markdown: each value is escaped for its own context
-        # Compiled templates kept between runs: compiling them is a third of a small update.
-        bytecode_cache=FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
-    )
-    env.filters.update(
-        md=textsafe.markdown_to_html,
-        h=textsafe.escape_html,
-        mdi=textsafe.escape_markdown_inline,
-        md_inline=textsafe.markdown_inline_to_html,
-        fence=textsafe.fence,
-        html_block=textsafe.html_block,
-        excerpt=textsafe.excerpt,
-        css_color=textsafe.css_color,
-        color_name=textsafe.color_name,
-        titleize=titleize,
-        sh=shlex.quote,
-        label=label,
-        few=textsafe.first_few,
-        more=textsafe.more_than_shown,
-    )
-    env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
-    return env
-
 
 # ``categories/index.md`` and ``collections/index.md`` list the categories and collections: the
 # sidebar links to them, never to each category, so no page grows with their number.
@@ -198,24 +149,8 @@ def render_context(
     }
     if definitions is None:
         definitions = definitions_by_entry(catalog.agents)
-    warm = _WARM.pop(options.template_dir, None) if bytecode_dir is None else None
-    env = warm if warm is not None else make_environment(options.template_dir, bytecode_dir)
+    env = environment(options.template_dir, bytecode_dir)
     return RenderContext(env, options, common, findings, definitions)
-
-
-# Environments whose templates are compiled already (``warm_environment``), by template folder.
-_WARM: dict[Path | None, Environment] = {}
-
-
-def warm_environment(template_dir: Path | None) -> None:
-    """Make the environment of the next ``render_context`` for ``template_dir`` in this process,
-    and compile its page templates now: work for a process that waits anyway (for the workers
-    that scan). Else the workers that render the agent pages each compile them for themselves,
-    and this process the shared pages' after them."""
-    env = make_environment(template_dir)
-    for name in env.list_templates(filter_func=lambda name: name.endswith(".j2") and ":" not in name):
-        env.get_template(name)
-    _WARM[template_dir] = env
 
 
 def render_catalog(
