@@ -78,8 +78,9 @@ def test_installed_wheel_builds_a_site(wheel: Path, tmp_path: Path) -> None:
     )
 
     # The venv imports the installed copy, not the editable checkout the system may also have.
+    probe = "import catalog.layout as t, catalog.render.pages as r; print(r.__file__, t.default_template_dir())"
     module, templates = run(
-        [python, "-c", "import catalog.render.pages as r; print(r.__file__); print(r.default_template_dir())"],
+        [python, "-c", probe],
         cwd=tmp_path,
         env=env,
     ).stdout.split()
