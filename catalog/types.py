@@ -72,6 +72,11 @@ class Finding(FastPickle):
 FINDINGS_PER_CODE = 100
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
 def at_most_per_code(findings: Iterable[Finding], limit: int = FINDINGS_PER_CODE) -> list[Finding]:
     """One file's ``findings``, sorted, the first ``limit`` of each code kept; a code with more
     gets one more finding where the next would be, counting them, as severe as the worst."""
@@ -87,7 +92,7 @@ def at_most_per_code(findings: Iterable[Finding], limit: int = FINDINGS_PER_CODE
     for code, more in rest.items():
         first = more[0]
         worst = min((f.severity for f in more), key=("error", "warning", "info").index)
-        said = first.message if len(first.message) <= 200 else first.message[:199] + "\u2026"
+        said = clipped(first.message, 200)
         message = f"and {len(more):,} more {code} findings in this file from here on, the first: {said}"
         kept.append(Finding(first.path, first.line, first.col, code, worst, message))
     return sorted(kept, key=Finding.sort_key)

@@ -16,7 +16,7 @@ from catalog.model.dialects import DIALECTS
 from catalog.model.names import slugify, titleize
 from catalog.model.variants import formats_of
 from catalog.render.textsafe import excerpt
-from catalog.types import Agent
+from catalog.types import Agent, clipped
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ QUICK_SUMMARY_LIMIT = 110  # characters of summary a quick search result shows
 
 def label(text: str) -> str:
     """``text`` as the shared pages show it: at most ``LABEL_LIMIT`` characters."""
-    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1].rstrip() + "\u2026"
+    return clipped(text, LABEL_LIMIT)
 
 
 def category_of(agent: Agent) -> str:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from catalog.types import Agent, Catalog, Finding, Section
+from catalog.types import Agent, Catalog, Finding, Section, clipped
 
 SCHEMA_VERSION = 1
 
@@ -97,7 +97,7 @@ def record_path(slug: str) -> str:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= INDEX_SUMMARY_LIMIT else text[: INDEX_SUMMARY_LIMIT - 1].rstrip() + "\u2026"
+    return clipped(text, INDEX_SUMMARY_LIMIT)
 
 
 def _cut_or_none(text: str | None) -> str | None:
