@@ -89,18 +89,24 @@ def _assert_as_clean(config_file: Path, served: Path, clean: Path) -> None:
     assert len(entries) == len(set(entries))  # no page's entries twice
 
 
+def _first_serve(tmp_path: Path, source: Path) -> tuple[Path, Path, Path]:
+    """The configuration ``serve`` writes for ``source``, its first build (in ``served``),
+    checked against a clean build (in ``clean``)."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    config_file = serve_config(None, [str(source)], scratch)
+    served, clean = tmp_path / "served", tmp_path / "clean"
+    _serve_build(config_file, served, first=True)
+    _assert_as_clean(config_file, served, clean)
+    return config_file, served, clean
+
+
 def test_serve_builds_what_changed_and_the_site_is_the_clean_one(tmp_path: Path) -> None:
     agents = tmp_path / "agents"
     agents.mkdir()
     for index, category in enumerate(["alpha", "beta", "gamma", "alpha"]):
         _write(agents, f"{category}-agent-{index}", f"Use for {category} work number {index}.")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    config_file = serve_config(None, [str(agents)], scratch)
-    served, clean = tmp_path / "served", tmp_path / "clean"
-
-    _serve_build(config_file, served, first=True)
-    _assert_as_clean(config_file, served, clean)
+    config_file, served, clean = _first_serve(tmp_path, agents)
     stamps = {p: p.stat().st_mtime_ns for p in (served / "agents").glob("*.html")}
 
     # An edit: that agent's page and the shared pages are built, not the other agents' pages.
@@ -150,12 +156,7 @@ def test_serve_follows_a_manifest_changed_moved_or_removed(tmp_path: Path) -> No
     marketplace = {"name": "Market", "plugins": [{"name": "p", "source": "./plugins/p", "category": "Testing"}]}
     _json(market / ".claude-plugin" / "marketplace.json", marketplace)
     _json(plugin / ".claude-plugin" / "plugin.json", {"name": "p", "agents": ["./agents/one.md"]})
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    config_file = serve_config(None, [str(market)], scratch)
-    served, clean = tmp_path / "served", tmp_path / "clean"
-    _serve_build(config_file, served, first=True)
-    _assert_as_clean(config_file, served, clean)
+    config_file, served, clean = _first_serve(tmp_path, market)
 
     def one() -> str:
         return (served / "agents" / "one.html").read_text(encoding="utf-8")
@@ -226,12 +227,7 @@ def test_serve_follows_an_agent_joining_and_leaving_its_entry_for_other_tools(tm
 
     put(".claude/agents/reviewer.md", "reviewer", "Reviews code.")
     put(".claude/agents/tester.md", "tester", "Writes tests.")
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    config_file = serve_config(None, [str(repo)], scratch)
-    served, clean = tmp_path / "served", tmp_path / "clean"
-    _serve_build(config_file, served, first=True)
-    _assert_as_clean(config_file, served, clean)
+    config_file, served, clean = _first_serve(tmp_path, repo)
     steps: list[tuple[Callable[[], object], set[str]]] = [
         (lambda: put(".cursor/agents/reviewer.md", "reviewer", "Reviews code in Cursor."), {"reviewer", "tester"}),
         (lambda: put(".cursor/agents/reviewer.md", "Reviewer", "Reviews code, edited."), {"reviewer", "tester"}),
