@@ -84,9 +84,6 @@ class RenderAhead:
         from catalog.parallel import forked_results, forks
 
         self.stop()
-        # Nothing of the last build may reach this one (MkDocs keeps a plugin's instance for
-        # the process: a small build after a large one had its pages taken for the large one's).
-        self._templates, self._hide, self._stand_in, self._env = {}, False, None, None
         self.rendered = 0
         workers = min(os.cpu_count() or 1, 8)
         if not forks(len(pages), at_least=AT_LEAST, workers=workers):

@@ -262,6 +262,10 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self.progress is not None:
             self._ticks["post"] = self.progress("Writing pages", self._pages)
+        # Each build its own: this instance lives as long as the process, and a page of the
+        # last build's rendering ahead must not be taken for one of this build (serve or not).
+        self._ahead.stop()
+        self._ahead = RenderAhead()
         if not self._live.serving and not self._live.dirty and self._nav is not None:
             ours = [f.page for f in files.documentation_pages() if f.src_uri in self.generated and f.page is not None]
             to_write = [
