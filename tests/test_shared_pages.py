@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,23 @@ def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: li
     ):
         render = _render_with(source)
         assert "".join(joined(render, items)) == render(items), source  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for item in items %}<li>{{ item | truncate(9) }}</li>{% endfor %}",
+        "{% for item in items %}<li>{{ item | replace('agent', 'Agent') }}</li>{% endfor %}",
+        "{% for item in items %}<li>{{ item | upper }}</li>{% endfor %}",
+    ],
+)
+def test_a_template_that_changes_its_items_is_rendered_whole(source: str) -> None:
+    """A placeholder passes a per-item filter unchanged; real items do not: the check made with
+    real items (the last, then the first two) sends such a template to a whole rendering."""
+    items = [f"<a>agent number {i}</a>" for i in range(5)]
+    render = _render_with(source)
+    assert len(joined(render, items)) == 1  # type: ignore[arg-type]
+    assert "".join(joined(render, items)) == render(items)  # type: ignore[operator,arg-type]
 
 
 def test_shared_pages_from_kept_fragments_are_the_pages_rendered_whole(tmp_path: Path) -> None:

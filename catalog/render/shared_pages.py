@@ -220,23 +220,26 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 
 
 # Placeholders for items: control characters, which no escaped agent text holds.
-_PLACEHOLDERS = ("\x02a\x03", "\x02b\x03", "\x02c\x03")
+_PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 
 
 def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list[str]:
     """The pieces of ``render(items)`` (it is their ``"".join``): head, each item, the separator
     between them, tail, from two renderings with placeholder items (the same whatever the
-    number of items), when the third rendering confirms the template prints its items in a
-    plain loop; else ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long
-    page once, front matter and all."""
+    number of items), when a third, of real items out of their order (the last, then the
+    first two), confirms the template prints its items unchanged in a plain loop (a user's
+    template that changes those three is rendered whole; one that sorts or slices the list,
+    or changes only other items, is not seen: the README asks list templates not to); else
+    ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long page once, front matter and all."""
     if not items:
         return [render(items)]
-    first, second, _ = _PLACEHOLDERS
+    first, second = _PLACEHOLDERS
     two = render([first, second])
     if two.count(first) == 1 and two.count(second) == 1:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
-        if render(_PLACEHOLDERS) == head + separator.join(_PLACEHOLDERS) + tail:
+        sample = [*items[-1:], *items[: min(2, len(items) - 1)]]
+        if render(sample) == head + separator.join(sample) + tail:
             pieces = [head, *chain.from_iterable(zip(items, repeat(separator)))]
             pieces[-1] = tail  # the separator after the last item
             return pieces
