@@ -435,3 +435,10 @@ def test_fifo_is_skipped(tmp_path: Path) -> None:
     assert skipped(tmp_path) == {"agents/pipe.md": "not a regular file (a FIFO, socket or device); not read"}
     findings = find_agent_files([str(tmp_path)]).findings
     assert [(f.code, f.severity) for f in findings] == [("AC101", "error")]
+
+
+def test_keys_that_tell_the_format_are_read_up_to_a_long_closing_rule(tmp_path: Path) -> None:
+    # The frontmatter ends at a line of three dashes or more, in discovery as in the parse stage:
+    # keys past a rule of dashes are body, not frontmatter, and keys before it tell the format.
+    write(tmp_path, "team/helper.md", "---\ndescription: Helps.\nmode: subagent\n" + "-" * 40 + "\nkind: local\n")
+    assert where(sources(tmp_path)["team/helper.md"])[0] == "opencode"

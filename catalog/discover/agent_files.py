@@ -220,13 +220,15 @@ def _frontmatter_keys(head: bytes) -> list[str]:
     start = _FRONTMATTER_START.match(head)
     if not start:
         return []
-    end = re.search(rb"^(?:---|\.\.\.)[ \t]*$", head[start.end() :], re.MULTILINE)
-    block = head[start.end() : start.end() + end.start()] if end else head[start.end() :]
+    end = _FRONTMATTER_END.search(head, start.end())
+    block = head[start.end() : end.start()] if end else head[start.end() :]
     keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
     # opencode's tools are a map of true / false, which no other tool writes.
     return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
 
 
+# The closing line as the parse stage reads it (catalog.parse.document.CLOSER), CRLF or not.
+_FRONTMATTER_END = re.compile(rb"^(?:-{3,}|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
