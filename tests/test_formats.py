@@ -220,6 +220,24 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "agent_file",
+    [(".roomodes", ROOMODES), ("reviewer.toml", 'name = "reviewer"\ndeveloper_instructions = "You review."\n')],
+)
+def test_markdown_beside_agents_that_are_not_markdown_is_documentation(
+    tmp_path: Path, agent_file: tuple[str, str]
+) -> None:
+    # Basilakis/roocode-agents keeps meet-the-team.md beside its .roomodes: Roo Code, like Codex,
+    # reads no Markdown as an agent, so a guide without frontmatter there is no agent its tool
+    # ignores (AC110 was an error on each), only a file the walk passes over.
+    write(tmp_path, agent_file[0], agent_file[1])
+    write(tmp_path, "meet-the-team.md", "# The team\n\nWho does what.\n")
+    discovery = find_agent_files([str(tmp_path)])
+    assert [f.code for f in discovery.findings] == []
+    assert [s.rel_path for s in discovery.skipped] == ["meet-the-team.md"]
+    assert discovery.sources
+
+
 def test_roo_modes_in_json(tmp_path: Path) -> None:
     modes = {
         "customModes": [

@@ -214,8 +214,12 @@ class _Walker(_AgentFiles):
                 self.visit(entry, child_rel, ctx, active)
             except OSError as exc:
                 self.problem(child_rel, "AC131", "error", f"cannot read: {exc.strerror or exc}")
-        # Markdown without frontmatter beside agents: its tool ignores it, and says nothing.
-        beside_agents = any(os.path.dirname(str(s.path)) == real for s in self.sources[before:])
+        # Markdown without frontmatter beside Markdown agents: its tool ignores it, and says
+        # nothing. Beside a .roomodes, a Codex TOML or a Kiro JSON it is documentation: those
+        # tools read no Markdown as an agent.
+        beside_agents = any(
+            os.path.dirname(str(s.path)) == real and s.path.name.lower().endswith(".md") for s in self.sources[before:]
+        )
         for child_rel in self.plain.pop(real):
             if beside_agents:
                 self.no_frontmatter(child_rel)
