@@ -130,6 +130,10 @@ def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: s
         (".claude/agents/x.md", "claude-code"),
         (".gemini/agents/x.md", "gemini-cli"),
         (".opencode/agents/x.md", "opencode"),
+        # Factory plugins keep their droids in droids/ (korallis/Droidz ships them so, in an
+        # installer's payload): only Factory calls its agents droids.
+        ("droids/x.md", "factory"),
+        ("payloads/droid_cli/default/droids/x.md", "factory"),
     ],
 )
 def test_format_from_path_wins_over_content(tmp_path: Path, rel: str, expected: str) -> None:
@@ -317,6 +321,29 @@ def test_editing_a_kiro_prompt_file_renders_the_agent_again(tmp_path: Path) -> N
     prompt.write_text("You do k, carefully and at length.\n", encoding="utf-8")
     generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
     assert "carefully" in (docs / "agents/k.md").read_text(encoding="utf-8")
+
+
+def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_path: Path) -> None:
+    # enkogu/oh-my-droid is a Factory plugin: .factory-plugin/plugin.json and marketplace.json at
+    # its root, its droids in droids/. They were read as Claude Code agents of no plugin (their
+    # Factory models "custom:..." then AC405 bad-model, 32 times).
+    write(tmp_path, ".factory-plugin/plugin.json", json.dumps({"name": "omd", "skills": "./skills/"}))
+    market = {"name": "omd-market", "plugins": [{"name": "omd", "source": "./", "category": "productivity"}]}
+    write(tmp_path, ".factory-plugin/marketplace.json", json.dumps(market))
+    write(tmp_path, "droids/analyst.md", "---\nname: analyst\ndescription: Analyses.\nmodel: custom:GLM-5\n---\nA.\n")
+    # Factory reads droids/*.md, not the folders below: a template there is no droid it ignores.
+    write(tmp_path, "droids/templates/base-agent.md", "# Base agent\n\nFill in the role.\n")
+    catalog = scan(tmp_path)
+    analyst = one(catalog, "analyst")
+    assert (analyst.format, analyst.collection, analyst.marketplace, analyst.plugin, analyst.category) == (
+        Format.FACTORY,
+        "omd-market",
+        "omd-market",
+        "omd",
+        "productivity",
+    )
+    assert [f.code for f in lint_catalog(catalog)] == []
+    assert [a.name for a in catalog.agents] == ["analyst"]
 
 
 # Factory, Qwen Code, Cursor: Markdown, each with its own rules.

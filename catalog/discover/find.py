@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
 from catalog.discover.manifests import _Context, _within
-from catalog.model.dialects import DIALECTS, format_and_certainty
+from catalog.model.dialects import AGENT_FOLDERS, DIALECTS, format_and_certainty
 from catalog.types import AgentSource, Finding, Skipped
 
 _SKIP_DIRS = frozenset(
@@ -59,6 +59,10 @@ _LAYOUT_DIRS = frozenset(
     {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
 )
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
+# A plugin marketplace and a plugin's manifest: Claude Code's, awesome-copilot's, Factory's
+# (docs.factory.ai, Building Plugins: .factory-plugin/plugin.json beside droids/).
+_MARKETPLACES = (".claude-plugin/marketplace.json", ".github/plugin/marketplace.json", ".factory-plugin/marketplace.json")
+_PLUGIN_MANIFESTS = (".claude-plugin/plugin.json", ".factory-plugin/plugin.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +135,11 @@ class _Walker(_AgentFiles):
     def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
         """Read the manifests a folder holds and return the context for what is below it."""
         name = readable_name(os.path.basename(real))
-        where = ".claude-plugin/marketplace.json"
-        marketplace = self.read_json(real, where, rel)
-        if not marketplace:
-            where = ".github/plugin/marketplace.json"
+        marketplace = None
+        for where in _MARKETPLACES:
             marketplace = self.read_json(real, where, rel)
+            if marketplace:
+                break
         if marketplace and isinstance(marketplace.get("name"), str):
             with self.guard(rel, where):  # whatever the entries hold, they cost only this manifest
                 plugins: dict[str, tuple[str, str | None]] = {}
@@ -156,10 +160,14 @@ class _Walker(_AgentFiles):
             # A top folder is a collection, unless the scanned folder is itself an agents
             # folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
-        plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
+        plugin_json, where = None, _PLUGIN_MANIFESTS[0]
+        for where in _PLUGIN_MANIFESTS:
+            plugin_json = self.read_json(real, where, rel)
+            if plugin_json is not None:
+                break
         listed_name, listed_category = ctx.plugins.get(real, (None, None))
         if plugin_json is not None or listed_name:
-            with self.guard(rel, ".claude-plugin/plugin.json"):
+            with self.guard(rel, where):
                 agents = (plugin_json or {}).get("agents")
                 if isinstance(agents, str):  # Claude Code allows one path as well as a list
                     agents = [agents]
@@ -188,11 +196,14 @@ class _Walker(_AgentFiles):
         if (
             lowered in ("agents", "chatmodes")
             or (parent == ".opencode" and lowered == "agent")
-            or (parent == ".factory" and lowered == "droids")
+            or lowered in AGENT_FOLDERS
         ):
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
+        elif parent in AGENT_FOLDERS and ctx.tool_dir is None:
+            # Factory reads the droids in droids/ itself, not below (its templates/, say).
+            ctx = replace(ctx, in_agent_dir=False)
         elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
             category_json = self.category_json(real, rel)
             ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))

@@ -65,6 +65,9 @@ class Dialect:
     colors: frozenset[str] = frozenset()  # the colors it accepts, where it checks them
     # The frontmatter file of an extension that makes an agents/ folder beside it this format's.
     extension_manifest: str = ""
+    # A folder name only this tool gives its agents: anywhere in a path it says the format and
+    # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
+    agent_folder: str = ""
 
 
 def _dialect(
@@ -272,6 +275,7 @@ FACTORY = _dialect(
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", _words("off none low medium high")),),
     name_required=True,
+    agent_folder="droids",
 )
 
 DIALECTS = {
@@ -306,6 +310,10 @@ _LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 )
 
 
+# Folder names only one tool gives its agents (``Dialect.agent_folder``).
+AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
+
+
 def format_for_path(path: PurePosixPath | str) -> Format:
     """Which dialect a file is written in, from its name and the folders above it (a POSIX
     path, or a string of one: discovery asks for every file, and Path objects cost)."""
@@ -332,6 +340,8 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
+    if parts and parts[-1] in AGENT_FOLDERS:  # the tool reads that folder's files, not those below
+        return AGENT_FOLDERS[parts[-1]], True
     return Format.CLAUDE_CODE, False
 
 
