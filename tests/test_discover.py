@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from catalog.discover.find import Discovery, find_agent_files
+from catalog.discover.find import Discovery, find_agent_files, still_an_agent
 from catalog.types import AgentSource
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
@@ -442,3 +444,34 @@ def test_keys_that_tell_the_format_are_read_up_to_a_long_closing_rule(tmp_path: 
     # keys past a rule of dashes are body, not frontmatter, and keys before it tell the format.
     write(tmp_path, "team/helper.md", "---\ndescription: Helps.\nmode: subagent\n" + "-" * 40 + "\nkind: local\n")
     assert where(sources(tmp_path)["team/helper.md"])[0] == "opencode"
+
+
+FRONTMATTER_KEYS = ("name", "description", "id", "title", "subtitle", "author", "theme", "tools", "model", "date")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.sampled_from(FRONTMATTER_KEYS), unique=True, max_size=5),
+    folder=st.sampled_from(["seminar", "agents", ".claude/agents", "droids"]),
+)
+def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_document(
+    keys: list[str], folder: str
+) -> None:
+    # enkogu/oh-my-droid's seminar/slides.md (title, subtitle, author, theme) was a Claude Code
+    # agent "slides", with AC201 and AC202, and made its neighbours' missing frontmatter AC110
+    # errors. Outside agent folders a file is an agent only when its frontmatter has a name or
+    # a description; in them, every file with frontmatter is one (and lint says what is missing).
+    # Discovery and the incremental run's check (still_an_agent) agree.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
+        found = {s.rel_path: s for s in discover(root).sources}
+        agent = folder != "seminar" or bool({"name", "description", "id"} & set(keys))
+        assert (f"{folder}/x.md" in found) == agent
+        if agent:
+            assert still_an_agent(found[f"{folder}/x.md"])
+            path.write_text("---\ntitle: Slides\n---\nText.\n", encoding="utf-8")
+            assert still_an_agent(found[f"{folder}/x.md"]) == (folder != "seminar")
+            assert (f"{folder}/x.md" in sources(root)) == (folder != "seminar")

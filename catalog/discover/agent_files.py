@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.model.dialects import DIALECTS, format_and_certainty, format_from_keys
+from catalog.model.dialects import DIALECTS, IDENTITY_KEYS, format_and_certainty, format_from_keys
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -72,11 +72,16 @@ class _AgentFiles(_ManifestReader):
             fmt, certain = ctx.format, True
             extension = DIALECTS[fmt]
             reason = f"read as {extension.label}: an agents folder beside a {extension.extension_manifest}"
-        if not certain and has_frontmatter and head is not None:
-            told = format_from_keys(_frontmatter_keys(head))
+        keys = _frontmatter_keys(head) if has_frontmatter and head is not None else None
+        if not certain and keys is not None:
+            told = format_from_keys(keys)
             if told is not None:
                 fmt, reason = told
         known = explicit or ctx.in_agent_dir or listed or certain
+        if not known and _a_document(head):
+            self.skipped.append(Skipped(rel, "frontmatter with no name or description, not in an agent folder"))
+            self.passed_over.append(real)
+            return
         if not has_frontmatter:
             if known:
                 self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
@@ -215,6 +220,16 @@ def _head(path: str, size: int = 4096) -> bytes | None:
 _KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
 
 
+def _a_document(head: bytes | None) -> bool:
+    """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
+    keys are seen) with neither a name nor a description key (a slide deck's title, author,
+    theme). Outside agent folders no tool reads such a file as an agent."""
+    start = _FRONTMATTER_START.match(head or b"")
+    if start is None or head is None or _FRONTMATTER_END.search(head, start.end()) is None:
+        return False
+    return not IDENTITY_KEYS.intersection(_frontmatter_keys(head))
+
+
 def _frontmatter_keys(head: bytes) -> list[str]:
     """The top-level keys of the frontmatter at the start of ``head`` (unindented ``key:``)."""
     start = _FRONTMATTER_START.match(head)
@@ -232,9 +247,10 @@ _FRONTMATTER_END = re.compile(rb"^(?:-{3,}|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
-def _starts_with_frontmatter(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return _opens_frontmatter(handle.read(512))
-    except OSError:
+def _starts_with_frontmatter(path: str, known: bool = True) -> bool:
+    """Whether a Markdown file is still an agent by its first bytes: it opens frontmatter and,
+    outside agent folders (``known`` False), the frontmatter is not a document's."""
+    head = _head(path)
+    if head is None:
         return True  # let the parse stage report why it cannot be read
+    return _opens_frontmatter(head) and (known or not _a_document(head))

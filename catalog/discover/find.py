@@ -347,4 +347,7 @@ def still_an_agent(source: AgentSource) -> bool:
         return False
     # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
     # files were taken for where they are or what they say.
-    return not source.path.name.lower().endswith(".md") or _starts_with_frontmatter(str(source.path))
+    if not source.path.name.lower().endswith(".md"):
+        return True
+    known = source.explicit or format_and_certainty(Path(source.path).as_posix())[1]
+    return _starts_with_frontmatter(str(source.path), known)

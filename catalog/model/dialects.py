@@ -310,6 +310,13 @@ _LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 )
 
 
+# The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
+# Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
+# theme) has neither.
+IDENTITY_KEYS = frozenset(
+    key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
+)
+
 # Folder names only one tool gives its agents (``Dialect.agent_folder``).
 AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
 
