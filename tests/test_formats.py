@@ -242,6 +242,33 @@ def test_markdown_beside_agents_that_are_not_markdown_is_documentation(
     assert discovery.sources
 
 
+@pytest.mark.parametrize(
+    ("written", "description"),
+    [
+        ("", "You are Roo, an accessibility specialist"),
+        ("    whenToUse: Use it for audits.\n", "Use it for audits."),
+        ("    description: Audits pages.\n    whenToUse: Use it for audits.\n", "Audits pages."),
+    ],
+)
+def test_a_roo_mode_without_description_is_described_as_roo_code_describes_it(
+    tmp_path: Path, written: str, description: str
+) -> None:
+    # Basilakis/roocode-agents: 14 modes with neither description nor whenToUse. Roo Code then
+    # shows the model the first sentence of roleDefinition (its modes section); they had an
+    # empty description and a false AC202 error ("never chosen") each.
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n  - slug: a11y\n    name: A11y\n"
+        + written
+        + "    roleDefinition: |-\n      You are Roo, an accessibility\n      specialist. You check pages.\n"
+        "    groups: [read]\n",
+    )
+    catalog = scan(tmp_path)
+    assert one(catalog, "a11y").description == description
+    assert [f.code for f in lint_catalog(catalog)] == []
+
+
 def test_roo_modes_in_json(tmp_path: Path) -> None:
     modes = {
         "customModes": [

@@ -39,6 +39,9 @@ class Dialect:
     title_keys: tuple[str, ...] = ("title",)
     description_keys: tuple[str, ...] = ("description",)
     prompt_keys: tuple[str, ...] = ()
+    # A prompt key whose first sentence (up to its first '.') the tool shows as the description
+    # when no description key is written: Roo Code's roleDefinition (its modes section).
+    description_from: str = ""
     # How tools are granted: "tools" (a list, opencode also a {tool: bool} map), "opencode"
     # (``permission:`` allow / ask / deny, over ``tools``), "roo-groups", "kiro" (``tools`` and
     # ``allowedTools``), "readonly" (Cursor), "sandbox" (Codex ``sandbox_mode``).
@@ -220,6 +223,7 @@ ROO_CODE = _dialect(
     title_keys=("name",),
     description_keys=("description", "whenToUse"),
     prompt_keys=("roleDefinition", "customInstructions"),
+    description_from="roleDefinition",
     permission_model="roo-groups",
     tool_names=ROO_GROUPS,
     name_pattern=r"[a-zA-Z0-9-]+",
