@@ -112,6 +112,15 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("tools:\n  - Read\n  - Grep", "claude-code"),
         # Keys of two tools: the path does not say, nor does the content: Claude Code.
         ("mode: subagent\npermissionMode: plan", "claude-code"),
+        # No key tells, the tools do (sergarb1/awesome-gemini-cli-subagents: 128 Gemini CLI
+        # agents in a plain agents/ folder were Claude Code's, with 754 false AC401).
+        ("tools: read_file, run_shell_command, glob", "gemini-cli"),
+        ("tools:\n  - read_file\n  - google_web_search\n  - mcp_github_search", "gemini-cli"),
+        ('tools: ["read_file", "todo_write"]', "qwen-code"),
+        ("tools: [Read, Create, Execute]", "factory"),
+        ("tools: Read, Grep, mcp__github__search, Bash(git diff:*)", "claude-code"),
+        ("tools: read_file, Teleport", "claude-code"),
+        ("tools: read_file\npermissionMode: plan", "claude-code"),
     ],
 )
 def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: str, expected: str) -> None:
@@ -371,6 +380,16 @@ def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_pa
     )
     assert [f.code for f in lint_catalog(catalog)] == []
     assert [a.name for a in catalog.agents] == ["analyst"]
+
+
+def test_gemini_cli_tools_are_checked_against_gemini_cli_names(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".gemini/agents/g.md",
+        "---\nname: g\ndescription: G.\ntools: [read_file, grep_search, mcp_github_get_issue, Teleport]\n---\nG.\n",
+    )
+    found = [(f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
+    assert found == [(4, "AC401", "unknown tool 'Teleport': not a Gemini CLI tool")]
 
 
 # Factory, Qwen Code, Cursor: Markdown, each with its own rules.

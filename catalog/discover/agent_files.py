@@ -74,7 +74,7 @@ class _AgentFiles(_ManifestReader):
             reason = f"read as {extension.label}: an agents folder beside a {extension.extension_manifest}"
         keys = _frontmatter_keys(head) if has_frontmatter and head is not None else None
         if not certain and keys is not None:
-            told = format_from_keys(keys)
+            told = format_from_keys(keys, _frontmatter_tools(head))
             if told is not None:
                 fmt, reason = told
         known = explicit or ctx.in_agent_dir or listed or certain
@@ -218,6 +218,33 @@ def _head(path: str, size: int = 4096) -> bytes | None:
 
 
 _KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
+
+
+_TOOLS_LINE = re.compile(rb"^tools[ \t]*:[ \t]*([^\r\n]*)\r?$", re.MULTILINE)
+_LIST_ITEM = re.compile(rb"[ \t]+-[ \t]+([^\r\n]*?)[ \t]*\r?$")
+
+
+def _frontmatter_tools(head: bytes | None) -> list[str]:
+    """The tool names of the frontmatter's ``tools``: a comma or flow list on its line, or a
+    block list below it (what tells a format; the parse stage reads the value itself)."""
+    start = _FRONTMATTER_START.match(head or b"")
+    if start is None or head is None:
+        return []
+    end = _FRONTMATTER_END.search(head, start.end())
+    block = head[start.end() : end.start()] if end else head[start.end() :]
+    line = _TOOLS_LINE.search(block)
+    if line is None:
+        return []
+    items = [line.group(1)]
+    if not line.group(1).strip():
+        items = []
+        for text in block[line.end() + 1 :].split(b"\n"):
+            item = _LIST_ITEM.fullmatch(text)
+            if item is None:
+                break
+            items.append(item.group(1))
+    names = re.split(r"[\s,\[\]\"']+", b" ".join(items).decode("utf-8", "replace"))
+    return [name for name in names if name]
 
 
 def _a_document(head: bytes | None) -> bool:

@@ -160,6 +160,13 @@ OPENCODE = _dialect(
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
 )
+# Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
+GEMINI_TOOLS = _words(
+    "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
+    "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
+    "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
+    "tracker_list_tasks tracker_add_dependency tracker_visualize"
+)
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
     "name description kind tools model temperature max_turns timeout_mins mcpServers display_name",
@@ -174,6 +181,7 @@ GEMINI_CLI = _dialect(
     model_pattern=r"gemini-[a-z0-9.-]+",
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
+    tool_names=GEMINI_TOOLS,
 )
 # Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
 CURSOR = _dialect(
@@ -371,16 +379,34 @@ _TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
 )
 
 
-def format_from_keys(keys: Iterable[str]) -> tuple[Format, str] | None:
+def format_from_keys(keys: Iterable[str], tools: Iterable[str] = ()) -> tuple[Format, str] | None:
     """The dialect whose own keys a file uses, with why; None when no key tells (or two
-    tools' keys do)."""
+    tools' keys do). When no key tells, its ``tools`` may (``format_from_tools``)."""
     present = set(keys)
     telling = [(fmt, sorted(own & present)) for fmt, own in _TELLING_KEYS if own & present]
+    if not telling:
+        return format_from_tools(tools)
     if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
         return None
     fmt, used = telling[0]
     shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
     return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
+
+
+def format_from_tools(tools: Iterable[str]) -> tuple[Format, str] | None:
+    """The dialect whose tool names a file's tools all are, when Claude Code's are not: the
+    first of the table (Gemini CLI before Qwen Code, which kept its names), with why. MCP tools
+    (``mcp_...``, ``@server``) and patterns' arguments say nothing."""
+    named = sorted({t.split("(", 1)[0].strip() for t in tools} - {""})
+    named = [t for t in named if not t.startswith(("mcp_", "mcp:", "@"))]
+    if not named or set(named) <= CLAUDE_TOOLS | STALE_TOOLS.keys():
+        return None
+    for dialect in DIALECTS.values():
+        markdown = dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE
+        if markdown and dialect.tool_names and set(named) <= dialect.tool_names:
+            shown = ", ".join(named[:3]) + (", ..." if len(named) > 3 else "")
+            return dialect.format, f"read as {dialect.label}: its tools ({shown}) are {dialect.label} tools"
+    return None
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:
