@@ -320,6 +320,30 @@ def test_editing_one_roo_mode_renders_that_mode_again(tmp_path: Path) -> None:
     assert after == (fresh / "agents/reviewer.md").read_text(encoding="utf-8")
 
 
+FORMAT_TELLING = ["", "mode: subagent\n", "tools: read_file, run_shell_command\n", "tools: [Read, Execute]\n"]
+
+
+@pytest.mark.parametrize("after", FORMAT_TELLING)
+@pytest.mark.parametrize("before", FORMAT_TELLING)
+def test_an_edit_that_changes_what_the_content_tells_writes_what_a_fresh_run_writes(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    # Outside a tool's folder the keys or tools say the format: an edit of them made the cached
+    # generate keep the old format (a Claude Code page for what a fresh run reads as Gemini CLI).
+    def agent(telling: str, body: str) -> str:
+        return f"---\nname: helper\ndescription: Helps with things.\n{telling}---\n{body}\n"
+
+    path = write(tmp_path, "repo/team/helper.md", agent(before, "You help."))
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    path.write_text(agent(after, "You help more."), encoding="utf-8")
+    os.utime(path, (os.stat(path).st_atime, os.stat(path).st_mtime + 5))
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
+    for page in ("agents/helper.json", "catalog.json"):
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
+
+
 # Kiro: JSON, the prompt may be a file:// path relative to the JSON file, read only inside the scan.
 
 

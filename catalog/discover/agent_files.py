@@ -274,10 +274,17 @@ _FRONTMATTER_END = re.compile(rb"^(?:-{3,}|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
-def _starts_with_frontmatter(path: str, known: bool = True) -> bool:
-    """Whether a Markdown file is still an agent by its first bytes: it opens frontmatter and,
-    outside agent folders (``known`` False), the frontmatter is not a document's."""
+def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, str | None] | None = None) -> bool:
+    """Whether a Markdown file is still an agent by its first bytes, as discovery took it: it
+    opens frontmatter; outside agent folders (``known`` False), the frontmatter is not a
+    document's; and where its content said the format (``told``: the format and why), it
+    still says the same (an edit of its keys or tools can make it another tool's)."""
     head = _head(path)
     if head is None:
         return True  # let the parse stage report why it cannot be read
-    return _opens_frontmatter(head) and (known or not _a_document(head))
+    if not _opens_frontmatter(head) or not (known or not _a_document(head)):
+        return False
+    if told is None:
+        return True
+    content = format_from_keys(_frontmatter_keys(head), _frontmatter_tools(head))
+    return (content or (Format.CLAUDE_CODE, None)) == told

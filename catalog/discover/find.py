@@ -349,5 +349,9 @@ def still_an_agent(source: AgentSource) -> bool:
     # files were taken for where they are or what they say.
     if not source.path.name.lower().endswith(".md"):
         return True
-    known = source.explicit or format_and_certainty(Path(source.path).as_posix())[1]
-    return _starts_with_frontmatter(str(source.path), known)
+    certain = format_and_certainty(Path(source.path).as_posix())[1]
+    extension = DIALECTS[source.format].extension_manifest
+    # A format an extension's manifest gave is the path's doing; otherwise the content's.
+    by_path = certain or bool(extension and source.format_reason and source.format_reason.endswith(extension))
+    told = None if by_path else (source.format, source.format_reason)
+    return _starts_with_frontmatter(str(source.path), source.explicit or certain, told)
