@@ -360,6 +360,35 @@ def test_docs_readmes_commands_and_skills_are_skipped_with_reasons(tmp_path: Pat
     }
 
 
+@pytest.mark.parametrize("file_name", ["security.md", "SUPPORT.md", "changelog.md"])
+@pytest.mark.parametrize(
+    ("folder", "agent_folder"),
+    [(".claude/agents", True), ("agents", True), (".opencode/agents", True), ("droids", True), ("", False)],
+)
+@pytest.mark.parametrize(
+    ("frontmatter", "agent_frontmatter"),
+    [("name: x\ndescription: Reviews.\n", True), ("description: Reviews.\n", True), ("title: Policy\n", False)],
+)
+def test_a_documentation_name_in_an_agent_folder_is_an_agent_when_its_frontmatter_says_so(
+    tmp_path: Path, file_name: str, folder: str, agent_folder: bool, frontmatter: str, agent_frontmatter: bool
+) -> None:
+    # Over a thousand repositories have a .claude/agents/security.md, a security reviewer that
+    # Claude Code loads: it was skipped as documentation. Outside agent folders (a SECURITY.md
+    # policy), or without a name or description, such a file stays documentation; a rename of
+    # its keys is seen by the incremental check as by discovery.
+    rel = f"{folder}/{file_name}".lstrip("/")
+    path = write(tmp_path, rel, f"---\n{frontmatter}---\nYou review.\n")
+    found = sources(tmp_path)
+    assert (rel in found) == (agent_folder and agent_frontmatter)
+    if rel in found:
+        assert still_an_agent(found[rel])
+        path.write_text("---\ntitle: Policy\n---\nReport issues.\n", encoding="utf-8")
+        assert not still_an_agent(found[rel])
+        assert rel not in sources(tmp_path)
+    else:
+        assert skipped(tmp_path)[rel] == f"{file_name} is documentation, not an agent"
+
+
 def test_excluded_output_folder_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, "agents/a.md")
     write(tmp_path, "site/agents/a.md")

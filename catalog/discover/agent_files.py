@@ -20,20 +20,22 @@ _NOT_AGENT_FILES = frozenset(
     {
         "readme.md",
         "contributing.md",
-        "changelog.md",
         "license.md",
         "code_of_conduct.md",
-        "security.md",
         "agents.md",
         "claude.md",
         "gemini.md",
         "skill.md",
-        "support.md",
         "copilot-instructions.md",
         "issue_template.md",
         "pull_request_template.md",
     }
 )
+# Documentation names that are also agents' (a security reviewer, a support agent, a changelog
+# writer): in a tool's agent folder, with a name or a description, they are agents, as the tool
+# loads them; elsewhere they are documentation. Over a thousand repositories have a
+# .claude/agents/security.md.
+_AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
@@ -49,7 +51,7 @@ class _AgentFiles(_ManifestReader):
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
         lowered = name.lower()
-        if lowered in _NOT_AGENT_FILES:
+        if lowered in _NOT_AGENT_FILES or (lowered in _AGENT_OR_DOCUMENT and not self.named_agent(real, ctx, explicit)):
             self.skipped.append(Skipped(rel, f"{name} is documentation, not an agent"))
             return
         if lowered.endswith(_NOT_AGENT_SUFFIXES):
@@ -91,6 +93,19 @@ class _AgentFiles(_ManifestReader):
             return
         self.seen.add(real)
         self.add_source(real, rel, ctx, fmt, explicit, listed, format_reason=reason)
+
+    @staticmethod
+    def named_agent(real: str, ctx: _Context, explicit: bool) -> bool:
+        """Whether a file of a documentation name that is also an agent's (security.md) is an
+        agent all the same: in a tool's agent folder (or named on the command line), with
+        frontmatter that has a name or a description, as the tool loads it."""
+        if not real.lower().endswith(".md"):
+            return False
+        posix = real if os.sep == "/" else Path(real).as_posix()
+        if not (explicit or ctx.in_agent_dir or format_and_certainty(posix)[1]):
+            return False
+        head = _head(real)
+        return head is not None and _opens_frontmatter(head) and not _a_document(head, unclosed=True)
 
     def add_source(
         self,
@@ -247,12 +262,12 @@ def _frontmatter_tools(head: bytes | None) -> list[str]:
     return [name for name in names if name]
 
 
-def _a_document(head: bytes | None) -> bool:
+def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
     """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
-    keys are seen) with neither a name nor a description key (a slide deck's title, author,
-    theme). Outside agent folders no tool reads such a file as an agent."""
+    keys are seen; ``unclosed``: or not) with neither a name nor a description key (a slide
+    deck's title, author, theme). Outside agent folders no tool reads such a file as an agent."""
     start = _FRONTMATTER_START.match(head or b"")
-    if start is None or head is None or _FRONTMATTER_END.search(head, start.end()) is None:
+    if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
     return not IDENTITY_KEYS.intersection(_frontmatter_keys(head))
 
@@ -277,12 +292,15 @@ _TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[
 def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, str | None] | None = None) -> bool:
     """Whether a Markdown file is still an agent by its first bytes, as discovery took it: it
     opens frontmatter; outside agent folders (``known`` False), the frontmatter is not a
-    document's; and where its content said the format (``told``: the format and why), it
-    still says the same (an edit of its keys or tools can make it another tool's)."""
+    document's, nor, for a documentation name (security.md), anywhere; and where its content
+    said the format (``told``: the format and why), it still says the same (an edit of its
+    keys or tools can make it another tool's)."""
     head = _head(path)
     if head is None:
         return True  # let the parse stage report why it cannot be read
     if not _opens_frontmatter(head) or not (known or not _a_document(head)):
+        return False
+    if os.path.basename(path).lower() in _AGENT_OR_DOCUMENT and _a_document(head, unclosed=True):
         return False
     if told is None:
         return True
