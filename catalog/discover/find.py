@@ -61,7 +61,11 @@ _LAYOUT_DIRS = frozenset(
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
 # A plugin marketplace and a plugin's manifest: Claude Code's, awesome-copilot's, Factory's
 # (docs.factory.ai, Building Plugins: .factory-plugin/plugin.json beside droids/).
-_MARKETPLACES = (".claude-plugin/marketplace.json", ".github/plugin/marketplace.json", ".factory-plugin/marketplace.json")
+_MARKETPLACES = (
+    ".claude-plugin/marketplace.json",
+    ".github/plugin/marketplace.json",
+    ".factory-plugin/marketplace.json",
+)
 _PLUGIN_MANIFESTS = (".claude-plugin/plugin.json", ".factory-plugin/plugin.json")
 
 
