@@ -120,6 +120,9 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("tools: [Read, Create, Execute]", "factory"),
         ("tools: Read, Grep, mcp__github__search, Bash(git diff:*)", "claude-code"),
         ("tools: read_file, Teleport", "claude-code"),
+        # Most of them one tool's (89simpson/qwen-agents-collection writes grep for grep_search).
+        ("tools:\n  - read_file\n  - edit\n  - grep\n  - todo_write\n  - task", "qwen-code"),
+        ("tools: Read, Grep, Glob, read_file", "claude-code"),
         ("tools: read_file\npermissionMode: plan", "claude-code"),
     ],
 )

@@ -267,7 +267,7 @@ QWEN_CODE = _dialect(
     tool_names=_words(
         "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
         "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
-        "ask_user_question"
+        "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
     ),
     model_pattern=r"qwen[\w.:-]*",
     name_required=True,
@@ -394,19 +394,25 @@ def format_from_keys(keys: Iterable[str], tools: Iterable[str] = ()) -> tuple[Fo
 
 
 def format_from_tools(tools: Iterable[str]) -> tuple[Format, str] | None:
-    """The dialect whose tool names a file's tools all are, when Claude Code's are not: the
-    first of the table (Gemini CLI before Qwen Code, which kept its names), with why. MCP tools
-    (``mcp_...``, ``@server``) and patterns' arguments say nothing."""
+    """The dialect whose tool names most of a file's tools are, more of them than Claude
+    Code's: the one that knows the most, the first of the table on a tie (Gemini CLI before
+    Qwen Code, which kept its names), with why. MCP tools (``mcp_...``, ``@server``) and
+    patterns' arguments say nothing."""
     named = sorted({t.split("(", 1)[0].strip() for t in tools} - {""})
     named = [t for t in named if not t.startswith(("mcp_", "mcp:", "@"))]
-    if not named or set(named) <= CLAUDE_TOOLS | STALE_TOOLS.keys():
-        return None
+    claude = sum(t in CLAUDE_TOOLS or t in STALE_TOOLS for t in named)
+    known, best = 0, None
     for dialect in DIALECTS.values():
-        markdown = dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE
-        if markdown and dialect.tool_names and set(named) <= dialect.tool_names:
-            shown = ", ".join(named[:3]) + (", ..." if len(named) > 3 else "")
-            return dialect.format, f"read as {dialect.label}: its tools ({shown}) are {dialect.label} tools"
-    return None
+        if dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE and dialect.tool_names:
+            count = sum(t in dialect.tool_names for t in named)
+            if count > known:
+                known, best = count, dialect
+    # Most of them (a collection may misspell one: grep for grep_search), and more than Claude Code's.
+    if best is None or known * 2 <= len(named) or known <= claude:
+        return None
+    theirs = [t for t in named if t in (best.tool_names or ())]
+    shown = ", ".join(theirs[:3]) + (", ..." if len(theirs) > 3 else "")
+    return best.format, f"read as {best.label}: its tools ({shown}) are {best.label} tools"
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:
