@@ -497,7 +497,8 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         root = Path(tmp)
         path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
         found = {s.rel_path: s for s in discover(root).sources}
-        agent = folder != "seminar" or bool({"name", "description", "id"} & set(keys))
+        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116).
+        agent = folder != "seminar" or not keys or bool({"name", "description", "id"} & set(keys))
         assert (f"{folder}/x.md" in found) == agent
         if agent:
             assert still_an_agent(found[f"{folder}/x.md"])

@@ -269,7 +269,10 @@ def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
     start = _FRONTMATTER_START.match(head or b"")
     if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
-    return not IDENTITY_KEYS.intersection(_frontmatter_keys(head))
+    # Keys, none of them an agent's: a list or a single value is no document's, but a broken
+    # agent's (AC116 says so).
+    keys = _frontmatter_keys(head)
+    return bool(keys) and not IDENTITY_KEYS.intersection(keys)
 
 
 def _frontmatter_keys(head: bytes) -> list[str]:
