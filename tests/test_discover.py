@@ -505,3 +505,24 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
             path.write_text("---\ntitle: Slides\n---\nText.\n", encoding="utf-8")
             assert still_an_agent(found[f"{folder}/x.md"]) == (folder != "seminar")
             assert (f"{folder}/x.md" in sources(root)) == (folder != "seminar")
+
+
+@pytest.mark.parametrize(
+    ("keys", "what"),
+    [
+        ("inclusion: always\ndescription: Aliases.\n", "a Kiro steering file"),
+        ("inclusion: fileMatch\nfileMatchPattern: '*.ts'\n", "a Kiro steering file"),
+        ("description: TypeScript rules\nglobs: '*.ts'\nalwaysApply: false\n", "a Cursor rule"),
+        ("applyTo: '**/*.py'\ndescription: Python style\n", "an instructions file"),
+    ],
+)
+def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str, what: str) -> None:
+    # Theadd/kiro-agents keeps its Kiro steering sources (inclusion: always, and a description)
+    # in src/core/: 5 were Claude Code agents with AC201, and made the protocols beside them
+    # AC110 errors. In an agent folder the same file is an agent (and lint says what is wrong).
+    write(tmp_path, "src/core/aliases.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "agents/aliases.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "powers/kiro/POWER.md", "---\nname: kiro\ndescription: A Kiro power.\n---\nBody.\n")
+    assert list(sources(tmp_path)) == ["agents/aliases.md"], what
+    assert "steering" in skipped(tmp_path)["src/core/aliases.md"]
+    assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"

@@ -145,6 +145,9 @@ def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: s
         # Factory plugins keep their droids in droids/ (korallis/Droidz ships them so, in an
         # installer's payload): only Factory calls its agents droids.
         ("droids/x.md", "factory"),
+        # A tool folder without its dot, as VictorCostaOliveira/cursor-agents ships it to be copied.
+        ("cursor/agents/x.md", "cursor"),
+        ("gemini/agents/x.md", "gemini-cli"),
         ("payloads/droid_cli/default/droids/x.md", "factory"),
     ],
 )

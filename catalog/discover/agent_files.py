@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.model.dialects import DIALECTS, IDENTITY_KEYS, format_and_certainty, format_from_keys
+from catalog.model.dialects import DIALECTS, DOCUMENT_KEYS, IDENTITY_KEYS, format_and_certainty, format_from_keys
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -26,6 +26,7 @@ _NOT_AGENT_FILES = frozenset(
         "claude.md",
         "gemini.md",
         "skill.md",
+        "power.md",
         "copilot-instructions.md",
         "issue_template.md",
         "pull_request_template.md",
@@ -81,7 +82,8 @@ class _AgentFiles(_ManifestReader):
                 fmt, reason = told
         known = explicit or ctx.in_agent_dir or listed or certain
         if not known and _a_document(head):
-            self.skipped.append(Skipped(rel, "frontmatter with no name or description, not in an agent folder"))
+            message = "frontmatter of a document (no name or description, or a steering file's or rule's keys)"
+            self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
             self.passed_over.append(real)
             return
         if not has_frontmatter:
@@ -269,10 +271,10 @@ def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
     start = _FRONTMATTER_START.match(head or b"")
     if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
-    # Keys, none of them an agent's: a list or a single value is no document's, but a broken
-    # agent's (AC116 says so).
+    # Keys, none of them an agent's, or one of a steering file's or a rule's: a list or a
+    # single value is no document's, but a broken agent's (AC116 says so).
     keys = _frontmatter_keys(head)
-    return bool(keys) and not IDENTITY_KEYS.intersection(keys)
+    return bool(keys) and (not IDENTITY_KEYS.intersection(keys) or bool(DOCUMENT_KEYS.intersection(keys)))
 
 
 def _frontmatter_keys(head: bytes) -> list[str]:

@@ -322,6 +322,11 @@ _LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 )
 
 
+# Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
+# steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
+# instructions (applyTo).
+DOCUMENT_KEYS = _words("inclusion fileMatchPattern alwaysApply globs applyTo")
+
 # The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
 # Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
 # theme) has neither.
@@ -355,7 +360,8 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
     found: Format | None = None
     for parent, child in itertools.pairwise(parts):
         for folder, children, fmt in _LAYOUTS:
-            if parent == folder and child in children:
+            # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
+            if parent in (folder, folder[1:]) and child in children:
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
