@@ -397,8 +397,10 @@ def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_pa
     market = {"name": "omd-market", "plugins": [{"name": "omd", "source": "./", "category": "productivity"}]}
     write(tmp_path, ".factory-plugin/marketplace.json", json.dumps(market))
     write(tmp_path, "droids/analyst.md", "---\nname: analyst\ndescription: Analyses.\nmodel: custom:GLM-5\n---\nA.\n")
-    # Factory reads droids/*.md, not the folders below: a template there is no droid it ignores.
+    # Factory reads droids/*.md, not the folders below: a template there is no droid it ignores,
+    # in a plugin's droids/ as in a project's .factory/droids/.
     write(tmp_path, "droids/templates/base-agent.md", "# Base agent\n\nFill in the role.\n")
+    write(tmp_path, ".factory/droids/templates/base-agent.md", "---\nname: base\ndescription: Base.\n---\nRole.\n")
     catalog = scan(tmp_path)
     analyst = one(catalog, "analyst")
     assert (analyst.format, analyst.collection, analyst.marketplace, analyst.plugin, analyst.category) == (
@@ -410,6 +412,10 @@ def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_pa
     )
     assert [f.code for f in lint_catalog(catalog)] == []
     assert [a.name for a in catalog.agents] == ["analyst"]
+    assert {s.rel_path: s.reason for s in catalog.skipped if "templates" in s.rel_path} == {
+        ".factory/droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
+        "droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
+    }
 
 
 def test_gemini_cli_tools_are_checked_against_gemini_cli_names(tmp_path: Path) -> None:

@@ -205,9 +205,6 @@ class _Walker(_AgentFiles):
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
-        elif parent in AGENT_FOLDERS and ctx.tool_dir is None:
-            # Factory reads the droids in droids/ itself, not below (its templates/, say).
-            ctx = replace(ctx, in_agent_dir=False)
         elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
             category_json = self.category_json(real, rel)
             ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
@@ -265,7 +262,7 @@ class _Walker(_AgentFiles):
             self.skipped.append(Skipped(rel, "output folder of this tool"))
             return
         if is_dir:
-            reason = self.dir_skip_reason(entry.name, ctx)
+            reason = self.dir_skip_reason(entry.name, ctx, os.path.basename(os.path.dirname(entry.path)))
             if reason:
                 self.skipped.append(Skipped(rel + "/", reason))
             elif real in active:
@@ -292,8 +289,11 @@ class _Walker(_AgentFiles):
             self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
 
     @staticmethod
-    def dir_skip_reason(name: str, ctx: _Context) -> str | None:
+    def dir_skip_reason(name: str, ctx: _Context, parent: str = "") -> str | None:
         lowered = name.lower()
+        below = AGENT_FOLDERS.get(parent.lower())
+        if ctx.in_agent_dir and below is not None and DIALECTS[below].top_level_only:
+            return f"{DIALECTS[below].label} reads the files of {parent}/ only, not its subfolders"
         if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
             return f"{ctx.tool_dir}/{name} holds no agents"
         if lowered in _SKIP_DIRS:

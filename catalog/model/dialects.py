@@ -71,6 +71,9 @@ class Dialect:
     # A folder name only this tool gives its agents: anywhere in a path it says the format and
     # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
     agent_folder: str = ""
+    # The tool reads the files of its agent folder only, not its subfolders' (Factory: "top-level
+    # files only").
+    top_level_only: bool = False
 
 
 def _dialect(
@@ -288,6 +291,7 @@ FACTORY = _dialect(
     enums=(("reasoningEffort", _words("off none low medium high")),),
     name_required=True,
     agent_folder="droids",
+    top_level_only=True,
 )
 
 DIALECTS = {
@@ -358,10 +362,12 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
         return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
     parts = parts[:-1]
     found: Format | None = None
-    for parent, child in itertools.pairwise(parts):
+    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
         for folder, children, fmt in _LAYOUTS:
             # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
             if parent in (folder, folder[1:]) and child in children:
+                if DIALECTS[fmt].top_level_only and index + 2 != len(parts):
+                    continue  # below the folder the tool reads
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
