@@ -526,3 +526,19 @@ def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Pat
     assert list(sources(tmp_path)) == ["agents/aliases.md"], what
     assert "steering" in skipped(tmp_path)["src/core/aliases.md"]
     assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"
+
+
+def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Path) -> None:
+    # contains-studio/agents keeps its agents in design/, marketing/, ... at its root, with no
+    # agents folder around them: scanned with other collections, they had no category.
+    write(tmp_path, "studio/design/ui-designer.md")
+    write(tmp_path, "studio/whimsy.md")
+    write(tmp_path, "studio/deep/er/helper.md")
+    write(tmp_path, "studio/agents/team/reviewer.md")
+    found = {rel: (s.collection, s.category) for rel, s in sources(tmp_path).items()}
+    assert found == {
+        "studio/design/ui-designer.md": ("studio", "design"),
+        "studio/whimsy.md": ("studio", None),
+        "studio/deep/er/helper.md": ("studio", None),
+        "studio/agents/team/reviewer.md": ("studio", "team"),
+    }

@@ -132,7 +132,7 @@ class _AgentFiles(_ManifestReader):
                 collection=ctx.collection,
                 marketplace=ctx.marketplace if in_plugin else None,
                 plugin=ctx.plugin if in_plugin else None,
-                category=ctx.category or ctx.groups.get(real),
+                category=ctx.category or ctx.groups.get(real) or _group_folder(rel, ctx),
                 explicit=explicit or ctx.in_agent_dir or listed,
                 entry=entry,
                 companions=companions,
@@ -213,6 +213,16 @@ class _AgentFiles(_ManifestReader):
             return ()
         self.manifests.append(path)
         return (path,)
+
+
+def _group_folder(rel: str, ctx: _Context) -> str | None:
+    """The folder a loose agent file is in, when that folder is directly in its collection's
+    folder: collections such as contains-studio/agents group their agents so (design/,
+    marketing/, engineering/), without an agents folder around them."""
+    parts = rel.split("/")
+    if ctx.in_agent_dir or ctx.marketplace is not None or len(parts) != 3 or parts[0] != ctx.collection:
+        return None
+    return parts[1]
 
 
 def _opens_frontmatter(head: bytes) -> bool:
