@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from catalog.discover.find import Discovery, find_agent_files
+from catalog.discover.find import Discovery, find_agent_files, still_an_agent
 from catalog.types import AgentSource
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
@@ -358,6 +360,35 @@ def test_docs_readmes_commands_and_skills_are_skipped_with_reasons(tmp_path: Pat
     }
 
 
+@pytest.mark.parametrize("file_name", ["security.md", "SUPPORT.md", "changelog.md"])
+@pytest.mark.parametrize(
+    ("folder", "agent_folder"),
+    [(".claude/agents", True), ("agents", True), (".opencode/agents", True), ("droids", True), ("", False)],
+)
+@pytest.mark.parametrize(
+    ("frontmatter", "agent_frontmatter"),
+    [("name: x\ndescription: Reviews.\n", True), ("description: Reviews.\n", True), ("title: Policy\n", False)],
+)
+def test_a_documentation_name_in_an_agent_folder_is_an_agent_when_its_frontmatter_says_so(
+    tmp_path: Path, file_name: str, folder: str, agent_folder: bool, frontmatter: str, agent_frontmatter: bool
+) -> None:
+    # Over a thousand repositories have a .claude/agents/security.md, a security reviewer that
+    # Claude Code loads: it was skipped as documentation. Outside agent folders (a SECURITY.md
+    # policy), or without a name or description, such a file stays documentation; a rename of
+    # its keys is seen by the incremental check as by discovery.
+    rel = f"{folder}/{file_name}".lstrip("/")
+    path = write(tmp_path, rel, f"---\n{frontmatter}---\nYou review.\n")
+    found = sources(tmp_path)
+    assert (rel in found) == (agent_folder and agent_frontmatter)
+    if rel in found:
+        assert still_an_agent(found[rel])
+        path.write_text("---\ntitle: Policy\n---\nReport issues.\n", encoding="utf-8")
+        assert not still_an_agent(found[rel])
+        assert rel not in sources(tmp_path)
+    else:
+        assert skipped(tmp_path)[rel] == f"{file_name} is documentation, not an agent"
+
+
 def test_excluded_output_folder_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, "agents/a.md")
     write(tmp_path, "site/agents/a.md")
@@ -435,3 +466,79 @@ def test_fifo_is_skipped(tmp_path: Path) -> None:
     assert skipped(tmp_path) == {"agents/pipe.md": "not a regular file (a FIFO, socket or device); not read"}
     findings = find_agent_files([str(tmp_path)]).findings
     assert [(f.code, f.severity) for f in findings] == [("AC101", "error")]
+
+
+def test_keys_that_tell_the_format_are_read_up_to_a_long_closing_rule(tmp_path: Path) -> None:
+    # The frontmatter ends at a line of three dashes or more, in discovery as in the parse stage:
+    # keys past a rule of dashes are body, not frontmatter, and keys before it tell the format.
+    write(tmp_path, "team/helper.md", "---\ndescription: Helps.\nmode: subagent\n" + "-" * 40 + "\nkind: local\n")
+    assert where(sources(tmp_path)["team/helper.md"])[0] == "opencode"
+
+
+FRONTMATTER_KEYS = ("name", "description", "id", "title", "subtitle", "author", "theme", "tools", "model", "date")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.sampled_from(FRONTMATTER_KEYS), unique=True, max_size=5),
+    folder=st.sampled_from(["seminar", "agents", ".claude/agents", "droids"]),
+)
+def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_document(
+    keys: list[str], folder: str
+) -> None:
+    # enkogu/oh-my-droid's seminar/slides.md (title, subtitle, author, theme) was a Claude Code
+    # agent "slides", with AC201 and AC202, and made its neighbours' missing frontmatter AC110
+    # errors. Outside agent folders a file is an agent only when its frontmatter has a name or
+    # a description; in them, every file with frontmatter is one (and lint says what is missing).
+    # Discovery and the incremental run's check (still_an_agent) agree.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
+        found = {s.rel_path: s for s in discover(root).sources}
+        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116).
+        agent = folder != "seminar" or not keys or bool({"name", "description", "id"} & set(keys))
+        assert (f"{folder}/x.md" in found) == agent
+        if agent:
+            assert still_an_agent(found[f"{folder}/x.md"])
+            path.write_text("---\ntitle: Slides\n---\nText.\n", encoding="utf-8")
+            assert still_an_agent(found[f"{folder}/x.md"]) == (folder != "seminar")
+            assert (f"{folder}/x.md" in sources(root)) == (folder != "seminar")
+
+
+@pytest.mark.parametrize(
+    ("keys", "what"),
+    [
+        ("inclusion: always\ndescription: Aliases.\n", "a Kiro steering file"),
+        ("inclusion: fileMatch\nfileMatchPattern: '*.ts'\n", "a Kiro steering file"),
+        ("description: TypeScript rules\nglobs: '*.ts'\nalwaysApply: false\n", "a Cursor rule"),
+        ("applyTo: '**/*.py'\ndescription: Python style\n", "an instructions file"),
+    ],
+)
+def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str, what: str) -> None:
+    # Theadd/kiro-agents keeps its Kiro steering sources (inclusion: always, and a description)
+    # in src/core/: 5 were Claude Code agents with AC201, and made the protocols beside them
+    # AC110 errors. In an agent folder the same file is an agent (and lint says what is wrong).
+    write(tmp_path, "src/core/aliases.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "agents/aliases.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "powers/kiro/POWER.md", "---\nname: kiro\ndescription: A Kiro power.\n---\nBody.\n")
+    assert list(sources(tmp_path)) == ["agents/aliases.md"], what
+    assert "steering" in skipped(tmp_path)["src/core/aliases.md"]
+    assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"
+
+
+def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Path) -> None:
+    # contains-studio/agents keeps its agents in design/, marketing/, ... at its root, with no
+    # agents folder around them: scanned with other collections, they had no category.
+    write(tmp_path, "studio/design/ui-designer.md")
+    write(tmp_path, "studio/whimsy.md")
+    write(tmp_path, "studio/deep/er/helper.md")
+    write(tmp_path, "studio/agents/team/reviewer.md")
+    found = {rel: (s.collection, s.category) for rel, s in sources(tmp_path).items()}
+    assert found == {
+        "studio/design/ui-designer.md": ("studio", "design"),
+        "studio/whimsy.md": ("studio", None),
+        "studio/deep/er/helper.md": ("studio", None),
+        "studio/agents/team/reviewer.md": ("studio", "team"),
+    }

@@ -112,6 +112,18 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("tools:\n  - Read\n  - Grep", "claude-code"),
         # Keys of two tools: the path does not say, nor does the content: Claude Code.
         ("mode: subagent\npermissionMode: plan", "claude-code"),
+        # No key tells, the tools do (sergarb1/awesome-gemini-cli-subagents: 128 Gemini CLI
+        # agents in a plain agents/ folder were Claude Code's, with 754 false AC401).
+        ("tools: read_file, run_shell_command, glob", "gemini-cli"),
+        ("tools:\n  - read_file\n  - google_web_search\n  - mcp_github_search", "gemini-cli"),
+        ('tools: ["read_file", "todo_write"]', "qwen-code"),
+        ("tools: [Read, Create, Execute]", "factory"),
+        ("tools: Read, Grep, mcp__github__search, Bash(git diff:*)", "claude-code"),
+        ("tools: read_file, Teleport", "claude-code"),
+        # Most of them one tool's (89simpson/qwen-agents-collection writes grep for grep_search).
+        ("tools:\n  - read_file\n  - edit\n  - grep\n  - todo_write\n  - task", "qwen-code"),
+        ("tools: Read, Grep, Glob, read_file", "claude-code"),
+        ("tools: read_file\npermissionMode: plan", "claude-code"),
     ],
 )
 def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: str, expected: str) -> None:
@@ -130,6 +142,13 @@ def test_format_from_content_where_the_path_does_not_say(tmp_path: Path, keys: s
         (".claude/agents/x.md", "claude-code"),
         (".gemini/agents/x.md", "gemini-cli"),
         (".opencode/agents/x.md", "opencode"),
+        # Factory plugins keep their droids in droids/ (korallis/Droidz ships them so, in an
+        # installer's payload): only Factory calls its agents droids.
+        ("droids/x.md", "factory"),
+        # A tool folder without its dot, as VictorCostaOliveira/cursor-agents ships it to be copied.
+        ("cursor/agents/x.md", "cursor"),
+        ("gemini/agents/x.md", "gemini-cli"),
+        ("payloads/droid_cli/default/droids/x.md", "factory"),
     ],
 )
 def test_format_from_path_wins_over_content(tmp_path: Path, rel: str, expected: str) -> None:
@@ -220,6 +239,51 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "agent_file",
+    [(".roomodes", ROOMODES), ("reviewer.toml", 'name = "reviewer"\ndeveloper_instructions = "You review."\n')],
+)
+def test_markdown_beside_agents_that_are_not_markdown_is_documentation(
+    tmp_path: Path, agent_file: tuple[str, str]
+) -> None:
+    # Basilakis/roocode-agents keeps meet-the-team.md beside its .roomodes: Roo Code, like Codex,
+    # reads no Markdown as an agent, so a guide without frontmatter there is no agent its tool
+    # ignores (AC110 was an error on each), only a file the walk passes over.
+    write(tmp_path, agent_file[0], agent_file[1])
+    write(tmp_path, "meet-the-team.md", "# The team\n\nWho does what.\n")
+    discovery = find_agent_files([str(tmp_path)])
+    assert [f.code for f in discovery.findings] == []
+    assert [s.rel_path for s in discovery.skipped] == ["meet-the-team.md"]
+    assert discovery.sources
+
+
+@pytest.mark.parametrize(
+    ("written", "description"),
+    [
+        ("", "You are Roo, an accessibility specialist"),
+        ("    whenToUse: Use it for audits.\n", "Use it for audits."),
+        ("    description: Audits pages.\n    whenToUse: Use it for audits.\n", "Audits pages."),
+    ],
+)
+def test_a_roo_mode_without_description_is_described_as_roo_code_describes_it(
+    tmp_path: Path, written: str, description: str
+) -> None:
+    # Basilakis/roocode-agents: 14 modes with neither description nor whenToUse. Roo Code then
+    # shows the model the first sentence of roleDefinition (its modes section); they had an
+    # empty description and a false AC202 error ("never chosen") each.
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n  - slug: a11y\n    name: A11y\n"
+        + written
+        + "    roleDefinition: |-\n      You are Roo, an accessibility\n      specialist. You check pages.\n"
+        "    groups: [read]\n",
+    )
+    catalog = scan(tmp_path)
+    assert one(catalog, "a11y").description == description
+    assert [f.code for f in lint_catalog(catalog)] == []
+
+
 def test_roo_modes_in_json(tmp_path: Path) -> None:
     modes = {
         "customModes": [
@@ -262,6 +326,30 @@ def test_editing_one_roo_mode_renders_that_mode_again(tmp_path: Path) -> None:
     assert after == (fresh / "agents/reviewer.md").read_text(encoding="utf-8")
 
 
+FORMAT_TELLING = ["", "mode: subagent\n", "tools: read_file, run_shell_command\n", "tools: [Read, Execute]\n"]
+
+
+@pytest.mark.parametrize("after", FORMAT_TELLING)
+@pytest.mark.parametrize("before", FORMAT_TELLING)
+def test_an_edit_that_changes_what_the_content_tells_writes_what_a_fresh_run_writes(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    # Outside a tool's folder the keys or tools say the format: an edit of them made the cached
+    # generate keep the old format (a Claude Code page for what a fresh run reads as Gemini CLI).
+    def agent(telling: str, body: str) -> str:
+        return f"---\nname: helper\ndescription: Helps with things.\n{telling}---\n{body}\n"
+
+    path = write(tmp_path, "repo/team/helper.md", agent(before, "You help."))
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    path.write_text(agent(after, "You help more."), encoding="utf-8")
+    os.utime(path, (os.stat(path).st_atime, os.stat(path).st_mtime + 5))
+    generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
+    generate_docs([str(tmp_path / "repo")], fresh, RenderOptions(), cache=False)
+    for page in ("agents/helper.json", "catalog.json"):
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
+
+
 # Kiro: JSON, the prompt may be a file:// path relative to the JSON file, read only inside the scan.
 
 
@@ -299,6 +387,45 @@ def test_editing_a_kiro_prompt_file_renders_the_agent_again(tmp_path: Path) -> N
     prompt.write_text("You do k, carefully and at length.\n", encoding="utf-8")
     generate_docs([str(tmp_path / "repo")], docs, RenderOptions())
     assert "carefully" in (docs / "agents/k.md").read_text(encoding="utf-8")
+
+
+def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_path: Path) -> None:
+    # enkogu/oh-my-droid is a Factory plugin: .factory-plugin/plugin.json and marketplace.json at
+    # its root, its droids in droids/. They were read as Claude Code agents of no plugin (their
+    # Factory models "custom:..." then AC405 bad-model, 32 times).
+    write(tmp_path, ".factory-plugin/plugin.json", json.dumps({"name": "omd", "skills": "./skills/"}))
+    market = {"name": "omd-market", "plugins": [{"name": "omd", "source": "./", "category": "productivity"}]}
+    write(tmp_path, ".factory-plugin/marketplace.json", json.dumps(market))
+    write(tmp_path, "droids/analyst.md", "---\nname: analyst\ndescription: Analyses.\nmodel: custom:GLM-5\n---\nA.\n")
+    # Factory reads droids/*.md, not the folders below: a template there is no droid it ignores,
+    # in a plugin's droids/ as in a project's .factory/droids/.
+    write(tmp_path, "droids/templates/base-agent.md", "# Base agent\n\nFill in the role.\n")
+    write(tmp_path, ".factory/droids/templates/base-agent.md", "---\nname: base\ndescription: Base.\n---\nRole.\n")
+    catalog = scan(tmp_path)
+    analyst = one(catalog, "analyst")
+    assert (analyst.format, analyst.collection, analyst.marketplace, analyst.plugin, analyst.category) == (
+        Format.FACTORY,
+        "omd-market",
+        "omd-market",
+        "omd",
+        "productivity",
+    )
+    assert [f.code for f in lint_catalog(catalog)] == []
+    assert [a.name for a in catalog.agents] == ["analyst"]
+    assert {s.rel_path: s.reason for s in catalog.skipped if "templates" in s.rel_path} == {
+        ".factory/droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
+        "droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
+    }
+
+
+def test_gemini_cli_tools_are_checked_against_gemini_cli_names(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".gemini/agents/g.md",
+        "---\nname: g\ndescription: G.\ntools: [read_file, grep_search, mcp_github_get_issue, Teleport]\n---\nG.\n",
+    )
+    found = [(f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
+    assert found == [(4, "AC401", "unknown tool 'Teleport': not a Gemini CLI tool")]
 
 
 # Factory, Qwen Code, Cursor: Markdown, each with its own rules.

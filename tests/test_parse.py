@@ -144,6 +144,27 @@ def test_unclosed_frontmatter_reads_the_key_lines() -> None:
     assert doc.body_line == 4
 
 
+@given(
+    dashes=st.integers(min_value=3, max_value=80),
+    trailing=st.sampled_from(["", " ", "\t", "  \t"]),
+    after=st.sampled_from(["", "\n", "\n\n# Role\n"]),
+)
+def test_a_closing_line_of_three_dashes_or_more_closes_the_frontmatter(dashes: int, trailing: str, after: str) -> None:
+    # vijaythecoder/awesome-claude-agents closes a frontmatter with a rule of 56 dashes: Claude
+    # Code ends it at the first three (python-frontmatter takes -{3,}); it was "not closed"
+    # (AC113, an error) and its name, description and tools were lost.
+    doc = parse(f"---\n\nname: a\ndescription: b\ntools: Read\n{'-' * dashes}{trailing}\nYou help.{after}")
+    assert codes(doc) == []
+    assert dict(doc.metadata) == {"name": "a", "description": "b", "tools": "Read"}
+    assert doc.body == f"You help.{after}"
+    assert doc.body_line == 7
+
+
+def test_two_dashes_do_not_close_the_frontmatter() -> None:
+    doc = parse("---\nname: a\ndescription: b\n--\n\nYou help.\n")
+    assert ("AC113", "error", 1) in codes(doc)
+
+
 def test_frontmatter_that_is_a_list() -> None:
     doc = parse("---\n- name\n- description\n---\nbody\n")
     assert codes(doc) == [("AC116", "error", 2)]

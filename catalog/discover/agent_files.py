@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.model.dialects import DIALECTS, format_and_certainty, format_from_keys
+from catalog.model.dialects import DIALECTS, DOCUMENT_KEYS, IDENTITY_KEYS, format_and_certainty, format_from_keys
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -20,20 +20,23 @@ _NOT_AGENT_FILES = frozenset(
     {
         "readme.md",
         "contributing.md",
-        "changelog.md",
         "license.md",
         "code_of_conduct.md",
-        "security.md",
         "agents.md",
         "claude.md",
         "gemini.md",
         "skill.md",
-        "support.md",
+        "power.md",
         "copilot-instructions.md",
         "issue_template.md",
         "pull_request_template.md",
     }
 )
+# Documentation names that are also agents' (a security reviewer, a support agent, a changelog
+# writer): in a tool's agent folder, with a name or a description, they are agents, as the tool
+# loads them; elsewhere they are documentation. Over a thousand repositories have a
+# .claude/agents/security.md.
+_AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
@@ -49,7 +52,7 @@ class _AgentFiles(_ManifestReader):
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
         lowered = name.lower()
-        if lowered in _NOT_AGENT_FILES:
+        if lowered in _NOT_AGENT_FILES or (lowered in _AGENT_OR_DOCUMENT and not self.named_agent(real, ctx, explicit)):
             self.skipped.append(Skipped(rel, f"{name} is documentation, not an agent"))
             return
         if lowered.endswith(_NOT_AGENT_SUFFIXES):
@@ -72,11 +75,17 @@ class _AgentFiles(_ManifestReader):
             fmt, certain = ctx.format, True
             extension = DIALECTS[fmt]
             reason = f"read as {extension.label}: an agents folder beside a {extension.extension_manifest}"
-        if not certain and has_frontmatter and head is not None:
-            told = format_from_keys(_frontmatter_keys(head))
+        keys = _frontmatter_keys(head) if has_frontmatter and head is not None else None
+        if not certain and keys is not None:
+            told = format_from_keys(keys, _frontmatter_tools(head))
             if told is not None:
                 fmt, reason = told
         known = explicit or ctx.in_agent_dir or listed or certain
+        if not known and _a_document(head):
+            message = "frontmatter of a document (no name or description, or a steering file's or rule's keys)"
+            self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
+            self.passed_over.append(real)
+            return
         if not has_frontmatter:
             if known:
                 self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
@@ -86,6 +95,19 @@ class _AgentFiles(_ManifestReader):
             return
         self.seen.add(real)
         self.add_source(real, rel, ctx, fmt, explicit, listed, format_reason=reason)
+
+    @staticmethod
+    def named_agent(real: str, ctx: _Context, explicit: bool) -> bool:
+        """Whether a file of a documentation name that is also an agent's (security.md) is an
+        agent all the same: in a tool's agent folder (or named on the command line), with
+        frontmatter that has a name or a description, as the tool loads it."""
+        if not real.lower().endswith(".md"):
+            return False
+        posix = real if os.sep == "/" else Path(real).as_posix()
+        if not (explicit or ctx.in_agent_dir or format_and_certainty(posix)[1]):
+            return False
+        head = _head(real)
+        return head is not None and _opens_frontmatter(head) and not _a_document(head, unclosed=True)
 
     def add_source(
         self,
@@ -110,7 +132,7 @@ class _AgentFiles(_ManifestReader):
                 collection=ctx.collection,
                 marketplace=ctx.marketplace if in_plugin else None,
                 plugin=ctx.plugin if in_plugin else None,
-                category=ctx.category or ctx.groups.get(real),
+                category=ctx.category or ctx.groups.get(real) or _group_folder(rel, ctx),
                 explicit=explicit or ctx.in_agent_dir or listed,
                 entry=entry,
                 companions=companions,
@@ -193,6 +215,16 @@ class _AgentFiles(_ManifestReader):
         return (path,)
 
 
+def _group_folder(rel: str, ctx: _Context) -> str | None:
+    """The folder a loose agent file is in, when that folder is directly in its collection's
+    folder: collections such as contains-studio/agents group their agents so (design/,
+    marketing/, engineering/), without an agents folder around them."""
+    parts = rel.split("/")
+    if ctx.in_agent_dir or ctx.marketplace is not None or len(parts) != 3 or parts[0] != ctx.collection:
+        return None
+    return parts[1]
+
+
 def _opens_frontmatter(head: bytes) -> bool:
     # UTF-16 is decoded (and reported) by the parse stage; its '---' is not these bytes.
     return head[:2] in (b"\xff\xfe", b"\xfe\xff") or bool(_FRONTMATTER_START.match(head))
@@ -215,24 +247,77 @@ def _head(path: str, size: int = 4096) -> bytes | None:
 _KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
 
 
+_TOOLS_LINE = re.compile(rb"^tools[ \t]*:[ \t]*([^\r\n]*)\r?$", re.MULTILINE)
+_LIST_ITEM = re.compile(rb"[ \t]+-[ \t]+([^\r\n]*?)[ \t]*\r?$")
+
+
+def _frontmatter_tools(head: bytes | None) -> list[str]:
+    """The tool names of the frontmatter's ``tools``: a comma or flow list on its line, or a
+    block list below it (what tells a format; the parse stage reads the value itself)."""
+    start = _FRONTMATTER_START.match(head or b"")
+    if start is None or head is None:
+        return []
+    end = _FRONTMATTER_END.search(head, start.end())
+    block = head[start.end() : end.start()] if end else head[start.end() :]
+    line = _TOOLS_LINE.search(block)
+    if line is None:
+        return []
+    items = [line.group(1)]
+    if not line.group(1).strip():
+        items = []
+        for text in block[line.end() + 1 :].split(b"\n"):
+            item = _LIST_ITEM.fullmatch(text)
+            if item is None:
+                break
+            items.append(item.group(1))
+    names = re.split(r"[\s,\[\]\"']+", b" ".join(items).decode("utf-8", "replace"))
+    return [name for name in names if name]
+
+
+def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
+    """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
+    keys are seen; ``unclosed``: or not) with neither a name nor a description key (a slide
+    deck's title, author, theme). Outside agent folders no tool reads such a file as an agent."""
+    start = _FRONTMATTER_START.match(head or b"")
+    if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
+        return False
+    # Keys, none of them an agent's, or one of a steering file's or a rule's: a list or a
+    # single value is no document's, but a broken agent's (AC116 says so).
+    keys = _frontmatter_keys(head)
+    return bool(keys) and (not IDENTITY_KEYS.intersection(keys) or bool(DOCUMENT_KEYS.intersection(keys)))
+
+
 def _frontmatter_keys(head: bytes) -> list[str]:
     """The top-level keys of the frontmatter at the start of ``head`` (unindented ``key:``)."""
     start = _FRONTMATTER_START.match(head)
     if not start:
         return []
-    end = re.search(rb"^(?:---|\.\.\.)[ \t]*$", head[start.end() :], re.MULTILINE)
-    block = head[start.end() : start.end() + end.start()] if end else head[start.end() :]
+    end = _FRONTMATTER_END.search(head, start.end())
+    block = head[start.end() : end.start()] if end else head[start.end() :]
     keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
     # opencode's tools are a map of true / false, which no other tool writes.
     return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
 
 
+# The closing line as the parse stage reads it (catalog.parse.document.CLOSER), CRLF or not.
+_FRONTMATTER_END = re.compile(rb"^(?:-{3,}|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
 
 
-def _starts_with_frontmatter(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return _opens_frontmatter(handle.read(512))
-    except OSError:
+def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, str | None] | None = None) -> bool:
+    """Whether a Markdown file is still an agent by its first bytes, as discovery took it: it
+    opens frontmatter; outside agent folders (``known`` False), the frontmatter is not a
+    document's, nor, for a documentation name (security.md), anywhere; and where its content
+    said the format (``told``: the format and why), it still says the same (an edit of its
+    keys or tools can make it another tool's)."""
+    head = _head(path)
+    if head is None:
         return True  # let the parse stage report why it cannot be read
+    if not _opens_frontmatter(head) or not (known or not _a_document(head)):
+        return False
+    if os.path.basename(path).lower() in _AGENT_OR_DOCUMENT and _a_document(head, unclosed=True):
+        return False
+    if told is None:
+        return True
+    content = format_from_keys(_frontmatter_keys(head), _frontmatter_tools(head))
+    return (content or (Format.CLAUDE_CODE, None)) == told

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
 from catalog.discover.manifests import _Context, _within
-from catalog.model.dialects import DIALECTS, format_and_certainty
+from catalog.model.dialects import AGENT_FOLDERS, DIALECTS, format_and_certainty
 from catalog.types import AgentSource, Finding, Skipped
 
 _SKIP_DIRS = frozenset(
@@ -59,6 +59,14 @@ _LAYOUT_DIRS = frozenset(
     {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
 )
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
+# A plugin marketplace and a plugin's manifest: Claude Code's, awesome-copilot's, Factory's
+# (docs.factory.ai, Building Plugins: .factory-plugin/plugin.json beside droids/).
+_MARKETPLACES = (
+    ".claude-plugin/marketplace.json",
+    ".github/plugin/marketplace.json",
+    ".factory-plugin/marketplace.json",
+)
+_PLUGIN_MANIFESTS = (".claude-plugin/plugin.json", ".factory-plugin/plugin.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +139,11 @@ class _Walker(_AgentFiles):
     def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
         """Read the manifests a folder holds and return the context for what is below it."""
         name = readable_name(os.path.basename(real))
-        where = ".claude-plugin/marketplace.json"
-        marketplace = self.read_json(real, where, rel)
-        if not marketplace:
-            where = ".github/plugin/marketplace.json"
+        marketplace = None
+        for where in _MARKETPLACES:
             marketplace = self.read_json(real, where, rel)
+            if marketplace:
+                break
         if marketplace and isinstance(marketplace.get("name"), str):
             with self.guard(rel, where):  # whatever the entries hold, they cost only this manifest
                 plugins: dict[str, tuple[str, str | None]] = {}
@@ -156,10 +164,14 @@ class _Walker(_AgentFiles):
             # A top folder is a collection, unless the scanned folder is itself an agents
             # folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
-        plugin_json = self.read_json(real, ".claude-plugin/plugin.json", rel)
+        plugin_json, where = None, _PLUGIN_MANIFESTS[0]
+        for where in _PLUGIN_MANIFESTS:
+            plugin_json = self.read_json(real, where, rel)
+            if plugin_json is not None:
+                break
         listed_name, listed_category = ctx.plugins.get(real, (None, None))
         if plugin_json is not None or listed_name:
-            with self.guard(rel, ".claude-plugin/plugin.json"):
+            with self.guard(rel, where):
                 agents = (plugin_json or {}).get("agents")
                 if isinstance(agents, str):  # Claude Code allows one path as well as a list
                     agents = [agents]
@@ -188,7 +200,7 @@ class _Walker(_AgentFiles):
         if (
             lowered in ("agents", "chatmodes")
             or (parent == ".opencode" and lowered == "agent")
-            or (parent == ".factory" and lowered == "droids")
+            or lowered in AGENT_FOLDERS
         ):
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
@@ -214,8 +226,12 @@ class _Walker(_AgentFiles):
                 self.visit(entry, child_rel, ctx, active)
             except OSError as exc:
                 self.problem(child_rel, "AC131", "error", f"cannot read: {exc.strerror or exc}")
-        # Markdown without frontmatter beside agents: its tool ignores it, and says nothing.
-        beside_agents = any(os.path.dirname(str(s.path)) == real for s in self.sources[before:])
+        # Markdown without frontmatter beside Markdown agents: its tool ignores it, and says
+        # nothing. Beside a .roomodes, a Codex TOML or a Kiro JSON it is documentation: those
+        # tools read no Markdown as an agent.
+        beside_agents = any(
+            os.path.dirname(str(s.path)) == real and s.path.name.lower().endswith(".md") for s in self.sources[before:]
+        )
         for child_rel in self.plain.pop(real):
             if beside_agents:
                 self.no_frontmatter(child_rel)
@@ -246,7 +262,7 @@ class _Walker(_AgentFiles):
             self.skipped.append(Skipped(rel, "output folder of this tool"))
             return
         if is_dir:
-            reason = self.dir_skip_reason(entry.name, ctx)
+            reason = self.dir_skip_reason(entry.name, ctx, os.path.basename(os.path.dirname(entry.path)))
             if reason:
                 self.skipped.append(Skipped(rel + "/", reason))
             elif real in active:
@@ -273,8 +289,11 @@ class _Walker(_AgentFiles):
             self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
 
     @staticmethod
-    def dir_skip_reason(name: str, ctx: _Context) -> str | None:
+    def dir_skip_reason(name: str, ctx: _Context, parent: str = "") -> str | None:
         lowered = name.lower()
+        below = AGENT_FOLDERS.get(parent.lower())
+        if ctx.in_agent_dir and below is not None and DIALECTS[below].top_level_only:
+            return f"{DIALECTS[below].label} reads the files of {parent}/ only, not its subfolders"
         if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
             return f"{ctx.tool_dir}/{name} holds no agents"
         if lowered in _SKIP_DIRS:
@@ -332,4 +351,11 @@ def still_an_agent(source: AgentSource) -> bool:
         return False
     # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
     # files were taken for where they are or what they say.
-    return not source.path.name.lower().endswith(".md") or _starts_with_frontmatter(str(source.path))
+    if not source.path.name.lower().endswith(".md"):
+        return True
+    certain = format_and_certainty(Path(source.path).as_posix())[1]
+    extension = DIALECTS[source.format].extension_manifest
+    # A format an extension's manifest gave is the path's doing; otherwise the content's.
+    by_path = certain or bool(extension and source.format_reason and source.format_reason.endswith(extension))
+    told = None if by_path else (source.format, source.format_reason)
+    return _starts_with_frontmatter(str(source.path), source.explicit or certain, told)

@@ -103,7 +103,7 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name its tool does not know (Claude Code, Qwen Code, Factory, Roo Code groups).",
+    "A tool name its tool does not know (Claude Code, Gemini CLI, Qwen Code, Factory, Roo Code groups).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
@@ -120,7 +120,7 @@ def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     key = dialect.tools_key
     for tool in agent.tools or ():
         base = tool.split("(", 1)[0].strip()
-        if base not in dialect.tool_names and not base.startswith(("mcp__", "mcp:", "@")) and "__" not in base:
+        if base not in dialect.tool_names and not base.startswith(("mcp_", "mcp:", "@")) and "__" not in base:
             yield _line(agent, key), 1, f"unknown tool {tool!r}: not a {dialect.label} tool"
 
 

@@ -39,6 +39,9 @@ class Dialect:
     title_keys: tuple[str, ...] = ("title",)
     description_keys: tuple[str, ...] = ("description",)
     prompt_keys: tuple[str, ...] = ()
+    # A prompt key whose first sentence (up to its first '.') the tool shows as the description
+    # when no description key is written: Roo Code's roleDefinition (its modes section).
+    description_from: str = ""
     # How tools are granted: "tools" (a list, opencode also a {tool: bool} map), "opencode"
     # (``permission:`` allow / ask / deny, over ``tools``), "roo-groups", "kiro" (``tools`` and
     # ``allowedTools``), "readonly" (Cursor), "sandbox" (Codex ``sandbox_mode``).
@@ -65,6 +68,12 @@ class Dialect:
     colors: frozenset[str] = frozenset()  # the colors it accepts, where it checks them
     # The frontmatter file of an extension that makes an agents/ folder beside it this format's.
     extension_manifest: str = ""
+    # A folder name only this tool gives its agents: anywhere in a path it says the format and
+    # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
+    agent_folder: str = ""
+    # The tool reads the files of its agent folder only, not its subfolders' (Factory: "top-level
+    # files only").
+    top_level_only: bool = False
 
 
 def _dialect(
@@ -154,6 +163,13 @@ OPENCODE = _dialect(
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
 )
+# Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
+GEMINI_TOOLS = _words(
+    "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
+    "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
+    "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
+    "tracker_list_tasks tracker_add_dependency tracker_visualize"
+)
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
     "name description kind tools model temperature max_turns timeout_mins mcpServers display_name",
@@ -168,6 +184,7 @@ GEMINI_CLI = _dialect(
     model_pattern=r"gemini-[a-z0-9.-]+",
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
+    tool_names=GEMINI_TOOLS,
 )
 # Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
 CURSOR = _dialect(
@@ -217,6 +234,7 @@ ROO_CODE = _dialect(
     title_keys=("name",),
     description_keys=("description", "whenToUse"),
     prompt_keys=("roleDefinition", "customInstructions"),
+    description_from="roleDefinition",
     permission_model="roo-groups",
     tool_names=ROO_GROUPS,
     name_pattern=r"[a-zA-Z0-9-]+",
@@ -252,7 +270,7 @@ QWEN_CODE = _dialect(
     tool_names=_words(
         "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
         "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
-        "ask_user_question"
+        "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
     ),
     model_pattern=r"qwen[\w.:-]*",
     name_required=True,
@@ -272,6 +290,8 @@ FACTORY = _dialect(
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", _words("off none low medium high")),),
     name_required=True,
+    agent_folder="droids",
+    top_level_only=True,
 )
 
 DIALECTS = {
@@ -306,6 +326,22 @@ _LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 )
 
 
+# Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
+# steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
+# instructions (applyTo).
+DOCUMENT_KEYS = _words("inclusion fileMatchPattern alwaysApply globs applyTo")
+
+# The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
+# Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
+# theme) has neither.
+IDENTITY_KEYS = frozenset(
+    key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
+)
+
+# Folder names only one tool gives its agents (``Dialect.agent_folder``).
+AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
+
+
 def format_for_path(path: PurePosixPath | str) -> Format:
     """Which dialect a file is written in, from its name and the folders above it (a POSIX
     path, or a string of one: discovery asks for every file, and Path objects cost)."""
@@ -326,12 +362,17 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
         return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
     parts = parts[:-1]
     found: Format | None = None
-    for parent, child in itertools.pairwise(parts):
+    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
         for folder, children, fmt in _LAYOUTS:
-            if parent == folder and child in children:
+            # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
+            if parent in (folder, folder[1:]) and child in children:
+                if DIALECTS[fmt].top_level_only and index + 2 != len(parts):
+                    continue  # below the folder the tool reads
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
+    if parts and parts[-1] in AGENT_FOLDERS:  # the tool reads that folder's files, not those below
+        return AGENT_FOLDERS[parts[-1]], True
     return Format.CLAUDE_CODE, False
 
 
@@ -350,16 +391,40 @@ _TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
 )
 
 
-def format_from_keys(keys: Iterable[str]) -> tuple[Format, str] | None:
+def format_from_keys(keys: Iterable[str], tools: Iterable[str] = ()) -> tuple[Format, str] | None:
     """The dialect whose own keys a file uses, with why; None when no key tells (or two
-    tools' keys do)."""
+    tools' keys do). When no key tells, its ``tools`` may (``format_from_tools``)."""
     present = set(keys)
     telling = [(fmt, sorted(own & present)) for fmt, own in _TELLING_KEYS if own & present]
+    if not telling:
+        return format_from_tools(tools)
     if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
         return None
     fmt, used = telling[0]
     shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
     return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
+
+
+def format_from_tools(tools: Iterable[str]) -> tuple[Format, str] | None:
+    """The dialect whose tool names most of a file's tools are, more of them than Claude
+    Code's: the one that knows the most, the first of the table on a tie (Gemini CLI before
+    Qwen Code, which kept its names), with why. MCP tools (``mcp_...``, ``@server``) and
+    patterns' arguments say nothing."""
+    named = sorted({t.split("(", 1)[0].strip() for t in tools} - {""})
+    named = [t for t in named if not t.startswith(("mcp_", "mcp:", "@"))]
+    claude = sum(t in CLAUDE_TOOLS or t in STALE_TOOLS for t in named)
+    known, best = 0, None
+    for dialect in DIALECTS.values():
+        if dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE and dialect.tool_names:
+            count = sum(t in dialect.tool_names for t in named)
+            if count > known:
+                known, best = count, dialect
+    # Most of them (a collection may misspell one: grep for grep_search), and more than Claude Code's.
+    if best is None or known * 2 <= len(named) or known <= claude:
+        return None
+    theirs = [t for t in named if t in (best.tool_names or ())]
+    shown = ", ".join(theirs[:3]) + (", ..." if len(theirs) > 3 else "")
+    return best.format, f"read as {best.label}: its tools ({shown}) are {best.label} tools"
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

@@ -34,7 +34,10 @@ LENIENT_READING = {
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
 _DELIMITER = re.compile(r"[ \t]*---[ \t]*")
-_CLOSERS = ("---", "...")
+# The line that closes the frontmatter: three dashes or more (collections write a rule of 56
+# dashes; Claude Code ends the frontmatter at its first three, python-frontmatter takes
+# ``-{3,}``), or YAML's document end.
+CLOSER = re.compile(r"-{3,}[ \t]*|\.\.\.[ \t]*")
 
 
 def read_agent_file(path: os.PathLike[str] | str, rel_path: str) -> tuple[str, list[Finding]]:
@@ -126,7 +129,7 @@ def parse_agent_text(text: str, rel_path: str, known_keys: frozenset[str]) -> Ra
         problem("AC112", "warning", "the whole file is indented; read as if it were not", start + 1)
         lines = [line[len(indent) :] if line.startswith(indent) else line.lstrip() for line in lines]
 
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip() in _CLOSERS), None)
+    end = next((i for i in range(start + 1, len(lines)) if CLOSER.fullmatch(lines[i])), None)
     if end is None:
         problem("AC113", "error", "frontmatter is not closed: no '---' line after this one", start + 1)
         # What could be read: the key lines up to the first blank line.

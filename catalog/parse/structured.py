@@ -212,6 +212,12 @@ def _document(
         body_line += 1
     metadata = {key: value for key, value in data.items() if key not in dialect.prompt_keys}
     key_lines = {key: line for key, line in lines.items() if key and key in data}
+    fallback = data.get(dialect.description_from)
+    described = any(isinstance(data.get(key), str) and data[key].strip() for key in dialect.description_keys)
+    if isinstance(fallback, str) and fallback.strip() and not described:
+        # What the tool shows the model instead (Roo Code: roleDefinition.split(".")[0]).
+        metadata[dialect.description_keys[0]] = " ".join(fallback.split(".")[0].split())
+        key_lines[dialect.description_keys[0]] = lines.get(dialect.description_from, 1)
     scalars = {key: value for key, value in metadata.items() if isinstance(value, str)}
     return RawDocument(
         metadata,
