@@ -154,11 +154,7 @@ _SANITIZER: dict[str, Any] = {
 }
 # A Cleaner builds its rules once (nh3 0.3); nh3.clean builds them on every call, and an agent
 # page sanitizes a dozen fragments.
-_clean: Callable[[str], str] = (
-    nh3.Cleaner(**_SANITIZER).clean
-    if hasattr(nh3, "Cleaner")
-    else lambda fragment: str(nh3.clean(fragment, **_SANITIZER))
-)
+_clean: Callable[[str], str] = nh3.Cleaner(**_SANITIZER).clean
 
 
 def sanitize(fragment: str) -> str:
