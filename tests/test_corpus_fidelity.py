@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.model.dialect_of import format_for_path
+from catalog.model.dialects import DIALECTS
 from catalog.model.examples import _without_code
 from catalog.parse.document import parse_agent_text
 from catalog.parse.lenient import _recover

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog.model.agent import build_agent, normalize_tools, slugify, titleize
-from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.model.dialect_of import format_for_path
+from catalog.model.dialects import DIALECTS
 from catalog.parse.document import parse_agent_text
 from catalog.pipeline import assign_slugs, load_agent
 from catalog.types import Agent, AgentSource, Format, Turn

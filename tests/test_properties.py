@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.model.agent import build_agent
-from catalog.model.dialects import DIALECTS, format_for_path
+from catalog.model.dialect_of import format_for_path
+from catalog.model.dialects import DIALECTS
 from catalog.parse.document import decode_agent_bytes, parse_agent_text
 from catalog.render.jsonout import agent_to_dict, dumps
 from catalog.types import Agent, AgentSource, Finding, Format

@@ -10,7 +10,14 @@ import re
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.model.dialects import DIALECTS, DOCUMENT_KEYS, IDENTITY_KEYS, format_and_certainty, format_from_keys
+from catalog.model.dialect_of import (
+    DEFAULT_FORMAT,
+    DOCUMENT_KEYS,
+    IDENTITY_KEYS,
+    format_and_certainty,
+    format_from_keys,
+)
+from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -320,4 +327,4 @@ def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, 
     if told is None:
         return True
     content = format_from_keys(_frontmatter_keys(head), _frontmatter_tools(head))
-    return (content or (Format.CLAUDE_CODE, None)) == told
+    return (content or (DEFAULT_FORMAT, None)) == told

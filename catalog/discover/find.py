@@ -18,7 +18,8 @@ from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
 from catalog.discover.manifests import _Context, _within
-from catalog.model.dialects import AGENT_FOLDERS, DIALECTS, format_and_certainty
+from catalog.model.dialect_of import AGENT_FOLDERS, format_and_certainty
+from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Skipped
 
 _SKIP_DIRS = frozenset(

@@ -5,10 +5,7 @@ Everything downstream of :func:`catalog.model.agent.build_agent` sees only the c
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from catalog.types import Format
@@ -84,7 +81,7 @@ def _dialect(
     return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix, **more)
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
@@ -159,12 +156,12 @@ OPENCODE = _dialect(
     "permissions type dependencies",
     label="opencode",
     permission_model="opencode",
-    enums=(("mode", _words("primary subagent all")),),
+    enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
 )
 # Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
-GEMINI_TOOLS = _words(
+GEMINI_TOOLS = words(
     "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
     "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
     "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
@@ -178,7 +175,7 @@ GEMINI_CLI = _dialect(
     ".md",
     label="Gemini CLI",
     name_pattern=r"[a-z0-9_-]+",
-    enums=(("kind", _words("local remote")),),
+    enums=(("kind", words("local remote")),),
     name_required=True,
     kebab_names=True,
     model_pattern=r"gemini-[a-z0-9.-]+",
@@ -195,7 +192,7 @@ CURSOR = _dialect(
     ".md",
     label="Cursor",
     permission_model="readonly",
-    model_aliases=_words("inherit fast auto"),
+    model_aliases=words("inherit fast auto"),
 )
 # Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each.
 CODEX = _dialect(
@@ -211,16 +208,16 @@ CODEX = _dialect(
     permission_model="sandbox",
     model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
     enums=(
-        ("sandbox_mode", _words("read-only workspace-write danger-full-access")),
-        ("model_reasoning_effort", _words("none minimal low medium high xhigh")),
-        ("approval_policy", _words("untrusted on-failure on-request never")),
+        ("sandbox_mode", words("read-only workspace-write danger-full-access")),
+        ("model_reasoning_effort", words("none minimal low medium high xhigh")),
+        ("approval_policy", words("untrusted on-failure on-request never")),
     ),
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",
     name_required=True,
     prompt_required=True,
 )
-ROO_GROUPS = _words("read edit browser command mcp")
+ROO_GROUPS = words("read edit browser command mcp")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
 ROO_CODE = _dialect(
     Format.ROO_CODE,
@@ -267,7 +264,7 @@ QWEN_CODE = _dialect(
     False,
     ".md",
     label="Qwen Code",
-    tool_names=_words(
+    tool_names=words(
         "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
         "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
         "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
@@ -283,12 +280,12 @@ FACTORY = _dialect(
     False,
     ".md",
     label="Factory droid",
-    tool_names=_words(
+    tool_names=words(
         "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
         "read-only edit execute web mcp"
     ),
     name_pattern=r"[a-z0-9_-]+",
-    enums=(("reasoningEffort", _words("off none low medium high")),),
+    enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,
     agent_folder="droids",
     top_level_only=True,
@@ -310,121 +307,6 @@ DIALECTS = {
         FACTORY,
     )
 }
-
-# Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
-_LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
-    (".opencode", ("agent", "agents"), Format.OPENCODE),
-    (".gemini", ("agents",), Format.GEMINI_CLI),
-    (".github", ("agents",), Format.COPILOT_AGENT),
-    (".github", ("chatmodes",), Format.COPILOT_CHATMODE),
-    (".cursor", ("agents",), Format.CURSOR),
-    (".codex", ("agents",), Format.CODEX),
-    (".kiro", ("agents",), Format.KIRO),
-    (".qwen", ("agents",), Format.QWEN_CODE),
-    (".factory", ("droids",), Format.FACTORY),
-    (".claude", ("agents",), Format.CLAUDE_CODE),
-)
-
-
-# Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
-# steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
-# instructions (applyTo).
-DOCUMENT_KEYS = _words("inclusion fileMatchPattern alwaysApply globs applyTo")
-
-# The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
-# Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
-# theme) has neither.
-IDENTITY_KEYS = frozenset(
-    key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
-)
-
-# Folder names only one tool gives its agents (``Dialect.agent_folder``).
-AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
-
-
-def format_for_path(path: PurePosixPath | str) -> Format:
-    """Which dialect a file is written in, from its name and the folders above it (a POSIX
-    path, or a string of one: discovery asks for every file, and Path objects cost)."""
-    return format_and_certainty(path)[0]
-
-
-def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
-    """The dialect a path says, and whether it says it (False: Claude Code by default)."""
-    parts = [p.lower() for p in str(path).split("/") if p]
-    name = parts[-1] if parts else ""
-    if name.endswith(".agent.md"):
-        return Format.COPILOT_AGENT, True
-    if name.endswith(".chatmode.md"):
-        return Format.COPILOT_CHATMODE, True
-    if name == ".roomodes":
-        return Format.ROO_CODE, True
-    if name.endswith(".toml"):
-        return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
-    parts = parts[:-1]
-    found: Format | None = None
-    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
-        for folder, children, fmt in _LAYOUTS:
-            # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
-            if parent in (folder, folder[1:]) and child in children:
-                if DIALECTS[fmt].top_level_only and index + 2 != len(parts):
-                    continue  # below the folder the tool reads
-                found = fmt  # the innermost layout wins
-    if found is not None:
-        return found, True
-    if parts and parts[-1] in AGENT_FOLDERS:  # the tool reads that folder's files, not those below
-        return AGENT_FOLDERS[parts[-1]], True
-    return Format.CLAUDE_CODE, False
-
-
-# Frontmatter keys only one tool reads: where the path does not say, they do.
-_TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
-    (Format.CLAUDE_CODE, _words("disallowedTools permissionMode maxTurns initialPrompt isolation effort")),
-    (
-        Format.COPILOT_AGENT,
-        _words("handoffs target argument-hint mcp-servers infer user-invocable disable-model-invocation"),
-    ),
-    (Format.OPENCODE, _words("mode permission temperature top_p steps maxSteps disable tools{}")),
-    (Format.GEMINI_CLI, _words("kind max_turns timeout_mins display_name")),
-    (Format.CURSOR, _words("readonly is_background")),
-    (Format.QWEN_CODE, _words("modelConfig runConfig")),
-    (Format.FACTORY, _words("reasoningEffort")),
-)
-
-
-def format_from_keys(keys: Iterable[str], tools: Iterable[str] = ()) -> tuple[Format, str] | None:
-    """The dialect whose own keys a file uses, with why; None when no key tells (or two
-    tools' keys do). When no key tells, its ``tools`` may (``format_from_tools``)."""
-    present = set(keys)
-    telling = [(fmt, sorted(own & present)) for fmt, own in _TELLING_KEYS if own & present]
-    if not telling:
-        return format_from_tools(tools)
-    if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
-        return None
-    fmt, used = telling[0]
-    shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
-    return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
-
-
-def format_from_tools(tools: Iterable[str]) -> tuple[Format, str] | None:
-    """The dialect whose tool names most of a file's tools are, more of them than Claude
-    Code's: the one that knows the most, the first of the table on a tie (Gemini CLI before
-    Qwen Code, which kept its names), with why. MCP tools (``mcp_...``, ``@server``) and
-    patterns' arguments say nothing."""
-    named = sorted({t.split("(", 1)[0].strip() for t in tools} - {""})
-    named = [t for t in named if not t.startswith(("mcp_", "mcp:", "@"))]
-    claude = sum(t in CLAUDE_TOOLS or t in STALE_TOOLS for t in named)
-    known, best = 0, None
-    for dialect in DIALECTS.values():
-        if dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE and dialect.tool_names:
-            count = sum(t in dialect.tool_names for t in named)
-            if count > known:
-                known, best = count, dialect
-    # Most of them (a collection may misspell one: grep for grep_search), and more than Claude Code's.
-    if best is None or known * 2 <= len(named) or known <= claude:
-        return None
-    theirs = [t for t in named if t in (best.tool_names or ())]
-    shown = ", ".join(theirs[:3]) + (", ..." if len(theirs) > 3 else "")
-    return best.format, f"read as {best.label}: its tools ({shown}) are {best.label} tools"
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

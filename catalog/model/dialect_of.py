@@ -1,0 +1,132 @@
+"""Which dialect a file is written in: by its path (a tool's folder, a suffix), else by the keys
+of its frontmatter only one tool reads, else by its tools' names. The default is Claude Code's
+(``DEFAULT_FORMAT``). The dialects themselves are in ``catalog.model.dialects``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from catalog.model.dialects import CLAUDE_TOOLS, DIALECTS, STALE_TOOLS, words
+from catalog.types import Format
+
+# What a file is when neither its path, its keys nor its tools say: Claude Code's, whose files
+# most collections hold and whose frontmatter the others' grew from.
+DEFAULT_FORMAT = Format.CLAUDE_CODE
+
+# Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
+_LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
+    (".opencode", ("agent", "agents"), Format.OPENCODE),
+    (".gemini", ("agents",), Format.GEMINI_CLI),
+    (".github", ("agents",), Format.COPILOT_AGENT),
+    (".github", ("chatmodes",), Format.COPILOT_CHATMODE),
+    (".cursor", ("agents",), Format.CURSOR),
+    (".codex", ("agents",), Format.CODEX),
+    (".kiro", ("agents",), Format.KIRO),
+    (".qwen", ("agents",), Format.QWEN_CODE),
+    (".factory", ("droids",), Format.FACTORY),
+    (".claude", ("agents",), Format.CLAUDE_CODE),
+)
+
+
+# Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
+# steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
+# instructions (applyTo).
+DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo")
+
+# The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
+# Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
+# theme) has neither.
+IDENTITY_KEYS = frozenset(
+    key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
+)
+
+# Folder names only one tool gives its agents (``Dialect.agent_folder``).
+AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
+
+
+def format_for_path(path: PurePosixPath | str) -> Format:
+    """Which dialect a file is written in, from its name and the folders above it (a POSIX
+    path, or a string of one: discovery asks for every file, and Path objects cost)."""
+    return format_and_certainty(path)[0]
+
+
+def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
+    """The dialect a path says, and whether it says it (False: Claude Code by default)."""
+    parts = [p.lower() for p in str(path).split("/") if p]
+    name = parts[-1] if parts else ""
+    if name.endswith(".agent.md"):
+        return Format.COPILOT_AGENT, True
+    if name.endswith(".chatmode.md"):
+        return Format.COPILOT_CHATMODE, True
+    if name == ".roomodes":
+        return Format.ROO_CODE, True
+    if name.endswith(".toml"):
+        return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
+    parts = parts[:-1]
+    found: Format | None = None
+    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
+        for folder, children, fmt in _LAYOUTS:
+            # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
+            if parent in (folder, folder[1:]) and child in children:
+                if DIALECTS[fmt].top_level_only and index + 2 != len(parts):
+                    continue  # below the folder the tool reads
+                found = fmt  # the innermost layout wins
+    if found is not None:
+        return found, True
+    if parts and parts[-1] in AGENT_FOLDERS:  # the tool reads that folder's files, not those below
+        return AGENT_FOLDERS[parts[-1]], True
+    return DEFAULT_FORMAT, False
+
+
+# Frontmatter keys only one tool reads: where the path does not say, they do.
+_TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
+    (Format.CLAUDE_CODE, words("disallowedTools permissionMode maxTurns initialPrompt isolation effort")),
+    (
+        Format.COPILOT_AGENT,
+        words("handoffs target argument-hint mcp-servers infer user-invocable disable-model-invocation"),
+    ),
+    (Format.OPENCODE, words("mode permission temperature top_p steps maxSteps disable tools{}")),
+    (Format.GEMINI_CLI, words("kind max_turns timeout_mins display_name")),
+    (Format.CURSOR, words("readonly is_background")),
+    (Format.QWEN_CODE, words("modelConfig runConfig")),
+    (Format.FACTORY, words("reasoningEffort")),
+)
+
+
+def format_from_keys(keys: Iterable[str], tools: Iterable[str] = ()) -> tuple[Format, str] | None:
+    """The dialect whose own keys a file uses, with why; None when no key tells (or two
+    tools' keys do). When no key tells, its ``tools`` may (``format_from_tools``)."""
+    present = set(keys)
+    telling = [(fmt, sorted(own & present)) for fmt, own in _TELLING_KEYS if own & present]
+    if not telling:
+        return format_from_tools(tools)
+    if len(telling) != 1 or telling[0][0] is Format.CLAUDE_CODE:
+        return None
+    fmt, used = telling[0]
+    shown = ", ".join("a tools map of true / false" if key == "tools{}" else key for key in used)
+    return fmt, f"read as {DIALECTS[fmt].label}: its frontmatter has {shown}, keys only {DIALECTS[fmt].label} reads"
+
+
+def format_from_tools(tools: Iterable[str]) -> tuple[Format, str] | None:
+    """The dialect whose tool names most of a file's tools are, more of them than Claude
+    Code's: the one that knows the most, the first of the table on a tie (Gemini CLI before
+    Qwen Code, which kept its names), with why. MCP tools (``mcp_...``, ``@server``) and
+    patterns' arguments say nothing."""
+    named = sorted({t.split("(", 1)[0].strip() for t in tools} - {""})
+    named = [t for t in named if not t.startswith(("mcp_", "mcp:", "@"))]
+    claude = sum(t in CLAUDE_TOOLS or t in STALE_TOOLS for t in named)
+    known, best = 0, None
+    for dialect in DIALECTS.values():
+        if dialect.syntax == "markdown" and dialect.format is not Format.CLAUDE_CODE and dialect.tool_names:
+            count = sum(t in dialect.tool_names for t in named)
+            if count > known:
+                known, best = count, dialect
+    # Most of them (a collection may misspell one: grep for grep_search), and more than Claude Code's.
+    if best is None or known * 2 <= len(named) or known <= claude:
+        return None
+    theirs = [t for t in named if t in (best.tool_names or ())]
+    shown = ", ".join(theirs[:3]) + (", ..." if len(theirs) > 3 else "")
+    return best.format, f"read as {best.label}: its tools ({shown}) are {best.label} tools"
