@@ -101,6 +101,12 @@ _OURS = st.sampled_from(
         "<SPAN Class=\"X\">",
         "</SPAN>", '<div title="1 > 0">', '<td class="linenodiv">', "</td>", '<script src="s.js"></script>',
         "<object>", "</object>", "&amp;", "&", "&#10;", "&lt", "&#x1F600;", "&notin;", " ", "\n", "\t", "text", "Ünï",
+        # what exercises the rest of Parser's handlers: kept tags, headings with and without
+        # their id (excluded, empty, repeated attributes, nested in other elements), a tag
+        # named as Parser names its first section's, line numbers, space in and out of <pre>
+        "<ol>", "</ol>", "<sub>", "</sub>", "<sup>", "</sup>", "<hx>", "</hx>", '<h2 id="b" data-search-exclude>',
+        '<h4 id="">', "<h1>", "</h4>", "</h6>", '<h6 id="c">', '<div class="linenodiv">', '<p id="x" id="y">',
+        '<a class="x" class="headerlink">', "<h2 id>", '<h3 id="z" class="linenodiv">', "</br>", "<hr>", "\n\n", "  ",
     ]
 )  # fmt: skip
 _OTHERS = st.sampled_from(
