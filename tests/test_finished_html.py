@@ -101,6 +101,12 @@ _OURS = st.sampled_from(
         "<SPAN Class=\"X\">",
         "</SPAN>", '<div title="1 > 0">', '<td class="linenodiv">', "</td>", '<script src="s.js"></script>',
         "<object>", "</object>", "&amp;", "&", "&#10;", "&lt", "&#x1F600;", "&notin;", " ", "\n", "\t", "text", "Ünï",
+        # what exercises the rest of Parser's handlers: kept tags, headings with and without
+        # their id (excluded, empty, repeated attributes, nested in other elements), a tag
+        # named as Parser names its first section's, line numbers, space in and out of <pre>
+        "<ol>", "</ol>", "<sub>", "</sub>", "<sup>", "</sup>", "<hx>", "</hx>", '<h2 id="b" data-search-exclude>',
+        '<h4 id="">', "<h1>", "</h4>", "</h6>", '<h6 id="c">', '<div class="linenodiv">', '<p id="x" id="y">',
+        '<a class="x" class="headerlink">', "<h2 id>", '<h3 id="z" class="linenodiv">', "</br>", "<hr>", "\n\n", "  ",
     ]
 )  # fmt: skip
 _OTHERS = st.sampled_from(
@@ -272,3 +278,48 @@ def test_a_site_whose_toc_is_not_reproduced_still_gets_every_page(tmp_path: Path
     page = (project / "site" / "agents" / "agents" / "api-designer.html").read_text(encoding="utf-8")
     assert '<a class="toclink" href="#when-to-use">When to use</a>' in page
     assert 'class="ac-prose"' in page and 'class="ac-header' in page
+
+
+# A hook that edits the Markdown of the generated pages before the plugin reads it (priority
+# above the plugin's 100): one heading renamed, the rest as it was.
+EDITING_HOOK = """
+from mkdocs.plugins import event_priority
+
+@event_priority(200)
+def on_page_markdown(markdown, page, config, files):
+    return markdown.replace("\\n## When to use\\n", "\\n## When to call it\\n", 1)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_page_whose_markdown_a_plugin_changed_is_finished_from_the_change(tmp_path: Path, edit: bool) -> None:
+    """The agent pages are finished as they are rendered (``Prepared``); a plugin that changes a
+    page's Markdown before ours reads it gets its change on the page, in its table of contents
+    and search entries (the page finished again from what MkDocs hands the plugin), not the
+    page as it was rendered. Without the hook, the pages are the ones rendered."""
+    import json
+
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "agents").symlink_to(REPO / "agents")
+    (project / "hooks.py").write_text(EDITING_HOOK, encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        "site_name: Edited\nuse_directory_urls: false\ntheme:\n  name: material\n  font: false\n"
+        "markdown_extensions: [toc, tables, admonition]\n"
+        f"plugins: [search, agent-catalog]\n{'hooks: [hooks.py]' if edit else ''}\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "--site-dir", "site"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = (project / "site" / "agents" / "agents" / "api-designer.html").read_text(encoding="utf-8")
+    entries = json.loads((project / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    locations = {entry["location"] for entry in entries}
+    heading, anchor = ("When to call it", "when-to-call-it") if edit else ("When to use", "when-to-use")
+    assert f'<h2 id="{anchor}">{heading}</h2>' in page
+    assert f'<a href="#{anchor}" class="md-nav__link">' in page  # the table of contents
+    assert f"agents/agents/api-designer.html#{anchor}" in locations  # the search entries
+    stale = "when-to-use" if edit else "when-to-call-it"
+    assert f'id="{stale}"' not in page and f"agents/agents/api-designer.html#{stale}" not in locations

@@ -13,6 +13,7 @@ same lines into the same HTML (``tests/test_finished_html.py`` compares the two)
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -161,21 +162,23 @@ SearchSection = tuple[tuple[str, ...], tuple[str, ...], str | None]
 class Prepared:
     """A generated page made ready before MkDocs reads it (in a worker process)."""
 
-    body: bytes  # digest of the Markdown MkDocs will hand the plugin (the page without its front matter)
+    # The length of the Markdown it was made from, the page without its front matter: the end
+    # of the page's text (``was_made_from``), sent back by the workers instead of the text.
+    body_length: int
     finished: Finished  # without its ``search`` part: the sections below are what was made of it
     search: tuple[SearchSection, ...]  # the sections Material's search indexes
 
-
-def digest(body: str) -> bytes:
-    """What tells the body a page was prepared from from another (sent back by the workers
-    instead of the body itself)."""
-    import hashlib
-
-    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    def was_made_from(self, body: str, text: str) -> bool:
+        """Whether ``body``, the Markdown MkDocs hands the plugin for the page whose text was
+        ``text``, is the one this was made from (no plugin changed it since): the body is the
+        end of the text (``get_data`` cuts the front matter off), so one string comparison
+        tells, where a digest of each page cost 0.06 ms in the workers and as much in MkDocs'
+        one process, before its page loop."""
+        return len(body) == self.body_length <= len(text) and text.endswith(body)
 
 
 def prepared(body: str, finished: Finished) -> Prepared:
-    return Prepared(digest(body), replace(finished, search=""), search_sections(finished.search))
+    return Prepared(len(body), replace(finished, search=""), search_sections(finished.search))
 
 
 def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
@@ -193,11 +196,15 @@ def search_sections(part: str) -> tuple[SearchSection, ...]:
     """What Material's search parser makes of the part of a page it reads."""
     from material.plugins.search.plugin import Parser  # type: ignore[import-untyped]
 
+    try:
+        quick = _sections_quickly(part)
+    except Exception:  # (Material's parser fails too: let it say so in its own words)
+        quick = None
+    if quick is not None:
+        return quick
     parser = Parser()
-    if not _feed_quickly(parser, part):
-        parser = Parser()
-        parser.feed(part)
-        parser.close()
+    parser.feed(part)
+    parser.close()
     return tuple(
         (tuple(section.title), tuple(section.text), section.id) for section in parser.data if not section.is_excluded()
     )
@@ -216,36 +223,151 @@ _ATTRIBUTE = re.compile(r'([-a-zA-Z0-9_:.]+)(="[^"]*")?')
 _RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes noscript plaintext".split())
 
 
-def _feed_quickly(parser: Any, part: str) -> bool:
-    """Hand ``parser`` the events ``html.parser`` would for ``part`` (the same tags, the same
-    attributes, the same runs of text with their references resolved), in a third of its
-    time: one regular expression match per tag instead of its general tokenizer. False, and
-    ``parser`` half fed, when ``part`` is not of our kind: then the general tokenizer reads it."""
-    data, start, end = parser.handle_data, parser.handle_starttag, parser.handle_endtag
-    unescape, attributes_of = html.unescape, _ATTRIBUTE.findall
+# Material's search parser (material.plugins.search.plugin.Parser), its sets of tags.
+_HEADING_TAGS = frozenset(f"h{level}" for level in range(1, 7))
+_KEPT = frozenset("p code pre li ol ul sub sup".split())  # written into the entries
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_ALWAYS_SKIPPED = frozenset({"object", "script", "style"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _unescaped(text: str) -> str:
+    """``html.unescape``, remembered: the runs of text between our tags are mostly the same
+    few (a line break written as a reference, a space)."""
+    return html.unescape(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _attributes(source: str) -> dict[str, str | None]:
+    """A tag's attributes as ``html.parser`` gives them, by name (the last of a name counts),
+    from their source (``' class="x" data-search-exclude'``); a value is its '="..."', or ""
+    for an attribute without one. Remembered: our pages repeat the same few. Not to be changed."""
+    return {name.lower(): html.unescape(value[2:-1]) if value else None for name, value in _ATTRIBUTE.findall(source)}
+
+
+class _Section:
+    """Material's ``Section``: its element as a tag name (Material compares elements by tag)."""
+
+    __slots__ = ("depth", "excluded", "id", "tag", "text", "title")
+
+    def __init__(self, tag: str, depth: float = 0, excluded: bool = False) -> None:
+        self.tag, self.depth, self.excluded = tag, depth, excluded
+        self.title: list[str] = []
+        self.text: list[str] = []
+        self.id: str | None = None
+
+
+def _sections_quickly(part: str) -> tuple[SearchSection, ...] | None:
+    """What Material's search parser makes of ``part``, in a fraction of its time, or None when
+    ``part`` is not HTML of our kind (then the parser itself reads it).
+
+    The events are those ``html.parser`` gives (the same tags, the same attributes, the same
+    runs of text with their references resolved), found with one regular expression match per
+    tag instead of its general tokenizer; each is handled as ``Parser`` handles it, with its
+    quirks: Material compares its ``Element`` objects by tag, so its set of skipped elements is
+    a set of tags, and an element is in the context (or a section's title) when an element of
+    its tag is. The tags here are strings: set and list operations in C, not a Python ``__eq__``
+    and ``__hash__`` per element and event. A handler that fails (a closing tag kept whose
+    opening one is not, in badly nested tags) raises, as Parser's does."""
+    unescape, escape = _unescaped, html.escape
+    tags: list[str] = []  # Parser's context, by tag
+    context_attributes: list[dict[str, str | None]] = []
+    skipped = set(_ALWAYS_SKIPPED)  # Parser's skip, by tag
+    sections: list[_Section] = []
+    section: _Section | None = None
+
+    def start(tag: str, attributes: dict[str, str | None]) -> None:
+        nonlocal section
+        if tag in _VOID:
+            return
+        tags.append(tag)
+        context_attributes.append(attributes)
+        if tag in _HEADING_TAGS and "id" in attributes:
+            depth = len(tags)
+            if tag != "h1" and not sections:
+                section = _Section("hx", depth)
+                sections.append(section)
+            heading = _Section(tag, depth, "data-search-exclude" in attributes)
+            if sections:
+                heading.id = attributes["id"]
+            section = heading
+            sections.append(heading)
+        if section is None:
+            section = _Section("hx")
+            sections.append(section)
+        if "data-search-exclude" in attributes or attributes.get("class") == "linenodiv":
+            skipped.add(tag)
+            return
+        if tag in _KEPT and skipped.isdisjoint(tags):
+            (section.title if section.tag in tags else section.text).append(f"<{tag}>")
+
+    def end(tag: str) -> None:
+        nonlocal section
+        if not tags or tags[-1] != tag:
+            return
+        assert section is not None  # (made by the start of the element ending here, at the latest)
+        if section.depth > len(tags):
+            for earlier in reversed(sections):
+                if earlier.depth <= len(tags):
+                    section.depth = float("inf")
+                    section = earlier
+                    break
+        tags.pop()
+        context_attributes.pop()
+        if tag in skipped:
+            if tag not in _ALWAYS_SKIPPED:
+                skipped.remove(tag)
+            return
+        if tag in _KEPT and skipped.isdisjoint(tags):
+            kept = section.title if section.tag in tags else section.text
+            index = kept.index(f"<{tag}>")  # (the first: as Parser has it)
+            if all(piece.isspace() for piece in kept[index + 1 :]):
+                del kept[index:]  # an element with nothing but space in it is left out
+            else:
+                kept.append(f"</{tag}>")
+
+    def data(text: str) -> None:
+        nonlocal section
+        if not skipped.isdisjoint(tags):
+            return
+        in_pre = "pre" in tags
+        if not in_pre:
+            text = " " if text.isspace() else text.replace("\n", " ")
+        if section is None:
+            section = _Section("hx")
+            sections.append(section)
+        if section.tag in tags:
+            opened = zip(tags, context_attributes, strict=True)
+            if not any(t == "a" and a.get("class") == "headerlink" for t, a in opened):  # (a permalink's text)
+                section.title.append(escape(text, quote=False))
+        elif text.isspace():
+            if not section.text or not section.text[-1].isspace() or in_pre:
+                section.text.append(text)
+        else:
+            section.text.append(escape(text, quote=False))
+
     at = 0
-    for tag in _TAG.finditer(part):
-        begin = tag.start()
+    for match in _TAG.finditer(part):
+        begin = match.start()
         if begin > at:
             text = part[at:begin]
             if "<" in text:  # a "<" that starts no tag of our kind
-                return False
+                return None
             data(unescape(text))
-        name, attributes, closed, closing = tag.groups()
-        at = tag.end()
+        name, attributes, closed, closing = match.groups()
+        at = match.end()
         if closing is not None:
             end(closing.lower())
             continue
         name = name.lower()
         if name in _RAW_TEXT and not (closed or part.startswith(f"</{name}>", at)):
-            return False  # (an empty one, such as a script's with src, reads the same)
-        # (a value is its '="..."', or "" for an attribute without one)
-        start(name, [(a.lower(), unescape(v[2:-1]) if v else None) for a, v in attributes_of(attributes)])
+            return None  # (an empty one, such as a script's with src, reads the same)
+        start(name, _attributes(attributes) if attributes else {})
         if closed:
             end(name)
     if at < len(part):
         text = part[at:]
         if "<" in text:
-            return False
+            return None
         data(unescape(text))
-    return True
+    return tuple((tuple(s.title), tuple(s.text), s.id) for s in sections if not s.excluded)

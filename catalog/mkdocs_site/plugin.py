@@ -40,7 +40,7 @@ from catalog.layout import (
 )
 from catalog.mkdocs_site.ahead import RenderAhead
 from catalog.mkdocs_site.build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
-from catalog.mkdocs_site.html import Headings, Prepared, SearchSection, digest, finish, headings_of, prepare, prepared
+from catalog.mkdocs_site.html import Headings, Prepared, SearchSection, finish, headings_of, prepare, prepared
 from catalog.mkdocs_site.live import GeneratedFile, Live
 from catalog.types import Catalog
 
@@ -74,6 +74,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._headings: Headings | None = None
         self._finished: dict[str, Prepared] = {}
         self._prepared: dict[str, Prepared | None] = {}  # by src_uri: made by workers ahead of MkDocs
+        self._texts: dict[str, str] = {}  # by src_uri: the text each of those was made from
         self._ticks: dict[str, Callable[[], None]] = {}
         self._pages = 0
         self._live = Live()  # what a build of ``mkdocs serve`` keeps for the next one
@@ -101,7 +102,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._finished, self._blocks = {}, HtmlBlocks()  # nothing of an earlier build that failed half-way
-        self._prepared, self._added = {}, set()
+        self._prepared, self._texts, self._added = {}, {}, set()
         live = self._live
         if live.dirty:
             live.start_build(files, config, self._template_dirs(config))
@@ -165,6 +166,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             files.append(page)
             self._added.add(uri)
             if page.modified and isinstance(text, str) and rel.endswith(".md"):
+                self._texts[uri] = text
                 if rel in made:
                     self._prepared[uri] = made[rel]
                 else:
@@ -231,8 +233,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             return markdown
         uri = page.file.src_uri
         self.generated.add(uri)
-        made = self._prepared.pop(uri, None)
-        if made is None or made.body != digest(markdown):  # not made ahead, or changed since
+        made, text = self._prepared.pop(uri, None), self._texts.pop(uri, "")
+        if made is None or not made.was_made_from(markdown, text):  # not made ahead, or changed since
             agent = is_agent_page(uri, self._prefix())
             finished = finish(markdown, self._headings, agent) if self._headings is not None else None
             made = None if finished is None else prepared(markdown, finished)
