@@ -189,7 +189,7 @@ FacetPairs = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # facet -> its
 
 
 def facet_pairs(agent: Agent) -> FacetPairs:
-    """One agent's facet values with their labels, for ``labels_of``."""
+    """One agent's facet values with their labels."""
     values = facet_values(agent)
     sources: dict[str, Iterable[str]] = {
         "category": [label(titleize(category_of(agent)))],
@@ -202,14 +202,22 @@ def facet_pairs(agent: Agent) -> FacetPairs:
     return tuple((name, tuple(zip(keys, sources[name], strict=True))) for name, keys in values.items())
 
 
-def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]]]:
-    """Facet name -> [(key, label)], most common first, then by label. Values of one key
-    (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as most agents spell it."""
+def facets_json(agent: Agent) -> str:
+    """``facet_pairs`` as one compact JSON text, what ``labels_of`` counts: one string per
+    agent keeps and loads as one object (the pairs as tuples were 20 objects an agent, 30 ms
+    of loading 10,000 agents' fragments), and agents of the same facets count as one key."""
+    return json.dumps(facet_pairs(agent), ensure_ascii=False, separators=(",", ":"))
+
+
+def labels_of(per_agent: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """Facet name -> [(key, label)], most common first, then by label, from each agent's
+    ``facets_json``. Values of one key (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as
+    most agents spell it."""
     names = ("category", "collection", "format", "model", "tools", "color")
     spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for pairs, agents in counted(per_agent).items():  # agents of the same facets counted together
-        for name, values in pairs:
+    for text, agents in Counter(per_agent).items():  # agents of the same facets counted together
+        for name, values in json.loads(text):
             for key, label in values:
                 spellings[name][(key, label)] += agents
                 counts[name][key] += agents
@@ -225,7 +233,7 @@ def labels_of(per_agent: Iterable[FacetPairs]) -> dict[str, list[tuple[str, str]
 
 def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
     """Facet name -> [(key, label)], most common first, then by label."""
-    return labels_of(facet_pairs(agent) for agent in agents)
+    return labels_of(facets_json(agent) for agent in agents)
 
 
 def data_row(agent: Agent, href: str) -> str:

@@ -31,7 +31,7 @@ from catalog.render.facets import (
     UNCATEGORIZED,
     category_of,
     data_row,
-    facet_pairs,
+    facets_json,
     models_of,
     place,
 )
@@ -246,7 +246,7 @@ def _files_of(context: RenderContext, agent: Agent) -> _AgentFiles:
         item_nested="",
         entry=index_entry_json(agent),
         row="",
-        facets=(),
+        facets="",
     )
     return ((download, _raw_text(agent)), (record, record_json(agent))), listing
 
@@ -296,7 +296,7 @@ def _listing(context: RenderContext, agent: Agent) -> Listing:
         item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
         entry=index_entry_json(agent),
         row=data_row(agent, context.link("index.md", page)),
-        facets=facet_pairs(agent),
+        facets=facets_json(agent),
     )
 
 

@@ -22,7 +22,7 @@ from catalog.lint.check import summarize_tokens
 from catalog.lint.rules import rule_table
 from catalog.model.names import reading_order, titleize
 from catalog.render import textsafe
-from catalog.render.facets import UNCATEGORIZED, FacetPairs, counted, data_script, labels_of, model_counts
+from catalog.render.facets import UNCATEGORIZED, counted, data_script, labels_of, model_counts
 from catalog.render.jsonout import catalog_index
 from catalog.types import FastPickle, Finding
 
@@ -63,10 +63,12 @@ class Listing(FastPickle):
     item_nested: str  # its entry in a category's or collection's list (one folder down)
     entry: str  # its entry in catalog.json (compact JSON)
     row: str  # its row in catalog-data.js
-    facets: FacetPairs
+    facets: str  # its facets and their labels (``facets.facets_json``)
 
 
 _FIELDS = Listing.__slots__
+# The columns of a few values that thousands of agents share (``_shared``).
+_REPEATED = frozenset({"format_labels", "models", "facets"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,8 @@ class Fragments(FastPickle):
 
     @staticmethod
     def of(listings: Sequence[Listing]) -> Fragments:
-        return Fragments(tuple(_shared(tuple(getattr(m, name) for m in listings)) for name in _FIELDS))
+        columns = {name: tuple(getattr(m, name) for m in listings) for name in _FIELDS}
+        return Fragments(tuple(_shared(c) if name in _REPEATED else c for name, c in columns.items()))
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -106,9 +109,10 @@ class Fragments(FastPickle):
         columns: list[tuple[Any, ...]] = []
         for column in self.columns:
             changed = list(column)
+            name = _FIELDS[len(columns)]
             for index, listing in changes.items():
-                value = getattr(listing, _FIELDS[len(columns)])
-                if isinstance(value, tuple) and value in column:
+                value = getattr(listing, name)
+                if name in _REPEATED and value in column:
                     value = column[column.index(value)]  # the one object of this value (``_shared``)
                 changed[index] = value
             columns.append(tuple(changed))
@@ -116,10 +120,8 @@ class Fragments(FastPickle):
 
 
 def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The column with one object per value (a tuple of facets, or of models): thousands of
+    """The column with one object per value (an agent's facets, or its models): thousands of
     agents have a few, and pickling writes a reference for each agent but the first of each."""
-    if not column or not isinstance(column[0], tuple):
-        return column
     one: dict[Any, Any] = {}
     return tuple(one.setdefault(value, value) for value in column)
 
