@@ -153,3 +153,38 @@ def test_with_meta_of_a_page_in_pieces_is_with_meta_of_the_page(pieces: list[str
     from catalog.render.shared_pages import with_meta
 
     assert with_meta(pieces, title, "d") == with_meta("".join(pieces), title, "d")
+
+
+def test_the_filter_data_is_a_head_and_parts_and_an_edit_rewrites_one_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter's data is ``assets/catalog-data.js`` and parts of ``DATA_PART`` rows: read in
+    order they hold every entry's row in catalog order, every page with the filter loads them
+    all in that order, and an edit of one agent's description rewrites its part alone."""
+    import re
+
+    from catalog.render import facets
+    from tests.catalog_data import catalog_data
+
+    monkeypatch.setattr(facets, "DATA_PART", 4)
+    catalog = scan_catalog([str(Path(__file__).parent.parent / "agents")])
+    context = render_context(catalog, RenderOptions(), None)
+    _, listings = render_agents(context, catalog.agents)
+    fragments = Fragments.of([listings[a.display_path] for a in catalog.agents])
+    pages = shared_pages(context, catalog.findings, fragments)
+    entries = [a.slug for a in catalog.agents if not a.entry]
+    parts = [f"assets/catalog-data-{n}.js" for n in range(1, -(-len(entries) // 4) + 1)]
+    assert len(parts) >= 3 and sorted(rel for rel in pages if rel.startswith("assets/catalog-data")) == sorted(
+        ["assets/catalog-data.js", *parts]
+    )
+    assert [row[0] for row in catalog_data(lambda rel: str(pages[rel]))["agents"]] == entries
+    with_filter = [rel for rel in pages if rel == "index.md" or rel.startswith(("categories/", "collections/"))]
+    for rel in with_filter:
+        if 'id="ac-filter"' in str(pages[rel]):
+            scripts = re.findall(r'<script src="([^"]+)"></script>', str(pages[rel]))
+            assert [src.rsplit("/", 1)[-1] for src in scripts] == ["catalog-data.js", *(p[7:] for p in parts)], rel
+    index = 5
+    other = "Something else entirely: it plans database migrations."
+    edited = catalog.agents[index].evolve(description=other, summary=other)
+    _, again = render_agents(context, [edited])
+    after = shared_pages(context, catalog.findings, fragments.replaced({index: again[edited.display_path]}))
+    changed = {rel for rel in pages if rel.startswith("assets/catalog-data") and after[rel] != pages[rel]}
+    assert changed == {parts[entries.index(edited.slug) // 4]}

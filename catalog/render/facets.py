@@ -255,8 +255,27 @@ def data_row(agent: Agent, href: str) -> str:
     return json.dumps(row, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def data_script(labels: dict[str, list[tuple[str, str]]], rows: Iterable[str]) -> str:
-    """``assets/catalog-data.js``: one global with the facets and one compact row per agent."""
+# Rows per part of the filter's data: an edit of one agent rewrites its part, not every row.
+DATA_PART = 500
+DATA_HEAD = "assets/catalog-data.js"
+
+
+def data_parts(entries: int) -> list[str]:
+    """The parts of the filter's data (``assets/catalog-data-<n>.js``) for this many entries."""
+    return [f"assets/catalog-data-{number}.js" for number in range(1, -(-entries // DATA_PART) + 1)]
+
+
+def data_script(labels: dict[str, list[tuple[str, str]]], rows: Sequence[str]) -> dict[str, str]:
+    """The filter's data: ``assets/catalog-data.js``, one global with the facets, the count of
+    rows and the addresses of the parts, and each part (``data_parts``), a script that adds
+    ``DATA_PART`` compact rows to it. The pages load the head then the parts, in order; the
+    browser scripts take the data once it holds every row."""
     facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    parts = data_parts(len(rows))
+    head = 'window.__agentCatalog = {"facets":%s,"total":%d,"parts":%s,"agents":[]};\n'
+    scripts = {DATA_HEAD: head % (facets, len(rows), json.dumps(parts))}
     # The rows (``data_row``) are escaped already: each is one agent's fragment (catalog.render.shared_pages).
-    return 'window.__agentCatalog = {"facets":%s,"agents":[%s]};\n' % (facets, ",".join(rows))  # noqa: UP031
+    for number, path in enumerate(parts):
+        some = ",".join(rows[number * DATA_PART : (number + 1) * DATA_PART])
+        scripts[path] = "window.__agentCatalog && window.__agentCatalog.agents.push(%s);\n" % some  # noqa: UP031
+    return scripts

@@ -22,7 +22,15 @@ from catalog.lint.check import summarize_tokens
 from catalog.lint.rules import rule_table
 from catalog.model.names import reading_order, titleize
 from catalog.render import textsafe
-from catalog.render.facets import UNCATEGORIZED, counted, data_script, labels_of, model_counts
+from catalog.render.facets import (
+    DATA_HEAD,
+    UNCATEGORIZED,
+    counted,
+    data_parts,
+    data_script,
+    labels_of,
+    model_counts,
+)
 from catalog.render.jsonout import catalog_index
 from catalog.types import FastPickle, Finding
 
@@ -185,6 +193,8 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
     by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
     by_collection: dict[str, list[str]] = defaultdict(list)
     shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
+    rows = entries_column(fragments, "row", shown)
+    scripts = [DATA_HEAD, *data_parts(len(rows))]  # what the pages with the filter load, in order
     for category, collection, item in zip(
         entries_column(fragments, "category", shown),
         entries_column(fragments, "collection", shown),
@@ -195,17 +205,17 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         by_collection[collection].append(item)
     for category in reading_order(by_category):
         path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, by_category[category])
+        pages[path] = _group_page(context, "category", category, path, by_category[category], scripts)
     for collection in common["collections"]:
         path = common["collection_page"](collection)
-        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection], scripts)
     if by_category:
         pages[common["categories_page"]] = _group_index(context, "category", by_category)
     if common["collections"]:
         members = {collection: by_collection[collection] for collection in common["collections"]}
         pages[common["collections_page"]] = _group_index(context, "collection", members)
     items = entries_column(fragments, "item_top", shown)
-    pages["index.md"] = _overview_page(context, overview_of(fragments), items)
+    pages["index.md"] = _overview_page(context, overview_of(fragments), items, scripts)
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -214,8 +224,7 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         "What agent-catalog lint checks, and why",
     )
     pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
-    facets, rows = entries_column(fragments, "facets", shown), entries_column(fragments, "row", shown)
-    pages["assets/catalog-data.js"] = data_script(labels_of(facets), rows)
+    pages.update(data_script(labels_of(entries_column(fragments, "facets", shown)), rows))
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
     return pages
@@ -248,13 +257,14 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list
     return [render(items)]
 
 
-def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str]) -> str:
-    """A category's or a collection's page."""
+def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str], scripts: list[str]) -> str:
+    """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
     def render(items: Sequence[str]) -> str:
         link = lambda t: context.link(path, t)  # noqa: E731
-        return template.render(items=items, count=len(members), link=link, **{kind: name}, **context.common)
+        values = {"items": items, "count": len(members), "link": link, "data_scripts": scripts, kind: name}
+        return template.render(**values, **context.common)
 
     body = joined(render, members)
     return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
@@ -283,7 +293,7 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str]) -> str:
+def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str], scripts: list[str]) -> str:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -293,6 +303,7 @@ def _overview_page(context: RenderContext, overview: Overview, items: Sequence[s
         "counts": overview.counts,
         "tokens": summarize_tokens(overview.tokens),
         "by_category": overview.by_category,
+        "data_scripts": scripts,
     }
 
     def render(some: Sequence[str]) -> str:
