@@ -127,9 +127,9 @@ def test_any_text_in_any_field_stays_data_in_catalog_data_js_records_and_the_ind
         marketplace=fields["collection"],
     )
     row = data_row(agent, "agents/x.html")
-    scripts = data_script(facet_labels([agent]), [row])
-    assert all(script.isascii() and "<" not in script for script in scripts.values())
-    loaded = catalog_data(scripts.__getitem__)
+    scripts = data_script(facet_labels([agent]), [row.encode()])
+    assert all(script.isascii() and b"<" not in script for script in scripts.values())
+    loaded = catalog_data(lambda rel: scripts[rel].decode())
     assert loaded["agents"][0] == json.loads(row)
     assert loaded["agents"][0][3] == label(agent.title)
 

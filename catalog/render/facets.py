@@ -265,7 +265,7 @@ def data_parts(entries: int) -> list[str]:
     return [f"assets/catalog-data-{number}.js" for number in range(1, -(-entries // DATA_PART) + 1)]
 
 
-def data_script(labels: dict[str, list[tuple[str, str]]], rows: Sequence[str]) -> dict[str, str]:
+def data_script(labels: dict[str, list[tuple[str, str]]], rows: Sequence[bytes]) -> dict[str, bytes]:
     """The filter's data: ``assets/catalog-data.js``, one global with the facets, the count of
     rows and the addresses of the parts, and each part (``data_parts``), a script that adds
     ``DATA_PART`` compact rows to it. The pages load the head then the parts, in order; the
@@ -273,9 +273,10 @@ def data_script(labels: dict[str, list[tuple[str, str]]], rows: Sequence[str]) -
     facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
     parts = data_parts(len(rows))
     head = 'window.__agentCatalog = {"facets":%s,"total":%d,"parts":%s,"agents":[]};\n'
-    scripts = {DATA_HEAD: head % (facets, len(rows), json.dumps(parts))}
-    # The rows (``data_row``) are escaped already: each is one agent's fragment (catalog.render.shared_pages).
+    scripts = {DATA_HEAD: (head % (facets, len(rows), json.dumps(parts))).encode()}
+    # The rows (``data_row``, as ASCII) are escaped already: each is one agent's fragment
+    # (catalog.render.shared_pages).
     for number, path in enumerate(parts):
-        some = ",".join(rows[number * DATA_PART : (number + 1) * DATA_PART])
-        scripts[path] = "window.__agentCatalog && window.__agentCatalog.agents.push(%s);\n" % some  # noqa: UP031
+        some = b",".join(rows[number * DATA_PART : (number + 1) * DATA_PART])
+        scripts[path] = b"window.__agentCatalog && window.__agentCatalog.agents.push(%s);\n" % some
     return scripts

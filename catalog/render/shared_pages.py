@@ -51,6 +51,9 @@ class RenderContext(Protocol):
 
 # Relative path -> text.
 Pages = dict[str, str]
+# The shared pages, as UTF-8: made of the agents' fragments, kept as bytes (``Listing``), they
+# are written without encoding tens of megabytes of text again at each run.
+SharedPages = dict[str, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,11 @@ class Listing(FastPickle):
     models: tuple[str, ...]
     examples: int
     tokens: int  # estimated tokens of its description
-    item_top: str  # its entry in the overview's list
-    item_nested: str  # its entry in a category's or collection's list (one folder down)
-    entry: str  # its entry in catalog.json (compact JSON)
-    row: str  # its row in catalog-data.js
+    # Its fragments, as UTF-8 (``SharedPages``):
+    item_top: bytes  # its entry in the overview's list
+    item_nested: bytes  # its entry in a category's or collection's list (one folder down)
+    entry: bytes  # its entry in catalog.json (compact JSON)
+    row: bytes  # its row in the filter's data (``facets.data_row``)
     facets: str  # its facets and their labels (``facets.facets_json``)
 
 
@@ -185,13 +189,13 @@ def overview_of(fragments: Fragments) -> Overview:
     )
 
 
-def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> Pages:
+def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> SharedPages:
     """The overview, category, collection and rules pages, the data files and the assets,
     from every agent's fragments."""
     common = context.common
-    pages: Pages = {}
-    by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
-    by_collection: dict[str, list[str]] = defaultdict(list)
+    pages: SharedPages = {}
+    by_category: dict[str, list[bytes]] = defaultdict(list)  # each one's agents' items
+    by_collection: dict[str, list[bytes]] = defaultdict(list)
     shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
     rows = entries_column(fragments, "row", shown)
     scripts = [DATA_HEAD, *data_parts(len(rows))]  # what the pages with the filter load, in order
@@ -210,10 +214,10 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         path = common["collection_page"](collection)
         pages[path] = _group_page(context, "collection", collection, path, by_collection[collection], scripts)
     if by_category:
-        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+        pages[common["categories_page"]] = _group_index(context, "category", by_category).encode()
     if common["collections"]:
         members = {collection: by_collection[collection] for collection in common["collections"]}
-        pages[common["collections_page"]] = _group_index(context, "collection", members)
+        pages[common["collections_page"]] = _group_index(context, "collection", members).encode()
     items = entries_column(fragments, "item_top", shown)
     pages["index.md"] = _overview_page(context, overview_of(fragments), items, scripts)
     pages["rules.md"] = with_meta(
@@ -222,11 +226,11 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         ),
         "Lint rules",
         "What agent-catalog lint checks, and why",
-    )
+    ).encode()
     pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
     pages.update(data_script(labels_of(entries_column(fragments, "facets", shown)), rows))
     for asset in ASSETS:
-        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+        pages[asset] = (default_template_dir() / asset).read_bytes()
     return pages
 
 
@@ -234,8 +238,9 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 
 
-def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list[str]:
-    """The pieces of ``render(items)`` (it is their ``"".join``): head, each item, the separator
+def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes]) -> list[bytes]:
+    """The pieces of ``render(items)`` as UTF-8 (it is their ``b"".join``; ``items`` are UTF-8
+    too, and the template's are text): head, each item, the separator
     between them, tail, from two renderings with placeholder items (the same whatever the
     number of items), when a third, of real items out of their order (the last, then the
     first two), confirms the template prints its items unchanged in a plain loop (a user's
@@ -243,21 +248,23 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list
     or changes only other items, is not seen: the README asks list templates not to); else
     ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long page once, front matter and all."""
     if not items:
-        return [render(items)]
+        return [render([]).encode()]
     first, second = _PLACEHOLDERS
     two = render([first, second])
     if two.count(first) == 1 and two.count(second) == 1:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
-        sample = [*items[-1:], *items[: min(2, len(items) - 1)]]
+        sample = [item.decode() for item in (*items[-1:], *items[: min(2, len(items) - 1)])]
         if render(sample) == head + separator.join(sample) + tail:
-            pieces = [head, *chain.from_iterable(zip(items, repeat(separator)))]
-            pieces[-1] = tail  # the separator after the last item
+            pieces = [head.encode(), *chain.from_iterable(zip(items, repeat(separator.encode())))]
+            pieces[-1] = tail.encode()  # the separator after the last item
             return pieces
-    return [render(items)]
+    return [render([item.decode() for item in items]).encode()]
 
 
-def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str], scripts: list[str]) -> str:
+def _group_page(
+    context: RenderContext, kind: str, name: str, path: str, members: list[bytes], scripts: list[str]
+) -> bytes:
     """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
@@ -267,10 +274,10 @@ def _group_page(context: RenderContext, kind: str, name: str, path: str, members
         return template.render(**values, **context.common)
 
     body = joined(render, members)
-    return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+    return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
 
 
-def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]]) -> str:
+def _group_index(context: RenderContext, kind: str, members: dict[str, list[bytes]]) -> str:
     """The page that lists every category (or collection) with its count of agents."""
     path = context.common["categories_page" if kind == "category" else "collections_page"]
     page_of = context.common[f"{kind}_page"]
@@ -293,7 +300,7 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str], scripts: list[str]) -> str:
+def _overview_page(context: RenderContext, overview: Overview, items: Sequence[bytes], scripts: list[str]) -> bytes:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -310,12 +317,38 @@ def _overview_page(context: RenderContext, overview: Overview, items: Sequence[s
         link = lambda t: context.link("index.md", t)  # noqa: E731
         return template.render(items=some, link=link, **figures, **context.common)
 
-    return with_meta(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+    return with_meta_bytes(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
 
 
 def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
-    """The page (``body``, or the pieces of it that ``joined`` gives) with MkDocs front matter;
-    themes print these values unescaped, so escape them."""
+    """The page (``body``, or pieces of it) with MkDocs front matter; themes print these values
+    unescaped, so escape them."""
+    head = _front_matter(title, description)
+    pieces = [body] if isinstance(body, str) else body
+    if all(not piece or piece.isspace() for piece in pieces):
+        return f"---\n{head}\n---\n"
+    end = "".join(_last_characters(pieces, 2))
+    if len(end) == 2 and end[1] == "\n" and not end[0].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head, "\n---\n\n", *pieces))
+    return "".join(("---\n", head, "\n---\n\n", "".join(pieces).rstrip(), "\n"))
+
+
+def with_meta_bytes(pieces: Sequence[bytes], title: str, description: str) -> bytes:
+    """``with_meta`` of the pieces that ``joined`` gives, as UTF-8: in one copy of a long page
+    when it ends as pages do (a character that is not a space, then a line break)."""
+    end = b""
+    for piece in reversed(pieces):
+        end = piece[-2:] + end
+        if len(end) >= 2:
+            break
+    if len(end) >= 2 and end[-1:] == b"\n" and end[-2] < 0x80 and not chr(end[-2]).isspace():
+        return b"".join((f"---\n{_front_matter(title, description)}\n---\n\n".encode(), *pieces))
+    return with_meta(b"".join(pieces).decode(), title, description).encode()
+
+
+def _front_matter(title: str, description: str) -> str:
+    """What ``frontmatter.dumps`` writes between the ``---`` lines: the library writes only the
+    front matter, not a long body (its format and strip made three copies of a 7 MB overview)."""
     meta = {
         "title": textsafe.escape_yaml_meta(title),
         "description": textsafe.escape_yaml_meta(description, 160),
@@ -324,17 +357,8 @@ def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
     import yaml
     from frontmatter.default_handlers import YAMLHandler
 
-    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not the three
-    # its format and strip make of a 7 MB overview: the library writes only the front matter.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    head = YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
-    pieces = [body] if isinstance(body, str) else body
-    if all(not piece or piece.isspace() for piece in pieces):
-        return f"---\n{head.strip()}\n---\n"
-    end = "".join(_last_characters(pieces, 2))
-    if len(end) == 2 and end[1] == "\n" and not end[0].isspace():  # the usual end: body.rstrip() + "\n" is body
-        return "".join(("---\n", head.strip(), "\n---\n\n", *pieces))
-    return "".join(("---\n", head.strip(), "\n---\n\n", "".join(pieces).rstrip(), "\n"))
+    return str(YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)).strip()
 
 
 def _last_characters(pieces: Sequence[str], count: int) -> list[str]:
