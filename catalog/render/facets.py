@@ -216,8 +216,10 @@ def labels_of(per_agent: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     names = ("category", "collection", "format", "model", "tools", "color")
     spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    for text, agents in Counter(per_agent).items():  # agents of the same facets counted together
-        for name, values in json.loads(text):
+    same = Counter(per_agent)  # agents of the same facets counted together
+    # Read in one call: a call for each of thousands of texts cost more than counting them.
+    for agents, pairs in zip(same.values(), json.loads(f"[{','.join(same)}]"), strict=True):
+        for name, values in pairs:
             for key, label in values:
                 spellings[name][(key, label)] += agents
                 counts[name][key] += agents
