@@ -25,11 +25,12 @@ ASSETS = (
 _GENERATED_TOP = frozenset({"index.md", "rules.md", "catalog.json", "assets/catalog-data.js", *ASSETS})
 _GENERATED_IN = {"agents": (".md", ".json"), "downloads": (".md.txt",), "categories": (".md",), "collections": (".md",)}
 _PAGE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DATA_PART = re.compile(r"assets/catalog-data-[1-9][0-9]*\.js")  # the filter's data (render.facets.data_parts)
 
 
 def is_generated_path(rel: str) -> bool:
     """Whether ``rel`` (relative to the docs folder) is a file ``generate`` can have written."""
-    if rel in _GENERATED_TOP:
+    if rel in _GENERATED_TOP or _DATA_PART.fullmatch(rel):
         return True
     folder, _, name = rel.partition("/")
     return any(

@@ -33,6 +33,7 @@ if not all((CORPUS / c).is_dir() for c in COLLECTIONS):
     pytest.skip(f"the corpus is not at {CORPUS}", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
+from tests.catalog_data import catalog_data  # noqa: E402
 from tests.test_browser import browser as browser  # noqa: E402  (the module's Chromium fixture)
 from tests.test_browser import open_page  # noqa: E402
 
@@ -63,10 +64,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 def catalog_rows(site: Path) -> list[list[Any]]:
-    text = (site / "assets" / "catalog-data.js").read_text(encoding="utf-8")
-    prefix = "window.__agentCatalog = "
-    assert text.startswith(prefix) and text.endswith(";\n")
-    rows: list[list[Any]] = json.loads(text[len(prefix) : -2])["agents"]
+    rows: list[list[Any]] = catalog_data(lambda rel: (site / rel).read_text(encoding="utf-8"))["agents"]
     return rows
 
 

@@ -20,6 +20,7 @@ from catalog.pipeline import scan_catalog
 from catalog.render.facets import data_row, data_script, facet_labels, label
 from catalog.render.jsonout import INDEX_LIST_LIMIT, INDEX_SUMMARY_LIMIT, agent_to_dict, index_entry_json, record_json
 from catalog.types import Agent, Catalog
+from tests.catalog_data import catalog_data
 
 EXAMPLES = Path(__file__).parent.parent / "agents"
 ENTRY_KEYS = [
@@ -126,9 +127,9 @@ def test_any_text_in_any_field_stays_data_in_catalog_data_js_records_and_the_ind
         marketplace=fields["collection"],
     )
     row = data_row(agent, "agents/x.html")
-    script = data_script(facet_labels([agent]), [row])
-    assert script.isascii() and "<" not in script
-    loaded = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    scripts = data_script(facet_labels([agent]), [row.encode()])
+    assert all(script.isascii() and b"<" not in script for script in scripts.values())
+    loaded = catalog_data(lambda rel: scripts[rel].decode())
     assert loaded["agents"][0] == json.loads(row)
     assert loaded["agents"][0][3] == label(agent.title)
 

@@ -24,6 +24,7 @@ from catalog.model.variants import TOOL_FOLDERS, group_definitions, repository_o
 from catalog.pipeline import generate_docs, scan_catalog
 from catalog.render.pages import render_catalog
 from catalog.types import Agent, Format
+from tests.catalog_data import catalog_data
 from tests.test_golden_pages import check_golden
 
 OAK = "oaknational__oak-python-starter"
@@ -190,8 +191,7 @@ def test_each_reviewer_is_listed_once_with_its_five_formats(oak_site: Path) -> N
     # The format table counts each entry under each of its formats; the filter's data agree.
     for label in OAK_FORMATS:
         assert re.search(rf"<td>{re.escape(label)}</td><td>5</td>", html), label
-    data = (oak_site / "assets/catalog-data.js").read_text(encoding="utf-8")
-    rows = json.loads(data[data.index("{") : data.rindex("}") + 1])["agents"]
+    rows = catalog_data(lambda rel: (oak_site / rel).read_text(encoding="utf-8"))["agents"]
     assert sorted(row[0] for row in rows) == list(REVIEWERS)
     assert all(row[2]["format"] == ["claude-code", "copilot-agent", "gemini-cli", "cursor", "codex"] for row in rows)
     assert sorted(p.stem for p in (oak_site / "agents").glob("*.html")) == list(REVIEWERS)

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.catalog_data import catalog_data
 from tests.hostile_fixtures import HOSTILE_NAMES, RESERVED, Fixture, write_name_catalog
 from tests.hostile_support import (
     catalog_slugs,
@@ -216,9 +217,9 @@ def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries
         assert len({repository_of(member.display_path) for member in group}) == 1
         for fmt, slug in agent.available_as:
             assert by_slug[slug].format == fmt and fmt != agent.format
-    data = str(pages["assets/catalog-data.js"])
-    assert "<" not in data and "\u2028" not in data
-    assert [row[0] for row in json.loads(data[data.index("{") : data.rindex("}") + 1])["agents"]] == [
+    scripts = [str(text) for rel, text in pages.items() if rel.startswith("assets/catalog-data")]
+    assert all("<" not in data and "\u2028" not in data for data in scripts)
+    assert [row[0] for row in catalog_data(lambda rel: str(pages[rel]))["agents"]] == [
         a.slug for a in catalog.agents if not a.entry
     ]
 

@@ -86,7 +86,7 @@ def test_a_description_edit_keeps_the_catalog(project: Path, runs: list[str]) ->
     assert result.exit_code == 0, result.output
     # Its page, download and record, its items in the overview and its category, its
     # catalog.json entry and its search row: what a full run writes too.
-    assert result.stderr == "3 agents: 7 files written, 13 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 7 files written, 14 unchanged, 0 removed in docs\n"
     assert "Designs and reviews HTTP APIs." in (project / "docs/index.md").read_text(encoding="utf-8")
     assert not (project / "docs" / JOURNAL).exists()
     assert not [p for p in (project / "docs").rglob(".*") if p.name != MANIFEST]  # no file left behind
@@ -105,7 +105,7 @@ def test_a_body_edit_rewrites_what_shows_the_body(project: Path, runs: list[str]
     result = generate()
     assert runs == ["kept"]
     # Its page, download and record: the shared pages do not show the body.
-    assert result.stderr == "3 agents: 3 files written, 17 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 3 files written, 18 unchanged, 0 removed in docs\n"
     same_as_without_cache(project)
 
 
@@ -290,7 +290,7 @@ def test_stray_files_that_come_and_go_change_nothing(project: Path, runs: list[s
     stray.unlink()
     result = generate()
     assert runs == ["kept"]
-    assert result.stderr == "3 agents: 0 files written, 20 unchanged, 0 removed in docs\n"
+    assert result.stderr == "3 agents: 0 files written, 21 unchanged, 0 removed in docs\n"
     assert "nothing changed" in generate().stderr
 
 

@@ -45,6 +45,7 @@ from catalog.pipeline import scan_catalog
 from catalog.render.facets import data_row
 from catalog.render.pages import render_catalog
 from catalog.types import Agent
+from tests.catalog_data import catalog_data
 
 AGENTS = {
     "pg.md": "---\nname: pg\ndescription: Tunes slow PostgreSQL queries, reads EXPLAIN plans and adds indexes.\n"
@@ -234,8 +235,8 @@ def test_lint_scores_a_pair_as_its_pages_do_when_agents_have_definitions_for_sev
     write(repo / ".cursor" / "agents", {name: AGENTS[name] for name in ("pg.md", "sql.md", "docs.md")})
     catalog = scan_catalog([str(repo)])
     assert sum(1 for a in catalog.agents if a.entry) == 3  # the Cursor definitions join their entries
-    data = str(render_catalog(catalog)["assets/catalog-data.js"])
-    rows = json.loads(data[data.index("{") : data.rindex("}") + 1])["agents"]
+    pages = render_catalog(catalog)
+    rows = catalog_data(lambda rel: str(pages[rel]))["agents"]
     index = OverlapIndex([row[7] for row in rows])
     at = {row[0]: i for i, row in enumerate(rows)}
     pairs = confusable_pairs(catalog.agents)

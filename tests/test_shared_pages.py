@@ -35,7 +35,7 @@ def _render_with(source: str) -> object:
 @given(st.lists(ITEM, max_size=8))
 def test_a_plain_loop_is_joined_as_it_would_render(items: list[str]) -> None:
     render = _render_with("<p>{{ count }}</p>\n<ul>{% for item in items %}\n<li>{{ item }}</li>{% endfor %}\n</ul>\n")
-    assert "".join(joined(render, items)) == render(items)  # type: ignore[operator]
+    assert b"".join(joined(render, [i.encode() for i in items])) == render(items).encode()  # type: ignore[operator]
 
 
 @settings(deadline=None)
@@ -50,7 +50,7 @@ def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: li
         "{{ items | join(' | ') }} and again {{ items | join(' | ') }}",
     ):
         render = _render_with(source)
-        assert "".join(joined(render, items)) == render(items), source  # type: ignore[operator]
+        assert b"".join(joined(render, [i.encode() for i in items])) == render(items).encode(), source  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(
@@ -66,8 +66,9 @@ def test_a_template_that_changes_its_items_is_rendered_whole(source: str) -> Non
     real items (the last, then the first two) sends such a template to a whole rendering."""
     items = [f"<a>agent number {i}</a>" for i in range(5)]
     render = _render_with(source)
-    assert len(joined(render, items)) == 1  # type: ignore[arg-type]
-    assert "".join(joined(render, items)) == render(items)  # type: ignore[operator,arg-type]
+    pieces = joined(render, [i.encode() for i in items])  # type: ignore[arg-type]
+    assert len(pieces) == 1
+    assert pieces[0] == render(items).encode()  # type: ignore[operator]
 
 
 def test_shared_pages_from_kept_fragments_are_the_pages_rendered_whole(tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_shared_pages_from_kept_fragments_are_the_pages_rendered_whole(tmp_path:
     # Replaced by themselves, rebuilt from single listings: the same fragments.
     again = fragments.replaced({3: fragments.listing(3), 0: listings[order[0]]})
     assert again == fragments
-    pages = shared_pages(context, catalog.findings, again)
+    pages = {rel: data.decode() for rel, data in shared_pages(context, catalog.findings, again).items()}
     whole = render_catalog(catalog, RenderOptions())
     assert {rel: whole[rel] for rel in pages} == pages
 
@@ -153,3 +154,56 @@ def test_with_meta_of_a_page_in_pieces_is_with_meta_of_the_page(pieces: list[str
     from catalog.render.shared_pages import with_meta
 
     assert with_meta(pieces, title, "d") == with_meta("".join(pieces), title, "d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6), max_size=8),
+    title=st.text(max_size=20),
+)
+def test_a_shared_page_in_utf8_pieces_is_with_meta_of_the_page_encoded(pieces: list[str], title: str) -> None:
+    """The shared pages are joined from fragments kept as UTF-8: the bytes of the page the text
+    gives, however it is cut and whatever its last characters (a space that is not ASCII)."""
+    from catalog.render.shared_pages import with_meta, with_meta_bytes
+
+    assert with_meta_bytes([p.encode() for p in pieces], title, "d") == with_meta("".join(pieces), title, "d").encode()
+
+
+def test_the_filter_data_is_a_head_and_parts_and_an_edit_rewrites_one_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter's data is ``assets/catalog-data.js`` and parts of ``DATA_PART`` rows: read in
+    order they hold every entry's row in catalog order, every page with the filter loads them
+    all in that order, and an edit of one agent's description rewrites its part alone."""
+    import re
+
+    from catalog.render import facets
+    from tests.catalog_data import catalog_data
+
+    monkeypatch.setattr(facets, "DATA_PART", 4)
+    catalog = scan_catalog([str(Path(__file__).parent.parent / "agents")])
+    context = render_context(catalog, RenderOptions(), None)
+    _, listings = render_agents(context, catalog.agents)
+    fragments = Fragments.of([listings[a.display_path] for a in catalog.agents])
+    pages = {rel: data.decode() for rel, data in shared_pages(context, catalog.findings, fragments).items()}
+    entries = [a.slug for a in catalog.agents if not a.entry]
+    parts = [f"assets/catalog-data-{n}.js" for n in range(1, -(-len(entries) // 4) + 1)]
+    assert len(parts) >= 3 and sorted(rel for rel in pages if rel.startswith("assets/catalog-data")) == sorted(
+        ["assets/catalog-data.js", *parts]
+    )
+    assert [row[0] for row in catalog_data(pages.__getitem__)["agents"]] == entries
+    with_filter = [rel for rel in pages if rel == "index.md" or rel.startswith(("categories/", "collections/"))]
+    for rel in with_filter:
+        if 'id="ac-filter"' in pages[rel]:
+            scripts = re.findall(r'<script src="([^"]+)"></script>', pages[rel])
+            assert [src.rsplit("/", 1)[-1] for src in scripts] == ["catalog-data.js", *(p[7:] for p in parts)], rel
+    index = 5
+    other = "Something else entirely: it plans database migrations."
+    edited = catalog.agents[index].evolve(description=other, summary=other)
+    _, again = render_agents(context, [edited])
+    after = {
+        rel: data.decode()
+        for rel, data in shared_pages(
+            context, catalog.findings, fragments.replaced({index: again[edited.display_path]})
+        ).items()
+    }
+    changed = {rel for rel in pages if rel.startswith("assets/catalog-data") and after[rel] != pages[rel]}
+    assert changed == {parts[entries.index(edited.slug) // 4]}

@@ -108,9 +108,9 @@ def generate(
     agents = [_whole(made, index, found, folder) for index in sorted(again)]
     # An entry is rendered with all its definitions (``_render_again``): its page shows them.
     render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
-    pages, listings = render_agents(render, agents)
+    rendered, listings = render_agents(render, agents)
     fragments = _fragments(made, state, listings)
-    pages.update(shared_pages(render, made.findings, fragments))
+    pages: dict[str, str | bytes] = {**rendered, **shared_pages(render, made.findings, fragments)}
     keep = {
         rel
         for index, slug in enumerate(made.slugs)

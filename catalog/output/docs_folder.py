@@ -72,8 +72,8 @@ def write_docs(
     what the manifest says was written, so it is neither read nor hashed again.
     """
     _safe_folder.cache_clear()  # answers hold for one run only
-    manifest = read_manifest(docs_dir)
     known = known or {}
+    manifest = read_manifest(docs_dir, known.get(MANIFEST))
     written: list[str] = []
     writes: list[tuple[Path, bytes]] = []
     diffs: list[str] = []

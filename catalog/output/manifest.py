@@ -9,7 +9,7 @@ import json
 import mmap
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -125,10 +125,13 @@ def _patched(files: Mapping[str, tuple[str, ...]], old: Mapping[str, tuple[str, 
     return "".join([*pieces, text[end:]])
 
 
-def read_manifest(docs_dir: Path) -> Manifest:
-    """The manifest, with the journal of an interrupted run merged in."""
+def read_manifest(docs_dir: Path, written: FileStat | None = None) -> Manifest:
+    """The manifest, with the journal of an interrupted run merged in. ``written``: the stat
+    the manifest had when this tool last wrote it; when it still has it, its paths are the
+    ones that run checked, and are not checked again (8 ms of 30,000 paths)."""
     text = _read_text(docs_dir / MANIFEST)
-    files, stat = _parsed(text), file_stat(str(docs_dir / MANIFEST))
+    stat = file_stat(str(docs_dir / MANIFEST))
+    files = _parsed(text, checked=written is not None and written != MISSING and stat == written)
     interrupted = os.path.lexists(docs_dir / JOURNAL)
     for rel, digests in (read_digests(docs_dir / JOURNAL) if interrupted else {}).items():
         files[rel] = tuple(dict.fromkeys([*files.get(rel, ()), *digests]))
@@ -136,7 +139,7 @@ def read_manifest(docs_dir: Path) -> Manifest:
 
 
 def read_digests(path: Path) -> dict[str, tuple[str, ...]]:
-    return _parsed(_read_text(path))
+    return _parsed(_read_text(path), checked=False)
 
 
 def _read_text(path: Path) -> str | None:
@@ -146,7 +149,7 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _parsed(text: str | None) -> dict[str, tuple[str, ...]]:
+def _parsed(text: str | None, checked: bool) -> dict[str, tuple[str, ...]]:
     try:
         data = json.loads(text) if text is not None else None
     except ValueError:
@@ -154,9 +157,8 @@ def _parsed(text: str | None) -> dict[str, tuple[str, ...]]:
     if not isinstance(data, dict):
         return {}
     # The usual manifest, checked in a few calls in C: every path plain, every value one digest.
-    joined = "\n".join(data)  # no path may hold a line break: the count says so
     one_each = set(map(type, data.values())) <= {str}
-    if one_each and joined.count("\n") == len(data) - 1 and _PLAIN_PATHS.fullmatch(joined):
+    if one_each and (checked or _plain_paths(data)):
         return {rel: (digests,) for rel, digests in data.items()}
     plain = _PLAIN_PATH.fullmatch
     return {
@@ -175,6 +177,12 @@ def _parsed(text: str | None) -> dict[str, tuple[str, ...]]:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 _PLAIN_PATHS = re.compile(rf"(?:{_PLAIN_PATH.pattern})(?:\n(?:{_PLAIN_PATH.pattern}))*")
 _HEX = re.compile(r"[0-9a-f]+")
+
+
+def _plain_paths(paths: Collection[str]) -> bool:
+    """Whether every path is plain (``_PLAIN_PATH``), checked in a few calls in C."""
+    joined = "\n".join(paths)  # no path may hold a line break: the count says so
+    return joined.count("\n") == len(paths) - 1 and bool(_PLAIN_PATHS.fullmatch(joined))
 
 
 def is_safe_relative(rel: str) -> bool:

@@ -137,10 +137,11 @@ def record_json(agent: Agent) -> str:
     return dumps(agent_to_dict(agent))
 
 
-def catalog_index(entries: Sequence[str], findings: Sequence[Finding]) -> str:
-    """catalog.json: a head, every agent's ``index_entry_json`` joined, and the findings."""
+def catalog_index(entries: Sequence[bytes], findings: Sequence[Finding]) -> bytes:
+    """catalog.json, as UTF-8: a head, every agent's ``index_entry_json`` joined, and the findings."""
     found = json.dumps([finding_to_dict(f) for f in findings], ensure_ascii=False, separators=(",", ":"))
-    return f'{{"version":{INDEX_VERSION},"agents":[{",".join(entries)}],"findings":{found}}}\n'
+    head, tail = f'{{"version":{INDEX_VERSION},"agents":[', f'],"findings":{found}}}\n'
+    return b"".join((head.encode(), b",".join(entries), tail.encode()))
 
 
 def dumps(data: Any, *, compact: bool = False) -> str:

@@ -31,7 +31,7 @@ from catalog.render.facets import (
     UNCATEGORIZED,
     category_of,
     data_row,
-    facet_pairs,
+    facets_json,
     models_of,
     place,
 )
@@ -185,7 +185,8 @@ def render_catalog(
     for gone in set(kept) - {agent.display_path for agent in catalog.agents}:
         del kept[gone]
     fragments = Fragments.of([kept[a.display_path] for a in catalog.agents])
-    pages.update(shared_pages(context, catalog.findings, fragments))
+    # Text, as MkDocs and live preview take pages: what generate writes as it is (UTF-8).
+    pages.update((rel, data.decode()) for rel, data in shared_pages(context, catalog.findings, fragments).items())
     return pages
 
 
@@ -242,11 +243,11 @@ def _files_of(context: RenderContext, agent: Agent) -> _AgentFiles:
         models=(),
         examples=0,
         tokens=0,
-        item_top="",
-        item_nested="",
-        entry=index_entry_json(agent),
-        row="",
-        facets=(),
+        item_top=b"",
+        item_nested=b"",
+        entry=index_entry_json(agent).encode(),
+        row=b"",
+        facets="",
     )
     return ((download, _raw_text(agent)), (record, record_json(agent))), listing
 
@@ -292,11 +293,13 @@ def _listing(context: RenderContext, agent: Agent) -> Listing:
         models=tuple(models_of(agent)),
         examples=len(agent.examples),
         tokens=estimate_tokens(agent.description),
-        item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common),
-        item_nested=item.render(agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common),
-        entry=index_entry_json(agent),
-        row=data_row(agent, context.link("index.md", page)),
-        facets=facet_pairs(agent),
+        item_top=item.render(agent=agent, link=lambda t: context.link("index.md", t), **context.common).encode(),
+        item_nested=item.render(
+            agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common
+        ).encode(),
+        entry=index_entry_json(agent).encode(),
+        row=data_row(agent, context.link("index.md", page)).encode(),
+        facets=facets_json(agent),
     )
 
 

@@ -22,7 +22,15 @@ from catalog.lint.check import summarize_tokens
 from catalog.lint.rules import rule_table
 from catalog.model.names import reading_order, titleize
 from catalog.render import textsafe
-from catalog.render.facets import UNCATEGORIZED, FacetPairs, counted, data_script, labels_of, model_counts
+from catalog.render.facets import (
+    DATA_HEAD,
+    UNCATEGORIZED,
+    counted,
+    data_parts,
+    data_script,
+    labels_of,
+    model_counts,
+)
 from catalog.render.jsonout import catalog_index
 from catalog.types import FastPickle, Finding
 
@@ -43,6 +51,9 @@ class RenderContext(Protocol):
 
 # Relative path -> text.
 Pages = dict[str, str]
+# The shared pages, as UTF-8: made of the agents' fragments, kept as bytes (``Listing``), they
+# are written without encoding tens of megabytes of text again at each run.
+SharedPages = dict[str, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +70,17 @@ class Listing(FastPickle):
     models: tuple[str, ...]
     examples: int
     tokens: int  # estimated tokens of its description
-    item_top: str  # its entry in the overview's list
-    item_nested: str  # its entry in a category's or collection's list (one folder down)
-    entry: str  # its entry in catalog.json (compact JSON)
-    row: str  # its row in catalog-data.js
-    facets: FacetPairs
+    # Its fragments, as UTF-8 (``SharedPages``):
+    item_top: bytes  # its entry in the overview's list
+    item_nested: bytes  # its entry in a category's or collection's list (one folder down)
+    entry: bytes  # its entry in catalog.json (compact JSON)
+    row: bytes  # its row in the filter's data (``facets.data_row``)
+    facets: str  # its facets and their labels (``facets.facets_json``)
 
 
 _FIELDS = Listing.__slots__
+# The columns of a few values that thousands of agents share (``_shared``).
+_REPEATED = frozenset({"format_labels", "models", "facets"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +93,8 @@ class Fragments(FastPickle):
 
     @staticmethod
     def of(listings: Sequence[Listing]) -> Fragments:
-        return Fragments(tuple(_shared(tuple(getattr(m, name) for m in listings)) for name in _FIELDS))
+        columns = {name: tuple(getattr(m, name) for m in listings) for name in _FIELDS}
+        return Fragments(tuple(_shared(c) if name in _REPEATED else c for name, c in columns.items()))
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -106,9 +121,10 @@ class Fragments(FastPickle):
         columns: list[tuple[Any, ...]] = []
         for column in self.columns:
             changed = list(column)
+            name = _FIELDS[len(columns)]
             for index, listing in changes.items():
-                value = getattr(listing, _FIELDS[len(columns)])
-                if isinstance(value, tuple) and value in column:
+                value = getattr(listing, name)
+                if name in _REPEATED and value in column:
                     value = column[column.index(value)]  # the one object of this value (``_shared``)
                 changed[index] = value
             columns.append(tuple(changed))
@@ -116,10 +132,8 @@ class Fragments(FastPickle):
 
 
 def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The column with one object per value (a tuple of facets, or of models): thousands of
+    """The column with one object per value (an agent's facets, or its models): thousands of
     agents have a few, and pickling writes a reference for each agent but the first of each."""
-    if not column or not isinstance(column[0], tuple):
-        return column
     one: dict[Any, Any] = {}
     return tuple(one.setdefault(value, value) for value in column)
 
@@ -175,14 +189,16 @@ def overview_of(fragments: Fragments) -> Overview:
     )
 
 
-def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> Pages:
+def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> SharedPages:
     """The overview, category, collection and rules pages, the data files and the assets,
     from every agent's fragments."""
     common = context.common
-    pages: Pages = {}
-    by_category: dict[str, list[str]] = defaultdict(list)  # each one's agents' items
-    by_collection: dict[str, list[str]] = defaultdict(list)
+    pages: SharedPages = {}
+    by_category: dict[str, list[bytes]] = defaultdict(list)  # each one's agents' items
+    by_collection: dict[str, list[bytes]] = defaultdict(list)
     shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
+    rows = entries_column(fragments, "row", shown)
+    scripts = [DATA_HEAD, *data_parts(len(rows))]  # what the pages with the filter load, in order
     for category, collection, item in zip(
         entries_column(fragments, "category", shown),
         entries_column(fragments, "collection", shown),
@@ -193,29 +209,28 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         by_collection[collection].append(item)
     for category in reading_order(by_category):
         path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, by_category[category])
+        pages[path] = _group_page(context, "category", category, path, by_category[category], scripts)
     for collection in common["collections"]:
         path = common["collection_page"](collection)
-        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection])
+        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection], scripts)
     if by_category:
-        pages[common["categories_page"]] = _group_index(context, "category", by_category)
+        pages[common["categories_page"]] = _group_index(context, "category", by_category).encode()
     if common["collections"]:
         members = {collection: by_collection[collection] for collection in common["collections"]}
-        pages[common["collections_page"]] = _group_index(context, "collection", members)
+        pages[common["collections_page"]] = _group_index(context, "collection", members).encode()
     items = entries_column(fragments, "item_top", shown)
-    pages["index.md"] = _overview_page(context, overview_of(fragments), items)
+    pages["index.md"] = _overview_page(context, overview_of(fragments), items, scripts)
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
         ),
         "Lint rules",
         "What agent-catalog lint checks, and why",
-    )
+    ).encode()
     pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
-    facets, rows = entries_column(fragments, "facets", shown), entries_column(fragments, "row", shown)
-    pages["assets/catalog-data.js"] = data_script(labels_of(facets), rows)
+    pages.update(data_script(labels_of(entries_column(fragments, "facets", shown)), rows))
     for asset in ASSETS:
-        pages[asset] = (default_template_dir() / asset).read_text(encoding="utf-8")
+        pages[asset] = (default_template_dir() / asset).read_bytes()
     return pages
 
 
@@ -223,8 +238,9 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 
 
-def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list[str]:
-    """The pieces of ``render(items)`` (it is their ``"".join``): head, each item, the separator
+def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes]) -> list[bytes]:
+    """The pieces of ``render(items)`` as UTF-8 (it is their ``b"".join``; ``items`` are UTF-8
+    too, and the template's are text): head, each item, the separator
     between them, tail, from two renderings with placeholder items (the same whatever the
     number of items), when a third, of real items out of their order (the last, then the
     first two), confirms the template prints its items unchanged in a plain loop (a user's
@@ -232,33 +248,36 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[str]) -> list
     or changes only other items, is not seen: the README asks list templates not to); else
     ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long page once, front matter and all."""
     if not items:
-        return [render(items)]
+        return [render([]).encode()]
     first, second = _PLACEHOLDERS
     two = render([first, second])
     if two.count(first) == 1 and two.count(second) == 1:
         head, rest = two.split(first)
         separator, tail = rest.split(second)
-        sample = [*items[-1:], *items[: min(2, len(items) - 1)]]
+        sample = [item.decode() for item in (*items[-1:], *items[: min(2, len(items) - 1)])]
         if render(sample) == head + separator.join(sample) + tail:
-            pieces = [head, *chain.from_iterable(zip(items, repeat(separator)))]
-            pieces[-1] = tail  # the separator after the last item
+            pieces = [head.encode(), *chain.from_iterable(zip(items, repeat(separator.encode())))]
+            pieces[-1] = tail.encode()  # the separator after the last item
             return pieces
-    return [render(items)]
+    return [render([item.decode() for item in items]).encode()]
 
 
-def _group_page(context: RenderContext, kind: str, name: str, path: str, members: list[str]) -> str:
-    """A category's or a collection's page."""
+def _group_page(
+    context: RenderContext, kind: str, name: str, path: str, members: list[bytes], scripts: list[str]
+) -> bytes:
+    """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
     def render(items: Sequence[str]) -> str:
         link = lambda t: context.link(path, t)  # noqa: E731
-        return template.render(items=items, count=len(members), link=link, **{kind: name}, **context.common)
+        values = {"items": items, "count": len(members), "link": link, "data_scripts": scripts, kind: name}
+        return template.render(**values, **context.common)
 
     body = joined(render, members)
-    return with_meta(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+    return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
 
 
-def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]]) -> str:
+def _group_index(context: RenderContext, kind: str, members: dict[str, list[bytes]]) -> str:
     """The page that lists every category (or collection) with its count of agents."""
     path = context.common["categories_page" if kind == "category" else "collections_page"]
     page_of = context.common[f"{kind}_page"]
@@ -281,7 +300,7 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[str]
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Sequence[str]) -> str:
+def _overview_page(context: RenderContext, overview: Overview, items: Sequence[bytes], scripts: list[str]) -> bytes:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -291,18 +310,45 @@ def _overview_page(context: RenderContext, overview: Overview, items: Sequence[s
         "counts": overview.counts,
         "tokens": summarize_tokens(overview.tokens),
         "by_category": overview.by_category,
+        "data_scripts": scripts,
     }
 
     def render(some: Sequence[str]) -> str:
         link = lambda t: context.link("index.md", t)  # noqa: E731
         return template.render(items=some, link=link, **figures, **context.common)
 
-    return with_meta(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+    return with_meta_bytes(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
 
 
 def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
-    """The page (``body``, or the pieces of it that ``joined`` gives) with MkDocs front matter;
-    themes print these values unescaped, so escape them."""
+    """The page (``body``, or pieces of it) with MkDocs front matter; themes print these values
+    unescaped, so escape them."""
+    head = _front_matter(title, description)
+    pieces = [body] if isinstance(body, str) else body
+    if all(not piece or piece.isspace() for piece in pieces):
+        return f"---\n{head}\n---\n"
+    end = "".join(_last_characters(pieces, 2))
+    if len(end) == 2 and end[1] == "\n" and not end[0].isspace():  # the usual end: body.rstrip() + "\n" is body
+        return "".join(("---\n", head, "\n---\n\n", *pieces))
+    return "".join(("---\n", head, "\n---\n\n", "".join(pieces).rstrip(), "\n"))
+
+
+def with_meta_bytes(pieces: Sequence[bytes], title: str, description: str) -> bytes:
+    """``with_meta`` of the pieces that ``joined`` gives, as UTF-8: in one copy of a long page
+    when it ends as pages do (a character that is not a space, then a line break)."""
+    end = b""
+    for piece in reversed(pieces):
+        end = piece[-2:] + end
+        if len(end) >= 2:
+            break
+    if len(end) >= 2 and end[-1:] == b"\n" and end[-2] < 0x80 and not chr(end[-2]).isspace():
+        return b"".join((f"---\n{_front_matter(title, description)}\n---\n\n".encode(), *pieces))
+    return with_meta(b"".join(pieces).decode(), title, description).encode()
+
+
+def _front_matter(title: str, description: str) -> str:
+    """What ``frontmatter.dumps`` writes between the ``---`` lines: the library writes only the
+    front matter, not a long body (its format and strip made three copies of a 7 MB overview)."""
     meta = {
         "title": textsafe.escape_yaml_meta(title),
         "description": textsafe.escape_yaml_meta(description, 160),
@@ -311,17 +357,8 @@ def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
     import yaml
     from frontmatter.default_handlers import YAMLHandler
 
-    # What ``frontmatter.dumps`` makes, and a line break, in one copy of a long body, not the three
-    # its format and strip make of a 7 MB overview: the library writes only the front matter.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    head = YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)
-    pieces = [body] if isinstance(body, str) else body
-    if all(not piece or piece.isspace() for piece in pieces):
-        return f"---\n{head.strip()}\n---\n"
-    end = "".join(_last_characters(pieces, 2))
-    if len(end) == 2 and end[1] == "\n" and not end[0].isspace():  # the usual end: body.rstrip() + "\n" is body
-        return "".join(("---\n", head.strip(), "\n---\n\n", *pieces))
-    return "".join(("---\n", head.strip(), "\n---\n\n", "".join(pieces).rstrip(), "\n"))
+    return str(YAMLHandler().export(meta, Dumper=dumper, sort_keys=True)).strip()
 
 
 def _last_characters(pieces: Sequence[str], count: int) -> list[str]:

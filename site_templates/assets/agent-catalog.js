@@ -77,31 +77,63 @@
   // Material's search builds a full-text index in the browser before its first answer: seconds
   // with thousands of agents. As soon as something is typed into its box, the agents whose
   // name, summary, tags, tools or example dialogues hold every word are listed above its
-  // results, from catalog-data.js (a script, so this works from file:// too), loaded on the
-  // first focus of the box.
+  // results, from the catalog's data (catalog-data.js, then its parts: scripts, so this works
+  // from file:// too), loaded on the first focus of the box.
   var QUICK_LIMIT = 8;
-  var loading = null; // the script element while catalog-data.js loads
+  var loading = null; // the script elements while the data loads
   // What to do once it has, by purpose: for the quick search, only the latest query's answer.
   var whenLoaded = {};
 
+  // Whether the data holds every row: its head, then each of its parts, have run.
+  function catalogDataReady() {
+    var data = window.__agentCatalog;
+    return !!data && Array.isArray(data.agents) && data.agents.length === data.total;
+  }
+
+  // Run these scripts of the catalog one after the other, then done() (or failed(), once).
+  function addScripts(addresses, done, failed) {
+    var left = addresses.length;
+    loading = addresses.map(function (address) {
+      var script = document.createElement("script");
+      script.async = false; // run in the order added
+      script.src = catalogRoot + address;
+      script.addEventListener("load", function () { if (--left === 0) done(); });
+      script.addEventListener("error", function () {
+        if (!loading) return;
+        loading.forEach(function (added) { added.remove(); });
+        loading = null;
+        failed();
+      });
+      document.head.appendChild(script);
+      return script;
+    });
+    if (!left) done();
+  }
+
   function loadCatalogData(then, purpose) {
-    if (window.__agentCatalog) return then();
+    if (catalogDataReady()) return then();
     if (!catalogRoot) return;
     whenLoaded[purpose || "quick"] = then;
     if (loading) return;
-    loading = document.createElement("script");
-    loading.src = catalogRoot + "assets/catalog-data.js";
-    loading.addEventListener("load", function () {
+    function finished() {
+      loading = null;
+      if (!catalogDataReady()) return; // tried again on the next call
       var waiting = whenLoaded;
       whenLoaded = {};
       Object.keys(waiting).forEach(function (key) { waiting[key](); });
-    });
-    loading.addEventListener("error", function () {
-      loading.remove();
-      loading = null; // tried again on the next query
-    });
-    document.head.appendChild(loading);
+    }
+    function parts() {
+      var data = window.__agentCatalog;
+      if (!data || !Array.isArray(data.parts)) return finished();
+      data.agents = []; // every part again, in order (a page may have run some)
+      addScripts(data.parts, finished, function () {});
+    }
+    // The head says which parts there are; a page may have run it already.
+    if (window.__agentCatalog) parts();
+    else addScripts(["assets/catalog-data.js"], parts, function () {});
   }
+  // For the filter (agent-filter.js), on a page whose template loads the head alone.
+  window.__agentCatalogLoad = loadCatalogData;
 
   function quickMatches(data, query) {
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);

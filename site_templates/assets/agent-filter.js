@@ -1,7 +1,7 @@
 /* agent-catalog: faceted browsing of the overview's agent list. Written for this project.
  *
- * The data comes from catalog-data.js (a script beside this one, loaded before it), never
- * fetched, so filtering works from file:// too. The state lives in the URL query: one
+ * The data comes from catalog-data.js and its parts (scripts beside this one, loaded before
+ * it), never fetched, so filtering works from file:// too. The state lives in the URL query: one
  * parameter per facet (values joined by commas) and `q` for the text, so a filtered view can
  * be shared and the back button works. Without JavaScript the full list is still there.
  *
@@ -30,6 +30,12 @@
     var root = document.getElementById("ac-filter");
     var list = document.querySelector(".ac-agent-list[data-ac-all]");
     if (!data || !root || !list || root.dataset.acReady) return;
+    if (data.agents.length !== data.total) {
+      // The page ran the data's head, not all its parts (a template of one's own that loads
+      // catalog-data.js alone, as before it had parts): agent-catalog.js loads them.
+      if (window.__agentCatalogLoad) window.__agentCatalogLoad(setUp, "filter");
+      return;
+    }
     root.dataset.acReady = "1";
 
     // Every lookup keyed by agent data has no prototype: a category named "constructor",
