@@ -43,49 +43,11 @@ _BUILDS_SITES = frozenset(
 )
 
 
-# The slowest modules, slowest first (`pytest --durations=0`, two runs on 2 cores, December
-# 2026). xdist hands out whole modules (--dist loadfile) in collection order (the count-based
-# reorder is off in addopts): the longest first, so that the last module to start is a short
-# one and no worker waits idle at the end for another's long one.
-_SLOWEST_FIRST = (
-    "test_browser_filter",
-    "test_precommit",
-    "test_incremental_equivalence",
-    "test_hostile_content",
-    "test_hostile_output",
-    "test_markdown_matrix",
-    "test_finished_html",
-    "test_live_preview",
-    "test_page_findings",
-    "test_no_code_from_data",
-    "test_browser",
-    "test_browser_similar",
-    "test_browser_agent_page",
-    "test_render_ahead",
-    "test_hostile_guard",
-    "test_integration_mkdocs",
-    "test_hostile_names",
-    "test_confinement",
-    "test_hostile_files",
-    "test_page_budget",
-    "test_incremental_path",
-    "test_hostile_manifests",
-    "test_corpus",
-    "test_overlap",
-)
-_RANK = {module: rank for rank, module in enumerate(_SLOWEST_FIRST)}
-
-
-def _module(item: pytest.Item) -> str:
-    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if _module(item) in _BUILDS_SITES or item.get_closest_marker("browser") is not None:
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if module in _BUILDS_SITES or item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
-    # Stable: the tests of a module keep their order, the modules not listed theirs, after.
-    items.sort(key=lambda item: _RANK.get(_module(item), len(_RANK)))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
