@@ -156,10 +156,10 @@ def _catalogs(root: Path) -> list[Path]:
 DEFAULT = headings_of(EXTENSIONS, {})
 
 
-def test_every_generated_page_is_finished_as_markdown_would(tmp_path: Path) -> None:
+def test_every_generated_page_is_finished_as_markdown_would(tmp_path: Path, template_bytecode: Path) -> None:
     assert DEFAULT is not None
     for folder in _catalogs(tmp_path):
-        pages = render_catalog(scan_catalog([str(folder)]))
+        pages = render_catalog(scan_catalog([str(folder)]), bytecode_dir=template_bytecode)
         checked = 0
         for rel, page in pages.items():
             if rel.endswith(".md") and isinstance(page, str):
@@ -195,7 +195,7 @@ _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=_TEXT, description=_TEXT, example=_TEXT)
 def test_any_agent_text_is_finished_as_markdown_would(
-    tmp_path_factory: pytest.TempPathFactory, name: str, description: str, example: str
+    tmp_path_factory: pytest.TempPathFactory, template_bytecode: Path, name: str, description: str, example: str
 ) -> None:
     import json
 
@@ -206,7 +206,7 @@ def test_any_agent_text_is_finished_as_markdown_would(
     )
     (folder / "agent.md").write_text(text, encoding="utf-8")
     assert DEFAULT is not None
-    for rel, page in render_catalog(scan_catalog([str(folder)])).items():
+    for rel, page in render_catalog(scan_catalog([str(folder)]), bytecode_dir=template_bytecode).items():
         if rel.endswith(".md") and isinstance(page, str):
             _assert_same(rel, page, DEFAULT)
 

@@ -178,7 +178,7 @@ NAMES = st.lists(NAME_PARTS, min_size=1, max_size=3).map("".join)
     st.lists(st.tuples(NAMES, st.sampled_from(range(len(TOOL_FILES))), st.sampled_from("ab")), min_size=1, max_size=10)
 )
 def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries(
-    files: list[tuple[str, int, str]],
+    template_bytecode: Path, files: list[tuple[str, int, str]]
 ) -> None:
     """The class: agents defined for several tools (catalog.model.variants), whatever their names.
     Every definition gets its own download and record, every entry its page, under safe
@@ -197,7 +197,7 @@ def test_hostile_names_across_formats_give_safe_distinct_files_and_whole_entries
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"---\nname: {json.dumps(name)}\ndescription: {json.dumps(name)} agent.\n---\nBody.\n")
         catalog = scan_catalog([str(root / "a"), str(root / "b")])
-        pages = render_catalog(catalog)
+        pages = render_catalog(catalog, bytecode_dir=template_bytecode)
     assert len(catalog.agents) == len(files)
     outputs = [rel for agent in catalog.agents for rel in agent_outputs(agent)]
     assert len(outputs) == len(set(outputs)), "two definitions share a file"

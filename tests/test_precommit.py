@@ -34,9 +34,16 @@ GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "
 
 def clean_env(**more: str) -> dict[str, str]:
     """This process's environment (with the test's generate cache) without anything from a
-    git hook that may be running these tests, and without the user's git configuration."""
+    git hook that may be running these tests, and without the user's git configuration.
+
+    PIP_COMPILE=0 is `pip install --no-compile` (PIP_NO_COMPILE=1 would mean the opposite: pip
+    reads a variable as its option's value): the pip that pre-commit runs to install the hooks'
+    environment (twice in this module: once for the module, once in try-repo's own store)
+    writes no .pyc for the thousands of modules of Material, Babel and Pygments the hooks never
+    import (a quarter of the install's time); what the hooks do import is compiled on their
+    first run, as Python does for any module without its .pyc."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", **more)
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", PIP_COMPILE="0", **more)
     return env
 
 

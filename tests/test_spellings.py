@@ -50,13 +50,15 @@ AGENTS = st.lists(
 
 @settings(max_examples=8, deadline=None)
 @given(AGENTS)
-def test_spellings_of_one_category_or_model_are_one_and_the_counts_agree(agents: list[tuple[str, list[str]]]) -> None:
+def test_spellings_of_one_category_or_model_are_one_and_the_counts_agree(
+    template_bytecode: Path, agents: list[tuple[str, list[str]]]
+) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "agents"
         folder.mkdir()
         for index, (category, models) in enumerate(agents):
             (folder / f"agent-{index}.md").write_text(agent_file(index, category, models), encoding="utf-8")
-        pages = render_catalog(scan_catalog([str(folder)]))
+        pages = render_catalog(scan_catalog([str(folder)]), bytecode_dir=template_bytecode)
     overview = str(pages["index.md"])
 
     # Categories: one card and one page for each, named alike everywhere, counts adding up.
