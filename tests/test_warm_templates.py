@@ -52,3 +52,21 @@ def test_build_takes_the_templates_it_compiled_while_scanning(
     assert result.exit_code in (0, 1), result.output
     assert (tmp_path / "site" / "index.html").is_file()
     assert pages._WARM == {}  # made, and taken by the render
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_compiled_again(tmp_path: Path) -> None:
+    """Compiled templates are kept for the process (``environment._in_memory``), by name and
+    checked against their source: an edit between two renders, as under ``serve``, shows."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    own = templates / "agent.md.j2"
+    own.write_text("# Marker-one {{ agent.name }}\n", encoding="utf-8")
+    catalog = scan_catalog([str(REPO / "agents")])
+    options = RenderOptions(template_dir=templates)
+    first = render_catalog(catalog, options)
+    assert any("Marker-one " in text for text in first.values())
+    own.write_text("# Marker-two {{ agent.name }}\n", encoding="utf-8")
+    second = render_catalog(catalog, options)
+    assert any("Marker-two " in text for text in second.values())
+    assert not any("Marker-one " in text for text in second.values())
+    assert pages._in_memory().code, "the renders kept their compiled templates"
