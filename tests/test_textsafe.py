@@ -95,8 +95,8 @@ def test_fast_renderer_gives_the_careful_renderers_bytes(text: str) -> None:
 @needs_rust
 def test_fast_renderer_agrees_on_the_example_catalog_and_the_corpus() -> None:
     paths = sorted((ROOT / "agents").rglob("*.md"))
-    if CORPUS.is_dir():  # the shared corpus: 1,500 real files, where 27 differed before
-        paths += sorted(CORPUS.rglob("*.md"))
+    if CORPUS.is_dir():  # every fourth file of the shared corpus (27 of its 1,551 differed before)
+        paths += sorted(CORPUS.rglob("*.md"))[::4]
     assert len(paths) >= 10
     for path in paths:
         body = path.read_text(encoding="utf-8", errors="replace")
