@@ -1,8 +1,8 @@
 """Agent text made safe for the exact context it lands in on a generated page.
 
 Agent files come from strangers. Their Markdown is rendered here, not by MkDocs:
-markdown-it (its Rust port, or markdown-it-py where the Rust one could run out of stack)
-with raw HTML off and only http(s)/mailto links, then the nh3 allow-list sanitizer. The
+markdown-it (its Rust port, or markdown-it-py where the Rust one could run out of stack or is
+not installed) with raw HTML off and only http(s)/mailto links, then the nh3 allow-list sanitizer. The
 result goes into the page as a raw HTML block of one line: its line breaks, tabs and the
 characters Python-Markdown rewrites are character references, so no line of it can start a
 fence, a snippet, an admonition or a tab, whatever extensions a user enables (superfences,
@@ -94,7 +94,8 @@ def _rust_renderer() -> Any:
     of a build's own time): its "zero" preset plus the rules we use; raw HTML stays off (no
     html_*). None where markdown-it-pyrs is not installed: it has no wheel for Python 3.13 and
     later nor for musl, so pyproject.toml asks for it only where it has; markdown-it-py then
-    renders everything, to the same bytes (tests/test_textsafe.py)."""
+    renders everything, to the same bytes on real agent text (tests/test_textsafe.py; README
+    "Installing" names the corners of CommonMark where the two still differ)."""
     try:
         import markdown_it_pyrs
     except ImportError:
