@@ -55,6 +55,9 @@ _NOT_AGENT_DIRS_OF = {
     ".factory": frozenset({"hooks"}),
     ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes", "mode"}),
 }
+# Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
+# read with those agents (``Dialect.name_rules``), never walked for agents.
+_RULES_DIRS = {p.split("/")[0]: d.label for d in DIALECTS.values() for p in d.name_rules if "/" in p}
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
 _LAYOUT_DIRS = frozenset(
     {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
@@ -301,6 +304,8 @@ class _Walker(_AgentFiles):
             return "tool or version-control folder"
         if lowered in _NOT_AGENT_DIRS:
             return f"a {lowered} folder holds no agents"
+        if lowered in _RULES_DIRS:
+            return f"{_RULES_DIRS[lowered]} rules: read with the agents of the file that names them"
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"
         return None
@@ -337,9 +342,14 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
                 counted.append((entry.name, "->"))
         elif entry.is_dir(follow_symlinks=False):
             counted.append((entry.name, "/"))
-        elif _maybe_agent(entry.name):
+        elif _maybe_agent(entry.name) or entry.name.startswith(_RULE_FILES):
             counted.append((entry.name,))
     return tuple(counted)
+
+
+# Files beside an agent file that hold more of its prompt (Roo Code's .roorules-<slug>): one
+# added or removed changes what discovery finds.
+_RULE_FILES = tuple(p.split("{name}")[0] for d in DIALECTS.values() for p in d.name_rules if not p.endswith("/"))
 
 
 def still_an_agent(source: AgentSource) -> bool:

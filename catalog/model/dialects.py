@@ -71,6 +71,12 @@ class Dialect:
     # The tool reads the files of its agent folder only, not its subfolders' (Factory: "top-level
     # files only").
     top_level_only: bool = False
+    # Where the tool finds more of an agent's prompt beside its file, by the agent's name
+    # ("{name}"): the first of them that holds any text counts; one ending in "/" is a folder
+    # read whole (subfolders too), its files in the order of their names, each under a
+    # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
+    name_rules: tuple[str, ...] = ()
+    rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
 
 
 def _dialect(
@@ -240,6 +246,13 @@ ROO_CODE = _dialect(
     name_required=True,
     prompt_required=True,
     tools_key="groups",
+    # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
+    # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
+    name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
+    rules_ignored=tuple(
+        "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
+        "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
+    ),
 )
 # Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each.
 KIRO = _dialect(

@@ -8,9 +8,12 @@ the lint rules need not ask how it was written. Nothing here raises for bad inpu
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -137,9 +140,28 @@ def _read_roomodes(text: str, source: AgentSource, dialect: Dialect) -> RawDocum
         return _unparsed(source, "YAML or JSON", exc, _line_in_message(str(exc)))
     for slug, mode, lines in modes:
         if slug == source.entry:
-            return _document(mode, lines, dialect, [])
+            return _with_rules(_document(mode, lines, dialect, []), source)
     message = f"mode {source.entry!r} is no longer in this file"
     return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", 1, message),))
+
+
+def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
+    """The prompt with the rules files discovery found for the agent (``Dialect.name_rules``)
+    after it, each under the line its tool puts before it: "# Rules from <path>:"."""
+    parts, findings = [document.body] if document.body else [], list(document.findings)
+    workspace = os.path.dirname(source.path)
+    for companion in source.companions:
+        shown = Path(os.path.relpath(companion, workspace)).as_posix()
+        text, read = read_agent_file(companion, source.display_path)
+        if any(f.severity == "error" for f in read):
+            why = "; ".join(f.message for f in read)
+            findings.append(_problem(source, "AC119", 1, f"rules file {shown} not read: {why}", "warning"))
+            continue
+        if text.strip():
+            parts.append(f"# Rules from {shown}:\n\n{text.strip()}")
+    if len(parts) == (1 if document.body else 0):
+        return replace(document, findings=tuple(findings))
+    return replace(document, body="\n\n".join(parts), findings=tuple(findings))
 
 
 def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:

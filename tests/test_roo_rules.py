@@ -1,0 +1,187 @@
+"""Roo Code's mode rules: ``.roo/rules-<slug>/`` (else ``.roorules-<slug>``, else
+``.clinerules-<slug>``) beside a ``.roomodes`` are part of that mode's prompt, as Roo Code
+assembles it (``addCustomInstructions``). screwyforcepush/roo-evolve keeps most of each mode's
+prompt there: its pages showed a few lines of roleDefinition and lost the rest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.discover.agent_files import MAX_RULE_FILES
+from catalog.discover.find import find_agent_files
+from catalog.layout import RenderOptions
+from catalog.pipeline import generate_docs, scan_catalog
+from catalog.types import Agent, Catalog
+
+MODES = """customModes:
+  - slug: code
+    name: Code
+    roleDefinition: You write code.
+    groups: [read, edit]
+  - slug: docs
+    name: Docs
+    roleDefinition: You write docs.
+    customInstructions: Be brief.
+    groups: [read]
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scan(root: Path) -> Catalog:
+    return scan_catalog([str(root)], jobs=1)
+
+
+def body(catalog: Catalog, name: str) -> str:
+    [agent] = [a for a in catalog.agents if a.name == name]
+    return agent.body
+
+
+def agent(catalog: Catalog, name: str) -> Agent:
+    [found] = [a for a in catalog.agents if a.name == name]
+    return found
+
+
+# Each row: the files beside .roomodes, and the rules (by file) the "code" mode's prompt gets.
+PLACES = [
+    (
+        {".roo/rules-code/01-style.md": "Style.", ".roo/rules-code/02-tests.txt": "Tests."},
+        ["01-style.md", "02-tests.txt"],
+    ),
+    # Sorted by file name, case aside, subfolders too (Roo Code reads the folder recursively).
+    (
+        {".roo/rules-code/B.md": "B.", ".roo/rules-code/a/c.md": "C.", ".roo/rules-code/a.md": "A."},
+        ["a.md", "B.md", "c.md"],
+    ),
+    # Cache and editor files are not rules.
+    ({".roo/rules-code/x.md": "X.", ".roo/rules-code/x.md.swp": "junk", ".roo/rules-code/.DS_Store": "junk"}, ["x.md"]),
+    ({".roorules-code": "Legacy."}, [".roorules-code"]),
+    ({".clinerules-code": "Older."}, [".clinerules-code"]),
+    # The folder wins over the files; .roorules over .clinerules; a blank file does not count.
+    ({".roo/rules-code/r.md": "R.", ".roorules-code": "no", ".clinerules-code": "no"}, ["r.md"]),
+    ({".roorules-code": "Legacy.", ".clinerules-code": "no"}, [".roorules-code"]),
+    ({".roorules-code": "  \n", ".clinerules-code": "Older."}, [".clinerules-code"]),
+    # Another mode's rules, and every mode's (.roo/rules/), are not this mode's.
+    ({".roo/rules-docs/d.md": "D.", ".roo/rules/all.md": "All."}, []),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), PLACES)
+def test_a_modes_rules_are_in_its_prompt_after_its_instructions(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    catalog = scan(tmp_path)
+    code = body(catalog, "code")
+    shown = [line.removeprefix("# Rules from ").rstrip(":") for line in code.split("\n") if line.startswith("# Rules")]
+    assert [s.rsplit("/", 1)[-1] for s in shown] == expected
+    assert code.startswith("You write code.")
+    for rel in shown:
+        assert files[rel].strip() in code
+    assert [a.name for a in catalog.agents] == ["code", "docs"]  # rules are never agents
+    assert catalog.findings == ()
+
+
+def test_rules_of_a_mode_the_file_does_not_define_are_said_in_scan_v(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    write(tmp_path, ".roo/rules-ask/a.md", "---\nname: ask\ndescription: Asks.\n---\nAsk.\n")
+    discovery = find_agent_files([str(tmp_path)])
+    assert [s.entry for s in discovery.sources] == ["code", "docs"]
+    reasons = {s.rel_path: s.reason for s in discovery.skipped}
+    assert "defines no agent" in reasons[".roo/rules-ask/"]
+    assert "Roo Code rules" in reasons[".roo/"]
+
+
+@pytest.mark.parametrize("slug", ["../outside", "a/b", "..", "x y"])
+def test_a_slug_is_never_a_path(tmp_path: Path, slug: str) -> None:
+    root = tmp_path / "repo"
+    write(tmp_path, "outside/secret.md", "SECRET")
+    write(tmp_path, "repo/.roo/secret.md", "SECRET")
+    write(tmp_path, ".roorules-..", "SECRET")
+    write(root, ".roomodes", f'customModes:\n  - slug: "{slug}"\n    name: X\n    roleDefinition: You.\n')
+    catalog = scan(root)
+    assert all("SECRET" not in a.body for a in catalog.agents)
+
+
+def test_rules_never_come_from_outside_the_scanned_folder(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(tmp_path, "secret/s.md", "SECRET")
+    write(tmp_path, "secret.txt", "SECRET")
+    write(root, ".roomodes", MODES)
+    (root / ".roo").mkdir()
+    (root / ".roo/rules-code").symlink_to(tmp_path / "secret")
+    (root / ".roo/rules-docs").mkdir()
+    (root / ".roo/rules-docs/s.md").symlink_to(tmp_path / "secret.txt")
+    (root / ".roo/rules-docs/loop").symlink_to(root / ".roo/rules-docs")
+    (root / ".roorules-code").symlink_to(tmp_path / "secret.txt")
+    catalog = scan(root)
+    assert all("SECRET" not in a.body for a in catalog.agents)
+    assert [a.name for a in catalog.agents] == ["code", "docs"]
+
+
+def test_a_fifo_among_the_rules_is_not_opened(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    write(tmp_path, ".roo/rules-code/a.md", "A.")
+    os.mkfifo(tmp_path / ".roo/rules-code/b.md")
+    os.mkfifo(tmp_path / ".roorules-docs")
+    catalog = scan(tmp_path)  # would block on open()
+    assert "A." in body(catalog, "code")
+
+
+def test_a_folder_of_thousands_of_rules_costs_a_bounded_prompt(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    for number in range(MAX_RULE_FILES * 3):
+        write(tmp_path, f".roo/rules-code/{number:05}.md", f"rule {number}")
+    code = body(scan(tmp_path), "code")
+    assert code.count("# Rules from") == MAX_RULE_FILES
+    assert "rule 0\n" in code + "\n" and f"rule {MAX_RULE_FILES}\n" not in code + "\n"
+
+
+def test_a_rules_file_too_large_or_not_text_is_a_finding_not_the_prompt(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    big = tmp_path / ".roo/rules-code/big.md"
+    write(tmp_path, ".roo/rules-code/ok.md", "OK.")
+    big.write_bytes(b"x" * (3 * 1024 * 1024))
+    write(tmp_path, ".roo/rules-docs/nul.md", "a\x00b")
+    catalog = scan(tmp_path)
+    assert "OK." in body(catalog, "code") and "xxx" not in body(catalog, "code")
+    assert sorted((f.path.rsplit("#", 1)[-1], f.code) for f in catalog.findings) == [
+        ("code", "AC119"),
+        ("docs", "AC119"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda root: (root / ".roo/rules-code/a.md").write_text("Changed rule.", encoding="utf-8"),
+        lambda root: write(root, ".roo/rules-code/b.txt", "Added rule."),
+        lambda root: write(root, ".roo/rules-docs/d.md", "Added folder."),
+        lambda root: write(root, ".roorules-docs", "Added file."),
+        lambda root: (root / ".roo/rules-code/a.md").unlink(),
+    ],
+)
+def test_a_change_of_rules_writes_what_a_fresh_run_writes(tmp_path: Path, change: object) -> None:
+    root = tmp_path / "repo"
+    write(root, ".roomodes", MODES)
+    write(root, ".roo/rules-code/a.md", "First rule.")
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(root)], docs, RenderOptions())
+    change(root)  # type: ignore[operator]
+    for folder in (root, root / ".roo", root / ".roo/rules-code"):
+        stat = os.stat(folder)
+        os.utime(folder, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    generate_docs([str(root)], docs, RenderOptions())
+    generate_docs([str(root)], fresh, RenderOptions(), cache=False)
+    for page in ("agents/code.md", "agents/docs.md", "catalog.json"):
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
