@@ -302,12 +302,15 @@ class _AgentFiles(_ManifestReader):
 
 def _group_folder(rel: str, ctx: _Context) -> str | None:
     """The folder a loose agent file is in, when that folder is directly in its collection's
-    folder: collections such as contains-studio/agents group their agents so (design/,
-    marketing/, engineering/), without an agents folder around them."""
+    folder (or in the scanned repository): collections such as contains-studio/agents group
+    their agents so (design/, marketing/, engineering/), without an agents folder around them."""
     parts = rel.split("/")
-    if ctx.in_agent_dir or ctx.marketplace is not None or len(parts) != 3 or parts[0] != ctx.collection:
+    if ctx.in_agent_dir or ctx.marketplace is not None:
         return None
-    return parts[1]
+    if len(parts) == 3 and parts[0] == ctx.collection:
+        return parts[1]
+    # A repository's own top folder (its collection is the scanned folder) groups so too.
+    return parts[0] if len(parts) == 2 and ctx.collection is None else None
 
 
 def _has_text(path: str) -> bool:

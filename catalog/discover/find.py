@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
 from catalog.discover.manifests import _Context, _within
-from catalog.model.dialect_of import AGENT_FOLDERS, format_and_certainty
+from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Skipped
 
@@ -119,6 +119,7 @@ class _Walker(_AgentFiles):
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
+        self.collections_below = True  # whether the scanned folder's own folders can be collections
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -138,6 +139,9 @@ class _Walker(_AgentFiles):
             self.findings.append(Finding(shown, 1, 1, "AC100", "error", "no such file or folder"))
             return
         self.root, self.prefix = real, prefix
+        # A repository's own folders (src/, docs/, tools/) are no collections; a folder of
+        # collections (each one a repository, or laid out as one) has them.
+        self.collections_below = not _a_repository(real)
         self.walk(real, "", self.enter(real, "", _Context()), {real})
 
     def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
@@ -164,9 +168,11 @@ class _Walker(_AgentFiles):
             and name.lower() not in _LAYOUT_DIRS
             and ctx.collection is None
             and not ctx.in_agent_dir
+            and self.collections_below
+            and _a_collection(real)
         ):
-            # A top folder is a collection, unless the scanned folder is itself an agents
-            # folder: then its subfolders are categories.
+            # A top folder is a collection when it is a repository or laid out as one, unless
+            # the scanned folder is itself an agents folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
         plugin_json, where = None, _PLUGIN_MANIFESTS[0]
         for where in _PLUGIN_MANIFESTS:
@@ -309,6 +315,47 @@ class _Walker(_AgentFiles):
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"
         return None
+
+
+# What makes a folder a collection of its own: a repository's files, or a layout that holds agents.
+_REPOSITORY_FILES = re.compile(
+    r"(?i)(?:readme|license|licence|copying)(?:[.-].*)?|\.git|\.claude-plugin|\.factory-plugin|package\.json|"
+    r"pyproject\.toml|" + "|".join(re.escape(manifest) for manifest, _ in _EXTENSION_MANIFESTS)
+)
+# Where a repository keeps its agents at its top: a tool's folder of agents, a .roomodes, agents/.
+_AGENTS_AT_TOP = (
+    *(f"{folder}/{child}" for folder, children, _ in LAYOUTS for child in children),
+    ".roomodes",
+    ".claude-plugin",
+    ".factory-plugin",
+    ".github/plugin",
+)
+
+_AGENT_FOLDERS_AT_TOP = frozenset({"agents", "subagents", "chatmodes", "droids", "categories"})
+
+
+def _a_repository(real: str) -> bool:
+    """Whether the scanned folder is one repository (version-controlled, or with its agents in a
+    tool's folder or an agents folder at its top), whose own folders are no collections."""
+    try:
+        names = {name.lower() for name in os.listdir(real)}
+    except OSError:
+        return False
+    return bool(names & _AGENT_FOLDERS_AT_TOP) or any(
+        os.path.lexists(os.path.join(real, where)) for where in (".git", *_AGENTS_AT_TOP)
+    )
+
+
+def _a_collection(real: str) -> bool:
+    """Whether a folder in a folder of collections is one: a repository's files (README, LICENSE,
+    .git, a plugin manifest) or its agents in a layout (agents/, categories/, a tool's folder)."""
+    try:
+        names = os.listdir(real)
+    except OSError:
+        return False
+    return any(_REPOSITORY_FILES.fullmatch(n) or n.lower() in _LAYOUT_DIRS for n in names) or any(
+        os.path.lexists(os.path.join(real, where)) for where in _AGENTS_AT_TOP
+    )
 
 
 def readable_name(name: str) -> str:

@@ -17,7 +17,7 @@ from catalog.types import Format
 DEFAULT_FORMAT = Format.CLAUDE_CODE
 
 # Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
-_LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
+LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
     (".opencode", ("agent", "agents"), Format.OPENCODE),
     (".gemini", ("agents",), Format.GEMINI_CLI),
     (".github", ("agents",), Format.COPILOT_AGENT),
@@ -68,7 +68,7 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
     parts = parts[:-1]
     found: Format | None = None
     for index, (parent, child) in enumerate(itertools.pairwise(parts)):
-        for folder, children, fmt in _LAYOUTS:
+        for folder, children, fmt in LAYOUTS:
             # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
             if parent in (folder, folder[1:]) and child in children:
                 if DIALECTS[fmt].top_level_only and index + 2 != len(parts):

@@ -1,0 +1,83 @@
+"""Which folders are collections: what the data says (a marketplace, a repository's files, an
+agents layout), never any folder. Scanning one repository made its src/, tools/, examples/
+"collections" of one agent each; a folder of repositories keeps one collection per repository."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from catalog.discover.find import find_agent_files
+
+AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
+
+# What makes the scanned folder one repository: its own files, or its agents at its top.
+REPOSITORY = {
+    "version control": {".git/HEAD": "ref: refs/heads/main\n"},
+    "Claude Code agents": {".claude/agents/lead.md": AGENT.format(name="lead")},
+    "Copilot agents": {".github/agents/lead.agent.md": AGENT.format(name="lead")},
+    "opencode agents": {".opencode/agent/lead.md": AGENT.format(name="lead")},
+    "Codex agents": {".codex/agents/lead.toml": 'name = "lead"\ndeveloper_instructions = "Lead."\n'},
+    "Roo Code modes": {".roomodes": "customModes:\n  - slug: lead\n    name: Lead\n    roleDefinition: Lead.\n"},
+    "an agents folder": {"agents/lead.md": AGENT.format(name="lead")},
+}
+# A repository's own folders, holding an agent a file's content makes one.
+OWN_FOLDERS = {
+    "src": "src/helper.md",
+    "tools": "tools/agents/helper.md",
+    "examples": "examples/reviewer/helper.md",
+}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def collections(root: Path) -> dict[str, str | None]:
+    return {s.rel_path: s.collection for s in find_agent_files([str(root)]).sources}
+
+
+@pytest.mark.parametrize(("folder", "rel"), sorted(OWN_FOLDERS.items()))
+@pytest.mark.parametrize("kind", sorted(REPOSITORY))
+def test_a_repositorys_own_folders_are_no_collections(tmp_path: Path, kind: str, folder: str, rel: str) -> None:
+    write(tmp_path, {**REPOSITORY[kind], rel: AGENT.format(name="helper"), "README.md": "# Repo\n"})
+    found = collections(tmp_path)
+    assert found[rel] is None, found
+    assert set(found.values()) == {None}
+
+
+# Each top folder of a folder of collections is one when it looks like one.
+COLLECTION_ROOTS = {
+    "a README": {"README.md": "# Agents\n"},
+    "a license": {"LICENSE": "MIT\n"},
+    "version control": {".git/HEAD": "ref\n"},
+    "an agents folder": {},
+    "a plugin manifest": {".claude-plugin/plugin.json": '{"name": "kit"}'},
+}
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.combinations(sorted(COLLECTION_ROOTS), 2)))
+def test_a_folder_of_repositories_has_one_collection_each(tmp_path: Path, first: str, second: str) -> None:
+    write(tmp_path, {"README.md": "# My agents\n"})  # a folder of collections may have its own README
+    for name, kind in (("acme", first), ("volt", second)):
+        write(tmp_path / name, {**COLLECTION_ROOTS[kind], "agents/helper.md": AGENT.format(name=name)})
+    assert collections(tmp_path) == {"acme/agents/helper.md": "acme", "volt/agents/helper.md": "volt"}
+
+
+def test_a_repositorys_loose_agents_are_grouped_by_their_top_folder(tmp_path: Path) -> None:
+    # contains-studio/agents scanned alone: design/, marketing/ were collections of their own.
+    write(
+        tmp_path,
+        {
+            "README.md": "# Studio\n",
+            "design/ui-designer.md": AGENT.format(name="ui-designer"),
+            "marketing/growth-hacker.md": AGENT.format(name="growth-hacker"),
+        },
+    )
+    found = {s.rel_path: (s.collection, s.category) for s in find_agent_files([str(tmp_path)]).sources}
+    assert found == {"design/ui-designer.md": (None, "design"), "marketing/growth-hacker.md": (None, "marketing")}
