@@ -58,6 +58,10 @@ _NOT_AGENT_DIRS_OF = {
 # Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
 # read with those agents (``Dialect.name_rules``), never walked for agents.
 _RULES_DIRS = {p.split("/")[0]: d.label for d in DIALECTS.values() for p in d.name_rules if "/" in p}
+# The folders of a tool's folder it reads agents from (.claude/agents/, .github/chatmodes/, ...).
+_AGENT_DIRS_OF: dict[str, tuple[str, ...]] = {}
+for _folder, _children, _ in LAYOUTS:
+    _AGENT_DIRS_OF[_folder] = (*_AGENT_DIRS_OF.get(_folder, ()), *_children)
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
 _LAYOUT_DIRS = frozenset(
     {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
@@ -92,6 +96,13 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
     walker = _Walker({os.path.realpath(p) for p in exclude})
     for given in paths:
         walker.scan_root(given)
+    # A file an agent reads as part of it (a Kiro agent's prompt file) is no agent of its own,
+    # whatever frontmatter it has: it would be the same agent twice.
+    parts = {companion: source for source in walker.sources for companion in source.companions}
+    for source in [s for s in walker.sources if str(s.path) in parts]:
+        walker.sources.remove(source)
+        owner = parts[str(source.path)].display_path
+        walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
     return Discovery(
         tuple(walker.sources),
         tuple(walker.skipped),
@@ -310,6 +321,11 @@ class _Walker(_AgentFiles):
             return "tool or version-control folder"
         if lowered in _NOT_AGENT_DIRS:
             return f"a {lowered} folder holds no agents"
+        if parent.lower() == ctx.tool_dir and lowered not in _AGENT_DIRS_OF.get(ctx.tool_dir, (lowered,)):
+            # A tool reads agents from its agents folder only: its templates/, scripts/, specs/
+            # hold its other files, whatever frontmatter they have.
+            read = ", ".join(f"{ctx.tool_dir}/{child}/" for child in _AGENT_DIRS_OF[ctx.tool_dir])
+            return f"{ctx.tool_dir}/{name} holds no agents (its agents are in {read})"
         if lowered in _RULES_DIRS:
             return f"{_RULES_DIRS[lowered]} rules: read with the agents of the file that names them"
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:

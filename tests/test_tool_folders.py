@@ -1,0 +1,51 @@
+"""What in a tool's own folder is an agent: only its agents folder, and never a file another agent
+reads as part of it. Moifek/kiro-dev-team's .kiro/templates/*.md (frontmatter with a name and a
+description) were two Claude Code agents, and its five prompt files, which have frontmatter,
+five more Kiro agents beside the JSON agents that name them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.discover.find import find_agent_files
+from catalog.model.dialect_of import LAYOUTS
+from catalog.pipeline import scan_catalog
+
+AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
+TOOL_FOLDERS = sorted({folder for folder, _, _ in LAYOUTS})
+OTHER_FOLDERS = ["templates", "scripts", "specs", "notes"]
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("other", OTHER_FOLDERS)
+@pytest.mark.parametrize("tool", TOOL_FOLDERS)
+def test_a_tool_folder_holds_agents_only_in_its_agents_folder(tmp_path: Path, tool: str, other: str) -> None:
+    agents = [f"{folder}/{child}" for folder, children, _ in LAYOUTS if folder == tool for child in children]
+    for index, folder in enumerate(agents):
+        write(tmp_path, f"{folder}/agent-{index}.md", AGENT.format(name=f"agent-{index}"))
+    write(tmp_path, f"{tool}/{other}/template.md", AGENT.format(name="template"))
+    discovery = find_agent_files([str(tmp_path)])
+    assert sorted(s.rel_path for s in discovery.sources) == [f"{f}/agent-{i}.md" for i, f in enumerate(agents)]
+    reasons = {s.rel_path: s.reason for s in discovery.skipped}
+    assert reasons[f"{tool}/{other}/"].startswith(f"{tool}/{other} holds no agents")
+
+
+@pytest.mark.parametrize("prompt", ["file://./k-prompt.md", "file://prompts/k.md", "file://./../agents/k-prompt.md"])
+def test_a_prompt_file_with_frontmatter_is_part_of_its_agent_not_an_agent(tmp_path: Path, prompt: str) -> None:
+    agent = {"name": "k", "description": "Does k.", "prompt": prompt, "tools": ["read"]}
+    write(tmp_path, ".kiro/agents/k.json", json.dumps(agent))
+    target = prompt.removeprefix("file://").removeprefix("./").replace("../agents/", "")
+    write(tmp_path, f".kiro/agents/{target}", "---\nname: k\ndescription: Does k.\n---\nYou do k.\n")
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert [(a.path, a.name) for a in catalog.agents] == [(".kiro/agents/k.json", "k")]
+    assert "You do k." in catalog.agents[0].body
+    skipped = {s.rel_path: s.reason for s in find_agent_files([str(tmp_path)]).skipped}
+    assert "read as part of" in skipped.get(f".kiro/agents/{target}", "read as part of")
