@@ -23,11 +23,12 @@ REPOSITORY = {
     "Roo Code modes": {".roomodes": "customModes:\n  - slug: lead\n    name: Lead\n    roleDefinition: Lead.\n"},
     "an agents folder": {"agents/lead.md": AGENT.format(name="lead")},
 }
-# A repository's own folders, holding an agent a file's content makes one.
+# A repository's own folders, holding an agent a file's content makes one (a README in one
+# does not make it a repository of its own).
 OWN_FOLDERS = {
     "src": "src/helper.md",
-    "tools": "tools/agents/helper.md",
     "examples": "examples/reviewer/helper.md",
+    "site": "site/content/helper.md",
 }
 
 
@@ -45,7 +46,8 @@ def collections(root: Path) -> dict[str, str | None]:
 @pytest.mark.parametrize(("folder", "rel"), sorted(OWN_FOLDERS.items()))
 @pytest.mark.parametrize("kind", sorted(REPOSITORY))
 def test_a_repositorys_own_folders_are_no_collections(tmp_path: Path, kind: str, folder: str, rel: str) -> None:
-    write(tmp_path, {**REPOSITORY[kind], rel: AGENT.format(name="helper"), "README.md": "# Repo\n"})
+    own = {rel: AGENT.format(name="helper"), f"{folder}/README.md": "# Part\n", "README.md": "# Repo\n"}
+    write(tmp_path, {**REPOSITORY[kind], **own})
     found = collections(tmp_path)
     assert found[rel] is None, found
     assert set(found.values()) == {None}
@@ -81,3 +83,14 @@ def test_a_repositorys_loose_agents_are_grouped_by_their_top_folder(tmp_path: Pa
     )
     found = {s.rel_path: (s.collection, s.category) for s in find_agent_files([str(tmp_path)]).sources}
     assert found == {"design/ui-designer.md": (None, "design"), "marketing/growth-hacker.md": (None, "marketing")}
+
+
+@pytest.mark.parametrize("kind", sorted(REPOSITORY))
+def test_a_repositorys_folder_laid_out_as_a_collection_is_one(tmp_path: Path, kind: str) -> None:
+    # A repository that ships agents to copy (templates/agents/, a plugin) beside its own.
+    write(tmp_path, {**REPOSITORY[kind], "templates/agents/helper.md": AGENT.format(name="helper")})
+    write(
+        tmp_path, {"kit/.claude-plugin/plugin.json": '{"name": "kit"}', "kit/agents/helper.md": AGENT.format(name="x")}
+    )
+    found = collections(tmp_path)
+    assert (found["templates/agents/helper.md"], found["kit/agents/helper.md"]) == ("templates", "kit")

@@ -130,7 +130,7 @@ class _Walker(_AgentFiles):
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
-        self.collections_below = True  # whether the scanned folder's own folders can be collections
+        self.repositories_below = True  # whether the scanned folder's own folders may be repositories
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -150,9 +150,9 @@ class _Walker(_AgentFiles):
             self.findings.append(Finding(shown, 1, 1, "AC100", "error", "no such file or folder"))
             return
         self.root, self.prefix = real, prefix
-        # A repository's own folders (src/, docs/, tools/) are no collections; a folder of
-        # collections (each one a repository, or laid out as one) has them.
-        self.collections_below = not _a_repository(real)
+        # A repository's own folders (src/, examples/) are no collections, README or not; in a
+        # folder of repositories, each one is.
+        self.repositories_below = not _a_repository(real)
         self.walk(real, "", self.enter(real, "", _Context()), {real})
 
     def enter(self, real: str, rel: str, ctx: _Context) -> _Context:
@@ -179,11 +179,11 @@ class _Walker(_AgentFiles):
             and name.lower() not in _LAYOUT_DIRS
             and ctx.collection is None
             and not ctx.in_agent_dir
-            and self.collections_below
-            and _a_collection(real)
+            and _a_collection(real, self.repositories_below)
         ):
-            # A top folder is a collection when it is a repository or laid out as one, unless
-            # the scanned folder is itself an agents folder: then its subfolders are categories.
+            # A top folder is a collection when its agents are laid out as a collection's (or,
+            # in a folder of repositories, it is one), unless the scanned folder is itself an
+            # agents folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
         plugin_json, where = None, _PLUGIN_MANIFESTS[0]
         for where in _PLUGIN_MANIFESTS:
@@ -362,16 +362,17 @@ def _a_repository(real: str) -> bool:
     )
 
 
-def _a_collection(real: str) -> bool:
-    """Whether a folder in a folder of collections is one: a repository's files (README, LICENSE,
-    .git, a plugin manifest) or its agents in a layout (agents/, categories/, a tool's folder)."""
+def _a_collection(real: str, repository: bool) -> bool:
+    """Whether a top folder is a collection: its agents in a collection's layout (agents/,
+    categories/, a tool's folder, a plugin manifest), or, where it may be one (``repository``),
+    a repository's files (README, LICENSE, .git, package.json)."""
     try:
         names = os.listdir(real)
     except OSError:
         return False
-    return any(_REPOSITORY_FILES.fullmatch(n) or n.lower() in _LAYOUT_DIRS for n in names) or any(
-        os.path.lexists(os.path.join(real, where)) for where in _AGENTS_AT_TOP
-    )
+    if any(n.lower() in _LAYOUT_DIRS or n.lower() == ".factory-plugin" for n in names):
+        return True
+    return repository and any(_REPOSITORY_FILES.fullmatch(n) for n in names)
 
 
 def readable_name(name: str) -> str:
