@@ -274,6 +274,12 @@ CASES = [
         (".factory/droids/d.md:2:1", ".roomodes#mode-1:2:1"),
     ),
     Case(
+        "AC207",
+        {".gemini/agents/team/x.md": md("name: x", "description: Helps."), ".gemini/agents/_y.md": ok("y")},
+        {".gemini/agents/x.md": ok("x"), ".gemini/agents/y.md": ok("y")},
+        (".gemini/agents/_y.md:1:1", ".gemini/agents/team/x.md:1:1"),
+    ),
+    Case(
         "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',

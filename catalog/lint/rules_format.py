@@ -100,6 +100,41 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 
 
 @_rule(
+    "AC207",
+    "not-loaded",
+    "warning",
+    "The file is where its tool does not read agents: Gemini CLI reads the files directly in .gemini/agents/ only.",
+    "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
+    "name starts with '_'): an agent in .gemini/agents/<folder>/ is documented here but never loaded. Move it "
+    "up into .gemini/agents/ to use it.",
+)
+def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    dialect = DIALECTS[agent.format]
+    if not (dialect.install_dir_flat or dialect.ignored_prefix):
+        return
+    parts = agent.path.split("#", 1)[0].split("/")
+    folder = [p.lower() for p in dialect.install_dir.strip("/").split("/")]
+    starts = [i for i in range(len(parts)) if [p.lower() for p in parts[i : i + len(folder)]] == folder]
+    if not starts:
+        return
+    below = parts[starts[-1] + len(folder) :]
+    if dialect.install_dir_flat and len(below) > 1:
+        where = "/".join(parts[: starts[-1] + len(folder)])
+        yield (
+            1,
+            1,
+            f"{dialect.label} reads the files directly in {where}/ only, not its subfolders: it never loads this agent",
+        )
+    elif dialect.ignored_prefix and below and below[-1].startswith(dialect.ignored_prefix):
+        yield (
+            1,
+            1,
+            f"{dialect.label} leaves out files whose name starts with {dialect.ignored_prefix!r}: "
+            "it never loads this agent",
+        )
+
+
+@_rule(
     "AC401",
     "unknown-tool",
     "warning",

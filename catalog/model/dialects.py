@@ -76,6 +76,10 @@ class Dialect:
     # read whole (subfolders too), its files in the order of their names, each under a
     # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
     name_rules: tuple[str, ...] = ()
+    # The tool reads the files directly in its install_dir only, and leaves out those whose
+    # name starts with this (Gemini CLI: loadAgentsFromDirectory, not recursive, skips "_x.md").
+    install_dir_flat: bool = False
+    ignored_prefix: str = ""
     rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
 
 
@@ -188,6 +192,8 @@ GEMINI_CLI = _dialect(
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
     tool_names=GEMINI_TOOLS,
+    install_dir_flat=True,
+    ignored_prefix="_",
 )
 # Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
 CURSOR = _dialect(
