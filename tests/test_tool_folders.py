@@ -49,3 +49,18 @@ def test_a_prompt_file_with_frontmatter_is_part_of_its_agent_not_an_agent(tmp_pa
     assert "You do k." in catalog.agents[0].body
     skipped = {s.rel_path: s.reason for s in find_agent_files([str(tmp_path)]).skipped}
     assert "read as part of" in skipped.get(f".kiro/agents/{target}", "read as part of")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [".claude/agents/reviewer.md", ".kiro/agents/reviewer.md", ".github/agents/reviewer.agent.md"],
+)
+def test_a_prompt_path_never_takes_another_agents_page(tmp_path: Path, target: str) -> None:
+    # A Kiro agent whose prompt is another agent's file shows that text, and the other agent
+    # keeps its page.
+    write(tmp_path, target, "---\nname: reviewer\ndescription: Reviews.\n---\nYou review.\n")
+    depth = "../" * (target.count("/") and 2)
+    evil = {"name": "evil", "description": "Evil.", "prompt": f"file://./{depth}{target}"}
+    write(tmp_path, ".kiro/agents/evil.json", json.dumps(evil))
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert sorted(a.path for a in catalog.agents) == sorted([".kiro/agents/evil.json", target])

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
+from catalog.discover.agent_files import _AgentFiles, _head, _maybe_agent, _starts_with_frontmatter
 from catalog.discover.manifests import _Context, _within
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
@@ -96,10 +96,11 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
     walker = _Walker({os.path.realpath(p) for p in exclude})
     for given in paths:
         walker.scan_root(given)
-    # A file an agent reads as part of it (a Kiro agent's prompt file) is no agent of its own,
-    # whatever frontmatter it has: it would be the same agent twice.
+    # A file an agent reads as part of it (a Kiro agent's prompt file) that names the same agent
+    # is no agent of its own: it would be the same agent twice. One that names another agent
+    # keeps its page (a stranger's prompt path cannot take it away).
     parts = {companion: source for source in walker.sources for companion in source.companions}
-    for source in [s for s in walker.sources if str(s.path) in parts]:
+    for source in [s for s in walker.sources if str(s.path) in parts and _names_its_owner(s, parts[str(s.path)])]:
         walker.sources.remove(source)
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
@@ -373,6 +374,19 @@ def _a_collection(real: str, repository: bool) -> bool:
     if any(n.lower() in _LAYOUT_DIRS or n.lower() == ".factory-plugin" for n in names):
         return True
     return repository and any(_REPOSITORY_FILES.fullmatch(n) for n in names)
+
+
+def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
+    """Whether a Markdown file an agent reads as part of it names that agent (its frontmatter
+    ``name``, else its file name, is the owner's file name): kiro-dev-team's builder-prompt.md
+    says ``name: builder`` for builder.json."""
+    head = _head(str(part.path)) or b""
+    found = _NAME_LINE.search(head.split(b"\n---", 1)[0])
+    name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
+    return name == owner.path.stem.rsplit(".", 1)[0]
+
+
+_NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
 
 
 def readable_name(name: str) -> str:
