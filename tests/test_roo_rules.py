@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.discover.agent_files import MAX_RULE_FILES
+from catalog.discover.agent_files import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.pipeline import generate_docs, scan_catalog
@@ -185,3 +185,18 @@ def test_a_change_of_rules_writes_what_a_fresh_run_writes(tmp_path: Path, change
     generate_docs([str(root)], fresh, RenderOptions(), cache=False)
     for page in ("agents/code.md", "agents/docs.md", "catalog.json"):
         assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
+
+
+def test_a_rules_folder_of_thousands_of_folders_is_walked_no_further_than_a_bound(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    for number in range(MAX_RULE_FOLDERS * 5):
+        (tmp_path / f".roo/rules-code/{number:05}").mkdir(parents=True)
+    write(tmp_path, ".roo/rules-code/99999/late.md", "Late.")
+    deep = tmp_path / ".roo/rules-docs"
+    for _ in range(MAX_RULE_FOLDERS * 2):
+        deep = deep / "d"
+    write(deep, "deep.md", "Deep.")
+    discovery = find_agent_files([str(tmp_path)])
+    assert len(discovery.folders) < MAX_RULE_FOLDERS * 3
+    catalog = scan(tmp_path)
+    assert "Late." not in body(catalog, "code") and "Deep." not in body(catalog, "docs")

@@ -48,6 +48,7 @@ _AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 # A rules folder holds a few files; a folder of thousands is no one's rules.
 MAX_RULE_FILES = 100
+MAX_RULE_FOLDERS = 100  # and the folders walked to find them
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
 
@@ -228,7 +229,7 @@ class _AgentFiles(_ManifestReader):
         file name, case aside), never through a symlink out of the scanned folder nor twice."""
         found: list[tuple[str, str]] = []
         pending, walked = [folder], set()
-        while pending and len(found) <= MAX_RULE_FILES:
+        while pending and len(found) <= MAX_RULE_FILES and len(walked) < MAX_RULE_FOLDERS:
             here = os.path.realpath(pending.pop())
             if here in walked or not _within(here, self.root) or not os.path.isdir(here):
                 continue
@@ -240,14 +241,16 @@ class _AgentFiles(_ManifestReader):
                 continue
             # Every name counts: a rules file of any ending added here is a new part of a prompt.
             self.listings[here] = tuple((e.name,) for e in entries)
+            below: list[str] = []
             for entry in entries:
                 target = os.path.realpath(entry.path)
                 if not _within(target, self.root):
                     continue
                 if os.path.isdir(target):
-                    pending.append(target)
+                    below.append(target)
                 elif os.path.isfile(target) and not _ignored_rule(entry.name, dialect):
                     found.append((entry.name.lower(), target))
+            pending.extend(reversed(below))  # depth first, in the order of the names
         parent = os.path.realpath(os.path.dirname(folder))
         if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
             # A new rules folder beside this one is a new part of another mode's prompt.
