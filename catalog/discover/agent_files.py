@@ -228,7 +228,7 @@ class _AgentFiles(_ManifestReader):
         """The files of a rules folder and its subfolders, in the order the tool reads them (by
         file name, case aside), never through a symlink out of the scanned folder nor twice."""
         found: list[tuple[str, str]] = []
-        pending, walked = [folder], set()
+        pending, walked = [folder], set[str]()
         while pending and len(found) <= MAX_RULE_FILES and len(walked) < MAX_RULE_FOLDERS:
             here = os.path.realpath(pending.pop())
             if here in walked or not _within(here, self.root) or not os.path.isdir(here):
