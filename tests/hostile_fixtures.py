@@ -238,10 +238,20 @@ def write_content_catalog(root: Path) -> Fixture:
         root / ".opencode" / "agent" / "<svg onload=window.__pwned.push('opencode-file')>.md",
         agent(f"description: {yaml_string('opencode names agents after files. ' + one_line('opencode'))}"),
     )
-    # A collection named by a folder, and a marketplace, plugin and plugin category with script.
+    # A collection named by a folder (its agents/ makes it one), and a marketplace, plugin and
+    # plugin category with script.
     coll = root / f"<svg onload={js('collection')}> coll"
-    write(coll / "collected.md", agent("name: collected\ndescription: In a hostile collection."))
-    write(root / "plain-collection" / "plain.md", agent("name: plain\ndescription: In a plain collection."))
+    write(coll / "agents" / "collected.md", agent("name: collected\ndescription: In a hostile collection."))
+    write(root / "plain-collection" / "agents" / "plain.md", agent("name: plain\ndescription: In a plain collection."))
+    # A Roo Code mode whose rules files (their text and their names) carry every payload.
+    write(
+        root / ".roomodes",
+        "customModes:\n  - slug: rules-payloads\n    name: Rules payloads\n    roleDefinition: You follow rules.\n"
+        "    description: A mode whose rules carry script.\n    groups: [read]\n",
+    )
+    rules = root / ".roo" / "rules-rules-payloads"
+    write(rules / "01-payloads.md", "\n\n".join(every_payload("rules")) + "\n")
+    write(rules / f"<img src=x onerror={js('rules-file')}> {JINJA}.txt", one_line("rules-line") + "\n")
     market = root / "market"
     write(
         market / ".claude-plugin" / "marketplace.json",
@@ -266,8 +276,9 @@ def write_content_catalog(root: Path) -> Fixture:
         "agents/frontmatter-breakout.md",
         f"agents/{HOSTILE_FILE_NAME}",
         ".opencode/agent/<svg onload=window.__pwned.push('opencode-file')>.md",
-        f"{coll.name}/collected.md",
-        "plain-collection/plain.md",
+        f"{coll.name}/agents/collected.md",
+        "plain-collection/agents/plain.md",
+        ".roomodes#rules-payloads",
         "market/plugins/p/agents/plugged.md",
     ]
     return fixture

@@ -136,7 +136,7 @@ def browser() -> Iterator[Browser]:
 def test_every_hostile_agent_has_a_page(hostile: Built, config: str) -> None:
     site = hostile.site(config)
     slugs = catalog_slugs(site)
-    assert len(slugs) == 9, slugs
+    assert len(slugs) == 10, slugs
     linked = agent_links(site)
     for path, slug in slugs.items():
         assert re.fullmatch(r"[a-z0-9-]+", slug), (path, slug)
