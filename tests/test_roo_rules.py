@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.discover.agent_files import MAX_RULE_FILES, MAX_RULE_FOLDERS
+from catalog.discover.name_rules import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.pipeline import generate_docs, scan_catalog

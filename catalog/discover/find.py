@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from catalog.discover.agent_files import _AgentFiles, _head, _maybe_agent, _starts_with_frontmatter
+from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
+from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
 from catalog.discover.manifests import _Context, _within
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
@@ -180,7 +181,7 @@ class _Walker(_AgentFiles):
             and name.lower() not in _LAYOUT_DIRS
             and ctx.collection is None
             and not ctx.in_agent_dir
-            and _a_collection(real, self.repositories_below)
+            and _a_collection(real, self.repositories_below, _LAYOUT_DIRS)
         ):
             # A top folder is a collection when its agents are laid out as a collection's (or,
             # in a folder of repositories, it is one), unless the scanned folder is itself an
@@ -332,61 +333,6 @@ class _Walker(_AgentFiles):
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"
         return None
-
-
-# What makes a folder a collection of its own: a repository's files, or a layout that holds agents.
-_REPOSITORY_FILES = re.compile(
-    r"(?i)(?:readme|license|licence|copying)(?:[.-].*)?|\.git|\.claude-plugin|\.factory-plugin|package\.json|"
-    r"pyproject\.toml|" + "|".join(re.escape(manifest) for manifest, _ in _EXTENSION_MANIFESTS)
-)
-# Where a repository keeps its agents at its top: a tool's folder of agents, a .roomodes, agents/.
-_AGENTS_AT_TOP = (
-    *(f"{folder}/{child}" for folder, children, _ in LAYOUTS for child in children),
-    ".roomodes",
-    ".claude-plugin",
-    ".factory-plugin",
-    ".github/plugin",
-)
-
-_AGENT_FOLDERS_AT_TOP = frozenset({"agents", "subagents", "chatmodes", "droids", "categories"})
-
-
-def _a_repository(real: str) -> bool:
-    """Whether the scanned folder is one repository (version-controlled, or with its agents in a
-    tool's folder or an agents folder at its top), whose own folders are no collections."""
-    try:
-        names = {name.lower() for name in os.listdir(real)}
-    except OSError:
-        return False
-    return bool(names & _AGENT_FOLDERS_AT_TOP) or any(
-        os.path.lexists(os.path.join(real, where)) for where in (".git", *_AGENTS_AT_TOP)
-    )
-
-
-def _a_collection(real: str, repository: bool) -> bool:
-    """Whether a top folder is a collection: its agents in a collection's layout (agents/,
-    categories/, a tool's folder, a plugin manifest), or, where it may be one (``repository``),
-    a repository's files (README, LICENSE, .git, package.json)."""
-    try:
-        names = os.listdir(real)
-    except OSError:
-        return False
-    if any(n.lower() in _LAYOUT_DIRS or n.lower() == ".factory-plugin" for n in names):
-        return True
-    return repository and any(_REPOSITORY_FILES.fullmatch(n) for n in names)
-
-
-def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
-    """Whether a Markdown file an agent reads as part of it names that agent (its frontmatter
-    ``name``, else its file name, is the owner's file name): kiro-dev-team's builder-prompt.md
-    says ``name: builder`` for builder.json."""
-    head = _head(str(part.path)) or b""
-    found = _NAME_LINE.search(head.split(b"\n---", 1)[0])
-    name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
-    return name == owner.path.stem.rsplit(".", 1)[0]
-
-
-_NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
 
 
 def readable_name(name: str) -> str:

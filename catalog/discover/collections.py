@@ -1,0 +1,67 @@
+"""What the data says about groups: which top folder of a scanned folder is a collection (a
+repository, or agents laid out as a collection's), never any folder; and which file an agent
+reads as part of it names that same agent."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from catalog.discover.agent_files import _head
+from catalog.model.dialect_of import LAYOUTS
+from catalog.model.dialects import DIALECTS
+from catalog.types import AgentSource
+
+# What makes a folder a collection of its own: a repository's files, or a layout that holds agents.
+_REPOSITORY_FILES = re.compile(
+    r"(?i)(?:readme|license|licence|copying)(?:[.-].*)?|\.git|\.claude-plugin|\.factory-plugin|package\.json|"
+    r"pyproject\.toml|" + "|".join(re.escape(d.extension_manifest) for d in DIALECTS.values() if d.extension_manifest)
+)
+# Where a repository keeps its agents at its top: a tool's folder of agents, a .roomodes, agents/.
+_AGENTS_AT_TOP = (
+    *(f"{folder}/{child}" for folder, children, _ in LAYOUTS for child in children),
+    ".roomodes",
+    ".claude-plugin",
+    ".factory-plugin",
+    ".github/plugin",
+)
+
+_AGENT_FOLDERS_AT_TOP = frozenset({"agents", "subagents", "chatmodes", "droids", "categories"})
+
+
+def _a_repository(real: str) -> bool:
+    """Whether the scanned folder is one repository (version-controlled, or with its agents in a
+    tool's folder or an agents folder at its top), whose own folders are no collections."""
+    try:
+        names = {name.lower() for name in os.listdir(real)}
+    except OSError:
+        return False
+    return bool(names & _AGENT_FOLDERS_AT_TOP) or any(
+        os.path.lexists(os.path.join(real, where)) for where in (".git", *_AGENTS_AT_TOP)
+    )
+
+
+def _a_collection(real: str, repository: bool, layout_dirs: frozenset[str]) -> bool:
+    """Whether a top folder is a collection: its agents in a collection's layout (agents/,
+    categories/, a tool's folder, a plugin manifest), or, where it may be one (``repository``),
+    a repository's files (README, LICENSE, .git, package.json)."""
+    try:
+        names = os.listdir(real)
+    except OSError:
+        return False
+    if any(n.lower() in layout_dirs or n.lower() == ".factory-plugin" for n in names):
+        return True
+    return repository and any(_REPOSITORY_FILES.fullmatch(n) for n in names)
+
+
+def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
+    """Whether a Markdown file an agent reads as part of it names that agent (its frontmatter
+    ``name``, else its file name, is the owner's file name): kiro-dev-team's builder-prompt.md
+    says ``name: builder`` for builder.json."""
+    head = _head(str(part.path)) or b""
+    found = _NAME_LINE.search(head.split(b"\n---", 1)[0])
+    name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
+    return name == owner.path.stem.rsplit(".", 1)[0]
+
+
+_NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)

@@ -1,0 +1,110 @@
+"""The files beside an agent file that hold more of its prompt, by the agent's name
+(``Dialect.name_rules``): Roo Code's ``.roo/rules-<slug>/`` folders and ``.roorules-<slug>``
+files. Read inside the scanned folder only, in the tool's order, within bounds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from catalog.discover.manifests import _within
+from catalog.model.dialects import Dialect
+from catalog.types import Skipped
+
+# A rules folder holds a few files; a folder of thousands is no one's rules.
+MAX_RULE_FILES = 100
+MAX_RULE_FOLDERS = 100  # and the folders walked to find them
+
+
+class _NameRules:
+    """Discovery's reading of rules folders; the walker (``discover._Walker``) holds the state."""
+
+    root: str
+    skipped: list[Skipped]
+    folders: list[str]
+    listings: dict[str, tuple[tuple[str, ...], ...]]
+
+    def name_rules(self, real: str, name: str, dialect: Dialect) -> tuple[str, ...]:
+        """The files whose text the tool adds to the prompt of the agent ``name`` of the file
+        ``real`` (``Dialect.name_rules``): the first place that has any, inside the scanned
+        folder only; never more than ``MAX_RULE_FILES``."""
+        workspace = os.path.dirname(real)
+        for pattern in dialect.name_rules:
+            where = os.path.join(workspace, pattern.format(name=name).rstrip("/"))
+            if pattern.endswith("/"):
+                files = self.rule_folder(where, dialect)
+                if files:
+                    return files
+            elif _within(os.path.realpath(where), self.root) and _has_text(where):
+                return (os.path.realpath(where),)
+        return ()
+
+    def rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
+        """The files of a rules folder and its subfolders, in the order the tool reads them (by
+        file name, case aside), never through a symlink out of the scanned folder nor twice."""
+        found: list[tuple[str, str]] = []
+        pending, walked = [folder], set[str]()
+        while pending and len(found) <= MAX_RULE_FILES and len(walked) < MAX_RULE_FOLDERS:
+            here = os.path.realpath(pending.pop())
+            if here in walked or not _within(here, self.root) or not os.path.isdir(here):
+                continue
+            walked.add(here)
+            self.folders.append(here)
+            try:
+                entries = sorted(os.scandir(here), key=lambda e: e.name)
+            except OSError:
+                continue
+            # Every name counts: a rules file of any ending added here is a new part of a prompt.
+            self.listings[here] = tuple((e.name,) for e in entries)
+            below: list[str] = []
+            for entry in entries:
+                target = os.path.realpath(entry.path)
+                if not _within(target, self.root):
+                    continue
+                if os.path.isdir(target):
+                    below.append(target)
+                elif os.path.isfile(target) and not _ignored_rule(entry.name, dialect):
+                    found.append((entry.name.lower(), target))
+            pending.extend(reversed(below))  # depth first, in the order of the names
+        parent = os.path.realpath(os.path.dirname(folder))
+        if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
+            # A new rules folder beside this one is a new part of another mode's prompt.
+            self.folders.append(parent)
+            with contextlib.suppress(OSError):
+                self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
+        return tuple(dict.fromkeys(path for _, path in sorted(found)[:MAX_RULE_FILES]))
+
+    def unused_rules(self, real: str, rel: str, slugs: set[str], dialect: Dialect) -> None:
+        """Rules folders beside the file for names it defines no agent of (a built-in mode's):
+        ``scan -v`` says so, as they are on no page."""
+        folder_rules = [p for p in dialect.name_rules if p.endswith("/")]
+        base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+        for pattern in folder_rules:
+            parent, prefix = os.path.split(pattern.rstrip("/").split("{name}")[0])
+            where = os.path.join(os.path.dirname(real), parent)
+            try:
+                names = sorted(os.listdir(where)) if os.path.isdir(where) else []
+            except OSError:
+                names = []
+            for name in names:
+                if name.startswith(prefix) and name[len(prefix) :] not in slugs:
+                    message = f"{dialect.label} rules of {name[len(prefix) :]!r}, which the file defines no agent of"
+                    self.skipped.append(Skipped(f"{base}{parent}/{name}/", message))
+
+
+def _has_text(path: str) -> bool:
+    """Whether a regular file holds more than white space (the tool skips one that does not)."""
+    try:
+        if not os.path.isfile(path):
+            return False
+        with open(path, "rb") as handle:
+            return bool(handle.read(MAX_RULE_BYTES).strip())
+    except OSError:
+        return False
+
+
+MAX_RULE_BYTES = 2 * 1024 * 1024
+
+
+def _ignored_rule(name: str, dialect: Dialect) -> bool:
+    return any(name.endswith(p[1:]) if p.startswith("*.") else name == p for p in dialect.rules_ignored)
