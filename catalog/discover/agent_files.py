@@ -18,7 +18,7 @@ from catalog.model.dialect_of import (
     format_and_certainty,
     format_from_keys,
 )
-from catalog.model.dialects import DIALECTS
+from catalog.model.dialects import DIALECTS, config_dialect
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -179,9 +179,30 @@ class _AgentFiles(_ManifestReader, _NameRules):
             companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
             self.manifests.extend(companions)
             self.add_source(real, rel, ctx, fmt, explicit, companions=companions)  # a .toml: Codex's
+        elif config_dialect(name) is not None:
+            self.add_config_agents(real, rel, ctx, explicit)
         elif name.endswith(".json") and DIALECTS[fmt].syntax == "json" and tuple(parts[-3:-1]) == _KIRO_AGENT:
             self.seen.add(real)
             self.add_source(real, rel, ctx, fmt, explicit, companions=self.kiro_prompt(real, rel))
+
+    def add_config_agents(self, real: str, rel: str, ctx: _Context, explicit: bool) -> None:
+        """The agents a tool's configuration file defines (opencode.json's "agent" map), each
+        with the prompt file it names when that is inside the scanned folder."""
+        from catalog.parse.config_agents import config_agents, prompt_file
+
+        dialect = config_dialect(os.path.basename(real))
+        assert dialect is not None
+        try:
+            agents = config_agents((_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", "replace"), dialect)
+        except ValueError:
+            return  # a configuration file that does not load defines no agent we can show
+        self.seen.add(real)
+        self.manifests.append(real)
+        for name, settings, _ in agents:
+            target = prompt_file(settings.get("prompt"), real)
+            inside = target is not None and _within(target, self.root) and os.path.isfile(target)
+            companions = (target,) if inside and target else ()
+            self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.parse.structured import roo_modes
@@ -251,7 +272,7 @@ def _opens_frontmatter(head: bytes) -> bool:
 
 def _maybe_agent(name: str) -> bool:
     lowered = name.lower()
-    return lowered.endswith((".md", ".toml", ".json")) or lowered == ".roomodes"
+    return lowered.endswith((".md", ".toml", ".json", ".jsonc")) or lowered == ".roomodes"
 
 
 def _head(path: str, size: int = 4096) -> bytes | None:

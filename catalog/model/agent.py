@@ -28,6 +28,8 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     meta = raw.metadata
     text_of = _text_reader(meta, raw.scalar_source)
     file_name = name_from_file_name(PurePosixPath(source.rel_path).name, dialect)
+    if source.entry is not None and dialect.name_from_file:
+        file_name = source.entry  # one agent of a file of several (opencode.json): its key names it
 
     declared = _first(text_of, dialect.name_keys)
     if source.entry is not None and not declared:

@@ -80,6 +80,10 @@ class Dialect:
     # name starts with this (Gemini CLI: loadAgentsFromDirectory, not recursive, skips "_x.md").
     install_dir_flat: bool = False
     ignored_prefix: str = ""
+    # The tool's configuration files that may define agents too, in a map under ``config_key``
+    # (opencode.json's "agent": {"name": {...}}), each agent's prompt inline or "{file:./path}".
+    config_files: tuple[str, ...] = ()
+    config_key: str = ""
     rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
 
 
@@ -166,6 +170,10 @@ OPENCODE = _dialect(
     "permissions type dependencies",
     label="opencode",
     permission_model="opencode",
+    # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
+    config_files=("opencode.json", "opencode.jsonc"),
+    config_key="agent",
+    prompt_keys=("prompt",),
     enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
@@ -326,6 +334,12 @@ DIALECTS = {
         FACTORY,
     )
 }
+
+
+def config_dialect(file_name: str) -> Dialect | None:
+    """The dialect whose configuration file this is (opencode.json), if any."""
+    lowered = file_name.lower()
+    return next((d for d in DIALECTS.values() if lowered in d.config_files), None)
 
 
 def name_from_file_name(file_name: str, dialect: Dialect) -> str:

@@ -23,7 +23,8 @@ try:  # as catalog.parse.document loads YAML
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from catalog.model.dialects import DIALECTS, Dialect
+from catalog.model.dialects import DIALECTS, Dialect, config_dialect
+from catalog.parse.config_agents import read_config_agent
 from catalog.parse.document import parse_agent_text, read_agent_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
@@ -37,6 +38,8 @@ _JSON_KEY = re.compile(r'[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:')
 def parse_document(text: str, source: AgentSource) -> RawDocument:
     """Any agent file's text as a RawDocument, by its dialect's syntax."""
     dialect = DIALECTS[source.format]
+    if source.entry is not None and config_dialect(source.path.name):
+        return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
         return parse_agent_text(text, source.display_path, dialect.known_keys)

@@ -1,0 +1,124 @@
+"""opencode agents defined in opencode.json's "agent" map (opencode.ai/docs/agents), not only in
+.opencode/agent/*.md: rwn34/rwn-multi-cli-skills defines its opencode agent there, with its
+prompt in "{file:./.opencode/contract.md}", and it had no page."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.layout import RenderOptions
+from catalog.pipeline import generate_docs, scan_catalog
+from catalog.types import Agent, Catalog, Format
+
+CONFIG = """{
+  // opencode reads JSON with comments and trailing commas
+  "$schema": "https://opencode.ai/config.json",
+  "model": "anthropic/claude-sonnet-4-5",
+  "agent": {
+    "build": {"model": "anthropic/claude-opus-4-1"},
+    "reviewer": {
+      "description": "Reviews code for bugs.",
+      "mode": "subagent",
+      "model": "anthropic/claude-sonnet-4-5",
+      "prompt": "{file:./prompts/reviewer.txt}",
+      "permission": {"edit": "deny", "bash": "ask"},
+    },
+    "docs": {
+      "description": "Writes docs.", /* inline prompt */
+      "prompt": "You write documentation.",
+      "tools": {"write": true, "bash": false},
+    },
+  },
+}
+"""
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scan(root: Path) -> Catalog:
+    return scan_catalog([str(root)], jobs=1)
+
+
+def one(catalog: Catalog, name: str) -> Agent:
+    [agent] = [a for a in catalog.agents if a.name == name]
+    return agent
+
+
+@pytest.mark.parametrize("file_name", ["opencode.json", "opencode.jsonc"])
+def test_agents_of_opencode_json_are_agents(tmp_path: Path, file_name: str) -> None:
+    write(tmp_path, file_name, CONFIG)
+    write(tmp_path, "prompts/reviewer.txt", "You review code.\n")
+    catalog = scan(tmp_path)
+    # "build" only tunes opencode's own agent: no page of its own.
+    assert sorted((a.name, a.path, a.format) for a in catalog.agents) == [
+        ("docs", f"{file_name}#docs", Format.OPENCODE),
+        ("reviewer", f"{file_name}#reviewer", Format.OPENCODE),
+    ]
+    reviewer, docs = one(catalog, "reviewer"), one(catalog, "docs")
+    assert (reviewer.description, reviewer.body, reviewer.model) == (
+        "Reviews code for bugs.",
+        "You review code.",
+        "anthropic/claude-sonnet-4-5",
+    )
+    assert "edit" in reviewer.disallowed_tools
+    assert (docs.body, docs.description) == ("You write documentation.", "Writes docs.")
+    assert "bash" in docs.disallowed_tools
+    assert reviewer.key_lines["description"] == 7 and docs.body_line == 14  # the line of its key
+    assert catalog.findings == ()
+
+
+@pytest.mark.parametrize("prompt", ["{file:../secret.txt}", "{file:/etc/hostname}", "{file:~/secret.txt}"])
+def test_a_prompt_file_outside_the_scanned_folder_is_never_read(tmp_path: Path, prompt: str) -> None:
+    write(tmp_path, "secret.txt", "TOP SECRET")
+    root = tmp_path / "repo"
+    write(root, "opencode.json", json.dumps({"agent": {"a": {"description": "A.", "prompt": prompt}}}))
+    catalog = scan(root)
+    [agent] = catalog.agents
+    assert "SECRET" not in agent.body and agent.body == ""
+    assert [f.code for f in catalog.findings] == ["AC119"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{",
+        "[1, 2]",
+        '{"agent": []}',
+        '{"agent": {"a": "not a map", "b": {"description": 5}}}',
+        '{"agent": {"../x": {"description": "Path."}, "a b": {"description": "Space."}}}',
+        '{"agent": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"agent": {"a": {"description": "A.", "prompt": {"file": "x"}}}}',
+        '"\\ud800"',
+    ],
+)
+def test_a_hostile_opencode_json_gives_no_traceback_and_no_false_agent(tmp_path: Path, text: str) -> None:
+    write(tmp_path, "opencode.json", text)
+    write(tmp_path, ".opencode/agent/ok.md", "---\ndescription: Fine.\n---\nYou are fine.\n")
+    catalog = scan(tmp_path)
+    assert "ok" in [a.name for a in catalog.agents]
+    assert not [f for f in catalog.findings if f.code == "AC109"]
+    assert all(a.name in ("ok", "a") for a in catalog.agents)
+
+
+def test_editing_the_prompt_file_writes_what_a_fresh_run_writes(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root, "opencode.json", CONFIG)
+    prompt = write(root, "prompts/reviewer.txt", "You review code.\n")
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(root)], docs, RenderOptions())
+    prompt.write_text("You review code, twice.\n", encoding="utf-8")
+    os.utime(prompt, (os.stat(prompt).st_atime, os.stat(prompt).st_mtime + 5))
+    generate_docs([str(root)], docs, RenderOptions())
+    generate_docs([str(root)], fresh, RenderOptions(), cache=False)
+    assert "twice" in (docs / "agents/reviewer.md").read_text(encoding="utf-8")
+    for page in ("agents/reviewer.md", "agents/docs.md", "catalog.json"):
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
