@@ -122,3 +122,37 @@ def test_editing_the_prompt_file_writes_what_a_fresh_run_writes(tmp_path: Path) 
     assert "twice" in (docs / "agents/reviewer.md").read_text(encoding="utf-8")
     for page in ("agents/reviewer.md", "agents/docs.md", "catalog.json"):
         assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8")
+
+
+def _roomodes(*slugs: str) -> tuple[str, str]:
+    modes = "".join(f"  - slug: {s}\n    name: {s}\n    roleDefinition: Do {s}.\n" for s in slugs)
+    return ".roomodes", "customModes:\n" + modes
+
+
+def _opencode(*names: str) -> tuple[str, str]:
+    return "opencode.json", json.dumps(
+        {"agent": {n: {"description": f"Does {n}.", "prompt": f"Do {n}."} for n in names}}
+    )
+
+
+@pytest.mark.parametrize("kind", [_roomodes, _opencode])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(("a", "b"), ("a", "c")), (("a", "b"), ("a", "b", "c")), (("a", "b"), ("a",)), (("a",), ("b", "a"))],
+)
+def test_agents_added_renamed_or_removed_in_a_file_of_several_write_what_a_fresh_run_writes(
+    tmp_path: Path, kind: object, before: tuple[str, ...], after: tuple[str, ...]
+) -> None:
+    # Renaming a mode of .roomodes left the old mode's page and gave the new one none: the
+    # quick update took the changed file for the same agents.
+    root = tmp_path / "repo"
+    name, text = kind(*before)  # type: ignore[operator]
+    path = write(root, name, text)
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(root)], docs, RenderOptions())
+    path.write_text(kind(*after)[1], encoding="utf-8")  # type: ignore[operator]
+    os.utime(path, (os.stat(path).st_atime, os.stat(path).st_mtime + 5))
+    generate_docs([str(root)], docs, RenderOptions())
+    generate_docs([str(root)], fresh, RenderOptions(), cache=False)
+    assert sorted(p.name for p in (docs / "agents").iterdir()) == sorted(p.name for p in (fresh / "agents").iterdir())
+    assert (docs / "catalog.json").read_text(encoding="utf-8") == (fresh / "catalog.json").read_text(encoding="utf-8")

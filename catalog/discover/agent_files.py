@@ -252,6 +252,22 @@ class _AgentFiles(_ManifestReader, _NameRules):
         return (path,)
 
 
+def entries_in(path: str) -> tuple[str, ...]:
+    """The agents a file of several defines, as discovery names them (a mode's entry, an
+    opencode.json key); none when it does not load."""
+    from catalog.parse.config_agents import config_agents
+    from catalog.parse.structured import roo_modes
+
+    text = (_head(path, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
+    dialect = config_dialect(os.path.basename(path))
+    try:
+        if dialect is not None:
+            return tuple(name for name, _, _ in config_agents(text, dialect))
+        return tuple(entry for entry, _, _ in roo_modes(text))
+    except ValueError:
+        return ()
+
+
 def _group_folder(rel: str, ctx: _Context) -> str | None:
     """The folder a loose agent file is in, when that folder is directly in its collection's
     folder (or in the scanned repository): collections such as contains-studio/agents group

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter
+from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter, entries_in
 from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
 from catalog.discover.manifests import _Context, _within
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
@@ -376,14 +376,17 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
 _RULE_FILES = tuple(p.split("{name}")[0] for d in DIALECTS.values() for p in d.name_rules if not p.endswith("/"))
 
 
-def still_an_agent(source: AgentSource) -> bool:
+def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:
     """Whether discovery would take this file again as it did: still a regular file (never
-    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one."""
+    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one;
+    a file of several agents (.roomodes, opencode.json) with the same ones (``entries``)."""
     try:
         if not stat.S_ISREG(os.lstat(source.path).st_mode):
             return False
     except OSError:
         return False
+    if source.entry is not None:
+        return set(entries_in(str(source.path))) == {*entries, source.entry}
     # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
     # files were taken for where they are or what they say.
     if not source.path.name.lower().endswith(".md"):

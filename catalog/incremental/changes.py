@@ -107,7 +107,9 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
         ids = ids_of(state, path)
         if ids:
             entry = entry_of(state.entries[ids[0]])
-            if entry is None or not still_an_agent(source_of(entry.source)):
+            # A file of several agents: the ones it had (an added or renamed one needs discovery).
+            others = [i.rsplit("#", 1)[1] for i in ids if "#" in i]
+            if entry is None or not still_an_agent(source_of(entry.source), others):
                 return False
         elif path in state.folders:
             if folder_key(entries_of(path)) != state.folders[path]:
