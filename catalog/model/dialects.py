@@ -185,9 +185,11 @@ GEMINI_TOOLS = words(
     "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
     "tracker_list_tasks tracker_add_dependency tracker_visualize"
 )
+# Its keys: the strict schema of packages/core/src/agents/agentLoader.ts (local and remote agents).
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    "name description kind tools model temperature max_turns timeout_mins mcpServers display_name",
+    "name description kind tools model temperature max_turns timeout_mins mcpServers display_name mcp_servers policy "
+    "agent_card_url auth",
     ".gemini/agents/",
     False,
     ".md",
