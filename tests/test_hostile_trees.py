@@ -128,7 +128,7 @@ def test_random_trees_are_read_inside_the_folder_once_each(
                 slug = agent.path[-1]
                 rules = workspace / ".roo" / f"rules-{slug}"
                 texts = [p for p in rules.glob("*.md") if p.is_file() and not p.is_symlink()] if rules.is_dir() else []
-                assert not texts or f"# Rules from .roo/rules-{slug}/" in agent.body, agent.body
+                assert not texts or f"**Rules from .roo/rules-{slug}/" in agent.body, agent.body
         assert not [f for f in catalog.findings if f.code == "AC109"]
         assert len(catalog.agents) == len(discovery.sources)
         for agent in catalog.agents:

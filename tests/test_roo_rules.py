@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from catalog.discover.name_rules import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.discover.find import find_agent_files
+from catalog.discover.name_rules import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.layout import RenderOptions
+from catalog.lint.check import lint_catalog
 from catalog.pipeline import generate_docs, scan_catalog
 from catalog.types import Agent, Catalog
 
@@ -83,7 +84,11 @@ def test_a_modes_rules_are_in_its_prompt_after_its_instructions(
         write(tmp_path, rel, text)
     catalog = scan(tmp_path)
     code = body(catalog, "code")
-    shown = [line.removeprefix("# Rules from ").rstrip(":") for line in code.split("\n") if line.startswith("# Rules")]
+    shown = [
+        line.removeprefix("**Rules from ").removesuffix(":**")
+        for line in code.split("\n")
+        if line.startswith("**Rules")
+    ]
     assert [s.rsplit("/", 1)[-1] for s in shown] == expected
     assert code.startswith("You write code.")
     for rel in shown:
@@ -143,7 +148,7 @@ def test_a_folder_of_thousands_of_rules_costs_a_bounded_prompt(tmp_path: Path) -
     for number in range(MAX_RULE_FILES * 3):
         write(tmp_path, f".roo/rules-code/{number:05}.md", f"rule {number}")
     code = body(scan(tmp_path), "code")
-    assert code.count("# Rules from") == MAX_RULE_FILES
+    assert code.count("**Rules from") == MAX_RULE_FILES
     assert "rule 0\n" in code + "\n" and f"rule {MAX_RULE_FILES}\n" not in code + "\n"
 
 
@@ -200,3 +205,14 @@ def test_a_rules_folder_of_thousands_of_folders_is_walked_no_further_than_a_boun
     assert len(discovery.folders) < MAX_RULE_FOLDERS * 3
     catalog = scan(tmp_path)
     assert "Late." not in body(catalog, "code") and "Deep." not in body(catalog, "docs")
+
+
+def test_rules_that_open_with_a_heading_leave_no_empty_section(tmp_path: Path) -> None:
+    # roo-evolve: each rules.md opens with "# ... Mode Rules"; under a "# Rules from" heading
+    # that was an AC502 empty-section warning on all nine modes.
+    write(tmp_path, ".roomodes", MODES)
+    write(tmp_path, ".roo/rules-code/rules.md", "# Code rules\n\n## Style\n\nShort lines.\n")
+    write(tmp_path, ".roorules-docs", "Plain rules.\n")
+    catalog = scan(tmp_path)
+    assert [f.code for f in lint_catalog(catalog)] == []
+    assert [s.title for s in agent(catalog, "code").sections] == ["Rules from .roo/rules-code/rules.md", "Code rules"]

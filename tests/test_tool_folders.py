@@ -46,7 +46,9 @@ def test_a_prompt_file_with_frontmatter_is_part_of_its_agent_not_an_agent(tmp_pa
     write(tmp_path, f".kiro/agents/{target}", "---\nname: k\ndescription: Does k.\n---\nYou do k.\n")
     catalog = scan_catalog([str(tmp_path)], jobs=1)
     assert [(a.path, a.name) for a in catalog.agents] == [(".kiro/agents/k.json", "k")]
-    assert "You do k." in catalog.agents[0].body
+    # Its frontmatter is the agent's settings again, not its prompt (as Markdown, its closing
+    # line made them a heading: an AC502 empty section on each of kiro-dev-team's agents).
+    assert catalog.agents[0].body == "You do k."
     skipped = {s.rel_path: s.reason for s in find_agent_files([str(tmp_path)]).skipped}
     assert "read as part of" in skipped.get(f".kiro/agents/{target}", "read as part of")
 

@@ -122,7 +122,7 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
                     )
                 )
             else:
-                data["prompt"] = body
+                data["prompt"] = _without_frontmatter(body, source)
         document = _document(data, lines, dialect, findings)
         return RawDocument(
             {**document.metadata, "prompt": prompt},
@@ -148,9 +148,19 @@ def _read_roomodes(text: str, source: AgentSource, dialect: Dialect) -> RawDocum
     return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", 1, message),))
 
 
+def _without_frontmatter(text: str, source: AgentSource) -> str:
+    """A prompt file's text without the frontmatter some write at its top (kiro-dev-team's
+    builder-prompt.md repeats the agent's name and description there): that is the agent's
+    settings, not its prompt, and as Markdown its closing line made the settings a heading."""
+    if not text.lstrip("\ufeff").startswith("---"):
+        return text
+    document = parse_agent_text(text, source.display_path, frozenset())
+    return document.body if document.has_frontmatter else text
+
+
 def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     """The prompt with the rules files discovery found for the agent (``Dialect.name_rules``)
-    after it, each under the line its tool puts before it: "# Rules from <path>:"."""
+    after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
     parts, findings = [document.body] if document.body else [], list(document.findings)
     workspace = os.path.dirname(source.path)
     for companion in source.companions:
@@ -161,7 +171,10 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
             findings.append(_problem(source, "AC119", 1, f"rules file {shown} not read: {why}", "warning"))
             continue
         if text.strip():
-            parts.append(f"# Rules from {shown}:\n\n{text.strip()}")
+            # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: as a
+            # heading it was an empty section above a file that opens with its own heading.
+            label = "".join(c if c.isprintable() else "_" for c in shown)
+            parts.append(f"**Rules from {label}:**\n\n{text.strip()}")
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
     return replace(document, body="\n\n".join(parts), findings=tuple(findings))
