@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from catalog.discover.find import find_agent_files
+from catalog.lint.check import lint_catalog
+from catalog.pipeline import scan_catalog
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
 
@@ -94,3 +96,18 @@ def test_a_repositorys_folder_laid_out_as_a_collection_is_one(tmp_path: Path, ki
     )
     found = collections(tmp_path)
     assert (found["templates/agents/helper.md"], found["kit/agents/helper.md"]) == ("templates", "kit")
+
+
+def test_a_project_inside_a_repository_is_a_group_of_its_own(tmp_path: Path) -> None:
+    # sampleXbro/agentsbridge keeps test projects with their own .claude/agents/ under
+    # tests/e2e/fixtures/: as part of the repository, their code-reviewer was a false AC301
+    # duplicate of the repository's own.
+    reviewer = AGENT.format(name="code-reviewer")
+    write(tmp_path, {".claude/agents/code-reviewer.md": reviewer, "src/main.py": ""})
+    write(tmp_path, {"tests/fixtures/claude-project/.claude/agents/code-reviewer.md": reviewer})
+    assert collections(tmp_path) == {
+        ".claude/agents/code-reviewer.md": None,
+        "tests/fixtures/claude-project/.claude/agents/code-reviewer.md": "claude-project",
+    }
+    found = [f.code for f in lint_catalog(scan_catalog([str(tmp_path)], jobs=1))]
+    assert "AC301" not in found

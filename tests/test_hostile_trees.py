@@ -112,10 +112,12 @@ def test_random_trees_are_read_inside_the_folder_once_each(
             for path in (str(source.path), *source.companions):
                 assert os.path.realpath(path).startswith(real_root + os.sep), path
             assert "/.roo/" not in f"/{source.rel_path}"
-            assert source.collection is None or source.collection in {p.name for p in root.iterdir()}
+            # A collection is a top folder, or a project inside the repository (a folder holding a tool folder).
+            parts = source.rel_path.split("#")[0].split("/")
+            projects = {parts[i - 1] for i, part in enumerate(parts) if i and part.startswith(".")}
+            assert source.collection in {None, *projects, *(p.name for p in root.iterdir())}
 
             # In a tool's folder, only its agents folders hold agents (.kiro/templates/ does not).
-            parts = source.rel_path.split("#")[0].split("/")
             for index, part in enumerate(parts[:-1]):
                 if part in AGENT_FOLDERS_OF and index + 1 < len(parts) - 1:
                     assert parts[index + 1] in AGENT_FOLDERS_OF[part], source.rel_path

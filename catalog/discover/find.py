@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter, entries_in
 from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
 from catalog.discover.manifests import _Context, _within
+from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Skipped
@@ -56,9 +57,6 @@ _NOT_AGENT_DIRS_OF = {
     ".factory": frozenset({"hooks"}),
     ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes", "mode"}),
 }
-# Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
-# read with those agents (``Dialect.name_rules``), never walked for agents.
-_RULES_DIRS = {p.split("/")[0]: d.label for d in DIALECTS.values() for p in d.name_rules if "/" in p}
 # The folders of a tool's folder it reads agents from (.claude/agents/, .github/chatmodes/, ...).
 _AGENT_DIRS_OF: dict[str, tuple[str, ...]] = {}
 for _folder, _children, _ in LAYOUTS:
@@ -213,8 +211,10 @@ class _Walker(_AgentFiles):
                 # An extension (Gemini CLI's): its agents/ folder holds agents of its format.
                 self.manifests.append(os.path.join(real, manifest))
                 ctx = replace(ctx, format=extended)
-        if name.lower() in _HIDDEN_AGENT_DIRS:
-            ctx = replace(ctx, tool_dir=name.lower())
+        if name.lower() in _HIDDEN_AGENT_DIRS:  # below the top, another project's (a test fixture's) group
+            nested = "/" in rel and ctx.collection is None and ctx.plugin is None and not ctx.in_agent_dir
+            within = readable_name(os.path.basename(os.path.dirname(real))) if nested else ctx.collection
+            ctx = replace(ctx, tool_dir=name.lower(), collection=within)
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
         if parent == "categories" and numbered:
@@ -369,11 +369,6 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
         elif _maybe_agent(entry.name) or entry.name.startswith(_RULE_FILES):
             counted.append((entry.name,))
     return tuple(counted)
-
-
-# Files beside an agent file that hold more of its prompt (Roo Code's .roorules-<slug>): one
-# added or removed changes what discovery finds.
-_RULE_FILES = tuple(p.split("{name}")[0] for d in DIALECTS.values() for p in d.name_rules if not p.endswith("/"))
 
 
 def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:

@@ -8,12 +8,19 @@ import contextlib
 import os
 
 from catalog.discover.manifests import _within
-from catalog.model.dialects import Dialect
+from catalog.model.dialects import DIALECTS, Dialect
 from catalog.types import Skipped
 
 # A rules folder holds a few files; a folder of thousands is no one's rules.
 MAX_RULE_FILES = 100
 MAX_RULE_FOLDERS = 100  # and the folders walked to find them
+
+# Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
+# read with those agents (``Dialect.name_rules``), never walked for agents.
+_RULES_DIRS = {p.split("/")[0]: d.label for d in DIALECTS.values() for p in d.name_rules if "/" in p}
+# Files beside an agent file that hold more of its prompt (Roo Code's .roorules-<slug>): one
+# added or removed changes what discovery finds.
+_RULE_FILES = tuple(p.split("{name}")[0] for d in DIALECTS.values() for p in d.name_rules if not p.endswith("/"))
 
 
 class _NameRules:
