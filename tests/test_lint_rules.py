@@ -604,6 +604,10 @@ CLEAN: dict[str, str] = {
     ".github/chatmodes/ask.chatmode.md": md("description: Answers questions.", "model: GPT-4.1"),
     ".opencode/agent/builder.md": md("description: Builds things.", "mode: subagent", "model: anthropic/claude-x"),
     ".gemini/agents/researcher.md": md("name: researcher", "description: Finds sources.", "kind: local"),
+    # Kiro CLI 3's Markdown agents grant with a permissions list (kiro.dev/docs/cli/v3/agent-config).
+    ".kiro/agents/guard.md": md(
+        "description: Guards.", "tools: [read, shell]", "permissions:", "  - capability: shell", "    effect: allow"
+    ),
     # The keys of Gemini CLI's agentLoader.ts schema (strict: it refuses a file with others).
     ".gemini/agents/remote.md": md(
         "name: remote", "description: Asks a remote agent.", "kind: remote", "agent_card_url: https://a.example/card"

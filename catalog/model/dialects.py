@@ -270,11 +270,12 @@ ROO_CODE = _dialect(
         "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
     ),
 )
-# Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each.
+# Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each;
+# Kiro CLI 3 also reads Markdown agents, with a permissions list (kiro.dev/docs/cli/v3/agent-config).
 KIRO = _dialect(
     Format.KIRO,
     "name description prompt mcpServers tools toolAliases allowedTools toolsSettings resources hooks "
-    "includeMcpJson useLegacyMcpJson model keyboardShortcut welcomeMessage $schema",
+    "includeMcpJson useLegacyMcpJson model keyboardShortcut welcomeMessage $schema permissions",
     ".kiro/agents/",
     False,
     ".json",
