@@ -18,10 +18,18 @@ from catalog.parse.document import read_agent_file
 from catalog.parse.yaml_limits import _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
 
-# A string, a comment, or a comma before a closing bracket: what JSONC adds to JSON.
-_JSONC = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.DOTALL)
+# A string or a comment, then a string or a comma before a closing bracket: what JSONC adds to
+# JSON, taken out in two passes (a comment may stand between the comma and the bracket).
+_STRING = r'"(?:[^"\\\n]|\\[^\n])*"?'  # an unclosed one ends at its line: each start is tried once
+_COMMENT = re.compile(_STRING + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.DOTALL)
+_TRAILING_COMMA = re.compile(_STRING + r"|,(?=\s*[}\]])")
+_KEY_LINE = re.compile(r'^[ \t]*"([\w.-]{1,100})"[ \t]*:', re.MULTILINE)
 FILE_PROMPT = re.compile(r"\{file:([^}]+)\}")
 _ENTRY = re.compile(r"[\w.-]{1,100}")
+
+
+def _strings_only(match: re.Match[str]) -> str:
+    return match.group() if match.group().startswith('"') else ""
 
 
 def config_agents(text: str, dialect: Dialect) -> list[tuple[str, dict[str, Any], int]]:
@@ -30,7 +38,7 @@ def config_agents(text: str, dialect: Dialect) -> list[tuple[str, dict[str, Any]
     description or a prompt (a map of a model or tools alone tunes one of the tool's own agents).
     ValueError when the file does not load."""
     try:
-        data = json.loads(_JSONC.sub(lambda m: m.group() if m.group().startswith('"') else "", text))
+        data = json.loads(_TRAILING_COMMA.sub(_strings_only, _COMMENT.sub(_strings_only, text)))
     except RecursionError:
         raise ValueError("nested too deeply") from None
     agents = data.get(dialect.config_key) if isinstance(data, dict) else None
@@ -38,15 +46,19 @@ def config_agents(text: str, dialect: Dialect) -> list[tuple[str, dict[str, Any]
         return []
     found = []
     opened = re.search(rf'"{re.escape(dialect.config_key)}"\s*:', text)
-    start = opened.end() if opened else 0
+    lines: dict[str, int] = {}  # each key after the map's opening -> its first line, in one pass
+    at = opened.end() if opened else 0
+    line = text.count("\n", 0, at) + 1
+    for key in _KEY_LINE.finditer(text, at):
+        line += text.count("\n", at, key.start())
+        at = key.start()
+        lines.setdefault(key.group(1), line)
     for name, settings in agents.items():
         if not (_ENTRY.fullmatch(name) and isinstance(settings, dict)):
             continue
         if not any(isinstance(settings.get(k), str) and settings[k].strip() for k in ("description", "prompt")):
             continue
-        key = re.compile(rf'^\s*"{re.escape(name)}"\s*:', re.MULTILINE).search(text, start)
-        line = text.count("\n", 0, key.start()) + 1 if key else 1
-        found.append((name, {str(k): _jsonable(v) for k, v in settings.items()}, line))
+        found.append((name, {str(k): _jsonable(v) for k, v in settings.items()}, lines.get(name, 1)))
     return found
 
 
