@@ -98,16 +98,27 @@ def test_a_repositorys_folder_laid_out_as_a_collection_is_one(tmp_path: Path, ki
     assert (found["templates/agents/helper.md"], found["kit/agents/helper.md"]) == ("templates", "kit")
 
 
-def test_a_project_inside_a_repository_is_a_group_of_its_own(tmp_path: Path) -> None:
+MODES = (
+    "customModes:\n  - slug: code-reviewer\n    name: R\n    roleDefinition: You review.\n    description: Reviews.\n"
+)
+OPENCODE = '{"agent": {"code-reviewer": {"description": "Reviews.", "prompt": "You review."}}}'
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        (".claude/agents/code-reviewer.md", AGENT.format(name="code-reviewer")),
+        (".roomodes", MODES),
+        ("opencode.json", OPENCODE),
+    ],
+)
+def test_a_project_inside_a_repository_is_a_group_of_its_own(tmp_path: Path, rel: str, text: str) -> None:
     # sampleXbro/agentsbridge keeps test projects with their own .claude/agents/ under
     # tests/e2e/fixtures/: as part of the repository, their code-reviewer was a false AC301
     # duplicate of the repository's own.
-    reviewer = AGENT.format(name="code-reviewer")
-    write(tmp_path, {".claude/agents/code-reviewer.md": reviewer, "src/main.py": ""})
-    write(tmp_path, {"tests/fixtures/claude-project/.claude/agents/code-reviewer.md": reviewer})
-    assert collections(tmp_path) == {
-        ".claude/agents/code-reviewer.md": None,
-        "tests/fixtures/claude-project/.claude/agents/code-reviewer.md": "claude-project",
-    }
+    write(tmp_path, {rel: text, "src/main.py": ""})
+    write(tmp_path, {f"tests/fixtures/claude-project/{rel}": text})
+    found = {path.split("#")[0]: collection for path, collection in collections(tmp_path).items()}
+    assert found == {rel: None, f"tests/fixtures/claude-project/{rel}": "claude-project"}
     found = [f.code for f in lint_catalog(scan_catalog([str(tmp_path)], jobs=1))]
     assert "AC301" not in found

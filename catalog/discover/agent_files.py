@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
@@ -190,6 +191,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         with the prompt file it names when that is inside the scanned folder."""
         from catalog.parse.config_agents import config_agents, prompt_file
 
+        ctx = _project(ctx, rel)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
         try:
@@ -207,6 +209,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.parse.structured import roo_modes
 
+        ctx = _project(ctx, rel)
         self.seen.add(real)
         try:
             text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
@@ -266,6 +269,15 @@ def entries_in(path: str) -> tuple[str, ...]:
         return tuple(entry for entry, _, _ in roo_modes(text))
     except ValueError:
         return ()
+
+
+def _project(ctx: _Context, rel: str) -> _Context:
+    """The context of a file of several agents below the top (.roomodes, opencode.json): another
+    project's (a test fixture's), a collection named by its folder, as a tool folder there is."""
+    parts = rel.split("/")
+    if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
+        return ctx
+    return replace(ctx, collection=parts[-2])
 
 
 def _group_folder(rel: str, ctx: _Context) -> str | None:

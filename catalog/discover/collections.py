@@ -29,6 +29,13 @@ _AGENTS_AT_TOP = (
 _AGENT_FOLDERS_AT_TOP = frozenset({"agents", "subagents", "chatmodes", "droids", "categories"})
 
 
+# Files that make a folder a project of agents: a plugin manifest's folder, a tool's file of
+# several agents (.roomodes, opencode.json).
+_PROJECT_FILES = frozenset(
+    {".factory-plugin", ".roomodes", *(name for d in DIALECTS.values() for name in d.config_files)}
+)
+
+
 def _a_repository(real: str) -> bool:
     """Whether the scanned folder is one repository (version-controlled, or with its agents in a
     tool's folder or an agents folder at its top), whose own folders are no collections."""
@@ -49,7 +56,7 @@ def _a_collection(real: str, repository: bool, layout_dirs: frozenset[str]) -> b
         names = os.listdir(real)
     except OSError:
         return False
-    if any(n.lower() in layout_dirs or n.lower() == ".factory-plugin" for n in names):
+    if any(n.lower() in layout_dirs or n.lower() in _PROJECT_FILES for n in names):
         return True
     return repository and any(_REPOSITORY_FILES.fullmatch(n) for n in names)
 
