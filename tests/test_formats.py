@@ -425,7 +425,8 @@ def test_gemini_cli_tools_are_checked_against_gemini_cli_names(tmp_path: Path) -
         "---\nname: g\ndescription: G.\ntools: [read_file, grep_search, mcp_github_get_issue, Teleport]\n---\nG.\n",
     )
     found = [(f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
-    assert found == [(4, "AC401", "unknown tool 'Teleport': not a Gemini CLI tool")]
+    # Gemini CLI's schema refuses a file with a tool name it does not know (isValidToolName).
+    assert found == [(4, "AC208", "unknown tool 'Teleport': not a Gemini CLI tool: Gemini CLI refuses this file")]
 
 
 # Factory, Qwen Code, Cursor: Markdown, each with its own rules.

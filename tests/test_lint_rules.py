@@ -280,6 +280,31 @@ CASES = [
         (".gemini/agents/_y.md:1:1", ".gemini/agents/team/x.md:1:1"),
     ),
     Case(
+        "AC205",
+        # Gemini CLI's nameSchema is /^[a-z0-9-_]+$/: it refuses the file, where Claude Code only warns (AC204).
+        {".gemini/agents/x.md": md("name: Code Reviewer", "description: Helps."), f"{A}/y.md": ok("Code_Reviewer")},
+        {".gemini/agents/x.md": ok("code_reviewer"), f"{A}/y.md": ok("code-reviewer")},
+        (".gemini/agents/x.md:2:1",),
+        label="gemini",
+    ),
+    Case(
+        "AC208",
+        # Gemini CLI's agent schema is strict (zod .strict()): another field, a tool or kind it does not know
+        # makes it refuse the whole file, agent-catalog's own category and tags too.
+        {
+            ".gemini/agents/x.md": ok(
+                "x", "author: me", "category: ops", "tools: [read_file, Read]", "kind: nearby", "max_turns: 3"
+            )
+        },
+        {
+            ".gemini/agents/x.md": ok(
+                "x", "tools: [read_file, run_shell_command, mcp_github_list_issues]", "kind: local"
+            ),
+            f"{A}/y.md": ok("y", "author: me", "category: ops", "tools: [Read, read_file]"),
+        },
+        (".gemini/agents/x.md:4:1", ".gemini/agents/x.md:5:1", ".gemini/agents/x.md:6:1", ".gemini/agents/x.md:7:1"),
+    ),
+    Case(
         "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
@@ -976,3 +1001,22 @@ def test_at_most_per_code_keeps_the_first_of_each_code_and_counts_the_rest(
             )
         else:
             assert out == mine
+
+
+def test_a_file_its_tool_refuses_is_one_error_not_also_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a tool refuses the whole file (Gemini CLI's strict schema), the field, tool or value that
+    makes it refuse is an error (AC208) and the notes that say "the tool ignores it" (AC401, AC403,
+    AC404) are not given as well; other tools' files keep those notes."""
+    refused = ok("x", "author: me", "tools: [Read]", "kind: nearby")
+    project = write_project(
+        tmp_path, {".gemini/agents/x.md": refused, f"{A}/y.md": ok("y", "author: me", "tools: [Frob]")}
+    )
+    found = codes(lint_json(project, monkeypatch))
+    assert found == [
+        ".claude/agents/y.md:4:1 AC403",
+        ".claude/agents/y.md:5:1 AC401",
+        ".gemini/agents/x.md:4:1 AC208",
+        ".gemini/agents/x.md:5:1 AC208",
+        ".gemini/agents/x.md:6:1 AC208",
+    ], found
+    assert lint().exit_code == 1

@@ -44,9 +44,7 @@ def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Copilot names are display titles and are not checked.",
 )
 def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if not DIALECTS[agent.format].kebab_names or "name" not in agent.key_lines:
-        return
-    if ":" in agent.name or agent.name.startswith("-"):
+    if _name_problem(agent) == "AC203":
         yield _line(agent, "name"), 1, f"name {agent.name!r} contains ':' or starts with '-'"
 
 
@@ -58,9 +56,7 @@ def name_syntax(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Claude Code and Gemini CLI expect names like 'code-reviewer'; others may not be invocable by name.",
 )
 def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if not DIALECTS[agent.format].kebab_names or "name" not in agent.key_lines:
-        return
-    if not _KEBAB.fullmatch(agent.name) and ":" not in agent.name and not agent.name.startswith("-"):
+    if _name_problem(agent) == "AC204":
         yield _line(agent, "name"), 1, f"name {agent.name!r} is not lowercase letters, digits and hyphens"
 
 
@@ -69,20 +65,33 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "name-rejected",
     "error",
     "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
-    "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid. Gemini CLI's "
-    "rule is AC204.",
+    "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid; Gemini CLI "
+    "refuses a name other than lowercase letters, digits, '-' and '_'.",
 )
 def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     key = dialect.name_keys[0]
-    if dialect.kebab_names or dialect.name_pattern is None:
-        return
-    if key in agent.key_lines and not re.fullmatch(dialect.name_pattern, agent.name):
+    if _name_problem(agent) == "AC205":
         yield (
             _line(agent, key),
             1,
             f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
         )
+
+
+def _name_problem(agent: Agent) -> str | None:
+    """The one name rule an agent's written name breaks, the worst first: a ':' or a leading '-'
+    (AC203), a name its tool refuses (AC205), one that is not kebab-case (AC204)."""
+    dialect = DIALECTS[agent.format]
+    if dialect.name_keys[0] not in agent.key_lines:
+        return None
+    if dialect.kebab_names and (":" in agent.name or agent.name.startswith("-")):
+        return "AC203"
+    if dialect.name_pattern is not None and not re.fullmatch(dialect.name_pattern, agent.name):
+        return "AC205"
+    if dialect.kebab_names and not _KEBAB.fullmatch(agent.name):
+        return "AC204"
+    return None
 
 
 @_rule(
@@ -135,6 +144,23 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
 
 
 @_rule(
+    "AC208",
+    "refused",
+    "error",
+    "A field, tool or value a tool with a strict schema refuses: Gemini CLI then loads none of the file.",
+    "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
+    "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
+    "the whole file, where the other tools ignore them (AC401, AC403, AC404).",
+)
+def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    dialect = DIALECTS[agent.format]
+    if dialect.strict_schema:
+        problems = (*_unknown_fields(agent, dialect.fields), *_unknown_tools(agent), *_bad_values(agent))
+        for line, col, problem in problems:
+            yield line, col, f"{problem}: {dialect.label} refuses this file"
+
+
+@_rule(
     "AC401",
     "unknown-tool",
     "warning",
@@ -143,6 +169,11 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if not DIALECTS[agent.format].strict_schema:
+        yield from _unknown_tools(agent)
+
+
+def _unknown_tools(agent: Agent) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     # A tool that has renamed tools (Claude Code) is checked on its denied tools too, and AC402
     # names the renamed ones; the others on the tools they grant.
@@ -193,7 +224,11 @@ def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
     "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog].",
 )
 def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    known = DIALECTS[agent.format].fields | CATALOG_FIELDS
+    if not DIALECTS[agent.format].strict_schema:
+        yield from _unknown_fields(agent, DIALECTS[agent.format].fields | CATALOG_FIELDS)
+
+
+def _unknown_fields(agent: Agent, known: frozenset[str]) -> Iterator[Hit]:
     for key in agent.key_lines:
         if key not in known:
             yield agent.key_lines[key], 1, f"field {key!r} is not a {agent.format.value} field"
@@ -209,6 +244,11 @@ def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
              for d in DIALECTS.values() if d.enums or d.colors),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    if not DIALECTS[agent.format].strict_schema:
+        yield from _bad_values(agent)
+
+
+def _bad_values(agent: Agent) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     if dialect.colors and agent.color is not None and agent.color not in dialect.colors:
         yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(dialect.colors))}"

@@ -85,6 +85,9 @@ class Dialect:
     config_files: tuple[str, ...] = ()
     config_key: str = ""
     rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
+    # The tool refuses the whole file for a field, tool or value it does not know, where the
+    # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
+    strict_schema: bool = False
 
 
 def _dialect(
@@ -204,6 +207,7 @@ GEMINI_CLI = _dialect(
     tool_names=GEMINI_TOOLS,
     install_dir_flat=True,
     ignored_prefix="_",
+    strict_schema=True,
 )
 # Cursor reads name, description, model, readonly and is_background (cursor.com/docs/agent/subagents).
 CURSOR = _dialect(
