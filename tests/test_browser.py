@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "backend-specialist.md"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
+# Every URL but those of LOCAL_SCHEMES, matched by the browser (tests/hostile_support.py).
+OUTSIDE = re.compile("^(?!" + "|".join(re.escape(scheme) for scheme in LOCAL_SCHEMES) + ")")
 # A word of one agent's example dialogue that no other agent file contains.
 SEARCH_WORD, SEARCH_AGENT = "autovacuum", "postgres-tuner"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -86,13 +88,10 @@ def open_page(browser: Any, url: str, *, size: str = "desktop", scheme: str = "l
     watch = Watch()
 
     def route(route: Any) -> None:
-        if route.request.url.startswith(LOCAL_SCHEMES):
-            route.continue_()
-        else:
-            watch.outside.append(route.request.url)
-            route.abort()
+        watch.outside.append(route.request.url)
+        route.abort()
 
-    context.route("**/*", route)
+    context.route(OUTSIDE, route)  # only requests leaving the site come to this process
     page = context.new_page()
     page.on("console", lambda message: message.type == "error" and watch.errors.append(message.text))
     page.on("pageerror", lambda error: watch.errors.append(str(error)))
@@ -144,12 +143,63 @@ def screenshot_pages(site: Path) -> dict[str, Path]:
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_screenshots(browser: Any, site: Path, size: str, scheme: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # One page of this size and scheme goes from page to page (a new page costs a renderer
+    # process); the watch sees every page it loads.
+    page = watch = None
     for name, path in screenshot_pages(site).items():
-        page, watch = open_page(browser, path.as_uri(), size=size, scheme=scheme)
+        if page is None:
+            page, watch = open_page(browser, path.as_uri(), size=size, scheme=scheme)
+        else:
+            page.goto(path.as_uri(), wait_until="load")
+        assert watch is not None and page.url == path.as_uri()
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}-{scheme}.png"), full_page=True)
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {size} width"
         watch.assert_clean()
-        page.context.close()
+    assert page is not None
+    page.context.close()
+
+
+PROBE = """<!doctype html><html><head><link rel="stylesheet" href="https://example.invalid/style.css"></head>
+<body><img src="https://example.invalid/pixel.png"><img src="local.png"><script>
+fetch("https://example.invalid/fetch").catch(() => 0);
+const code = "fetch('https://example.invalid/worker').catch(() => 0)";
+new Worker(URL.createObjectURL(new Blob([code], {type: "text/javascript"})));
+</script></body></html>
+"""
+PROBED = {f"https://example.invalid/{name}" for name in ("style.css", "pixel.png", "fetch", "worker")}
+
+
+def test_the_watch_counts_every_request_leaving_the_site(browser: Any, tmp_path: Path) -> None:
+    """The harness itself: a page whose stylesheet, image, script and worker reach outside.
+    Each request is counted and blocked, by this module's watch and by the hostile tests'
+    session, and the page's own files are not."""
+    from tests.hostile_support import Session
+
+    page_file = tmp_path / "probe.html"
+    page_file.write_text(PROBE, encoding="utf-8")
+    page, watch = open_page(browser, page_file.as_uri())
+    wait_until(page, lambda: set(watch.outside) >= PROBED)
+    assert set(watch.outside) == PROBED
+    assert [url for url in watch.failed if url.startswith("file:")] == [(tmp_path / "local.png").as_uri()]
+    with pytest.raises(AssertionError, match="requests to outside the site"):
+        watch.assert_clean()
+    page.context.close()
+
+    session = Session(browser)
+    try:
+        page, visit = session.open(page_file.as_uri())
+        wait_until(page, lambda: set(visit.outside) >= PROBED)
+        assert set(visit.outside) == PROBED
+        assert session.record(page, visit).problems() != []
+    finally:
+        session.close()
+
+
+def wait_until(page: Any, condition: Any, seconds: float = 5) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        page.wait_for_timeout(50)

@@ -679,8 +679,15 @@ def test_screenshots(opened: Any, site: Path, data: Data, picks: dict[str, str],
         "search": overview(site),
         "agent": (site / "agents" / f"{slug}.html").as_uri(),
     }
+    page = None
     for name, url in shots.items():
-        page = opened(url, size=size, scheme=scheme)
+        # One page of this size and scheme goes from URL to URL (a new page costs a renderer
+        # process); ``opened`` checks what it loaded, every URL of it, at the end.
+        if page is None:
+            page = opened(url, size=size, scheme=scheme)
+        else:
+            page.goto(url, wait_until="load")
+        assert page.url == url
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         if name in ("overview", "filtered"):

@@ -119,25 +119,42 @@ class CatalogRepo:
         return must(["git", "status", "--porcelain"], self.path, self.env)
 
 
+@pytest.fixture(scope="module")
+def catalog_template(
+    tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str], pre_commit_home: Path
+) -> Path:
+    """A git repository of three agents, the hooks installed in .git/hooks (a `pre-commit
+    install`, a second or so): made once, copied for each test (pre-commit's hook script
+    names no path of the repository it is in)."""
+    root = tmp_path_factory.mktemp("catalog-template")
+    env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home))
+    must(["git", "init", "-q"], root, env)
+    (root / "agents").mkdir()
+    for example in EXAMPLES:
+        shutil.copy2(example, root / "agents" / example.name)
+    (root / "pyproject.toml").write_text('[tool.agent-catalog]\nsources = ["agents"]\n', encoding="utf-8")
+    (root / ".pre-commit-config.yaml").write_text(config(*hooks_repo), encoding="utf-8")
+    must([sys.executable, "-m", "pre_commit", "install"], root, env)
+    assert str(root) not in (root / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def catalog_repo(
-    tmp_path: Path, hooks_repo: tuple[Path, str], pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, catalog_template: Path, pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[CatalogRepo]:
     """A git repository of three agents and their generated docs/, everything staged, the
-    hooks installed in .git/hooks; nothing committed yet."""
+    hooks installed in .git/hooks; nothing committed yet. The docs are generated here, in the
+    test's own copy of the template, with the test's own cache (warm, as a user's is when
+    they commit after `generate`)."""
+    repo = tmp_path / "catalog"
+    shutil.copytree(catalog_template, repo, symlinks=True)
     env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home))
-    must(["git", "init", "-q"], tmp_path, env)
-    (tmp_path / "agents").mkdir()
-    for example in EXAMPLES:
-        shutil.copy2(example, tmp_path / "agents" / example.name)
-    (tmp_path / "pyproject.toml").write_text('[tool.agent-catalog]\nsources = ["agents"]\n', encoding="utf-8")
-    (tmp_path / ".pre-commit-config.yaml").write_text(config(*hooks_repo), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(repo)
     generated = CliRunner().invoke(main, ["generate"])
     assert generated.exit_code == 0, generated.output
-    must([sys.executable, "-m", "pre_commit", "install"], tmp_path, env)
-    must(["git", "add", "-A"], tmp_path, env)
-    yield CatalogRepo(tmp_path, env)
+    must(["git", "add", "-A"], repo, env)
+    yield CatalogRepo(repo, env)
 
 
 def hook_lines(output: str) -> dict[str, str]:
