@@ -333,7 +333,7 @@ def relative_path(path: str, start: str) -> str:
     if to is None or base is None:
         return posixpath.relpath(path, start)
     common = 0
-    for mine, theirs in zip(to, base):
+    for mine, theirs in zip(to, base, strict=False):
         if mine != theirs:
             break
         common += 1
