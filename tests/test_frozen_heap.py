@@ -76,3 +76,30 @@ def test_blocks_nest() -> None:
             pass
         assert gc.get_freeze_count() >= before + len(held)  # the inner block let nothing go
     assert gc.get_freeze_count() == before
+
+
+def test_workers_collect_young_objects_less_often_and_this_process_as_before() -> None:
+    """Forked in a process of one thread (a subprocess: an xdist worker runs several)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import gc, os
+        from catalog.parallel import WORKER_GC_THRESHOLD, map_forked
+
+        def threshold(n):
+            return os.getpid(), gc.get_threshold()
+
+        mine = gc.get_threshold()
+        seen = map_forked(threshold, list(range(64)), at_least=1, jobs=2)
+        workers = {pid for pid, _ in seen} - {os.getpid()}
+        assert workers, "no worker forked"
+        assert {t for _, t in seen} == {(WORKER_GC_THRESHOLD, *mine[1:])}, seen
+        assert gc.get_threshold() == mine
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "ok", result.stderr
