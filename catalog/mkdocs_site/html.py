@@ -183,13 +183,22 @@ def prepared(body: str, finished: Finished) -> Prepared:
 
 def prepare(headings: Headings, agent_page: bool, text: str) -> Prepared | None:
     """The page's finished HTML and search sections, as the plugin will need them."""
-    from mkdocs.utils.meta import get_data
-
-    body, _ = get_data(text)
+    body = markdown_of(text)
     finished = finish(body, headings, agent_page)
     if finished is None:
         return None
     return prepared(body, finished)
+
+
+def markdown_of(text: str) -> str:
+    """The Markdown MkDocs' ``get_data`` leaves of a page: the text after its YAML front matter,
+    without parsing the YAML (0.1 ms of a generated page's): our pages' is a mapping, which is
+    when ``get_data`` cuts it off. Were it not one, the page MkDocs hands the plugin is not the
+    one finished (``Prepared.was_made_from``), and the plugin finishes that one itself."""
+    from mkdocs.utils.meta import YAML_RE, get_data
+
+    match = YAML_RE.match(text)
+    return text[match.end() :].lstrip("\n") if match else get_data(text)[0]
 
 
 def search_sections(part: str) -> tuple[SearchSection, ...]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 from types import MethodType
 from typing import Any, cast
@@ -81,6 +82,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._nav: Any = None
         self._added: set[str] = set()  # the files _add_pages added, this build
         self._ahead = RenderAhead()
+        self._frozen = ExitStack()  # the heap held out of the collector's reach (see on_files)
 
     # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
     # such plugins), and with it what the last build read and rendered.
@@ -91,6 +93,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         # MkDocs keeps this instance for the process: the next build starts afresh.
         self._live = Live()
         self._ahead.stop()
+        self._frozen.close()
         self.scanned, self.progress, self.not_built = None, None, {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -111,6 +114,14 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._pages = sum(1 for file in files if file.is_documentation_page())
         if self.progress is not None:
             self._ticks["content"] = self.progress("Converting pages", self._pages)
+        self._frozen.close()
+        if self._added:
+            # The catalog and its pages are held until the build is over: no collection walks
+            # them meanwhile (MkDocs' one process made a full one of 0.1 s here, between the
+            # workers' rounds). Left in on_post_build, or when the build fails.
+            from catalog.parallel import frozen_heap
+
+            self._frozen.enter_context(frozen_heap())
         return files
 
     def _add_pages(self, files: Files, config: MkDocsConfig) -> Files:
@@ -307,11 +318,13 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     @event_priority(10)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._ahead.finish()
+        self._frozen.close()
         if self._live.dirty:
             self._live.forget_rebuilt(config)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._ahead.stop()
+        self._frozen.close()
         # What the site holds is not known any more: the next build of a serve builds it all.
         self._live.forget_site()
 

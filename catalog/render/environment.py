@@ -40,6 +40,9 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # pages are Markdown: each value is escaped for its own context
+        # An environment renders one run's pages (``environment``): no stat of the template's
+        # file at each get_template and include to see whether it changed meanwhile.
+        auto_reload=False,
         # Compiled templates kept between runs: compiling them is a third of a small update;
         # without a folder, kept for this process (serve's rebuilds, a script's several builds).
         bytecode_cache=FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else _in_memory(),
