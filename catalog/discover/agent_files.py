@@ -47,6 +47,7 @@ _NOT_AGENT_FILES = frozenset(
 # .claude/agents/security.md.
 _AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
+_SEVERAL_BYTES = 2 * 1024 * 1024  # catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
 
@@ -194,12 +195,17 @@ class _AgentFiles(_ManifestReader, _NameRules):
         ctx = _project(ctx, rel)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
-        try:
-            agents = config_agents((_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", "replace"), dialect)
-        except ValueError:
-            return  # a configuration file that does not load defines no agent we can show
         self.seen.add(real)
-        self.manifests.append(real)
+        self.manifests.append(real)  # watched, loaded or not: an edit may add or mend agents
+        try:
+            agents = config_agents(_several_text(real), dialect)
+        except ValueError as exc:
+            # The tool refuses the whole file: whatever agents it defines, none loads.
+            message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; {dialect.label} cannot load it"
+            self.skipped.append(Skipped(rel, message))
+            shown = self.prefix if explicit else f"{self.prefix}{rel}"
+            self.findings.append(Finding(shown, getattr(exc, "lineno", 1), 1, "AC108", "error", message))
+            return
         for name, settings, _ in agents:
             target = prompt_file(settings.get("prompt"), real)
             inside = target is not None and _within(target, self.root) and os.path.isfile(target)
@@ -212,8 +218,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         ctx = _project(ctx, rel)
         self.seen.add(real)
         try:
-            text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
-            modes = roo_modes(text)
+            modes = roo_modes(_several_text(real))
         except ValueError:
             self.add_source(real, rel, ctx, fmt, explicit)  # read as one agent, which says why
             return
@@ -261,7 +266,7 @@ def entries_in(path: str) -> tuple[str, ...]:
     from catalog.parse.config_agents import config_agents
     from catalog.parse.structured import roo_modes
 
-    text = (_head(path, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
+    text = _several_text(path)
     dialect = config_dialect(os.path.basename(path))
     try:
         if dialect is not None:
@@ -269,6 +274,12 @@ def entries_in(path: str) -> tuple[str, ...]:
         return tuple(entry for entry, _, _ in roo_modes(text))
     except ValueError:
         return ()
+
+
+def _several_text(path: str) -> str:
+    """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
+    it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
+    return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
 
 
 def _project(ctx: _Context, rel: str) -> _Context:
