@@ -208,8 +208,10 @@ class _AgentFiles(_ManifestReader, _NameRules):
             return
         for name, settings, _ in agents:
             target = prompt_file(settings.get("prompt"), real)
-            inside = target is not None and _within(target, self.root) and os.path.isfile(target)
-            companions = (target,) if inside and target else ()
+            inside = target is not None and _within(target, self.root)
+            if inside and target:
+                self.manifests.append(target)  # watched: one missing now may come
+            companions = (target,) if inside and target and os.path.isfile(target) else ()
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
@@ -253,6 +255,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
         if not os.path.isfile(path):
+            self.manifests.append(path)  # watched: one missing now may come
             what = "is not a regular file; not read" if os.path.exists(path) else "does not exist"
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} {what}")
             return ()

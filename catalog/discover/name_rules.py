@@ -29,6 +29,7 @@ class _NameRules:
     root: str
     skipped: list[Skipped]
     folders: list[str]
+    manifests: list[str]
     listings: dict[str, tuple[tuple[str, ...], ...]]
 
     def name_rules(self, real: str, name: str, dialect: Dialect) -> tuple[str, ...]:
@@ -42,8 +43,10 @@ class _NameRules:
                 files = self.rule_folder(where, dialect)
                 if files:
                     return files
-            elif _within(os.path.realpath(where), self.root) and _has_text(where):
-                return (os.path.realpath(where),)
+            elif _within(os.path.realpath(where), self.root):
+                self.manifests.append(os.path.realpath(where))  # watched: missing or empty now, not later
+                if _has_text(where):
+                    return (os.path.realpath(where),)
         return ()
 
     def rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
