@@ -216,3 +216,27 @@ def test_rules_that_open_with_a_heading_leave_no_empty_section(tmp_path: Path) -
     catalog = scan(tmp_path)
     assert [f.code for f in lint_catalog(catalog)] == []
     assert [s.title for s in agent(catalog, "code").sections] == ["Rules from .roo/rules-code/rules.md", "Code rules"]
+
+
+def test_a_modes_rules_are_read_within_one_agent_files_limit_whatever_symlinks_share(tmp_path: Path) -> None:
+    # A hundred files just under the 2 MiB file limit made one mode's page 200 MiB; symlinked
+    # rules folders made every mode's page so: a few kilobytes of repository, gigabytes of site.
+    from catalog.parse.document import MAX_FILE_BYTES
+
+    slugs = [f"m{i}" for i in range(4)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    for number in range(4):
+        write(tmp_path, f".roo/rules-m0/{number}.md", f"rule {number} " + "x" * (MAX_FILE_BYTES - 100))
+    for slug in slugs[1:]:
+        os.symlink("rules-m0", tmp_path / f".roo/rules-{slug}")
+    catalog = scan(tmp_path)
+    for slug in slugs:
+        text = body(catalog, slug)
+        assert len(text.encode("utf-8")) <= MAX_FILE_BYTES
+        assert "rule 0" in text and "rule 1" not in text
+    warned = sorted(f.path.rsplit("#", 1)[-1] for f in catalog.findings if f.code == "AC119")
+    assert warned == slugs

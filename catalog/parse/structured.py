@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.parse.config_agents import json_value, read_config_agent
-from catalog.parse.document import parse_agent_text, read_agent_file
+from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
 
@@ -163,8 +163,15 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
     parts, findings = [document.body] if document.body else [], list(document.findings)
     workspace = os.path.dirname(source.path)
+    # The whole prompt stays within one agent file's limit: a hundred rules files (or one
+    # folder every mode's rules folder links to) would make pages of hundreds of megabytes.
+    room = MAX_FILE_BYTES - len(document.body.encode("utf-8", "replace"))
     for companion in source.companions:
         shown = Path(os.path.relpath(companion, workspace)).as_posix()
+        over = f"rules from {shown} on not read: the prompt would be over {MAX_FILE_BYTES:,} bytes"
+        if room < _size(companion) <= MAX_FILE_BYTES:  # a larger one is refused on its own, below
+            findings.append(_problem(source, "AC119", 1, over, "warning"))
+            break
         text, read = read_agent_file(companion, source.display_path)
         if any(f.severity == "error" for f in read):
             why = "; ".join(f.message for f in read)
@@ -174,10 +181,22 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
             # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: as a
             # heading it was an empty section above a file that opens with its own heading.
             label = "".join(c if c.isprintable() else "_" for c in shown)
-            parts.append(f"**Rules from {label}:**\n\n{text.strip()}")
+            part = f"**Rules from {label}:**\n\n{text.strip()}"
+            room -= len(part.encode("utf-8", "replace")) + 2
+            if room < 0:
+                findings.append(_problem(source, "AC119", 1, over, "warning"))
+                break
+            parts.append(part)
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
     return replace(document, body="\n\n".join(parts), findings=tuple(findings))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it says why
 
 
 def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
