@@ -240,3 +240,15 @@ def test_a_modes_rules_are_read_within_one_agent_files_limit_whatever_symlinks_s
         assert "rule 0" in text and "rule 1" not in text
     warned = sorted(f.path.rsplit("#", 1)[-1] for f in catalog.findings if f.code == "AC119")
     assert warned == slugs
+
+
+def test_rules_folders_outside_the_scanned_folder_are_never_listed(tmp_path: Path) -> None:
+    # A .roo that links out of the scanned folder: scan -v named the folders there.
+    write(tmp_path, "outside/rules-secret-name/a.md", "Secret.")
+    root = tmp_path / "repo"
+    write(root, ".roomodes", MODES)
+    os.symlink(tmp_path / "outside", root / ".roo")
+    discovery = find_agent_files([str(root)])
+    assert not [s for s in discovery.skipped if "secret" in s.rel_path + s.reason]
+    assert all(f.startswith(os.path.realpath(root)) for f in discovery.folders)
+    assert "Secret." not in body(scan(root), "code")

@@ -91,9 +91,9 @@ class _NameRules:
         base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         for pattern in folder_rules:
             parent, prefix = os.path.split(pattern.rstrip("/").split("{name}")[0])
-            where = os.path.join(os.path.dirname(real), parent)
-            try:
-                names = sorted(os.listdir(where)) if os.path.isdir(where) else []
+            where = os.path.realpath(os.path.join(os.path.dirname(real), parent))
+            try:  # never a folder outside the scanned one (a .roo symlink): its names are not ours to show
+                names = sorted(os.listdir(where)) if _within(where, self.root) and os.path.isdir(where) else []
             except OSError:
                 names = []
             for name in names:
