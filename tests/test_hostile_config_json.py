@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from catalog.layout import RenderOptions
 from catalog.model.dialects import DIALECTS
-from catalog.parse.config_agents import config_agents
+from catalog.parse.config_agents import config_agents, json_value
 from catalog.pipeline import generate_docs, scan_catalog
 from catalog.types import Catalog, Format
 
@@ -25,12 +25,13 @@ tricky = st.text(alphabet=st.sampled_from(["/", "*", '"', "\\", ",", "}", "]", "
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(tricky, st.text(max_size=60)), st.booleans())
 def test_comments_out_strings_kept(description: str, indent: bool) -> None:
+    assume("}}}" not in description)  # the comments are put in by replacing text: never a string's
     config = {"agent": {"a": {"description": description + "x", "prompt": "// not a comment /* nor this */"}}}
     text = json.dumps(config, indent=2 if indent else None)
     commented = text.replace('"agent"', '// agents\n  "agent"', 1).replace("}}}", "}, /* end */}}", 1)
     for variant in (text, commented):
         [(name, found, _)] = config_agents(variant, OPENCODE)
-        assert (name, found["description"]) == ("a", description + "x")
+        assert (name, found["description"]) == ("a", json_value(description + "x"))  # NUL and surrogates shown
         assert found["prompt"] == "// not a comment /* nor this */"
 
 
