@@ -121,3 +121,18 @@ def test_many_agents_of_one_file_are_read_in_linear_time(tmp_path: Path) -> None
     catalog = scan_catalog([str(src)], jobs=1)
     assert len(catalog.agents) == 2100
     assert time.perf_counter() - started < 20
+
+
+@pytest.mark.parametrize("escape", ["\\u0000", "\\udc80", "\\n"])
+@pytest.mark.parametrize(
+    "rel, template",
+    [
+        ("opencode.json", '{"agent": {"a": {"description": "d", "prompt": "{file:./p%s.md}"}}}'),
+        (".kiro/agents/a.json", '{"name": "a", "description": "d", "prompt": "file://./p%s.md"}'),
+    ],
+)
+def test_a_prompt_path_of_any_characters_is_a_finding(tmp_path: Path, rel: str, template: str, escape: str) -> None:
+    # A NUL in a Kiro prompt path was a ValueError traceback in discovery (realpath refuses it).
+    catalog, _ = _scan_and_generate(tmp_path, rel, template % escape)
+    assert [a.name for a in catalog.agents] == ["a"]
+    assert [f.code for f in catalog.findings] == ["AC119"]

@@ -238,8 +238,10 @@ class _AgentFiles(_ManifestReader, _NameRules):
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
         """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
         inside the scanned folder; a finding says why it is not read otherwise."""
-        try:
-            data = json.loads(_head(real, 2 * 1024 * 1024) or b"")
+        from catalog.parse.config_agents import json_value
+
+        try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
+            data = json_value(json.loads(_head(real, _SEVERAL_BYTES) or b""))
         except (ValueError, RecursionError):
             return ()
         prompt = data.get("prompt") if isinstance(data, dict) else None
