@@ -136,3 +136,9 @@ def test_a_prompt_path_of_any_characters_is_a_finding(tmp_path: Path, rel: str, 
     catalog, _ = _scan_and_generate(tmp_path, rel, template % escape)
     assert [a.name for a in catalog.agents] == ["a"]
     assert [f.code for f in catalog.findings] == ["AC119"]
+
+
+def test_an_opencode_json_over_the_size_limit_says_so(tmp_path: Path) -> None:
+    big = json.dumps({"agent": {"a": {"description": "d", "prompt": "p" * (3 * 1024 * 1024)}}})
+    catalog, _ = _scan_and_generate(tmp_path, "opencode.json", big)
+    assert [(f.code, "limit" in f.message) for f in catalog.findings] == [("AC102", True)]

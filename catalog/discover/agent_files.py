@@ -197,13 +197,19 @@ class _AgentFiles(_ManifestReader, _NameRules):
         assert dialect is not None
         self.seen.add(real)
         self.manifests.append(real)  # watched, loaded or not: an edit may add or mend agents
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
+        size = os.path.getsize(real)
+        if size > _SEVERAL_BYTES:  # as the parse stage refuses an agent file (AC102)
+            message = f"file is {size:,} bytes, over the {_SEVERAL_BYTES:,}-byte limit; not parsed"
+            self.skipped.append(Skipped(rel, message))
+            self.findings.append(Finding(shown, 1, 1, "AC102", "error", message))
+            return
         try:
             agents = config_agents(_several_text(real), dialect)
         except ValueError as exc:
             # The tool refuses the whole file: whatever agents it defines, none loads.
             message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; {dialect.label} cannot load it"
             self.skipped.append(Skipped(rel, message))
-            shown = self.prefix if explicit else f"{self.prefix}{rel}"
             self.findings.append(Finding(shown, getattr(exc, "lineno", 1), 1, "AC108", "error", message))
             return
         for name, settings, _ in agents:
