@@ -16,6 +16,7 @@ from catalog.layout import RenderOptions
 from catalog.pipeline import generate_docs
 
 OPENCODE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "{file:./prompts/reviewer.txt}"}}}
+INLINE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "Inline prompt."}}}
 KIRO = {"name": "k", "description": "Does k.", "prompt": "file://./prompts/k.md"}
 ROOMODES = "customModes:\n  - slug: code\n    name: Code\n    roleDefinition: You code.\n    groups: [read]\n"
 
@@ -38,6 +39,26 @@ CASES: dict[str, Case] = {
     "opencode.json mended": (
         {"opencode.json": json.dumps(OPENCODE)[:-1], "prompts/reviewer.txt": "You review code.\n"},
         lambda root: write(root, "opencode.json", json.dumps(OPENCODE)),
+    ),
+    "opencode prompt made a file": (
+        {"opencode.json": json.dumps(INLINE), "prompts/reviewer.txt": "You review code.\n"},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE)),
+    ),
+    "opencode prompt made inline": (
+        {"opencode.json": json.dumps(OPENCODE), "prompts/reviewer.txt": "You review code.\n"},
+        lambda root: write(root, "opencode.json", json.dumps(INLINE)),
+    ),
+    "Kiro prompt made a file": (
+        {".kiro/agents/k.json": json.dumps({**KIRO, "prompt": "Inline."}), ".kiro/agents/prompts/k.md": "You do k.\n"},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps(KIRO)),
+    ),
+    "Kiro prompt file renamed": (
+        {
+            ".kiro/agents/k.json": json.dumps(KIRO),
+            ".kiro/agents/prompts/k.md": "K.\n",
+            ".kiro/agents/prompts/j.md": "J.\n",
+        },
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "file://./prompts/j.md"})),
     ),
     "Kiro prompt file added": (
         {".kiro/agents/k.json": json.dumps(KIRO), ".kiro/agents/prompts/other.txt": "Other.\n"},

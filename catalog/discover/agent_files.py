@@ -244,21 +244,10 @@ class _AgentFiles(_ManifestReader, _NameRules):
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
         """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
         inside the scanned folder; a finding says why it is not read otherwise."""
-        from catalog.parse.config_agents import json_value
-
-        try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
-            data = json_value(json.loads(_head(real, _SEVERAL_BYTES) or b""))
-        except (ValueError, RecursionError):
+        named = _kiro_prompt_path(real)
+        if named is None:
             return ()
-        prompt = data.get("prompt") if isinstance(data, dict) else None
-        if not isinstance(prompt, str) or not prompt.startswith("file://"):
-            return ()
-        target = prompt.removeprefix("file://")
-        path = os.path.realpath(
-            os.path.join(os.path.dirname(real), os.path.expanduser(target))
-            if not target.startswith("~")
-            else os.path.expanduser(target)
-        )
+        target, path = named
         if not _within(path, self.root):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
@@ -269,6 +258,49 @@ class _AgentFiles(_ManifestReader, _NameRules):
             return ()
         self.manifests.append(path)
         return (path,)
+
+
+def _kiro_prompt_path(real: str) -> tuple[str, str] | None:
+    """The ``file://`` prompt a Kiro agent's JSON names: as written, and its real path."""
+    from catalog.parse.config_agents import json_value
+
+    try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
+        data = json_value(json.loads(_head(real, _SEVERAL_BYTES) or b""))
+    except (ValueError, RecursionError):
+        return None
+    prompt = data.get("prompt") if isinstance(data, dict) else None
+    if not isinstance(prompt, str) or not prompt.startswith("file://"):
+        return None
+    target = prompt.removeprefix("file://")
+    path = os.path.realpath(
+        os.path.join(os.path.dirname(real), os.path.expanduser(target))
+        if not target.startswith("~")
+        else os.path.expanduser(target)
+    )
+    return target, path
+
+
+def named_parts(source: AgentSource) -> tuple[str, ...] | None:
+    """The prompt file an agent's own text names (a Kiro ``file://``, an opencode ``{file:}``)
+    when it is a regular file, as discovery takes it (the scanned folder aside: one outside it
+    differs from the companions, and discovery runs again); None for agents whose parts their
+    text does not name. An edit of the text that changes it needs discovery again."""
+    from catalog.parse.config_agents import config_agents, prompt_file
+
+    path = str(source.path)
+    dialect = config_dialect(source.path.name)
+    if dialect is not None and source.entry is not None:
+        try:
+            settings = [s for name, s, _ in config_agents(_several_text(path), dialect) if name == source.entry]
+        except ValueError:
+            return ()
+        target = prompt_file(settings[0].get("prompt"), path) if settings else None
+    elif source.path.name.lower().endswith(".json") and DIALECTS[source.format].syntax == "json":
+        named = _kiro_prompt_path(path)
+        target = named[1] if named else None
+    else:
+        return None
+    return (target,) if target is not None and os.path.isfile(target) else ()
 
 
 def entries_in(path: str) -> tuple[str, ...]:
