@@ -108,3 +108,13 @@ def test_a_prompt_file_of_the_same_name_elsewhere_keeps_its_page(
     write(tmp_path, "b/README.md", "B.\n")
     catalog = scan_catalog([str(tmp_path)], jobs=1)
     assert victim in [a.path for a in catalog.agents]
+
+
+def test_an_opencode_json_agents_own_markdown_prompt_is_part_of_it(tmp_path: Path) -> None:
+    # opencode.json's agent "reviewer" whose prompt is .opencode/agent/reviewer.md: one agent
+    # (opencode merges the two), not the same agent twice; "opencode" was taken for its name.
+    config = {"agent": {"reviewer": {"description": "Reviews.", "prompt": "{file:./.opencode/agent/reviewer.md}"}}}
+    write(tmp_path, "opencode.json", json.dumps(config))
+    write(tmp_path, ".opencode/agent/reviewer.md", AGENT.format(name="reviewer"))
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert [a.path for a in catalog.agents] == ["opencode.json#reviewer"]

@@ -72,7 +72,8 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
     head = _head(str(part.path)) or b""
     found = _NAME_LINE.search(head.split(b"\n---", 1)[0])
     name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
-    return name == owner.path.stem.rsplit(".", 1)[0]
+    # One agent of a file of several (opencode.json#reviewer) is named by its entry.
+    return name == (owner.entry if owner.entry is not None else owner.path.stem.rsplit(".", 1)[0])
 
 
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
