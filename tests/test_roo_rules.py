@@ -252,3 +252,16 @@ def test_rules_folders_outside_the_scanned_folder_are_never_listed(tmp_path: Pat
     assert not [s for s in discovery.skipped if "secret" in s.rel_path + s.reason]
     assert all(f.startswith(os.path.realpath(root)) for f in discovery.folders)
     assert "Secret." not in body(scan(root), "code")
+
+
+@pytest.mark.parametrize("content", [b"a\x00b", b"Fine rules."])
+def test_a_rules_file_whose_name_is_not_utf8_is_shown_escaped(tmp_path: Path, content: bytes) -> None:
+    # Its name reached the page and the finding as a lone surrogate: a UnicodeEncodeError
+    # traceback in generate.
+    write(tmp_path, ".roomodes", MODES)
+    (tmp_path / ".roo/rules-code").mkdir(parents=True)
+    (tmp_path / os.fsdecode(b".roo/rules-code/\xffbad.md")).write_bytes(content)
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path)], docs, RenderOptions(), cache=False)
+    page = (docs / "agents/code.md").read_bytes().decode("utf-8")
+    assert "\\xffbad.md" in page

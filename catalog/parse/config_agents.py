@@ -93,6 +93,13 @@ def _agents_by_name(text: str, key: str) -> dict[str | None, tuple[dict[str, Any
     return {name: (settings, line) for name, settings, line in _config_agents(text, key)}
 
 
+def shown_path(path: str, start: str) -> str:
+    """A file an agent reads as part of it, relative to its agent's folder, as text a page can
+    hold: bytes of its name that are not UTF-8 written as ``\\xNN`` (as discovery shows names)."""
+    relative = Path(os.path.relpath(path, start)).as_posix()
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
+
 def prompt_file(prompt: object, config: str) -> str | None:
     """The file an agent's ``"{file:./path}"`` prompt names, relative to the configuration file."""
     if not isinstance(prompt, str):
@@ -129,7 +136,7 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
             message = f"prompt file of {prompt!r} is missing or outside the scanned folder; not read"
             findings.append(problem("AC119", message, line, "warning"))
         for companion in source.companions:
-            shown = Path(os.path.relpath(companion, os.path.dirname(source.path))).as_posix()
+            shown = shown_path(companion, os.path.dirname(source.path))
             read, problems = read_agent_file(companion, source.display_path)
             if any(f.severity == "error" for f in problems):
                 findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))

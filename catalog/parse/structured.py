@@ -14,7 +14,6 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -25,7 +24,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
-from catalog.parse.config_agents import json_value, read_config_agent
+from catalog.parse.config_agents import json_value, read_config_agent, shown_path
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
@@ -167,7 +166,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     # folder every mode's rules folder links to) would make pages of hundreds of megabytes.
     room = MAX_FILE_BYTES - len(document.body.encode("utf-8", "replace"))
     for companion in source.companions:
-        shown = Path(os.path.relpath(companion, workspace)).as_posix()
+        shown = shown_path(companion, workspace)
         over = f"rules from {shown} on not read: the prompt would be over {MAX_FILE_BYTES:,} bytes"
         if room < _size(companion) <= MAX_FILE_BYTES:  # a larger one is refused on its own, below
             findings.append(_problem(source, "AC119", 1, over, "warning"))
@@ -180,7 +179,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
         if text.strip():
             # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: as a
             # heading it was an empty section above a file that opens with its own heading.
-            label = "".join(c if c.isprintable() else "_" for c in shown)
+            label = "".join(c if c.isprintable() else "_" for c in shown)  # shown_path made it UTF-8
             part = f"**Rules from {label}:**\n\n{text.strip()}"
             room -= len(part.encode("utf-8", "replace")) + 2
             if room < 0:
