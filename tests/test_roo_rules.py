@@ -265,3 +265,22 @@ def test_a_rules_file_whose_name_is_not_utf8_is_shown_escaped(tmp_path: Path, co
     generate_docs([str(tmp_path)], docs, RenderOptions(), cache=False)
     page = (docs / "agents/code.md").read_bytes().decode("utf-8")
     assert "\\xffbad.md" in page
+
+
+def test_rules_folders_linked_to_one_folder_are_walked_once(tmp_path: Path) -> None:
+    # Every mode's rules folder a symlink to one folder of many folders: each mode walked it
+    # again (10,000 modes of a 2 MiB .roomodes, a million folders listed and watched).
+    slugs = [f"m{i}" for i in range(200)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    for number in range(50):
+        write(tmp_path, f"shared/{number:02}/rule.md", f"Rule {number}.")
+    (tmp_path / ".roo").mkdir()
+    for slug in slugs:
+        os.symlink(tmp_path / "shared", tmp_path / f".roo/rules-{slug}")
+    discovery = find_agent_files([str(tmp_path)])
+    assert len(discovery.folders) < 200
+    assert all(len(s.companions) == 50 for s in discovery.sources if s.entry)

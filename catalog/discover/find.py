@@ -22,7 +22,7 @@ from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
-from catalog.types import AgentSource, Finding, Skipped
+from catalog.types import AgentSource, Finding, Format, Skipped
 
 _SKIP_DIRS = frozenset(
     {
@@ -130,6 +130,7 @@ class _Walker(_AgentFiles):
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
+        self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
 
     def scan_root(self, given: str) -> None:

@@ -9,7 +9,7 @@ import os
 
 from catalog.discover.manifests import _within
 from catalog.model.dialects import DIALECTS, Dialect
-from catalog.types import Skipped
+from catalog.types import Format, Skipped
 
 # A rules folder holds a few files; a folder of thousands is no one's rules.
 MAX_RULE_FILES = 100
@@ -31,6 +31,7 @@ class _NameRules:
     folders: list[str]
     manifests: list[str]
     listings: dict[str, tuple[tuple[str, ...], ...]]
+    rule_folders: dict[tuple[str, str, Format], tuple[str, ...]]  # (real folder, root, format) -> its rules
 
     def name_rules(self, real: str, name: str, dialect: Dialect) -> tuple[str, ...]:
         """The files whose text the tool adds to the prompt of the agent ``name`` of the file
@@ -51,7 +52,20 @@ class _NameRules:
 
     def rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
         """The files of a rules folder and its subfolders, in the order the tool reads them (by
-        file name, case aside), never through a symlink out of the scanned folder nor twice."""
+        file name, case aside), never through a symlink out of the scanned folder nor twice;
+        a folder several modes' rules folders lead to is walked once."""
+        parent = os.path.realpath(os.path.dirname(folder))
+        if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
+            # A new rules folder beside this one is a new part of another mode's prompt.
+            self.folders.append(parent)
+            with contextlib.suppress(OSError):
+                self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
+        key = (os.path.realpath(folder), self.root, dialect.format)  # what is inside depends on the root
+        if key not in self.rule_folders:
+            self.rule_folders[key] = self._walk_rule_folder(folder, dialect)
+        return self.rule_folders[key]
+
+    def _walk_rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
         found: list[tuple[str, str]] = []
         pending, walked = [folder], set[str]()
         while pending and len(found) <= MAX_RULE_FILES and len(walked) < MAX_RULE_FOLDERS:
@@ -76,12 +90,6 @@ class _NameRules:
                 elif os.path.isfile(target) and not _ignored_rule(entry.name, dialect):
                     found.append((entry.name.lower(), target))
             pending.extend(reversed(below))  # depth first, in the order of the names
-        parent = os.path.realpath(os.path.dirname(folder))
-        if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
-            # A new rules folder beside this one is a new part of another mode's prompt.
-            self.folders.append(parent)
-            with contextlib.suppress(OSError):
-                self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
         return tuple(dict.fromkeys(path for _, path in sorted(found)[:MAX_RULE_FILES]))
 
     def unused_rules(self, real: str, rel: str, slugs: set[str], dialect: Dialect) -> None:
