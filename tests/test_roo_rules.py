@@ -284,3 +284,24 @@ def test_rules_folders_linked_to_one_folder_are_walked_once(tmp_path: Path) -> N
     discovery = find_agent_files([str(tmp_path)])
     assert len(discovery.folders) < 200
     assert all(len(s.companions) == 50 for s in discovery.sources if s.entry)
+
+
+def test_the_rules_of_all_modes_of_one_file_stay_within_a_bound(tmp_path: Path) -> None:
+    # Forty modes whose rules folders all link to one folder of a 1.9 MiB file: each mode's
+    # prompt is within its own limit, yet the site held 40 copies (10,000 modes: 19 GiB).
+    from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE
+
+    slugs = [f"m{i}" for i in range(40)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    write(tmp_path, "shared/rules.md", "r" * (19 * 1024 * 1024 // 10))
+    (tmp_path / ".roo").mkdir()
+    for slug in slugs:
+        os.symlink(tmp_path / "shared", tmp_path / f".roo/rules-{slug}")
+    catalog = scan(tmp_path)
+    assert sum(len(a.body) for a in catalog.agents) <= MAX_RULES_BYTES_PER_FILE + 40 * 1000
+    assert len(catalog.agents) == 40
+    assert 0 < len([f for f in catalog.findings if f.code == "AC119"]) < 40

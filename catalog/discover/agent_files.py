@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.discover.name_rules import _NameRules
+from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE, _NameRules
 from catalog.model.dialect_of import (
     DEFAULT_FORMAT,
     DOCUMENT_KEYS,
@@ -232,13 +232,25 @@ class _AgentFiles(_ManifestReader, _NameRules):
             return
         dialect = DIALECTS[fmt]
         slugs = set()
+        room = MAX_RULES_BYTES_PER_FILE  # for all the modes of the file: links can share one folder
         for entry, mode, _ in modes:
             slug = mode.get("slug")
             # A slug the tool refuses names no rules (and never a path: "../x" is no slug).
             named = isinstance(slug, str) and bool(re.fullmatch(dialect.name_pattern or r"[\w-]+", slug))
             rules = self.name_rules(real, str(slug), dialect) if named else ()
+            # One over the file limit is refused on its own when read (AC119), and costs nothing.
+            sizes = [0 if size > _SEVERAL_BYTES else size for size in map(_size, rules)]
+            limit = min(room, _SEVERAL_BYTES)  # a mode's prompt: one agent file's limit
+            kept = next((n for n in range(len(rules)) if sum(sizes[: n + 1]) > limit), len(rules))
+            if kept < len(rules):
+                whose = f"this mode's rules would be over {_SEVERAL_BYTES:,}"
+                if limit < _SEVERAL_BYTES:
+                    whose = f"the rules of this file's modes would be over {MAX_RULES_BYTES_PER_FILE:,}"
+                message = f"rules from {os.path.basename(rules[kept])} on not read: {whose} bytes"
+                self.problem(f"{rel}#{entry}", "AC119", "warning", message)
+            room -= sum(sizes[:kept])
             slugs.add(str(slug))
-            self.add_source(real, rel, ctx, fmt, explicit, entry=entry, companions=rules)
+            self.add_source(real, rel, ctx, fmt, explicit, entry=entry, companions=rules[:kept])
         self.unused_rules(real, rel, slugs, dialect)
 
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
@@ -317,6 +329,13 @@ def entries_in(path: str) -> tuple[str, ...]:
         return tuple(entry for entry, _, _ in roo_modes(text))
     except ValueError:
         return ()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it says why
 
 
 def _several_text(path: str) -> str:

@@ -14,6 +14,10 @@ from catalog.types import Format, Skipped
 # A rules folder holds a few files; a folder of thousands is no one's rules.
 MAX_RULE_FILES = 100
 MAX_RULE_FOLDERS = 100  # and the folders walked to find them
+# The rules of all the modes of one file, together: eight agent files' worth. Each mode's are
+# within one agent file's limit too (the parse stage's), but links can give every mode the same
+# folder, and ten thousand modes a copy of it each.
+MAX_RULES_BYTES_PER_FILE = 16 * 1024 * 1024
 
 # Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
 # read with those agents (``Dialect.name_rules``), never walked for agents.
