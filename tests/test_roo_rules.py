@@ -216,3 +216,92 @@ def test_rules_that_open_with_a_heading_leave_no_empty_section(tmp_path: Path) -
     catalog = scan(tmp_path)
     assert [f.code for f in lint_catalog(catalog)] == []
     assert [s.title for s in agent(catalog, "code").sections] == ["Rules from .roo/rules-code/rules.md", "Code rules"]
+
+
+def test_a_modes_rules_are_read_within_one_agent_files_limit_whatever_symlinks_share(tmp_path: Path) -> None:
+    # A hundred files just under the 2 MiB file limit made one mode's page 200 MiB; symlinked
+    # rules folders made every mode's page so: a few kilobytes of repository, gigabytes of site.
+    from catalog.parse.document import MAX_FILE_BYTES
+
+    slugs = [f"m{i}" for i in range(4)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    for number in range(4):
+        write(tmp_path, f".roo/rules-m0/{number}.md", f"rule {number} " + "x" * (MAX_FILE_BYTES - 100))
+    for slug in slugs[1:]:
+        os.symlink("rules-m0", tmp_path / f".roo/rules-{slug}")
+    catalog = scan(tmp_path)
+    for slug in slugs:
+        text = body(catalog, slug)
+        assert len(text.encode("utf-8")) <= MAX_FILE_BYTES
+        assert "rule 0" in text and "rule 1" not in text
+    warned = sorted(f.path.rsplit("#", 1)[-1] for f in catalog.findings if f.code == "AC119")
+    assert warned == slugs
+
+
+def test_rules_folders_outside_the_scanned_folder_are_never_listed(tmp_path: Path) -> None:
+    # A .roo that links out of the scanned folder: scan -v named the folders there.
+    write(tmp_path, "outside/rules-secret-name/a.md", "Secret.")
+    root = tmp_path / "repo"
+    write(root, ".roomodes", MODES)
+    os.symlink(tmp_path / "outside", root / ".roo")
+    discovery = find_agent_files([str(root)])
+    assert not [s for s in discovery.skipped if "secret" in s.rel_path + s.reason]
+    assert all(f.startswith(os.path.realpath(root)) for f in discovery.folders)
+    assert "Secret." not in body(scan(root), "code")
+
+
+@pytest.mark.parametrize("content", [b"a\x00b", b"Fine rules."])
+def test_a_rules_file_whose_name_is_not_utf8_is_shown_escaped(tmp_path: Path, content: bytes) -> None:
+    # Its name reached the page and the finding as a lone surrogate: a UnicodeEncodeError
+    # traceback in generate.
+    write(tmp_path, ".roomodes", MODES)
+    (tmp_path / ".roo/rules-code").mkdir(parents=True)
+    (tmp_path / os.fsdecode(b".roo/rules-code/\xffbad.md")).write_bytes(content)
+    docs = tmp_path / "docs"
+    generate_docs([str(tmp_path)], docs, RenderOptions(), cache=False)
+    page = (docs / "agents/code.md").read_bytes().decode("utf-8")
+    assert "\\xffbad.md" in page
+
+
+def test_rules_folders_linked_to_one_folder_are_walked_once(tmp_path: Path) -> None:
+    # Every mode's rules folder a symlink to one folder of many folders: each mode walked it
+    # again (10,000 modes of a 2 MiB .roomodes, a million folders listed and watched).
+    slugs = [f"m{i}" for i in range(200)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    for number in range(50):
+        write(tmp_path, f"shared/{number:02}/rule.md", f"Rule {number}.")
+    (tmp_path / ".roo").mkdir()
+    for slug in slugs:
+        os.symlink(tmp_path / "shared", tmp_path / f".roo/rules-{slug}")
+    discovery = find_agent_files([str(tmp_path)])
+    assert len(discovery.folders) < 200
+    assert all(len(s.companions) == 50 for s in discovery.sources if s.entry)
+
+
+def test_the_rules_of_all_modes_of_one_file_stay_within_a_bound(tmp_path: Path) -> None:
+    # Forty modes whose rules folders all link to one folder of a 1.9 MiB file: each mode's
+    # prompt is within its own limit, yet the site held 40 copies (10,000 modes: 19 GiB).
+    from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE
+
+    slugs = [f"m{i}" for i in range(40)]
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n" + "".join(f"  - {{slug: {s}, name: {s}, roleDefinition: Do.}}\n" for s in slugs),
+    )
+    write(tmp_path, "shared/rules.md", "r" * (19 * 1024 * 1024 // 10))
+    (tmp_path / ".roo").mkdir()
+    for slug in slugs:
+        os.symlink(tmp_path / "shared", tmp_path / f".roo/rules-{slug}")
+    catalog = scan(tmp_path)
+    assert sum(len(a.body) for a in catalog.agents) <= MAX_RULES_BYTES_PER_FILE + 40 * 1000
+    assert len(catalog.agents) == 40
+    assert 0 < len([f for f in catalog.findings if f.code == "AC119"]) < 40

@@ -66,3 +66,55 @@ def test_a_prompt_path_never_takes_another_agents_page(tmp_path: Path, target: s
     write(tmp_path, ".kiro/agents/evil.json", json.dumps(evil))
     catalog = scan_catalog([str(tmp_path)], jobs=1)
     assert sorted(a.path for a in catalog.agents) == sorted([".kiro/agents/evil.json", target])
+
+
+@pytest.mark.parametrize(
+    "owner, config, victim",
+    [
+        # A Kiro agent of another repository named as the victim, its prompt the victim's file.
+        (
+            "a/.kiro/agents/reviewer.json",
+            {"name": "reviewer", "description": "E.", "prompt": "file://{path}"},
+            "b/.claude/agents/reviewer.md",
+        ),
+        # The same in one repository: a Kiro agent whose prompt is the Claude Code agent's file
+        # (one prompt for two tools); Claude Code still loads its agent.
+        (
+            ".kiro/agents/reviewer.json",
+            {"name": "reviewer", "description": "E.", "prompt": "file://{path}"},
+            ".claude/agents/reviewer.md",
+        ),
+        # An opencode.json agent whose prompt is a file named as the configuration file.
+        (
+            "a/opencode.json",
+            {"agent": {"x": {"description": "E.", "prompt": "{{file:{path}}}"}}},
+            "b/.claude/agents/opencode.md",
+        ),
+        (
+            "a/opencode.json",
+            {"agent": {"x": {"description": "E.", "prompt": "{{file:{path}}}"}}},
+            "b/.opencode/agent/opencode.md",
+        ),
+    ],
+)
+def test_a_prompt_file_of_the_same_name_elsewhere_keeps_its_page(
+    tmp_path: Path, owner: str, config: dict[str, object], victim: str
+) -> None:
+    name = victim.rsplit("/", 1)[-1].removesuffix(".md")
+    write(tmp_path, victim, f"---\nname: {name}\ndescription: Reviews.\n---\nYou review.\n")
+    path = "/".join([".."] * owner.count("/") + [victim])
+    write(tmp_path, owner, json.dumps(config).replace("{path}", path))
+    write(tmp_path, "a/README.md", "A.\n")
+    write(tmp_path, "b/README.md", "B.\n")
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert victim in [a.path for a in catalog.agents]
+
+
+def test_an_opencode_json_agents_own_markdown_prompt_is_part_of_it(tmp_path: Path) -> None:
+    # opencode.json's agent "reviewer" whose prompt is .opencode/agent/reviewer.md: one agent
+    # (opencode merges the two), not the same agent twice; "opencode" was taken for its name.
+    config = {"agent": {"reviewer": {"description": "Reviews.", "prompt": "{file:./.opencode/agent/reviewer.md}"}}}
+    write(tmp_path, "opencode.json", json.dumps(config))
+    write(tmp_path, ".opencode/agent/reviewer.md", AGENT.format(name="reviewer"))
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert [a.path for a in catalog.agents] == ["opencode.json#reviewer"]

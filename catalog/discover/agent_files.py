@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from catalog.discover.manifests import _Context, _ManifestReader, _within
-from catalog.discover.name_rules import _NameRules
+from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE, _NameRules
 from catalog.model.dialect_of import (
     DEFAULT_FORMAT,
     DOCUMENT_KEYS,
@@ -47,6 +47,7 @@ _NOT_AGENT_FILES = frozenset(
 # .claude/agents/security.md.
 _AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
+_SEVERAL_BYTES = 2 * 1024 * 1024  # catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
 
@@ -194,16 +195,29 @@ class _AgentFiles(_ManifestReader, _NameRules):
         ctx = _project(ctx, rel)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
-        try:
-            agents = config_agents((_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", "replace"), dialect)
-        except ValueError:
-            return  # a configuration file that does not load defines no agent we can show
         self.seen.add(real)
-        self.manifests.append(real)
+        self.manifests.append(real)  # watched, loaded or not: an edit may add or mend agents
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
+        size = os.path.getsize(real)
+        if size > _SEVERAL_BYTES:  # as the parse stage refuses an agent file (AC102)
+            message = f"file is {size:,} bytes, over the {_SEVERAL_BYTES:,}-byte limit; not parsed"
+            self.skipped.append(Skipped(rel, message))
+            self.findings.append(Finding(shown, 1, 1, "AC102", "error", message))
+            return
+        try:
+            agents = config_agents(_several_text(real), dialect)
+        except ValueError as exc:
+            # The tool refuses the whole file: whatever agents it defines, none loads.
+            message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; {dialect.label} cannot load it"
+            self.skipped.append(Skipped(rel, message))
+            self.findings.append(Finding(shown, getattr(exc, "lineno", 1), 1, "AC108", "error", message))
+            return
         for name, settings, _ in agents:
             target = prompt_file(settings.get("prompt"), real)
-            inside = target is not None and _within(target, self.root) and os.path.isfile(target)
-            companions = (target,) if inside and target else ()
+            inside = target is not None and _within(target, self.root)
+            if inside and target:
+                self.manifests.append(target)  # watched: one missing now may come
+            companions = (target,) if inside and target and os.path.isfile(target) else ()
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
@@ -212,47 +226,93 @@ class _AgentFiles(_ManifestReader, _NameRules):
         ctx = _project(ctx, rel)
         self.seen.add(real)
         try:
-            text = (_head(real, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
-            modes = roo_modes(text)
+            modes = roo_modes(_several_text(real))
         except ValueError:
             self.add_source(real, rel, ctx, fmt, explicit)  # read as one agent, which says why
             return
         dialect = DIALECTS[fmt]
         slugs = set()
+        room = MAX_RULES_BYTES_PER_FILE  # for all the modes of the file: links can share one folder
         for entry, mode, _ in modes:
             slug = mode.get("slug")
             # A slug the tool refuses names no rules (and never a path: "../x" is no slug).
             named = isinstance(slug, str) and bool(re.fullmatch(dialect.name_pattern or r"[\w-]+", slug))
             rules = self.name_rules(real, str(slug), dialect) if named else ()
+            # One over the file limit is refused on its own when read (AC119), and costs nothing.
+            sizes = [0 if size > _SEVERAL_BYTES else size for size in map(_size, rules)]
+            limit = min(room, _SEVERAL_BYTES)  # a mode's prompt: one agent file's limit
+            kept = next((n for n in range(len(rules)) if sum(sizes[: n + 1]) > limit), len(rules))
+            if kept < len(rules):
+                whose = f"this mode's rules would be over {_SEVERAL_BYTES:,}"
+                if limit < _SEVERAL_BYTES:
+                    whose = f"the rules of this file's modes would be over {MAX_RULES_BYTES_PER_FILE:,}"
+                message = f"rules from {os.path.basename(rules[kept])} on not read: {whose} bytes"
+                self.problem(f"{rel}#{entry}", "AC119", "warning", message)
+            room -= sum(sizes[:kept])
             slugs.add(str(slug))
-            self.add_source(real, rel, ctx, fmt, explicit, entry=entry, companions=rules)
+            self.add_source(real, rel, ctx, fmt, explicit, entry=entry, companions=rules[:kept])
         self.unused_rules(real, rel, slugs, dialect)
 
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
         """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
         inside the scanned folder; a finding says why it is not read otherwise."""
-        try:
-            data = json.loads(_head(real, 2 * 1024 * 1024) or b"")
-        except (ValueError, RecursionError):
+        named = _kiro_prompt_path(real)
+        if named is None:
             return ()
-        prompt = data.get("prompt") if isinstance(data, dict) else None
-        if not isinstance(prompt, str) or not prompt.startswith("file://"):
-            return ()
-        target = prompt.removeprefix("file://")
-        path = os.path.realpath(
-            os.path.join(os.path.dirname(real), os.path.expanduser(target))
-            if not target.startswith("~")
-            else os.path.expanduser(target)
-        )
+        target, path = named
         if not _within(path, self.root):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
         if not os.path.isfile(path):
+            self.manifests.append(path)  # watched: one missing now may come
             what = "is not a regular file; not read" if os.path.exists(path) else "does not exist"
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} {what}")
             return ()
         self.manifests.append(path)
         return (path,)
+
+
+def _kiro_prompt_path(real: str) -> tuple[str, str] | None:
+    """The ``file://`` prompt a Kiro agent's JSON names: as written, and its real path."""
+    from catalog.parse.config_agents import json_value
+
+    try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
+        data = json_value(json.loads(_head(real, _SEVERAL_BYTES) or b""))
+    except (ValueError, RecursionError):
+        return None
+    prompt = data.get("prompt") if isinstance(data, dict) else None
+    if not isinstance(prompt, str) or not prompt.startswith("file://"):
+        return None
+    target = prompt.removeprefix("file://")
+    path = os.path.realpath(
+        os.path.join(os.path.dirname(real), os.path.expanduser(target))
+        if not target.startswith("~")
+        else os.path.expanduser(target)
+    )
+    return target, path
+
+
+def named_parts(source: AgentSource) -> tuple[str, ...] | None:
+    """The prompt file an agent's own text names (a Kiro ``file://``, an opencode ``{file:}``)
+    when it is a regular file, as discovery takes it (the scanned folder aside: one outside it
+    differs from the companions, and discovery runs again); None for agents whose parts their
+    text does not name. An edit of the text that changes it needs discovery again."""
+    from catalog.parse.config_agents import config_agents, prompt_file
+
+    path = str(source.path)
+    dialect = config_dialect(source.path.name)
+    if dialect is not None and source.entry is not None:
+        try:
+            settings = [s for name, s, _ in config_agents(_several_text(path), dialect) if name == source.entry]
+        except ValueError:
+            return ()
+        target = prompt_file(settings[0].get("prompt"), path) if settings else None
+    elif source.path.name.lower().endswith(".json") and DIALECTS[source.format].syntax == "json":
+        named = _kiro_prompt_path(path)
+        target = named[1] if named else None
+    else:
+        return None
+    return (target,) if target is not None and os.path.isfile(target) else ()
 
 
 def entries_in(path: str) -> tuple[str, ...]:
@@ -261,7 +321,7 @@ def entries_in(path: str) -> tuple[str, ...]:
     from catalog.parse.config_agents import config_agents
     from catalog.parse.structured import roo_modes
 
-    text = (_head(path, 2 * 1024 * 1024) or b"").decode("utf-8", errors="replace")
+    text = _several_text(path)
     dialect = config_dialect(os.path.basename(path))
     try:
         if dialect is not None:
@@ -269,6 +329,19 @@ def entries_in(path: str) -> tuple[str, ...]:
         return tuple(entry for entry, _, _ in roo_modes(text))
     except ValueError:
         return ()
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it says why
+
+
+def _several_text(path: str) -> str:
+    """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
+    it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
+    return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
 
 
 def _project(ctx: _Context, rel: str) -> _Context:

@@ -64,11 +64,16 @@ def _a_collection(real: str, repository: bool, layout_dirs: frozenset[str]) -> b
 def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
     """Whether a Markdown file an agent reads as part of it names that agent (its frontmatter
     ``name``, else its file name, is the owner's file name): kiro-dev-team's builder-prompt.md
-    says ``name: builder`` for builder.json."""
+    says ``name: builder`` for builder.json. Only of the same tool and collection: another
+    tool's agent (Claude Code's, whose file a Kiro agent reuses as its prompt), or another
+    repository's, is an agent its tool loads, whatever a stranger's prompt path says."""
+    if (part.format, part.collection, part.plugin) != (owner.format, owner.collection, owner.plugin):
+        return False
     head = _head(str(part.path)) or b""
     found = _NAME_LINE.search(head.split(b"\n---", 1)[0])
     name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
-    return name == owner.path.stem.rsplit(".", 1)[0]
+    # One agent of a file of several (opencode.json#reviewer) is named by its entry.
+    return name == (owner.entry if owner.entry is not None else owner.path.stem.rsplit(".", 1)[0])
 
 
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)

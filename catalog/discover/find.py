@@ -16,13 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter, entries_in
+from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter, entries_in, named_parts
 from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
 from catalog.model.dialects import DIALECTS
-from catalog.types import AgentSource, Finding, Skipped
+from catalog.types import AgentSource, Finding, Format, Skipped
 
 _SKIP_DIRS = frozenset(
     {
@@ -130,6 +130,7 @@ class _Walker(_AgentFiles):
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
+        self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
 
     def scan_root(self, given: str) -> None:
@@ -380,8 +381,13 @@ def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:
             return False
     except OSError:
         return False
+    if source.entry is not None and set(entries_in(str(source.path))) != {*entries, source.entry}:
+        return False
+    named = named_parts(source)  # a prompt file the text names, now another or none
+    if named is not None:
+        return named == source.companions
     if source.entry is not None:
-        return set(entries_in(str(source.path))) == {*entries, source.entry}
+        return True
     # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
     # files were taken for where they are or what they say.
     if not source.path.name.lower().endswith(".md"):

@@ -9,11 +9,15 @@ import os
 
 from catalog.discover.manifests import _within
 from catalog.model.dialects import DIALECTS, Dialect
-from catalog.types import Skipped
+from catalog.types import Format, Skipped
 
 # A rules folder holds a few files; a folder of thousands is no one's rules.
 MAX_RULE_FILES = 100
 MAX_RULE_FOLDERS = 100  # and the folders walked to find them
+# The rules of all the modes of one file, together: eight agent files' worth. Each mode's are
+# within one agent file's limit too (the parse stage's), but links can give every mode the same
+# folder, and ten thousand modes a copy of it each.
+MAX_RULES_BYTES_PER_FILE = 16 * 1024 * 1024
 
 # Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
 # read with those agents (``Dialect.name_rules``), never walked for agents.
@@ -29,7 +33,9 @@ class _NameRules:
     root: str
     skipped: list[Skipped]
     folders: list[str]
+    manifests: list[str]
     listings: dict[str, tuple[tuple[str, ...], ...]]
+    rule_folders: dict[tuple[str, str, Format], tuple[str, ...]]  # (real folder, root, format) -> its rules
 
     def name_rules(self, real: str, name: str, dialect: Dialect) -> tuple[str, ...]:
         """The files whose text the tool adds to the prompt of the agent ``name`` of the file
@@ -42,13 +48,28 @@ class _NameRules:
                 files = self.rule_folder(where, dialect)
                 if files:
                     return files
-            elif _within(os.path.realpath(where), self.root) and _has_text(where):
-                return (os.path.realpath(where),)
+            elif _within(os.path.realpath(where), self.root):
+                self.manifests.append(os.path.realpath(where))  # watched: missing or empty now, not later
+                if _has_text(where):
+                    return (os.path.realpath(where),)
         return ()
 
     def rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
         """The files of a rules folder and its subfolders, in the order the tool reads them (by
-        file name, case aside), never through a symlink out of the scanned folder nor twice."""
+        file name, case aside), never through a symlink out of the scanned folder nor twice;
+        a folder several modes' rules folders lead to is walked once."""
+        parent = os.path.realpath(os.path.dirname(folder))
+        if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
+            # A new rules folder beside this one is a new part of another mode's prompt.
+            self.folders.append(parent)
+            with contextlib.suppress(OSError):
+                self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
+        key = (os.path.realpath(folder), self.root, dialect.format)  # what is inside depends on the root
+        if key not in self.rule_folders:
+            self.rule_folders[key] = self._walk_rule_folder(folder, dialect)
+        return self.rule_folders[key]
+
+    def _walk_rule_folder(self, folder: str, dialect: Dialect) -> tuple[str, ...]:
         found: list[tuple[str, str]] = []
         pending, walked = [folder], set[str]()
         while pending and len(found) <= MAX_RULE_FILES and len(walked) < MAX_RULE_FOLDERS:
@@ -73,12 +94,6 @@ class _NameRules:
                 elif os.path.isfile(target) and not _ignored_rule(entry.name, dialect):
                     found.append((entry.name.lower(), target))
             pending.extend(reversed(below))  # depth first, in the order of the names
-        parent = os.path.realpath(os.path.dirname(folder))
-        if parent not in self.listings and _within(parent, self.root) and os.path.isdir(parent):
-            # A new rules folder beside this one is a new part of another mode's prompt.
-            self.folders.append(parent)
-            with contextlib.suppress(OSError):
-                self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
         return tuple(dict.fromkeys(path for _, path in sorted(found)[:MAX_RULE_FILES]))
 
     def unused_rules(self, real: str, rel: str, slugs: set[str], dialect: Dialect) -> None:
@@ -88,9 +103,9 @@ class _NameRules:
         base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         for pattern in folder_rules:
             parent, prefix = os.path.split(pattern.rstrip("/").split("{name}")[0])
-            where = os.path.join(os.path.dirname(real), parent)
-            try:
-                names = sorted(os.listdir(where)) if os.path.isdir(where) else []
+            where = os.path.realpath(os.path.join(os.path.dirname(real), parent))
+            try:  # never a folder outside the scanned one (a .roo symlink): its names are not ours to show
+                names = sorted(os.listdir(where)) if _within(where, self.root) and os.path.isdir(where) else []
             except OSError:
                 names = []
             for name in names:

@@ -7,7 +7,9 @@ becomes the RawDocument a Markdown agent gives; nothing here raises for bad inpu
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -15,7 +17,6 @@ from typing import Any
 
 from catalog.model.dialects import DIALECTS, Dialect
 from catalog.parse.document import read_agent_file
-from catalog.parse.yaml_limits import _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
 
 # A string or a comment, then a string or a comma before a closing bracket: what JSONC adds to
@@ -26,40 +27,77 @@ _TRAILING_COMMA = re.compile(_STRING + r"|,(?=\s*[}\]])")
 _KEY_LINE = re.compile(r'^[ \t]*"([\w.-]{1,100})"[ \t]*:', re.MULTILINE)
 FILE_PROMPT = re.compile(r"\{file:([^}]+)\}")
 _ENTRY = re.compile(r"[\w.-]{1,100}")
+# No agent's settings are nested deeper (a manifest's limit, catalog.discover.manifests).
+MAX_JSON_DEPTH = 64
 
 
 def _strings_only(match: re.Match[str]) -> str:
-    return match.group() if match.group().startswith('"') else ""
+    # A comment gives way to its line breaks: the lines after it keep their numbers.
+    return match.group() if match.group().startswith('"') else "\n" * match.group().count("\n")
+
+
+def json_value(value: Any, depth: int = 0) -> Any:
+    """What ``json.loads`` gave, as a page can show it: strings without lone surrogates (a
+    ``\\udc80`` escape) nor NUL, no infinite number; ValueError when nested too deeply."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, str):
+        if "\0" in value or not value.isascii():
+            value = value.encode("utf-8", "replace").decode("utf-8").replace("\0", "\ufffd")
+        return value
+    if isinstance(value, dict):
+        return {json_value(k, depth + 1): json_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_value(v, depth + 1) for v in value]
+    return str(value) if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def config_agents(text: str, dialect: Dialect) -> list[tuple[str, dict[str, Any], int]]:
     """Each agent of a configuration file: its name, its settings and the line of its key. Only
     agents a reader can tell apart: a name that is a plain word, settings that are a map with a
     description or a prompt (a map of a model or tools alone tunes one of the tool's own agents).
-    ValueError when the file does not load."""
+    ValueError when the file does not load. Read once for all the agents of one text."""
+    return [(name, dict(settings), line) for name, settings, line in _config_agents(text, dialect.config_key)]
+
+
+@functools.lru_cache(maxsize=2)
+def _config_agents(text: str, key: str) -> tuple[tuple[str, dict[str, Any], int], ...]:
     try:
-        data = json.loads(_TRAILING_COMMA.sub(_strings_only, _COMMENT.sub(_strings_only, text)))
+        data = json_value(json.loads(_TRAILING_COMMA.sub(_strings_only, _COMMENT.sub(_strings_only, text))))
     except RecursionError:
         raise ValueError("nested too deeply") from None
-    agents = data.get(dialect.config_key) if isinstance(data, dict) else None
+    agents = data.get(key) if isinstance(data, dict) else None
     if not isinstance(agents, dict):
-        return []
+        return ()
     found = []
-    opened = re.search(rf'"{re.escape(dialect.config_key)}"\s*:', text)
+    opened = re.search(rf'"{re.escape(key)}"\s*:', text)
     lines: dict[str, int] = {}  # each key after the map's opening -> its first line, in one pass
     at = opened.end() if opened else 0
     line = text.count("\n", 0, at) + 1
-    for key in _KEY_LINE.finditer(text, at):
-        line += text.count("\n", at, key.start())
-        at = key.start()
-        lines.setdefault(key.group(1), line)
+    for named in _KEY_LINE.finditer(text, at):
+        line += text.count("\n", at, named.start())
+        at = named.start()
+        lines.setdefault(named.group(1), line)
     for name, settings in agents.items():
         if not (_ENTRY.fullmatch(name) and isinstance(settings, dict)):
             continue
         if not any(isinstance(settings.get(k), str) and settings[k].strip() for k in ("description", "prompt")):
             continue
-        found.append((name, {str(k): _jsonable(v) for k, v in settings.items()}, lines.get(name, 1)))
-    return found
+        found.append((name, settings, lines.get(name, 1)))
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=2)
+def _agents_by_name(text: str, key: str) -> dict[str | None, tuple[dict[str, Any], int]]:
+    """The agents of one text by name: each of its agents looks up its own (not copied)."""
+    return {name: (settings, line) for name, settings, line in _config_agents(text, key)}
+
+
+def shown_path(path: str, start: str) -> str:
+    """A file an agent reads as part of it, relative to its agent's folder, as text a page can
+    hold: bytes of its name that are not UTF-8 written as ``\\xNN`` (as discovery shows names)."""
+    relative = Path(os.path.relpath(path, start)).as_posix()
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
 
 
 def prompt_file(prompt: object, config: str) -> str | None:
@@ -81,31 +119,31 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
         return Finding(source.display_path, line, 1, code, severity, message)  # type: ignore[arg-type]
 
     try:
-        agents = config_agents(text, dialect)
+        agents = _agents_by_name(text, dialect.config_key)
     except ValueError as exc:
         message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; its tool cannot load it"
         return RawDocument({}, "", 1, False, False, (problem("AC108", message, getattr(exc, "lineno", 1)),))
-    for name, settings, line in agents:
-        if name != source.entry:
-            continue
-        findings: list[Finding] = []
-        prompt = settings.pop("prompt", None)
-        body = prompt if isinstance(prompt, str) and not FILE_PROMPT.fullmatch(prompt.strip()) else ""
-        if body == "" and isinstance(prompt, str):
-            if not source.companions:
-                message = f"prompt file of {prompt!r} is missing or outside the scanned folder; not read"
-                findings.append(problem("AC119", message, line, "warning"))
-            for companion in source.companions:
-                shown = Path(os.path.relpath(companion, os.path.dirname(source.path))).as_posix()
-                read, problems = read_agent_file(companion, source.display_path)
-                if any(f.severity == "error" for f in problems):
-                    findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))
-                else:
-                    body = read
-        scalars = {key: value for key, value in settings.items() if isinstance(value, str)}
-        lines = {key: line for key in settings}
-        return RawDocument(
-            settings, body.strip("\n"), line, True, False, tuple(findings), scalar_source=scalars, key_lines=lines
-        )
-    message = f"agent {source.entry!r} is no longer in this file"
-    return RawDocument({}, "", 1, False, False, (problem("AC108", message),))
+    if source.entry not in agents:
+        message = f"agent {source.entry!r} is no longer in this file"
+        return RawDocument({}, "", 1, False, False, (problem("AC108", message),))
+    shared, line = agents[source.entry]
+    findings: list[Finding] = []
+    settings = dict(shared)  # the parsed file's, shared by its agents
+    prompt = settings.pop("prompt", None)
+    body = prompt if isinstance(prompt, str) and not FILE_PROMPT.fullmatch(prompt.strip()) else ""
+    if body == "" and isinstance(prompt, str):
+        if not source.companions:
+            message = f"prompt file of {prompt!r} is missing or outside the scanned folder; not read"
+            findings.append(problem("AC119", message, line, "warning"))
+        for companion in source.companions:
+            shown = shown_path(companion, os.path.dirname(source.path))
+            read, problems = read_agent_file(companion, source.display_path)
+            if any(f.severity == "error" for f in problems):
+                findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))
+            else:
+                body = read
+    scalars = {key: value for key, value in settings.items() if isinstance(value, str)}
+    lines = {key: line for key in settings}
+    return RawDocument(
+        settings, body.strip("\n"), line, True, False, tuple(findings), scalar_source=scalars, key_lines=lines
+    )

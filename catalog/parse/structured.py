@@ -7,13 +7,13 @@ the lint rules need not ask how it was written. Nothing here raises for bad inpu
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,8 +24,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
-from catalog.parse.config_agents import read_config_agent
-from catalog.parse.document import parse_agent_text, read_agent_file
+from catalog.parse.config_agents import json_value, read_config_agent, shown_path
+from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, RawDocument
 
@@ -99,7 +99,7 @@ def _codex_registration(source: AgentSource, name: str, findings: list[Finding])
 
 def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
     try:
-        data = json.loads(text)
+        data = json_value(json.loads(text))
     except ValueError as exc:
         return _unparsed(source, "JSON", exc, getattr(exc, "lineno", 1))
     except RecursionError as exc:
@@ -138,12 +138,11 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
 
 def _read_roomodes(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
     try:
-        modes = roo_modes(text)
+        modes = _modes_by_entry(text)
     except ValueError as exc:
         return _unparsed(source, "YAML or JSON", exc, _line_in_message(str(exc)))
-    for slug, mode, lines in modes:
-        if slug == source.entry:
-            return _with_rules(_document(mode, lines, dialect, []), source)
+    if source.entry in modes:
+        return _with_rules(_document(*modes[source.entry], dialect, []), source)
     message = f"mode {source.entry!r} is no longer in this file"
     return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", 1, message),))
 
@@ -163,8 +162,15 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
     parts, findings = [document.body] if document.body else [], list(document.findings)
     workspace = os.path.dirname(source.path)
+    # The whole prompt stays within one agent file's limit: a hundred rules files (or one
+    # folder every mode's rules folder links to) would make pages of hundreds of megabytes.
+    room = MAX_FILE_BYTES - len(document.body.encode("utf-8", "replace"))
     for companion in source.companions:
-        shown = Path(os.path.relpath(companion, workspace)).as_posix()
+        shown = shown_path(companion, workspace)
+        over = f"rules from {shown} on not read: the prompt would be over {MAX_FILE_BYTES:,} bytes"
+        if room < _size(companion) <= MAX_FILE_BYTES:  # a larger one is refused on its own, below
+            findings.append(_problem(source, "AC119", 1, over, "warning"))
+            break
         text, read = read_agent_file(companion, source.display_path)
         if any(f.severity == "error" for f in read):
             why = "; ".join(f.message for f in read)
@@ -173,22 +179,41 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
         if text.strip():
             # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: as a
             # heading it was an empty section above a file that opens with its own heading.
-            label = "".join(c if c.isprintable() else "_" for c in shown)
-            parts.append(f"**Rules from {label}:**\n\n{text.strip()}")
+            label = "".join(c if c.isprintable() else "_" for c in shown)  # shown_path made it UTF-8
+            part = f"**Rules from {label}:**\n\n{text.strip()}"
+            room -= len(part.encode("utf-8", "replace")) + 2
+            if room < 0:
+                findings.append(_problem(source, "AC119", 1, over, "warning"))
+                break
+            parts.append(part)
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
     return replace(document, body="\n\n".join(parts), findings=tuple(findings))
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # reading it says why
+
+
 def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
     """Each mode of a ``.roomodes`` file (YAML or JSON): its entry name (the slug, made unique),
-    its keys, and the 1-based line of each key. ValueError when the file does not load."""
+    its keys, and the 1-based line of each key. ValueError when the file does not load. Read
+    once for all the modes of one text (each mode is read on its own: reading the file again
+    for each was quadratic)."""
+    return [(entry, dict(mode), dict(lines)) for entry, mode, lines in _roo_modes(text)]
+
+
+@functools.lru_cache(maxsize=2)
+def _roo_modes(text: str) -> tuple[tuple[str, dict[str, Any], dict[str, int]], ...]:
     loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
             if node is None:
-                return []
+                return ()
             _check_size(node)
             data = loader.construct_document(node)
         except yaml.YAMLError as exc:
@@ -223,7 +248,14 @@ def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
             entry = f"{slug}-{number}"
         taken.add(entry)
         found.append((entry, {str(k): _jsonable(v) for k, v in mode.items()}, lines))
-    return found
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=2)
+def _modes_by_entry(text: str) -> dict[str | None, tuple[dict[str, Any], dict[str, int]]]:
+    """The modes of one text by entry: each agent of the file looks up its own (not copied:
+    ``_document`` changes nothing)."""
+    return {entry: (mode, lines) for entry, mode, lines in _roo_modes(text)}
 
 
 def mode_text(text: str, entry: str) -> str | None:

@@ -1,0 +1,92 @@
+"""A file an agent reads as part of it (a prompt file, a rules file), added, mended or emptied
+after a run: the cached run writes what a fresh run writes. Such a file is often where no walk
+looks (prompts/ is no agents folder) and is no companion while it is missing or empty, so the
+cache has to watch where discovery looked, not only what it found."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from catalog.layout import RenderOptions
+from catalog.pipeline import generate_docs
+
+OPENCODE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "{file:./prompts/reviewer.txt}"}}}
+INLINE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "Inline prompt."}}}
+KIRO = {"name": "k", "description": "Does k.", "prompt": "file://./prompts/k.md"}
+ROOMODES = "customModes:\n  - slug: code\n    name: Code\n    roleDefinition: You code.\n    groups: [read]\n"
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    for changed in (path, path.parent):  # seen by its stat, whatever the clock's grain
+        stat = os.stat(changed)
+        os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+
+
+Case = tuple[dict[str, str], Callable[[Path], None]]
+CASES: dict[str, Case] = {
+    "opencode prompt file added": (
+        {"opencode.json": json.dumps(OPENCODE), "prompts/other.txt": "Other.\n"},
+        lambda root: write(root, "prompts/reviewer.txt", "You review code.\n"),
+    ),
+    "opencode.json mended": (
+        {"opencode.json": json.dumps(OPENCODE)[:-1], "prompts/reviewer.txt": "You review code.\n"},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE)),
+    ),
+    "opencode prompt made a file": (
+        {"opencode.json": json.dumps(INLINE), "prompts/reviewer.txt": "You review code.\n"},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE)),
+    ),
+    "opencode prompt made inline": (
+        {"opencode.json": json.dumps(OPENCODE), "prompts/reviewer.txt": "You review code.\n"},
+        lambda root: write(root, "opencode.json", json.dumps(INLINE)),
+    ),
+    "Kiro prompt made a file": (
+        {".kiro/agents/k.json": json.dumps({**KIRO, "prompt": "Inline."}), ".kiro/agents/prompts/k.md": "You do k.\n"},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps(KIRO)),
+    ),
+    "Kiro prompt file renamed": (
+        {
+            ".kiro/agents/k.json": json.dumps(KIRO),
+            ".kiro/agents/prompts/k.md": "K.\n",
+            ".kiro/agents/prompts/j.md": "J.\n",
+        },
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "file://./prompts/j.md"})),
+    ),
+    "Kiro prompt file added": (
+        {".kiro/agents/k.json": json.dumps(KIRO), ".kiro/agents/prompts/other.txt": "Other.\n"},
+        lambda root: write(root, ".kiro/agents/prompts/k.md", "You do k.\n"),
+    ),
+    "Roo rules file no longer empty": (
+        {".roomodes": ROOMODES, ".roorules-code": "\n", ".clinerules-code": "Cline rules.\n"},
+        lambda root: write(root, ".roorules-code", "Roo rules, longer.\n"),
+    ),
+    "Roo rules file added": (
+        {".roomodes": ROOMODES, ".clinerules-code": "Cline rules.\n"},
+        lambda root: write(root, ".roorules-code", "Roo rules.\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_a_part_of_an_agent_added_or_mended_writes_what_a_fresh_run_writes(tmp_path: Path, case: Case) -> None:
+    files, change = case
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        write(root, rel, text)
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(root)], docs, RenderOptions())
+    change(root)
+    generate_docs([str(root)], docs, RenderOptions())
+    generate_docs([str(root)], fresh, RenderOptions(), cache=False)
+    pages = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*.md"))
+    assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) == pages
+    for page in [*pages, "catalog.json"]:
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8"), page
