@@ -226,14 +226,30 @@ def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:
                     os.unlink(entry.path)
 
 
+def _empty(scratch: Path) -> None:
+    """Remove the scratch folder: ``shutil.rmtree``'s steps for the files ``_write`` leaves
+    there (shutil is an import that a run where nothing changed can spare)."""
+    if scratch.is_symlink():
+        return
+    with contextlib.suppress(OSError), os.scandir(scratch) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    import shutil
+
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.rmdir(scratch)
+
+
 def sweep(folder: Path | None) -> None:
     """Remove the temporary files of runs that were killed: the scratch folder, and those of
     Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
-    import shutil
-
     if folder is None:
         return
-    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    _empty(folder / "tmp")
     with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
         for entry in entries:
             if entry.name.endswith(".tmp"):

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.incremental import files as cache_files
-from catalog.incremental.changes import Found, Loaded, Made, placed, read_files
 from catalog.incremental.records import (
     AgentEntry,
     Stamp,
@@ -37,6 +36,7 @@ from catalog.output.manifest import file_stat
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
+    from catalog.incremental.changes import Found, Loaded, Made
     from catalog.layout import RenderOptions
     from catalog.output.docs_folder import WriteResult
     from catalog.render.shared_pages import Fragments, Listing
@@ -81,7 +81,8 @@ def generate(
     if stamp is not None and not changed:
         kept = WriteResult(kept=stamp.kept)
         return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
-    # Only now: a run where nothing changed imports no template or Markdown code.
+    # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
+    from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
     from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import shared_pages
@@ -221,6 +222,7 @@ def _files_in(docs_dir: Path) -> set[str]:
 
 def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
+    from catalog.incremental.changes import placed
     from catalog.load import guarded_load
 
     cid = made.ids[index]

@@ -256,14 +256,14 @@ def sweep_scratch(docs_dir: Path) -> None:
     """Remove what runs that were killed left in the docs folder's scratch folder (a symlink
     there is removed, never followed). Call it holding :func:`output_lock` on the docs folder:
     then no run of ours is writing there."""
-    import shutil
-
     scratch = docs_dir / SCRATCH
     try:
         info = os.lstat(scratch)
     except OSError:
-        return  # the usual case: one stat
+        return  # the usual case: one stat (and no import of shutil)
     if stat.S_ISDIR(info.st_mode):
+        import shutil
+
         shutil.rmtree(scratch, ignore_errors=True)
     else:
         with contextlib.suppress(OSError):
