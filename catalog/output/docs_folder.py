@@ -172,7 +172,7 @@ def write_docs(
     if rewrite_manifest:
         # The manifest this tool wrote last, unchanged since: patched where digests changed.
         trusted = manifest if MANIFEST in known and manifest.stat == known[MANIFEST] else None
-        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted).encode(), scratch)
+        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted, pages.keys()).encode(), scratch)
     current_stats[MANIFEST] = file_stat(str(docs_dir / MANIFEST)) if rewrite_manifest else manifest.stat
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
