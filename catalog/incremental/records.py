@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from catalog.discover.find import Discovery
     from catalog.render.blocks import Summary
     from catalog.render.pages import Groups
-    from catalog.render.shared_pages import Fragments
+    from catalog.render.shared_pages import Cut, Fragments
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
@@ -134,6 +134,7 @@ class State(FastPickle):
     # and what the shared pages take from each block (``render.blocks.Summary``).
     blocks: tuple[Part[Fragments], ...]
     summaries: tuple[Summary, ...]
+    cuts: dict[Hashable, Cut]  # the shared pages' templates cut around their items (``shared_pages.Cuts``)
     page_findings: dict[str, tuple[Finding, ...]]  # display path -> its page's findings, when any
     outputs: dict[str, FileStat]  # shared page -> its stat as written
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)

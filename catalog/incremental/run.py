@@ -86,7 +86,7 @@ def generate(
     from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
     from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
-    from catalog.render.shared_pages import joined_pages
+    from catalog.render.shared_pages import Cuts, joined_pages
 
     state = cache_files.load(folder, _STATE) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
@@ -113,7 +113,9 @@ def generate(
     rendered, listings = render_agents(render, agents)
     try:
         blocks = _blocks(made, state, listings)
-        shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks])
+        # The cuts of the shared pages' templates hold while what they render with does.
+        cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
+        shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
     except cache_files.PartLost:  # a block of the cache gone since it was loaded: a run without it
         assert folder is not None
         (folder / _STAMP).unlink(missing_ok=True)
@@ -146,6 +148,7 @@ def generate(
             groups,
             tuple(part or Part.of(block.fragments(), later=True) for block, part in blocks),
             tuple(summaries),
+            cuts.now,
             {path: found_in for path, found_in in page_findings.items() if found_in},
             outputs,
             made.compared,

@@ -11,8 +11,8 @@ loop (a user's) is rendered with the real items instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -150,10 +150,12 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 
 
 def joined_pages(
-    context: RenderContext, findings: Sequence[Finding], blocks: Sequence[Block]
+    context: RenderContext, findings: Sequence[Finding], blocks: Sequence[Block], cuts: Cuts | None = None
 ) -> tuple[SharedPages, list[Summary]]:
     """The overview, category, collection and rules pages, the data files and the assets, from
-    the blocks' summaries; and each block's summary with the stretches the pages took of it."""
+    the blocks' summaries; and each block's summary with the stretches the pages took of it.
+    ``cuts``: the templates' cuts of the last run with the same ``context.common`` (``Cuts``)."""
+    cuts = cuts if cuts is not None else Cuts({})
     common = context.common
     loaded: dict[int, Fragments] = {}
 
@@ -192,11 +194,11 @@ def joined_pages(
     scripts = [DATA_HEAD, *data_parts(overview.total)]  # what the pages with the filter load, in order
     for category in overview.by_category:
         path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, items_of(("category", category)), scripts)
+        pages[path] = _group_page(context, "category", category, path, items_of(("category", category)), scripts, cuts)
     for collection in common["collections"]:
         path = common["collection_page"](collection)
         pages[path] = _group_page(
-            context, "collection", collection, path, items_of(("collection", collection)), scripts
+            context, "collection", collection, path, items_of(("collection", collection)), scripts, cuts
         )
     if overview.by_category:
         pages[common["categories_page"]] = _group_index(context, "category", overview.counts["category"]).encode()
@@ -204,7 +206,7 @@ def joined_pages(
         counted = merged(s.collections for s in summaries)
         counts = {collection: counted[collection] for collection in common["collections"]}
         pages[common["collections_page"]] = _group_index(context, "collection", counts).encode()
-    pages["index.md"] = _overview_page(context, overview, items_of(("overview", "")), scripts)
+    pages["index.md"] = _overview_page(context, overview, items_of(("overview", "")), scripts, cuts)
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -237,7 +239,27 @@ class Items:
 _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 
 
-def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes] | Items) -> list[bytes]:
+# A template cut around its items: head, separator, tail, and the sample of real items that
+# confirmed it (``joined``).
+Cut = tuple[str, str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Cuts:
+    """The shared pages' templates cut around their items, by what each was rendered with:
+    the last run's (when the pages' common values are the same), and this run's. A page
+    whose figures and first and last items did not change renders nothing again."""
+
+    was: Mapping[Hashable, Cut]
+    now: dict[Hashable, Cut] = field(default_factory=dict)
+
+
+def joined(
+    render: Callable[[Sequence[str]], str],
+    items: Sequence[bytes] | Items,
+    cuts: Cuts | None = None,
+    key: Hashable = None,
+) -> list[bytes]:
     """The pieces of ``render(items)`` as UTF-8 (it is their ``b"".join``; ``items`` are UTF-8
     too, and the template's are text): head, the items joined with the separator between
     them (a block's at a time, ``Items``), tail, from two renderings with placeholder items
@@ -246,19 +268,27 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes] | Item
     plain loop (a user's template that changes those three is rendered whole; one that sorts
     or slices the list, or changes only other items, is not seen: the README asks list
     templates not to); else ``render(items)`` itself. Pieces, so that ``with_meta`` copies a
-    long page once, front matter and all."""
+    long page once, front matter and all. ``key``: all ``render`` depends on but the items,
+    to find the cut in ``cuts`` (and keep it there)."""
     items = items if isinstance(items, Items) else Items.of(items)
     if not items.count:
         return [render([]).encode()]
-    first, second = _PLACEHOLDERS
-    two = render([first, second])
-    if two.count(first) == 1 and two.count(second) == 1:
-        head, rest = two.split(first)
-        separator, tail = rest.split(second)
+    cut = (cuts.now.get(key) or cuts.was.get(key)) if cuts is not None else None
+    if cut is None:
+        first, second = _PLACEHOLDERS
+        two = render([first, second])
+        if two.count(first) == 1 and two.count(second) == 1:
+            head, rest = two.split(first)
+            separator, tail = rest.split(second)
+            cut = (head, separator, tail, ())
+    if cut is not None:
+        head, separator, tail, confirmed = cut
         stretches = items.stretches(separator.encode())
         leading = [item for s in stretches for item in s.first][: min(2, items.count - 1)]
-        sample = [item.decode() for item in (stretches[-1].last, *leading)]
-        if render(sample) == head + separator.join(sample) + tail:
+        sample = tuple(item.decode() for item in (stretches[-1].last, *leading))
+        if sample == confirmed or render(sample) == head + separator.join(sample) + tail:
+            if cuts is not None:
+                cuts.now[key] = (head, separator, tail, sample)
             pieces = [head.encode()]
             for s in stretches:
                 pieces += (s.text, separator.encode())
@@ -267,7 +297,9 @@ def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes] | Item
     return [render([item.decode() for item in items.everything()]).encode()]
 
 
-def _group_page(context: RenderContext, kind: str, name: str, path: str, members: Items, scripts: list[str]) -> bytes:
+def _group_page(
+    context: RenderContext, kind: str, name: str, path: str, members: Items, scripts: list[str], cuts: Cuts
+) -> bytes:
     """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
@@ -276,7 +308,7 @@ def _group_page(context: RenderContext, kind: str, name: str, path: str, members
         values = {"items": items, "count": members.count, "link": link, "data_scripts": scripts, kind: name}
         return template.render(**values, **context.common)
 
-    body = joined(render, members)
+    body = joined(render, members, cuts, (kind, name, path, members.count, tuple(scripts)))
     return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{members.count} agents")
 
 
@@ -303,7 +335,7 @@ def _group_index(context: RenderContext, kind: str, members: Mapping[str, int]) 
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Items, scripts: list[str]) -> bytes:
+def _overview_page(context: RenderContext, overview: Overview, items: Items, scripts: list[str], cuts: Cuts) -> bytes:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -320,7 +352,8 @@ def _overview_page(context: RenderContext, overview: Overview, items: Items, scr
         link = lambda t: context.link("index.md", t)  # noqa: E731
         return template.render(items=some, link=link, **figures, **context.common)
 
-    return with_meta_bytes(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+    body = joined(render, items, cuts, ("overview", repr(figures)))
+    return with_meta_bytes(body, context.common["options"].site_name, f"{overview.total} agents")
 
 
 def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
