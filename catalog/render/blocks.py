@@ -1,6 +1,6 @@
 """The shared pages' share of a block of agents (``Summary``): the figures they count of it,
 and its items joined as each page joins them (``Stretch``), made once from the block's
-fragments (``shared_pages.Fragments``) and kept until one of its agents changes.
+fragments (``Fragments``: each agent's ``Listing``) and kept until one of its agents changes.
 
 So a shared page of thousands of agents is its head, the blocks' stretches and its tail: an
 edit of one agent makes its block's summary again, and the rest is a concatenation of bytes.
@@ -11,17 +11,94 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from itertools import chain
+from typing import Any
 
 from catalog.model.names import reading_order
 from catalog.types import FastPickle
 
-if TYPE_CHECKING:
-    from catalog.render.shared_pages import Fragments
 
-# Agents a block: as many as a part of the filter's data holds (``facets.DATA_PART``), so that
-# each part is one block's rows when no agent is a definition another's page shows.
-BLOCK = 500
+@dataclass(frozen=True, slots=True)
+class Listing(FastPickle):
+    """One agent's fragments of the shared pages and what their figures count of it: made with
+    its page, kept between runs."""
+
+    slug: str
+    category: str
+    collection: str
+    # The formats of its catalog entry; none for a definition another's page shows, which
+    # the shared pages leave out (but catalog.json, one entry per file, keeps).
+    format_labels: tuple[str, ...]
+    models: tuple[str, ...]
+    examples: int
+    tokens: int  # estimated tokens of its description
+    # Its fragments, as UTF-8 (``SharedPages``):
+    item_top: bytes  # its entry in the overview's list
+    item_nested: bytes  # its entry in a category's or collection's list (one folder down)
+    entry: bytes  # its entry in catalog.json (compact JSON)
+    row: bytes  # its row in the filter's data (``facets.data_row``)
+    facets: str  # its facets and their labels (``facets.facets_json``)
+
+
+_FIELDS = Listing.__slots__
+# The columns of a few values that thousands of agents share (``_shared``).
+_REPEATED = frozenset({"format_labels", "models", "facets"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fragments(FastPickle):
+    """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
+    the fragments of thousands of agents load and save as a few long tuples, not as
+    thousands of objects, and an edit replaces one item of each."""
+
+    columns: tuple[tuple[Any, ...], ...]
+
+    @staticmethod
+    def of(listings: Sequence[Listing]) -> Fragments:
+        columns = {name: tuple(getattr(m, name) for m in listings) for name in _FIELDS}
+        return Fragments(tuple(_shared(c) if name in _REPEATED else c for name, c in columns.items()))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def column(self, name: str) -> tuple[Any, ...]:
+        return self.columns[_FIELDS.index(name)]
+
+    def listing(self, index: int) -> Listing:
+        return Listing(*(column[index] for column in self.columns))
+
+    def blocks(self, size: int) -> list[Fragments]:
+        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
+        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
+
+    @staticmethod
+    def joined(blocks: Sequence[Fragments]) -> Fragments:
+        """The fragments that ``blocks`` cut in blocks."""
+        if not blocks:
+            return Fragments.of([])
+        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
+
+    def replaced(self, changes: dict[int, Listing]) -> Fragments:
+        """These fragments with some agents' listings replaced."""
+        columns: list[tuple[Any, ...]] = []
+        for column in self.columns:
+            changed = list(column)
+            name = _FIELDS[len(columns)]
+            for index, listing in changes.items():
+                value = getattr(listing, name)
+                if name in _REPEATED and value in column:
+                    value = column[column.index(value)]  # the one object of this value (``_shared``)
+                changed[index] = value
+            columns.append(tuple(changed))
+        return Fragments(tuple(columns))
+
+
+def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The column with one object per value (an agent's facets, or its models): thousands of
+    agents have a few, and pickling writes a reference for each agent but the first of each."""
+    one: dict[Any, Any] = {}
+    return tuple(one.setdefault(value, value) for value in column)
+
 
 # What a stretch is of: ("overview", ""), ("category", name) or ("collection", name).
 Page = tuple[str, str]
