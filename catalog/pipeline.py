@@ -6,16 +6,15 @@ import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from catalog.assemble import assemble, assign_slugs, one_category_spelling
-from catalog.discover.find import find_agent_files
 from catalog.incremental.run import GenerateResult
-from catalog.load import Loaded, failure_finding, guarded_load, load_agent, load_all, load_changed
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
+    from catalog.assemble import assign_slugs, one_category_spelling
     from catalog.layout import RenderOptions
+    from catalog.load import Loaded, failure_finding, guarded_load, load_agent
     from catalog.mkdocs_site.build import Progress, SiteConfig
 
 # Stage functions of their own modules, named here too for the callers that know them by it.
@@ -28,6 +27,24 @@ __all__ = [
     "load_agent",
     "one_category_spelling",
 ]
+# Where each is imported from when first asked for: a run of ``generate`` where nothing
+# changed since the last imports none of the stages (``catalog.incremental.run``).
+_STAGES = {
+    "Loaded": "catalog.load",
+    "assign_slugs": "catalog.assemble",
+    "failure_finding": "catalog.load",
+    "guarded_load": "catalog.load",
+    "load_agent": "catalog.load",
+    "one_category_spelling": "catalog.assemble",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _STAGES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_STAGES[name]), name)
 
 
 def scan_catalog(
@@ -45,6 +62,10 @@ def scan_catalog(
     ``loaded``: what earlier scans read, by file; a file whose stat and place did not change
     is not read again. Updated in place (live preview keeps it between builds).
     """
+    from catalog.assemble import assemble
+    from catalog.discover.find import find_agent_files
+    from catalog.load import load_all, load_changed
+
     discovery = find_agent_files(paths, exclude)
     if loaded is None:
         return assemble(discovery, load_all(discovery.sources, jobs, meanwhile, sections))
@@ -252,6 +273,8 @@ def _build_from_docs(
 
     docs_dir = site.docs_dir if site.config_file else scratch / "docs"
     if site.config_file is not None:
+        from catalog.discover.find import find_agent_files
+
         # A misspelt path must not empty the user's docs folder of our pages either.
         found = find_agent_files(paths, [target, docs_dir])
         if not found.sources:

@@ -26,14 +26,14 @@ def parts_of(folder: Path) -> dict[str, int]:
 
 
 def test_saving_again_writes_the_parts_that_changed_and_removes_those_gone(tmp_path: Path) -> None:
-    pieces = [Part({f"agent {i}": bytes(100) * i}) for i in range(8)]
+    pieces = [Part.of({f"agent {i}": bytes(100) * i}) for i in range(8)]
     assert cache_files.save(tmp_path, "state.pickle", ("small", tuple(pieces)))
     first = parts_of(tmp_path)
     assert len(first) == 8
     small, loaded = cache_files.load(tmp_path, "state.pickle")  # type: ignore[misc]
     assert small == "small" and [part.value for part in loaded] == [part.value for part in pieces]
     assert all(part.name in first for part in loaded)
-    edited = (*loaded[:3], Part({"agent 3": b"edited"}), *loaded[4:])
+    edited = (*loaded[:3], Part.of({"agent 3": b"edited"}), *loaded[4:])
     assert cache_files.save(tmp_path, "state.pickle", ("small", edited))
     second = parts_of(tmp_path)
     assert len(second) == 8
@@ -45,7 +45,7 @@ def test_saving_again_writes_the_parts_that_changed_and_removes_those_gone(tmp_p
 
 @pytest.mark.parametrize("damage", ["removed", "writable by others", "not a pickle"])
 def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> None:
-    assert cache_files.save(tmp_path, "state.pickle", (Part("one"), Part("two")))
+    assert cache_files.save(tmp_path, "state.pickle", (Part.of("one"), Part.of("two")))
     victim = tmp_path / "parts" / sorted(parts_of(tmp_path))[0]
     if damage == "removed":
         victim.unlink()
@@ -57,9 +57,10 @@ def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> 
 
 
 def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Entries and fragments are kept in blocks of agents (here of 8, not 512): an edit writes
-    one part of each (and the state's small fields), whatever the catalog's size."""
-    monkeypatch.setattr(cache_records, "_BLOCK", 8)
+    """Entries and fragments are kept in blocks of agents (here of 8, not 500), each block of
+    fragments with its summary: an edit writes one part of each kind (and the state's small
+    fields), whatever the catalog's size."""
+    monkeypatch.setattr(cache_records, "BLOCK", 8)
     for index in range(40):
         folder = tmp_path / "agents" / f"team{index % 4}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -71,12 +72,12 @@ def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, mon
     folder = cache_files.cache_dir(tmp_path / "docs")
     assert folder is not None
     before = parts_of(folder)
-    assert len(before) == 10  # 40 agents: 5 blocks of entries, 5 of fragments
+    assert len(before) == 15  # 40 agents: 5 blocks of entries, 5 of fragments, 5 summaries
     edited = tmp_path / "agents/team1/agent5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
     after = parts_of(folder)
-    assert len(set(after) - set(before)) == 2
+    assert len(set(after) - set(before)) == 3
     assert len(after) == len(before)
 
 
@@ -133,3 +134,41 @@ def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
 def _stat_of(stamp: Stamp, path: str) -> tuple[int, ...]:
     index = stamp.paths.index(path)
     return tuple(memoryview(stamp.stats).cast("q")[3 * index : 3 * index + 3])
+
+
+def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_without_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of fragments are read when a run needs them, after the state was loaded: when
+    one is gone or damaged by then, the run goes on as a run without the cache would."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    for index in range(12):
+        (tmp_path / "agents").mkdir(exist_ok=True)
+        (tmp_path / "agents" / f"agent{index}.md").write_text(
+            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    loading = cache_files.load
+
+    def load_then_lose(folder: Path | None, name: str) -> object:
+        found = loading(folder, name)
+        if isinstance(found, cache_records.State):
+            for number, part in enumerate(found.blocks):
+                assert part.later and "data" not in part.__dict__  # not read yet
+                path = part.folder / "parts" / part.name  # type: ignore[operator]
+                path.unlink() if number % 2 else path.write_bytes(b"\x80\x05damaged")
+        return found
+
+    monkeypatch.setattr(cache_files, "load", load_then_lose)
+    edited = tmp_path / "agents/agent5.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", "agents", "-v"])
+    assert result.exit_code in (0, 1), result.output
+    assert "full run" in result.stderr, result.stderr
+    monkeypatch.setattr(cache_files, "load", loading)
+    fresh = CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"])
+    assert fresh.exit_code in (0, 1)
+    docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+    assert docs == again and b"Now does task 5" in docs[Path("agents/agent5.md")]

@@ -693,6 +693,10 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     # The filter's data in parts of three rows: agents that come, go or move shift rows from
     # part to part, and parts come and go, as with 500 rows a part in a large catalog.
     monkeypatch.setattr("catalog.render.facets.DATA_PART", 3)
+    # The cache's blocks of fragments (500 agents each) in blocks of three or four: an edit
+    # joins the blocks it did not touch as the last run left them, and a part of the
+    # filter's data is a block's rows (three) or slices of two blocks' (four).
+    monkeypatch.setattr("catalog.incremental.records.BLOCK", 3 + seed % 2)
     rng = random.Random(seed)
     walk = Walk(tmp_path, rng)
     history: list[str] = [f"seed {seed}"]

@@ -53,6 +53,39 @@ def test_a_template_that_numbers_or_counts_its_items_is_rendered_whole(items: li
         assert b"".join(joined(render, [i.encode() for i in items])) == render(items).encode(), source  # type: ignore[operator]
 
 
+@settings(deadline=None)
+@given(st.lists(ITEM, min_size=1, max_size=8), st.lists(ITEM, min_size=1, max_size=8))
+def test_a_cut_kept_from_the_last_run_joins_as_the_page_would_render(before: list[str], after: list[str]) -> None:
+    """The cut of a template (head, separator, tail) is kept by all the page renders with but
+    its items (here the count, as the shared pages pass it): the next run's page is the same,
+    and renders nothing when the sample of items that confirmed the cut (the last, then the
+    first two) is the same too."""
+    import functools
+
+    from jinja2 import Environment
+
+    from catalog.render.shared_pages import Cuts
+
+    template = Environment().from_string(
+        "<p>{{ count }}</p>\n<ul>{% for item in items %}\n<li>{{ item }}</li>{% endfor %}"
+    )
+    renders: list[Sequence[str]] = []
+
+    def page(items: Sequence[str], count: int) -> str:
+        renders.append(items)
+        return template.render(items=items, count=count)
+
+    first = Cuts({})
+    for items, cuts in ((before, first), (after, Cuts(first.now))):
+        renders.clear()
+        count = len(items)
+        pieces = joined(functools.partial(page, count=count), [i.encode() for i in items], cuts, ("page", count))
+        assert b"".join(pieces) == template.render(items=items, count=len(items)).encode()
+        assert cuts.now.keys() == {("page", len(items))}
+    sample = lambda items: [items[-1], *items[: min(2, len(items) - 1)]]  # noqa: E731
+    assert (renders == []) == (len(before) == len(after) and sample(before) == sample(after))
+
+
 @pytest.mark.parametrize(
     "source",
     [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import functools
 import io
 import os
 import pickle
@@ -27,7 +28,7 @@ from catalog.output.manifest import file_stat
 T = TypeVar("T")
 
 # Bumped when the cache's records change shape: an old cache is then no cache.
-_FORMAT = 15
+_FORMAT = 17
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -121,17 +122,59 @@ def _trusted(handle: IO[bytes]) -> bool:
     return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Part(Generic[T]):
     """A piece of a saved value kept in a file of its own, ``parts/<digest of its pickle>``:
     saving the value writes the pieces not saved yet, so that a run that changed one piece of
-    a large value rewrites that piece, not the whole. Loading the value loads its pieces."""
+    a large value rewrites that piece, not the whole. Loading the value loads its pieces; a
+    ``later`` one is read when its value is first asked for (a run that edits one agent of
+    10,000 reads the block of fragments that holds it, not all 20: ``PartLost`` if it cannot)."""
 
-    value: T
-    name: str = ""  # its file's, when it was loaded (or saved) as such
+    name: str  # its file's: the digest of its pickle
+    folder: Path | None = None  # the cache folder it is read from, when it was loaded
+    later: bool = False  # read when asked for, not when loaded
+
+    @staticmethod
+    def of(value: T, later: bool = False) -> Part[T]:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        part: Part[T] = Part(xxhash.xxh3_128_hexdigest(data), later=later)
+        part.__dict__.update(data=data, value=value)  # as the cached properties would make them
+        return part
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        """Its pickle, read from its file: checked to be ours and to be what was saved, so
+        that what is unpickled is what this user's run pickled."""
+        if self.folder is None or not _PART_NAME.fullmatch(self.name):
+            raise PartLost(self.name)
+        try:
+            with open(self.folder / "parts" / self.name, "rb") as handle:
+                data = handle.read() if _trusted(handle) else b""
+        except OSError as exc:
+            raise PartLost(self.name) from exc
+        if xxhash.xxh3_128_hexdigest(data) != self.name:
+            raise PartLost(self.name)
+        return data
+
+    @functools.cached_property
+    def value(self) -> T:
+        found: T = pickle.loads(self.data)
+        return found
+
+    def load(self) -> T:
+        """``value``, as a function to call later."""
+        return self.value
+
+
+class PartLost(Exception):
+    """A part read later is gone, not ours, or not what was saved: the cache is no cache."""
 
 
 def _part(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
+    raise pickle.UnpicklingError("a part outside a cache load")
+
+
+def _later(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
     raise pickle.UnpicklingError("a part outside a cache load")
 
 
@@ -143,15 +186,20 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == (__name__, "_part"):
             return self.part
+        if (module, name) == (__name__, "_later"):
+            return self.later
         return super().find_class(module, name)
 
     def part(self, name: str) -> Part[Any]:
-        if not _PART_NAME.fullmatch(name):
-            raise pickle.UnpicklingError(f"not a part: {name!r}")
-        with open(self.folder / "parts" / name, "rb") as handle:
-            if not _trusted(handle):
-                raise pickle.UnpicklingError(f"part {name} is not ours")
-            return Part(pickle.load(handle), name)
+        part: Part[Any] = Part(name, self.folder)
+        try:
+            part.data  # noqa: B018 - read now
+        except PartLost as lost:
+            raise pickle.UnpicklingError(f"part {name} is missing, not ours or damaged") from lost
+        return part
+
+    def later(self, name: str) -> Part[Any]:
+        return Part(name, self.folder, later=True)
 
 
 _PART_NAME = re.compile(r"[0-9a-f]{32}")
@@ -177,13 +225,13 @@ def save(folder: Path, name: str, value: object) -> bool:
 
     def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
         name = piece.name
-        if not name or not os.path.exists(folder / "parts" / name):
-            data = pickle.dumps(piece.value, protocol=pickle.HIGHEST_PROTOCOL)
-            name = xxhash.xxh3_128_hexdigest(data)
-            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, data):
+        try:
+            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, piece.data):
                 raise OSError(f"cannot write the part {name}")
+        except PartLost as lost:  # a part read later, gone since: not saved
+            raise OSError(f"lost the part {name}") from lost
         saved.add(name)
-        return _part, (name,)
+        return (_later if piece.later else _part), (name,)
 
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -226,14 +274,30 @@ def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:
                     os.unlink(entry.path)
 
 
+def _empty(scratch: Path) -> None:
+    """Remove the scratch folder: ``shutil.rmtree``'s steps for the files ``_write`` leaves
+    there (shutil is an import that a run where nothing changed can spare)."""
+    if scratch.is_symlink():
+        return
+    with contextlib.suppress(OSError), os.scandir(scratch) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    import shutil
+
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.rmdir(scratch)
+
+
 def sweep(folder: Path | None) -> None:
     """Remove the temporary files of runs that were killed: the scratch folder, and those of
     Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
-    import shutil
-
     if folder is None:
         return
-    shutil.rmtree(folder / "tmp", ignore_errors=True)
+    _empty(folder / "tmp")
     with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
         for entry in entries:
             if entry.name.endswith(".tmp"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -24,10 +24,12 @@ from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
     from catalog.discover.find import Discovery
+    from catalog.render.blocks import Summary
     from catalog.render.pages import Groups
-    from catalog.render.shared_pages import Fragments
+    from catalog.render.shared_pages import Cut, Fragments
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
+PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,53 +130,61 @@ class State(FastPickle):
     assembly: tuple[Finding, ...]  # the findings not of reading a file (discovery's, page names')
     context: tuple[str, ...]  # what every agent page depends on (``render.page_context``)
     groups: Groups
-    fragments: Fragments  # every agent's fragments of the shared pages, in catalog order
+    # Every agent's fragments of the shared pages, in catalog order, ``BLOCK`` agents a part,
+    # and what the shared pages take from each block (``render.blocks.Summary``).
+    blocks: tuple[Part[Fragments], ...]
+    summaries: tuple[Summary, ...]
+    cuts: dict[Hashable, Cut]  # the shared pages' templates cut around their items (``shared_pages.Cuts``)
     page_findings: dict[str, tuple[Finding, ...]]  # display path -> its page's findings, when any
     outputs: dict[str, FileStat]  # shared page -> its stat as written
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
-    # The parts it was loaded from (``cache_files.Part``): a piece saved again unchanged is
-    # not written again. Not saved itself: ``__reduce__`` makes the parts.
-    loaded: tuple[tuple[Part[dict[str, bytes]], ...], tuple[Part[Fragments], ...]] = field(
+    # The parts it was loaded from, with their values (``cache_files.Part``): a piece saved
+    # again unchanged is not written again. Not saved itself: ``__reduce__`` makes the parts.
+    loaded: tuple[PartsLoaded[dict[str, bytes]], PartsLoaded[Summary]] = field(
         default=((), ()), compare=False, repr=False
     )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Saved as its small fields, and its entries and fragments in parts of ``_BLOCK``
-        agents each, in discovery and catalog order: an edit rewrites one of each, a file that
-        came or went those after it, not the whole state (figures: the commit that made it)."""
+        """Saved as its small fields, its entries in parts of ``BLOCK`` agents each (in
+        discovery order), its blocks of fragments and their summaries: an edit rewrites one of
+        each, a file that came or went those after it, not the whole state."""
         items = list(self.entries.items())
-        blocks = [dict(items[start : start + _BLOCK]) for start in range(0, len(items), _BLOCK)]
-        entries, fragments = self.loaded
+        blocks = [dict(items[start : start + BLOCK]) for start in range(0, len(items), BLOCK)]
+        entries, summaries = self.loaded
         return _restored, (
             tuple(getattr(self, name) for name in _SMALL),
             _reused(blocks, entries),
-            _reused(self.fragments.blocks(_BLOCK), fragments),
+            self.blocks,
+            _reused(self.summaries, summaries),
         )
 
 
-_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "fragments", "loaded"))
-_BLOCK = 512
+_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "blocks", "summaries", "loaded"))
+# Agents a block: as many as a part of the filter's data holds (``facets.DATA_PART``), so that
+# each of its parts is one block's rows (when no agent is a definition another's page shows).
+BLOCK = 500
 
 
-def _reused(values: Sequence[T], parts: tuple[Part[T], ...]) -> tuple[Part[T], ...]:
+def _reused(values: Sequence[T], loaded: PartsLoaded[T]) -> tuple[Part[T], ...]:
     """Each value as a part: the one loaded, when it holds the same value."""
     return tuple(
-        parts[index] if index < len(parts) and parts[index].value == value else Part(value)
+        loaded[index][0] if index < len(loaded) and loaded[index][1] == value else Part.of(value)
         for index, value in enumerate(values)
     )
 
 
 def _restored(
-    small: tuple[Any, ...], entries: tuple[Part[dict[str, bytes]], ...], fragments: tuple[Part[Fragments], ...]
+    small: tuple[Any, ...],
+    entries: tuple[Part[dict[str, bytes]], ...],
+    blocks: tuple[Part[Fragments], ...],
+    summaries: tuple[Part[Summary], ...],
 ) -> State:
-    from catalog.render.shared_pages import Fragments
-
     values = dict(zip(_SMALL, small, strict=True))
     merged = {cid: packed for part in entries for cid, packed in part.value.items()}
-    joined = Fragments.joined([part.value for part in fragments])
-    return State(**values, entries=merged, fragments=joined, loaded=(entries, fragments))
+    loaded = (tuple((part, part.value) for part in entries), tuple((part, part.value) for part in summaries))
+    return State(**values, entries=merged, blocks=blocks, summaries=tuple(s.value for s in summaries), loaded=loaded)
 
 
 def cache_id(source: AgentSource) -> str:

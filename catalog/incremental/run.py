@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog.incremental import files as cache_files
-from catalog.incremental.changes import Found, Loaded, Made, placed, read_files
+from catalog.incremental.files import Part
 from catalog.incremental.records import (
     AgentEntry,
     Stamp,
@@ -37,9 +37,10 @@ from catalog.output.manifest import file_stat
 from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
+    from catalog.incremental.changes import Found, Loaded, Made
     from catalog.layout import RenderOptions
     from catalog.output.docs_folder import WriteResult
-    from catalog.render.shared_pages import Fragments, Listing
+    from catalog.render.shared_pages import Block, Fragments, Listing
 
 _STAMP, _STATE = "stamp.pickle", "state.pickle"
 
@@ -81,10 +82,11 @@ def generate(
     if stamp is not None and not changed:
         kept = WriteResult(kept=stamp.kept)
         return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
-    # Only now: a run where nothing changed imports no template or Markdown code.
+    # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
+    from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
     from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
-    from catalog.render.shared_pages import shared_pages
+    from catalog.render.shared_pages import Cuts, joined_pages
 
     state = cache_files.load(folder, _STATE) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
@@ -109,8 +111,18 @@ def generate(
     # An entry is rendered with all its definitions (``_render_again``): its page shows them.
     render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
     rendered, listings = render_agents(render, agents)
-    fragments = _fragments(made, state, listings)
-    pages: dict[str, str | bytes] = {**rendered, **shared_pages(render, made.findings, fragments)}
+    try:
+        blocks = _blocks(made, state, listings)
+        # The cuts of the shared pages' templates hold while what they render with does.
+        cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
+        shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
+    except cache_files.PartLost:  # a block of the cache gone since it was loaded: a run without it
+        assert folder is not None
+        (folder / _STAMP).unlink(missing_ok=True)
+        return generate(
+            paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
+        )
+    pages: dict[str, str | bytes] = {**rendered, **shared}
     keep = {
         rel
         for index, slug in enumerate(made.slugs)
@@ -134,7 +146,9 @@ def generate(
             made.assembly,
             context,
             groups,
-            fragments,
+            tuple(part or Part.of(block.fragments(), later=True) for block, part in blocks),
+            tuple(summaries),
+            cuts.now,
             {path: found_in for path, found_in in page_findings.items() if found_in},
             outputs,
             made.compared,
@@ -221,6 +235,7 @@ def _files_in(docs_dir: Path) -> set[str]:
 
 def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
+    from catalog.incremental.changes import placed
     from catalog.load import guarded_load
 
     cid = made.ids[index]
@@ -235,17 +250,31 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     return placed(whole, made.placement(index, found))
 
 
-def _fragments(made: Made, state: State | None, listings: dict[str, Listing]) -> Fragments:
-    """Every agent's fragments, in catalog order: the last run's, but those rendered now."""
-    from catalog.render.shared_pages import Fragments
+def _blocks(
+    made: Made, state: State | None, listings: dict[str, Listing]
+) -> list[tuple[Block, Part[Fragments] | None]]:
+    """Every agent's fragments in catalog order, in blocks of ``BLOCK``: the last run's, but
+    those rendered now. A block none of whose agents was rendered is the last run's part and
+    summary (the part not even unpickled unless a page needs its fragments)."""
+    from catalog.incremental.records import BLOCK
+    from catalog.render.shared_pages import Block, Fragments
 
     if state is not None and state.order == made.order:
+        changes: dict[int, dict[int, Listing]] = {}
         position = {path: index for index, path in enumerate(made.order) if path in listings}
-        return state.fragments.replaced({position[path]: listing for path, listing in listings.items()})
-    was = {path: index for index, path in enumerate(state.order)} if state is not None else {}
-    return Fragments.of(
-        [listings.get(path) or state.fragments.listing(was[path]) for path in made.order]  # type: ignore[union-attr]
-    )
+        for path, index in position.items():
+            changes.setdefault(index // BLOCK, {})[index % BLOCK] = listings[path]
+        blocks: list[tuple[Block, Part[Fragments] | None]] = []
+        for number, (part, summary) in enumerate(zip(state.blocks, state.summaries, strict=True)):
+            if number in changes:
+                blocks.append((Block.of(part.value.replaced(changes[number])), None))
+            else:
+                blocks.append((Block(part.load, summary), part))
+        return blocks
+    was = Fragments.joined([part.value for part in state.blocks]) if state is not None else Fragments.of([])
+    position = {path: index for index, path in enumerate(state.order)} if state is not None else {}
+    every = Fragments.of([listings.get(path) or was.listing(position[path]) for path in made.order])
+    return [(Block.of(block), None) for block in every.blocks(BLOCK)]
 
 
 def _entries(folder: Path, found: Found, made: Made, loaded: Loaded) -> dict[str, bytes]:

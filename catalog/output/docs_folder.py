@@ -172,7 +172,7 @@ def write_docs(
     if rewrite_manifest:
         # The manifest this tool wrote last, unchanged since: patched where digests changed.
         trusted = manifest if MANIFEST in known and manifest.stat == known[MANIFEST] else None
-        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted).encode(), scratch)
+        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted, pages.keys()).encode(), scratch)
     current_stats[MANIFEST] = file_stat(str(docs_dir / MANIFEST)) if rewrite_manifest else manifest.stat
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
@@ -256,14 +256,14 @@ def sweep_scratch(docs_dir: Path) -> None:
     """Remove what runs that were killed left in the docs folder's scratch folder (a symlink
     there is removed, never followed). Call it holding :func:`output_lock` on the docs folder:
     then no run of ours is writing there."""
-    import shutil
-
     scratch = docs_dir / SCRATCH
     try:
         info = os.lstat(scratch)
     except OSError:
-        return  # the usual case: one stat
+        return  # the usual case: one stat (and no import of shutil)
     if stat.S_ISDIR(info.st_mode):
+        import shutil
+
         shutil.rmtree(scratch, ignore_errors=True)
     else:
         with contextlib.suppress(OSError):

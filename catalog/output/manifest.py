@@ -94,20 +94,27 @@ def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}" if lines else "{}"
 
 
-def manifest_text(files: Mapping[str, tuple[str, ...]], was: Manifest | None = None) -> str:
+def manifest_text(
+    files: Mapping[str, tuple[str, ...]], was: Manifest | None = None, changed: Collection[str] | None = None
+) -> str:
     """The manifest file of ``files``: ``manifest_json`` and a line break. ``was``, when given,
     is the manifest as a run wrote it (its stat says so): when the same paths have other
-    digests, as after an edit (a few of thousands), the text read is patched where they are."""
-    patched = _patched(files, was.files, was.text) if was is not None and was.text is not None else None
+    digests, as after an edit (a few of thousands), the text read is patched where they are.
+    ``changed``: the only paths whose digests may be others than ``was``'s (else any)."""
+    if was is None or was.text is None:
+        return manifest_json(files) + "\n"
+    patched = _patched(files, was.files, was.text, files.keys() if changed is None else changed)
     return patched if patched is not None else manifest_json(files) + "\n"
 
 
-def _patched(files: Mapping[str, tuple[str, ...]], old: Mapping[str, tuple[str, ...]], text: str) -> str | None:
+def _patched(
+    files: Mapping[str, tuple[str, ...]], old: Mapping[str, tuple[str, ...]], text: str, changed: Collection[str]
+) -> str | None:
     if files.keys() != old.keys():
         return None
     spans: list[tuple[int, int, str]] = []
-    for rel, digests in files.items():
-        was = old[rel]
+    for rel in changed:
+        digests, was = files[rel], old[rel]
         if was == digests:
             continue
         if not (len(digests) == len(was) == 1 and _PLAIN_PATH.fullmatch(rel) and _HEX.fullmatch(was[0] + digests[0])):

@@ -118,8 +118,13 @@ def model_counts(per_agent: Iterable[Sequence[str]]) -> Counter[str]:
     """How many agents name each model, spellings that are one facet value (``GPT-4.1``,
     ``gpt-4.1``: one key) counted as one, under the label the filter shows for it.
     (Agents of the same models are counted together: thousands of agents name a few models.)"""
+    return model_counts_of(counted(map(tuple, per_agent)))
+
+
+def model_counts_of(agents_of: Counter[tuple[str, ...]]) -> Counter[str]:
+    """``model_counts`` of the agents counted by their models, in catalog order."""
     spellings: Counter[tuple[str, str]] = Counter()
-    for models, agents in counted(map(tuple, per_agent)).items():
+    for models, agents in agents_of.items():
         for pair in _one_per_key(models).items():
             spellings[pair] += agents
     label: dict[str, str] = {}
@@ -213,10 +218,14 @@ def labels_of(per_agent: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """Facet name -> [(key, label)], most common first, then by label, from each agent's
     ``facets_json``. Values of one key (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as
     most agents spell it."""
+    return labels_counted(Counter(per_agent))  # agents of the same facets counted together
+
+
+def labels_counted(same: Counter[str]) -> dict[str, list[tuple[str, str]]]:
+    """``labels_of`` the agents counted by their ``facets_json``, in catalog order."""
     names = ("category", "collection", "format", "model", "tools", "color")
     spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
-    same = Counter(per_agent)  # agents of the same facets counted together
     # Read in one call: a call for each of thousands of texts cost more than counting them.
     for agents, pairs in zip(same.values(), json.loads(f"[{','.join(same)}]"), strict=True):
         for name, values in pairs:
@@ -272,13 +281,18 @@ def data_script(labels: dict[str, list[tuple[str, str]]], rows: Sequence[bytes])
     rows and the addresses of the parts, and each part (``data_parts``), a script that adds
     ``DATA_PART`` compact rows to it. The pages load the head then the parts, in order; the
     browser scripts take the data once it holds every row."""
+    parts = [b",".join(rows[start : start + DATA_PART]) for start in range(0, len(rows), DATA_PART)]
+    return data_scripts(labels, len(rows), parts)
+
+
+def data_scripts(labels: dict[str, list[tuple[str, str]]], total: int, parts: Sequence[bytes]) -> dict[str, bytes]:
+    """``data_script`` of ``total`` rows, given as their parts' rows joined with ","."""
     facets = json.dumps(labels, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    parts = data_parts(len(rows))
+    paths = data_parts(total)
     head = 'window.__agentCatalog = {"facets":%s,"total":%d,"parts":%s,"agents":[]};\n'
-    scripts = {DATA_HEAD: (head % (facets, len(rows), json.dumps(parts))).encode()}
+    scripts = {DATA_HEAD: (head % (facets, total, json.dumps(paths))).encode()}
     # The rows (``data_row``, as ASCII) are escaped already: each is one agent's fragment
     # (catalog.render.shared_pages).
-    for number, path in enumerate(parts):
-        some = b",".join(rows[number * DATA_PART : (number + 1) * DATA_PART])
+    for path, some in zip(paths, parts, strict=True):
         scripts[path] = b"window.__agentCatalog && window.__agentCatalog.agents.push(%s);\n" % some
     return scripts

@@ -11,28 +11,30 @@ loop (a user's) is rendered with the real items instead.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from itertools import chain, repeat
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
 from catalog.lint.check import summarize_tokens
 from catalog.lint.rules import rule_table
 from catalog.model.names import reading_order, titleize
-from catalog.render import textsafe
-from catalog.render.facets import (
-    DATA_HEAD,
-    UNCATEGORIZED,
-    counted,
-    data_parts,
-    data_script,
-    labels_of,
-    model_counts,
+from catalog.render import facets, textsafe
+from catalog.render.blocks import Fragments as Fragments  # named here as well, as before
+from catalog.render.blocks import Listing as Listing
+from catalog.render.blocks import (
+    Overview,
+    Page,
+    Stretch,
+    Summary,
+    merged,
+    page_items,
+    row_parts,
+    stretch,
 )
+from catalog.render.facets import DATA_HEAD, UNCATEGORIZED, data_parts, data_scripts, labels_counted
 from catalog.render.jsonout import catalog_index
-from catalog.types import FastPickle, Finding
+from catalog.types import Finding
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -57,169 +59,82 @@ SharedPages = dict[str, bytes]
 
 
 @dataclass(frozen=True, slots=True)
-class Listing(FastPickle):
-    """One agent's fragments of the shared pages and what their figures count of it: made with
-    its page, kept between runs."""
+class Block:
+    """One block of agents (``blocks.BLOCK``, in catalog order) as the shared pages take it:
+    its summary when kept from the last run, and how to have its fragments (a cache's are
+    unpickled only when asked for: when the summary is not there, or lacks a stretch)."""
 
-    slug: str
-    category: str
-    collection: str
-    # The formats of its catalog entry; none for a definition another's page shows, which
-    # the shared pages leave out (but catalog.json, one entry per file, keeps).
-    format_labels: tuple[str, ...]
-    models: tuple[str, ...]
-    examples: int
-    tokens: int  # estimated tokens of its description
-    # Its fragments, as UTF-8 (``SharedPages``):
-    item_top: bytes  # its entry in the overview's list
-    item_nested: bytes  # its entry in a category's or collection's list (one folder down)
-    entry: bytes  # its entry in catalog.json (compact JSON)
-    row: bytes  # its row in the filter's data (``facets.data_row``)
-    facets: str  # its facets and their labels (``facets.facets_json``)
-
-
-_FIELDS = Listing.__slots__
-# The columns of a few values that thousands of agents share (``_shared``).
-_REPEATED = frozenset({"format_labels", "models", "facets"})
-
-
-@dataclass(frozen=True, slots=True)
-class Fragments(FastPickle):
-    """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
-    the fragments of thousands of agents load and save as a few long tuples, not as
-    thousands of objects, and an edit replaces one item of each."""
-
-    columns: tuple[tuple[Any, ...], ...]
+    fragments: Callable[[], Fragments]
+    summary: Summary | None = None
 
     @staticmethod
-    def of(listings: Sequence[Listing]) -> Fragments:
-        columns = {name: tuple(getattr(m, name) for m in listings) for name in _FIELDS}
-        return Fragments(tuple(_shared(c) if name in _REPEATED else c for name, c in columns.items()))
-
-    def __len__(self) -> int:
-        return len(self.columns[0])
-
-    def column(self, name: str) -> tuple[Any, ...]:
-        return self.columns[_FIELDS.index(name)]
-
-    def listing(self, index: int) -> Listing:
-        return Listing(*(column[index] for column in self.columns))
-
-    def blocks(self, size: int) -> list[Fragments]:
-        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
-        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
-
-    @staticmethod
-    def joined(blocks: Sequence[Fragments]) -> Fragments:
-        """The fragments that ``blocks`` cut in blocks."""
-        if not blocks:
-            return Fragments.of([])
-        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
-
-    def replaced(self, changes: dict[int, Listing]) -> Fragments:
-        """These fragments with some agents' listings replaced."""
-        columns: list[tuple[Any, ...]] = []
-        for column in self.columns:
-            changed = list(column)
-            name = _FIELDS[len(columns)]
-            for index, listing in changes.items():
-                value = getattr(listing, name)
-                if name in _REPEATED and value in column:
-                    value = column[column.index(value)]  # the one object of this value (``_shared``)
-                changed[index] = value
-            columns.append(tuple(changed))
-        return Fragments(tuple(columns))
-
-
-def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
-    """The column with one object per value (an agent's facets, or its models): thousands of
-    agents have a few, and pickling writes a reference for each agent but the first of each."""
-    one: dict[Any, Any] = {}
-    return tuple(one.setdefault(value, value) for value in column)
-
-
-@dataclass(frozen=True, slots=True)
-class Overview(FastPickle):
-    """The overview's figures, from the catalog entries' listings."""
-
-    total: int
-    examples_total: int
-    counts: dict[str, Counter[str]]  # by format, collection, category and model, in catalog order
-    tokens: tuple[int, ...]  # each entry's description tokens, in catalog order
-    by_category: dict[str, int]
-    files: int  # agent definitions, one a file (or a mode of a .roomodes)
-
-
-def entry_indexes(fragments: Fragments) -> list[int] | None:
-    """The indexes of the catalog entries' listings (those with formats); None when every
-    listing is an entry's (no agent defined for several tools: the columns as they are)."""
-    labels = fragments.column("format_labels")
-    if () not in labels:
-        return None
-    return [index for index, formats in enumerate(labels) if formats]
-
-
-def entries_column(fragments: Fragments, name: str, shown: list[int] | None) -> Sequence[Any]:
-    """A column of the entries' listings only."""
-    column = fragments.column(name)
-    return column if shown is None else [column[index] for index in shown]
-
-
-def overview_of(fragments: Fragments) -> Overview:
-    """The figures of the catalog entries; an entry counts once under each of its formats."""
-    shown = entry_indexes(fragments)
-    categories = entries_column(fragments, "category", shown)
-    by_category: Counter[str] = Counter(categories)
-    formats: Counter[str] = Counter()
-    for labels, entries in counted(entries_column(fragments, "format_labels", shown)).items():
-        for label in labels:
-            formats[label] += entries
-    return Overview(
-        total=len(categories),
-        examples_total=sum(entries_column(fragments, "examples", shown)),
-        counts={
-            "format": formats,
-            "collection": Counter(c or "(none)" for c in entries_column(fragments, "collection", shown)),
-            "category": by_category,
-            "model": model_counts(entries_column(fragments, "models", shown)),
-        },
-        tokens=tuple(entries_column(fragments, "tokens", shown)),
-        by_category={category: by_category[category] for category in reading_order(by_category)},
-        files=len(fragments),
-    )
+    def of(fragments: Fragments) -> Block:
+        return Block(lambda: fragments)
 
 
 def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> SharedPages:
-    """The overview, category, collection and rules pages, the data files and the assets,
-    from every agent's fragments."""
+    """The shared pages of every agent's fragments (``joined_pages`` of one block)."""
+    return joined_pages(context, findings, [Block.of(fragments)])[0]
+
+
+def joined_pages(
+    context: RenderContext, findings: Sequence[Finding], blocks: Sequence[Block], cuts: Cuts | None = None
+) -> tuple[SharedPages, list[Summary]]:
+    """The overview, category, collection and rules pages, the data files and the assets, from
+    the blocks' summaries; and each block's summary with the stretches the pages took of it.
+    ``cuts``: the templates' cuts of the last run with the same ``context.common`` (``Cuts``)."""
+    cuts = cuts if cuts is not None else Cuts({})
     common = context.common
+    loaded: dict[int, Fragments] = {}
+
+    def fragments(index: int) -> Fragments:
+        if index not in loaded:
+            loaded[index] = blocks[index].fragments()
+        return loaded[index]
+
+    summaries = [block.summary or Summary.of(fragments(index)) for index, block in enumerate(blocks)]
+    used: list[dict[Page, Stretch]] = [{} for _ in blocks]
+
+    def items_of(page: Page) -> Items:
+        """The page's items from every block, joined with the page's separator."""
+        kind, name = page
+        if kind == "overview":
+            counts = [s.categories.total() for s in summaries]
+        else:
+            counts = [s.categories[name] if kind == "category" else s.collections[name] for s in summaries]
+        having = [index for index, count in enumerate(counts) if count]
+
+        def stretches(separator: bytes) -> list[Stretch]:
+            for index in having:
+                kept = summaries[index].stretches.get(page)
+                if kept is None or kept.separator != separator:
+                    kept = stretch(fragments(index), page, separator)
+                used[index][page] = kept
+            return [used[index][page] for index in having]
+
+        def everything() -> list[bytes]:
+            return [item for index in having for item in page_items(fragments(index), page)]
+
+        return Items(sum(counts), stretches, everything)
+
     pages: SharedPages = {}
-    by_category: dict[str, list[bytes]] = defaultdict(list)  # each one's agents' items
-    by_collection: dict[str, list[bytes]] = defaultdict(list)
-    shown = entry_indexes(fragments)  # the other definitions of an entry are on its page
-    rows = entries_column(fragments, "row", shown)
-    scripts = [DATA_HEAD, *data_parts(len(rows))]  # what the pages with the filter load, in order
-    for category, collection, item in zip(
-        entries_column(fragments, "category", shown),
-        entries_column(fragments, "collection", shown),
-        entries_column(fragments, "item_nested", shown),
-        strict=True,
-    ):
-        by_category[category].append(item)
-        by_collection[collection].append(item)
-    for category in reading_order(by_category):
+    overview = Overview.of(summaries)
+    scripts = [DATA_HEAD, *data_parts(overview.total)]  # what the pages with the filter load, in order
+    for category in overview.by_category:
         path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, by_category[category], scripts)
+        pages[path] = _group_page(context, "category", category, path, items_of(("category", category)), scripts, cuts)
     for collection in common["collections"]:
         path = common["collection_page"](collection)
-        pages[path] = _group_page(context, "collection", collection, path, by_collection[collection], scripts)
-    if by_category:
-        pages[common["categories_page"]] = _group_index(context, "category", by_category).encode()
+        pages[path] = _group_page(
+            context, "collection", collection, path, items_of(("collection", collection)), scripts, cuts
+        )
+    if overview.by_category:
+        pages[common["categories_page"]] = _group_index(context, "category", overview.counts["category"]).encode()
     if common["collections"]:
-        members = {collection: by_collection[collection] for collection in common["collections"]}
-        pages[common["collections_page"]] = _group_index(context, "collection", members).encode()
-    items = entries_column(fragments, "item_top", shown)
-    pages["index.md"] = _overview_page(context, overview_of(fragments), items, scripts)
+        counted = merged(s.collections for s in summaries)
+        counts = {collection: counted[collection] for collection in common["collections"]}
+        pages[common["collections_page"]] = _group_index(context, "collection", counts).encode()
+    pages["index.md"] = _overview_page(context, overview, items_of(("overview", "")), scripts, cuts)
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -227,57 +142,105 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
         "Lint rules",
         "What agent-catalog lint checks, and why",
     ).encode()
-    pages["catalog.json"] = catalog_index(fragments.column("entry"), findings)
-    pages.update(data_script(labels_of(entries_column(fragments, "facets", shown)), rows))
+    pages["catalog.json"] = catalog_index([s.entries for s in summaries if s.agents], findings)
+    labels = labels_counted(merged(s.facets for s in summaries))
+    pages.update(data_scripts(labels, overview.total, row_parts(summaries, facets.DATA_PART)))
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_bytes()
-    return pages
+    return pages, [summary.evolve(stretches=stretches) for summary, stretches in zip(summaries, used, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    """A page's items: how many, joined per block with a separator, or all of them."""
+
+    count: int
+    stretches: Callable[[bytes], list[Stretch]]
+    everything: Callable[[], list[bytes]]
+
+    @staticmethod
+    def of(items: Sequence[bytes]) -> Items:
+        return Items(len(items), lambda separator: [Stretch.of(items, separator)], lambda: list(items))
 
 
 # Placeholders for items: control characters, which no escaped agent text holds.
 _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 
 
-def joined(render: Callable[[Sequence[str]], str], items: Sequence[bytes]) -> list[bytes]:
+# A template cut around its items: head, separator, tail, and the sample of real items that
+# confirmed it (``joined``).
+Cut = tuple[str, str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Cuts:
+    """The shared pages' templates cut around their items, by what each was rendered with:
+    the last run's (when the pages' common values are the same), and this run's. A page
+    whose figures and first and last items did not change renders nothing again."""
+
+    was: Mapping[Hashable, Cut]
+    now: dict[Hashable, Cut] = field(default_factory=dict)
+
+
+def joined(
+    render: Callable[[Sequence[str]], str],
+    items: Sequence[bytes] | Items,
+    cuts: Cuts | None = None,
+    key: Hashable = None,
+) -> list[bytes]:
     """The pieces of ``render(items)`` as UTF-8 (it is their ``b"".join``; ``items`` are UTF-8
-    too, and the template's are text): head, each item, the separator
-    between them, tail, from two renderings with placeholder items (the same whatever the
-    number of items), when a third, of real items out of their order (the last, then the
-    first two), confirms the template prints its items unchanged in a plain loop (a user's
-    template that changes those three is rendered whole; one that sorts or slices the list,
-    or changes only other items, is not seen: the README asks list templates not to); else
-    ``render(items)`` itself. Pieces, so that ``with_meta`` copies a long page once, front matter and all."""
-    if not items:
+    too, and the template's are text): head, the items joined with the separator between
+    them (a block's at a time, ``Items``), tail, from two renderings with placeholder items
+    (the same whatever the number of items), when a third, of real items out of their order
+    (the last, then the first two), confirms the template prints its items unchanged in a
+    plain loop (a user's template that changes those three is rendered whole; one that sorts
+    or slices the list, or changes only other items, is not seen: the README asks list
+    templates not to); else ``render(items)`` itself. Pieces, so that ``with_meta`` copies a
+    long page once, front matter and all. ``key``: all ``render`` depends on but the items,
+    to find the cut in ``cuts`` (and keep it there)."""
+    items = items if isinstance(items, Items) else Items.of(items)
+    if not items.count:
         return [render([]).encode()]
-    first, second = _PLACEHOLDERS
-    two = render([first, second])
-    if two.count(first) == 1 and two.count(second) == 1:
-        head, rest = two.split(first)
-        separator, tail = rest.split(second)
-        sample = [item.decode() for item in (*items[-1:], *items[: min(2, len(items) - 1)])]
-        if render(sample) == head + separator.join(sample) + tail:
-            pieces = [head.encode(), *chain.from_iterable(zip(items, repeat(separator.encode())))]
-            pieces[-1] = tail.encode()  # the separator after the last item
+    cut = (cuts.now.get(key) or cuts.was.get(key)) if cuts is not None else None
+    if cut is None:
+        first, second = _PLACEHOLDERS
+        two = render([first, second])
+        if two.count(first) == 1 and two.count(second) == 1:
+            head, rest = two.split(first)
+            separator, tail = rest.split(second)
+            cut = (head, separator, tail, ())
+    if cut is not None:
+        head, separator, tail, confirmed = cut
+        stretches = items.stretches(separator.encode())
+        leading = [item for s in stretches for item in s.first][: min(2, items.count - 1)]
+        sample = tuple(item.decode() for item in (stretches[-1].last, *leading))
+        if sample == confirmed or render(sample) == head + separator.join(sample) + tail:
+            if cuts is not None:
+                cuts.now[key] = (head, separator, tail, sample)
+            pieces = [head.encode()]
+            for s in stretches:
+                pieces += (s.text, separator.encode())
+            pieces[-1] = tail.encode()  # the separator after the last stretch
             return pieces
-    return [render([item.decode() for item in items]).encode()]
+    return [render([item.decode() for item in items.everything()]).encode()]
 
 
 def _group_page(
-    context: RenderContext, kind: str, name: str, path: str, members: list[bytes], scripts: list[str]
+    context: RenderContext, kind: str, name: str, path: str, members: Items, scripts: list[str], cuts: Cuts
 ) -> bytes:
     """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
     def render(items: Sequence[str]) -> str:
         link = lambda t: context.link(path, t)  # noqa: E731
-        values = {"items": items, "count": len(members), "link": link, "data_scripts": scripts, kind: name}
+        values = {"items": items, "count": members.count, "link": link, "data_scripts": scripts, kind: name}
         return template.render(**values, **context.common)
 
-    body = joined(render, members)
-    return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{len(members)} agents")
+    body = joined(render, members, cuts, (kind, name, path, members.count, tuple(scripts)))
+    return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{members.count} agents")
 
 
-def _group_index(context: RenderContext, kind: str, members: dict[str, list[bytes]]) -> str:
+def _group_index(context: RenderContext, kind: str, members: Mapping[str, int]) -> str:
     """The page that lists every category (or collection) with its count of agents."""
     path = context.common["categories_page" if kind == "category" else "collections_page"]
     page_of = context.common[f"{kind}_page"]
@@ -288,7 +251,7 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[byte
         {
             "title": ("Uncategorized" if name == UNCATEGORIZED else titleize(name)) if kind == "category" else name,
             "page": page_of(name),
-            "count": len(members[name]),
+            "count": members[name],
             "uncategorized": kind == "category" and name == UNCATEGORIZED,
         }
         for name in names
@@ -300,7 +263,7 @@ def _group_index(context: RenderContext, kind: str, members: dict[str, list[byte
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Sequence[bytes], scripts: list[str]) -> bytes:
+def _overview_page(context: RenderContext, overview: Overview, items: Items, scripts: list[str], cuts: Cuts) -> bytes:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -317,7 +280,8 @@ def _overview_page(context: RenderContext, overview: Overview, items: Sequence[b
         link = lambda t: context.link("index.md", t)  # noqa: E731
         return template.render(items=some, link=link, **figures, **context.common)
 
-    return with_meta_bytes(joined(render, items), context.common["options"].site_name, f"{overview.total} agents")
+    body = joined(render, items, cuts, ("overview", repr(figures)))
+    return with_meta_bytes(body, context.common["options"].site_name, f"{overview.total} agents")
 
 
 def with_meta(body: str | Sequence[str], title: str, description: str) -> str:
