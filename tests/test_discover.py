@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.discover.find import Discovery, find_agent_files, still_an_agent
+from catalog.discover.agent_files import still_an_agent
+from catalog.discover.find import Discovery, find_agent_files
 from catalog.types import AgentSource
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"

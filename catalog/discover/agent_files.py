@@ -7,18 +7,23 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from catalog.discover.heads import (
+    _AGENT_OR_DOCUMENT,
+    _a_document,
+    _frontmatter_keys,
+    _frontmatter_tools,
+    _head,
+    _opens_frontmatter,
+    _starts_with_frontmatter,
+)
 from catalog.discover.manifests import _Context, _ManifestReader, _within
 from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE, _NameRules
-from catalog.model.dialect_of import (
-    DEFAULT_FORMAT,
-    DOCUMENT_KEYS,
-    IDENTITY_KEYS,
-    format_and_certainty,
-    format_from_keys,
-)
+from catalog.model.dialect_of import format_and_certainty, format_from_keys
 from catalog.model.dialects import DIALECTS, config_dialect
 from catalog.types import AgentSource, Finding, Format, Skipped
 
@@ -45,10 +50,8 @@ _NOT_AGENT_FILES = frozenset(
 # writer): in a tool's agent folder, with a name or a description, they are agents, as the tool
 # loads them; elsewhere they are documentation. Over a thousand repositories have a
 # .claude/agents/security.md.
-_AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 _SEVERAL_BYTES = 2 * 1024 * 1024  # catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light
-_FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
 
 
 class _AgentFiles(_ManifestReader, _NameRules):
@@ -366,99 +369,29 @@ def _group_folder(rel: str, ctx: _Context) -> str | None:
     return parts[0] if len(parts) == 2 and ctx.collection is None else None
 
 
-def _opens_frontmatter(head: bytes) -> bool:
-    # UTF-16 is decoded (and reported) by the parse stage; its '---' is not these bytes.
-    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or bool(_FRONTMATTER_START.match(head))
-
-
-def _maybe_agent(name: str) -> bool:
-    lowered = name.lower()
-    return lowered.endswith((".md", ".toml", ".json", ".jsonc")) or lowered == ".roomodes"
-
-
-def _head(path: str, size: int = 4096) -> bytes | None:
-    """The first bytes of a file; None when it cannot be read (parse reports why)."""
+def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:
+    """Whether discovery would take this file again as it did: still a regular file (never
+    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one;
+    a file of several agents (.roomodes, opencode.json) with the same ones (``entries``)."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
+        if not stat.S_ISREG(os.lstat(source.path).st_mode):
+            return False
     except OSError:
-        return None
-
-
-_KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
-
-
-_TOOLS_LINE = re.compile(rb"^tools[ \t]*:[ \t]*([^\r\n]*)\r?$", re.MULTILINE)
-_LIST_ITEM = re.compile(rb"[ \t]+-[ \t]+([^\r\n]*?)[ \t]*\r?$")
-
-
-def _frontmatter_tools(head: bytes | None) -> list[str]:
-    """The tool names of the frontmatter's ``tools``: a comma or flow list on its line, or a
-    block list below it (what tells a format; the parse stage reads the value itself)."""
-    start = _FRONTMATTER_START.match(head or b"")
-    if start is None or head is None:
-        return []
-    end = _FRONTMATTER_END.search(head, start.end())
-    block = head[start.end() : end.start()] if end else head[start.end() :]
-    line = _TOOLS_LINE.search(block)
-    if line is None:
-        return []
-    items = [line.group(1)]
-    if not line.group(1).strip():
-        items = []
-        for text in block[line.end() + 1 :].split(b"\n"):
-            item = _LIST_ITEM.fullmatch(text)
-            if item is None:
-                break
-            items.append(item.group(1))
-    names = re.split(r"[\s,\[\]\"']+", b" ".join(items).decode("utf-8", "replace"))
-    return [name for name in names if name]
-
-
-def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
-    """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
-    keys are seen; ``unclosed``: or not) with neither a name nor a description key (a slide
-    deck's title, author, theme). Outside agent folders no tool reads such a file as an agent."""
-    start = _FRONTMATTER_START.match(head or b"")
-    if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
-    # Keys, none of them an agent's, or one of a steering file's or a rule's: a list or a
-    # single value is no document's, but a broken agent's (AC116 says so).
-    keys = _frontmatter_keys(head)
-    return bool(keys) and (not IDENTITY_KEYS.intersection(keys) or bool(DOCUMENT_KEYS.intersection(keys)))
-
-
-def _frontmatter_keys(head: bytes) -> list[str]:
-    """The top-level keys of the frontmatter at the start of ``head`` (unindented ``key:``)."""
-    start = _FRONTMATTER_START.match(head)
-    if not start:
-        return []
-    end = _FRONTMATTER_END.search(head, start.end())
-    block = head[start.end() : end.start()] if end else head[start.end() :]
-    keys = [m.group(1).decode("ascii", "replace") for m in _KEY.finditer(block)]
-    # opencode's tools are a map of true / false, which no other tool writes.
-    return [*keys, "tools{}"] if _TOOLS_MAP.search(block) else keys
-
-
-# The closing line as the parse stage reads it (catalog.parse.document.CLOSER), CRLF or not.
-_FRONTMATTER_END = re.compile(rb"^(?:-{3,}|\.\.\.)[ \t]*\r?$", re.MULTILINE)
-_TOOLS_MAP = re.compile(rb"^tools:[ \t]*\r?\n[ \t]+[\w*-]+:[ \t]*(?:true|false)[ \t]*\r?$", re.MULTILINE)
-
-
-def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, str | None] | None = None) -> bool:
-    """Whether a Markdown file is still an agent by its first bytes, as discovery took it: it
-    opens frontmatter; outside agent folders (``known`` False), the frontmatter is not a
-    document's, nor, for a documentation name (security.md), anywhere; and where its content
-    said the format (``told``: the format and why), it still says the same (an edit of its
-    keys or tools can make it another tool's)."""
-    head = _head(path)
-    if head is None:
-        return True  # let the parse stage report why it cannot be read
-    if not _opens_frontmatter(head) or not (known or not _a_document(head)):
+    if source.entry is not None and set(entries_in(str(source.path))) != {*entries, source.entry}:
         return False
-    if os.path.basename(path).lower() in _AGENT_OR_DOCUMENT and _a_document(head, unclosed=True):
-        return False
-    if told is None:
+    named = named_parts(source)  # a prompt file the text names, now another or none
+    if named is not None:
+        return named == source.companions
+    if source.entry is not None:
         return True
-    content = format_from_keys(_frontmatter_keys(head), _frontmatter_tools(head))
-    return (content or (DEFAULT_FORMAT, None)) == told
+    # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
+    # files were taken for where they are or what they say.
+    if not source.path.name.lower().endswith(".md"):
+        return True
+    certain = format_and_certainty(Path(source.path).as_posix())[1]
+    extension = DIALECTS[source.format].extension_manifest
+    # A format an extension's manifest gave is the path's doing; otherwise the content's.
+    by_path = certain or bool(extension and source.format_reason and source.format_reason.endswith(extension))
+    told = None if by_path else (source.format, source.format_reason)
+    return _starts_with_frontmatter(str(source.path), source.explicit or certain, told)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 
-from catalog.discover.agent_files import _head
+from catalog.discover.heads import _head
 from catalog.model.dialect_of import LAYOUTS
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource

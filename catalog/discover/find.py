@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from catalog.discover.agent_files import _AgentFiles, _maybe_agent, _starts_with_frontmatter, entries_in, named_parts
+from catalog.discover.agent_files import _AgentFiles
 from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
+from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
@@ -370,31 +371,3 @@ def _entries_that_count(entries: Iterable[os.DirEntry[str]]) -> tuple[tuple[str,
         elif _maybe_agent(entry.name) or entry.name.startswith(_RULE_FILES):
             counted.append((entry.name,))
     return tuple(counted)
-
-
-def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:
-    """Whether discovery would take this file again as it did: still a regular file (never
-    opened otherwise: a FIFO would block), and with frontmatter if that is what made it one;
-    a file of several agents (.roomodes, opencode.json) with the same ones (``entries``)."""
-    try:
-        if not stat.S_ISREG(os.lstat(source.path).st_mode):
-            return False
-    except OSError:
-        return False
-    if source.entry is not None and set(entries_in(str(source.path))) != {*entries, source.entry}:
-        return False
-    named = named_parts(source)  # a prompt file the text names, now another or none
-    if named is not None:
-        return named == source.companions
-    if source.entry is not None:
-        return True
-    # Markdown is an agent only with frontmatter, wherever it is; TOML, JSON and .roomodes
-    # files were taken for where they are or what they say.
-    if not source.path.name.lower().endswith(".md"):
-        return True
-    certain = format_and_certainty(Path(source.path).as_posix())[1]
-    extension = DIALECTS[source.format].extension_manifest
-    # A format an extension's manifest gave is the path's doing; otherwise the content's.
-    by_path = certain or bool(extension and source.format_reason and source.format_reason.endswith(extension))
-    told = None if by_path else (source.format, source.format_reason)
-    return _starts_with_frontmatter(str(source.path), source.explicit or certain, told)

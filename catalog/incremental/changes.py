@@ -101,7 +101,8 @@ def ids_of(state: State, path: str) -> tuple[str, ...]:
 def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool:
     """Whether discovery would find what it found last time: every changed path is an agent
     file still an agent, a folder whose entries are the same, or one of our outputs."""
-    from catalog.discover.find import entries_of, still_an_agent
+    from catalog.discover.agent_files import still_an_agent
+    from catalog.discover.find import entries_of
 
     for path in changed:
         ids = ids_of(state, path)
