@@ -48,6 +48,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             root / "catalog" / collection / file,
             agent(f"name: {name}\ndescription: An agent.\ncategory: '{category}'\nmodel: '{model}'"),
         )
+    # Each top folder is a repository (its README says so), and so a collection.
+    for collection in {c for c, _, _, _ in AGENTS}:
+        write(root / "catalog" / collection / "README.md", f"# {collection}\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         result = CliRunner().invoke(main, ["build", "catalog"], catch_exceptions=False)
