@@ -54,13 +54,14 @@ def requirement_closure(roots: Iterable[str], extras: Iterable[str] = ()) -> lis
 
 def wheel_of(dist: Distribution, out: Path) -> Path:
     """Zip the installed `dist` as a wheel into the folder `out`; returns the wheel's path."""
-    files = dist.files
-    if files is None:
-        raise ValueError(f"{dist.metadata['Name']} has no RECORD: it was not installed from a wheel")
-    record = next(f for f in files if f.name == "RECORD" and f.parent.name.endswith(".dist-info"))
-    dist_info = record.parent
     if json.loads(dist.read_text("direct_url.json") or "{}").get("dir_info", {}).get("editable"):
         raise ValueError(f"{dist.metadata['Name']} is an editable install: build its wheel from source")
+    files = dist.files
+    # The top-level dist-info's: a vendored package has its own (setuptools/_vendor/*.dist-info).
+    records = [f for f in files or [] if len(f.parts) == 2 and f.name == "RECORD" and f.parts[0].endswith(".dist-info")]
+    if files is None or len(records) != 1:
+        raise ValueError(f"{dist.metadata['Name']} has no RECORD of its own: it was not installed from a wheel")
+    dist_info = records[0].parent
     wheel_meta = (dist.read_text("WHEEL") or "").splitlines()
     tags = [line.split(":", 1)[1].strip() for line in wheel_meta if line.startswith("Tag:")]
     if not tags:
