@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from packaging.requirements import Requirement
 
 from catalog.cli.main import main
+from tests.offline import DEAD_PROXY, PROXY_VARIABLES
 from tests.wheelhouse import offline_pip_env, requirement_closure, wheelhouse
 
 pytestmark = pytest.mark.slow
@@ -37,9 +38,6 @@ EXAMPLES = [
     REPO / "agents/writing/docs-writer.md",
     REPO / "agents/quality/test-strategist.md",
 ]
-# A proxy nobody listens on (port 9, discard): pip, virtualenv, requests and urllib all honour
-# these variables, so any of them that tries to reach the network fails at once.
-DEAD_PROXY = "http://127.0.0.1:9"
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
 
 
@@ -61,11 +59,11 @@ def clean_env(**more: str) -> dict[str, str]:
 def offline_env(house: Path, **more: str) -> dict[str, str]:
     """clean_env for pre-commit: pip may install only from the wheels in `house` (no index, no
     pip configuration file: this machine's adds indexes and find-links), virtualenv does not
-    look for newer seed wheels, and every proxy is DEAD_PROXY, with no host exempt from it."""
+    look for newer seed wheels, and every proxy is DEAD_PROXY, with no host exempt from it (not
+    even loopback, as the rest of the run allows: pre-commit and pip have nothing to fetch)."""
     env = offline_pip_env(clean_env(), house)  # drops every PIP_ variable: clean_env's too
     env.update(PIP_COMPILE="0", VIRTUALENV_NO_PERIODIC_UPDATE="1", no_proxy="", NO_PROXY="", **more)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        env[name] = DEAD_PROXY
+    env.update(dict.fromkeys(PROXY_VARIABLES, DEAD_PROXY))
     return env
 
 
