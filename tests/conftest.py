@@ -11,6 +11,7 @@ import pytest
 
 from catalog.pipeline import scan_catalog
 from catalog.types import Catalog
+from tests import offline
 
 # The repo and ../shared sit side by side: /work/main and /work/shared.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -41,6 +42,12 @@ _BUILDS_SITES = frozenset(
         "test_wheel",
     }
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reaches the network (tests/offline.py): set up before any test module runs,
+    in each xdist worker too."""
+    offline.install()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,7 +3,12 @@
 pre-commit clones the hook repository at a commit, so the tests commit a copy of this working
 tree (tracked and untracked files, as they are now) into a scratch repository and point a
 catalog repository's .pre-commit-config.yaml at it. pre-commit then installs the hooks'
-Python environment with pip, once for the module (about half a minute).
+Python environment with pip, once for the module.
+
+Nothing reaches the network: pip installs only from a wheelhouse of the distributions installed
+in this test's own environment (tests/wheelhouse.py), and every pre-commit command runs with
+proxies that lead nowhere, so a download that slips past the wheelhouse fails the test instead
+of passing on a machine with a network and failing on one without (or changing with the index).
 """
 
 from __future__ import annotations
@@ -12,14 +17,18 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
 
 from catalog.cli.main import main
+from tests.offline import DEAD_PROXY, PROXY_VARIABLES
+from tests.wheelhouse import offline_pip_env, requirement_closure, wheelhouse
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +53,17 @@ def clean_env(**more: str) -> dict[str, str]:
     first run, as Python does for any module without its .pyc."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", PIP_COMPILE="0", **more)
+    return env
+
+
+def offline_env(house: Path, **more: str) -> dict[str, str]:
+    """clean_env for pre-commit: pip may install only from the wheels in `house` (no index, no
+    pip configuration file: this machine's adds indexes and find-links), virtualenv does not
+    look for newer seed wheels, and every proxy is DEAD_PROXY, with no host exempt from it (not
+    even loopback, as the rest of the run allows: pre-commit and pip have nothing to fetch)."""
+    env = offline_pip_env(clean_env(), house)  # drops every PIP_ variable: clean_env's too
+    env.update(PIP_COMPILE="0", VIRTUALENV_NO_PERIODIC_UPDATE="1", no_proxy="", NO_PROXY="", **more)
+    env.update(dict.fromkeys(PROXY_VARIABLES, DEAD_PROXY))
     return env
 
 
@@ -79,14 +99,28 @@ def hooks_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str]) -> Path:
+def house(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Wheels of what pre-commit's `pip install .` of this project needs: its build system
+    (setuptools, for the build pip makes in an isolated environment) and its dependencies,
+    zipped from this environment's installed copies (a few seconds)."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    build = [Requirement(line).name for line in pyproject["build-system"]["requires"]]
+    runtime = [Requirement(line) for line in pyproject["project"]["dependencies"]]
+    needed = build + [r.name for r in runtime if r.marker is None or r.marker.evaluate()]
+    out = tmp_path_factory.mktemp("wheelhouse")
+    wheelhouse(out, requirement_closure(needed))
+    return out
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str], house: Path) -> Path:
     """pre-commit's own cache, with the hooks' environment installed once for the module."""
     home = tmp_path_factory.mktemp("pre-commit-home")
     scratch = tmp_path_factory.mktemp("install")
-    env = clean_env(PRE_COMMIT_HOME=str(home))
+    env = offline_env(house, PRE_COMMIT_HOME=str(home))
     must(["git", "init", "-q"], scratch, env)
     (scratch / ".pre-commit-config.yaml").write_text(config(*hooks_repo), encoding="utf-8")
-    # pip installs this project and its dependencies from the package index into a virtualenv.
+    # pip builds this project and installs it and its dependencies from the wheelhouse.
     done = run([sys.executable, "-m", "pre_commit", "install-hooks"], scratch, env, timeout=600)
     assert done.returncode == 0, f"pre-commit could not install the hooks:\n{done.stdout}\n{done.stderr}"
     return home
@@ -121,13 +155,13 @@ class CatalogRepo:
 
 @pytest.fixture(scope="module")
 def catalog_template(
-    tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str], pre_commit_home: Path
+    tmp_path_factory: pytest.TempPathFactory, hooks_repo: tuple[Path, str], pre_commit_home: Path, house: Path
 ) -> Path:
     """A git repository of three agents, the hooks installed in .git/hooks (a `pre-commit
     install`, a second or so): made once, copied for each test (pre-commit's hook script
     names no path of the repository it is in)."""
     root = tmp_path_factory.mktemp("catalog-template")
-    env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home))
+    env = offline_env(house, PRE_COMMIT_HOME=str(pre_commit_home))
     must(["git", "init", "-q"], root, env)
     (root / "agents").mkdir()
     for example in EXAMPLES:
@@ -141,7 +175,7 @@ def catalog_template(
 
 @pytest.fixture
 def catalog_repo(
-    tmp_path: Path, catalog_template: Path, pre_commit_home: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, catalog_template: Path, pre_commit_home: Path, house: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[CatalogRepo]:
     """A git repository of three agents and their generated docs/, everything staged, the
     hooks installed in .git/hooks; nothing committed yet. The docs are generated here, in the
@@ -149,7 +183,7 @@ def catalog_repo(
     they commit after `generate`)."""
     repo = tmp_path / "catalog"
     shutil.copytree(catalog_template, repo, symlinks=True)
-    env = clean_env(PRE_COMMIT_HOME=str(pre_commit_home))
+    env = offline_env(house, PRE_COMMIT_HOME=str(pre_commit_home))
     monkeypatch.chdir(repo)
     generated = CliRunner().invoke(main, ["generate"])
     assert generated.exit_code == 0, generated.output
