@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from catalog.layout import RenderOptions
-from catalog.pipeline import generate_docs, scan_catalog
-from catalog.types import Agent, Catalog, Format
+from catalog.pipeline import generate_docs
+from catalog.types import Format
+from tests.test_formats import one, scan, write
 
 CONFIG = """{
   // opencode reads JSON with comments and trailing commas
@@ -35,22 +36,6 @@ CONFIG = """{
   },
 }
 """
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def scan(root: Path) -> Catalog:
-    return scan_catalog([str(root)], jobs=1)
-
-
-def one(catalog: Catalog, name: str) -> Agent:
-    [agent] = [a for a in catalog.agents if a.name == name]
-    return agent
 
 
 @pytest.mark.parametrize("file_name", ["opencode.json", "opencode.jsonc"])

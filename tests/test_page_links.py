@@ -31,34 +31,16 @@ SOURCES = ["index.md", "rules.md", "agents/a-b.md", "categories/index.md", "cate
 TARGETS = [*SOURCES, "agents/c.md", "downloads/a-b.md.txt", "catalog.json", "assets/agent-catalog.js", "index.md"]
 
 
-def _old_page_url(source: str, target: str, directory_urls: bool) -> str:
-    """page_url as it was, with posixpath.relpath."""
-
-    def url(path: str) -> str:
-        if not path.endswith(".md"):
-            return path
-        stem = path[:-3]
-        if not directory_urls:
-            return f"{stem}.html"
-        if stem == "index" or stem.endswith("/index"):
-            return stem[: -len("index")]
-        return f"{stem}/"
-
-    source_url, target_url = url(source), url(target)
-    base = source_url if source_url.endswith("/") else posixpath.dirname(source_url) + "/"
-    relative = posixpath.relpath(target_url or ".", base.rstrip("/") or ".")
-    if target_url.endswith("/") and not relative.endswith("/"):
-        relative += "/"
-    return "./" if relative in (".", "./") else relative
-
-
 @pytest.mark.parametrize("directory_urls", [False, True])
 def test_links_between_the_site_pages_need_no_working_directory(
     directory_urls: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every link between the pages a catalog generates is what it was, and is made when the
     working directory is gone (``relpath`` asks for it, and fails then)."""
-    expected = {(s, t): _old_page_url(s, t, directory_urls) for s in SOURCES for t in TARGETS}
+    # page_url as it was: with posixpath.relpath, which asks for the working directory.
+    with monkeypatch.context() as was:
+        was.setattr("catalog.render.pages.relative_path", posixpath.relpath)
+        expected = {(s, t): page_url(s, t, directory_urls) for s in SOURCES for t in TARGETS}
 
     def gone() -> str:
         raise FileNotFoundError("the working directory was removed")

@@ -14,8 +14,9 @@ from catalog.discover.find import find_agent_files
 from catalog.discover.name_rules import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.layout import RenderOptions
 from catalog.lint.check import lint_catalog
-from catalog.pipeline import generate_docs, scan_catalog
+from catalog.pipeline import generate_docs
 from catalog.types import Agent, Catalog
+from tests.test_formats import scan, write
 
 MODES = """customModes:
   - slug: code
@@ -28,17 +29,6 @@ MODES = """customModes:
     customInstructions: Be brief.
     groups: [read]
 """
-
-
-def write(root: Path, rel: str, text: str) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def scan(root: Path) -> Catalog:
-    return scan_catalog([str(root)], jobs=1)
 
 
 def body(catalog: Catalog, name: str) -> str:
