@@ -37,6 +37,7 @@ def test_a_patched_manifest_is_the_manifest_made_whole(old: dict[str, tuple[str,
     assert manifest_text(new, was) == manifest_json(new) + "\n"
     # Told which paths may have changed (those a run wrote: some left as they were, too).
     told = [rel for rel in new if rel in old and (new[rel] != old[rel] or data.draw(st.booleans()))]
+    told += data.draw(st.lists(PATH, max_size=2))  # and pages the run left alone, in neither
     assert manifest_text(new, was, told) == manifest_json(new) + "\n"
     assert json.loads(manifest_text(new, was)) == {rel: d[0] if len(d) == 1 else list(d) for rel, d in new.items()}
 
@@ -57,3 +58,17 @@ def test_an_edit_patches_the_manifest_the_last_run_wrote_and_only_that_one(tmp_p
     os.utime(docs / MANIFEST, ns=(second.stats[MANIFEST].mtime_ns,) * 2)  # even with the old mtime
     write_docs({**pages, "agents/a7.md": "page 7, edited again\n"}, docs, known=second.stats)
     assert (docs / MANIFEST).read_text(encoding="utf-8") == manifest_json(read_manifest(docs).files) + "\n"
+
+
+def test_a_page_left_alone_and_never_ours_does_not_break_the_patch(tmp_path: Path) -> None:
+    """A page the run does not write (a person's own file at its path, never in the manifest)
+    is in ``pages`` but not in the manifest: the patch, told ``pages``' paths, skips it."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rules.md").write_text("my own rules\n", encoding="utf-8")
+    pages = {"rules.md": "generated rules\n", **{f"agents/a{i}.md": f"page {i}\n" for i in range(5)}}
+    first = write_docs(pages, docs)
+    assert [rel for rel, _ in first.kept] == ["rules.md"]
+    write_docs({**pages, "agents/a3.md": "page 3, edited\n"}, docs, known=first.stats)
+    assert (docs / MANIFEST).read_text(encoding="utf-8") == manifest_json(read_manifest(docs).files) + "\n"
+    assert (docs / "rules.md").read_text(encoding="utf-8") == "my own rules\n"

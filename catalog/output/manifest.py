@@ -113,8 +113,8 @@ def _patched(
     if files.keys() != old.keys():
         return None
     spans: list[tuple[int, int, str]] = []
-    for rel in changed:
-        digests, was = files[rel], old[rel]
+    for rel in changed:  # the same paths in both: one not in ``files`` is in neither
+        digests, was = files.get(rel, ()), old.get(rel, ())
         if was == digests:
             continue
         if not (len(digests) == len(was) == 1 and _PLAIN_PATH.fullmatch(rel) and _HEX.fullmatch(was[0] + digests[0])):
