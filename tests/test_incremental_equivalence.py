@@ -787,3 +787,36 @@ def test_two_runs_killed_before_their_manifest_then_a_rename_leave_nothing_stale
     _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
     mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
     assert mine == theirs, describe_differences(mine, theirs)
+
+
+def killed_before_its_state(*args: str) -> int:
+    """`generate` killed just before it renames its new state into the cache: its manifest
+    written (and its journal gone), the cache still the last run's."""
+
+    def dies(name: str, call: tuple[object, ...], done: bool) -> bool:
+        return name == "replace" and not done and str(call[1]).endswith("/state.pickle")
+
+    return _forked_generate(dies, *args)
+
+
+@pytest.mark.parametrize("killed", [killed_before_the_manifest, killed_before_its_state])
+def test_pages_a_killed_run_rewrote_are_not_kept_as_the_last_run_left_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed: Callable[..., int]
+) -> None:
+    """A run killed before its state is saved may have rewritten agents' pages (here all of
+    them: a second collection changes every page's context), its journal left or its manifest
+    written. When an edit takes the catalog back to what the saved state knows, those pages
+    must not be kept as that state left them."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("alpha", "beta", "gamma"):
+        _write(tmp_path / SRC / "team-a" / "agents" / f"{name}.md", render(Spec(name, f"Does {name}.")))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    before = contents(tmp_path / "docs")
+    _write(tmp_path / SRC / "team-b" / "agents" / "delta.md", render(Spec("delta", "Does delta.")))
+    assert killed("--docs-dir", "docs") == KILLED
+    assert contents(tmp_path / "docs")["agents/alpha.md"] != before["agents/alpha.md"]  # rewritten, then killed
+    shutil.rmtree(tmp_path / SRC / "team-b")
+    _check_run(generate("--docs-dir", "docs"), "generate", [])
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
+    assert mine == theirs, describe_differences(mine, theirs)

@@ -179,6 +179,8 @@ def _render_again(
         return set(range(len(made.order)))
     # A generated file deleted changes its folder, which the stamp watches.
     outputs_changed = changed is None or any(path.startswith(str(docs_dir)) for path in changed)
+    if outputs_changed and not _as_state_left(state, docs_dir):
+        return set(range(len(made.order)))
     present = _files_in(docs_dir) if outputs_changed else None
     if len(made.whole) < 64:  # an edit or a few: a scan in C each
         again = {made.ids.index(cid) for cid in made.whole}
@@ -199,6 +201,18 @@ def _render_again(
         ):
             again.add(index)
     return again
+
+
+def _as_state_left(state: State, docs_dir: Path) -> bool:
+    """Whether the docs folder's manifest is the one the run that saved ``state`` wrote, with
+    no journal beside it. Else a run killed before it saved its state (or a person) may have
+    rewritten agents' files since: none is kept as that state left it."""
+    from catalog.output.manifest import JOURNAL, MANIFEST
+
+    manifest = state.outputs.get(MANIFEST)
+    return (
+        manifest is not None and file_stat(str(docs_dir / MANIFEST)) == manifest and not (docs_dir / JOURNAL).exists()
+    )
 
 
 def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
