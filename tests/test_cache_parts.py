@@ -172,3 +172,46 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
     docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
     again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
     assert docs == again and b"Now does task 5" in docs[Path("agents/agent5.md")]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "another file of the cache"])
+def test_any_cache_file_damaged_or_swapped_gives_the_pages_of_a_run_without_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """Each file of the cache in turn (stamp, state, every part, an agent kept whole) cut in
+    half or holding another cache file's bytes, then an edit: the run goes on, and writes what
+    a run without the cache writes."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    (tmp_path / "agents").mkdir()
+    for index in range(9):
+        (tmp_path / "agents" / f"agent{index}.md").write_text(
+            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "docs"
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    folder = cache_files.cache_dir(docs)
+    assert folder is not None
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pickle") if p.is_file())
+    names += sorted(f"parts/{name}" for name in parts_of(folder))
+    assert len(names) == 2 + 9 + 9  # stamp, state, each agent whole; 3 blocks of entries, fragments, summaries
+    for turn, name in enumerate(names):
+        assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)  # the cache whole again
+        victim = folder / name
+        if not victim.is_file():
+            continue  # a part of the last run, replaced since
+        data = victim.read_bytes()
+        other = next(p for p in sorted(folder.rglob("*")) if p.is_file() and p != victim and p.read_bytes() != data)
+        victim.write_bytes(data[: len(data) // 2] if damage == "truncated" else other.read_bytes())
+        edited = tmp_path / "agents" / f"agent{turn % 9}.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + f"Edit {turn}.\n", encoding="utf-8")
+        result = CliRunner().invoke(main, ["generate", "agents"])
+        assert result.exit_code in (0, 1) and result.exception is None or isinstance(result.exception, SystemExit), (
+            name,
+            result.output,
+        )
+        fresh = tmp_path / "fresh"
+        assert CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"]).exit_code in (0, 1)
+        mine = {p.relative_to(docs): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+        theirs = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+        assert mine == theirs, name
