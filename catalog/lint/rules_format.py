@@ -164,9 +164,10 @@ def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name its tool does not know (Claude Code, Gemini CLI, Qwen Code, Factory, Roo Code groups).",
+    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code, Factory, Roo Code groups).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
-    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name.",
+    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI refuses "
+    "the whole file instead: AC208.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not DIALECTS[agent.format].strict_schema:
@@ -221,7 +222,8 @@ def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
     "info",
     "A frontmatter field the format does not know.",
     "The tool ignores it. 'category' and 'tags' are read by agent-catalog, so they are not reported. "
-    "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog].",
+    "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog]. "
+    "Gemini CLI refuses the whole file instead, catalog fields too: AC208.",
 )
 def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not DIALECTS[agent.format].strict_schema:
