@@ -72,3 +72,12 @@ def test_a_page_left_alone_and_never_ours_does_not_break_the_patch(tmp_path: Pat
     write_docs({**pages, "agents/a3.md": "page 3, edited\n"}, docs, known=first.stats)
     assert (docs / MANIFEST).read_text(encoding="utf-8") == manifest_json(read_manifest(docs).files) + "\n"
     assert (docs / "rules.md").read_text(encoding="utf-8") == "my own rules\n"
+
+
+def test_a_path_told_twice_is_patched_once() -> None:
+    """CI found it (hypothesis): a path in ``changed`` twice was patched twice, and the second
+    patch wrote its digest into the middle of the first."""
+    old = {"0": ("0" * 31 + "1",), "a": ("0" * 32,), "b": ("0" * 32,)}
+    new = {"0": ("0" * 32,), "a": ("0" * 31 + "1",), "b": ("0" * 32,)}
+    was = Manifest(old, text=manifest_json(old) + "\n")
+    assert manifest_text(new, was, ["a", "0", "a"]) == manifest_json(new) + "\n"

@@ -113,7 +113,7 @@ def _patched(
     if files.keys() != old.keys():
         return None
     spans: list[tuple[int, int, str]] = []
-    for rel in changed:  # the same paths in both: one not in ``files`` is in neither
+    for rel in set(changed):  # once each; the same paths in both: one not in ``files`` is in neither
         digests, was = files.get(rel, ()), old.get(rel, ())
         if was == digests:
             continue
