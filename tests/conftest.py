@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from catalog.pipeline import scan_catalog
 from catalog.types import Catalog
@@ -17,6 +19,14 @@ from tests import offline
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Property tests draw the same examples on every run unless asked to explore: a run that gates
+# a commit (CI, the pre-commit of a change) must not go red on an example no earlier run drew.
+# Explore with ``HYPOTHESIS_PROFILE=explore python3 -m pytest`` (new examples each run),
+# and keep what it finds as a plain test beside the property.
+settings.register_profile("gate", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 _ABSENT = "../shared/corpus is absent: the real-data tests need the shared corpus beside the repo (CI has it)"
 
