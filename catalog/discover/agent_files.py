@@ -62,6 +62,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     passed_over: list[str]
     notes: list[Skipped]
     plain: dict[str, list[str]]
+    project_folders: dict[str, set[str]]
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
         lowered = name.lower()
@@ -195,7 +196,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         with the prompt file it names when that is inside the scanned folder."""
         from catalog.parse.config_agents import config_agents, prompt_file
 
-        ctx = _project(ctx, rel)
+        ctx = _project(ctx, rel, self.project_folders)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
         self.seen.add(real)
@@ -226,7 +227,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.parse.structured import roo_modes
 
-        ctx = _project(ctx, rel)
+        ctx = _project(ctx, rel, self.project_folders)
         self.seen.add(real)
         try:
             modes = roo_modes(_several_text(real))
@@ -347,12 +348,14 @@ def _several_text(path: str) -> str:
     return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
 
 
-def _project(ctx: _Context, rel: str) -> _Context:
+def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
     """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's (a test fixture's), a collection named by its folder, as a tool folder there is."""
+    project's (a test fixture's), a collection named by its folder, as a tool folder there is;
+    that folder noted in ``folders`` (two of one name are two collections)."""
     parts = rel.split("/")
     if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
         return ctx
+    folders.setdefault(parts[-2], set()).add("/".join(parts[:-1]))
     return replace(ctx, collection=parts[-2])
 
 

@@ -104,6 +104,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         walker.sources.remove(source)
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
+    walker.sources[:] = _distinct_collections(walker.sources, walker.project_folders)
     return Discovery(
         tuple(walker.sources),
         tuple(walker.skipped),
@@ -133,6 +134,8 @@ class _Walker(_AgentFiles):
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
         self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
+        # A collection named by a folder -> the folders (relative) that name one so.
+        self.project_folders: dict[str, set[str]] = {}
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -187,6 +190,7 @@ class _Walker(_AgentFiles):
             # in a folder of repositories, it is one), unless the scanned folder is itself an
             # agents folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
+            self.project_folders.setdefault(name, set()).add(rel)
         plugin_json, where = None, _PLUGIN_MANIFESTS[0]
         for where in _PLUGIN_MANIFESTS:
             plugin_json = self.read_json(real, where, rel)
@@ -216,6 +220,8 @@ class _Walker(_AgentFiles):
         if name.lower() in _HIDDEN_AGENT_DIRS:  # below the top, another project's (a test fixture's) group
             nested = "/" in rel and ctx.collection is None and ctx.plugin is None and not ctx.in_agent_dir
             within = readable_name(os.path.basename(os.path.dirname(real))) if nested else ctx.collection
+            if nested and within is not None:
+                self.project_folders.setdefault(within, set()).add(rel.rsplit("/", 1)[0])
             ctx = replace(ctx, tool_dir=name.lower(), collection=within)
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
@@ -335,6 +341,22 @@ class _Walker(_AgentFiles):
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"
         return None
+
+
+def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[str]]) -> list[AgentSource]:
+    """Sources whose collection is named by a folder that another folder of the same name names
+    too (two projects ``web/app`` and ``api/app``): each collection then named by its folder's
+    path, which no other has, instead of one collection of both."""
+    shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
+    if not shared:
+        return sources
+    out = []
+    for source in sources:
+        if source.collection in shared:
+            within = next((f for f in shared[source.collection] if source.rel_path.startswith(f + "/")), None)
+            source = replace(source, collection=within) if within else source
+        out.append(source)
+    return out
 
 
 def readable_name(name: str) -> str:
