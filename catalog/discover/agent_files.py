@@ -192,9 +192,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.add_source(real, rel, ctx, fmt, explicit, companions=self.kiro_prompt(real, rel))
 
     def add_config_agents(self, real: str, rel: str, ctx: _Context, explicit: bool) -> None:
-        """The agents a tool's configuration file defines (opencode.json's "agent" map), each
-        with the prompt file it names when that is inside the scanned folder."""
-        from catalog.parse.config_agents import config_agents, prompt_file
+        """The agents a configuration file defines (opencode.json's "agent" map), with their prompt files."""
+        from catalog.parse.config_agents import config_agents, named_prompt_file, prompt_file
 
         ctx = _project(ctx, rel, self.project_folders)
         dialect = config_dialect(os.path.basename(real))
@@ -220,7 +219,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
             target = prompt_file(settings.get("prompt"), real)
             inside = target is not None and _within(target, self.root)
             if inside and target:
-                self.manifests.append(target)  # watched: one missing now may come
+                # Watched (one missing now may come), and as named (a symlink there may be re-pointed).
+                self.manifests.extend((target, named_prompt_file(settings.get("prompt"), real)))
             companions = (target,) if inside and target and os.path.isfile(target) else ()
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
@@ -258,12 +258,13 @@ class _AgentFiles(_ManifestReader, _NameRules):
         self.unused_rules(real, rel, slugs, dialect)
 
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
-        """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
-        inside the scanned folder; a finding says why it is not read otherwise."""
+        """The prompt file a Kiro agent names (``file://`` relative to the JSON file) inside the
+        scanned folder (a finding says why not), watched as named too (a re-pointed symlink)."""
         named = _kiro_prompt_path(real)
         if named is None:
             return ()
         target, path = named
+        self.manifests.append(os.path.normpath(os.path.join(os.path.dirname(real), os.path.expanduser(target))))
         if not _within(path, self.root):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
@@ -350,8 +351,7 @@ def _several_text(path: str) -> str:
 
 def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
     """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's (a test fixture's), a collection named by its folder, as a tool folder there is;
-    that folder noted in ``folders`` (two of one name are two collections)."""
+    project's, a collection named by its folder (noted in ``folders``), as a tool folder there is."""
     parts = rel.split("/")
     if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
         return ctx

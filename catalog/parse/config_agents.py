@@ -103,13 +103,19 @@ def shown_path(path: str, start: str) -> str:
 
 def prompt_file(prompt: object, config: str) -> str | None:
     """The file an agent's ``"{file:./path}"`` prompt names, relative to the configuration file."""
+    named = named_prompt_file(prompt, config)
+    return os.path.realpath(named) if named else None
+
+
+def named_prompt_file(prompt: object, config: str) -> str:
+    """That file as named (a symlink not followed), or "" when the prompt names none."""
     if not isinstance(prompt, str):
-        return None
+        return ""
     match = FILE_PROMPT.fullmatch(prompt.strip())
     if not match:
-        return None
+        return ""
     target = os.path.expanduser(match.group(1).strip())
-    return os.path.realpath(os.path.join(os.path.dirname(config), target))
+    return os.path.normpath(os.path.join(os.path.dirname(config), target))
 
 
 def read_config_agent(text: str, source: AgentSource) -> RawDocument:
