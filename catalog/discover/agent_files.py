@@ -9,9 +9,9 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
+from catalog.discover.collections import _project
 from catalog.discover.heads import (
     _AGENT_OR_DOCUMENT,
     _a_document,
@@ -101,7 +101,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.passed_over.append(real)
             return
         if not has_frontmatter:
-            if known:
+            if ctx.unread_by:  # a template beside agents its tool never loads: no agent, no error
+                self.skipped.append(Skipped(rel, f"not an agent: {ctx.unread_by} reads its agents folder's own files"))
+            elif known:
                 self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
             else:
                 self.plain.setdefault(os.path.dirname(real), []).append(rel)
@@ -347,16 +349,6 @@ def _several_text(path: str) -> str:
     """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
     it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
     return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
-
-
-def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
-    """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's, a collection named by its folder (noted in ``folders``), as a tool folder there is."""
-    parts = rel.split("/")
-    if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
-        return ctx
-    folders.setdefault(parts[-2], set()).add("/".join(parts[:-1]))
-    return replace(ctx, collection=parts[-2])
 
 
 def _group_folder(rel: str, ctx: _Context) -> str | None:

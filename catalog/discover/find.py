@@ -17,11 +17,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles
-from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
+from catalog.discover.collections import _a_collection, _a_repository, _distinct_collections, _names_its_owner
 from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
-from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
+from catalog.model.dialect_of import (
+    AGENT_FOLDERS,
+    COLLECTION_AGENT_FOLDERS,
+    FLAT_FOLDERS,
+    LAYOUTS,
+    TOOL_AGENT_FOLDERS,
+    TOOL_FOLDERS,
+    format_and_certainty,
+)
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Format, Skipped
 
@@ -43,9 +51,7 @@ _SKIP_DIRS = frozenset(
     }
 )
 _NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions", "rules"})
-_HIDDEN_AGENT_DIRS = frozenset(
-    {".claude", ".github", ".opencode", ".gemini", ".claude-plugin", ".cursor", ".codex", ".kiro", ".qwen", ".factory"}
-)
+_HIDDEN_AGENT_DIRS = TOOL_FOLDERS | {".claude-plugin"}
 # Folders of a tool's own folder that hold no agents, though their Markdown has frontmatter:
 # rules, issue templates, steering, hooks, output styles (one line per tool folder).
 _NOT_AGENT_DIRS_OF = {
@@ -63,9 +69,10 @@ _AGENT_DIRS_OF: dict[str, tuple[str, ...]] = {}
 for _folder, _children, _ in LAYOUTS:
     _AGENT_DIRS_OF[_folder] = (*_AGENT_DIRS_OF.get(_folder, ()), *_children)
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
-_LAYOUT_DIRS = frozenset(
-    {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
-)
+# Folders of an agents layout, never a collection's own name: the dialect table's (dialect_of).
+_LAYOUT_DIRS = COLLECTION_AGENT_FOLDERS | TOOL_AGENT_FOLDERS | {"plugins"} | _HIDDEN_AGENT_DIRS
+# The agents folders a tool reads flat (Dialect.install_dir_flat), by (tool folder, folder) or
+# (None, a folder name only that tool gives its agents) -> the tool's label.
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
 # A plugin marketplace and a plugin's manifest: Claude Code's, awesome-copilot's, Factory's
 # (docs.factory.ai, Building Plugins: .factory-plugin/plugin.json beside droids/).
@@ -237,6 +244,9 @@ class _Walker(_AgentFiles):
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
         elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
+            flat = FLAT_FOLDERS.get((ctx.tool_dir, parent)) or FLAT_FOLDERS.get((None, parent))
+            if flat is not None and ctx.unread_by is None:
+                ctx = replace(ctx, unread_by=flat)  # an agent here is one its tool never loads (AC207)
             category_json = self.category_json(real, rel)
             ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
         return ctx
@@ -322,9 +332,6 @@ class _Walker(_AgentFiles):
     @staticmethod
     def dir_skip_reason(name: str, ctx: _Context, parent: str = "") -> str | None:
         lowered = name.lower()
-        below = AGENT_FOLDERS.get(parent.lower())
-        if ctx.in_agent_dir and below is not None and DIALECTS[below].top_level_only:
-            return f"{DIALECTS[below].label} reads the files of {parent}/ only, not its subfolders"
         if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
             return f"{ctx.tool_dir}/{name} holds no agents"
         if lowered in _SKIP_DIRS:
@@ -341,22 +348,6 @@ class _Walker(_AgentFiles):
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"
         return None
-
-
-def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[str]]) -> list[AgentSource]:
-    """Sources whose collection is named by a folder that another folder of the same name names
-    too (two projects ``web/app`` and ``api/app``): each collection then named by its folder's
-    path, which no other has, instead of one collection of both."""
-    shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
-    if not shared:
-        return sources
-    out = []
-    for source in sources:
-        if source.collection in shared:
-            within = next((f for f in shared[source.collection] if source.rel_path.startswith(f + "/")), None)
-            source = replace(source, collection=within) if within else source
-        out.append(source)
-    return out
 
 
 def readable_name(name: str) -> str:
