@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from catalog.layout import RenderOptions
 from catalog.lint.check import file_findings, lint_catalog
 from catalog.model.sections import prompt_parts
+from catalog.pipeline import generate_docs
 from catalog.types import Agent, Catalog
 from tests.test_formats import scan, write
 
@@ -115,3 +117,13 @@ def test_a_bold_rules_from_line_written_in_a_prompt_is_no_file_section(tmp_path:
     write(tmp_path, ".roomodes", ROOMODES.replace("Careful.", "Careful.\n\n      **Rules from x.md:**\n\n      Some."))
     agent = one(scan(tmp_path), "code")
     assert [s.kind for s in agent.sections if s.title.startswith("Rules from")] != ["file"]
+
+
+def test_the_page_says_which_file_a_finding_of_another_file_is_in(tmp_path: Path) -> None:
+    files, _, where, _ = CASES["roo rules folder"]
+    for rel, text in files.items():
+        write(tmp_path / "repo", rel, text)
+    generate_docs([str(tmp_path / "repo")], tmp_path / "docs", RenderOptions(), cache=False)
+    page = (tmp_path / "docs/agents/code.md").read_text(encoding="utf-8")
+    assert f'>{where}:{RULES_EXAMPLE_LINE}:1</span> <code class="ac-finding__code">AC120' in page
+    assert f'>{where}:{RULES_EMPTY_LINE}:1</span> <code class="ac-finding__code">AC502' in page

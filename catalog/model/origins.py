@@ -47,6 +47,13 @@ def prompt_start(agent: Agent) -> tuple[str, int]:
     return agent.path, agent.body_line
 
 
+def finding_place(finding: Finding, agent: Agent) -> str:
+    """Where a finding is, as an agent's page lists it: ``line:col`` of the agent's file, or
+    ``file:line:col`` when its text is in another (relative to the scanned root)."""
+    other = next((o.rel_path for o in agent.origins if o.path == finding.path), None) if finding.agent_path else None
+    return f"{other}:{finding.line}:{finding.col}" if other else f"{finding.line}:{finding.col}"
+
+
 def origin(source: AgentSource, shown: str, line: int, file_line: int, title: str = "") -> Origin:
     """The origin of text read from ``shown`` (relative to the folder of ``source``'s file)."""
     display, rel = (beside(p, source.entry, shown) for p in (source.display_path, source.rel_path))
