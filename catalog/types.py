@@ -57,6 +57,15 @@ class Finding(FastPickle):
     code: str
     severity: Severity
     message: str
+    # The agent whose finding it is, when its text is in another file than the agent's own
+    # (a Roo Code rules file, a Kiro prompt file): ``path`` is where the text is, this is
+    # whose page lists it and whose settings switch it off.
+    agent_path: str = ""
+
+    @property
+    def owner(self) -> str:
+        """The display path of the agent file whose finding this is."""
+        return self.agent_path or self.path
 
     def format(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
@@ -129,6 +138,20 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin(FastPickle):
+    """A stretch of an agent's prompt read from another file than the agent file: a file its
+    tool appends (Roo Code's rules, under a title line and a blank one) or reads the whole
+    prompt from (a Kiro ``file://`` prompt). The stretch runs to the next origin's title, or
+    to the end of the prompt."""
+
+    line: int  # the line, counted as the prompt's lines are (from ``body_line``), where its text starts
+    path: str  # the file's display path
+    file_line: int  # the line of that file where the text starts
+    title: str = ""  # the line its tool puts before it ("Rules from <path>:"), two lines above ``line``
+    rel_path: str = ""  # the file's path relative to the scanned root, as ``Agent.path``
+
+
+@dataclass(frozen=True, slots=True)
 class RawDocument:
     """A file split into frontmatter and body, before any dialect is applied."""
 
@@ -141,6 +164,7 @@ class RawDocument:
     scalar_source: Mapping[str, str] = field(default_factory=dict)  # top-level scalars as written
     key_lines: Mapping[str, int] = field(default_factory=dict)  # 1-based file line of each key
     disabled_rules: frozenset[str] = frozenset()  # from "agent-catalog: disable=CODE,..." comments
+    origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +194,9 @@ class Section(FastPickle):
     items: tuple[str, ...] = ()
     children: tuple[Section, ...] = ()
     markdown: str = ""  # the section's whole source under its title, children included, in order
-    kind: str = "heading"  # heading, bold (a bold line alone), label (UPPERCASE:), lead-in (text: + list)
+    # heading, bold (a bold line alone), label (UPPERCASE:), lead-in (text: + list), file (a
+    # file the prompt appends, titled by the line its tool puts before it)
+    kind: str = "heading"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +239,7 @@ class Agent(FastPickle):
     # The slug of the entry whose page shows this definition, when it is not the entry's
     # primary definition: such a definition has a download but no page or listing of its own.
     entry: str = ""
+    origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ agents layout), never any folder. Scanning one repository made its src/, tools/,
 from __future__ import annotations
 
 import itertools
+import shutil
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,26 @@ def test_a_project_inside_a_repository_is_a_group_of_its_own(tmp_path: Path, rel
     assert found == {rel: None, f"tests/fixtures/claude-project/{rel}": "claude-project"}
     found = [f.code for f in lint_catalog(scan_catalog([str(tmp_path)], jobs=1))]
     assert "AC301" not in found
+
+
+# Two projects of one name in one repository, each way a project below the top is named.
+SAME_NAMED_PROJECTS = {
+    "tool folders": ("web/app/.claude/agents/a.md", "api/app/.claude/agents/b.md"),
+    ".roomodes": ("web/app/.roomodes", "api/app/.roomodes"),
+    "a tool folder and a .roomodes": ("web/app/.claude/agents/a.md", "api/app/.roomodes"),
+}
+ROOMODE = "customModes:\n  - slug: {name}\n    name: X\n    roleDefinition: You help.\n    groups: [read]\n"
+
+
+@pytest.mark.parametrize("case", SAME_NAMED_PROJECTS)
+def test_two_projects_of_one_name_are_two_collections(tmp_path: Path, case: str) -> None:
+    files = {".git/HEAD": "ref: refs/heads/main\n"}
+    for rel, name in zip(SAME_NAMED_PROJECTS[case], ("a", "b"), strict=True):
+        files[rel] = (ROOMODE if rel.endswith(".roomodes") else AGENT).format(name=name)
+    write(tmp_path, files)
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    collections = {a.name: a.collection for a in catalog.agents}
+    assert collections == {"a": "web/app", "b": "api/app"}  # each named by its folder, as it is unique
+    # An "app" project of its own keeps its short name.
+    shutil.rmtree(tmp_path / "api")
+    assert {a.collection for a in scan_catalog([str(tmp_path)], jobs=1).agents} == {"app"}

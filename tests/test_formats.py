@@ -397,8 +397,8 @@ def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_pa
     market = {"name": "omd-market", "plugins": [{"name": "omd", "source": "./", "category": "productivity"}]}
     write(tmp_path, ".factory-plugin/marketplace.json", json.dumps(market))
     write(tmp_path, "droids/analyst.md", "---\nname: analyst\ndescription: Analyses.\nmodel: custom:GLM-5\n---\nA.\n")
-    # Factory reads droids/*.md, not the folders below: a template there is no droid it ignores,
-    # in a plugin's droids/ as in a project's .factory/droids/.
+    # Factory reads droids/*.md, not the folders below: a template there is no droid, and a droid
+    # there one it never loads (AC207), in a plugin's droids/ as in a project's .factory/droids/.
     write(tmp_path, "droids/templates/base-agent.md", "# Base agent\n\nFill in the role.\n")
     write(tmp_path, ".factory/droids/templates/base-agent.md", "---\nname: base\ndescription: Base.\n---\nRole.\n")
     catalog = scan(tmp_path)
@@ -410,11 +410,12 @@ def test_a_factory_plugin_names_its_droids_collection_plugin_and_category(tmp_pa
         "omd",
         "productivity",
     )
-    assert [f.code for f in lint_catalog(catalog)] == []
-    assert [a.name for a in catalog.agents] == ["analyst"]
+    assert [(f.path.removeprefix(f"{tmp_path}/"), f.code) for f in lint_catalog(catalog)] == [
+        (".factory/droids/templates/base-agent.md", "AC207")
+    ]
+    assert [a.name for a in catalog.agents] == ["analyst", "base"]
     assert {s.rel_path: s.reason for s in catalog.skipped if "templates" in s.rel_path} == {
-        ".factory/droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
-        "droids/templates/": "Factory droid reads the files of droids/ only, not its subfolders",
+        "droids/templates/base-agent.md": "not an agent: Factory droid reads its agents folder's own files",
     }
 
 
@@ -681,3 +682,27 @@ def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None
     write(tmp_path, "two/.cursor/agents/reviewer.md", HARNESSES[".cursor/agents/reviewer.md"])
     for roots in ([str(tmp_path)], [str(tmp_path / "one"), str(tmp_path / "two")]):
         assert [a.available_as for a in scan_catalog(roots, jobs=1).agents] == [(), ()]
+
+
+# Tools that read the files directly in their agents folder only: Gemini CLI (agentLoader.ts,
+# loadAgentsFromDirectory reads one folder's entries) and Factory (docs.factory.ai, Custom
+# Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too. Both
+# are treated alike: an agent in a subfolder has its page and AC207 (its tool never loads it);
+# a file there without frontmatter (a template) is no agent and no error.
+FLAT_FOLDERS = {"Gemini CLI": ".gemini/agents", "Factory": ".factory/droids", "Factory plugin": "plugin/droids"}
+
+
+@pytest.mark.parametrize("tool", FLAT_FOLDERS)
+def test_the_subfolders_of_a_folder_read_flat_are_alike_for_every_tool(tmp_path: Path, tool: str) -> None:
+    folder = FLAT_FOLDERS[tool]
+    if tool == "Factory plugin":
+        write(tmp_path, "plugin/.factory-plugin/plugin.json", json.dumps({"name": "p"}))
+    write(tmp_path, f"{folder}/top.md", "---\nname: top\ndescription: Top.\n---\nTop.\n")
+    write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nBelow.\n")
+    write(tmp_path, f"{folder}/templates/base.md", "# Base agent\n\nFill in the role.\n")
+    catalog = scan(tmp_path)
+    fmt = Format.GEMINI_CLI if tool == "Gemini CLI" else Format.FACTORY
+    assert {a.name: a.format for a in catalog.agents} == {"top": fmt, "below": fmt}
+    found = [(f.path, f.code) for f in lint_catalog(catalog) if f.severity != "info"]
+    assert found == [(f"{tmp_path}/{folder}/team/below.md", "AC207")]
+    assert "not an agent" in {s.rel_path: s.reason for s in catalog.skipped}[f"{folder}/templates/base.md"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import random
 import shutil
@@ -37,6 +38,7 @@ from catalog.cli.main import main
 from catalog.output.docs_folder import MANIFEST
 
 SEEDS = [1, 2, 3, 5, 8, 13, 118]  # 118: killed runs, then a download kept with both digests of its journal
+PART_SEEDS = [21, 34, 55]  # PartsWalk's: its own, so that SEEDS keep drawing the walks they found bugs with
 STEPS = 18
 SRC = "src"
 MIN_AGENTS = 4
@@ -676,6 +678,116 @@ class Walk:
         return done
 
 
+def repoint(link: Path, target: str) -> None:
+    """Make ``link`` a symlink to ``target``, as ``ln -sfn`` does (a new link renamed over the
+    old one); its folder's mtime moved on, so that the edit is not in the clock's grain."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    new = link.with_name(link.name + ".new")
+    os.symlink(target, new)
+    os.replace(new, link)
+    info = link.parent.stat()
+    os.utime(link.parent, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000))
+
+
+ROOMODES = (
+    "customModes:\n"
+    "  - slug: code\n    name: Code\n    roleDefinition: You write code.\n    groups: [read, edit]\n"
+    "  - slug: docs\n    name: Docs\n    roleDefinition: You write docs.\n    groups: [read]\n"
+)
+
+
+class PartsWalk(Walk):
+    """Walk, with agents whose prompt is partly or wholly in other files: Roo Code modes with
+    rules (a rules folder reached through a symlink, a .roorules file), a Kiro agent whose
+    file:// prompt is a symlink, an opencode.json agent with a {file:} prompt, and a Claude
+    Code plugin whose plugin.json names it and lists its agents. Each of those files is edited,
+    emptied, re-pointed or rewritten; the cached run must still write what a fresh run writes."""
+
+    PARTS = "team-p"
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        super().__init__(root, rng)
+        base = root / SRC / self.PARTS
+        self.base = base
+        _write(base / ".roomodes", ROOMODES)
+        for folder in ("a", "b"):
+            _write(base / f".roo/{folder}/01-style.md", f"# Style {folder}\n\n{self.sentence(6)}\n")
+        repoint(base / ".roo/rules-code", "a")
+        _write(base / ".roorules-docs", self.sentence(5) + "\n")
+        _write(
+            base / ".kiro/agents/k.json",
+            json.dumps({"name": "k", "description": "Does k.", "prompt": "file://./prompts/k.md"}),
+        )
+        for name in ("one", "two"):
+            _write(base / f"texts/{name}.md", f"# Prompt {name}\n\n{self.sentence(7)}\n")
+        repoint(base / ".kiro/agents/prompts/k.md", "../../../texts/one.md")  # prompts/: a folder no walk lists
+        repoint(base / "prompts/reviewer.md", "../texts/one.md")
+        self.opencode = {
+            "agent": {"reviewer": {"description": "Reviews code.", "prompt": "{file:./prompts/reviewer.md}"}}
+        }
+        _write(base / "opencode.json", json.dumps(self.opencode))
+        self.plugin = {"name": "plug", "agents": ["./agents/p1.md"]}
+        _write(base / "plug/.claude-plugin/plugin.json", json.dumps(self.plugin))
+        for name in ("p1", "p2"):
+            _write(base / f"plug/agents/{name}.md", render(Spec(name, f"Plugin agent {name}.")))
+
+    def rules_text(self) -> str:
+        rel = f".roo/{self.rng.choice('ab')}/{self.rng.choice(('01-style.md', '02-more.md'))}"
+        path = self.base / rel
+        if path.exists() and self.rng.random() < 0.3:
+            path.unlink()
+            return f"{self.PARTS}/{rel} deleted"
+        _write(path, f"# {self.sentence(2)[:-1]}\n\n{self.sentence(self.rng.randint(3, 9))}\n")
+        return f"{self.PARTS}/{rel} written"
+
+    def rules_repoint(self) -> str:
+        target = self.rng.choice("ab")
+        repoint(self.base / ".roo/rules-code", target)
+        return f"{self.PARTS}/.roo/rules-code -> {target}"
+
+    def rules_file(self) -> str:
+        text = "" if self.rng.random() < 0.3 else self.sentence(self.rng.randint(3, 8)) + "\n"
+        _write(self.base / ".roorules-docs", text)
+        return f"{self.PARTS}/.roorules-docs {'emptied' if not text else 'written'}"
+
+    def prompt_text(self) -> str:
+        name = self.rng.choice(("one", "two"))
+        _write(self.base / f"texts/{name}.md", f"# Prompt {name}\n\n{self.sentence(self.rng.randint(3, 9))}\n")
+        return f"{self.PARTS}/texts/{name}.md written"
+
+    def prompt_repoint(self) -> str:
+        target = self.rng.choice(("one", "two"))
+        if self.rng.random() < 0.5:
+            repoint(self.base / ".kiro/agents/prompts/k.md", f"../../../texts/{target}.md")
+            return f"{self.PARTS}/.kiro/agents/prompts/k.md -> texts/{target}.md"
+        repoint(self.base / "prompts/reviewer.md", f"../texts/{target}.md")
+        return f"{self.PARTS}/prompts/reviewer.md -> texts/{target}.md"
+
+    def opencode_config(self) -> str:
+        agent = self.opencode["agent"]["reviewer"]
+        choice = self.rng.randrange(3)
+        if choice == 0:
+            agent["prompt"] = self.rng.choice(("{file:./prompts/reviewer.md}", "{file:./texts/two.md}"))
+        elif choice == 1:
+            agent["prompt"] = self.sentence(5)
+        else:
+            agent["description"] = self.sentence(self.rng.randint(3, 7))
+        _write(self.base / "opencode.json", json.dumps(self.opencode))
+        return f"{self.PARTS}/opencode.json: reviewer's {'description' if choice == 2 else 'prompt'} changed"
+
+    def plugin_manifest(self) -> str:
+        if self.rng.random() < 0.5:
+            self.plugin["name"] = self.rng.choice(("plug", "plugged", "tools"))
+        else:
+            self.plugin["agents"] = self.rng.choice((["./agents/p1.md"], ["./agents/p2.md"], ["./agents/"]))
+        _write(self.base / "plug/.claude-plugin/plugin.json", json.dumps(self.plugin))
+        return f"{self.PARTS}/plug/.claude-plugin/plugin.json: {self.plugin}"
+
+    def mutations(self) -> list[tuple[Callable[[], str | None], int]]:
+        ours = [self.rules_text, self.rules_repoint, self.rules_file, self.prompt_text, self.prompt_repoint]
+        return [*super().mutations(), *((f, 3) for f in ours), (self.opencode_config, 3), (self.plugin_manifest, 3)]
+
+
 def _check_run(result: Result, what: str, history: list[str]) -> None:
     trail = "\n".join(history)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -689,6 +801,19 @@ def _check_run(result: Result, what: str, history: list[str]) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _walk_and_compare(Walk, seed, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", PART_SEEDS)
+def test_cached_generate_matches_a_fresh_one_as_agents_parts_change(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same walk with the files agents read besides their own among the edits (PartsWalk)."""
+    _walk_and_compare(PartsWalk, seed, tmp_path, monkeypatch)
+
+
+def _walk_and_compare(kind: type[Walk], seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     # The filter's data in parts of three rows: agents that come, go or move shift rows from
     # part to part, and parts come and go, as with 500 rows a part in a large catalog.
@@ -698,7 +823,7 @@ def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypa
     # filter's data is a block's rows (three) or slices of two blocks' (four).
     monkeypatch.setattr("catalog.incremental.records.BLOCK", 3 + seed % 2)
     rng = random.Random(seed)
-    walk = Walk(tmp_path, rng)
+    walk = kind(tmp_path, rng)
     history: list[str] = [f"seed {seed}"]
     first = generate("--docs-dir", "docs")
     _check_run(first, "the first generate", history)

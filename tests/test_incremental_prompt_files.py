@@ -90,3 +90,69 @@ def test_a_part_of_an_agent_added_or_mended_writes_what_a_fresh_run_writes(tmp_p
     assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) == pages
     for page in [*pages, "catalog.json"]:
         assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8"), page
+
+
+def repoint(root: Path, rel: str, target: str) -> None:
+    """Make ``rel`` a symlink to ``target`` (relative to its folder), as ``ln -sfn`` does: a new
+    link renamed over the old one. The folder's mtime moves on, whatever the clock's grain."""
+    link = root / rel
+    link.parent.mkdir(parents=True, exist_ok=True)
+    new = link.with_name(link.name + ".new")
+    os.symlink(target, new)
+    os.replace(new, link)
+    stat = os.stat(link.parent)
+    os.utime(link.parent, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+
+
+# A symlink an agent's part is read through, re-pointed: the same name, another target. Each row:
+# the files, the link, its first target and its next one.
+LINKS = {
+    "Roo rules folder": (
+        {".roomodes": ROOMODES, ".roo/a/x.md": "Rule A.\n", ".roo/b/y.md": "Rule B.\n"},
+        ".roo/rules-code",
+        "a",
+        "b",
+    ),
+    "Roo rules subfolder": (
+        {".roomodes": ROOMODES, ".roo/rules-code/r.md": "R.\n", ".roo/a/x.md": "Rule A.\n", ".roo/b/x.md": "B!\n"},
+        ".roo/rules-code/sub",
+        "../a",
+        "../b",
+    ),
+    "Roo rules file": (
+        {".roomodes": ROOMODES, "rules/one.txt": "One.\n", "rules/two.txt": "Two!\n"},
+        ".roorules-code",
+        "rules/one.txt",
+        "rules/two.txt",
+    ),
+    "Kiro prompt file": (
+        {".kiro/agents/k.json": json.dumps(KIRO), "texts/one.md": "You do one.\n", "texts/two.md": "You do 2.\n"},
+        ".kiro/agents/prompts/k.md",
+        "../../../texts/one.md",
+        "../../../texts/two.md",
+    ),
+    "opencode prompt file": (
+        {"opencode.json": json.dumps(OPENCODE), "texts/one.md": "You review.\n", "texts/two.md": "You judge.\n"},
+        "prompts/reviewer.txt",
+        "../texts/one.md",
+        "../texts/two.md",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", LINKS)
+def test_a_symlink_to_a_part_of_an_agent_re_pointed_writes_what_a_fresh_run_writes(tmp_path: Path, case: str) -> None:
+    files, link, first, then = LINKS[case]
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        write(root, rel, text)
+    repoint(root, link, first)
+    docs, fresh = tmp_path / "docs", tmp_path / "fresh"
+    generate_docs([str(root)], docs, RenderOptions())
+    before = {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("agents/*.md")}
+    repoint(root, link, then)
+    generate_docs([str(root)], docs, RenderOptions())
+    generate_docs([str(root)], fresh, RenderOptions(), cache=False)
+    assert {p.relative_to(fresh).as_posix(): p.read_bytes() for p in fresh.rglob("agents/*.md")} != before
+    for page in [*sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*.md")), "catalog.json"]:
+        assert (docs / page).read_text(encoding="utf-8") == (fresh / page).read_text(encoding="utf-8"), page

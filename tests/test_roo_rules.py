@@ -205,7 +205,9 @@ def test_rules_that_open_with_a_heading_leave_no_empty_section(tmp_path: Path) -
     write(tmp_path, ".roorules-docs", "Plain rules.\n")
     catalog = scan(tmp_path)
     assert [f.code for f in lint_catalog(catalog)] == []
-    assert [s.title for s in agent(catalog, "code").sections] == ["Rules from .roo/rules-code/rules.md", "Code rules"]
+    # The file's section holds the file's own headings (tests/test_prompt_origins.py).
+    [rules] = agent(catalog, "code").sections
+    assert (rules.title, [s.title for s in rules.children]) == ("Rules from .roo/rules-code/rules.md", ["Code rules"])
 
 
 def test_a_modes_rules_are_read_within_one_agent_files_limit_whatever_symlinks_share(tmp_path: Path) -> None:

@@ -171,7 +171,7 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
 
 
 def format_table(catalog: Catalog) -> str:
-    counts = Counter(f.path for f in catalog.findings)
+    counts = Counter(f.owner for f in catalog.findings)
     header = ("NAME", "FORMAT", "COLLECTION/CATEGORY", "MODEL", "TOOLS", "EX", "FINDINGS")
     rows = [header, *(_row(agent, counts) for agent in catalog.agents)]
     widths = [min(max(len(row[i]) for row in rows), limit) for i, limit in enumerate((36, 16, 40, 18, 24, 3, 8))]

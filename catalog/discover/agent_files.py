@@ -9,9 +9,9 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
+from catalog.discover.collections import _project
 from catalog.discover.heads import (
     _AGENT_OR_DOCUMENT,
     _a_document,
@@ -62,6 +62,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     passed_over: list[str]
     notes: list[Skipped]
     plain: dict[str, list[str]]
+    project_folders: dict[str, set[str]]
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
         lowered = name.lower()
@@ -100,7 +101,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.passed_over.append(real)
             return
         if not has_frontmatter:
-            if known:
+            if ctx.unread_by:  # a template beside agents its tool never loads: no agent, no error
+                self.skipped.append(Skipped(rel, f"not an agent: {ctx.unread_by} reads its agents folder's own files"))
+            elif known:
                 self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
             else:
                 self.plain.setdefault(os.path.dirname(real), []).append(rel)
@@ -191,11 +194,10 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.add_source(real, rel, ctx, fmt, explicit, companions=self.kiro_prompt(real, rel))
 
     def add_config_agents(self, real: str, rel: str, ctx: _Context, explicit: bool) -> None:
-        """The agents a tool's configuration file defines (opencode.json's "agent" map), each
-        with the prompt file it names when that is inside the scanned folder."""
-        from catalog.parse.config_agents import config_agents, prompt_file
+        """The agents a configuration file defines (opencode.json's "agent" map), with their prompt files."""
+        from catalog.parse.config_agents import config_agents, named_prompt_file, prompt_file
 
-        ctx = _project(ctx, rel)
+        ctx = _project(ctx, rel, self.project_folders)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
         self.seen.add(real)
@@ -219,14 +221,15 @@ class _AgentFiles(_ManifestReader, _NameRules):
             target = prompt_file(settings.get("prompt"), real)
             inside = target is not None and _within(target, self.root)
             if inside and target:
-                self.manifests.append(target)  # watched: one missing now may come
+                # Watched (one missing now may come), and as named (a symlink there may be re-pointed).
+                self.manifests.extend((target, named_prompt_file(settings.get("prompt"), real)))
             companions = (target,) if inside and target and os.path.isfile(target) else ()
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.parse.structured import roo_modes
 
-        ctx = _project(ctx, rel)
+        ctx = _project(ctx, rel, self.project_folders)
         self.seen.add(real)
         try:
             modes = roo_modes(_several_text(real))
@@ -257,12 +260,13 @@ class _AgentFiles(_ManifestReader, _NameRules):
         self.unused_rules(real, rel, slugs, dialect)
 
     def kiro_prompt(self, real: str, rel: str) -> tuple[str, ...]:
-        """The prompt file a Kiro agent names (``file://`` relative to the JSON file), when it is
-        inside the scanned folder; a finding says why it is not read otherwise."""
+        """The prompt file a Kiro agent names (``file://`` relative to the JSON file) inside the
+        scanned folder (a finding says why not), watched as named too (a re-pointed symlink)."""
         named = _kiro_prompt_path(real)
         if named is None:
             return ()
         target, path = named
+        self.manifests.append(os.path.normpath(os.path.join(os.path.dirname(real), os.path.expanduser(target))))
         if not _within(path, self.root):
             self.problem(rel, "AC119", "warning", f"prompt file {target!r} is outside the scanned folder; not read")
             return ()
@@ -345,15 +349,6 @@ def _several_text(path: str) -> str:
     """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
     it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
     return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
-
-
-def _project(ctx: _Context, rel: str) -> _Context:
-    """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's (a test fixture's), a collection named by its folder, as a tool folder there is."""
-    parts = rel.split("/")
-    if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
-        return ctx
-    return replace(ctx, collection=parts[-2])
 
 
 def _group_folder(rel: str, ctx: _Context) -> str | None:

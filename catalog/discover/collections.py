@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 
 from catalog.discover.heads import _head
-from catalog.model.dialect_of import LAYOUTS
+from catalog.discover.manifests import _Context
+from catalog.model.dialect_of import COLLECTION_AGENT_FOLDERS, LAYOUTS
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource
 
@@ -26,8 +29,6 @@ _AGENTS_AT_TOP = (
     ".github/plugin",
 )
 
-_AGENT_FOLDERS_AT_TOP = frozenset({"agents", "subagents", "chatmodes", "droids", "categories"})
-
 
 # Files that make a folder a project of agents: a plugin manifest's folder, a tool's file of
 # several agents (.roomodes, opencode.json).
@@ -43,7 +44,7 @@ def _a_repository(real: str) -> bool:
         names = {name.lower() for name in os.listdir(real)}
     except OSError:
         return False
-    return bool(names & _AGENT_FOLDERS_AT_TOP) or any(
+    return bool(names & COLLECTION_AGENT_FOLDERS) or any(
         os.path.lexists(os.path.join(real, where)) for where in (".git", *_AGENTS_AT_TOP)
     )
 
@@ -77,3 +78,29 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
 
 
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
+
+
+def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
+    """The context of a file of several agents below the top (.roomodes, opencode.json): another
+    project's, a collection named by its folder (noted in ``folders``), as a tool folder there is."""
+    parts = rel.split("/")
+    if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
+        return ctx
+    folders.setdefault(parts[-2], set()).add("/".join(parts[:-1]))
+    return replace(ctx, collection=parts[-2])
+
+
+def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[str]]) -> list[AgentSource]:
+    """Sources whose collection is named by a folder that another folder of the same name names
+    too (two projects ``web/app`` and ``api/app``): each collection then named by its folder's
+    path, which no other has, instead of one collection of both."""
+    shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
+    if not shared:
+        return sources
+    out = []
+    for source in sources:
+        if source.collection in shared:
+            within = next((f for f in shared[source.collection] if source.rel_path.startswith(f + "/")), None)
+            source = replace(source, collection=within) if within else source
+        out.append(source)
+    return out

@@ -17,11 +17,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles
-from catalog.discover.collections import _a_collection, _a_repository, _names_its_owner
+from catalog.discover.collections import _a_collection, _a_repository, _distinct_collections, _names_its_owner
 from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
-from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS, format_and_certainty
+from catalog.model.dialect_of import (
+    AGENT_FOLDERS,
+    COLLECTION_AGENT_FOLDERS,
+    FLAT_FOLDERS,
+    LAYOUTS,
+    TOOL_AGENT_FOLDERS,
+    TOOL_FOLDERS,
+    format_and_certainty,
+)
 from catalog.model.dialects import DIALECTS
 from catalog.types import AgentSource, Finding, Format, Skipped
 
@@ -43,9 +51,7 @@ _SKIP_DIRS = frozenset(
     }
 )
 _NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions", "rules"})
-_HIDDEN_AGENT_DIRS = frozenset(
-    {".claude", ".github", ".opencode", ".gemini", ".claude-plugin", ".cursor", ".codex", ".kiro", ".qwen", ".factory"}
-)
+_HIDDEN_AGENT_DIRS = TOOL_FOLDERS | {".claude-plugin"}
 # Folders of a tool's own folder that hold no agents, though their Markdown has frontmatter:
 # rules, issue templates, steering, hooks, output styles (one line per tool folder).
 _NOT_AGENT_DIRS_OF = {
@@ -63,9 +69,10 @@ _AGENT_DIRS_OF: dict[str, tuple[str, ...]] = {}
 for _folder, _children, _ in LAYOUTS:
     _AGENT_DIRS_OF[_folder] = (*_AGENT_DIRS_OF.get(_folder, ()), *_children)
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
-_LAYOUT_DIRS = frozenset(
-    {"agents", "agent", "subagents", "chatmodes", "droids", "categories", "plugins", *_HIDDEN_AGENT_DIRS}
-)
+# Folders of an agents layout, never a collection's own name: the dialect table's (dialect_of).
+_LAYOUT_DIRS = COLLECTION_AGENT_FOLDERS | TOOL_AGENT_FOLDERS | {"plugins"} | _HIDDEN_AGENT_DIRS
+# The agents folders a tool reads flat (Dialect.install_dir_flat), by (tool folder, folder) or
+# (None, a folder name only that tool gives its agents) -> the tool's label.
 _NUMBERED_CATEGORY = re.compile(r"\d+[-_](.+)")
 # A plugin marketplace and a plugin's manifest: Claude Code's, awesome-copilot's, Factory's
 # (docs.factory.ai, Building Plugins: .factory-plugin/plugin.json beside droids/).
@@ -104,6 +111,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         walker.sources.remove(source)
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
+    walker.sources[:] = _distinct_collections(walker.sources, walker.project_folders)
     return Discovery(
         tuple(walker.sources),
         tuple(walker.skipped),
@@ -133,6 +141,8 @@ class _Walker(_AgentFiles):
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
         self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
+        # A collection named by a folder -> the folders (relative) that name one so.
+        self.project_folders: dict[str, set[str]] = {}
 
     def scan_root(self, given: str) -> None:
         real = os.path.realpath(given)
@@ -187,6 +197,7 @@ class _Walker(_AgentFiles):
             # in a folder of repositories, it is one), unless the scanned folder is itself an
             # agents folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
+            self.project_folders.setdefault(name, set()).add(rel)
         plugin_json, where = None, _PLUGIN_MANIFESTS[0]
         for where in _PLUGIN_MANIFESTS:
             plugin_json = self.read_json(real, where, rel)
@@ -216,6 +227,8 @@ class _Walker(_AgentFiles):
         if name.lower() in _HIDDEN_AGENT_DIRS:  # below the top, another project's (a test fixture's) group
             nested = "/" in rel and ctx.collection is None and ctx.plugin is None and not ctx.in_agent_dir
             within = readable_name(os.path.basename(os.path.dirname(real))) if nested else ctx.collection
+            if nested and within is not None:
+                self.project_folders.setdefault(within, set()).add(rel.rsplit("/", 1)[0])
             ctx = replace(ctx, tool_dir=name.lower(), collection=within)
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
@@ -231,6 +244,9 @@ class _Walker(_AgentFiles):
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
         elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
+            flat = FLAT_FOLDERS.get((ctx.tool_dir, parent)) or FLAT_FOLDERS.get((None, parent))
+            if flat is not None and ctx.unread_by is None:
+                ctx = replace(ctx, unread_by=flat)  # an agent here is one its tool never loads (AC207)
             category_json = self.category_json(real, rel)
             ctx = replace(ctx, category=category_json or (ctx.category if ctx.category else name))
         return ctx
@@ -316,9 +332,6 @@ class _Walker(_AgentFiles):
     @staticmethod
     def dir_skip_reason(name: str, ctx: _Context, parent: str = "") -> str | None:
         lowered = name.lower()
-        below = AGENT_FOLDERS.get(parent.lower())
-        if ctx.in_agent_dir and below is not None and DIALECTS[below].top_level_only:
-            return f"{DIALECTS[below].label} reads the files of {parent}/ only, not its subfolders"
         if ctx.tool_dir and lowered in _NOT_AGENT_DIRS_OF.get(ctx.tool_dir, ()):
             return f"{ctx.tool_dir}/{name} holds no agents"
         if lowered in _SKIP_DIRS:

@@ -32,6 +32,8 @@ class _Context:
     in_agent_dir: bool = False
     format: Format | None = None  # what a manifest above says (a Gemini CLI extension)
     tool_dir: str | None = None  # the tool folder (.claude, .github, ...) this is in, if any
+    # Below an agents folder its tool reads flat (Dialect.install_dir_flat): that tool's label.
+    unread_by: str | None = None
     groups: Mapping[str, str] = field(default_factory=dict)  # real agent path -> category a manifest gives
 
 

@@ -49,7 +49,9 @@ class _NameRules:
                 if files:
                     return files
             elif _within(os.path.realpath(where), self.root):
-                self.manifests.append(os.path.realpath(where))  # watched: missing or empty now, not later
+                # Watched, as named too (a symlink re-pointed leads to another file): missing or
+                # empty now, not later.
+                self.manifests.extend(dict.fromkeys((os.path.realpath(where), os.path.normpath(where))))
                 if _has_text(where):
                     return (os.path.realpath(where),)
         return ()
@@ -64,6 +66,8 @@ class _NameRules:
             self.folders.append(parent)
             with contextlib.suppress(OSError):
                 self.listings[parent] = tuple((name,) for name in sorted(os.listdir(parent)))
+        if os.path.islink(folder):
+            self.manifests.append(folder)  # a symlink re-pointed leads to another folder (its stat says so)
         key = (os.path.realpath(folder), self.root, dialect.format)  # what is inside depends on the root
         if key not in self.rule_folders:
             self.rule_folders[key] = self._walk_rule_folder(folder, dialect)

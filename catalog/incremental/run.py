@@ -102,7 +102,7 @@ def generate(
     shown = tuple(sorted((*made.findings, *made.compared), key=Finding.sort_key))
     page_findings: dict[str, tuple[Finding, ...]] = {}
     for finding in shown:
-        page_findings[finding.path] = (*page_findings.get(finding.path, ()), finding)
+        page_findings[finding.owner] = (*page_findings.get(finding.owner, ()), finding)
     again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
     bytecode = folder / "templates" if folder is not None else None
     if bytecode is not None:

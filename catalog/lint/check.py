@@ -9,6 +9,7 @@ from typing import Any
 
 from catalog.config import Settings
 from catalog.lint.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
+from catalog.model.origins import placed
 from catalog.render.jsonout import finding_to_dict
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding, at_most_per_code
@@ -27,7 +28,7 @@ def lint_catalog(catalog: Catalog, settings: Settings | None = None) -> list[Fin
     for agent in catalog.agents:
         found += agent_rule_findings(agent, limits)
     by_path = {agent.display_path: agent for agent in catalog.agents}
-    return sorted((f for f in found if _enabled(f, by_path.get(f.path), settings)), key=Finding.sort_key)
+    return sorted((f for f in found if _enabled(f, by_path.get(f.owner), settings)), key=Finding.sort_key)
 
 
 def agent_rule_findings(agent: Agent, limits: LintSettings | None = None) -> list[Finding]:
@@ -90,12 +91,14 @@ def _enabled(finding: Finding, agent: Agent | None, settings: Settings) -> bool:
 
 
 def only_paths(findings: Iterable[Finding], paths: set[str]) -> list[Finding]:
-    return [f for f in findings if f.path in paths]
+    return [f for f in findings if f.path in paths or f.owner in paths]
 
 
 def _finding(agent: Agent, code: str, hit: tuple[int, int, str]) -> Finding:
     line, col, message = hit
-    return Finding(agent.display_path, line, col, code, RULES[code].severity, message)
+    # A hit in text read from another file (a rules file) is at that file's line.
+    found = Finding(agent.display_path, line, col, code, RULES[code].severity, message)
+    return placed(found, agent.origins, agent.key_lines.values())
 
 
 def token_summary(agents: Sequence[Agent]) -> dict[str, Any]:

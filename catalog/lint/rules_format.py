@@ -112,23 +112,31 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC207",
     "not-loaded",
     "warning",
-    "The file is where its tool does not read agents: Gemini CLI reads the files directly in .gemini/agents/ only.",
+    "The file is where its tool does not read agents: Gemini CLI and Factory read the files directly in their "
+    "agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
-    "name starts with '_'): an agent in .gemini/agents/<folder>/ is documented here but never loaded. Move it "
-    "up into .gemini/agents/ to use it.",
+    "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
+    'only"): an agent in a subfolder is documented here but never loaded. Move it up to use it.',
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     if not (dialect.install_dir_flat or dialect.ignored_prefix):
         return
     parts = agent.path.split("#", 1)[0].split("/")
-    folder = [p.lower() for p in dialect.install_dir.strip("/").split("/")]
-    starts = [i for i in range(len(parts)) if [p.lower() for p in parts[i : i + len(folder)]] == folder]
-    if not starts:
+    # Its install folder, or a folder of the name only it gives its agents (a plugin's droids/).
+    folders = [[p.lower() for p in dialect.install_dir.strip("/").split("/")], [dialect.agent_folder]]
+    ends = [
+        i + len(f)
+        for f in folders
+        if f[-1]
+        for i in range(len(parts))
+        if [p.lower() for p in parts[i : i + len(f)]] == f
+    ]
+    if not ends:
         return
-    below = parts[starts[-1] + len(folder) :]
+    below = parts[max(ends) :]
     if dialect.install_dir_flat and len(below) > 1:
-        where = "/".join(parts[: starts[-1] + len(folder)])
+        where = "/".join(parts[: max(ends)])
         yield (
             1,
             1,

@@ -89,7 +89,7 @@ class Live:
 
         findings = defaultdict(list)
         for finding in catalog.findings:
-            findings[finding.path].append(finding)
+            findings[finding.owner].append(finding)
         state = {a.display_path: (a, tuple(findings.get(a.display_path, ()))) for a in catalog.agents}
         key = (options, page_context(catalog.agents))
         again = None

@@ -11,6 +11,7 @@ from typing import Any, overload
 from catalog.model.dialects import DIALECTS, ROO_GROUPS, Dialect, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
+from catalog.model.origins import all_placed
 from catalog.model.sections import split_sections
 from catalog.types import Agent, AgentSource, Finding, RawDocument
 
@@ -49,7 +50,7 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     from_description, found = extract_examples(description, description_line, source.display_path, count_lines=False)
     findings += found
     from_body, found = extract_examples(raw.body, raw.body_line, source.display_path, markdown=True)
-    findings += found
+    findings += all_placed(found, raw.origins, raw.key_lines.values())
 
     extra = {
         key: value
@@ -77,7 +78,7 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         extra=extra,
         body=raw.body,
         body_line=raw.body_line,
-        sections=split_sections(raw.body, raw.body_line) if sections else (),
+        sections=split_sections(raw.body, raw.body_line, raw.origins) if sections else (),
         marketplace=source.marketplace,
         source=source.path,
         display_path=source.display_path,
@@ -85,6 +86,7 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         disabled_rules=raw.disabled_rules,
         description_raw=_as_written(raw.scalar_source.get(description_key), written, description),
         permissions=access.rules,
+        origins=raw.origins,
     )
     return agent, findings
 
@@ -289,4 +291,4 @@ def _text_reader(meta: Mapping[str, Any], scalar_source: Mapping[str, str]) -> A
 
 def with_sections(agent: Agent) -> Agent:
     """An agent read with ``sections=False``, completed."""
-    return agent.evolve(sections=split_sections(agent.body, agent.body_line))
+    return agent.evolve(sections=split_sections(agent.body, agent.body_line, agent.origins))

@@ -46,6 +46,20 @@ IDENTITY_KEYS = frozenset(
 # Folder names only one tool gives its agents (``Dialect.agent_folder``).
 AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
 
+# The one table of tool folders the walk and the collections read, from the layouts above:
+# the tools' own folders (.claude, .gemini, ...), and the names of folders that hold agents at
+# a collection's top: a tool's agents folder (but opencode's "agent", a word too common for
+# that) or one only one tool names, and the collections' own layouts (subagents/, categories/).
+TOOL_FOLDERS = frozenset(folder for folder, _, _ in LAYOUTS)
+TOOL_AGENT_FOLDERS = frozenset({*(child for _, children, _ in LAYOUTS for child in children), *AGENT_FOLDERS})
+COLLECTION_AGENT_FOLDERS = (TOOL_AGENT_FOLDERS - {"agent"}) | {"subagents", "categories"}
+# The agents folders a tool reads flat (``Dialect.install_dir_flat``), by (its tool folder,
+# their name), or (None, a name only that tool gives them) -> the tool's label.
+FLAT_FOLDERS: dict[tuple[str | None, str], str] = {
+    **{(tool, child): DIALECTS[f].label for tool, kids, f in LAYOUTS for child in kids if DIALECTS[f].install_dir_flat},
+    **{(None, folder): DIALECTS[f].label for folder, f in AGENT_FOLDERS.items() if DIALECTS[f].install_dir_flat},
+}
+
 
 def format_for_path(path: PurePosixPath | str) -> Format:
     """Which dialect a file is written in, from its name and the folders above it (a POSIX
@@ -67,18 +81,17 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
         return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
     parts = parts[:-1]
     found: Format | None = None
-    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
+    for parent, child in itertools.pairwise(parts):
         for folder, children, fmt in LAYOUTS:
             # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
             if parent in (folder, folder[1:]) and child in children:
-                if DIALECTS[fmt].top_level_only and index + 2 != len(parts):
-                    continue  # below the folder the tool reads
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
-    if parts and parts[-1] in AGENT_FOLDERS:  # the tool reads that folder's files, not those below
-        return AGENT_FOLDERS[parts[-1]], True
-    return DEFAULT_FORMAT, False
+    # A folder name only one tool gives its agents, the innermost (below it too: a file there
+    # is that tool's, one it may not load, which AC207 says).
+    named = next((AGENT_FOLDERS[part] for part in reversed(parts) if part in AGENT_FOLDERS), None)
+    return (named, True) if named is not None else (DEFAULT_FORMAT, False)
 
 
 # Frontmatter keys only one tool reads: where the path does not say, they do.

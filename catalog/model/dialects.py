@@ -68,16 +68,14 @@ class Dialect:
     # A folder name only this tool gives its agents: anywhere in a path it says the format and
     # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
     agent_folder: str = ""
-    # The tool reads the files of its agent folder only, not its subfolders' (Factory: "top-level
-    # files only").
-    top_level_only: bool = False
     # Where the tool finds more of an agent's prompt beside its file, by the agent's name
     # ("{name}"): the first of them that holds any text counts; one ending in "/" is a folder
     # read whole (subfolders too), its files in the order of their names, each under a
     # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
     name_rules: tuple[str, ...] = ()
-    # The tool reads the files directly in its install_dir only, and leaves out those whose
-    # name starts with this (Gemini CLI: loadAgentsFromDirectory, not recursive, skips "_x.md").
+    # The tool reads the files directly in its install_dir (and its agent_folder) only, not its
+    # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
+    # only"), and leaves out those whose name starts with ignored_prefix (Gemini CLI: "_x.md").
     install_dir_flat: bool = False
     ignored_prefix: str = ""
     # The tool's configuration files that may define agents too, in a map under ``config_key``
@@ -322,7 +320,7 @@ FACTORY = _dialect(
     enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,
     agent_folder="droids",
-    top_level_only=True,
+    install_dir_flat=True,
 )
 
 DIALECTS = {

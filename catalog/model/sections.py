@@ -20,7 +20,7 @@ from typing import Any
 
 import pyromark
 
-from catalog.types import Section
+from catalog.types import Origin, Section
 
 _NEWLINE = re.compile(rb"\n")
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -75,11 +75,15 @@ class _Draft:
         )
 
 
-def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
-    """Split a system prompt into a tree of titled sections."""
+def split_sections(body: str, first_line: int = 1, origins: Iterable[Origin] = ()) -> tuple[Section, ...]:
+    """Split a system prompt into a tree of titled sections. Each file the prompt appends
+    (``origins`` with a title: Roo Code's rules) is a top-level section (kind ``file``) titled
+    by the line its tool puts before it, the file's own headings below it."""
     blocks = _top_level_blocks(body)
     lines = body.split("\n")
-    root = _Draft("", 0, first_line)
+    # The line of each file's title, in the body's lines: the block there is that title.
+    files = {origin.line - 2 - first_line: origin.title for origin in origins if origin.title}
+    root = _Draft("", 0, first_line)  # a file's section is level 0 too, below every heading
     stack: list[_Draft] = [root]
     heading_level = 0  # level of the Markdown heading in force, for pseudo-headings below it
     count = 0
@@ -88,17 +92,22 @@ def split_sections(body: str, first_line: int = 1) -> tuple[Section, ...]:
         nonlocal count
         count += 1
         lead_in = kind == "lead-in"
-        while stack[-1].level >= level or stack[-1].lead_in:
+        while len(stack) > 1 and (stack[-1].level >= level or stack[-1].lead_in):
             stack.pop()
         content_start = block.start if lead_in else block.end
-        # A heading's title is its text already (the parser's, without markup): `__init__` stays.
-        clean = _clean_title(title, markup=kind != "heading")
+        # A heading's title is its text already (the parser's, without markup): `__init__` stays;
+        # a file's title is the path as it is.
+        clean = title if kind == "file" else _clean_title(title, markup=kind != "heading")
         draft = _Draft(clean, level, first_line + block.start, lead_in, kind, content_start)
         stack[-1].children.append(draft)
         stack.append(draft)
 
     for index, block in enumerate(blocks):
         following = blocks[index + 1].kind if index + 1 < len(blocks) else ""
+        if block.start in files:
+            heading_level = 0
+            open_section(files[block.start], 0, block, "file")
+            continue
         if block.kind == "heading" and count < _MAX_SECTIONS and not _is_lead_in_heading(block.title):
             heading_level = block.level
             open_section(block.title, heading_level, block)

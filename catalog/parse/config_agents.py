@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from catalog.model.dialects import DIALECTS, Dialect
+from catalog.model.origins import origin
 from catalog.parse.document import read_agent_file
-from catalog.types import AgentSource, Finding, RawDocument
+from catalog.types import AgentSource, Finding, Origin, RawDocument
 
 # A string or a comment, then a string or a comma before a closing bracket: what JSONC adds to
 # JSON, taken out in two passes (a comment may stand between the comma and the bracket).
@@ -102,13 +103,19 @@ def shown_path(path: str, start: str) -> str:
 
 def prompt_file(prompt: object, config: str) -> str | None:
     """The file an agent's ``"{file:./path}"`` prompt names, relative to the configuration file."""
+    named = named_prompt_file(prompt, config)
+    return os.path.realpath(named) if named else None
+
+
+def named_prompt_file(prompt: object, config: str) -> str:
+    """That file as named (a symlink not followed), or "" when the prompt names none."""
     if not isinstance(prompt, str):
-        return None
+        return ""
     match = FILE_PROMPT.fullmatch(prompt.strip())
     if not match:
-        return None
+        return ""
     target = os.path.expanduser(match.group(1).strip())
-    return os.path.realpath(os.path.join(os.path.dirname(config), target))
+    return os.path.normpath(os.path.join(os.path.dirname(config), target))
 
 
 def read_config_agent(text: str, source: AgentSource) -> RawDocument:
@@ -131,6 +138,8 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
     settings = dict(shared)  # the parsed file's, shared by its agents
     prompt = settings.pop("prompt", None)
     body = prompt if isinstance(prompt, str) and not FILE_PROMPT.fullmatch(prompt.strip()) else ""
+    body_line = line
+    origins: tuple[Origin, ...] = ()
     if body == "" and isinstance(prompt, str):
         if not source.companions:
             message = f"prompt file of {prompt!r} is missing or outside the scanned folder; not read"
@@ -142,8 +151,20 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
                 findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))
             else:
                 body = read
+                # The prompt's lines are counted on from the file's last line: none is one of its own.
+                body_line = text.count("\n") + 2
+                leading = len(read) - len(read.lstrip("\n"))
+                origins = (origin(source, shown, body_line, 1 + leading),)
     scalars = {key: value for key, value in settings.items() if isinstance(value, str)}
     lines = {key: line for key in settings}
     return RawDocument(
-        settings, body.strip("\n"), line, True, False, tuple(findings), scalar_source=scalars, key_lines=lines
+        settings,
+        body.strip("\n"),
+        body_line,
+        True,
+        False,
+        tuple(findings),
+        scalar_source=scalars,
+        key_lines=lines,
+        origins=origins,
     )

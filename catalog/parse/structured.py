@@ -24,10 +24,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
+from catalog.model.origins import origin
 from catalog.parse.config_agents import json_value, read_config_agent, shown_path
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
-from catalog.types import AgentSource, Finding, RawDocument
+from catalog.types import AgentSource, Finding, Origin, RawDocument
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_TABLE = re.compile(r"[ \t]*\[")
@@ -113,6 +114,9 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
         # Discovery resolved the file inside the scanned folder, or said why it did not.
         data = dict(data)
         data["prompt"] = ""
+        origins: tuple[Origin, ...] = ()
+        # The prompt's lines are counted on from the JSON's last line: none is one of its own.
+        after = text.count("\n") + 2
         for companion in source.companions:
             body, read = read_agent_file(companion, source.display_path)
             if read:
@@ -122,16 +126,20 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
                     )
                 )
             else:
-                data["prompt"] = _without_frontmatter(body, source)
+                data["prompt"], first = _without_frontmatter(body, source)
+                shown = shown_path(companion, os.path.dirname(source.path))
+                prompt_text = data["prompt"]
+                origins = (origin(source, shown, after, first + len(prompt_text) - len(prompt_text.lstrip("\n"))),)
         document = _document(data, lines, dialect, findings)
         return RawDocument(
             {**document.metadata, "prompt": prompt},
             document.body,
-            lines.get("prompt", 1),
+            after,
             True,
             False,
             document.findings,
             key_lines=document.key_lines,
+            origins=origins,
         )
     return _document(data, lines, dialect, findings)
 
@@ -147,20 +155,21 @@ def _read_roomodes(text: str, source: AgentSource, dialect: Dialect) -> RawDocum
     return RawDocument({}, "", 1, False, False, (_problem(source, "AC108", 1, message),))
 
 
-def _without_frontmatter(text: str, source: AgentSource) -> str:
-    """A prompt file's text without the frontmatter some write at its top (kiro-dev-team's
+def _without_frontmatter(text: str, source: AgentSource) -> tuple[str, int]:
+    """A prompt file's text, and the line it starts at, without the frontmatter some write at its top (kiro-dev-team's
     builder-prompt.md repeats the agent's name and description there): that is the agent's
     settings, not its prompt, and as Markdown its closing line made the settings a heading."""
     if not text.lstrip("\ufeff").startswith("---"):
-        return text
+        return text, 1
     document = parse_agent_text(text, source.display_path, frozenset())
-    return document.body if document.has_frontmatter else text
+    return (document.body, document.body_line) if document.has_frontmatter else (text, 1)
 
 
 def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     """The prompt with the rules files discovery found for the agent (``Dialect.name_rules``)
     after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
     parts, findings = [document.body] if document.body else [], list(document.findings)
+    origins: list[Origin] = []
     workspace = os.path.dirname(source.path)
     # The whole prompt stays within one agent file's limit: a hundred rules files (or one
     # folder every mode's rules folder links to) would make pages of hundreds of megabytes.
@@ -177,18 +186,27 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
             findings.append(_problem(source, "AC119", 1, f"rules file {shown} not read: {why}", "warning"))
             continue
         if text.strip():
-            # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: as a
-            # heading it was an empty section above a file that opens with its own heading.
+            # The line Roo Code puts before each file ("# Rules from <path>:"), in bold: the
+            # title of the file's section (an Origin says so: a heading was an empty section
+            # above a file that opens with its own heading).
             label = "".join(c if c.isprintable() else "_" for c in shown)  # shown_path made it UTF-8
             part = f"**Rules from {label}:**\n\n{text.strip()}"
             room -= len(part.encode("utf-8", "replace")) + 2
             if room < 0:
                 findings.append(_problem(source, "AC119", 1, over, "warning"))
                 break
+            at = document.body_line + sum(p.count("\n") + 2 for p in parts)
+            first = _leading_lines(text) + 1
+            origins.append(origin(source, shown, at + 2, first, f"Rules from {label}"))
             parts.append(part)
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
-    return replace(document, body="\n\n".join(parts), findings=tuple(findings))
+    return replace(document, body="\n\n".join(parts), findings=tuple(findings), origins=tuple(origins))
+
+
+def _leading_lines(text: str) -> int:
+    """The lines ``str.strip`` takes from the top of ``text``."""
+    return text[: len(text) - len(text.lstrip())].count("\n")
 
 
 def _size(path: str) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.layout import default_template_dir
 from catalog.model.names import titleize
+from catalog.model.origins import finding_place, prompt_start
 from catalog.model.sections import prompt_parts
 from catalog.model.tool_scope import only_other_tools
 from catalog.render import textsafe
@@ -63,7 +64,12 @@ def make_environment(template_dir: Path | None = None, bytecode_dir: Path | None
         few=textsafe.first_few,
         more=textsafe.more_than_shown,
     )
-    env.globals.update(prompt_parts=prompt_parts, only_other_tools=only_other_tools)
+    env.globals.update(
+        prompt_parts=prompt_parts,
+        only_other_tools=only_other_tools,
+        prompt_start=prompt_start,
+        finding_place=finding_place,
+    )
     return env
 
 

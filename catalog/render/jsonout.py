@@ -71,6 +71,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "code": finding.code,
         "severity": finding.severity,
         "message": finding.message,
+        # The agent whose finding it is, when its text is in another file (a rules file).
+        **({"agent": finding.agent_path} if finding.agent_path else {}),
     }
 
 

@@ -129,7 +129,7 @@ def render_context(
     options = options or RenderOptions()
     findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in page_findings(catalog):
-        findings[finding.path].append(finding)
+        findings[finding.owner].append(finding)
     collections, categories, category_slugs, collection_slugs = groups or page_groups(catalog.agents)
     common = {
         "options": options,

@@ -1,0 +1,129 @@
+"""Text an agent's prompt takes from another file than the agent file: Roo Code's mode rules
+(appended under a "Rules from <path>:" line, as ``addCustomInstructions`` does), a Kiro agent's
+``file://`` prompt, an opencode ``{file:./path}`` prompt.
+
+Each such file is one section of the page, titled by the line its tool puts before it, its own
+headings below that title (not an empty title followed by the file's headings as siblings). A
+finding about text inside such a file points at that file and line (``path:line:col`` of the
+rules file), not at a line of the agent file where the text is not; the agent's page still
+lists it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.layout import RenderOptions
+from catalog.lint.check import file_findings, lint_catalog
+from catalog.model.sections import prompt_parts
+from catalog.pipeline import generate_docs
+from catalog.types import Agent, Catalog
+from tests.test_formats import scan, write
+
+ROOMODES = """customModes:
+  - slug: code
+    name: Code
+    roleDefinition: |-
+      You write code.
+
+      ## Role
+
+      Careful.
+    groups: [read, edit]
+"""
+# A rules file whose 3rd line opens an example that is never closed (AC120) and whose
+# 7th line is an empty heading (AC502).
+RULES = "# Style\n\n<example>\nuser: hi\nassistant: hello\n\n## Empty\n\n## Indent\n\nFour spaces.\n"
+RULES_EXAMPLE_LINE, RULES_EMPTY_LINE = 3, 7
+FRONTMATTER = "---\nname: k\n---\n"  # a prompt file may repeat its agent's settings above its text
+
+# Each format that reads text from another file: the files, the agent's name, the file the
+# text is in and how many lines above RULES that file holds.
+CASES = {
+    "roo rules folder": ({".roomodes": ROOMODES, ".roo/rules-code/a.md": RULES}, "code", ".roo/rules-code/a.md", 0),
+    "roo legacy rules file": ({".roomodes": ROOMODES, ".roorules-code": "\n\n" + RULES}, "code", ".roorules-code", 2),
+    "kiro file prompt": (
+        {
+            ".kiro/agents/k.json": json.dumps({"name": "k", "description": "Does k.", "prompt": "file://./p/k.md"}),
+            ".kiro/agents/p/k.md": FRONTMATTER + RULES,
+        },
+        "k",
+        ".kiro/agents/p/k.md",
+        3,
+    ),
+    "opencode file prompt": (
+        {
+            "opencode.json": json.dumps({"agent": {"rev": {"description": "Reviews.", "prompt": "{file:./p/rev.md}"}}}),
+            "p/rev.md": RULES,
+        },
+        "rev",
+        "p/rev.md",
+        0,
+    ),
+}
+
+
+def one(catalog: Catalog, name: str) -> Agent:
+    [agent] = [a for a in catalog.agents if a.name == name]
+    return agent
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_finding_about_text_in_another_file_points_at_that_file(tmp_path: Path, case: str) -> None:
+    files, name, where, above = CASES[case]
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    catalog = scan(tmp_path)
+    agent = one(catalog, name)
+    found = {(f.code, f.path, f.line) for f in lint_catalog(catalog) if f.code in ("AC120", "AC502")}
+    shown = f"{tmp_path}/{where}"
+    assert found == {("AC120", shown, RULES_EXAMPLE_LINE + above), ("AC502", shown, RULES_EMPTY_LINE + above)}
+    # The agent's page lists them: they are its findings, wherever their text is.
+    on_page = {
+        (f.code, f.path) for f in file_findings(agent, [f for f in catalog.findings if f.owner == agent.display_path])
+    }
+    assert ("AC120", shown) in on_page and ("AC502", shown) in on_page
+
+
+def test_each_rules_file_is_one_section_holding_its_own_headings(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", ROOMODES)
+    write(tmp_path, ".roo/rules-code/a.md", "# Style\n\nUse tabs.\n\n## Indent\n\nFour.\n")
+    write(tmp_path, ".roo/rules-code/b.md", "Plain rule, no heading.\n")
+    agent = one(scan(tmp_path), "code")
+    tree = [(s.title, [c.title for c in s.children]) for s in agent.sections]
+    assert tree == [
+        ("Role", []),
+        ("Rules from .roo/rules-code/a.md", ["Style"]),
+        ("Rules from .roo/rules-code/b.md", []),
+    ]
+    # The page: no part has a title and nothing under it, and the rules' text is under its file's title.
+    parts = prompt_parts(agent.body, agent.body_line, agent.sections)
+    assert [(p.title, p.depth) for p in parts] == [
+        ("", 0),
+        ("Role", 1),
+        ("Rules from .roo/rules-code/a.md", 1),
+        ("Style", 2),
+        ("Rules from .roo/rules-code/b.md", 1),
+    ]
+    texts = {p.title: p.markdown for p in parts}
+    assert texts["Rules from .roo/rules-code/b.md"] == "Plain rule, no heading."
+    assert "Use tabs." in texts["Style"] and "Rules from" not in texts["Role"]
+
+
+def test_a_bold_rules_from_line_written_in_a_prompt_is_no_file_section(tmp_path: Path) -> None:
+    """Only the files the agent reads make such sections, not text that looks like their title."""
+    write(tmp_path, ".roomodes", ROOMODES.replace("Careful.", "Careful.\n\n      **Rules from x.md:**\n\n      Some."))
+    agent = one(scan(tmp_path), "code")
+    assert [s.kind for s in agent.sections if s.title.startswith("Rules from")] != ["file"]
+
+
+def test_the_page_says_which_file_a_finding_of_another_file_is_in(tmp_path: Path) -> None:
+    files, _, where, _ = CASES["roo rules folder"]
+    for rel, text in files.items():
+        write(tmp_path / "repo", rel, text)
+    generate_docs([str(tmp_path / "repo")], tmp_path / "docs", RenderOptions(), cache=False)
+    page = (tmp_path / "docs/agents/code.md").read_text(encoding="utf-8")
+    assert f'>{where}:{RULES_EXAMPLE_LINE}:1</span> <code class="ac-finding__code">AC120' in page
+    assert f'>{where}:{RULES_EMPTY_LINE}:1</span> <code class="ac-finding__code">AC502' in page
