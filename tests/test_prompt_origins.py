@@ -19,6 +19,7 @@ from catalog.layout import RenderOptions
 from catalog.lint.check import file_findings, lint_catalog
 from catalog.model.sections import prompt_parts
 from catalog.pipeline import generate_docs
+from catalog.render.jsonout import agent_to_dict
 from catalog.types import Agent, Catalog
 from tests.test_formats import scan, write
 
@@ -127,3 +128,27 @@ def test_the_page_says_which_file_a_finding_of_another_file_is_in(tmp_path: Path
     page = (tmp_path / "docs/agents/code.md").read_text(encoding="utf-8")
     assert f'>{where}:{RULES_EXAMPLE_LINE}:1</span> <code class="ac-finding__code">AC120' in page
     assert f'>{where}:{RULES_EMPTY_LINE}:1</span> <code class="ac-finding__code">AC502' in page
+
+
+def _sections(tree: list[dict[str, object]]) -> dict[str, dict[str, object]]:
+    found: dict[str, dict[str, object]] = {}
+    for section in tree:
+        found[str(section["title"])] = section
+        found.update(_sections(section["children"]))  # type: ignore[arg-type]
+    return found
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_json_record_places_text_from_another_file_in_that_file(tmp_path: Path, case: str) -> None:
+    """``scan --json``'s lines are lines of real files: a section (an example too) whose text is
+    in another file says that file's line and names the file, never a line past the end of the
+    agent file."""
+    files, name, where, above = CASES[case]
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    record = agent_to_dict(one(scan(tmp_path), name))
+    style = _sections(record["sections"])["Style"]
+    assert (style["path"], style["line"]) == (where, 1 + above)
+    [example] = record["examples"]
+    assert (example["path"], example["line"]) == (where, RULES_EXAMPLE_LINE + above)
+    assert "path" not in _sections(record["sections"]).get("Role", {})

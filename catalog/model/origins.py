@@ -38,6 +38,13 @@ def all_placed(
     return [placed(f, origins, key_lines) for f in findings]
 
 
+def located(agent: Agent, line: int) -> tuple[str | None, int]:
+    """A line of the prompt's numbering as the file (relative to the scanned root; None for
+    the agent file) and line its text is at."""
+    found = origin_of(line, agent.origins)
+    return (None, line) if found is None else (found.rel_path, max(1, found.file_line + line - found.line))
+
+
 def prompt_start(agent: Agent) -> tuple[str, int]:
     """The file (relative to the scanned root) and line where an agent's prompt starts: its
     prompt file's, when the whole prompt is read from one (a Kiro ``file://`` prompt)."""

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from catalog.model.origins import located
 from catalog.types import Agent, Catalog, Finding, Section, clipped
 
 SCHEMA_VERSION = 1
@@ -34,7 +35,7 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
                 "context": ex.context,
                 "turns": [{"role": t.role, "text": t.text} for t in ex.turns],
                 "commentary": ex.commentary,
-                "line": ex.line,
+                **_place(agent, ex.line),
             }
             for ex in agent.examples
         ],
@@ -47,19 +48,26 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         "color": agent.color,
         "extra": dict(agent.extra),
         "body": agent.body,
-        "body_line": agent.body_line,
-        "sections": [_section(s) for s in agent.sections],
+        **_place(agent, agent.body_line, "body_line", "body_path"),
+        "sections": [_section(agent, s) for s in agent.sections],
     }
 
 
-def _section(section: Section) -> dict[str, Any]:
+def _place(agent: Agent, line: int, line_key: str = "line", path_key: str = "path") -> dict[str, Any]:
+    """A line of the prompt where its text is: of the agent file, or with the path of the file
+    it was read from (a Roo Code rules file, a Kiro prompt file) when another."""
+    path, at = located(agent, line)
+    return {line_key: at} if path is None else {line_key: at, path_key: path}
+
+
+def _section(agent: Agent, section: Section) -> dict[str, Any]:
     return {
         "title": section.title,
         "level": section.level,
-        "line": section.line,
+        **_place(agent, section.line),
         "text": section.text,
         "items": list(section.items),
-        "children": [_section(c) for c in section.children],
+        "children": [_section(agent, c) for c in section.children],
     }
 
 
