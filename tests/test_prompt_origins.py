@@ -152,3 +152,21 @@ def test_the_json_record_places_text_from_another_file_in_that_file(tmp_path: Pa
     [example] = record["examples"]
     assert (example["path"], example["line"]) == (where, RULES_EXAMPLE_LINE + above)
     assert "path" not in _sections(record["sections"]).get("Role", {})
+
+
+@pytest.mark.parametrize("extra_keys", range(0, 16, 3))
+def test_a_rules_file_line_that_is_also_a_key_line_of_the_modes_file_stays_the_rules_files(
+    tmp_path: Path, extra_keys: int
+) -> None:
+    """The prompt's lines of a rules file are counted on from the mode's prompt, inside the
+    numbering of the .roomodes file: with keys written after roleDefinition, a line of the rules
+    file has the number of a key's line. A finding about the rules text is still the rules
+    file's, and one about a key (AC403) still the .roomodes file's, whatever the numbers."""
+    keys = "".join(f"    x{i}: {i}\n" for i in range(extra_keys))
+    write(tmp_path, ".roomodes", "customModes:\n  - slug: code\n    roleDefinition: You write code.\n" + keys)
+    write(tmp_path, ".roo/rules-code/a.md", RULES)
+    catalog = scan(tmp_path)
+    found = {(f.code, f.path, f.line) for f in lint_catalog(catalog) if f.code in ("AC120", "AC502", "AC403")}
+    rules, modes = f"{tmp_path}/.roo/rules-code/a.md", f"{tmp_path}/.roomodes#code"
+    expected = {("AC120", rules, RULES_EXAMPLE_LINE), ("AC502", rules, RULES_EMPTY_LINE)}
+    assert found == expected | {("AC403", modes, 4 + i) for i in range(extra_keys)}
