@@ -149,6 +149,7 @@ class Origin(FastPickle):
     file_line: int  # the line of that file where the text starts
     title: str = ""  # the line its tool puts before it ("Rules from <path>:"), two lines above ``line``
     rel_path: str = ""  # the file's path relative to the scanned root, as ``Agent.path``
+    file: str = ""  # the file on disk, as ``Agent.source`` is (named it, lint checks its text)
 
 
 @dataclass(frozen=True, slots=True)

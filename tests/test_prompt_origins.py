@@ -170,3 +170,28 @@ def test_a_rules_file_line_that_is_also_a_key_line_of_the_modes_file_stays_the_r
     rules, modes = f"{tmp_path}/.roo/rules-code/a.md", f"{tmp_path}/.roomodes#code"
     expected = {("AC120", rules, RULES_EXAMPLE_LINE), ("AC502", rules, RULES_EMPTY_LINE)}
     assert found == expected | {("AC403", modes, 4 + i) for i in range(extra_keys)}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lint_of_a_file_an_agent_reads_reports_its_findings(
+    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pre-commit names the files a commit changed: a rules or prompt file alone among them is
+    checked as part of the agent that reads it, its own findings reported (not those of the
+    agent's other files), as the agent's page lists them."""
+    from click.testing import CliRunner
+
+    from catalog.cli.main import main
+
+    files, _name, where, above = CASES[case]
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint", where, "-v"])
+    reported = {line.split(" ")[0] + " " + line.split(" ")[1] for line in result.stdout.splitlines() if ": AC" in line}
+    assert {
+        f"{where}:{RULES_EXAMPLE_LINE + above}:1: AC120",
+        f"{where}:{RULES_EMPTY_LINE + above}:1: AC502",
+    } <= reported
+    assert all(line.startswith(where + ":") for line in reported), reported
+    assert "not checked" not in result.stderr

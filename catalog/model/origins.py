@@ -5,6 +5,7 @@ to the file and line the text is at, still the agent's finding (``Finding.agent_
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Collection, Iterable, Sequence
 
@@ -64,7 +65,9 @@ def finding_place(finding: Finding, agent: Agent) -> str:
 def origin(source: AgentSource, shown: str, line: int, file_line: int, title: str = "") -> Origin:
     """The origin of text read from ``shown`` (relative to the folder of ``source``'s file)."""
     display, rel = (beside(p, source.entry, shown) for p in (source.display_path, source.rel_path))
-    return Origin(line, display, file_line, title, rel)
+    return Origin(
+        line, display, file_line, title, rel, os.path.normpath(os.path.join(os.path.dirname(source.path), shown))
+    )
 
 
 def beside(display_path: str, entry: str | None, relative: str) -> str:
