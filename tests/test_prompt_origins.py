@@ -195,3 +195,32 @@ def test_lint_of_a_file_an_agent_reads_reports_its_findings(
     } <= reported
     assert all(line.startswith(where + ":") for line in reported), reported
     assert "not checked" not in result.stderr
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "bom"])
+@pytest.mark.parametrize("case", CASES)
+def test_a_file_read_as_part_of_a_prompt_is_read_as_an_agent_file_is(tmp_path: Path, case: str, ending: str) -> None:
+    """What an agent file is read despite (CRLF line endings, a byte-order mark: a note, a
+    warning) a file of its prompt is read despite too, in each format: not dropped as unread."""
+    files, name, where, _above = CASES[case]
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    part = tmp_path / where
+    text = part.read_text(encoding="utf-8")
+    part.write_bytes(text.replace("\n", "\r\n").encode() if ending == "\r\n" else b"\xef\xbb\xbf" + text.encode())
+    catalog = scan(tmp_path)
+    assert "Four spaces." in one(catalog, name).body
+    assert not [f for f in catalog.findings if f.code == "AC119"]
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "bom"])
+def test_a_codex_config_toml_is_read_as_an_agent_file_is(tmp_path: Path, ending: str) -> None:
+    """The other file an agent takes part of itself from: .codex/config.toml's description."""
+    text = '[agents."rev"]\ndescription = "Reviews."\nconfig_file = "agents/rev.toml"\n'
+    data = text.replace("\n", "\r\n").encode() if ending == "\r\n" else b"\xef\xbb\xbf" + text.encode()
+    write(tmp_path, ".codex/config.toml", "")
+    (tmp_path / ".codex/config.toml").write_bytes(data)
+    write(tmp_path, ".codex/agents/rev.toml", 'name = "rev"\ndeveloper_instructions = """\nReview.\n"""\n')
+    catalog = scan(tmp_path)
+    assert one(catalog, "rev").description == "Reviews."
+    assert not [f for f in catalog.findings if f.code == "AC119"]

@@ -17,7 +17,7 @@ from typing import Any
 
 from catalog.model.dialects import DIALECTS, Dialect
 from catalog.model.origins import origin
-from catalog.parse.document import read_agent_file
+from catalog.parse.document import read_part_file
 from catalog.types import AgentSource, Finding, Origin, RawDocument
 
 # A string or a comment, then a string or a comma before a closing bracket: what JSONC adds to
@@ -146,8 +146,8 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
             findings.append(problem("AC119", message, line, "warning"))
         for companion in source.companions:
             shown = shown_path(companion, os.path.dirname(source.path))
-            read, problems = read_agent_file(companion, source.display_path)
-            if any(f.severity == "error" for f in problems):
+            read, why = read_part_file(companion, source.display_path)
+            if why:
                 findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))
             else:
                 body = read

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.model.origins import origin
 from catalog.parse.config_agents import json_value, read_config_agent, shown_path
-from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
+from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, Origin, RawDocument
 
@@ -76,9 +76,9 @@ def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument
 
 def _codex_registration(source: AgentSource, name: str, findings: list[Finding]) -> str | None:
     for companion in source.companions:
-        text, read = read_agent_file(companion, companion)
-        if read:
-            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {read[0].message}", "warning"))
+        text, why = read_part_file(companion, companion)
+        if why:
+            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {why}", "warning"))
             continue
         try:
             config = tomllib.loads(text)
@@ -118,12 +118,10 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
         # The prompt's lines are counted on from the JSON's last line: none is one of its own.
         after = text.count("\n") + 2
         for companion in source.companions:
-            body, read = read_agent_file(companion, source.display_path)
-            if read:
+            body, why = read_part_file(companion, source.display_path)
+            if why:
                 findings.append(
-                    _problem(
-                        source, "AC119", lines.get("prompt", 1), f"prompt file not read: {read[0].message}", "warning"
-                    )
+                    _problem(source, "AC119", lines.get("prompt", 1), f"prompt file not read: {why}", "warning")
                 )
             else:
                 data["prompt"], first = _without_frontmatter(body, source)
@@ -180,9 +178,8 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
         if room < _size(companion) <= MAX_FILE_BYTES:  # a larger one is refused on its own, below
             findings.append(_problem(source, "AC119", 1, over, "warning"))
             break
-        text, read = read_agent_file(companion, source.display_path)
-        if any(f.severity == "error" for f in read):
-            why = "; ".join(f.message for f in read)
+        text, why = read_part_file(companion, source.display_path)
+        if why:
             findings.append(_problem(source, "AC119", 1, f"rules file {shown} not read: {why}", "warning"))
             continue
         if text.strip():
