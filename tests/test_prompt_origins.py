@@ -11,6 +11,7 @@ lists it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,14 @@ def test_a_codex_config_toml_is_read_as_an_agent_file_is(tmp_path: Path, ending:
     catalog = scan(tmp_path)
     assert one(catalog, "rev").description == "Reviews."
     assert not [f for f in catalog.findings if f.code == "AC119"]
+
+
+@pytest.mark.parametrize("name", ["a.md", "r\udcff.md"])
+def test_an_origin_names_the_file_read_even_when_its_name_is_not_utf8(tmp_path: Path, name: str) -> None:
+    """``Origin.file`` is the file the text was read from (what ``lint FILE`` matches), its
+    name as the file system has it, not as a page shows it (``\\xff``)."""
+    write(tmp_path, ".roomodes", ROOMODES)
+    (tmp_path / ".roo/rules-code").mkdir(parents=True)
+    (tmp_path / ".roo/rules-code" / name).write_text(RULES, encoding="utf-8")
+    [origin] = one(scan(tmp_path), "code").origins
+    assert os.path.samefile(origin.file, tmp_path / ".roo/rules-code" / name)

@@ -5,7 +5,6 @@ to the file and line the text is at, still the agent's finding (``Finding.agent_
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Collection, Iterable, Sequence
 
@@ -62,12 +61,11 @@ def finding_place(finding: Finding, agent: Agent) -> str:
     return f"{other}:{finding.line}:{finding.col}" if other else f"{finding.line}:{finding.col}"
 
 
-def origin(source: AgentSource, shown: str, line: int, file_line: int, title: str = "") -> Origin:
-    """The origin of text read from ``shown`` (relative to the folder of ``source``'s file)."""
+def origin(source: AgentSource, file: str, shown: str, line: int, file_line: int, title: str = "") -> Origin:
+    """The origin of text read from ``file``, shown as ``shown`` (relative to the folder of
+    ``source``'s file, as a page can show it)."""
     display, rel = (beside(p, source.entry, shown) for p in (source.display_path, source.rel_path))
-    return Origin(
-        line, display, file_line, title, rel, os.path.normpath(os.path.join(os.path.dirname(source.path), shown))
-    )
+    return Origin(line, display, file_line, title, rel, file)
 
 
 def beside(display_path: str, entry: str | None, relative: str) -> str:

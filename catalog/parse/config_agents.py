@@ -154,7 +154,7 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
                 # The prompt's lines are counted on from the file's last line: none is one of its own.
                 body_line = text.count("\n") + 2
                 leading = len(read) - len(read.lstrip("\n"))
-                origins = (origin(source, shown, body_line, 1 + leading),)
+                origins = (origin(source, companion, shown, body_line, 1 + leading),)
     scalars = {key: value for key, value in settings.items() if isinstance(value, str)}
     lines = {key: line for key in settings}
     return RawDocument(

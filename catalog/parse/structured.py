@@ -127,7 +127,9 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
                 data["prompt"], first = _without_frontmatter(body, source)
                 shown = shown_path(companion, os.path.dirname(source.path))
                 prompt_text = data["prompt"]
-                origins = (origin(source, shown, after, first + len(prompt_text) - len(prompt_text.lstrip("\n"))),)
+                origins = (
+                    origin(source, companion, shown, after, first + len(prompt_text) - len(prompt_text.lstrip("\n"))),
+                )
         document = _document(data, lines, dialect, findings)
         return RawDocument(
             {**document.metadata, "prompt": prompt},
@@ -194,7 +196,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
                 break
             at = document.body_line + sum(p.count("\n") + 2 for p in parts)
             first = _leading_lines(text) + 1
-            origins.append(origin(source, shown, at + 2, first, f"Rules from {label}"))
+            origins.append(origin(source, companion, shown, at + 2, first, f"Rules from {label}"))
             parts.append(part)
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
