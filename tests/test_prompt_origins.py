@@ -236,3 +236,17 @@ def test_an_origin_names_the_file_read_even_when_its_name_is_not_utf8(tmp_path: 
     (tmp_path / ".roo/rules-code" / name).write_text(RULES, encoding="utf-8")
     [origin] = one(scan(tmp_path), "code").origins
     assert os.path.samefile(origin.file, tmp_path / ".roo/rules-code" / name)
+
+
+def test_the_finding_that_counts_the_rest_of_a_code_is_the_agents_too(tmp_path: Path) -> None:
+    """Past ``FINDINGS_PER_CODE`` findings of a code, one more counts the rest: made from the
+    first of them, in a rules file it is that agent's as they are (its page, ``lint`` of it)."""
+    from catalog.types import FINDINGS_PER_CODE
+
+    write(tmp_path, ".roomodes", ROOMODES)
+    write(tmp_path, ".roo/rules-code/a.md", "".join(f"## Empty {i}\n\n" for i in range(FINDINGS_PER_CODE + 5)))
+    catalog = scan(tmp_path)
+    agent = one(catalog, "code")
+    found = [f for f in lint_catalog(catalog) if f.code == "AC502"]
+    assert len(found) == FINDINGS_PER_CODE + 1 and "5 more" in found[-1].message
+    assert {(f.path, f.owner) for f in found} == {(f"{tmp_path}/.roo/rules-code/a.md", agent.display_path)}
