@@ -250,3 +250,23 @@ def test_the_finding_that_counts_the_rest_of_a_code_is_the_agents_too(tmp_path: 
     found = [f for f in lint_catalog(catalog) if f.code == "AC502"]
     assert len(found) == FINDINGS_PER_CODE + 1 and "5 more" in found[-1].message
     assert {(f.path, f.owner) for f in found} == {(f"{tmp_path}/.roo/rules-code/a.md", agent.display_path)}
+
+
+@pytest.mark.parametrize("extra_keys", range(0, 10, 3))
+def test_an_example_of_the_description_stays_the_agent_files_in_the_json_record(
+    tmp_path: Path, extra_keys: int
+) -> None:
+    """An example in a .roomodes mode's description is at the description's line of the
+    .roomodes, which may have the number of a line of the prompt's rules files: the record
+    places it in the agent's file all the same, and an example of a rules file in that file."""
+    keys = "".join(f"    x{i}: {i}\n" for i in range(extra_keys))
+    description = '    description: "Writes code. <example>user: hi\\nassistant: hello</example>"\n'
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n  - slug: code\n    roleDefinition: You write code.\n" + keys + description,
+    )
+    write(tmp_path, ".roo/rules-code/a.md", RULES)
+    record = agent_to_dict(one(scan(tmp_path), "code"))
+    places = [(ex.get("path"), ex["line"]) for ex in record["examples"]]
+    assert places == [(None, 4 + extra_keys), (".roo/rules-code/a.md", RULES_EXAMPLE_LINE)]

@@ -9,8 +9,7 @@ from typing import Any
 
 from catalog.config import Settings
 from catalog.lint.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
-from catalog.model.dialects import DIALECTS
-from catalog.model.origins import placed
+from catalog.model.origins import description_lines, placed
 from catalog.render.jsonout import finding_to_dict
 from catalog.terminal import safe_text
 from catalog.types import Agent, Catalog, Finding, at_most_per_code
@@ -109,8 +108,7 @@ def _finding(agent: Agent, code: str, hit: tuple[int, int, str]) -> Finding:
         return found
     # A hit in text read from another file (a rules file) is at that file's line; an example
     # of the description (AC501) is at the description's line.
-    described = (agent.key_lines[k] for k in DIALECTS[agent.format].description_keys if k in agent.key_lines)
-    return placed(found, agent.origins, frozenset(described) if code == "AC501" else ())
+    return placed(found, agent.origins, description_lines(agent) if code == "AC501" else ())
 
 
 def token_summary(agents: Sequence[Agent]) -> dict[str, Any]:
