@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +42,7 @@ class Found:
     fresh: dict[str, AgentSource]  # the files to read: new, or changed since the last run
     stats: dict[str, FileStat]  # of the files read (taken before reading), or of every file
     keys: dict[str, SourceKey]  # the same
-    kept: dict[str, bytes]  # the last run's entries of the files not read again
+    kept: Mapping[str, bytes]  # the last run's entries of the files not read again (at least)
     reused: bool  # discovery's result is the last run's (only agent files changed)
     folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
     several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
@@ -65,14 +65,17 @@ class Found:
             fresh = {cid: source_of(entry.source) for cid, entry in entries.items()}
             stats = {cid: file_stat(str(source.path)) for cid, source in fresh.items()}
             keys = {cid: entry.source for cid, entry in entries.items()}
-            kept = {cid: packed for cid, packed in state.entries.items() if cid not in fresh}
-            ids = tuple(state.entries)
-            return Found(state.discovery, ids, fresh, stats, keys, kept, True, state.folders, state.several, state.read)
+            # The last run's entries, the edited files' too (read only when asked for).
+            was = state.entries
+            return Found(
+                state.discovery, was.ids, fresh, stats, keys, was, True, state.folders, state.several, state.read
+            )
         discovery = find_agent_files(paths, exclude)
         ids = tuple(cache_id(source) for source in discovery.sources)
-        fresh, stats, keys, kept = {}, {}, {}, {}
+        fresh, stats, keys = {}, {}, {}
+        kept: dict[str, bytes] = {}
         several: dict[str, tuple[str, ...]] = {}
-        old = state.entries if state is not None else {}
+        old: Mapping[str, bytes] = state.entries if state is not None else {}
         for cid, source in zip(ids, discovery.sources, strict=True):
             keys[cid], stats[cid] = source_key(source), file_stat(str(source.path))
             packed = old.get(cid)
