@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,7 +112,7 @@ def _run(
     from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
     from catalog.output.docs_folder import write_docs
-    from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import Cuts, joined_pages
 
     found = Found.of(paths, exclude, state, changed, str(docs_dir))
@@ -141,12 +141,7 @@ def _run(
     cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
     shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
     pages: dict[str, str | bytes] = {**rendered, **shared}
-    keep = {
-        rel
-        for index, slug in enumerate(made.slugs)
-        if index not in again
-        for rel in _files(slug, made, agent_page_paths)
-    }
+    keep = agents_files([slug for index, slug in enumerate(made.slugs) if index not in again], made.definitions)
     known = state.outputs if state is not None else {}
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
     if folder is not None:  # None with --check
@@ -191,7 +186,7 @@ def _render_again(
 ) -> set[int]:
     """The agents (by index in the catalog) whose files are rendered again: those read, and
     those whose page name, page findings or context changed, or whose files are gone."""
-    from catalog.render.pages import agent_page_paths
+    from catalog.render.pages import agents_files
 
     if state is None or state.context != context:
         return set(range(len(made.order)))
@@ -215,7 +210,7 @@ def _render_again(
         if (
             was.get(path) != slug
             or state.page_findings.get(path, ()) != page_findings.get(path, ())
-            or (present is not None and not all(rel in present for rel in _files(slug, made, agent_page_paths)))
+            or (present is not None and not agents_files([slug], made.definitions) <= present)
         ):
             again.add(index)
     return again
@@ -243,13 +238,6 @@ def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
     for index in again:
         grouped.update(position[slug] for _, slug in made.placement(index, found).available_as if slug in position)
     return grouped
-
-
-def _files(slug: str, made: Made, paths: Callable[[str], tuple[str, str, str]]) -> tuple[str, ...]:
-    """The files of the agent of this slug (``render.agent_outputs``); ``paths`` is
-    ``render.agent_page_paths``, imported once by the caller (this runs for every agent)."""
-    page, download, record = paths(slug)
-    return (download, record) if slug in made.definitions else (page, download, record)
 
 
 def _files_in(docs_dir: Path) -> set[str]:
