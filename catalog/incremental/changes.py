@@ -28,7 +28,7 @@ from catalog.output.manifest import FileStat, file_stat
 from catalog.types import Agent, AgentSource, Catalog, Finding
 
 if TYPE_CHECKING:
-    from catalog.discover.find import Discovery
+    from catalog.types import Discovery
 
 Loaded = dict[str, tuple[Agent | None, list[Finding]]]  # cache id -> what reading its file gave
 
@@ -56,8 +56,6 @@ class Found:
     def of(
         paths: Sequence[str], exclude: list[Path], state: State | None, changed: list[str] | None, docs_dir: str
     ) -> Found:
-        from catalog.discover.find import find_agent_files
-
         reuse = state is not None and changed is not None and only_agents_changed(state, changed, docs_dir)
         if reuse and state is not None and changed is not None:
             edited = [cid for path in changed for cid in ids_of(state, path)]
@@ -70,6 +68,8 @@ class Found:
             return Found(
                 state.discovery, was.ids, fresh, stats, keys, was, True, state.folders, state.several, state.read
             )
+        from catalog.discover.find import find_agent_files  # here: a run after an edit walks no folder
+
         discovery = find_agent_files(paths, exclude)
         ids = tuple(cache_id(source) for source in discovery.sources)
         fresh, stats, keys = {}, {}, {}
@@ -105,7 +105,6 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
     """Whether discovery would find what it found last time: every changed path is an agent
     file still an agent, a folder whose entries are the same, or one of our outputs."""
     from catalog.discover.agent_files import still_an_agent
-    from catalog.discover.find import entries_of
 
     for path in changed:
         ids = ids_of(state, path)
@@ -116,6 +115,8 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
             if entry is None or not still_an_agent(source_of(entry.source), others):
                 return False
         elif path in state.folders:
+            from catalog.discover.find import entries_of  # here: an edit in place changes no folder
+
             if folder_key(entries_of(path)) != state.folders[path]:
                 return False
         elif path != docs_dir and not path.startswith(docs_dir + os.sep):

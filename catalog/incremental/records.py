@@ -24,10 +24,10 @@ from catalog.output.manifest import MISSING, FileStat, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
-    from catalog.discover.find import Discovery
     from catalog.render.blocks import Summary
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
+    from catalog.types import Discovery
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
