@@ -8,10 +8,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
-from catalog.discover.find import Discovery
 from catalog.model import variants
 from catalog.model.names import MAX_SLUG, NAMED_IN_GROUP, Numbering, one_spelling, slugify, some_of
-from catalog.types import Agent, Catalog, Finding
+from catalog.types import Agent, Catalog, Discovery, Finding
 
 
 def assemble(discovery: Discovery, results: Sequence[tuple[Agent | None, list[Finding]]]) -> Catalog:

@@ -252,3 +252,19 @@ class Catalog:
     skipped: tuple[Skipped, ...] = ()
     # Files whose format their content decided, and why (``scan -v`` prints them).
     notes: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What discovery found (``catalog.discover.find``): the agent files, and what it passed over."""
+
+    sources: tuple[AgentSource, ...]
+    skipped: tuple[Skipped, ...]
+    findings: tuple[Finding, ...]
+    folders: tuple[str, ...] = ()  # real paths of every folder walked
+    manifests: tuple[str, ...] = ()  # every manifest file read
+    # Markdown files read and passed over for want of frontmatter: an edit can make one an agent.
+    passed_over: tuple[str, ...] = ()
+    # Each folder walked -> the entries that decided what was found there (``entries_of``).
+    listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    notes: tuple[Skipped, ...] = ()  # files whose content, not their path, decided their format

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +140,20 @@ class Golden:
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
     return Golden(bool(request.config.getoption("--update-goldens")))
+
+
+@pytest.fixture(autouse=True)
+def _heap_let_go() -> Iterator[None]:
+    """A test that leaves the heap frozen (a build that entered ``catalog.parallel.frozen_heap``
+    and was never finished) fails itself, instead of the frozen-heap tests that run after it
+    in the same worker; the heap is let go for the next test."""
+    from catalog import parallel
+
+    before = parallel._FROZEN[0]
+    yield
+    if parallel._FROZEN[0] > before:
+        gc.unfreeze()
+        pytest.fail("the test left the heap frozen: a build entered frozen_heap and was never finished")
 
 
 @pytest.fixture(autouse=True)

@@ -213,3 +213,30 @@ def test_any_cache_file_damaged_or_swapped_gives_the_pages_of_a_run_without_the_
         mine = {p.relative_to(docs): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
         theirs = {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
         assert mine == theirs, name
+
+
+def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries of 10,000 agent files are 24 MB: loading the state reads none of their
+    parts, and asking for one file's entry reads the one part that holds it."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    (tmp_path / "agents").mkdir()
+    for index in range(10):
+        (tmp_path / "agents" / f"agent{index}.md").write_text(
+            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    from catalog.incremental.changes import entry_of
+
+    folder = cache_files.cache_dir(tmp_path / "docs")
+    state = cache_files.load(folder, "state.pickle")
+    assert isinstance(state, cache_records.State)
+    entries = state.entries
+    assert len(entries.parts) == 3 and not any("data" in part.__dict__ for part in entries.parts)
+    cid = sorted(entries)[5]
+    assert entry_of(entries[cid]) is not None
+    read = [number for number, part in enumerate(entries.parts) if "data" in part.__dict__]
+    assert read == [list(entries).index(cid) // 4]
+    assert len(entries) == 10 and cid in entries and "elsewhere.md" not in entries

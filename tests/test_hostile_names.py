@@ -232,3 +232,30 @@ def test_a_slug_that_is_not_a_page_name_never_becomes_a_path(slug: str) -> None:
 
     with pytest.raises(ValueError, match="not a page name"):
         agent_page_paths(slug)
+
+
+@pytest.mark.parametrize("slug", ["../x", "..", "a/b", "a\\b", "", "A", "x.json", "-x", "x-", "a--b", "x\n", "/abs"])
+def test_the_files_of_thousands_of_agents_refuse_a_slug_that_is_not_a_page_name(slug: str) -> None:
+    """``agents_files``, which names the files a run keeps (thousands at once, not one call of
+    ``agent_page_paths`` each), refuses the same slugs, wherever one stands among good ones."""
+    from catalog.render.pages import agents_files
+
+    with pytest.raises(ValueError, match="not a page name"):
+        agents_files(["good", slug, "also-good"], frozenset())
+
+
+@given(
+    st.lists(st.from_regex(r"[a-z0-9]{1,4}(-[a-z0-9]{1,3}){0,2}", fullmatch=True), max_size=12, unique=True),
+    st.data(),
+)
+def test_the_files_of_thousands_of_agents_are_each_ones_files(slugs: list[str], data: st.DataObject) -> None:
+    """``agents_files`` names what ``agent_page_paths`` names for each slug, the page left out
+    for a definition another's page shows."""
+    from catalog.render.pages import agent_page_paths, agents_files
+
+    definitions = frozenset(data.draw(st.lists(st.sampled_from(slugs), unique=True)) if slugs else [])
+    expected = set()
+    for slug in slugs:
+        page, download, record = agent_page_paths(slug)
+        expected |= {download, record} if slug in definitions else {page, download, record}
+    assert agents_files(slugs, definitions) == expected

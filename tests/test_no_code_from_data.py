@@ -221,7 +221,7 @@ def test_init_writes_a_hostile_folder_name_as_a_value(name: str) -> None:
 _NAME = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0/"), min_size=1, max_size=30)
 
 
-@settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sources=st.lists(_NAME, min_size=1, max_size=4, unique=True), site_name=_NAME)
 def test_init_values_round_trip_whatever_they_hold(sources: list[str], site_name: str) -> None:
     _check_round_trip(sources, site_name)

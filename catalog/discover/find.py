@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles
@@ -31,7 +31,7 @@ from catalog.model.dialect_of import (
     format_and_certainty,
 )
 from catalog.model.dialects import DIALECTS
-from catalog.types import AgentSource, Finding, Format, Skipped
+from catalog.types import AgentSource, Discovery, Finding, Format, Skipped
 
 _SKIP_DIRS = frozenset(
     {
@@ -82,20 +82,6 @@ _MARKETPLACES = (
     ".factory-plugin/marketplace.json",
 )
 _PLUGIN_MANIFESTS = (".claude-plugin/plugin.json", ".factory-plugin/plugin.json")
-
-
-@dataclass(frozen=True, slots=True)
-class Discovery:
-    sources: tuple[AgentSource, ...]
-    skipped: tuple[Skipped, ...]
-    findings: tuple[Finding, ...]
-    folders: tuple[str, ...] = ()  # real paths of every folder walked
-    manifests: tuple[str, ...] = ()  # every manifest file read
-    # Markdown files read and passed over for want of frontmatter: an edit can make one an agent.
-    passed_over: tuple[str, ...] = ()
-    # Each folder walked -> the entries that decided what was found there (``entries_of``).
-    listings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
-    notes: tuple[Skipped, ...] = ()  # files whose content, not their path, decided their format
 
 
 def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Discovery:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from catalog.output.manifest import FileStat, file_stat
 from catalog.types import Agent, AgentSource, Catalog, Finding
 
 if TYPE_CHECKING:
-    from catalog.discover.find import Discovery
+    from catalog.types import Discovery
 
 Loaded = dict[str, tuple[Agent | None, list[Finding]]]  # cache id -> what reading its file gave
 
@@ -42,7 +42,7 @@ class Found:
     fresh: dict[str, AgentSource]  # the files to read: new, or changed since the last run
     stats: dict[str, FileStat]  # of the files read (taken before reading), or of every file
     keys: dict[str, SourceKey]  # the same
-    kept: dict[str, bytes]  # the last run's entries of the files not read again
+    kept: Mapping[str, bytes]  # the last run's entries of the files not read again (at least)
     reused: bool  # discovery's result is the last run's (only agent files changed)
     folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
     several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
@@ -56,8 +56,6 @@ class Found:
     def of(
         paths: Sequence[str], exclude: list[Path], state: State | None, changed: list[str] | None, docs_dir: str
     ) -> Found:
-        from catalog.discover.find import find_agent_files
-
         reuse = state is not None and changed is not None and only_agents_changed(state, changed, docs_dir)
         if reuse and state is not None and changed is not None:
             edited = [cid for path in changed for cid in ids_of(state, path)]
@@ -65,14 +63,19 @@ class Found:
             fresh = {cid: source_of(entry.source) for cid, entry in entries.items()}
             stats = {cid: file_stat(str(source.path)) for cid, source in fresh.items()}
             keys = {cid: entry.source for cid, entry in entries.items()}
-            kept = {cid: packed for cid, packed in state.entries.items() if cid not in fresh}
-            ids = tuple(state.entries)
-            return Found(state.discovery, ids, fresh, stats, keys, kept, True, state.folders, state.several, state.read)
+            # The last run's entries, the edited files' too (read only when asked for).
+            was = state.entries
+            return Found(
+                state.discovery, was.ids, fresh, stats, keys, was, True, state.folders, state.several, state.read
+            )
+        from catalog.discover.find import find_agent_files  # here: a run after an edit walks no folder
+
         discovery = find_agent_files(paths, exclude)
         ids = tuple(cache_id(source) for source in discovery.sources)
-        fresh, stats, keys, kept = {}, {}, {}, {}
+        fresh, stats, keys = {}, {}, {}
+        kept: dict[str, bytes] = {}
         several: dict[str, tuple[str, ...]] = {}
-        old = state.entries if state is not None else {}
+        old: Mapping[str, bytes] = state.entries if state is not None else {}
         for cid, source in zip(ids, discovery.sources, strict=True):
             keys[cid], stats[cid] = source_key(source), file_stat(str(source.path))
             packed = old.get(cid)
@@ -102,7 +105,6 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
     """Whether discovery would find what it found last time: every changed path is an agent
     file still an agent, a folder whose entries are the same, or one of our outputs."""
     from catalog.discover.agent_files import still_an_agent
-    from catalog.discover.find import entries_of
 
     for path in changed:
         ids = ids_of(state, path)
@@ -113,6 +115,8 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
             if entry is None or not still_an_agent(source_of(entry.source), others):
                 return False
         elif path in state.folders:
+            from catalog.discover.find import entries_of  # here: an edit in place changes no folder
+
             if folder_key(entries_of(path)) != state.folders[path]:
                 return False
         elif path != docs_dir and not path.startswith(docs_dir + os.sep):

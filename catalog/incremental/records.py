@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from array import array
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -23,10 +24,10 @@ from catalog.output.manifest import MISSING, FileStat, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
-    from catalog.discover.find import Discovery
     from catalog.render.blocks import Summary
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
+    from catalog.types import Discovery
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
@@ -114,6 +115,58 @@ class AgentEntry(FastPickle):
     placed: Placement
 
 
+@dataclass(frozen=True, eq=False)
+class Entries(Mapping[str, bytes]):
+    """Each agent file's ``AgentEntry`` pickled, by cache id in discovery order, kept in parts
+    of ``block`` entries: a part is read when one of its entries is first asked for (an edit
+    of one agent of 10,000 reads one part of 20), and made again only when one of its
+    entries changed."""
+
+    ids: tuple[str, ...]
+    parts: tuple[Part[dict[str, bytes]], ...]
+    block: int
+
+    @staticmethod
+    def of(items: Mapping[str, bytes], was: Entries | None = None) -> Entries:
+        """``items`` in parts of ``BLOCK``: ``was``'s part where it holds the same entries."""
+        ids, old = tuple(items), was.parts if was is not None and was.block == BLOCK else ()
+        parts = []
+        for number, start in enumerate(range(0, len(ids), BLOCK)):
+            value = {cid: items[cid] for cid in ids[start : start + BLOCK]}
+            same = number < len(old) and old[number].value == value
+            parts.append(old[number] if same else Part.of(value, later=True))
+        return Entries(ids, tuple(parts), BLOCK)
+
+    def changed(self, changes: Mapping[str, bytes]) -> Entries:
+        """These entries with some replaced (the same cache ids): the parts that hold them made again."""
+        touched: dict[int, dict[str, bytes]] = {}
+        for cid, packed in changes.items():
+            touched.setdefault(self._position[cid] // self.block, {})[cid] = packed
+        parts = list(self.parts)
+        for number, replaced in touched.items():
+            parts[number] = Part.of({**parts[number].value, **replaced}, later=True)
+        return Entries(self.ids, tuple(parts), self.block)
+
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        return {cid: index for index, cid in enumerate(self.ids)}
+
+    def __getitem__(self, cid: str) -> bytes:
+        return self.parts[self._position[cid] // self.block].value[cid]
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self._position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Entries, (self.ids, self.parts, self.block)
+
+
 @dataclass(frozen=True, slots=True)
 class State(FastPickle):
     """What the last run made of the agents, for the next run to start from."""
@@ -121,7 +174,7 @@ class State(FastPickle):
     key: str
     discovery: Discovery  # without its sources and folder listings (``entries`` holds the sources)
     folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
-    entries: dict[str, bytes]  # cache id (``cache_id``) -> its AgentEntry pickled, in discovery order
+    entries: Entries  # cache id (``cache_id``) -> its AgentEntry pickled, in discovery order
     several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
     read: dict[str, tuple[Finding, ...]]  # cache id -> the findings of reading it, when any
     order: tuple[str, ...]  # each agent's display path, in catalog order
@@ -140,28 +193,18 @@ class State(FastPickle):
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
-    # The parts it was loaded from, with their values (``cache_files.Part``): a piece saved
-    # again unchanged is not written again. Not saved itself: ``__reduce__`` makes the parts.
-    loaded: tuple[PartsLoaded[dict[str, bytes]], PartsLoaded[Summary]] = field(
-        default=((), ()), compare=False, repr=False
-    )
+    # The parts of summaries it was loaded from, with their values (``cache_files.Part``): a
+    # summary saved again unchanged is not written again. Not saved itself (``__reduce__``).
+    loaded: PartsLoaded[Summary] = field(default=(), compare=False, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Saved as its small fields, its entries in parts of ``BLOCK`` agents each (in
-        discovery order), its blocks of fragments and their summaries: an edit rewrites one of
-        each, a file that came or went those after it, not the whole state."""
-        items = list(self.entries.items())
-        blocks = [dict(items[start : start + BLOCK]) for start in range(0, len(items), BLOCK)]
-        entries, summaries = self.loaded
-        return _restored, (
-            tuple(getattr(self, name) for name in _SMALL),
-            _reused(blocks, entries),
-            self.blocks,
-            _reused(self.summaries, summaries),
-        )
+        """Saved as its small fields, its entries and blocks of fragments (parts each) and its
+        summaries, a part each: an edit rewrites one of each, not the whole state."""
+        small = tuple(getattr(self, name) for name in _SMALL)
+        return _restored, (small, self.blocks, _reused(self.summaries, self.loaded))
 
 
-_SMALL = tuple(name for name in State.__slots__ if name not in ("entries", "blocks", "summaries", "loaded"))
+_SMALL = tuple(name for name in State.__slots__ if name not in ("blocks", "summaries", "loaded"))
 # Agents a block: as many as a part of the filter's data holds (``facets.DATA_PART``), so that
 # each of its parts is one block's rows (when no agent is a definition another's page shows).
 BLOCK = 500
@@ -176,15 +219,11 @@ def _reused(values: Sequence[T], loaded: PartsLoaded[T]) -> tuple[Part[T], ...]:
 
 
 def _restored(
-    small: tuple[Any, ...],
-    entries: tuple[Part[dict[str, bytes]], ...],
-    blocks: tuple[Part[Fragments], ...],
-    summaries: tuple[Part[Summary], ...],
+    small: tuple[Any, ...], blocks: tuple[Part[Fragments], ...], summaries: tuple[Part[Summary], ...]
 ) -> State:
     values = dict(zip(_SMALL, small, strict=True))
-    merged = {cid: packed for part in entries for cid, packed in part.value.items()}
-    loaded = (tuple((part, part.value) for part in entries), tuple((part, part.value) for part in summaries))
-    return State(**values, entries=merged, blocks=blocks, summaries=tuple(s.value for s in summaries), loaded=loaded)
+    loaded = tuple((part, part.value) for part in summaries)
+    return State(**values, blocks=blocks, summaries=tuple(value for _, value in loaded), loaded=loaded)
 
 
 def cache_id(source: AgentSource) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from catalog.incremental import files as cache_files
 from catalog.incremental.files import Part
 from catalog.incremental.records import (
     AgentEntry,
+    Entries,
     Stamp,
     State,
     identity,
@@ -74,7 +75,7 @@ def generate(
     want_catalog: bool = False,
 ) -> GenerateResult:
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
-    from catalog.output.docs_folder import WriteResult, write_docs
+    from catalog.output.docs_folder import WriteResult
 
     stamp = cache_files.load(folder, _STAMP)
     stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
@@ -82,14 +83,38 @@ def generate(
     if stamp is not None and not changed:
         kept = WriteResult(kept=stamp.kept)
         return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
+    state = cache_files.load(folder, _STATE) if stamp is not None else None
+    state = state if isinstance(state, State) and state.key == key else None
+    try:
+        return _run(paths, docs_dir, options, check, exclude, folder, key, want_catalog, stamp, changed, state)
+    except cache_files.PartLost:  # a part of the cache gone since the state was loaded: a run without it
+        assert folder is not None
+        (folder / _STAMP).unlink(missing_ok=True)
+        return generate(
+            paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
+        )
+
+
+def _run(
+    paths: Sequence[str],
+    docs_dir: Path,
+    options: RenderOptions,
+    check: bool,
+    exclude: list[Path],
+    folder: Path | None,
+    key: str,
+    want_catalog: bool,
+    stamp: Stamp | None,
+    changed: list[str] | None,
+    state: State | None,
+) -> GenerateResult:
     # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
     from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
-    from catalog.render.pages import agent_page_paths, page_context, page_groups, render_agents, render_context
+    from catalog.output.docs_folder import write_docs
+    from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import Cuts, joined_pages
 
-    state = cache_files.load(folder, _STATE) if stamp is not None else None
-    state = state if isinstance(state, State) and state.key == key else None
     found = Found.of(paths, exclude, state, changed, str(docs_dir))
     loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
     made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
@@ -111,24 +136,12 @@ def generate(
     # An entry is rendered with all its definitions (``_render_again``): its page shows them.
     render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
     rendered, listings = render_agents(render, agents)
-    try:
-        blocks = _blocks(made, state, listings)
-        # The cuts of the shared pages' templates hold while what they render with does.
-        cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
-        shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
-    except cache_files.PartLost:  # a block of the cache gone since it was loaded: a run without it
-        assert folder is not None
-        (folder / _STAMP).unlink(missing_ok=True)
-        return generate(
-            paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
-        )
+    blocks = _blocks(made, state, listings)
+    # The cuts of the shared pages' templates hold while what they render with does.
+    cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
+    shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
     pages: dict[str, str | bytes] = {**rendered, **shared}
-    keep = {
-        rel
-        for index, slug in enumerate(made.slugs)
-        if index not in again
-        for rel in _files(slug, made, agent_page_paths)
-    }
+    keep = agents_files([slug for index, slug in enumerate(made.slugs) if index not in again], made.definitions)
     known = state.outputs if state is not None else {}
     written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
     if folder is not None:  # None with --check
@@ -137,7 +150,7 @@ def generate(
             key,
             replace(found.discovery, sources=(), listings={}),
             found.folders,
-            _entries(folder, found, made, loaded),
+            _entries(folder, found, made, loaded, state),
             found.several,
             made.read,
             made.order,
@@ -154,7 +167,7 @@ def generate(
             made.compared,
             made.definitions,
             made.tokens,
-            state.loaded if state is not None else ((), ()),
+            state.loaded if state is not None else (),
         )
         if cache_files.save(folder, _STATE, saved):
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
@@ -173,7 +186,7 @@ def _render_again(
 ) -> set[int]:
     """The agents (by index in the catalog) whose files are rendered again: those read, and
     those whose page name, page findings or context changed, or whose files are gone."""
-    from catalog.render.pages import agent_page_paths
+    from catalog.render.pages import agents_files
 
     if state is None or state.context != context:
         return set(range(len(made.order)))
@@ -197,7 +210,7 @@ def _render_again(
         if (
             was.get(path) != slug
             or state.page_findings.get(path, ()) != page_findings.get(path, ())
-            or (present is not None and not all(rel in present for rel in _files(slug, made, agent_page_paths)))
+            or (present is not None and not agents_files([slug], made.definitions) <= present)
         ):
             again.add(index)
     return again
@@ -225,13 +238,6 @@ def _with_their_entries(made: Made, found: Found, again: set[int]) -> set[int]:
     for index in again:
         grouped.update(position[slug] for _, slug in made.placement(index, found).available_as if slug in position)
     return grouped
-
-
-def _files(slug: str, made: Made, paths: Callable[[str], tuple[str, str, str]]) -> tuple[str, ...]:
-    """The files of the agent of this slug (``render.agent_outputs``); ``paths`` is
-    ``render.agent_page_paths``, imported once by the caller (this runs for every agent)."""
-    page, download, record = paths(slug)
-    return (download, record) if slug in made.definitions else (page, download, record)
 
 
 def _files_in(docs_dir: Path) -> set[str]:
@@ -291,26 +297,28 @@ def _blocks(
     return [(Block.of(block), None) for block in every.blocks(BLOCK)]
 
 
-def _entries(folder: Path, found: Found, made: Made, loaded: Loaded) -> dict[str, bytes]:
+def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: State | None) -> Entries:
     """Each agent file's entry for the next run; each agent read is kept whole besides."""
     position = {cid: index for index, cid in enumerate(made.ids)}
-    entries = {}
-    for cid in found.ids:
-        if cid not in loaded:
-            packed = found.kept[cid]
-            if made.catalog is not None and cid in position:  # assembled again: maybe placed otherwise
-                entry = found.entry(cid)
-                placement = made.placement(position[cid], found)
-                if entry.placed != placement:
-                    packed = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
-            entries[cid] = packed
-            continue
-        agent = loaded[cid][0]
+    changes, dropped = {}, set()
+    for cid in found.ids if made.catalog is not None else ():  # assembled again: maybe placed otherwise
+        if cid not in loaded and cid in position:
+            entry = found.entry(cid)
+            placement = made.placement(position[cid], found)
+            if entry.placed != placement:
+                changes[cid] = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
+    for cid, (agent, _) in loaded.items():
         if agent is None or not cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], agent)):
-            continue  # not cached: the next run reads it again
+            dropped.add(cid)  # not cached: the next run reads it again
+            continue
         placement = made.placement(position[cid], found)
         entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
-        entries[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        changes[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    if isinstance(found.kept, Entries) and not dropped:  # the same files: the parts edited made again
+        return found.kept.changed(changes)
+    was = state.entries if state is not None else None
+    ids = [cid for cid in found.ids if cid not in dropped]
+    entries = Entries.of({cid: changes.get(cid) or found.kept[cid] for cid in ids}, was)
     if not found.reused:
         cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in entries))
     return entries

@@ -166,7 +166,7 @@ def _parsed(text: str | None, checked: bool) -> dict[str, tuple[str, ...]]:
     # The usual manifest, checked in a few calls in C: every path plain, every value one digest.
     one_each = set(map(type, data.values())) <= {str}
     if one_each and (checked or _plain_paths(data)):
-        return {rel: (digests,) for rel, digests in data.items()}
+        return dict(zip(data.keys(), zip(data.values()), strict=True))  # a tuple of one each, made in C
     plain = _PLAIN_PATH.fullmatch
     return {
         rel: (digests,)

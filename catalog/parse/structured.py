@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -57,6 +56,8 @@ def _unparsed(source: AgentSource, kind: str, exc: Exception, line: int = 1) -> 
 
 
 def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
+    import tomllib  # here: its regular expressions are compiled for Codex agents only
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -75,6 +76,8 @@ def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument
 
 
 def _codex_registration(source: AgentSource, name: str, findings: list[Finding]) -> str | None:
+    import tomllib
+
     for companion in source.companions:
         text, why = read_part_file(companion, companion)
         if why:

@@ -129,7 +129,7 @@ class Summary(FastPickle):
     examples: int  # the entries' examples
     formats: Counter[tuple[str, ...]]  # entries by the labels of their formats
     models: Counter[tuple[str, ...]]  # entries by their models
-    facets: Counter[str]  # entries by their facets (``facets.facets_json``)
+    facets: Counter[tuple[str, str, str]]  # entries by facet name, key and label (``facets.facet_counts``)
     categories: Counter[str]  # entries by category
     collections: Counter[str | None]  # entries by collection
     entries: bytes  # every agent's catalog.json entry, joined with ","
@@ -140,6 +140,8 @@ class Summary(FastPickle):
     @staticmethod
     def of(fragments: Fragments) -> Summary:
         """The block's figures and joined data, no stretch yet (``stretch`` makes them)."""
+        from catalog.render.facets import facet_counts
+
         shown = _entries(fragments)
         rows = list(_column(fragments, "row", shown))
         ends, at = [], -1
@@ -152,7 +154,7 @@ class Summary(FastPickle):
             examples=sum(_column(fragments, "examples", shown)),
             formats=Counter(_column(fragments, "format_labels", shown)),
             models=Counter(map(tuple, _column(fragments, "models", shown))),
-            facets=Counter(_column(fragments, "facets", shown)),
+            facets=facet_counts(_column(fragments, "facets", shown)),
             categories=Counter(_column(fragments, "category", shown)),
             collections=Counter(_column(fragments, "collection", shown)),
             entries=b",".join(fragments.column("entry")),

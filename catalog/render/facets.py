@@ -218,20 +218,35 @@ def labels_of(per_agent: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """Facet name -> [(key, label)], most common first, then by label, from each agent's
     ``facets_json``. Values of one key (``GPT-4.1``, ``gpt-4.1``) are one value, labelled as
     most agents spell it."""
-    return labels_counted(Counter(per_agent))  # agents of the same facets counted together
+    return labels_counted(facet_counts(per_agent))
 
 
-def labels_counted(same: Counter[str]) -> dict[str, list[tuple[str, str]]]:
-    """``labels_of`` the agents counted by their ``facets_json``, in catalog order."""
-    names = ("category", "collection", "format", "model", "tools", "color")
-    spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
-    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+FacetCounts = Counter[tuple[str, str, str]]  # (facet name, key, label) -> agents
+
+
+def facet_counts(per_agent: Iterable[str]) -> FacetCounts:
+    """Each (facet name, key, label) of these agents' ``facets_json`` with the number of agents
+    that have it, in the order they first appear: what ``labels_counted`` takes. Counts of
+    agents one after the other add up (a block's, in ``render.blocks.Summary``), so a catalog's
+    labels come from a few hundred counts, not from every agent's facets read again."""
+    same = Counter(per_agent)  # agents of the same facets counted together
+    counted: FacetCounts = Counter()
     # Read in one call: a call for each of thousands of texts cost more than counting them.
     for agents, pairs in zip(same.values(), json.loads(f"[{','.join(same)}]"), strict=True):
         for name, values in pairs:
             for key, label in values:
-                spellings[name][(key, label)] += agents
-                counts[name][key] += agents
+                counted[(name, key, label)] += agents
+    return counted
+
+
+def labels_counted(counted: FacetCounts) -> dict[str, list[tuple[str, str]]]:
+    """``labels_of`` the agents of these ``facet_counts``."""
+    names = ("category", "collection", "format", "model", "tools", "color")
+    spellings: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name in names}
+    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+    for (name, key, label), agents in counted.items():
+        spellings[name][(key, label)] += agents
+        counts[name][key] += agents
     labels: dict[str, dict[str, str]] = {name: {} for name in names}
     for name, seen in spellings.items():
         for (key, label), _ in sorted(seen.items(), key=lambda item: (-item[1], item[0][1])):

@@ -11,7 +11,7 @@ import functools
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ AGENT_FOLDERS = ("agents", "downloads")  # where each agent's page, record and d
 
 # What a slug is (names.slugify, names.Numbering, variants.definition_slugs make only these).
 _PAGE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_PAGE_NAMES = re.compile(rf"{_PAGE_NAME.pattern}(?:\n{_PAGE_NAME.pattern})*")
 
 
 def agent_page_paths(slug: str) -> tuple[str, str, str]:
@@ -61,6 +62,19 @@ def agent_page_paths(slug: str) -> tuple[str, str, str]:
     if not _PAGE_NAME.fullmatch(slug):
         raise ValueError(f"not a page name, refusing to write its files: {slug!r}")
     return f"{AGENT_FOLDERS[0]}/{slug}.md", f"{AGENT_FOLDERS[1]}/{slug}.md.txt", record_path(slug)
+
+
+def agents_files(slugs: Sequence[str], definitions: Set[str]) -> set[str]:
+    """The files of the agents of these slugs (``agent_outputs``: no page for a slug of
+    ``definitions``), as ``agent_page_paths`` names them, for thousands at a time: the slugs
+    checked in one call, each name made by ``str.format`` in C (a tenth of a call each)."""
+    joined = "\n".join(slugs)
+    if slugs and not (joined.count("\n") == len(slugs) - 1 and _PAGE_NAMES.fullmatch(joined)):
+        for slug in slugs:
+            agent_page_paths(slug)  # raises for the first that is not a page name
+    page, download, record = (name.replace("x0x", "{}") for name in agent_page_paths("x0x"))
+    with_pages = [slug for slug in slugs if slug not in definitions] if definitions else slugs
+    return {*map(page.format, with_pages), *map(download.format, slugs), *map(record.format, slugs)}
 
 
 def agent_outputs(agent: Agent) -> tuple[str, ...]:
