@@ -103,7 +103,7 @@ def at_most_per_code(findings: Iterable[Finding], limit: int = FINDINGS_PER_CODE
         worst = min((f.severity for f in more), key=("error", "warning", "info").index)
         said = clipped(first.message, 200)
         message = f"and {len(more):,} more {code} findings in this file from here on, the first: {said}"
-        kept.append(Finding(first.path, first.line, first.col, code, worst, message))
+        kept.append(first.evolve(severity=worst, message=message))  # where the first is, whose it is
     return sorted(kept, key=Finding.sort_key)
 
 
@@ -149,6 +149,7 @@ class Origin(FastPickle):
     file_line: int  # the line of that file where the text starts
     title: str = ""  # the line its tool puts before it ("Rules from <path>:"), two lines above ``line``
     rel_path: str = ""  # the file's path relative to the scanned root, as ``Agent.path``
+    file: str = ""  # the file on disk, as ``Agent.source`` is (named it, lint checks its text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from catalog.cli.main import main
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.lint.check import lint_catalog
+from catalog.model.dialect_of import LAYOUTS as TOOL_LAYOUTS
+from catalog.model.dialects import DIALECTS
 from catalog.pipeline import generate_docs, scan_catalog
 from catalog.types import Agent, Catalog, Format
 from tests.conftest import FIXTURES, Golden
@@ -706,3 +708,26 @@ def test_the_subfolders_of_a_folder_read_flat_are_alike_for_every_tool(tmp_path:
     found = [(f.path, f.code) for f in lint_catalog(catalog) if f.severity != "info"]
     assert found == [(f"{tmp_path}/{folder}/team/below.md", "AC207")]
     assert "not an agent" in {s.rel_path: s.reason for s in catalog.skipped}[f"{folder}/templates/base.md"]
+
+
+# The agents folders of Markdown tools that read their subfolders too (Claude Code, Copilot...).
+DEEP_FOLDERS = sorted(
+    f"{folder}/{child}"
+    for folder, children, fmt in TOOL_LAYOUTS
+    for child in children
+    if not DIALECTS[fmt].install_dir_flat and DIALECTS[fmt].syntax == "markdown"
+)
+
+
+@pytest.mark.parametrize("folder", DEEP_FOLDERS)
+def test_a_subfolder_named_as_a_flat_read_folder_is_not_that_tools(tmp_path: Path, folder: str) -> None:
+    """A folder in a tool's own agents folder named as another tool's agents folder (droids/ in
+    .claude/agents/) is that tool's folder still: its files are as its other subfolders' are,
+    not passed over as a folder Factory reads flat."""
+    for sub in ("droids", "other"):
+        write(tmp_path, f"{folder}/{sub}/team/notes.md", "# Notes\n\nNo frontmatter.\n")
+    catalog = scan(tmp_path)
+    skipped = {s.rel_path: s.reason for s in catalog.skipped}
+    codes = {f.path.removeprefix(f"{tmp_path}/"): f.code for f in catalog.findings}
+    other, droids = f"{folder}/other/team/notes.md", f"{folder}/droids/team/notes.md"
+    assert (skipped.get(droids), codes.get(droids)) == (skipped.get(other), codes.get(other))

@@ -38,6 +38,7 @@ from catalog.cli.main import main
 from catalog.output.docs_folder import MANIFEST
 
 SEEDS = [1, 2, 3, 5, 8, 13, 118]  # 118: killed runs, then a download kept with both digests of its journal
+PROJECT_SEEDS = [89, 144, 233]  # ProjectsWalk's, for the same reason
 PART_SEEDS = [21, 34, 55]  # PartsWalk's: its own, so that SEEDS keep drawing the walks they found bugs with
 STEPS = 18
 SRC = "src"
@@ -788,6 +789,66 @@ class PartsWalk(Walk):
         return [*super().mutations(), *((f, 3) for f in ours), (self.opencode_config, 3), (self.plugin_manifest, 3)]
 
 
+class ProjectsWalk(PartsWalk):
+    """PartsWalk, with what a catalog of several projects adds: projects of one folder name
+    (``web/app``, ``api/app``: two collections, each named by its path) that come and go; a
+    Roo Code mode whose keys below its prompt move the lines its rules files are numbered
+    from (a finding in a rules file stays at its line); a rules file that is a symlink inside
+    a rules folder, re-pointed; a Factory droid moved into and out of a subfolder (AC207), a
+    template without frontmatter there."""
+
+    PROJECTS = ("team-q/web/app", "team-q/api/app", "team-q/app")
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        super().__init__(root, rng)
+        self.keys = 0
+        self.project(self.PROJECTS[0], True)
+        _write(self.base / ".roo/rules-docs/01-empty.md", "# Empty heading\n\n## Below\n\n<example>\n")
+        repoint(self.base / ".roo/rules-docs/02-linked.md", "../a/01-style.md")
+        _write(self.base / ".factory/droids/d.md", render(Spec("droid-d", "Droid d.")))
+
+    def project(self, folder: str, present: bool) -> None:
+        path = self.root / SRC / folder / ".roomodes"
+        slug = folder.replace("/", "-").replace("team-q-", "")
+        if present:
+            _write(path, f"customModes:\n  - slug: {slug}\n    name: {slug}\n    roleDefinition: Works on {folder}.\n")
+        elif path.exists():
+            path.unlink()
+
+    def projects(self) -> str:
+        folder, present = self.rng.choice(self.PROJECTS), self.rng.random() < 0.6
+        self.project(folder, present)
+        return f"{folder}/.roomodes {'written' if present else 'deleted'}"
+
+    def mode_keys(self) -> str:
+        self.keys = self.rng.randrange(0, 12)
+        keys = "".join(f"    x{i}: {i}\n" for i in range(self.keys))
+        modes = ROOMODES.replace(
+            "    roleDefinition: You write docs.\n", "    roleDefinition: You write docs.\n" + keys
+        )
+        _write(self.base / ".roomodes", modes)
+        return f"{self.PARTS}/.roomodes: docs has {self.keys} keys below its prompt"
+
+    def linked_rule(self) -> str:
+        target = self.rng.choice(("../a/01-style.md", "../b/01-style.md", "../../texts/one.md"))
+        repoint(self.base / ".roo/rules-docs/02-linked.md", target)
+        return f"{self.PARTS}/.roo/rules-docs/02-linked.md -> {target}"
+
+    def droid_folder(self) -> str:
+        droids = self.base / ".factory/droids"
+        now = next(droids.rglob("d.md"))
+        there = droids / self.rng.choice(("d.md", "team/d.md", "other/d.md"))
+        there.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(now, there)
+        if self.rng.random() < 0.3:
+            _write(droids / "team/template.md", "# Template\n\n" + self.sentence(4) + "\n")
+        return f"{self.PARTS}/.factory/droids: d.md moved to {there.relative_to(droids)}"
+
+    def mutations(self) -> list[tuple[Callable[[], str | None], int]]:
+        ours = [self.projects, self.mode_keys, self.linked_rule, self.droid_folder]
+        return [*super().mutations(), *((f, 3) for f in ours)]
+
+
 def _check_run(result: Result, what: str, history: list[str]) -> None:
     trail = "\n".join(history)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -811,6 +872,15 @@ def test_cached_generate_matches_a_fresh_one_as_agents_parts_change(
 ) -> None:
     """The same walk with the files agents read besides their own among the edits (PartsWalk)."""
     _walk_and_compare(PartsWalk, seed, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", PROJECT_SEEDS)
+def test_cached_generate_matches_a_fresh_one_as_projects_change(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same walk with several projects' files among the edits (ProjectsWalk)."""
+    _walk_and_compare(ProjectsWalk, seed, tmp_path, monkeypatch)
 
 
 def _walk_and_compare(kind: type[Walk], seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -145,9 +145,12 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
         catalog = scan_catalog(list(settings.sources) or ["."])
         wanted = {os.path.realpath(p) for p in named}
         shown = {a.display_path for a in catalog.agents if os.path.realpath(a.source) in wanted}
+        # A file an agent reads its prompt from (a rules file): the findings about its text.
+        parts = {os.path.realpath(o.file): o.path for a in catalog.agents for o in a.origins}
+        shown |= {parts[path] for path in wanted if path in parts}
         findings = linting.only_paths(linting.lint_catalog(catalog, settings), shown)
         if verbose:
-            for path in sorted(wanted - {os.path.realpath(a.source) for a in catalog.agents}):
+            for path in sorted(wanted - {os.path.realpath(a.source) for a in catalog.agents} - parts.keys()):
                 click.echo(f"not an agent in the catalog, not checked: {safe_text(path)}", err=True)
     else:
         catalog = scan_catalog(_default_paths(paths, settings))

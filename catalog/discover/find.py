@@ -230,7 +230,8 @@ class _Walker(_AgentFiles):
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
         elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
-            flat = FLAT_FOLDERS.get((ctx.tool_dir, parent)) or FLAT_FOLDERS.get((None, parent))
+            # In a tool's own folder, that tool's agents folders only (droids/ in .claude/agents/ is Claude Code's).
+            flat = FLAT_FOLDERS.get((ctx.tool_dir, parent)) if ctx.tool_dir else FLAT_FOLDERS.get((None, parent))
             if flat is not None and ctx.unread_by is None:
                 ctx = replace(ctx, unread_by=flat)  # an agent here is one its tool never loads (AC207)
             category_json = self.category_json(real, rel)

@@ -50,7 +50,7 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     from_description, found = extract_examples(description, description_line, source.display_path, count_lines=False)
     findings += found
     from_body, found = extract_examples(raw.body, raw.body_line, source.display_path, markdown=True)
-    findings += all_placed(found, raw.origins, raw.key_lines.values())
+    findings += all_placed(found, raw.origins)  # lines of the prompt, wherever its text is
 
     extra = {
         key: value

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Collection, Iterable, Sequence
 
+from catalog.model.dialects import DIALECTS
 from catalog.types import Agent, AgentSource, Finding, Origin
 
 
@@ -38,11 +39,17 @@ def all_placed(
     return [placed(f, origins, key_lines) for f in findings]
 
 
-def located(agent: Agent, line: int) -> tuple[str | None, int]:
+def located(agent: Agent, line: int, own: Collection[int] = ()) -> tuple[str | None, int]:
     """A line of the prompt's numbering as the file (relative to the scanned root; None for
-    the agent file) and line its text is at."""
-    found = origin_of(line, agent.origins)
+    the agent file) and line its text is at; ``own`` are lines of the agent file's numbering."""
+    found = origin_of(line, agent.origins, own)
     return (None, line) if found is None else (found.rel_path, max(1, found.file_line + line - found.line))
+
+
+def description_lines(agent: Agent) -> frozenset[int]:
+    """The lines of an agent's description keys in its own file: an example of the description
+    is at its key's line (``extract_examples`` counts no line there), never a prompt's line."""
+    return frozenset(agent.key_lines[k] for k in DIALECTS[agent.format].description_keys if k in agent.key_lines)
 
 
 def prompt_start(agent: Agent) -> tuple[str, int]:
@@ -61,10 +68,11 @@ def finding_place(finding: Finding, agent: Agent) -> str:
     return f"{other}:{finding.line}:{finding.col}" if other else f"{finding.line}:{finding.col}"
 
 
-def origin(source: AgentSource, shown: str, line: int, file_line: int, title: str = "") -> Origin:
-    """The origin of text read from ``shown`` (relative to the folder of ``source``'s file)."""
+def origin(source: AgentSource, file: str, shown: str, line: int, file_line: int, title: str = "") -> Origin:
+    """The origin of text read from ``file``, shown as ``shown`` (relative to the folder of
+    ``source``'s file, as a page can show it)."""
     display, rel = (beside(p, source.entry, shown) for p in (source.display_path, source.rel_path))
-    return Origin(line, display, file_line, title, rel)
+    return Origin(line, display, file_line, title, rel, file)
 
 
 def beside(display_path: str, entry: str | None, relative: str) -> str:

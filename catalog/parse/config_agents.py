@@ -17,7 +17,7 @@ from typing import Any
 
 from catalog.model.dialects import DIALECTS, Dialect
 from catalog.model.origins import origin
-from catalog.parse.document import read_agent_file
+from catalog.parse.document import read_part_file
 from catalog.types import AgentSource, Finding, Origin, RawDocument
 
 # A string or a comment, then a string or a comma before a closing bracket: what JSONC adds to
@@ -146,15 +146,15 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
             findings.append(problem("AC119", message, line, "warning"))
         for companion in source.companions:
             shown = shown_path(companion, os.path.dirname(source.path))
-            read, problems = read_agent_file(companion, source.display_path)
-            if any(f.severity == "error" for f in problems):
+            read, why = read_part_file(companion, source.display_path)
+            if why:
                 findings.append(problem("AC119", f"prompt file {shown} not read", line, "warning"))
             else:
                 body = read
                 # The prompt's lines are counted on from the file's last line: none is one of its own.
                 body_line = text.count("\n") + 2
                 leading = len(read) - len(read.lstrip("\n"))
-                origins = (origin(source, shown, body_line, 1 + leading),)
+                origins = (origin(source, companion, shown, body_line, 1 + leading),)
     scalars = {key: value for key, value in settings.items() if isinstance(value, str)}
     lines = {key: line for key in settings}
     return RawDocument(

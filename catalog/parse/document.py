@@ -74,6 +74,15 @@ def read_agent_file(path: os.PathLike[str] | str, rel_path: str) -> tuple[str, l
     return decode_agent_bytes(data, rel_path, findings), findings
 
 
+def read_part_file(path: os.PathLike[str] | str, rel_path: str) -> tuple[str, str]:
+    """A file an agent's prompt is read from (a rules file, a prompt file), read as an agent
+    file is: its text and "", or "" and why it is not read (its errors; a note or a warning,
+    CRLF line endings read as LF or a byte-order mark, does not keep it out)."""
+    text, found = read_agent_file(path, rel_path)
+    errors = [f.message for f in found if f.severity == "error"]
+    return ("", "; ".join(errors)) if errors else (text, "")
+
+
 def decode_agent_bytes(data: bytes, rel_path: str, findings: list[Finding]) -> str:
     """Decode bytes as UTF-8 (or UTF-16 with a BOM), reporting what had to be repaired."""
 

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.model.origins import origin
 from catalog.parse.config_agents import json_value, read_config_agent, shown_path
-from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_agent_file
+from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, Origin, RawDocument
 
@@ -79,9 +79,9 @@ def _codex_registration(source: AgentSource, name: str, findings: list[Finding])
     import tomllib
 
     for companion in source.companions:
-        text, read = read_agent_file(companion, companion)
-        if read:
-            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {read[0].message}", "warning"))
+        text, why = read_part_file(companion, companion)
+        if why:
+            findings.append(_problem(source, "AC119", 1, f"config.toml not read: {why}", "warning"))
             continue
         try:
             config = tomllib.loads(text)
@@ -121,18 +121,18 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
         # The prompt's lines are counted on from the JSON's last line: none is one of its own.
         after = text.count("\n") + 2
         for companion in source.companions:
-            body, read = read_agent_file(companion, source.display_path)
-            if read:
+            body, why = read_part_file(companion, source.display_path)
+            if why:
                 findings.append(
-                    _problem(
-                        source, "AC119", lines.get("prompt", 1), f"prompt file not read: {read[0].message}", "warning"
-                    )
+                    _problem(source, "AC119", lines.get("prompt", 1), f"prompt file not read: {why}", "warning")
                 )
             else:
                 data["prompt"], first = _without_frontmatter(body, source)
                 shown = shown_path(companion, os.path.dirname(source.path))
                 prompt_text = data["prompt"]
-                origins = (origin(source, shown, after, first + len(prompt_text) - len(prompt_text.lstrip("\n"))),)
+                origins = (
+                    origin(source, companion, shown, after, first + len(prompt_text) - len(prompt_text.lstrip("\n"))),
+                )
         document = _document(data, lines, dialect, findings)
         return RawDocument(
             {**document.metadata, "prompt": prompt},
@@ -183,9 +183,8 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
         if room < _size(companion) <= MAX_FILE_BYTES:  # a larger one is refused on its own, below
             findings.append(_problem(source, "AC119", 1, over, "warning"))
             break
-        text, read = read_agent_file(companion, source.display_path)
-        if any(f.severity == "error" for f in read):
-            why = "; ".join(f.message for f in read)
+        text, why = read_part_file(companion, source.display_path)
+        if why:
             findings.append(_problem(source, "AC119", 1, f"rules file {shown} not read: {why}", "warning"))
             continue
         if text.strip():
@@ -200,7 +199,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
                 break
             at = document.body_line + sum(p.count("\n") + 2 for p in parts)
             first = _leading_lines(text) + 1
-            origins.append(origin(source, shown, at + 2, first, f"Rules from {label}"))
+            origins.append(origin(source, companion, shown, at + 2, first, f"Rules from {label}"))
             parts.append(part)
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))

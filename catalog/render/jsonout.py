@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from catalog.model.origins import located
+from catalog.model.origins import description_lines, located
 from catalog.types import Agent, Catalog, Finding, Section, clipped
 
 SCHEMA_VERSION = 1
@@ -35,7 +35,7 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
                 "context": ex.context,
                 "turns": [{"role": t.role, "text": t.text} for t in ex.turns],
                 "commentary": ex.commentary,
-                **_place(agent, ex.line),
+                **_place(agent, ex.line, own=description_lines(agent)),
             }
             for ex in agent.examples
         ],
@@ -53,10 +53,13 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
     }
 
 
-def _place(agent: Agent, line: int, line_key: str = "line", path_key: str = "path") -> dict[str, Any]:
+def _place(
+    agent: Agent, line: int, line_key: str = "line", path_key: str = "path", own: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     """A line of the prompt where its text is: of the agent file, or with the path of the file
-    it was read from (a Roo Code rules file, a Kiro prompt file) when another."""
-    path, at = located(agent, line)
+    it was read from (a Roo Code rules file, a Kiro prompt file) when another; ``own`` are
+    lines of the agent file's numbering (an example of the description)."""
+    path, at = located(agent, line, own)
     return {line_key: at} if path is None else {line_key: at, path_key: path}
 
 
