@@ -94,17 +94,10 @@ def only_paths(findings: Iterable[Finding], paths: set[str]) -> list[Finding]:
     return [f for f in findings if f.path in paths or f.owner in paths]
 
 
-# The rules whose hits are lines of the prompt (its sections, its examples), which may be text
-# read from another file; every other rule's hit is a line of the agent's own file (a key's).
-# The two numberings overlap (a .roomodes mode's keys below its prompt have the numbers of lines
-# of its rules files), so which one a hit is in is the rule's to say, not the number's.
-_PROMPT_LINES = frozenset({"AC501", "AC502"})
-
-
 def _finding(agent: Agent, code: str, hit: tuple[int, int, str]) -> Finding:
     line, col, message = hit
     found = Finding(agent.display_path, line, col, code, RULES[code].severity, message)
-    if code not in _PROMPT_LINES:
+    if not RULES[code].prompt_lines:  # a line of the agent file's own
         return found
     # A hit in text read from another file (a rules file) is at that file's line; an example
     # of the description (AC501) is at the description's line.

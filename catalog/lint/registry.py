@@ -35,12 +35,17 @@ class Rule:
     explanation: str
     check_agent: AgentCheck | None = None
     check_catalog: CatalogCheck | None = None
+    # Its hits are lines of the prompt (sections, examples), which may be text read from another
+    # file, not lines of the agent file's own keys: the two numberings overlap in a .roomodes.
+    prompt_lines: bool = False
 
 
 RULES: dict[str, Rule] = {}
 
 
-def _rule(code: str, name: str, severity: Severity, summary: str, explanation: str) -> Callable[[Any], Any]:
+def _rule(
+    code: str, name: str, severity: Severity, summary: str, explanation: str, *, prompt_lines: bool = False
+) -> Callable[[Any], Any]:
     def register(check: Any) -> Any:
         catalog_level = getattr(check, "__name__", "").startswith("catalog_")
         RULES[code] = Rule(
@@ -51,6 +56,7 @@ def _rule(code: str, name: str, severity: Severity, summary: str, explanation: s
             explanation,
             None if catalog_level else check,
             check if catalog_level else None,
+            prompt_lines,
         )
         return check
 

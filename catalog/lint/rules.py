@@ -297,6 +297,7 @@ def no_tools(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "An example dialogue has no user turn.",
     "Examples teach the main conversation when to delegate: each needs what the user said. "
     "In the system prompt, an example with no turn at all (a sample of output) is not a dialogue.",
+    prompt_lines=True,
 )
 def example_without_user(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     for number, example in enumerate(agent.examples, 1):
@@ -311,6 +312,7 @@ def example_without_user(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "warning",
     "A Markdown heading in the system prompt has nothing under it.",
     "An empty heading usually means text was lost or never written.",
+    prompt_lines=True,
 )
 def empty_section(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     def walk(sections: tuple[Section, ...]) -> Iterator[Hit]:
