@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from catalog.model.origins import description_lines, located
+from catalog.model.origins import description_lines, located, prompt_start
 from catalog.types import Agent, Catalog, Finding, Section, clipped
 
 SCHEMA_VERSION = 1
@@ -48,19 +48,23 @@ def agent_to_dict(agent: Agent) -> dict[str, Any]:
         "color": agent.color,
         "extra": dict(agent.extra),
         "body": agent.body,
-        **_place(agent, agent.body_line, "body_line", "body_path"),
+        **_body_place(agent),
         "sections": [_section(agent, s) for s in agent.sections],
     }
 
 
-def _place(
-    agent: Agent, line: int, line_key: str = "line", path_key: str = "path", own: frozenset[int] = frozenset()
-) -> dict[str, Any]:
+def _place(agent: Agent, line: int, own: frozenset[int] = frozenset()) -> dict[str, Any]:
     """A line of the prompt where its text is: of the agent file, or with the path of the file
     it was read from (a Roo Code rules file, a Kiro prompt file) when another; ``own`` are
     lines of the agent file's numbering (an example of the description)."""
     path, at = located(agent, line, own)
-    return {line_key: at} if path is None else {line_key: at, path_key: path}
+    return {"line": at} if path is None else {"line": at, "path": path}
+
+
+def _body_place(agent: Agent) -> dict[str, Any]:
+    """Where the prompt starts, as the agent's page says it (``prompt_start``)."""
+    path, line = prompt_start(agent)
+    return {"body_line": line} if path == agent.path else {"body_line": line, "body_path": path}
 
 
 def _section(agent: Agent, section: Section) -> dict[str, Any]:
