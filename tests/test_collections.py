@@ -150,6 +150,22 @@ def test_two_projects_of_one_name_are_two_collections(tmp_path: Path, case: str)
     assert {a.collection for a in scan_catalog([str(tmp_path)], jobs=1).agents} == {"app"}
 
 
+@pytest.mark.parametrize("case", SAME_NAMED_PROJECTS)
+def test_two_scanned_folders_projects_of_one_name_are_two_collections(tmp_path: Path, case: str) -> None:
+    # ``agent-catalog scan web api``: each folder's ``app`` project was named ``app``, one
+    # collection of both (and one filter value, one page); as one scanned folder's two are.
+    files = {}
+    for rel, name in zip(SAME_NAMED_PROJECTS[case], ("a", "b"), strict=True):
+        files[f"{rel.split('/')[0]}/.git/HEAD"] = "ref: refs/heads/main\n"
+        files[rel] = (ROOMODE if rel.endswith(".roomodes") else AGENT).format(name=name)
+    write(tmp_path, files)
+    roots = [str(tmp_path / "web"), str(tmp_path / "api")]
+    collections = {a.name: a.collection for a in scan_catalog(roots, jobs=1).agents}
+    assert collections == {"a": "web/app", "b": "api/app"}
+    # Alone, each keeps its short name.
+    assert {a.collection for a in scan_catalog(roots[:1], jobs=1).agents} == {"app"}
+
+
 def test_collections_that_slugify_alike_are_two_filter_values(tmp_path: Path) -> None:
     # ``web/app`` (a project named by its path) and ``web-app`` have a page each (``-2``); the
     # filter keyed both by ``slugify`` ("web-app"), so choosing one listed the other's agents

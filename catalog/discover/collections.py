@@ -80,27 +80,41 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
 
 
-def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
+def _project(ctx: _Context, rel: str, folders: dict[str, set[str]], prefix: str) -> _Context:
     """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's, a collection named by its folder (noted in ``folders``), as a tool folder there is."""
+    project's, a collection named by its folder (noted in ``folders``, after the scanned
+    folder's ``prefix``), as a tool folder there is."""
     parts = rel.split("/")
     if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
         return ctx
-    folders.setdefault(parts[-2], set()).add("/".join(parts[:-1]))
+    folders.setdefault(parts[-2], set()).add(prefix + "/".join(parts[:-1]))
     return replace(ctx, collection=parts[-2])
 
 
 def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[str]]) -> list[AgentSource]:
     """Sources whose collection is named by a folder that another folder of the same name names
-    too (two projects ``web/app`` and ``api/app``): each collection then named by its folder's
-    path, which no other has, instead of one collection of both."""
+    too (two projects ``web/app`` and ``api/app``, or two scanned folders' ``app``): each
+    collection then named by the end of its folder's path that no other has (``folders``: as
+    display paths show them), instead of one collection of both."""
     shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
     if not shared:
         return sources
     out = []
     for source in sources:
         if source.collection in shared:
-            within = next((f for f in shared[source.collection] if source.rel_path.startswith(f + "/")), None)
-            source = replace(source, collection=within) if within else source
+            found = shared[source.collection]
+            within = next((f for f in found if source.display_path.startswith(f + "/")), None)
+            source = replace(source, collection=_shortest_distinct(within, found)) if within else source
         out.append(source)
     return out
+
+
+def _shortest_distinct(folder: str, others: list[str]) -> str:
+    """The last parts of ``folder``'s path that end no other of ``others``: ``web/app`` of
+    ``repo/web/app`` beside ``repo/api/app``."""
+    parts = folder.split("/")
+    for count in range(2, len(parts)):
+        tail = "/".join(parts[-count:])
+        if not any(other != folder and (other == tail or other.endswith("/" + tail)) for other in others):
+            return tail
+    return folder
