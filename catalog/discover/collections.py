@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from catalog.discover.heads import _head
@@ -96,25 +97,28 @@ def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[
     too (two projects ``web/app`` and ``api/app``, or two scanned folders' ``app``): each
     collection then named by the end of its folder's path that no other has (``folders``: as
     display paths show them), instead of one collection of both."""
-    shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
-    if not shared:
+    names = {f: name for found in folders.values() if len(found) > 1 for f, name in _distinct_names(found).items()}
+    if not names:
         return sources
     out = []
     for source in sources:
-        if source.collection in shared:
-            found = shared[source.collection]
-            within = next((f for f in found if source.display_path.startswith(f + "/")), None)
-            source = replace(source, collection=_shortest_distinct(within, found)) if within else source
+        # The nearest folder above the file that names a collection so (a project in a project).
+        parent = source.display_path if source.entry is None else source.display_path[: -len(source.entry) - 1]
+        while "/" in parent and (parent := parent.rpartition("/")[0]) not in names:
+            pass
+        if parent in names and source.collection == parent.rpartition("/")[2]:
+            source = replace(source, collection=names[parent])
         out.append(source)
     return out
 
 
-def _shortest_distinct(folder: str, others: list[str]) -> str:
-    """The last parts of ``folder``'s path that end no other of ``others``: ``web/app`` of
-    ``repo/web/app`` beside ``repo/api/app``."""
-    parts = folder.split("/")
-    for count in range(2, len(parts)):
-        tail = "/".join(parts[-count:])
-        if not any(other != folder and (other == tail or other.endswith("/" + tail)) for other in others):
-            return tail
-    return folder
+def _distinct_names(folders: Collection[str]) -> dict[str, str]:
+    """Each folder (of one name) -> the fewest last parts of its path that end no other one:
+    ``web/app`` for ``repo/web/app`` beside ``repo/api/app``; the whole path at worst."""
+    names: dict[str, str] = {}
+    deepest = max(folder.count("/") for folder in folders) + 1
+    for count in range(2, deepest + 1):
+        tails = {folder: "/".join(folder.split("/")[-count:]) for folder in folders if folder not in names}
+        seen = Counter("/".join(folder.split("/")[-count:]) for folder in folders)
+        names |= {folder: tail for folder, tail in tails.items() if seen[tail] == 1}
+    return {folder: names.get(folder, folder) for folder in folders}
