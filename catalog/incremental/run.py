@@ -111,7 +111,7 @@ def _run(
     # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
     from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
-    from catalog.output.docs_folder import write_docs
+    from catalog.output.docs_folder import MANIFEST, Listed, write_docs
     from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import Cuts, joined_pages
 
@@ -141,9 +141,16 @@ def _run(
     cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
     shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
     pages: dict[str, str | bytes] = {**rendered, **shared}
-    keep = agents_files([slug for index, slug in enumerate(made.slugs) if index not in again], made.definitions)
-    known = state.outputs if state is not None else {}
-    written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
+    kept = [slug for index, slug in enumerate(made.slugs) if index not in again]
+    if made.catalog is None and state is not None and stamp is not None and not stamp.kept:
+        # The last run's files (``agent_outputs``: three an agent, two a definition another's
+        # page shows): the manifest it wrote lists them, and its shared pages, some gone now.
+        leaving = state.outputs.keys() - pages.keys() - {MANIFEST}
+        listed = Listed(3 * len(kept) - len(made.definitions.intersection(kept)), leaving)
+        written = write_docs(pages, docs_dir, check=check, known=state.outputs, listed=listed)
+    else:
+        keep = agents_files(kept, made.definitions)
+        written = write_docs(pages, docs_dir, check=check, keep=keep, known=state.outputs if state else {})
     if folder is not None:  # None with --check
         outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
         saved = State(
