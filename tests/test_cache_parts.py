@@ -155,7 +155,7 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
         found = loading(folder, name)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
-                assert part.later and "data" not in part.__dict__  # not read yet
+                assert part.later and "value" not in part.__dict__  # not read yet
                 path = part.folder / "parts" / part.name  # type: ignore[operator]
                 path.unlink() if number % 2 else path.write_bytes(b"\x80\x05damaged")
         return found
@@ -234,9 +234,9 @@ def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
     state = cache_files.load(folder, "state.pickle")
     assert isinstance(state, cache_records.State)
     entries = state.entries
-    assert len(entries.parts) == 3 and not any("data" in part.__dict__ for part in entries.parts)
+    assert len(entries.parts) == 3 and not any("value" in part.__dict__ for part in entries.parts)
     cid = sorted(entries)[5]
     assert entry_of(entries[cid]) is not None
-    read = [number for number, part in enumerate(entries.parts) if "data" in part.__dict__]
+    read = [number for number, part in enumerate(entries.parts) if "value" in part.__dict__]
     assert read == [list(entries).index(cid) // 4]
     assert len(entries) == 10 and cid in entries and "elsewhere.md" not in entries
