@@ -18,6 +18,7 @@ from catalog.incremental import records as cache_records
 from catalog.incremental.files import Part
 from catalog.incremental.records import Stamp
 from catalog.output.manifest import FileStat, file_stat
+from catalog.render import facets, shared_pages
 
 
 def parts_of(folder: Path) -> dict[str, int]:
@@ -58,8 +59,8 @@ def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> 
 
 def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries and fragments are kept in blocks of agents (here of 8, not 500), each block of
-    fragments with its summary: an edit writes one part of each kind (and the state's small
-    fields), whatever the catalog's size."""
+    fragments with its summary, whose texts are parts too: an edit writes the parts of its
+    block whose content changed (and the state's small fields), whatever the catalog's size."""
     monkeypatch.setattr(cache_records, "BLOCK", 8)
     for index in range(40):
         folder = tmp_path / "agents" / f"team{index % 4}"
@@ -72,12 +73,15 @@ def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, mon
     folder = cache_files.cache_dir(tmp_path / "docs")
     assert folder is not None
     before = parts_of(folder)
-    assert len(before) == 15  # 40 agents: 5 blocks of entries, 5 of fragments, 5 summaries
+    # 40 agents: 5 blocks of entries, 5 of fragments, and 5 summaries of 7 texts each (the
+    # catalog.json entries, the filter's rows, the overview's stretch and 4 categories').
+    assert len(before) == 5 + 5 + 5 * 7
     edited = tmp_path / "agents/team1/agent5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
     after = parts_of(folder)
-    assert len(set(after) - set(before)) == 3
+    # Its entries and fragments; its entry, row, overview item and team1 item in its summary.
+    assert len(set(after) - set(before)) == 2 + 4
     assert len(after) == len(before)
 
 
@@ -155,7 +159,7 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
         found = loading(folder, name)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
-                assert part.later and "data" not in part.__dict__  # not read yet
+                assert part.later and "value" not in part.__dict__  # not read yet
                 path = part.folder / "parts" / part.name  # type: ignore[operator]
                 path.unlink() if number % 2 else path.write_bytes(b"\x80\x05damaged")
         return found
@@ -194,7 +198,9 @@ def test_any_cache_file_damaged_or_swapped_gives_the_pages_of_a_run_without_the_
     assert folder is not None
     names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pickle") if p.is_file())
     names += sorted(f"parts/{name}" for name in parts_of(folder))
-    assert len(names) == 2 + 9 + 9  # stamp, state, each agent whole; 3 blocks of entries, fragments, summaries
+    # The stamp, the state, each agent whole; 3 blocks of entries and of fragments, and the 4
+    # texts of each block's summary (catalog.json entries, filter rows, overview and category).
+    assert len(names) == 2 + 9 + 3 + 3 + 3 * 4
     for turn, name in enumerate(names):
         assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)  # the cache whole again
         victim = folder / name
@@ -234,9 +240,48 @@ def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
     state = cache_files.load(folder, "state.pickle")
     assert isinstance(state, cache_records.State)
     entries = state.entries
-    assert len(entries.parts) == 3 and not any("data" in part.__dict__ for part in entries.parts)
+    assert len(entries.parts) == 3 and not any("value" in part.__dict__ for part in entries.parts)
     cid = sorted(entries)[5]
     assert entry_of(entries[cid]) is not None
-    read = [number for number, part in enumerate(entries.parts) if "data" in part.__dict__]
+    read = [number for number, part in enumerate(entries.parts) if "value" in part.__dict__]
     assert read == [list(entries).index(cid) // 4]
     assert len(entries) == 10 and cid in entries and "elsewhere.md" not in entries
+
+
+def test_an_edit_makes_the_part_of_the_filters_data_that_holds_its_agent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When each part of the filter's data is one block's rows (here 4 agents, not 500), an
+    edit makes the part of its agent's block and leaves the others as the last run wrote
+    them (not even read from the cache); the docs are those of a run without the cache."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    monkeypatch.setattr(facets, "DATA_PART", 4)
+    (tmp_path / "agents").mkdir()
+    for index in range(10):
+        (tmp_path / "agents" / f"agent{index}.md").write_text(
+            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
+        )
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    data = sorted((tmp_path / "docs/assets").glob("catalog-data-*.js"))
+    assert [path.name for path in data] == ["catalog-data-1.js", "catalog-data-2.js", "catalog-data-3.js"]
+    before = {path.name: path.stat().st_ino for path in data}
+    made: list[int] = []  # the rows of each part made
+    real = shared_pages.data_scripts
+
+    def spy(labels: dict[str, list[tuple[str, str]]], total: int, parts: list[bytes]) -> dict[str, bytes]:
+        made.extend(part.count(b"Does task") for part in parts)
+        return real(labels, total, parts)
+
+    monkeypatch.setattr(shared_pages, "data_scripts", spy)
+    edited = tmp_path / "agents/agent5.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Does task", "Now does task"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    assert made == [0, 3, 0]  # the second block's rows only (its fourth: "Now does task")
+    after = {path.name: path.stat().st_ino for path in data}
+    assert [name for name in after if after[name] != before[name]] == ["catalog-data-2.js"]
+    fresh = CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"])
+    assert fresh.exit_code in (0, 1)
+    docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+    assert docs == again

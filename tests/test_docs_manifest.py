@@ -8,11 +8,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.output.docs_folder import write_docs
-from catalog.output.manifest import MANIFEST, Manifest, manifest_json, manifest_text, read_manifest
+from catalog.output import manifest as manifest_module
+from catalog.output.docs_folder import Listed, write_docs
+from catalog.output.manifest import MANIFEST, Manifest, digest, manifest_json, manifest_text, read_manifest
 
 HEX = st.text("0123456789abcdef", min_size=32, max_size=32)
 # Plain paths mostly, and now and then one JSON must escape, or one with several digests.
@@ -81,3 +83,35 @@ def test_a_path_told_twice_is_patched_once() -> None:
     new = {"0": ("0" * 32,), "a": ("0" * 31 + "1",), "b": ("0" * 32,)}
     was = Manifest(old, text=manifest_json(old) + "\n")
     assert manifest_text(new, was, ["a", "0", "a"]) == manifest_json(new) + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(PATH, DIGESTS, max_size=40), st.lists(PATH, max_size=4))
+def test_a_manifest_looked_up_unparsed_gives_what_parsing_gives(
+    files: dict[str, tuple[str, ...]], others: list[str]
+) -> None:
+    """The manifest the last run wrote is not parsed: each path a run writes is found by a
+    binary search of its sorted lines, which gives what parsing it gives, for every path
+    listed or not (a line not of a plain path with one digest: parsed after all)."""
+    text = manifest_json(files) + "\n"
+    for rel in [*files, *others]:
+        assert Manifest(None, text=text).get(rel) == Manifest(None, text=text).files.get(rel)
+
+
+def test_an_edit_of_one_page_does_not_parse_the_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told what the manifest lists (``Listed``: the one the last run wrote), an edit looks up
+    the pages it writes, patches their digests and parses none of the 2,000 lines."""
+    docs = tmp_path / "docs"
+    pages = {f"agents/a{i}.md": f"page {i}\n" for i in range(2000)}
+    first = write_docs(pages, docs)
+    parse = manifest_module._parsed
+    monkeypatch.setattr(
+        manifest_module, "_parsed", lambda text, checked: parse(text, checked) if not text else pytest.fail()
+    )
+    second = write_docs({"agents/a7.md": "edited\n"}, docs, known=first.stats, listed=Listed(1999, ()))
+    assert (second.written, second.unchanged, second.folders) == (("agents/a7.md",), 1999, ("agents",))
+    monkeypatch.undo()
+    assert read_manifest(docs).files == {
+        **{rel: (digest(t.encode()),) for rel, t in pages.items()},
+        "agents/a7.md": (digest(b"edited\n"),),
+    }

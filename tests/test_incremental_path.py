@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from catalog.cli.main import main
 from catalog.incremental import changes
 from catalog.output.docs_folder import JOURNAL, MANIFEST
+from catalog.render import shared_pages
 from catalog.types import Agent
 
 AGENTS = {
@@ -189,6 +190,35 @@ def test_a_hand_edited_shared_page_is_left_alone_and_the_edit_still_goes_through
     assert "docs/categories/backend.md: left alone: edited since generated" in result.stderr
     assert page.read_text(encoding="utf-8").endswith("A note kept by hand.\n")
     assert "Designs HTTP APIs well." in (project / "docs/agents/api.md").read_text(encoding="utf-8")
+
+
+def test_an_edit_leaves_out_the_shared_pages_it_does_not_change(
+    project: Path, runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared page of the last run's figures and items is not made again, when its file is
+    as that run left it: an edit makes the pages its agent is on. One edited by hand since is
+    made, and left alone, as a run without the cache leaves it."""
+    made: list[str] = []
+    real = shared_pages._group_page
+
+    def spy(context: object, kind: str, name: str, path: str, *rest: object) -> bytes | None:
+        page = real(context, kind, name, path, *rest)  # type: ignore[arg-type]
+        made.extend([path] if page is not None else [])
+        return page
+
+    monkeypatch.setattr(shared_pages, "_group_page", spy)
+    edit(project / "agents/writing/docs.md", "Writes the docs.", "Writes the docs well.")
+    assert generate().exit_code == 0
+    assert made == ["categories/writing.md"]
+    same_as_without_cache(project)
+    page = project / "docs/categories/backend.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA note kept by hand.\n", encoding="utf-8")
+    made.clear()
+    edit(project / "agents/writing/docs.md", "the docs well.", "the docs better.")
+    result = generate()
+    assert made == ["categories/backend.md", "categories/writing.md"]
+    assert "docs/categories/backend.md: left alone: edited since generated" in result.stderr
+    assert runs == ["kept", "assembled", "kept"]  # the second: the run without the cache
 
 
 def test_a_failure_while_writing_leaves_the_docs_as_they_were(

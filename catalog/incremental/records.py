@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import os
 from array import array
-from collections.abc import Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -24,7 +24,7 @@ from catalog.output.manifest import MISSING, FileStat, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
-    from catalog.render.blocks import Summary
+    from catalog.render.blocks import Summary, Text
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
     from catalog.types import Discovery
@@ -184,7 +184,7 @@ class State(FastPickle):
     context: tuple[str, ...]  # what every agent page depends on (``render.page_context``)
     groups: Groups
     # Every agent's fragments of the shared pages, in catalog order, ``BLOCK`` agents a part,
-    # and what the shared pages take from each block (``render.blocks.Summary``).
+    # and what the shared pages take from each block (``render.blocks.Summary``, ``stored``).
     blocks: tuple[Part[Fragments], ...]
     summaries: tuple[Summary, ...]
     cuts: dict[Hashable, Cut]  # the shared pages' templates cut around their items (``shared_pages.Cuts``)
@@ -193,37 +193,22 @@ class State(FastPickle):
     compared: tuple[Finding, ...]  # what the rules comparing agents found for the pages (``Made.compared``)
     definitions: frozenset[str]  # the slugs of the definitions another's page shows (``Agent.entry``)
     tokens: tuple[int, ...]  # each agent's description tokens, in catalog order (AC602's figures)
-    # The parts of summaries it was loaded from, with their values (``cache_files.Part``): a
-    # summary saved again unchanged is not written again. Not saved itself (``__reduce__``).
-    loaded: PartsLoaded[Summary] = field(default=(), compare=False, repr=False)
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Saved as its small fields, its entries and blocks of fragments (parts each) and its
-        summaries, a part each: an edit rewrites one of each, not the whole state."""
-        small = tuple(getattr(self, name) for name in _SMALL)
-        return _restored, (small, self.blocks, _reused(self.summaries, self.loaded))
 
 
-_SMALL = tuple(name for name in State.__slots__ if name not in ("blocks", "summaries", "loaded"))
 # Agents a block: as many as a part of the filter's data holds (``facets.DATA_PART``), so that
 # each of its parts is one block's rows (when no agent is a definition another's page shows).
 BLOCK = 500
 
 
-def _reused(values: Sequence[T], loaded: PartsLoaded[T]) -> tuple[Part[T], ...]:
-    """Each value as a part: the one loaded, when it holds the same value."""
-    return tuple(
-        loaded[index][0] if index < len(loaded) and loaded[index][1] == value else Part.of(value)
-        for index, value in enumerate(values)
-    )
+def stored(summary: Summary) -> Summary:
+    """A block's summary as the cache keeps it: each of its texts a part of its own, read when
+    a page that changed needs it (an edit makes one block's pages again and leaves the others)."""
 
+    def part(text: Text) -> Text:
+        return text if isinstance(text, Part) else Part.of(text.value, later=True)
 
-def _restored(
-    small: tuple[Any, ...], blocks: tuple[Part[Fragments], ...], summaries: tuple[Part[Summary], ...]
-) -> State:
-    values = dict(zip(_SMALL, small, strict=True))
-    loaded = tuple((part, part.value) for part in summaries)
-    return State(**values, blocks=blocks, summaries=tuple(value for _, value in loaded), loaded=loaded)
+    stretches = {page: stretch.evolve(text=part(stretch.text)) for page, stretch in summary.stretches.items()}
+    return summary.evolve(entries=part(summary.entries), rows=part(summary.rows), stretches=stretches)
 
 
 def cache_id(source: AgentSource) -> str:

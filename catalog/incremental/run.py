@@ -8,7 +8,8 @@ run the cache remembers (``cache_records``). The stages know nothing of it: this
    (``identity``) and no file came or went, the catalog (order, page names) stays the last
    run's; else it is assembled again from every agent (the others' light copies).
 4. Render the agents read, and those whose page name, page findings or context changed or
-   whose files are gone; join every shared page again from the fragments.
+   whose files are gone; join again from the fragments each shared page whose figures or
+   items changed (the others are left as the last run wrote them).
 5. Write what changed, then the state and the stamp (a stamp never names an unsaved state).
 
 With ``folder`` None (``--no-cache``, ``--check``) the same path reads and renders everything.
@@ -33,6 +34,7 @@ from catalog.incremental.records import (
     identity,
     light,
     source_of,
+    stored,
 )
 from catalog.output.manifest import file_stat
 from catalog.types import Agent, Catalog, Finding
@@ -111,7 +113,7 @@ def _run(
     # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
     from catalog.incremental.changes import Found, Made, read_files
     from catalog.model.variants import definitions_by_entry
-    from catalog.output.docs_folder import write_docs
+    from catalog.output.docs_folder import MANIFEST, Listed, write_docs
     from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import Cuts, joined_pages
 
@@ -139,13 +141,24 @@ def _run(
     blocks = _blocks(made, state, listings)
     # The cuts of the shared pages' templates hold while what they render with does.
     cuts = Cuts(state.cuts if state is not None and state.groups == groups else {})
-    shared, summaries = joined_pages(render, made.findings, [block for block, _ in blocks], cuts)
+    # A shared page the same as the last run's is left out when its file is as that run left it.
+    known = state.outputs if state is not None and _as_state_left(state, docs_dir) else {}
+    as_left = lambda path: path in known and file_stat(str(docs_dir / path)) == known[path]  # noqa: E731
+    shared, summaries, left = joined_pages(render, made.findings, [block for block, _ in blocks], cuts, as_left)
     pages: dict[str, str | bytes] = {**rendered, **shared}
-    keep = agents_files([slug for index, slug in enumerate(made.slugs) if index not in again], made.definitions)
-    known = state.outputs if state is not None else {}
-    written = write_docs(pages, docs_dir, check=check, keep=keep, known=known)
+    kept = [slug for index, slug in enumerate(made.slugs) if index not in again]
+    if made.catalog is None and state is not None and stamp is not None and not stamp.kept:
+        # The last run's files (``agent_outputs``: three an agent, two a definition another's
+        # page shows): the manifest it wrote lists them, and its shared pages, some gone now.
+        leaving = state.outputs.keys() - pages.keys() - {MANIFEST, *left}
+        listed = Listed(3 * len(kept) - len(made.definitions.intersection(kept)) + len(left), leaving)
+        written = write_docs(pages, docs_dir, check=check, known=state.outputs, listed=listed)
+    else:
+        keep = agents_files(kept, made.definitions) | set(left)
+        written = write_docs(pages, docs_dir, check=check, keep=keep, known=state.outputs if state else {})
     if folder is not None:  # None with --check
         outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
+        outputs |= {rel: known[rel] for rel in left}
         saved = State(
             key,
             replace(found.discovery, sources=(), listings={}),
@@ -160,14 +173,13 @@ def _run(
             context,
             groups,
             tuple(part or Part.of(block.fragments(), later=True) for block, part in blocks),
-            tuple(summaries),
+            tuple(map(stored, summaries)),
             cuts.now,
             {path: found_in for path, found_in in page_findings.items() if found_in},
             outputs,
             made.compared,
             made.definitions,
             made.tokens,
-            state.loaded if state is not None else (),
         )
         if cache_files.save(folder, _STATE, saved):
             _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
@@ -287,7 +299,7 @@ def _blocks(
         blocks: list[tuple[Block, Part[Fragments] | None]] = []
         for number, (part, summary) in enumerate(zip(state.blocks, state.summaries, strict=True)):
             if number in changes:
-                blocks.append((Block.of(part.value.replaced(changes[number])), None))
+                blocks.append((Block.of(part.value.replaced(changes[number]), summary), None))
             else:
                 blocks.append((Block(part.load, summary), part))
         return blocks

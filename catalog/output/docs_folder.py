@@ -12,9 +12,10 @@ import functools
 import itertools
 import os
 import stat
-from collections.abc import Mapping, Set
+from collections.abc import Collection, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from catalog.layout import is_generated_path
 from catalog.output.folders import OutputRefused
@@ -26,12 +27,12 @@ from catalog.output.manifest import (
     file_stat,
     is_safe_relative,
     manifest_json,
-    manifest_text,
+    patched_text,
     read_digests,
     read_manifest,
 )
 
-__all__ = ["JOURNAL", "MANIFEST", "WriteResult", "digest", "manifest_json", "short_diff", "write_docs"]
+__all__ = ["JOURNAL", "MANIFEST", "Listed", "WriteResult", "digest", "manifest_json", "short_diff", "write_docs"]
 
 # Every file a run writes is made here first, then renamed into place: a run killed on the way
 # leaves its temporary files in this one folder, which the next run removes whole before it
@@ -47,7 +48,9 @@ class WriteResult:
     kept: tuple[tuple[str, str], ...] = ()  # (path, why) files we did not touch
     stale: tuple[str, ...] = ()  # with check=True: what a write would change
     diffs: tuple[str, ...] = ()  # with check=True: a short unified diff per stale file
-    folders: tuple[str, ...] = ()  # every folder (relative) that holds a generated file
+    # Every folder (relative) that holds a generated file; with ``listed`` (the same files
+    # listed), those this run wrote or removed a file in: the others are as they were.
+    folders: tuple[str, ...] = ()
     # The stat of each file of ``pages`` that holds what was generated, as it is now: given
     # back to the next run as ``known``.
     stats: Mapping[str, FileStat] = field(default_factory=dict)
@@ -57,6 +60,15 @@ class WriteResult:
         return bool(self.written or self.removed or self.stale)
 
 
+class Listed(NamedTuple):
+    """What a caller knows of the manifest the last run wrote (its stat in ``known``): besides
+    ``pages``, it lists ``kept`` generated files still current, not rendered this time, and
+    ``leaving``, no longer generated. The manifest is then not parsed (``Manifest.get``)."""
+
+    kept: int
+    leaving: Collection[str]
+
+
 def write_docs(
     pages: Mapping[str, str | bytes],
     docs_dir: Path,
@@ -64,27 +76,27 @@ def write_docs(
     check: bool = False,
     keep: Set[str] = frozenset(),
     known: Mapping[str, FileStat] | None = None,
+    listed: Listed | None = None,
 ) -> WriteResult:
     """Bring ``docs_dir`` in step with ``pages``; with ``check``, only say what is stale.
 
     ``keep``: generated files that are still current but were not rendered this time.
     ``known``: the last run's ``WriteResult.stats``. A file whose stat is the same still holds
     what the manifest says was written, so it is neither read nor hashed again.
+    ``listed``: instead of ``keep``, when the manifest is the one the last run wrote.
     """
     _safe_folder.cache_clear()  # answers hold for one run only
     known = known or {}
     manifest = read_manifest(docs_dir, known.get(MANIFEST))
+    if listed is None or manifest.parsed is not None:  # not the manifest the last run wrote
+        listed = Listed(len(keep), manifest.files.keys() - pages.keys() - keep)
+    leaving = sorted(listed.leaving)
+    entries: dict[str, tuple[str, ...]] = {}  # the manifest's entries of ``pages`` now
+    dropped = set(leaving)  # its entries to drop: what no longer is generated, or is left alone
     written: list[str] = []
     writes: list[tuple[Path, bytes]] = []
     diffs: list[str] = []
     kept: list[tuple[str, str]] = []
-    # The manifest as it was, but what no longer is generated (removed, or left alone and left
-    # out of it below), then each page's entry: a copy in C, not every entry made again.
-    listed = manifest.files.keys()
-    leaving = sorted(listed - pages.keys() - keep)
-    new_manifest = dict(manifest.files)
-    for rel in leaving:
-        del new_manifest[rel]
     current_stats: dict[str, FileStat] = {}
     unchanged = 0
     for rel, text in sorted(pages.items()):
@@ -93,13 +105,20 @@ def write_docs(
         fingerprint = digest(data)
         if not _plain_file_or_absent(target, docs_dir):
             kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
-            new_manifest.pop(rel, None)
+            dropped.add(rel)
             continue
-        was = manifest.files.get(rel, ())
-        if not check and len(was) == 1 and len(was[0]) == 32 and rel in known and file_stat(str(target)) == known[rel]:
+        was = manifest.get(rel)
+        if (
+            not check
+            and was is not None
+            and len(was) == 1
+            and len(was[0]) == 32
+            and rel in known
+            and file_stat(str(target)) == known[rel]
+        ):
             # Unchanged since this tool wrote it: ours, and what it holds has digest was[0]
             # (an XXH3 one: a sha256 from an older manifest cannot be compared with ``fingerprint``).
-            new_manifest[rel] = (fingerprint,)
+            entries[rel] = (fingerprint,)
             if was[0] == fingerprint:
                 unchanged += 1
                 current_stats[rel] = known[rel]
@@ -110,20 +129,21 @@ def write_docs(
         current = _read_bytes(target)
         if current == data:
             unchanged += 1
-            new_manifest[rel] = (fingerprint,)
+            entries[rel] = (fingerprint,)
             current_stats[rel] = file_stat(str(target))
             continue
-        ours = rel in manifest.files
         if current is not None and not manifest.owns(rel, current):
-            kept.append((rel, "exists and was not written by agent-catalog" if not ours else "edited since generated"))
-            if ours:
-                new_manifest[rel] = manifest.files[rel]
+            kept.append(
+                (rel, "exists and was not written by agent-catalog" if was is None else "edited since generated")
+            )
+            if was is not None:
+                entries[rel] = was
                 if check:  # a hand-edited page no longer matches its agent: CI should say so
                     written.append(rel)
                     diffs.append(short_diff(rel, current, data))
             continue
         written.append(rel)
-        new_manifest[rel] = (fingerprint,)
+        entries[rel] = (fingerprint,)
         if check:
             diffs.append(short_diff(rel, current, data))
         else:
@@ -152,13 +172,15 @@ def write_docs(
             diffs.append(f"--- {rel}\n+++ (removed: its agent is gone)\n")
     if check:
         return WriteResult((), unchanged, (), tuple(kept), tuple([*written, *removed]), tuple(diffs))
-    rewrite_manifest = bool(written or removed or new_manifest != manifest.files)
+    changes = {rel: digests for rel, digests in entries.items() if manifest.get(rel) != digests}
+    dropped = {rel for rel in dropped if manifest.get(rel) is not None}
+    rewrite_manifest = bool(written or removed or changes or dropped)
     # Made once, when something is written: every file goes through it.
     scratch = _scratch(docs_dir) if writes or rewrite_manifest else docs_dir / SCRATCH
     if writes:
         # The journal first: a run interrupted among the writes leaves files that are still
         # ours, whichever content they hold, so the next run rewrites or removes them.
-        journal = {rel: tuple(dict.fromkeys([*manifest.files.get(rel, ()), *new_manifest[rel]])) for rel in written}
+        journal = {rel: tuple(dict.fromkeys([*(manifest.get(rel) or ()), *entries[rel]])) for rel in written}
         _write_journal(docs_dir, journal, scratch)
     for target, data in writes:
         _atomic_write(target, data, scratch)
@@ -169,17 +191,29 @@ def write_docs(
         _remove_empty_parents(target.parent, docs_dir)
     for rel in gone:  # its folder may be left empty: as if this run had removed the file
         _remove_empty_parents((docs_dir / _safe_relative(rel)).parent, docs_dir)
+    # The manifest this tool wrote last, unchanged since, is patched where digests changed.
+    trusted = manifest.text if MANIFEST in known and manifest.stat == known[MANIFEST] else None
     if rewrite_manifest:
-        # The manifest this tool wrote last, unchanged since: patched where digests changed.
-        trusted = manifest if MANIFEST in known and manifest.stat == known[MANIFEST] else None
-        _atomic_write(docs_dir / MANIFEST, manifest_text(new_manifest, trusted, pages.keys()).encode(), scratch)
+        listing = patched_text(trusted, changes) if trusted is not None and not dropped else None
+        if listing is None:
+            files = {rel: digests for rel, digests in manifest.files.items() if rel not in dropped}
+            listing = manifest_json(files | entries) + "\n"
+        _atomic_write(docs_dir / MANIFEST, listing.encode(), scratch)
     current_stats[MANIFEST] = file_stat(str(docs_dir / MANIFEST)) if rewrite_manifest else manifest.stat
     if writes or manifest.journal:
         (docs_dir / JOURNAL).unlink(missing_ok=True)
     drop_scratch(docs_dir)
-    folders = sorted({rel.rpartition("/")[0] for rel in new_manifest} - {""})
+    if manifest.parsed is None:  # the same files listed: the folders this run changed
+        folders = {rel[:at] for rel in [*written, *removed, *gone] for at in range(len(rel)) if rel[at] == "/"}
+    else:
+        folders = {rel.rpartition("/")[0] for rel in manifest.files.keys() - dropped | entries.keys()} - {""}
     return WriteResult(
-        tuple(written), unchanged + len(keep), tuple(removed), tuple(kept), folders=tuple(folders), stats=current_stats
+        tuple(written),
+        unchanged + listed.kept,
+        tuple(removed),
+        tuple(kept),
+        folders=tuple(sorted(folders)),
+        stats=current_stats,
     )
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import xxhash
 
@@ -64,15 +64,57 @@ def _digests_of(data: bytes, recorded: Sequence[str]) -> set[str]:
 class Manifest:
     # relative path -> digest of what we wrote. A path has two digests, old and new, in the
     # journal written before a run rewrites it: interrupted, the file holds one of the two.
-    files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # None until asked for when the manifest is the one this tool last wrote: its lines are
+    # then looked up (``get``), not 30,000 of them parsed for the few a run writes.
+    parsed: dict[str, tuple[str, ...]] | None = field(default_factory=dict)
     journal: bool = False  # an interrupted run's journal was there (and is merged into files)
     text: str | None = None  # the manifest file as read, when no journal was merged in
     stat: FileStat = MISSING  # of the manifest file, taken after reading it
 
+    @property
+    def files(self) -> dict[str, tuple[str, ...]]:
+        if self.parsed is None:
+            self.parsed = _parsed(self.text, checked=True)
+        return self.parsed
+
+    def get(self, rel: str) -> tuple[str, ...] | None:
+        """``rel``'s digests, or None when the manifest does not list it."""
+        if self.parsed is None and self.text is not None:
+            line = _line_of(self.text, rel)
+            if line is not False:
+                return None if line is None else (line[2],)
+        return self.files.get(rel)
+
     def owns(self, rel: str, data: bytes) -> bool:
         """Whether ``data`` at ``rel`` is what this tool wrote there (not edited since)."""
-        recorded = self.files.get(rel, ())
+        recorded = self.get(rel) or ()
         return not _digests_of(data, recorded).isdisjoint(recorded)
+
+
+def _line_of(text: str, rel: str) -> re.Match[str] | Literal[False] | None:
+    """``rel``'s line in a manifest's text, found by a binary search of its lines (sorted by
+    path, as ``manifest_json`` writes them): None when it is not listed, False when a line
+    looked at is not a plain path with one digest (then the manifest is parsed)."""
+    lo, hi = 1, len(text)  # where the line of ``rel`` may start
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = text.find("\n", mid - 1) + 1  # the first line that starts at ``mid`` or after
+        if not start or start >= hi:
+            hi = mid
+            continue
+        line = _LINE.match(text, start)
+        if line is None:
+            if text.startswith("}", start):  # the last line
+                hi = mid
+                continue
+            return False
+        if line[1] == rel:
+            return line
+        if line[1] < rel:
+            lo = start + 1
+        else:
+            hi = mid
+    return None
 
 
 def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
@@ -101,30 +143,23 @@ def manifest_text(
     is the manifest as a run wrote it (its stat says so): when the same paths have other
     digests, as after an edit (a few of thousands), the text read is patched where they are.
     ``changed``: the only paths whose digests may be others than ``was``'s (else any)."""
-    if was is None or was.text is None:
-        return manifest_json(files) + "\n"
-    patched = _patched(files, was.files, was.text, files.keys() if changed is None else changed)
-    return patched if patched is not None else manifest_json(files) + "\n"
+    if was is not None and was.text is not None and files.keys() == was.files.keys():
+        rels = files.keys() if changed is None else set(changed) & files.keys()
+        patched = patched_text(was.text, {rel: files[rel] for rel in rels if files[rel] != was.files[rel]})
+        if patched is not None:
+            return patched
+    return manifest_json(files) + "\n"
 
 
-def _patched(
-    files: Mapping[str, tuple[str, ...]], old: Mapping[str, tuple[str, ...]], text: str, changed: Collection[str]
-) -> str | None:
-    if files.keys() != old.keys():
-        return None
+def patched_text(text: str, changes: Mapping[str, tuple[str, ...]]) -> str | None:
+    """A manifest's text (``manifest_json``'s) with other digests for some of the paths it
+    lists; None unless each is a plain path with one digest, then and now."""
     spans: list[tuple[int, int, str]] = []
-    for rel in set(changed):  # once each; the same paths in both: one not in ``files`` is in neither
-        digests, was = files.get(rel, ()), old.get(rel, ())
-        if was == digests:
-            continue
-        if not (len(digests) == len(was) == 1 and _PLAIN_PATH.fullmatch(rel) and _HEX.fullmatch(was[0] + digests[0])):
+    for rel, digests in changes.items():
+        line = _line_of(text, rel)
+        if not line or len(digests) != 1 or not _HEX.fullmatch(digests[0]):
             return None
-        line = f'\n "{rel}": "{was[0]}"'
-        at = text.find(line)
-        if at < 0:
-            return None
-        end = at + len(line) - 1  # the digest's closing quote
-        spans.append((end - len(was[0]), end, digests[0]))
+        spans.append((line.start(2), line.end(2), digests[0]))
     pieces, end = [], 0
     for start, stop, digest_now in sorted(spans):
         pieces += [text[end:start], digest_now]
@@ -135,11 +170,14 @@ def _patched(
 def read_manifest(docs_dir: Path, written: FileStat | None = None) -> Manifest:
     """The manifest, with the journal of an interrupted run merged in. ``written``: the stat
     the manifest had when this tool last wrote it; when it still has it, its paths are the
-    ones that run checked, and are not checked again (8 ms of 30,000 paths)."""
+    ones that run checked, and it is parsed only when asked for (``Manifest.get``)."""
     text = _read_text(docs_dir / MANIFEST)
     stat = file_stat(str(docs_dir / MANIFEST))
-    files = _parsed(text, checked=written is not None and written != MISSING and stat == written)
+    checked = written is not None and written != MISSING and stat == written
     interrupted = os.path.lexists(docs_dir / JOURNAL)
+    if checked and not interrupted and text is not None:
+        return Manifest(None, False, text, stat)
+    files = _parsed(text, checked)
     for rel, digests in (read_digests(docs_dir / JOURNAL) if interrupted else {}).items():
         files[rel] = tuple(dict.fromkeys([*files.get(rel, ()), *digests]))
     return Manifest(files, interrupted, None if interrupted else text, stat)
@@ -184,6 +222,8 @@ def _parsed(text: str | None, checked: bool) -> dict[str, tuple[str, ...]]:
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 _PLAIN_PATHS = re.compile(rf"(?:{_PLAIN_PATH.pattern})(?:\n(?:{_PLAIN_PATH.pattern}))*")
 _HEX = re.compile(r"[0-9a-f]+")
+# A line of the manifest as ``manifest_json`` writes a plain path with one digest.
+_LINE = re.compile(rf' "({_PLAIN_PATH.pattern})": "([0-9a-f]+)"')
 
 
 def _plain_paths(paths: Collection[str]) -> bool:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 from catalog.model.names import reading_order
 from catalog.types import FastPickle
@@ -104,19 +104,40 @@ def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
 Page = tuple[str, str]
 
 
+class Text(Protocol):
+    """Bytes a summary holds: made now (``Held``), or kept by a cache and read when asked for."""
+
+    @property
+    def value(self) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Held(FastPickle):
+    value: bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Stretch(FastPickle):
     """One page's items from one block, joined with that page's separator."""
 
     separator: bytes
-    text: bytes
+    text: Text
     count: int
     first: tuple[bytes, ...]  # its first two items, and its last (what ``joined`` checks)
     last: bytes
 
     @staticmethod
     def of(items: Sequence[bytes], separator: bytes) -> Stretch:
-        return Stretch(separator, separator.join(items), len(items), tuple(items[:2]), items[-1] if items else b"")
+        joined = Held(separator.join(items))
+        return Stretch(separator, joined, len(items), tuple(items[:2]), items[-1] if items else b"")
+
+    def same(self, other: Stretch | None) -> bool:
+        """Whether ``other`` (the last run's) joins the same items the same way."""
+        return (
+            other is not None
+            and (self.separator, self.count) == (other.separator, other.count)
+            and (self.text is other.text or self.text.value == other.text.value)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +153,8 @@ class Summary(FastPickle):
     facets: Counter[tuple[str, str, str]]  # entries by facet name, key and label (``facets.facet_counts``)
     categories: Counter[str]  # entries by category
     collections: Counter[str | None]  # entries by collection
-    entries: bytes  # every agent's catalog.json entry, joined with ","
-    rows: bytes  # the entries' rows of the filter's data, joined with ","
+    entries: Text  # every agent's catalog.json entry, joined with ","
+    rows: Text  # the entries' rows of the filter's data, joined with ","
     row_ends: tuple[int, ...]  # where each row ends in ``rows``
     stretches: dict[Page, Stretch]  # the items of each page the entries are on, once joined
 
@@ -157,8 +178,8 @@ class Summary(FastPickle):
             facets=facet_counts(_column(fragments, "facets", shown)),
             categories=Counter(_column(fragments, "category", shown)),
             collections=Counter(_column(fragments, "collection", shown)),
-            entries=b",".join(fragments.column("entry")),
-            rows=b",".join(rows),
+            entries=Held(b",".join(fragments.column("entry"))),
+            rows=Held(b",".join(rows)),
             row_ends=tuple(ends),
             stretches={},
         )
@@ -248,10 +269,11 @@ def row_parts(summaries: Sequence[Summary], per: int) -> list[bytes]:
     room = per
     for summary in summaries:
         ends, done = summary.row_ends, 0
+        rows = summary.rows.value if ends else b""
         while done < len(ends):
             take = min(room, len(ends) - done)
             begin, end = (ends[done - 1] + 1 if done else 0), ends[done + take - 1]
-            current.append(summary.rows if begin == 0 and end == len(summary.rows) else summary.rows[begin:end])
+            current.append(rows if begin == 0 and end == len(rows) else rows[begin:end])
             done, room = done + take, room - take
             if not room:
                 parts.append(b",".join(current))

@@ -62,14 +62,17 @@ SharedPages = dict[str, bytes]
 class Block:
     """One block of agents (``blocks.BLOCK``, in catalog order) as the shared pages take it:
     its summary when kept from the last run, and how to have its fragments (a cache's are
-    unpickled only when asked for: when the summary is not there, or lacks a stretch)."""
+    unpickled only when asked for: when the summary is not there, or lacks a stretch); or,
+    changed since, the last run's summary (``was``), to tell the pages it changed from those
+    it did not (a page of the same figures and stretches is not made again)."""
 
     fragments: Callable[[], Fragments]
     summary: Summary | None = None
+    was: Summary | None = None
 
     @staticmethod
-    def of(fragments: Fragments) -> Block:
-        return Block(lambda: fragments)
+    def of(fragments: Fragments, was: Summary | None = None) -> Block:
+        return Block(lambda: fragments, None, was)
 
 
 def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments: Fragments) -> SharedPages:
@@ -78,11 +81,16 @@ def shared_pages(context: RenderContext, findings: Sequence[Finding], fragments:
 
 
 def joined_pages(
-    context: RenderContext, findings: Sequence[Finding], blocks: Sequence[Block], cuts: Cuts | None = None
-) -> tuple[SharedPages, list[Summary]]:
+    context: RenderContext,
+    findings: Sequence[Finding],
+    blocks: Sequence[Block],
+    cuts: Cuts | None = None,
+    as_left: Callable[[str], bool] = lambda path: False,
+) -> tuple[SharedPages, list[Summary], list[str]]:
     """The overview, category, collection and rules pages, the data files and the assets, from
-    the blocks' summaries; and each block's summary with the stretches the pages took of it.
-    ``cuts``: the templates' cuts of the last run with the same ``context.common`` (``Cuts``)."""
+    the blocks' summaries; each block's summary with the stretches the pages took of it; and
+    the pages left out, the same as the last run made them, whose files are as it left them
+    (``as_left``). ``cuts``: the templates' cuts of the last run with the same ``context.common``."""
     cuts = cuts if cuts is not None else Cuts({})
     common = context.common
     loaded: dict[int, Fragments] = {}
@@ -115,26 +123,39 @@ def joined_pages(
         def everything() -> list[bytes]:
             return [item for index in having for item in page_items(fragments(index), page)]
 
-        return Items(sum(counts), stretches, everything)
+        def same() -> bool:  # after ``stretches``
+            for index in having:
+                block = blocks[index]
+                was = block.summary or block.was
+                if was is None or not used[index][page].same(was.stretches.get(page)):
+                    return False
+            return True
+
+        return Items(sum(counts), stretches, everything, same)
 
     pages: SharedPages = {}
+    left: list[str] = []
     overview = Overview.of(summaries)
     scripts = [DATA_HEAD, *data_parts(overview.total)]  # what the pages with the filter load, in order
-    for category in overview.by_category:
-        path = common["category_page"](category)
-        pages[path] = _group_page(context, "category", category, path, items_of(("category", category)), scripts, cuts)
-    for collection in common["collections"]:
-        path = common["collection_page"](collection)
-        pages[path] = _group_page(
-            context, "collection", collection, path, items_of(("collection", collection)), scripts, cuts
-        )
+    groups = [("category", name) for name in overview.by_category]
+    for kind, name in [*groups, *(("collection", name) for name in common["collections"])]:
+        path = common[f"{kind}_page"](name)
+        page = _group_page(context, kind, name, path, items_of((kind, name)), scripts, cuts, as_left(path))
+        if page is None:
+            left.append(path)
+        else:
+            pages[path] = page
     if overview.by_category:
         pages[common["categories_page"]] = _group_index(context, "category", overview.counts["category"]).encode()
     if common["collections"]:
         counted = merged(s.collections for s in summaries)
         counts = {collection: counted[collection] for collection in common["collections"]}
         pages[common["collections_page"]] = _group_index(context, "collection", counts).encode()
-    pages["index.md"] = _overview_page(context, overview, items_of(("overview", "")), scripts, cuts)
+    index = _overview_page(context, overview, items_of(("overview", "")), scripts, cuts, as_left("index.md"))
+    if index is None:
+        left.append("index.md")
+    else:
+        pages["index.md"] = index
     pages["rules.md"] = with_meta(
         context.env.get_template("rules.md.j2").render(
             rules=rule_table(), link=lambda t: context.link("rules.md", t), **common
@@ -142,12 +163,27 @@ def joined_pages(
         "Lint rules",
         "What agent-catalog lint checks, and why",
     ).encode()
-    pages["catalog.json"] = catalog_index([s.entries for s in summaries if s.agents], findings)
+    pages["catalog.json"] = catalog_index([s.entries.value for s in summaries if s.agents], findings)
     labels = labels_counted(merged(s.facets for s in summaries))
-    pages.update(data_scripts(labels, overview.total, row_parts(summaries, facets.DATA_PART)))
+    # A part of the filter's data that is one block's rows, as the last run's was: left out.
+    per = facets.DATA_PART
+    aligned = all(len(s.row_ends) == per for s in summaries[:-1]) and all(
+        block.summary or (block.was and len(block.was.row_ends) == len(s.row_ends))
+        for block, s in zip(blocks, summaries, strict=True)
+    )
+    if aligned:
+        kept = {path for path, block in zip(scripts[1:], blocks, strict=False) if block.summary and as_left(path)}
+        rows = [b"" if path in kept else s.rows.value for path, s in zip(scripts[1:], summaries, strict=False)]
+        pages.update(
+            (path, data) for path, data in data_scripts(labels, overview.total, rows).items() if path not in kept
+        )
+        left += sorted(kept)
+    else:
+        pages.update(data_scripts(labels, overview.total, row_parts(summaries, per)))
     for asset in ASSETS:
         pages[asset] = (default_template_dir() / asset).read_bytes()
-    return pages, [summary.evolve(stretches=stretches) for summary, stretches in zip(summaries, used, strict=True)]
+    summaries = [summary.evolve(stretches=stretches) for summary, stretches in zip(summaries, used, strict=True)]
+    return pages, summaries, left
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +193,7 @@ class Items:
     count: int
     stretches: Callable[[bytes], list[Stretch]]
     everything: Callable[[], list[bytes]]
+    same: Callable[[], bool] = lambda: False  # the stretches made are the last run's
 
     @staticmethod
     def of(items: Sequence[bytes]) -> Items:
@@ -187,7 +224,8 @@ def joined(
     items: Sequence[bytes] | Items,
     cuts: Cuts | None = None,
     key: Hashable = None,
-) -> list[bytes]:
+    as_left: bool = False,
+) -> list[bytes] | None:
     """The pieces of ``render(items)`` as UTF-8 (it is their ``b"".join``; ``items`` are UTF-8
     too, and the template's are text): head, the items joined with the separator between
     them (a block's at a time, ``Items``), tail, from two renderings with placeholder items
@@ -197,7 +235,8 @@ def joined(
     or slices the list, or changes only other items, is not seen: the README asks list
     templates not to); else ``render(items)`` itself. Pieces, so that ``with_meta`` copies a
     long page once, front matter and all. ``key``: all ``render`` depends on but the items,
-    to find the cut in ``cuts`` (and keep it there)."""
+    to find the cut in ``cuts`` (and keep it there). None when the page is the last run's: the
+    same cut of the same key around the same stretches, and its file ``as_left`` by that run."""
     items = items if isinstance(items, Items) else Items.of(items)
     if not items.count:
         return [render([]).encode()]
@@ -212,6 +251,9 @@ def joined(
     if cut is not None:
         head, separator, tail, confirmed = cut
         stretches = items.stretches(separator.encode())
+        if as_left and cuts is not None and cuts.was.get(key) == cut and items.same():
+            cuts.now[key] = cut
+            return None
         leading = [item for s in stretches for item in s.first][: min(2, items.count - 1)]
         sample = tuple(item.decode() for item in (stretches[-1].last, *leading))
         if sample == confirmed or render(sample) == head + separator.join(sample) + tail:
@@ -219,15 +261,22 @@ def joined(
                 cuts.now[key] = (head, separator, tail, sample)
             pieces = [head.encode()]
             for s in stretches:
-                pieces += (s.text, separator.encode())
+                pieces += (s.text.value, separator.encode())
             pieces[-1] = tail.encode()  # the separator after the last stretch
             return pieces
     return [render([item.decode() for item in items.everything()]).encode()]
 
 
 def _group_page(
-    context: RenderContext, kind: str, name: str, path: str, members: Items, scripts: list[str], cuts: Cuts
-) -> bytes:
+    context: RenderContext,
+    kind: str,
+    name: str,
+    path: str,
+    members: Items,
+    scripts: list[str],
+    cuts: Cuts,
+    as_left: bool,
+) -> bytes | None:
     """A category's or a collection's page; ``scripts``: the filter's data, head and parts."""
     template = context.env.get_template(f"{kind}.md.j2")
 
@@ -236,7 +285,9 @@ def _group_page(
         values = {"items": items, "count": members.count, "link": link, "data_scripts": scripts, kind: name}
         return template.render(**values, **context.common)
 
-    body = joined(render, members, cuts, (kind, name, path, members.count, tuple(scripts)))
+    body = joined(render, members, cuts, (kind, name, path, members.count, tuple(scripts)), as_left)
+    if body is None:
+        return None
     return with_meta_bytes(body, titleize(name) if kind == "category" else name, f"{members.count} agents")
 
 
@@ -263,7 +314,9 @@ def _group_index(context: RenderContext, kind: str, members: Mapping[str, int]) 
     return with_meta(body, title, f"{len(groups)} {title.lower()}")
 
 
-def _overview_page(context: RenderContext, overview: Overview, items: Items, scripts: list[str], cuts: Cuts) -> bytes:
+def _overview_page(
+    context: RenderContext, overview: Overview, items: Items, scripts: list[str], cuts: Cuts, as_left: bool
+) -> bytes | None:
     """``index.md``: the figures, the categories and collections, and every entry's item."""
     template = context.env.get_template("overview.md.j2")
     figures: dict[str, Any] = {
@@ -280,7 +333,9 @@ def _overview_page(context: RenderContext, overview: Overview, items: Items, scr
         link = lambda t: context.link("index.md", t)  # noqa: E731
         return template.render(items=some, link=link, **figures, **context.common)
 
-    body = joined(render, items, cuts, ("overview", repr(figures)))
+    body = joined(render, items, cuts, ("overview", repr(figures)), as_left)
+    if body is None:
+        return None
     return with_meta_bytes(body, context.common["options"].site_name, f"{overview.total} agents")
 
 
