@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.frozen import frozen
 from catalog.incremental.run import GenerateResult
 from catalog.types import Agent, Catalog, Finding
 
@@ -134,7 +135,7 @@ class EmptyCatalog(Exception):
         self.paths, self.findings = tuple(paths), tuple(findings)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildResult:
     agents: int
     findings: tuple[Finding, ...]

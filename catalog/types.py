@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Self
+
+from catalog.frozen import frozen
 
 Severity = Literal["error", "warning", "info"]
 
@@ -47,7 +49,7 @@ class Format(StrEnum):
     FACTORY = "factory"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding(FastPickle):
     """One problem with one file, printed as ``path:line:col: CODE message``."""
 
@@ -107,7 +109,7 @@ def at_most_per_code(findings: Iterable[Finding], limit: int = FINDINGS_PER_CODE
     return sorted(kept, key=Finding.sort_key)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AgentSource(FastPickle):
     """A file discovery decided is an agent, with what its location says about it."""
 
@@ -129,7 +131,7 @@ class AgentSource(FastPickle):
     format_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Skipped:
     """A file discovery looked at and decided is not an agent, and why."""
 
@@ -137,7 +139,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Origin(FastPickle):
     """A stretch of an agent's prompt read from another file than the agent file: a file its
     tool appends (Roo Code's rules, under a title line and a blank one) or reads the whole
@@ -152,7 +154,7 @@ class Origin(FastPickle):
     file: str = ""  # the file on disk, as ``Agent.source`` is (named it, lint checks its text)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RawDocument:
     """A file split into frontmatter and body, before any dialect is applied."""
 
@@ -168,13 +170,13 @@ class RawDocument:
     origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Turn(FastPickle):
     role: Literal["user", "assistant"]
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Example(FastPickle):
     """One ``<example>`` dialogue: context, turns in order, commentary."""
 
@@ -184,7 +186,7 @@ class Example(FastPickle):
     line: int  # 1-based line of the file where the example starts
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Section(FastPickle):
     """A titled part of the system prompt, with its list items and nested sections."""
 
@@ -200,7 +202,7 @@ class Section(FastPickle):
     kind: str = "heading"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Agent(FastPickle):
     """One agent, whatever its dialect."""
 
@@ -243,7 +245,7 @@ class Agent(FastPickle):
     origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Catalog:
     """Everything one scan found: agents in slug order, findings in path order."""
 
@@ -254,7 +256,7 @@ class Catalog:
     notes: tuple[Skipped, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Discovery:
     """What discovery found (``catalog.discover.find``): the agent files, and what it passed over."""
 

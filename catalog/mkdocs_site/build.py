@@ -7,10 +7,10 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.frozen import frozen
 from catalog.layout import ASSETS, HtmlBlocks, edit_base
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ PLUGIN_LOGGER = "mkdocs.plugins.agent-catalog"
 Progress = Callable[[str, int], Callable[[], None]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SiteConfig:
     """What the CLI needs to know of an MkDocs configuration before building."""
 
@@ -181,7 +181,7 @@ def import_mkdocs() -> None:
         importlib.import_module(module)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MkDocsRun:
     """What an in-process MkDocs build said: its warnings, and (when the agent-catalog plugin
     made the pages) the catalog the plugin read."""
