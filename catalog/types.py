@@ -20,7 +20,7 @@ class FastPickle:
     made the generate cache of 1,000 agents take 0.4 s to save and load.
     """
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()  # the fields of a slotted dataclass
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         names: tuple[str, ...] = getattr(self, "__slots__", ())

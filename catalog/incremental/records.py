@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xxhash
 
+from catalog.frozen import frozen
 from catalog.incremental.files import Part, T
 from catalog.output.manifest import MISSING, FileStat, file_stat
 from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
@@ -33,7 +34,7 @@ SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Stamp(FastPickle):
     """Every path the last run saw, with its stat then, and what the run found."""
 
@@ -104,7 +105,7 @@ class Placement(NamedTuple):
     entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AgentEntry(FastPickle):
     """One agent as the last run read it from its file, and placed it in the catalog."""
 
@@ -167,7 +168,7 @@ class Entries(Mapping[str, bytes]):
         return Entries, (self.ids, self.parts, self.block)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class State(FastPickle):
     """What the last run made of the agents, for the next run to start from."""
 

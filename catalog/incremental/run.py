@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog.frozen import frozen
 from catalog.incremental import files as cache_files
 from catalog.incremental.files import Part
 from catalog.incremental.records import (
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 _STAMP, _STATE = "stamp.pickle", "state.pickle"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GenerateResult:
     agents: int
     findings: tuple[Finding, ...]

@@ -13,9 +13,10 @@ import itertools
 import os
 import stat
 from collections.abc import Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 
+from catalog.frozen import frozen
 from catalog.layout import is_generated_path
 from catalog.output.folders import OutputRefused
 from catalog.output.manifest import (
@@ -39,7 +40,7 @@ __all__ = ["JOURNAL", "MANIFEST", "WriteResult", "digest", "manifest_json", "sho
 SCRATCH = ".agent-catalog-tmp"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WriteResult:
     written: tuple[str, ...] = ()
     unchanged: int = 0

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from catalog.frozen import frozen
 from catalog.model.names import reading_order
 from catalog.types import FastPickle
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Listing(FastPickle):
     """One agent's fragments of the shared pages and what their figures count of it: made with
     its page, kept between runs."""
@@ -45,7 +45,7 @@ _FIELDS = Listing.__slots__
 _REPEATED = frozenset({"format_labels", "models", "facets"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fragments(FastPickle):
     """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
     the fragments of thousands of agents load and save as a few long tuples, not as
@@ -104,7 +104,7 @@ def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
 Page = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Stretch(FastPickle):
     """One page's items from one block, joined with that page's separator."""
 
@@ -119,7 +119,7 @@ class Stretch(FastPickle):
         return Stretch(separator, separator.join(items), len(items), tuple(items[:2]), items[-1] if items else b"")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Summary(FastPickle):
     """What the shared pages take from one block of agents, in catalog order; "entries" are
     the agents with a page of their own (not a definition another's page shows)."""
@@ -201,7 +201,7 @@ def merged(counters: Iterable[Counter[Any]]) -> Counter[Any]:
     return total
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Overview:
     """The overview's figures, from the blocks' summaries."""
 
