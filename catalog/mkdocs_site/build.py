@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -132,6 +131,7 @@ def run_engine(engine: str, config_file: Path, site_dir: Path, progress: Progres
     """Build with one of the engines (only MkDocs, in-process, reports its warnings)."""
     if engine == "mkdocs":
         return prepare_mkdocs(config_file, site_dir, progress)()
+    import json
     import shutil
     import subprocess
     import sys
