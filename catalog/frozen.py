@@ -6,6 +6,8 @@ Python 3.11 and 3.12 compile every method ``dataclass`` writes from its own sour
 write ``__init__`` and the frozen ``__setattr__`` and ``__delattr__``, and gives the class
 ``__eq__``, ``__hash__`` and ``__repr__`` made of closures over its fields, which behave as
 ``dataclass``' own (same comparisons, same hash values, same text): three compiles of six.
+
+``FastPickle``, the base of the values the cache keeps, pickles them as their fields' values.
 """
 
 from __future__ import annotations
@@ -14,9 +16,29 @@ import dataclasses
 import operator
 import reprlib
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast, dataclass_transform
+from typing import Any, Self, TypeVar, cast, dataclass_transform
 
 T = TypeVar("T")
+
+
+class FastPickle:
+    """Pickle a slotted dataclass as its constructor arguments.
+
+    The default for slots dataclasses walks ``dataclasses.fields()`` for every object, which
+    made the generate cache of 1,000 agents take 0.4 s to save and load.
+    """
+
+    __slots__: tuple[str, ...] = ()  # the fields of a slotted dataclass
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        names: tuple[str, ...] = getattr(self, "__slots__", ())
+        return (type(self), tuple(getattr(self, name) for name in names))
+
+    def evolve(self, **changes: Any) -> Self:
+        """A copy with ``changes``: ``dataclasses.replace`` without its introspection on every
+        call (the generate cache copies thousands of listings)."""
+        names: tuple[str, ...] = getattr(self, "__slots__", ())
+        return type(self)(*(changes[name] if name in changes else getattr(self, name) for name in names))
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))

@@ -8,15 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.findings import Finding
 from catalog.frozen import frozen
 from catalog.incremental.run import GenerateResult
-from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.assemble import assign_slugs, one_category_spelling
     from catalog.layout import RenderOptions
     from catalog.load import Loaded, failure_finding, guarded_load, load_agent
     from catalog.mkdocs_site.build import Progress, SiteConfig
+    from catalog.types import Agent, Catalog
 
 # Stage functions of their own modules, named here too for the callers that know them by it.
 __all__ = [
@@ -240,6 +241,7 @@ def _build_with_plugin(
     from catalog.mkdocs_site.build import prepare_mkdocs
     from catalog.output.docs_folder import WriteResult
     from catalog.output.folders import staged_site
+    from catalog.types import Catalog
 
     pages: list[int] = [0]
 

@@ -33,6 +33,8 @@ SITE = ("mkdocs", "material", "markdown", "pymdownx", "pygments", "babel", "requ
 # The stages (and the CLI's other commands): a run where nothing changed stops at the stamp.
 STAGES = ("catalog.discover", "catalog.parse", "catalog.model", "catalog.lint", "catalog.render")
 STAGES += ("catalog.load", "catalog.assemble", "catalog.incremental.changes", "catalog.cli.starter")
+# Nor the stages' values: the stamp holds findings (``catalog.findings``), no agent.
+STAGES += ("catalog.types",)
 # The standard library's slow imports nobody on either path needs; and those Jinja2 brings
 # (its bytecode cache), which a run that renders nothing does without.
 STDLIB = ("difflib", "subprocess", "logging", "email", "http", "asyncio", "concurrent")

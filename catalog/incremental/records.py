@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xxhash
 
-from catalog.frozen import frozen
+from catalog.findings import Finding
+from catalog.frozen import FastPickle, frozen
 from catalog.incremental.files import Part, T
 from catalog.output.manifest import MISSING, FileStat, file_stat
-from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
     from catalog.render.blocks import Summary
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
-    from catalog.types import Discovery
+    from catalog.types import Agent, AgentSource, Discovery, Format
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
@@ -269,6 +269,8 @@ def source_key(source: AgentSource) -> SourceKey:
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
+    from catalog.types import AgentSource, Format  # here: a run where nothing changed defines neither
+
     path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
 
     def text(value: object) -> str | None:
