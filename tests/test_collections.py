@@ -5,6 +5,8 @@ agents layout), never any folder. Scanning one repository made its src/, tools/,
 from __future__ import annotations
 
 import itertools
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -146,3 +148,45 @@ def test_two_projects_of_one_name_are_two_collections(tmp_path: Path, case: str)
     # An "app" project of its own keeps its short name.
     shutil.rmtree(tmp_path / "api")
     assert {a.collection for a in scan_catalog([str(tmp_path)], jobs=1).agents} == {"app"}
+
+
+@pytest.mark.parametrize("case", SAME_NAMED_PROJECTS)
+def test_two_scanned_folders_projects_of_one_name_are_two_collections(tmp_path: Path, case: str) -> None:
+    # ``agent-catalog scan web api``: each folder's ``app`` project was named ``app``, one
+    # collection of both (and one filter value, one page); as one scanned folder's two are.
+    files = {}
+    for rel, name in zip(SAME_NAMED_PROJECTS[case], ("a", "b"), strict=True):
+        files[f"{rel.split('/')[0]}/.git/HEAD"] = "ref: refs/heads/main\n"
+        files[rel] = (ROOMODE if rel.endswith(".roomodes") else AGENT).format(name=name)
+    write(tmp_path, files)
+    roots = [str(tmp_path / "web"), str(tmp_path / "api")]
+    collections = {a.name: a.collection for a in scan_catalog(roots, jobs=1).agents}
+    assert collections == {"a": "web/app", "b": "api/app"}
+    # Alone, each keeps its short name.
+    assert {a.collection for a in scan_catalog(roots[:1], jobs=1).agents} == {"app"}
+
+
+def test_collections_that_slugify_alike_are_two_filter_values(tmp_path: Path) -> None:
+    # ``web/app`` (a project named by its path) and ``web-app`` have a page each (``-2``); the
+    # filter keyed both by ``slugify`` ("web-app"), so choosing one listed the other's agents
+    # too, and each collection page's filter counted both.
+    from catalog.render.pages import render_catalog
+
+    files = {".git/HEAD": "ref: refs/heads/main\n"}
+    for rel, name in (("web/app", "a"), ("api/app", "b"), ("web-app", "c")):
+        files[f"{rel}/.claude/agents/{name}.md"] = AGENT.format(name=name)
+    write(tmp_path, files)
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    assert {a.name: a.collection for a in catalog.agents} == {"a": "web/app", "b": "api/app", "c": "web-app"}
+    pages = render_catalog(catalog)
+    text = {path: page.decode() if isinstance(page, bytes) else page for path, page in pages.items()}
+    data = "".join(page for path, page in sorted(text.items()) if path.startswith("assets/catalog-data"))
+    rows = re.findall(r'\["([a-z])","[^"]*",(\{.*?\})', data)  # slug, search text, facets
+    keys = {slug: json.loads(facets)["collection"] for slug, facets in rows}
+    assert len({key[0] for key in keys.values()}) == 3, keys
+    for collection in ("web/app", "api/app", "web-app"):
+        page = next(t for p, t in text.items() if p.startswith("collections/") and f"title: {collection}" in t)
+        scope = re.search(r'data-ac-scope-value="([^"]*)"', page)
+        assert scope is not None
+        members = {slug for slug, key in keys.items() if key == [scope.group(1)]}
+        assert members == {a.name for a in catalog.agents if a.collection == collection}

@@ -297,3 +297,33 @@ def test_the_rules_of_all_modes_of_one_file_stay_within_a_bound(tmp_path: Path) 
     assert sum(len(a.body) for a in catalog.agents) <= MAX_RULES_BYTES_PER_FILE + 40 * 1000
     assert len(catalog.agents) == 40
     assert 0 < len([f for f in catalog.findings if f.code == "AC119"]) < 40
+
+
+OPEN_FENCES = {  # the role definition, and how it is closed
+    "backticks": ("You write code:\n\n```python\ndef f(): pass\n", "\n```"),
+    "tildes, info and a shorter backtick run": ("You write code:\n\n~~~~ sh\nmake\n```\n~~~\n", "\n~~~~"),
+    "closed by a longer run": ("You write code:\n\n```\nx\n`````\n", ""),
+    "in a list item, where it ends with the item": ("- Steps:\n\n  ```\n  make\n", ""),
+}
+
+
+@pytest.mark.parametrize(("role", "closing"), OPEN_FENCES.values(), ids=list(OPEN_FENCES))
+def test_an_open_fence_in_a_role_definition_does_not_take_the_rules_into_its_code(
+    tmp_path: Path, role: str, closing: str
+) -> None:
+    # The role definition and each rules file are a Markdown document each: a fence left open
+    # at the end of one made the rules files after it code, and the page lost their sections.
+    indented = "\n".join(f"      {line}" if line else "" for line in role.splitlines())
+    write(tmp_path, ".roomodes", f"customModes:\n  - slug: code\n    name: Code\n    roleDefinition: |\n{indented}\n")
+    write(tmp_path, ".roo/rules-code/a.md", "# Style\n\nShort lines.\n\n```\nopen too\n")
+    write(tmp_path, ".roo/rules-code/b.md", "# Tests\n\nRun them.\n")
+    code = agent(scan(tmp_path), "code")
+    sections = [(s.title, [c.title for c in s.children]) for s in code.sections]
+    assert sections[-2:] == [
+        ("Rules from .roo/rules-code/a.md", ["Style"]),
+        ("Rules from .roo/rules-code/b.md", ["Tests"]),
+    ]
+    # Closed by one line after the code, and only when open: the lines before are as written.
+    own, a, b = code.body.split("\n\n**Rules from ")
+    assert own == role.rstrip("\n") + closing
+    assert a.endswith("open too\n```") and b.endswith("Run them.")

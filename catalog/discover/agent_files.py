@@ -197,7 +197,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         """The agents a configuration file defines (opencode.json's "agent" map), with their prompt files."""
         from catalog.parse.config_agents import config_agents, named_prompt_file, prompt_file
 
-        ctx = _project(ctx, rel, self.project_folders)
+        ctx = _project(ctx, rel, self.project_folders, self.prefix)
         dialect = config_dialect(os.path.basename(real))
         assert dialect is not None
         self.seen.add(real)
@@ -229,7 +229,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         from catalog.parse.structured import roo_modes
 
-        ctx = _project(ctx, rel, self.project_folders)
+        ctx = _project(ctx, rel, self.project_folders, self.prefix)
         self.seen.add(real)
         try:
             modes = roo_modes(_several_text(real))

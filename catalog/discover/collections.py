@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from catalog.discover.heads import _head
@@ -80,27 +81,44 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)
 
 
-def _project(ctx: _Context, rel: str, folders: dict[str, set[str]]) -> _Context:
+def _project(ctx: _Context, rel: str, folders: dict[str, set[str]], prefix: str) -> _Context:
     """The context of a file of several agents below the top (.roomodes, opencode.json): another
-    project's, a collection named by its folder (noted in ``folders``), as a tool folder there is."""
+    project's, a collection named by its folder (noted in ``folders``, after the scanned
+    folder's ``prefix``), as a tool folder there is."""
     parts = rel.split("/")
     if len(parts) < 3 or ctx.collection is not None or ctx.plugin is not None or ctx.in_agent_dir:
         return ctx
-    folders.setdefault(parts[-2], set()).add("/".join(parts[:-1]))
+    folders.setdefault(parts[-2], set()).add(prefix + "/".join(parts[:-1]))
     return replace(ctx, collection=parts[-2])
 
 
 def _distinct_collections(sources: list[AgentSource], folders: Mapping[str, set[str]]) -> list[AgentSource]:
     """Sources whose collection is named by a folder that another folder of the same name names
-    too (two projects ``web/app`` and ``api/app``): each collection then named by its folder's
-    path, which no other has, instead of one collection of both."""
-    shared = {name: sorted(found, key=len, reverse=True) for name, found in folders.items() if len(found) > 1}
-    if not shared:
+    too (two projects ``web/app`` and ``api/app``, or two scanned folders' ``app``): each
+    collection then named by the end of its folder's path that no other has (``folders``: as
+    display paths show them), instead of one collection of both."""
+    names = {f: name for found in folders.values() if len(found) > 1 for f, name in _distinct_names(found).items()}
+    if not names:
         return sources
     out = []
     for source in sources:
-        if source.collection in shared:
-            within = next((f for f in shared[source.collection] if source.rel_path.startswith(f + "/")), None)
-            source = replace(source, collection=within) if within else source
+        # The nearest folder above the file that names a collection so (a project in a project).
+        parent = source.display_path if source.entry is None else source.display_path[: -len(source.entry) - 1]
+        while "/" in parent and (parent := parent.rpartition("/")[0]) not in names:
+            pass
+        if parent in names and source.collection == parent.rpartition("/")[2]:
+            source = replace(source, collection=names[parent])
         out.append(source)
     return out
+
+
+def _distinct_names(folders: Collection[str]) -> dict[str, str]:
+    """Each folder (of one name) -> the fewest last parts of its path that end no other one:
+    ``web/app`` for ``repo/web/app`` beside ``repo/api/app``; the whole path at worst."""
+    names: dict[str, str] = {}
+    deepest = max(folder.count("/") for folder in folders) + 1
+    for count in range(2, deepest + 1):
+        tails = {folder: "/".join(folder.split("/")[-count:]) for folder in folders if folder not in names}
+        seen = Counter("/".join(folder.split("/")[-count:]) for folder in folders)
+        names |= {folder: tail for folder, tail in tails.items() if seen[tail] == 1}
+    return {folder: names.get(folder, folder) for folder in folders}

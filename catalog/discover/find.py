@@ -127,7 +127,8 @@ class _Walker(_AgentFiles):
         self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
         self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
-        # A collection named by a folder -> the folders (relative) that name one so.
+        # A collection named by a folder -> the folders that name one so (as display paths show
+        # them: with the scanned folder's name when several are scanned).
         self.project_folders: dict[str, set[str]] = {}
 
     def scan_root(self, given: str) -> None:
@@ -183,7 +184,7 @@ class _Walker(_AgentFiles):
             # in a folder of repositories, it is one), unless the scanned folder is itself an
             # agents folder: then its subfolders are categories.
             ctx = replace(ctx, collection=name)
-            self.project_folders.setdefault(name, set()).add(rel)
+            self.project_folders.setdefault(name, set()).add(self.prefix + rel)
         plugin_json, where = None, _PLUGIN_MANIFESTS[0]
         for where in _PLUGIN_MANIFESTS:
             plugin_json = self.read_json(real, where, rel)
@@ -214,7 +215,7 @@ class _Walker(_AgentFiles):
             nested = "/" in rel and ctx.collection is None and ctx.plugin is None and not ctx.in_agent_dir
             within = readable_name(os.path.basename(os.path.dirname(real))) if nested else ctx.collection
             if nested and within is not None:
-                self.project_folders.setdefault(within, set()).add(rel.rsplit("/", 1)[0])
+                self.project_folders.setdefault(within, set()).add(self.prefix + rel.rsplit("/", 1)[0])
             ctx = replace(ctx, tool_dir=name.lower(), collection=within)
         parent = os.path.basename(os.path.dirname(real)).lower()
         numbered = _NUMBERED_CATEGORY.fullmatch(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from catalog.lint.overlap import terms_of
@@ -170,11 +170,17 @@ def origin(agent: Agent) -> str:
     return f"{where} \u00b7 {formats}" if where else formats
 
 
-def facet_values(agent: Agent) -> dict[str, list[str]]:
-    """Facet name -> the keys (URL values) of this agent."""
+# A collection's key: the slug of its page (``render.pages.page_groups``), unique where two
+# names slugify alike (``web/app``, ``web-app``); ``slugify`` when it has no page (the only one).
+CollectionKey = Callable[[str], str]
+
+
+def facet_values(agent: Agent, collection_key: CollectionKey = slugify) -> dict[str, list[str]]:
+    """Facet name -> the keys (URL values) of this agent. Categories that slugify alike are one
+    (``assemble.one_category_spelling``); collections are not, hence ``collection_key``."""
     return {
         "category": [slugify(category_of(agent))],
-        "collection": [slugify(agent.collection)] if agent.collection else [],
+        "collection": [collection_key(agent.collection)] if agent.collection else [],
         "format": [fmt.value for fmt in formats_of(agent)],  # an entry's: each of its formats
         "model": list(_one_per_key(models_of(agent))),
         "tools": tool_traits(agent),
@@ -193,9 +199,9 @@ def search_text(agent: Agent) -> str:
 FacetPairs = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # facet -> its (key, label) pairs
 
 
-def facet_pairs(agent: Agent) -> FacetPairs:
+def facet_pairs(agent: Agent, collection_key: CollectionKey = slugify) -> FacetPairs:
     """One agent's facet values with their labels."""
-    values = facet_values(agent)
+    values = facet_values(agent, collection_key)
     sources: dict[str, Iterable[str]] = {
         "category": [label(titleize(category_of(agent)))],
         "collection": [label(agent.collection)] if agent.collection else [],
@@ -207,11 +213,11 @@ def facet_pairs(agent: Agent) -> FacetPairs:
     return tuple((name, tuple(zip(keys, sources[name], strict=True))) for name, keys in values.items())
 
 
-def facets_json(agent: Agent) -> str:
+def facets_json(agent: Agent, collection_key: CollectionKey = slugify) -> str:
     """``facet_pairs`` as one compact JSON text, what ``labels_of`` counts: one string per
     agent keeps and loads as one object (the pairs as tuples were 20 objects an agent, 30 ms
     of loading 10,000 agents' fragments), and agents of the same facets count as one key."""
-    return json.dumps(facet_pairs(agent), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(facet_pairs(agent, collection_key), ensure_ascii=False, separators=(",", ":"))
 
 
 def labels_of(per_agent: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
@@ -262,7 +268,7 @@ def facet_labels(agents: Sequence[Agent]) -> dict[str, list[tuple[str, str]]]:
     return labels_of(facets_json(agent) for agent in agents)
 
 
-def data_row(agent: Agent, href: str) -> str:
+def data_row(agent: Agent, href: str, collection_key: CollectionKey = slugify) -> str:
     """An agent's row of ``catalog-data.js``, as JSON: slug, search text, facets, and for the
     quick search of the search box the title, the page's address relative to the overview, a
     short summary and where the agent comes from (``origin``); last, its terms for the
@@ -270,7 +276,7 @@ def data_row(agent: Agent, href: str) -> str:
     row = [
         agent.slug,
         search_text(agent),
-        {k: v for k, v in facet_values(agent).items() if v},
+        {k: v for k, v in facet_values(agent, collection_key).items() if v},
         label(agent.title),
         href,
         excerpt(agent.summary or agent.description, QUICK_SUMMARY_LIMIT),

@@ -155,6 +155,8 @@ def render_context(
         "categories": categories,
         "category_page": lambda category: f"categories/{category_slugs[category]}.md",
         "collection_page": lambda collection: f"collections/{collection_slugs[collection]}.md",
+        # The filter's key of a collection (``facets.CollectionKey``): its page's slug.
+        "collection_key": lambda collection: collection_slugs.get(collection) or slugify(collection),
         "categories_page": f"categories/{GROUP_INDEX}.md",
         "collections_page": f"collections/{GROUP_INDEX}.md",
         "uncategorized": UNCATEGORIZED,
@@ -312,8 +314,8 @@ def _listing(context: RenderContext, agent: Agent) -> Listing:
             agent=agent, link=lambda t: context.link("categories/index.md", t), **context.common
         ).encode(),
         entry=index_entry_json(agent).encode(),
-        row=data_row(agent, context.link("index.md", page)).encode(),
-        facets=facets_json(agent),
+        row=data_row(agent, context.link("index.md", page), context.common["collection_key"]).encode(),
+        facets=facets_json(agent, context.common["collection_key"]),
     )
 
 
