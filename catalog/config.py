@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
+
+from catalog.frozen import frozen
 
 # The context-cost thresholds (AC601, AC602), in estimated tokens.
 MAX_DESCRIPTION_TOKENS = 1000
@@ -16,7 +18,7 @@ class ConfigError(Exception):
     """A setting that cannot be used; the CLI reports it as a usage error."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Settings:
     sources: tuple[str, ...] = ()  # default PATHs for scan, lint, generate and build
     disable: frozenset[str] = frozenset()

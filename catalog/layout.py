@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from catalog.frozen import frozen
 
 ASSETS = (
     "assets/agent-catalog.css",
@@ -39,7 +40,7 @@ def is_generated_path(rel: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderOptions:
     template_dir: Path | None = None  # a user's templates, overriding ours one by one
     directory_urls: bool = False  # MkDocs use_directory_urls: how links between pages look

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.findings import Finding
+from catalog.frozen import frozen
 from catalog.incremental.run import GenerateResult
-from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.assemble import assign_slugs, one_category_spelling
     from catalog.layout import RenderOptions
     from catalog.load import Loaded, failure_finding, guarded_load, load_agent
     from catalog.mkdocs_site.build import Progress, SiteConfig
+    from catalog.types import Agent, Catalog
 
 # Stage functions of their own modules, named here too for the callers that know them by it.
 __all__ = [
@@ -134,7 +136,7 @@ class EmptyCatalog(Exception):
         self.paths, self.findings = tuple(paths), tuple(findings)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildResult:
     agents: int
     findings: tuple[Finding, ...]
@@ -239,6 +241,7 @@ def _build_with_plugin(
     from catalog.mkdocs_site.build import prepare_mkdocs
     from catalog.output.docs_folder import WriteResult
     from catalog.output.folders import staged_site
+    from catalog.types import Catalog
 
     pages: list[int] = [0]
 

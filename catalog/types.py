@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
-Severity = Literal["error", "warning", "info"]
-
-
-class FastPickle:
-    """Pickle a slotted dataclass as its constructor arguments.
-
-    The default for slots dataclasses walks ``dataclasses.fields()`` for every object, which
-    made the generate cache of 1,000 agents take 0.4 s to save and load.
-    """
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        names: tuple[str, ...] = getattr(self, "__slots__", ())
-        return (type(self), tuple(getattr(self, name) for name in names))
-
-    def evolve(self, **changes: Any) -> Self:
-        """A copy with ``changes``: ``dataclasses.replace`` without its introspection on every
-        call (the generate cache copies thousands of listings)."""
-        names: tuple[str, ...] = getattr(self, "__slots__", ())
-        return type(self)(*(changes[name] if name in changes else getattr(self, name) for name in names))
+# Named here too (``as``: for mypy, on purpose), as the stages take every value from here.
+from catalog.findings import FINDINGS_PER_CODE as FINDINGS_PER_CODE
+from catalog.findings import Finding as Finding
+from catalog.findings import Severity as Severity
+from catalog.findings import at_most_per_code as at_most_per_code
+from catalog.findings import clipped as clipped
+from catalog.frozen import FastPickle as FastPickle
+from catalog.frozen import frozen
 
 
 class Format(StrEnum):
@@ -47,67 +34,7 @@ class Format(StrEnum):
     FACTORY = "factory"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding(FastPickle):
-    """One problem with one file, printed as ``path:line:col: CODE message``."""
-
-    path: str
-    line: int
-    col: int
-    code: str
-    severity: Severity
-    message: str
-    # The agent whose finding it is, when its text is in another file than the agent's own
-    # (a Roo Code rules file, a Kiro prompt file): ``path`` is where the text is, this is
-    # whose page lists it and whose settings switch it off.
-    agent_path: str = ""
-
-    @property
-    def owner(self) -> str:
-        """The display path of the agent file whose finding this is."""
-        return self.agent_path or self.path
-
-    def format(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
-
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Findings are listed by file, then position, code and message."""
-        return (self.path, self.line, self.col, self.code, self.message)
-
-
-# Findings of one code one file gets, at most: past them, one more counts the rest. A 300 KB
-# file of 100,000 unknown tools made 100,000 lines (5 MB) of lint output. The corpus's most:
-# 29 (AC401, a Copilot agent's tools).
-FINDINGS_PER_CODE = 100
-
-
-def clipped(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, an ellipsis where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
-def at_most_per_code(findings: Iterable[Finding], limit: int = FINDINGS_PER_CODE) -> list[Finding]:
-    """One file's ``findings``, sorted, the first ``limit`` of each code kept; a code with more
-    gets one more finding where the next would be, counting them, as severe as the worst."""
-    kept: list[Finding] = []
-    rest: dict[str, list[Finding]] = {}
-    seen: dict[str, int] = {}
-    for finding in sorted(findings, key=Finding.sort_key):
-        seen[finding.code] = seen.get(finding.code, 0) + 1
-        if seen[finding.code] <= limit:
-            kept.append(finding)
-        else:
-            rest.setdefault(finding.code, []).append(finding)
-    for code, more in rest.items():
-        first = more[0]
-        worst = min((f.severity for f in more), key=("error", "warning", "info").index)
-        said = clipped(first.message, 200)
-        message = f"and {len(more):,} more {code} findings in this file from here on, the first: {said}"
-        kept.append(first.evolve(severity=worst, message=message))  # where the first is, whose it is
-    return sorted(kept, key=Finding.sort_key)
-
-
-@dataclass(frozen=True, slots=True)
+@frozen
 class AgentSource(FastPickle):
     """A file discovery decided is an agent, with what its location says about it."""
 
@@ -129,7 +56,7 @@ class AgentSource(FastPickle):
     format_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Skipped:
     """A file discovery looked at and decided is not an agent, and why."""
 
@@ -137,7 +64,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Origin(FastPickle):
     """A stretch of an agent's prompt read from another file than the agent file: a file its
     tool appends (Roo Code's rules, under a title line and a blank one) or reads the whole
@@ -152,7 +79,7 @@ class Origin(FastPickle):
     file: str = ""  # the file on disk, as ``Agent.source`` is (named it, lint checks its text)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RawDocument:
     """A file split into frontmatter and body, before any dialect is applied."""
 
@@ -168,13 +95,13 @@ class RawDocument:
     origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Turn(FastPickle):
     role: Literal["user", "assistant"]
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Example(FastPickle):
     """One ``<example>`` dialogue: context, turns in order, commentary."""
 
@@ -184,7 +111,7 @@ class Example(FastPickle):
     line: int  # 1-based line of the file where the example starts
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Section(FastPickle):
     """A titled part of the system prompt, with its list items and nested sections."""
 
@@ -200,7 +127,7 @@ class Section(FastPickle):
     kind: str = "heading"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Agent(FastPickle):
     """One agent, whatever its dialect."""
 
@@ -243,7 +170,7 @@ class Agent(FastPickle):
     origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Catalog:
     """Everything one scan found: agents in slug order, findings in path order."""
 
@@ -254,7 +181,7 @@ class Catalog:
     notes: tuple[Skipped, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Discovery:
     """What discovery found (``catalog.discover.find``): the agent files, and what it passed over."""
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from catalog.terminal import safe_text
-from catalog.types import Agent, Finding
 
 if TYPE_CHECKING:
     from catalog.config import Settings
+    from catalog.types import Agent, Finding
 
 # Without a terminal (CI logs) progress is a line at most this often, and at the end.
 PROGRESS_EVERY = 10.0

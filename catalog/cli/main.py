@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,7 +24,9 @@ from catalog.cli.common import (
     report_findings,
 )
 from catalog.terminal import safe_text
-from catalog.types import Agent, Catalog
+
+if TYPE_CHECKING:
+    from catalog.types import Agent, Catalog
 
 
 def run() -> None:

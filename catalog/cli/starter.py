@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from catalog.frozen import frozen
 
 MKDOCS_YML = """\
 # The agent catalog's site: `agent-catalog build` (or `mkdocs build`, thanks to the plugin).
@@ -100,7 +101,7 @@ jobs:
 """
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StarterFile:
     path: str
     text: str

@@ -304,11 +304,11 @@ def named_parts(source: AgentSource) -> tuple[str, ...] | None:
     when it is a regular file, as discovery takes it (the scanned folder aside: one outside it
     differs from the companions, and discovery runs again); None for agents whose parts their
     text does not name. An edit of the text that changes it needs discovery again."""
-    from catalog.parse.config_agents import config_agents, prompt_file
-
     path = str(source.path)
     dialect = config_dialect(source.path.name)
     if dialect is not None and source.entry is not None:
+        from catalog.parse.config_agents import config_agents, prompt_file  # not for a Markdown agent
+
         try:
             settings = [s for name, s, _ in config_agents(_several_text(path), dialect) if name == source.entry]
         except ValueError:

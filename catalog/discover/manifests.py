@@ -11,9 +11,10 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from catalog.frozen import frozen
 from catalog.types import Finding, Format, Severity, Skipped
 
 # Manifests get the agent files' limits: a few kilobytes in practice, a few levels deep.
@@ -21,7 +22,7 @@ MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 MAX_MANIFEST_DEPTH = 64
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Context:
     collection: str | None = None
     marketplace: str | None = None

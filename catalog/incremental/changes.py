@@ -9,10 +9,11 @@ import os
 import pickle
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog.frozen import frozen
 from catalog.incremental.records import (
     AgentEntry,
     Placement,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 Loaded = dict[str, tuple[Agent | None, list[Finding]]]  # cache id -> what reading its file gave
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Found:
     """This run's agent files, by cache id, and which of them to read."""
 
@@ -130,7 +131,7 @@ def read_files(sources: list[AgentSource]) -> list[tuple[Agent | None, list[Find
     return load_all(sources, None) if sources else []
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Made:
     """The catalog of this run: its agents' order, page names and findings, and the agents read."""
 

@@ -19,21 +19,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import xxhash
 
+from catalog.findings import Finding
+from catalog.frozen import FastPickle, frozen
 from catalog.incremental.files import Part, T
 from catalog.output.manifest import MISSING, FileStat, file_stat
-from catalog.types import Agent, AgentSource, FastPickle, Finding, Format
 
 if TYPE_CHECKING:
     from catalog.render.blocks import Summary, Text
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
-    from catalog.types import Discovery
+    from catalog.types import Agent, AgentSource, Discovery, Format
 
 SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Stamp(FastPickle):
     """Every path the last run saw, with its stat then, and what the run found."""
 
@@ -104,7 +105,7 @@ class Placement(NamedTuple):
     entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AgentEntry(FastPickle):
     """One agent as the last run read it from its file, and placed it in the catalog."""
 
@@ -167,7 +168,7 @@ class Entries(Mapping[str, bytes]):
         return Entries, (self.ids, self.parts, self.block)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class State(FastPickle):
     """What the last run made of the agents, for the next run to start from."""
 
@@ -253,6 +254,8 @@ def source_key(source: AgentSource) -> SourceKey:
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
+    from catalog.types import AgentSource, Format  # here: a run where nothing changed defines neither
+
     path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
 
     def text(value: object) -> str | None:

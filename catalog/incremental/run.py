@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from catalog.findings import Finding
+from catalog.frozen import frozen
 from catalog.incremental import files as cache_files
 from catalog.incremental.files import Part
 from catalog.incremental.records import (
@@ -37,18 +39,18 @@ from catalog.incremental.records import (
     stored,
 )
 from catalog.output.manifest import file_stat
-from catalog.types import Agent, Catalog, Finding
 
 if TYPE_CHECKING:
     from catalog.incremental.changes import Found, Loaded, Made
     from catalog.layout import RenderOptions
     from catalog.output.docs_folder import WriteResult
     from catalog.render.shared_pages import Block, Fragments, Listing
+    from catalog.types import Agent, Catalog
 
 _STAMP, _STATE = "stamp.pickle", "state.pickle"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class GenerateResult:
     agents: int
     findings: tuple[Finding, ...]
@@ -116,6 +118,7 @@ def _run(
     from catalog.output.docs_folder import MANIFEST, Listed, write_docs
     from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
     from catalog.render.shared_pages import Cuts, joined_pages
+    from catalog.types import Catalog
 
     found = Found.of(paths, exclude, state, changed, str(docs_dir))
     loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
@@ -269,6 +272,7 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     """Agent ``index`` whole, as the catalog has it: read now, kept in the cache, or read again."""
     from catalog.incremental.changes import placed
     from catalog.load import guarded_load
+    from catalog.types import Agent
 
     cid = made.ids[index]
     agent = made.whole.get(cid)

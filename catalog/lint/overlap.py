@@ -45,9 +45,9 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from catalog.frozen import frozen
 from catalog.model.dialects import DIALECTS
 from catalog.types import Agent
 
@@ -151,7 +151,7 @@ def tool_of(agent: Agent) -> str:
     return DIALECTS[agent.format].install_dir.strip("/").split("/")[0]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rival:
     """Another agent close to one agent."""
 

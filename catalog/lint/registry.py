@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from catalog.config import MAX_DESCRIPTION_TOKENS, MAX_TOTAL_DESCRIPTION_TOKENS
+from catalog.frozen import frozen
 from catalog.model.dialects import DIALECTS
 from catalog.types import Agent, Severity
 
@@ -20,13 +20,13 @@ AgentCheck = Callable[[Agent, "LintSettings"], Iterable[Hit]]
 CatalogCheck = Callable[[tuple[Agent, ...], "LintSettings"], Iterable[tuple[Agent, Hit]]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LintSettings:
     max_description_tokens: int = MAX_DESCRIPTION_TOKENS
     max_total_description_tokens: int = MAX_TOTAL_DESCRIPTION_TOKENS
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     code: str
     name: str

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from catalog.frozen import frozen
 from catalog.layout import ASSETS, HtmlBlocks, edit_base
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ PLUGIN_LOGGER = "mkdocs.plugins.agent-catalog"
 Progress = Callable[[str, int], Callable[[], None]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SiteConfig:
     """What the CLI needs to know of an MkDocs configuration before building."""
 
@@ -132,6 +131,7 @@ def run_engine(engine: str, config_file: Path, site_dir: Path, progress: Progres
     """Build with one of the engines (only MkDocs, in-process, reports its warnings)."""
     if engine == "mkdocs":
         return prepare_mkdocs(config_file, site_dir, progress)()
+    import json
     import shutil
     import subprocess
     import sys
@@ -181,7 +181,7 @@ def import_mkdocs() -> None:
         importlib.import_module(module)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MkDocsRun:
     """What an in-process MkDocs build said: its warnings, and (when the agent-catalog plugin
     made the pages) the catalog the plugin read."""

@@ -17,9 +17,10 @@ import functools
 import html
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from catalog.frozen import frozen
 from catalog.layout import quiet_sections
 
 # What Python-Markdown keeps as raw HTML when a line starts with it (markdown.util).
@@ -42,7 +43,7 @@ _TOC_KEYS = frozenset({"permalink", "permalink_class", "permalink_title", "slugi
 # Our pages' headings are h1 and h2: a toc_depth of 2 or more keeps them all in the toc.
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finished:
     """One generated page as MkDocs would have made it."""
 
@@ -52,7 +53,7 @@ class Finished:
     anchors: frozenset[str]  # every id in the page (MkDocs checks links to anchors against them)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Headings:
     """How headings are made, from the site's ``toc`` extension settings."""
 
@@ -158,7 +159,7 @@ def ids(content: str) -> list[str]:
 SearchSection = tuple[tuple[str, ...], tuple[str, ...], str | None]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Prepared:
     """A generated page made ready before MkDocs reads it (in a worker process)."""
 

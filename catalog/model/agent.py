@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, overload
 
+from catalog.frozen import frozen
 from catalog.model.dialects import DIALECTS, ROO_GROUPS, Dialect, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
@@ -133,7 +133,7 @@ def _first(text_of: Any, keys: tuple[str, ...]) -> str | None:
     return next((text for text in map(text_of, keys) if text), None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ToolAccess:
     tools: tuple[str, ...] | None  # None: every tool
     disallowed: tuple[str, ...]

@@ -5,9 +5,9 @@ Everything downstream of :func:`catalog.model.agent.build_agent` sees only the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from catalog.frozen import frozen
 from catalog.types import Format
 
 # Keys collections add to every format (categories, tags, ...). They take part in lenient
@@ -17,7 +17,7 @@ _COMMON_KEYS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dialect:
     format: Format
     fields: frozenset[str]  # the frontmatter fields the tool itself reads

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyromark
 
+from catalog.frozen import frozen
 from catalog.types import Origin, Section
 
 _NEWLINE = re.compile(rb"\n")
@@ -283,7 +284,7 @@ def outline_sections(sections: tuple[Section, ...]) -> tuple[Section, ...]:
     return tuple(section for section in sections if section.kind != "lead-in")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PromptPart:
     """A part of the system prompt as its page renders it: a title (none before the first)
     at depth 1 (a top-level section) or 2 (a section in one), and the Markdown under it."""

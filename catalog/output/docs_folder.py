@@ -13,10 +13,11 @@ import itertools
 import os
 import stat
 from collections.abc import Collection, Mapping, Set
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from catalog.frozen import frozen
 from catalog.layout import is_generated_path
 from catalog.output.folders import OutputRefused
 from catalog.output.manifest import (
@@ -40,7 +41,7 @@ __all__ = ["JOURNAL", "MANIFEST", "Listed", "WriteResult", "digest", "manifest_j
 SCRATCH = ".agent-catalog-tmp"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class WriteResult:
     written: tuple[str, ...] = ()
     unchanged: int = 0

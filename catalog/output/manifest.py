@@ -5,7 +5,6 @@ rewrites any, so that a run interrupted among its writes leaves files still know
 
 from __future__ import annotations
 
-import json
 import mmap
 import os
 import re
@@ -120,6 +119,8 @@ def _line_of(text: str, rel: str) -> re.Match[str] | Literal[False] | None:
 def manifest_json(files: Mapping[str, tuple[str, ...]]) -> str:
     """``json.dumps(..., indent=1, sort_keys=True)`` of the manifest, one entry per line, with
     the C encoder: the indenting encoder is Python and took 30 ms for 2,000 files."""
+    import json  # here: a run where nothing changed reads no manifest
+
     if files and all(len(digests) == 1 for digests in files.values()):  # the usual case: one call
         flat = {rel: digests[0] for rel, digests in sorted(files.items())}
         return "{\n " + json.dumps(flat, separators=(",\n ", ": "))[1:-1] + "\n}"
@@ -195,6 +196,8 @@ def _read_text(path: Path) -> str | None:
 
 
 def _parsed(text: str | None, checked: bool) -> dict[str, tuple[str, ...]]:
+    import json
+
     try:
         data = json.loads(text) if text is not None else None
     except ValueError:

@@ -24,7 +24,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.model.origins import origin
-from catalog.parse.config_agents import json_value, read_config_agent, shown_path
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, Origin, RawDocument
@@ -39,6 +38,9 @@ def parse_document(text: str, source: AgentSource) -> RawDocument:
     """Any agent file's text as a RawDocument, by its dialect's syntax."""
     dialect = DIALECTS[source.format]
     if source.entry is not None and config_dialect(source.path.name):
+        # Here, as in the readers below: a Markdown agent's run compiles none of their patterns.
+        from catalog.parse.config_agents import read_config_agent
+
         return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
@@ -102,6 +104,8 @@ def _codex_registration(source: AgentSource, name: str, findings: list[Finding])
 
 
 def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
+    from catalog.parse.config_agents import json_value, shown_path
+
     try:
         data = json_value(json.loads(text))
     except ValueError as exc:
@@ -171,6 +175,8 @@ def _without_frontmatter(text: str, source: AgentSource) -> tuple[str, int]:
 def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     """The prompt with the rules files discovery found for the agent (``Dialect.name_rules``)
     after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
+    from catalog.parse.config_agents import shown_path
+
     parts, findings = [_closed(document.body)] if document.body else [], list(document.findings)
     origins: list[Origin] = []
     workspace = os.path.dirname(source.path)

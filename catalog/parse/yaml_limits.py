@@ -12,10 +12,11 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from catalog.frozen import frozen
 
 try:  # libyaml is about 20 times faster than the pure-Python loader
     from yaml import CSafeLoader as _Loader
@@ -81,7 +82,7 @@ MAX_YAML_NODES = 50_000  # after expanding aliases: stops "billion laughs"
 MAX_YAML_DEPTH = 64
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Loaded:
     data: Any
     plain_keys: frozenset[str]  # top-level keys whose value is a plain (unquoted) scalar

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Protocol
 
+from catalog.frozen import frozen
 from catalog.model.names import reading_order
 from catalog.types import FastPickle
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Listing(FastPickle):
     """One agent's fragments of the shared pages and what their figures count of it: made with
     its page, kept between runs."""
@@ -45,7 +45,7 @@ _FIELDS = Listing.__slots__
 _REPEATED = frozenset({"format_labels", "models", "facets"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fragments(FastPickle):
     """Every agent's listing, in catalog order, kept as one column per field of ``Listing``:
     the fragments of thousands of agents load and save as a few long tuples, not as
@@ -111,12 +111,12 @@ class Text(Protocol):
     def value(self) -> bytes: ...
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Held(FastPickle):
     value: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Stretch(FastPickle):
     """One page's items from one block, joined with that page's separator."""
 
@@ -140,7 +140,7 @@ class Stretch(FastPickle):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Summary(FastPickle):
     """What the shared pages take from one block of agents, in catalog order; "entries" are
     the agents with a page of their own (not a definition another's page shows)."""
@@ -222,7 +222,7 @@ def merged(counters: Iterable[Counter[Any]]) -> Counter[Any]:
     return total
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Overview:
     """The overview's figures, from the blocks' summaries."""
 

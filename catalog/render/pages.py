@@ -12,11 +12,11 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence, Set
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from catalog.frozen import frozen
 from catalog.layout import RenderOptions
 from catalog.lint.check import file_findings, page_findings
 from catalog.lint.rules import estimate_tokens
@@ -87,7 +87,7 @@ def agent_outputs(agent: Agent) -> tuple[str, ...]:
 Groups = tuple[list[str], list[str], dict[str, str], dict[str, str]]  # what page_groups says
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderContext:
     """What every page of one catalog is rendered with."""
 

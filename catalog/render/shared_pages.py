@@ -12,9 +12,10 @@ loop (a user's) is rendered with the real items instead.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from catalog.frozen import frozen
 from catalog.layout import ASSETS, GENERATED_KEY, default_template_dir
 from catalog.lint.check import summarize_tokens
 from catalog.lint.rules import rule_table
@@ -58,7 +59,7 @@ Pages = dict[str, str]
 SharedPages = dict[str, bytes]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Block:
     """One block of agents (``blocks.BLOCK``, in catalog order) as the shared pages take it:
     its summary when kept from the last run, and how to have its fragments (a cache's are
@@ -186,7 +187,7 @@ def joined_pages(
     return pages, summaries, left
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Items:
     """A page's items: how many, joined per block with a separator, or all of them."""
 
@@ -209,7 +210,7 @@ _PLACEHOLDERS = ("\x02a\x03", "\x02b\x03")
 Cut = tuple[str, str, str, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cuts:
     """The shared pages' templates cut around their items, by what each was rendered with:
     the last run's (when the pages' common values are the same), and this run's. A page
