@@ -11,7 +11,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.model.origins import origin
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
+from catalog.parse.fences import closed_fence
 from catalog.parse.yaml_limits import _check_size, _jsonable
 from catalog.types import AgentSource, Finding, Origin, RawDocument
 
@@ -177,7 +178,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     after it, each under the line its tool puts before it ("# Rules from <path>:", in bold)."""
     from catalog.parse.config_agents import shown_path
 
-    parts, findings = [_closed(document.body)] if document.body else [], list(document.findings)
+    parts, findings = [closed_fence(document.body)] if document.body else [], list(document.findings)
     origins: list[Origin] = []
     workspace = os.path.dirname(source.path)
     # The whole prompt stays within one agent file's limit: a hundred rules files (or one
@@ -198,7 +199,7 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
             # title of the file's section (an Origin says so: a heading was an empty section
             # above a file that opens with its own heading).
             label = "".join(c if c.isprintable() else "_" for c in shown)  # shown_path made it UTF-8
-            part = f"**Rules from {label}:**\n\n{_closed(text.strip())}"
+            part = f"**Rules from {label}:**\n\n{closed_fence(text.strip())}"
             room -= len(part.encode("utf-8", "replace")) + 2
             if room < 0:
                 findings.append(_problem(source, "AC119", 1, over, "warning"))
@@ -210,43 +211,6 @@ def _with_rules(document: RawDocument, source: AgentSource) -> RawDocument:
     if len(parts) == (1 if document.body else 0):
         return replace(document, findings=tuple(findings))
     return replace(document, body="\n\n".join(parts), findings=tuple(findings), origins=tuple(origins))
-
-
-def _closed(text: str) -> str:
-    """``text`` with the code fence it leaves open closed: each file a prompt appends is a
-    Markdown document of its own. Open, a fence in the role definition took every rules file
-    after it, their titles and headings, into its code block. Only a fence at the top level
-    runs on (one in a list or a quote ends with it), as CommonMark reads it (pulldown-cmark)."""
-    import pyromark
-
-    data = text.encode("utf-8")
-    depth, last = 0, None  # the last top-level block, when it is a fenced code block: its start
-    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text)  # typed too narrowly to index
-    for event, span in events:
-        kind = next(iter(event)) if isinstance(event, dict) else event
-        if kind == "Start":
-            if depth == 0:
-                fenced = isinstance(event["Start"], dict) and "CodeBlock" in event["Start"]
-                last = span["start"] if fenced and "Fenced" in event["Start"]["CodeBlock"] else None
-            depth += 1
-        elif kind == "End":
-            depth -= 1
-    if last is None:
-        return text
-    block = data[last:].decode("utf-8", "replace")
-    opening = _FENCE_LINE.match(block)
-    if opening is None:  # pragma: no cover - pulldown-cmark's fenced blocks start so
-        return text
-    marker = opening.group(1)
-    lines = block.rstrip("\n").split("\n")
-    closing = _FENCE_LINE.fullmatch(lines[-1]) if len(lines) > 1 else None
-    if closing and closing.group(1)[0] == marker[0] and len(closing.group(1)) >= len(marker):
-        return text
-    return f"{text.rstrip(chr(10))}\n{marker}"
-
-
-# A fence's line: up to three spaces, then three backticks or tildes or more.
-_FENCE_LINE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})[ \t]*")
 
 
 def _leading_lines(text: str) -> int:
