@@ -1,6 +1,6 @@
 """bench_precommit's two timings for two source trees at once, their runs interleaved.
 
-    python benchmarks/bench_precommit_ab.py --runs 9 --sizes 1000 10000 BASE_TREE BRANCH_TREE
+    python benchmarks/bench_precommit_ab.py BASE_TREE BRANCH_TREE --runs 9 --sizes 1000 10000
 
 Each tree (a checkout, e.g. ``git archive REV | tar -x -C DIR``) is installed into its own
 virtual environment as pre-commit installs a hook; then, run after run, each one's
