@@ -221,12 +221,8 @@ def test_any_cache_file_damaged_or_swapped_gives_the_pages_of_a_run_without_the_
         assert mine == theirs, name
 
 
-def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The entries of 10,000 agent files are 24 MB: loading the state reads none of their
-    parts, and asking for one file's entry reads the one part that holds it."""
-    monkeypatch.setattr(cache_records, "BLOCK", 4)
+def _generate_ten_agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """agents/agent0.md ... agent9.md in ``tmp_path``, and a cached ``generate`` of them."""
     (tmp_path / "agents").mkdir()
     for index in range(10):
         (tmp_path / "agents" / f"agent{index}.md").write_text(
@@ -234,6 +230,15 @@ def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
         )
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+
+
+def test_the_state_reads_a_part_of_entries_when_one_of_its_entries_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries of 10,000 agent files are 24 MB: loading the state reads none of their
+    parts, and asking for one file's entry reads the one part that holds it."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    _generate_ten_agents(tmp_path, monkeypatch)
     from catalog.incremental.changes import entry_of
 
     folder = cache_files.cache_dir(tmp_path / "docs")
@@ -256,13 +261,7 @@ def test_an_edit_makes_the_part_of_the_filters_data_that_holds_its_agent(
     them (not even read from the cache); the docs are those of a run without the cache."""
     monkeypatch.setattr(cache_records, "BLOCK", 4)
     monkeypatch.setattr(facets, "DATA_PART", 4)
-    (tmp_path / "agents").mkdir()
-    for index in range(10):
-        (tmp_path / "agents" / f"agent{index}.md").write_text(
-            f"---\nname: agent{index}\ndescription: Does task {index}.\n---\nBody {index}.\n", encoding="utf-8"
-        )
-    monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    _generate_ten_agents(tmp_path, monkeypatch)
     data = sorted((tmp_path / "docs/assets").glob("catalog-data-*.js"))
     assert [path.name for path in data] == ["catalog-data-1.js", "catalog-data-2.js", "catalog-data-3.js"]
     before = {path.name: path.stat().st_ino for path in data}
