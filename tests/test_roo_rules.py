@@ -307,11 +307,12 @@ OPEN_FENCES = {  # the role definition, and how it is closed
     "closed by a longer run": ("You write code:\n\n```\nx\n`````\n", ""),
     "in a list item, where it ends with the item": ("- Steps:\n\n  ```\n  make\n", ""),
 }
-CLOSED_FENCES = {  # a closed fence that blank lines of spaces, tabs or a form feed follow
+CLOSED_FENCES = {  # a closed fence that blank lines follow, or lines that end in CRLF
     "spaces": "```\ncode\n```\n   \n",
     "tab": "```\ncode\n```\n\t",
     "indented fences": "  ```\ncode\n  ```\n \n\n",
     "form feed": "~~~\ncode\n~~~\n\x0c\n",
+    "CRLF line endings": "```\r\ncode\r\n```",
 }
 
 
