@@ -479,3 +479,23 @@ def test_the_cache_holds_frozen_records() -> None:
     for record in (cache_records.Stamp, cache_records.AgentEntry, cache_records.State, shared_pages.Fragments):
         assert dataclasses.is_dataclass(record)
         assert record.__dataclass_params__.frozen, record  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("change", ["touched", "journal"])
+def test_an_edit_after_the_manifest_changed_removes_no_page_still_generated(
+    project: Path, runs: list[str], change: str
+) -> None:
+    """The manifest no longer the one the last run wrote (touched, or an interrupted run's
+    journal beside it): it is parsed, and the pages of the agents not read again are still
+    generated. They were taken for gone (nothing kept them) and removed."""
+    manifest = project / "docs" / MANIFEST
+    if change == "touched":
+        os.utime(manifest, ns=(manifest.stat().st_atime_ns, manifest.stat().st_mtime_ns + 10**9))
+    else:
+        (project / "docs" / JOURNAL).write_text("{}\n", encoding="utf-8")
+    edit(project / "agents/writing/docs.md", "Plain words.", "Plain words, short sentences.")
+    result = generate()
+    assert result.exit_code == 0, result.output
+    assert runs == ["kept"]
+    assert "0 removed" in result.stderr
+    same_as_without_cache(project)

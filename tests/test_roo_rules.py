@@ -5,6 +5,7 @@ prompt there: its pages showed a few lines of roleDefinition and lost the rest."
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from catalog.discover.find import find_agent_files
 from catalog.discover.name_rules import MAX_RULE_FILES, MAX_RULE_FOLDERS
 from catalog.layout import RenderOptions
 from catalog.lint.check import lint_catalog
+from catalog.parse.fences import closed_fence
 from catalog.pipeline import generate_docs
 from catalog.types import Agent, Catalog
 from tests.test_formats import scan, write
@@ -305,6 +307,13 @@ OPEN_FENCES = {  # the role definition, and how it is closed
     "closed by a longer run": ("You write code:\n\n```\nx\n`````\n", ""),
     "in a list item, where it ends with the item": ("- Steps:\n\n  ```\n  make\n", ""),
 }
+CLOSED_FENCES = {  # a closed fence that blank lines follow, or lines that end in CRLF
+    "spaces": "```\ncode\n```\n   \n",
+    "tab": "```\ncode\n```\n\t",
+    "indented fences": "  ```\ncode\n  ```\n \n\n",
+    "form feed": "~~~\ncode\n~~~\n\x0c\n",
+    "CRLF line endings": "```\r\ncode\r\n```",
+}
 
 
 @pytest.mark.parametrize(("role", "closing"), OPEN_FENCES.values(), ids=list(OPEN_FENCES))
@@ -327,3 +336,15 @@ def test_an_open_fence_in_a_role_definition_does_not_take_the_rules_into_its_cod
     own, a, b = code.body.split("\n\n**Rules from ")
     assert own == role.rstrip("\n") + closing
     assert a.endswith("open too\n```") and b.endswith("Run them.")
+
+
+@pytest.mark.parametrize("role", CLOSED_FENCES.values(), ids=list(CLOSED_FENCES))
+def test_a_closed_fence_that_blank_lines_follow_is_left_closed(tmp_path: Path, role: str) -> None:
+    # The blank lines after a closed fence are no code: read as the fence's last line, they
+    # had a fence appended, which opened a code block that took the rules files in.
+    mode = {"slug": "code", "name": "Code", "roleDefinition": role}
+    write(tmp_path, ".roomodes", json.dumps({"customModes": [mode]}))
+    write(tmp_path, ".roo/rules-code/b.md", "# Tests\n\nRun them.\n")
+    code = agent(scan(tmp_path), "code")
+    assert [s.title for s in code.sections][-1:] == ["Rules from .roo/rules-code/b.md"]
+    assert closed_fence(role) == role

@@ -16,20 +16,22 @@ def closed_fence(text: str) -> str:
     import pyromark
 
     data = text.encode("utf-8")
-    depth, last = 0, None  # the last top-level block, when it is a fenced code block: its start
+    depth, last = 0, None  # the last top-level block, when it is a fenced code block: its span
     events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text)  # typed too narrowly to index
     for event, span in events:
         kind = next(iter(event)) if isinstance(event, dict) else event
         if kind == "Start":
             if depth == 0:
                 fenced = isinstance(event["Start"], dict) and "CodeBlock" in event["Start"]
-                last = span["start"] if fenced and "Fenced" in event["Start"]["CodeBlock"] else None
+                last = span if fenced and "Fenced" in event["Start"]["CodeBlock"] else None
             depth += 1
         elif kind == "End":
             depth -= 1
     if last is None:
         return text
-    block = data[last:].decode("utf-8", "replace")
+    # The block to its span's end: its closing fence, when it has one, is its last line (the
+    # blank lines after it are none of it: read as its last line, they had a fence appended).
+    block = data[last["start"] : last["end"]].decode("utf-8", "replace")
     opening = _FENCE_LINE.match(block)
     if opening is None:  # pragma: no cover - pulldown-cmark's fenced blocks start so
         return text
