@@ -859,28 +859,21 @@ def _check_run(result: Result, what: str, history: list[str]) -> None:
     assert result.exit_code in (0, 1), f"{what} exited {result.exit_code} after:\n{trail}\n{result.output}"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS)
-def test_cached_generate_matches_a_fresh_one(seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _walk_and_compare(Walk, seed, tmp_path, monkeypatch)
+# Each walk with its own seeds: Walk edits agent files and folders, PartsWalk the files agents
+# read besides their own, ProjectsWalk several projects' files.
+WALKS = [
+    *((Walk, seed) for seed in SEEDS),
+    *((PartsWalk, seed) for seed in PART_SEEDS),
+    *((ProjectsWalk, seed) for seed in PROJECT_SEEDS),
+]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", PART_SEEDS)
-def test_cached_generate_matches_a_fresh_one_as_agents_parts_change(
-    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("kind", "seed"), WALKS, ids=[f"{kind.__name__}-{seed}" for kind, seed in WALKS])
+def test_cached_generate_matches_a_fresh_one(
+    kind: type[Walk], seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same walk with the files agents read besides their own among the edits (PartsWalk)."""
-    _walk_and_compare(PartsWalk, seed, tmp_path, monkeypatch)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", PROJECT_SEEDS)
-def test_cached_generate_matches_a_fresh_one_as_projects_change(
-    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same walk with several projects' files among the edits (ProjectsWalk)."""
-    _walk_and_compare(ProjectsWalk, seed, tmp_path, monkeypatch)
+    _walk_and_compare(kind, seed, tmp_path, monkeypatch)
 
 
 def _walk_and_compare(kind: type[Walk], seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
