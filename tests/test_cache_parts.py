@@ -46,6 +46,7 @@ def test_saving_again_writes_the_parts_that_changed_and_removes_those_gone(tmp_p
 
 @pytest.mark.parametrize("damage", ["removed", "writable by others", "not a pickle"])
 def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> None:
+    """Parts are read when their value is asked for: one that cannot be read then is lost."""
     assert cache_files.save(tmp_path, "state.pickle", (Part.of("one"), Part.of("two")))
     victim = tmp_path / "parts" / sorted(parts_of(tmp_path))[0]
     if damage == "removed":
@@ -54,7 +55,12 @@ def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> 
         victim.chmod(0o666)
     else:
         victim.write_bytes(b"\x80\x05not a pickle")
-    assert cache_files.load(tmp_path, "state.pickle") is None
+    loaded = cache_files.load(tmp_path, "state.pickle")
+    assert isinstance(loaded, tuple) and all("value" not in part.__dict__ for part in loaded)
+    lost = next(part for part in loaded if part.name == victim.name)
+    with pytest.raises(cache_files.PartLost):
+        lost.value  # noqa: B018
+    assert [part.value for part in loaded if part is not lost] in (["one"], ["two"])
 
 
 def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,7 +165,7 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
         found = loading(folder, name)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
-                assert part.later and "value" not in part.__dict__  # not read yet
+                assert "value" not in part.__dict__  # not read yet
                 path = part.folder / "parts" / part.name  # type: ignore[operator]
                 path.unlink() if number % 2 else path.write_bytes(b"\x80\x05damaged")
         return found

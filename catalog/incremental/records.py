@@ -135,7 +135,7 @@ class Entries(Mapping[str, bytes]):
         for number, start in enumerate(range(0, len(ids), BLOCK)):
             value = {cid: items[cid] for cid in ids[start : start + BLOCK]}
             same = number < len(old) and old[number].value == value
-            parts.append(old[number] if same else Part.of(value, later=True))
+            parts.append(old[number] if same else Part.of(value))
         return Entries(ids, tuple(parts), BLOCK)
 
     def changed(self, changes: Mapping[str, bytes]) -> Entries:
@@ -145,7 +145,7 @@ class Entries(Mapping[str, bytes]):
             touched.setdefault(self._position[cid] // self.block, {})[cid] = packed
         parts = list(self.parts)
         for number, replaced in touched.items():
-            parts[number] = Part.of({**parts[number].value, **replaced}, later=True)
+            parts[number] = Part.of({**parts[number].value, **replaced})
         return Entries(self.ids, tuple(parts), self.block)
 
     @functools.cached_property
@@ -206,7 +206,7 @@ def stored(summary: Summary) -> Summary:
     a page that changed needs it (an edit makes one block's pages again and leaves the others)."""
 
     def part(text: Text) -> Text:
-        return text if isinstance(text, Part) else Part.of(text.value, later=True)
+        return text if isinstance(text, Part) else Part.of(text.value)
 
     stretches = {page: stretch.evolve(text=part(stretch.text)) for page, stretch in summary.stretches.items()}
     return summary.evolve(entries=part(summary.entries), rows=part(summary.rows), stretches=stretches)

@@ -175,7 +175,7 @@ def _run(
             made.assembly,
             context,
             groups,
-            tuple(part or Part.of(block.fragments(), later=True) for block, part in blocks),
+            tuple(part or Part.of(block.fragments()) for block, part in blocks),
             tuple(map(stored, summaries)),
             cuts.now,
             {path: found_in for path, found_in in page_findings.items() if found_in},
