@@ -100,7 +100,7 @@ def test_a_stamp_restamped_holds_every_path_with_its_latest_stat(
 ) -> None:
     """After an edit the stamp is the last one with the stats taken now (of the edited files
     and the outputs), patched into its array rather than made again from 10,000 stats."""
-    stamp = Stamp.of("key", seen, 3, (), ())
+    stamp = Stamp("key").restamped(seen, 3, (), ())
     again = stamp.restamped(now, 4, (), (("a", "b"),))
     flat = memoryview(again.stats).cast("q")
     stats = {path: FileStat(*flat[3 * i : 3 * i + 3]) for i, path in enumerate(again.paths)}
@@ -122,7 +122,7 @@ def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
     for path, move in zip(paths, moves, strict=True):
         if move != "create":
             Path(path).write_text("x", encoding="utf-8")
-    stamp = Stamp.of("key", {path: file_stat(path) for path in [*paths, str(folder / "never")]}, 1, (), ())
+    stamp = Stamp("key").restamped({path: file_stat(path) for path in [*paths, str(folder / "never")]}, 1, (), ())
     for path, move in zip(paths, moves, strict=True):
         if move == "edit":
             os.utime(path, ns=(1, 1))

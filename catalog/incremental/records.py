@@ -39,24 +39,12 @@ class Stamp(FastPickle):
     """Every path the last run saw, with its stat then, and what the run found."""
 
     key: str  # the run's key (``cache_files.run_key``): another key, another run
-    paths: tuple[str, ...]
-    stats: bytes  # array "q": mtime_ns, size, inode of each path in turn
-    agents: int
-    findings: tuple[Finding, ...]
-    kept: tuple[tuple[str, str], ...]  # generated files left alone, and why
+    paths: tuple[str, ...] = ()
+    stats: bytes = b""  # array "q": mtime_ns, size, inode of each path in turn
+    agents: int = 0
+    findings: tuple[Finding, ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()  # generated files left alone, and why
     entries: int | None = None  # the catalog entries among the agents (``GenerateResult.entries``)
-
-    @staticmethod
-    def of(
-        key: str,
-        stats: Mapping[str, FileStat],
-        agents: int,
-        findings: tuple[Finding, ...],
-        kept: tuple[tuple[str, str], ...],
-        entries: int | None = None,
-    ) -> Stamp:
-        flat = array("q", (value for stat in stats.values() for value in stat))
-        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept, entries)
 
     def changed(self) -> list[str]:
         """Every path whose stat is not the one seen: ``file_stat``'s, compared field by field
@@ -83,7 +71,8 @@ class Stamp(FastPickle):
         entries: int | None = None,
     ) -> Stamp:
         """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
-        the stats of every other path are copied as they are, not taken apart and made again."""
+        the stats of every other path are copied as they are, not taken apart and made again.
+        ``Stamp(key).restamped(...)`` is a stamp of ``stats`` alone."""
         flat, paths = array("q", self.stats), list(self.paths)
         position = {path: index for index, path in enumerate(paths)}
         for path, stat in stats.items():

@@ -355,19 +355,16 @@ def _save_stamp(
     from catalog.output.docs_folder import MANIFEST
 
     outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
-    if found.reused and stamp is not None and changed is not None:
-        stats = {path: file_stat(path) for path in [*changed, *outputs]}
-        stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
-        cache_files.save(
-            folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept, made.entries)
-        )
-        return
-    discovery = found.discovery
-    companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
-    seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
-    watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    if found.reused and stamp is not None and changed is not None:  # the last stamp, what changed restamped
+        base, watched = stamp, [*changed, *outputs]
+    else:
+        discovery = found.discovery
+        companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
+        base = Stamp(key)
+        watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    seen = {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
-    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept, made.entries))
+    cache_files.save(folder, _STAMP, base.restamped(stats, len(made.order), made.findings, written.kept, made.entries))
 
 
 def _full_name(cid: str) -> str:
