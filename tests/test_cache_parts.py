@@ -18,7 +18,7 @@ from catalog.incremental import records as cache_records
 from catalog.incremental.files import Part
 from catalog.incremental.records import Stamp
 from catalog.output.manifest import FileStat, file_stat
-from catalog.render import facets, shared_pages
+from catalog.render import blocks, facets, shared_pages
 
 
 def parts_of(folder: Path) -> dict[str, int]:
@@ -285,6 +285,37 @@ def test_an_edit_makes_the_part_of_the_filters_data_that_holds_its_agent(
     assert made == [0, 3, 0]  # the second block's rows only (its fourth: "Now does task")
     after = {path.name: path.stat().st_ino for path in data}
     assert [name for name in after if after[name] != before[name]] == ["catalog-data-2.js"]
+    fresh = CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"])
+    assert fresh.exit_code in (0, 1)
+    docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+    assert docs == again
+
+
+@pytest.mark.parametrize("change", ["added last", "removed first"])
+def test_a_file_come_or_gone_makes_again_the_blocks_whose_agents_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A block of fragments (here of 4 agents) that holds the agents the last run's block at
+    its place held is kept with its summary, whichever way the run went (here the catalog
+    assembled again): only the blocks from the first one that changed are summed up again;
+    the docs are those of a run without the cache."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    _generate_ten_agents(tmp_path, monkeypatch)
+    summed: list[int] = []  # the agents of each block summed up
+    real = blocks.Summary.of
+
+    def spy(fragments: blocks.Fragments) -> blocks.Summary:
+        summed.append(len(fragments))
+        return real(fragments)
+
+    monkeypatch.setattr(blocks.Summary, "of", staticmethod(spy))
+    if change == "added last":  # agent9 < zed: the third block
+        (tmp_path / "agents/zed.md").write_text("---\nname: zed\ndescription: Does more.\n---\nZ.\n", "utf-8")
+    else:  # agent0: every block shifts
+        (tmp_path / "agents/agent0.md").unlink()
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    assert summed == ([3] if change == "added last" else [4, 4, 1])
     fresh = CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"])
     assert fresh.exit_code in (0, 1)
     docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}

@@ -289,28 +289,31 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
 def _blocks(
     made: Made, state: State | None, listings: dict[str, Listing]
 ) -> list[tuple[Block, Part[Fragments] | None]]:
-    """Every agent's fragments in catalog order, in blocks of ``BLOCK``: the last run's, but
-    those rendered now. A block none of whose agents was rendered is the last run's part and
-    summary (the part not even unpickled unless a page needs its fragments)."""
+    """Every agent's fragments in catalog order, in blocks of ``BLOCK``. A block of the agents
+    the last run's held is its part and summary (the part not even unpickled unless a page
+    needs its fragments), with the listings of those rendered now; another is made again."""
     from catalog.incremental.records import BLOCK
     from catalog.render.shared_pages import Block, Fragments
 
-    if state is not None and state.order == made.order:
-        changes: dict[int, dict[int, Listing]] = {}
-        position = {path: index for index, path in enumerate(made.order) if path in listings}
-        for path, index in position.items():
-            changes.setdefault(index // BLOCK, {})[index % BLOCK] = listings[path]
-        blocks: list[tuple[Block, Part[Fragments] | None]] = []
-        for number, (part, summary) in enumerate(zip(state.blocks, state.summaries, strict=True)):
-            if number in changes:
-                blocks.append((Block.of(part.value.replaced(changes[number]), summary), None))
-            else:
-                blocks.append((Block(part.load, summary), part))
-        return blocks
-    was = Fragments.joined([part.value for part in state.blocks]) if state is not None else Fragments.of([])
-    position = {path: index for index, path in enumerate(state.order)} if state is not None else {}
-    every = Fragments.of([listings.get(path) or was.listing(position[path]) for path in made.order])
-    return [(Block.of(block), None) for block in every.blocks(BLOCK)]
+    old, was = (state.order, state.blocks) if state is not None else ((), ())
+    where = {path: index for index, path in enumerate(old)} if old != made.order else {}
+    blocks: list[tuple[Block, Part[Fragments] | None]] = []
+    for start in range(0, len(made.order), BLOCK):
+        paths, number = made.order[start : start + BLOCK], start // BLOCK
+        changes = {index: listings[path] for index, path in enumerate(paths) if path in listings}
+        if state is not None and old[start : start + BLOCK] == paths:
+            part, summary = was[number], state.summaries[number]
+            blocks.append(
+                (Block.of(part.value.replaced(changes), summary), None)
+                if changes
+                else (Block(part.load, summary), part)
+            )
+        else:  # the listings rendered now, and the last run's
+            kept = [
+                listings.get(path) or was[where[path] // BLOCK].value.listing(where[path] % BLOCK) for path in paths
+            ]
+            blocks.append((Block.of(Fragments.of(kept)), None))
+    return blocks
 
 
 def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: State | None) -> Entries:
