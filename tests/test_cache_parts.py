@@ -321,3 +321,30 @@ def test_a_file_come_or_gone_makes_again_the_blocks_whose_agents_changed(
     docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
     again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
     assert docs == again
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from("abcdefghijk"), unique=True, max_size=11),
+    st.lists(st.sampled_from("abcdefghijk"), unique=True, max_size=11),
+    st.data(),
+)
+def test_entries_hold_the_changes_and_the_last_runs_keeping_its_parts_where_nothing_changed(
+    was_ids: list[str], ids: list[str], data: st.DataObject
+) -> None:
+    """``Entries.of``, whichever way the run went: each id's entry is its change, else the last
+    run's; a part is the last run's exactly where it holds the same ids, none changed."""
+    block = cache_records.BLOCK = 3
+    try:
+        was = cache_records.Entries.of(tuple(was_ids), {cid: cid.encode() for cid in was_ids}, None)
+        new = [cid for cid in ids if cid not in was_ids]
+        changed = data.draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
+        changes = {cid: b"new " + cid.encode() for cid in {*changed, *new}}
+        entries = cache_records.Entries.of(tuple(ids), changes, was)
+        assert dict(entries) == {cid: changes.get(cid) or cid.encode() for cid in ids}
+    finally:
+        cache_records.BLOCK = 500
+    for number, part in enumerate(entries.parts):
+        held = ids[number * block : (number + 1) * block]
+        same = was_ids[number * block : (number + 1) * block] == held and not set(held) & set(changes)
+        assert (number < len(was.parts) and part is was.parts[number]) == same

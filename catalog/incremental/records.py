@@ -108,41 +108,33 @@ class AgentEntry(FastPickle):
 @dataclass(frozen=True, eq=False)
 class Entries(Mapping[str, bytes]):
     """Each agent file's ``AgentEntry`` pickled, by cache id in discovery order, kept in parts
-    of ``block`` entries: a part is read when one of its entries is first asked for (an edit
+    of ``BLOCK`` entries: a part is read when one of its entries is first asked for (an edit
     of one agent of 10,000 reads one part of 20), and made again only when one of its
     entries changed."""
 
     ids: tuple[str, ...]
     parts: tuple[Part[dict[str, bytes]], ...]
-    block: int
 
     @staticmethod
-    def of(items: Mapping[str, bytes], was: Entries | None = None) -> Entries:
-        """``items`` in parts of ``BLOCK``: ``was``'s part where it holds the same entries."""
-        ids, old = tuple(items), was.parts if was is not None and was.block == BLOCK else ()
+    def of(ids: tuple[str, ...], changes: Mapping[str, bytes], was: Entries | None) -> Entries:
+        """The entries of ``ids``: ``changes``, and ``was``'s of the others; ``was``'s part
+        where it holds the same ids, none of them changed."""
+        old = was if was is not None else Entries((), ())
         parts = []
-        for number, start in enumerate(range(0, len(ids), BLOCK)):
-            value = {cid: items[cid] for cid in ids[start : start + BLOCK]}
-            same = number < len(old) and old[number].value == value
-            parts.append(old[number] if same else Part.of(value))
-        return Entries(ids, tuple(parts), BLOCK)
-
-    def changed(self, changes: Mapping[str, bytes]) -> Entries:
-        """These entries with some replaced (the same cache ids): the parts that hold them made again."""
-        touched: dict[int, dict[str, bytes]] = {}
-        for cid, packed in changes.items():
-            touched.setdefault(self._position[cid] // self.block, {})[cid] = packed
-        parts = list(self.parts)
-        for number, replaced in touched.items():
-            parts[number] = Part.of({**parts[number].value, **replaced})
-        return Entries(self.ids, tuple(parts), self.block)
+        for start in range(0, len(ids), BLOCK):
+            block = ids[start : start + BLOCK]
+            if old.ids[start : start + BLOCK] == block and changes.keys().isdisjoint(block):
+                parts.append(old.parts[start // BLOCK])
+            else:
+                parts.append(Part.of({cid: changes.get(cid) or old[cid] for cid in block}))
+        return Entries(ids, tuple(parts))
 
     @functools.cached_property
     def _position(self) -> dict[str, int]:
         return {cid: index for index, cid in enumerate(self.ids)}
 
     def __getitem__(self, cid: str) -> bytes:
-        return self.parts[self._position[cid] // self.block].value[cid]
+        return self.parts[self._position[cid] // BLOCK].value[cid]
 
     def __contains__(self, cid: object) -> bool:
         return cid in self._position
@@ -154,7 +146,7 @@ class Entries(Mapping[str, bytes]):
         return len(self.ids)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Entries, (self.ids, self.parts, self.block)
+        return Entries, (self.ids, self.parts)
 
 
 @frozen

@@ -333,14 +333,10 @@ def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: Stat
         placement = made.placement(position[cid], found)
         entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
         changes[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    if isinstance(found.kept, Entries) and not dropped:  # the same files: the parts edited made again
-        return found.kept.changed(changes)
-    was = state.entries if state is not None else None
-    ids = [cid for cid in found.ids if cid not in dropped]
-    entries = Entries.of({cid: changes.get(cid) or found.kept[cid] for cid in ids}, was)
+    ids = tuple(cid for cid in found.ids if cid not in dropped) if dropped else found.ids
     if not found.reused:
-        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in entries))
-    return entries
+        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in ids))
+    return Entries.of(ids, changes, state.entries if state is not None else None)
 
 
 def _save_stamp(
