@@ -261,32 +261,15 @@ def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:
                     os.unlink(entry.path)
 
 
-def _empty(scratch: Path) -> None:
-    """Remove the scratch folder: ``shutil.rmtree``'s steps for the files ``_write`` leaves
-    there (shutil is an import that a run where nothing changed can spare)."""
-    if scratch.is_symlink():
-        return
-    with contextlib.suppress(OSError), os.scandir(scratch) as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    import shutil
-
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-    with contextlib.suppress(OSError):
-        os.rmdir(scratch)
-
-
 def sweep(folder: Path | None) -> None:
-    """Remove the temporary files of runs that were killed: the scratch folder, and those of
-    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
-    if folder is None:
-        return
-    _empty(folder / "tmp")
-    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
-        for entry in entries:
-            if entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    """Remove the temporary files of runs that were killed: ``_write``'s in the scratch folder,
+    and those of Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs
+    folder's lock."""
+    for scratch in (folder / "tmp", folder / "templates") if folder is not None else ():
+        if scratch.is_symlink():
+            continue  # not ours to sweep
+        with contextlib.suppress(OSError), os.scandir(scratch) as entries:
+            for entry in entries:
+                if entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
