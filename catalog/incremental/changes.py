@@ -121,12 +121,6 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
     return True
 
 
-def read_files(sources: list[AgentSource]) -> list[tuple[Agent | None, list[Finding]]]:
-    from catalog.load import load_all
-
-    return load_all(sources, None) if sources else []
-
-
 @frozen
 class Made:
     """The catalog of this run: its agents' order, page names and findings, and the agents read."""

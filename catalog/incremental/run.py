@@ -113,7 +113,8 @@ def _run(
     state: State | None,
 ) -> GenerateResult:
     # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
-    from catalog.incremental.changes import Found, Made, read_files
+    from catalog.incremental.changes import Found, Made
+    from catalog.load import load_all
     from catalog.model.variants import definitions_by_entry
     from catalog.output.docs_folder import MANIFEST, Listed, write_docs
     from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
@@ -121,7 +122,7 @@ def _run(
     from catalog.types import Catalog
 
     found = Found.of(paths, exclude, state, changed, str(docs_dir))
-    loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
+    loaded: Loaded = dict(zip(found.fresh, load_all(list(found.fresh.values()), None), strict=True))
     made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
     if made.catalog is not None:
         context, groups = page_context(made.catalog.agents), page_groups(made.catalog.agents)
