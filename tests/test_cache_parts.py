@@ -348,3 +348,37 @@ def test_entries_hold_the_changes_and_the_last_runs_keeping_its_parts_where_noth
         held = ids[number * block : (number + 1) * block]
         same = was_ids[number * block : (number + 1) * block] == held and not set(held) & set(changes)
         assert (number < len(was.parts) and part is was.parts[number]) == same
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_source_key_gives_back_the_source_it_was_made_of(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """``source_of(source_key(s)) == s`` for every kind of agent source, companions and all;
+    and a companion's stat is part of the key (an edit to it is an edit)."""
+    from catalog.types import AgentSource, Format
+
+    folder = tmp_path_factory.mktemp("companions")
+    companions = tuple(str(folder / name) for name in data.draw(st.lists(st.sampled_from("abc"), unique=True)))
+    for path in companions:
+        Path(path).write_text("x", encoding="utf-8")
+    optional = st.none() | TEXT
+    source = AgentSource(
+        folder / data.draw(TEXT.filter(lambda name: name not in ("", ".", "..") and "/" not in name)),
+        data.draw(TEXT),
+        data.draw(TEXT),
+        data.draw(st.sampled_from(list(Format))),
+        *(data.draw(optional) for _ in range(4)),
+        data.draw(st.booleans()),
+        data.draw(optional),
+        companions,
+    )
+    key = cache_records.source_key(source)
+    assert cache_records.source_of(key) == source
+    if companions:
+        Path(companions[0]).write_text("xy", encoding="utf-8")
+        assert cache_records.source_key(source) != key

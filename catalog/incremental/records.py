@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from catalog.render.shared_pages import Cut, Fragments
     from catalog.types import Agent, AgentSource, Discovery, Format
 
-SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
 PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
 
 
@@ -92,6 +91,24 @@ class Placement(NamedTuple):
     category: str | None
     available_as: tuple[tuple[Format, str], ...]
     entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
+
+
+class SourceKey(NamedTuple):
+    """Where and how discovery found an agent (an ``AgentSource``) as plain values, to compare
+    with the last run's: an entry unpickled makes no Path."""
+
+    path: str
+    rel_path: str
+    display_path: str
+    format: str
+    collection: str | None
+    marketplace: str | None
+    plugin: str | None
+    category: str | None
+    explicit: bool
+    entry: str | None
+    # A Codex config.toml or Kiro prompt file the agent is read from, with its stat: an edit to it is one.
+    companions: tuple[tuple[str, FileStat], ...]
 
 
 @frozen
@@ -217,44 +234,17 @@ def identity(agent: Agent) -> bytes:
 
 def source_key(source: AgentSource) -> SourceKey:
     """Where and how an agent file was found, as plain values to compare with the last run's."""
-    return (
-        str(source.path),
-        source.rel_path,
-        source.display_path,
-        source.format.value,
-        source.collection,
-        source.marketplace,
-        source.plugin,
-        source.category,
-        source.explicit,
-        source.entry,
-        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
-        tuple((path, file_stat(path)) for path in source.companions),
-    )
+    companions = tuple((path, file_stat(path)) for path in source.companions)
+    where = (source.collection, source.marketplace, source.plugin, source.category, source.explicit, source.entry)
+    return SourceKey(str(source.path), source.rel_path, source.display_path, source.format.value, *where, companions)
 
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
     from catalog.types import AgentSource, Format  # here: a run where nothing changed defines neither
 
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    return AgentSource(
-        path=Path(str(path)),
-        rel_path=str(rel_path),
-        display_path=str(display_path),
-        format=Format(str(fmt)),
-        collection=text(collection),
-        marketplace=text(marketplace),
-        plugin=text(plugin),
-        category=text(category),
-        explicit=bool(explicit),
-        entry=text(entry),
-        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
-    )
+    companions = tuple(path for path, _ in key.companions)
+    return AgentSource(Path(key.path), key.rel_path, key.display_path, Format(key.format), *key[4:10], companions)
 
 
 def light(agent: Agent) -> Agent:

@@ -359,10 +359,10 @@ def _save_stamp(
         base, watched = stamp, [*changed, *outputs]
     else:
         discovery = found.discovery
-        companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
+        companions = [path for key in found.keys.values() for path, _ in key.companions]
         base = Stamp(key)
         watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
-    seen = {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
+    seen = {found.keys[cid].path: stat for cid, stat in found.stats.items()}
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
     cache_files.save(folder, _STAMP, base.restamped(stats, len(made.order), made.findings, written.kept, made.entries))
 
