@@ -21,7 +21,7 @@ import xxhash
 
 from catalog.findings import Finding
 from catalog.frozen import FastPickle, frozen
-from catalog.incremental.files import Part, T
+from catalog.incremental.files import Part
 from catalog.output.manifest import MISSING, FileStat, file_stat
 
 if TYPE_CHECKING:
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from catalog.render.pages import Groups
     from catalog.render.shared_pages import Cut, Fragments
     from catalog.types import Agent, AgentSource, Discovery, Format
-
-PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
 
 
 @frozen
