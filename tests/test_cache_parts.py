@@ -18,7 +18,7 @@ from catalog.incremental import records as cache_records
 from catalog.incremental.files import Part
 from catalog.incremental.records import Stamp
 from catalog.output.manifest import FileStat, file_stat
-from catalog.render import facets, shared_pages
+from catalog.render import blocks, facets, shared_pages
 
 
 def parts_of(folder: Path) -> dict[str, int]:
@@ -46,6 +46,7 @@ def test_saving_again_writes_the_parts_that_changed_and_removes_those_gone(tmp_p
 
 @pytest.mark.parametrize("damage", ["removed", "writable by others", "not a pickle"])
 def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> None:
+    """Parts are read when their value is asked for: one that cannot be read then is lost."""
     assert cache_files.save(tmp_path, "state.pickle", (Part.of("one"), Part.of("two")))
     victim = tmp_path / "parts" / sorted(parts_of(tmp_path))[0]
     if damage == "removed":
@@ -54,7 +55,12 @@ def test_a_part_missing_or_not_ours_is_no_cache(tmp_path: Path, damage: str) -> 
         victim.chmod(0o666)
     else:
         victim.write_bytes(b"\x80\x05not a pickle")
-    assert cache_files.load(tmp_path, "state.pickle") is None
+    loaded = cache_files.load(tmp_path, "state.pickle")
+    assert isinstance(loaded, tuple) and all("value" not in part.__dict__ for part in loaded)
+    lost = next(part for part in loaded if part.name == victim.name)
+    with pytest.raises(cache_files.PartLost):
+        lost.value  # noqa: B018
+    assert [part.value for part in loaded if part is not lost] in (["one"], ["two"])
 
 
 def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +100,7 @@ def test_a_stamp_restamped_holds_every_path_with_its_latest_stat(
 ) -> None:
     """After an edit the stamp is the last one with the stats taken now (of the edited files
     and the outputs), patched into its array rather than made again from 10,000 stats."""
-    stamp = Stamp.of("key", seen, 3, (), ())
+    stamp = Stamp("key").restamped(seen, 3, (), ())
     again = stamp.restamped(now, 4, (), (("a", "b"),))
     flat = memoryview(again.stats).cast("q")
     stats = {path: FileStat(*flat[3 * i : 3 * i + 3]) for i, path in enumerate(again.paths)}
@@ -116,7 +122,7 @@ def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
     for path, move in zip(paths, moves, strict=True):
         if move != "create":
             Path(path).write_text("x", encoding="utf-8")
-    stamp = Stamp.of("key", {path: file_stat(path) for path in [*paths, str(folder / "never")]}, 1, (), ())
+    stamp = Stamp("key").restamped({path: file_stat(path) for path in [*paths, str(folder / "never")]}, 1, (), ())
     for path, move in zip(paths, moves, strict=True):
         if move == "edit":
             os.utime(path, ns=(1, 1))
@@ -159,7 +165,7 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
         found = loading(folder, name)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
-                assert part.later and "value" not in part.__dict__  # not read yet
+                assert "value" not in part.__dict__  # not read yet
                 path = part.folder / "parts" / part.name  # type: ignore[operator]
                 path.unlink() if number % 2 else path.write_bytes(b"\x80\x05damaged")
         return found
@@ -284,3 +290,95 @@ def test_an_edit_makes_the_part_of_the_filters_data_that_holds_its_agent(
     docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
     again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
     assert docs == again
+
+
+@pytest.mark.parametrize("change", ["added last", "removed first"])
+def test_a_file_come_or_gone_makes_again_the_blocks_whose_agents_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A block of fragments (here of 4 agents) that holds the agents the last run's block at
+    its place held is kept with its summary, whichever way the run went (here the catalog
+    assembled again): only the blocks from the first one that changed are summed up again;
+    the docs are those of a run without the cache."""
+    monkeypatch.setattr(cache_records, "BLOCK", 4)
+    _generate_ten_agents(tmp_path, monkeypatch)
+    summed: list[int] = []  # the agents of each block summed up
+    real = blocks.Summary.of
+
+    def spy(fragments: blocks.Fragments) -> blocks.Summary:
+        summed.append(len(fragments))
+        return real(fragments)
+
+    monkeypatch.setattr(blocks.Summary, "of", staticmethod(spy))
+    if change == "added last":  # agent9 < zed: the third block
+        (tmp_path / "agents/zed.md").write_text("---\nname: zed\ndescription: Does more.\n---\nZ.\n", "utf-8")
+    else:  # agent0: every block shifts
+        (tmp_path / "agents/agent0.md").unlink()
+    assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
+    assert summed == ([3] if change == "added last" else [4, 4, 1])
+    fresh = CliRunner().invoke(main, ["generate", "agents", "--docs-dir", "fresh", "--no-cache"])
+    assert fresh.exit_code in (0, 1)
+    docs = {p.relative_to(tmp_path / "docs"): p.read_bytes() for p in (tmp_path / "docs").rglob("*") if p.is_file()}
+    again = {p.relative_to(tmp_path / "fresh"): p.read_bytes() for p in (tmp_path / "fresh").rglob("*") if p.is_file()}
+    assert docs == again
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.sampled_from("abcdefghijk"), unique=True, max_size=11),
+    st.lists(st.sampled_from("abcdefghijk"), unique=True, max_size=11),
+    st.data(),
+)
+def test_entries_hold_the_changes_and_the_last_runs_keeping_its_parts_where_nothing_changed(
+    was_ids: list[str], ids: list[str], data: st.DataObject
+) -> None:
+    """``Entries.of``, whichever way the run went: each id's entry is its change, else the last
+    run's; a part is the last run's exactly where it holds the same ids, none changed."""
+    block = cache_records.BLOCK = 3
+    try:
+        was = cache_records.Entries.of(tuple(was_ids), {cid: cid.encode() for cid in was_ids}, None)
+        new = [cid for cid in ids if cid not in was_ids]
+        changed = data.draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
+        changes = {cid: b"new " + cid.encode() for cid in {*changed, *new}}
+        entries = cache_records.Entries.of(tuple(ids), changes, was)
+        assert dict(entries) == {cid: changes.get(cid) or cid.encode() for cid in ids}
+    finally:
+        cache_records.BLOCK = 500
+    for number, part in enumerate(entries.parts):
+        held = ids[number * block : (number + 1) * block]
+        same = was_ids[number * block : (number + 1) * block] == held and not set(held) & set(changes)
+        assert (number < len(was.parts) and part is was.parts[number]) == same
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_source_key_gives_back_the_source_it_was_made_of(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    """``source_of(source_key(s)) == s`` for every kind of agent source, companions and all;
+    and a companion's stat is part of the key (an edit to it is an edit)."""
+    from catalog.types import AgentSource, Format
+
+    folder = tmp_path_factory.mktemp("companions")
+    companions = tuple(str(folder / name) for name in data.draw(st.lists(st.sampled_from("abc"), unique=True)))
+    for path in companions:
+        Path(path).write_text("x", encoding="utf-8")
+    optional = st.none() | TEXT
+    source = AgentSource(
+        folder / data.draw(TEXT.filter(lambda name: name not in ("", ".", "..") and "/" not in name)),
+        data.draw(TEXT),
+        data.draw(TEXT),
+        data.draw(st.sampled_from(list(Format))),
+        *(data.draw(optional) for _ in range(4)),
+        data.draw(st.booleans()),
+        data.draw(optional),
+        companions,
+    )
+    key = cache_records.source_key(source)
+    assert cache_records.source_of(key) == source
+    if companions:
+        Path(companions[0]).write_text("xy", encoding="utf-8")
+        assert cache_records.source_key(source) != key

@@ -43,7 +43,7 @@ class Found:
     fresh: dict[str, AgentSource]  # the files to read: new, or changed since the last run
     stats: dict[str, FileStat]  # of the files read (taken before reading), or of every file
     keys: dict[str, SourceKey]  # the same
-    kept: Mapping[str, bytes]  # the last run's entries of the files not read again (at least)
+    kept: Mapping[str, bytes]  # the last run's entries (of the files read again too: not asked for)
     reused: bool  # discovery's result is the last run's (only agent files changed)
     folders: dict[str, str]  # each folder walked -> ``folder_key`` of what discovery saw in it
     several: dict[str, tuple[str, ...]]  # a file of several agents -> their cache ids
@@ -64,7 +64,6 @@ class Found:
             fresh = {cid: source_of(entry.source) for cid, entry in entries.items()}
             stats = {cid: file_stat(str(source.path)) for cid, source in fresh.items()}
             keys = {cid: entry.source for cid, entry in entries.items()}
-            # The last run's entries, the edited files' too (read only when asked for).
             was = state.entries
             return Found(
                 state.discovery, was.ids, fresh, stats, keys, was, True, state.folders, state.several, state.read
@@ -74,22 +73,19 @@ class Found:
         discovery = find_agent_files(paths, exclude)
         ids = tuple(cache_id(source) for source in discovery.sources)
         fresh, stats, keys = {}, {}, {}
-        kept: dict[str, bytes] = {}
         several: dict[str, tuple[str, ...]] = {}
         old: Mapping[str, bytes] = state.entries if state is not None else {}
         for cid, source in zip(ids, discovery.sources, strict=True):
             keys[cid], stats[cid] = source_key(source), file_stat(str(source.path))
             packed = old.get(cid)
             entry = entry_of(packed) if packed is not None else None
-            if packed is not None and entry is not None and (entry.stat, entry.source) == (stats[cid], keys[cid]):
-                kept[cid] = packed
-            else:
+            if entry is None or (entry.stat, entry.source) != (stats[cid], keys[cid]):
                 fresh[cid] = source
             if source.entry is not None:
                 several[str(source.path)] = (*several.get(str(source.path), ()), cid)
         folders = {path: folder_key(seen) for path, seen in discovery.listings.items()}
         read = state.read if state is not None else {}
-        return Found(discovery, ids, fresh, stats, keys, kept, False, folders, several, read)
+        return Found(discovery, ids, fresh, stats, keys, old, False, folders, several, read)
 
 
 def entry_of(packed: bytes) -> AgentEntry | None:
@@ -123,12 +119,6 @@ def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool
         elif path != docs_dir and not path.startswith(docs_dir + os.sep):
             return False  # a manifest, a file passed over, a companion file
     return True
-
-
-def read_files(sources: list[AgentSource]) -> list[tuple[Agent | None, list[Finding]]]:
-    from catalog.load import load_all
-
-    return load_all(sources, None) if sources else []
 
 
 @frozen

@@ -28,7 +28,7 @@ from catalog.output.manifest import file_stat
 T = TypeVar("T")
 
 # Bumped when the cache's records change shape: an old cache is then no cache.
-_FORMAT = 23
+_FORMAT = 25
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -126,18 +126,17 @@ def _trusted(handle: IO[bytes]) -> bool:
 class Part(Generic[T]):
     """A piece of a saved value kept in a file of its own, ``parts/<digest of its pickle>``:
     saving the value writes the pieces not saved yet, so that a run that changed one piece of
-    a large value rewrites that piece, not the whole. Loading the value loads its pieces; a
-    ``later`` one is read when its value is first asked for (a run that edits one agent of
-    10,000 reads the block of fragments that holds it, not all 20: ``PartLost`` if it cannot)."""
+    a large value rewrites that piece, not the whole. A piece loaded is read when its value is
+    first asked for (a run that edits one agent of 10,000 reads the blocks that hold it, not
+    all 20): ``PartLost`` if it cannot be."""
 
     name: str  # its file's: the digest of its pickle
     folder: Path | None = None  # the cache folder it is read from, when it was loaded
-    later: bool = False  # read when asked for, not when loaded
 
     @staticmethod
-    def of(value: T, later: bool = False) -> Part[T]:
+    def of(value: T) -> Part[T]:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        part: Part[T] = Part(xxhash.xxh3_128_hexdigest(data), later=later)
+        part: Part[T] = Part(xxhash.xxh3_128_hexdigest(data))
         part.__dict__.update(data=data, value=value)  # as the cached properties would make them
         return part
 
@@ -148,7 +147,7 @@ class Part(Generic[T]):
     @functools.cached_property
     def value(self) -> T:
         # Its pickle read is not kept: an edit reads 15 MB of parts, and memory freed is
-        # memory the next read takes without faulting its pages in again (20 ms).
+        # memory the next read takes without faulting its pages in again.
         found: T = pickle.loads(self.__dict__.get("data") or self._read())
         return found
 
@@ -172,14 +171,10 @@ class Part(Generic[T]):
 
 
 class PartLost(Exception):
-    """A part read later is gone, not ours, or not what was saved: the cache is no cache."""
+    """A part is gone, not ours, or not what was saved: the cache is no cache."""
 
 
 def _part(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
-    raise pickle.UnpicklingError("a part outside a cache load")
-
-
-def _later(name: str) -> Part[Any]:  # pragma: no cover - only named in pickles (``_Unpickler``)
     raise pickle.UnpicklingError("a part outside a cache load")
 
 
@@ -190,29 +185,16 @@ class _Unpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == (__name__, "_part"):
-            return self.part
-        if (module, name) == (__name__, "_later"):
-            return self.later
+            return lambda name: Part(name, self.folder)
         return super().find_class(module, name)
-
-    def part(self, name: str) -> Part[Any]:
-        part: Part[Any] = Part(name, self.folder)
-        try:
-            part.value  # noqa: B018 - read now
-        except PartLost as lost:
-            raise pickle.UnpicklingError(f"part {name} is missing, not ours or damaged") from lost
-        return part
-
-    def later(self, name: str) -> Part[Any]:
-        return Part(name, self.folder, later=True)
 
 
 _PART_NAME = re.compile(r"[0-9a-f]{32}")
 
 
 def load(folder: Path | None, name: str) -> object:
-    """The pickle ``name`` in the cache folder, with its parts, or None when it or one of its
-    parts is not there or not ours."""
+    """The pickle ``name`` in the cache folder (its parts read when asked for), or None when
+    it is not there or not ours."""
     if folder is None:
         return None
     try:
@@ -236,7 +218,7 @@ def save(folder: Path, name: str, value: object) -> bool:
         except PartLost as lost:  # a part read later, gone since: not saved
             raise OSError(f"lost the part {name}") from lost
         saved.add(name)
-        return (_later if piece.later else _part), (name,)
+        return _part, (name,)
 
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -279,32 +261,15 @@ def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:
                     os.unlink(entry.path)
 
 
-def _empty(scratch: Path) -> None:
-    """Remove the scratch folder: ``shutil.rmtree``'s steps for the files ``_write`` leaves
-    there (shutil is an import that a run where nothing changed can spare)."""
-    if scratch.is_symlink():
-        return
-    with contextlib.suppress(OSError), os.scandir(scratch) as entries:
-        for entry in entries:
-            with contextlib.suppress(OSError):
-                if entry.is_dir(follow_symlinks=False):
-                    import shutil
-
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-    with contextlib.suppress(OSError):
-        os.rmdir(scratch)
-
-
 def sweep(folder: Path | None) -> None:
-    """Remove the temporary files of runs that were killed: the scratch folder, and those of
-    Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs folder's lock."""
-    if folder is None:
-        return
-    _empty(folder / "tmp")
-    with contextlib.suppress(OSError), os.scandir(folder / "templates") as entries:
-        for entry in entries:
-            if entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    """Remove the temporary files of runs that were killed: ``_write``'s in the scratch folder,
+    and those of Jinja's bytecode cache (``*.tmp`` beside its files). Call it holding the docs
+    folder's lock."""
+    for scratch in (folder / "tmp", folder / "templates") if folder is not None else ():
+        if scratch.is_symlink():
+            continue  # not ours to sweep
+        with contextlib.suppress(OSError), os.scandir(scratch) as entries:
+            for entry in entries:
+                if entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)

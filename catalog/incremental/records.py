@@ -21,7 +21,7 @@ import xxhash
 
 from catalog.findings import Finding
 from catalog.frozen import FastPickle, frozen
-from catalog.incremental.files import Part, T
+from catalog.incremental.files import Part
 from catalog.output.manifest import MISSING, FileStat, file_stat
 
 if TYPE_CHECKING:
@@ -30,33 +30,18 @@ if TYPE_CHECKING:
     from catalog.render.shared_pages import Cut, Fragments
     from catalog.types import Agent, AgentSource, Discovery, Format
 
-SourceKey = tuple[object, ...]  # an AgentSource as plain values: unpickling 10,000 Paths costs
-PartsLoaded = tuple[tuple[Part[T], T], ...]  # the parts of a state loaded, each with its value
-
 
 @frozen
 class Stamp(FastPickle):
     """Every path the last run saw, with its stat then, and what the run found."""
 
     key: str  # the run's key (``cache_files.run_key``): another key, another run
-    paths: tuple[str, ...]
-    stats: bytes  # array "q": mtime_ns, size, inode of each path in turn
-    agents: int
-    findings: tuple[Finding, ...]
-    kept: tuple[tuple[str, str], ...]  # generated files left alone, and why
+    paths: tuple[str, ...] = ()
+    stats: bytes = b""  # array "q": mtime_ns, size, inode of each path in turn
+    agents: int = 0
+    findings: tuple[Finding, ...] = ()
+    kept: tuple[tuple[str, str], ...] = ()  # generated files left alone, and why
     entries: int | None = None  # the catalog entries among the agents (``GenerateResult.entries``)
-
-    @staticmethod
-    def of(
-        key: str,
-        stats: Mapping[str, FileStat],
-        agents: int,
-        findings: tuple[Finding, ...],
-        kept: tuple[tuple[str, str], ...],
-        entries: int | None = None,
-    ) -> Stamp:
-        flat = array("q", (value for stat in stats.values() for value in stat))
-        return Stamp(key, tuple(stats), flat.tobytes(), agents, findings, kept, entries)
 
     def changed(self) -> list[str]:
         """Every path whose stat is not the one seen: ``file_stat``'s, compared field by field
@@ -83,7 +68,8 @@ class Stamp(FastPickle):
         entries: int | None = None,
     ) -> Stamp:
         """This stamp with ``stats`` for some paths (new ones added) and another run's figures:
-        the stats of every other path are copied as they are, not taken apart and made again."""
+        the stats of every other path are copied as they are, not taken apart and made again.
+        ``Stamp(key).restamped(...)`` is a stamp of ``stats`` alone."""
         flat, paths = array("q", self.stats), list(self.paths)
         position = {path: index for index, path in enumerate(paths)}
         for path, stat in stats.items():
@@ -105,6 +91,24 @@ class Placement(NamedTuple):
     entry: str = ""  # the slug of the entry whose page shows it, when it is not its own (``variants``)
 
 
+class SourceKey(NamedTuple):
+    """Where and how discovery found an agent (an ``AgentSource``) as plain values, to compare
+    with the last run's: an entry unpickled makes no Path."""
+
+    path: str
+    rel_path: str
+    display_path: str
+    format: str
+    collection: str | None
+    marketplace: str | None
+    plugin: str | None
+    category: str | None
+    explicit: bool
+    entry: str | None
+    # A Codex config.toml or Kiro prompt file the agent is read from, with its stat: an edit to it is one.
+    companions: tuple[tuple[str, FileStat], ...]
+
+
 @frozen
 class AgentEntry(FastPickle):
     """One agent as the last run read it from its file, and placed it in the catalog."""
@@ -119,41 +123,33 @@ class AgentEntry(FastPickle):
 @dataclass(frozen=True, eq=False)
 class Entries(Mapping[str, bytes]):
     """Each agent file's ``AgentEntry`` pickled, by cache id in discovery order, kept in parts
-    of ``block`` entries: a part is read when one of its entries is first asked for (an edit
+    of ``BLOCK`` entries: a part is read when one of its entries is first asked for (an edit
     of one agent of 10,000 reads one part of 20), and made again only when one of its
     entries changed."""
 
     ids: tuple[str, ...]
     parts: tuple[Part[dict[str, bytes]], ...]
-    block: int
 
     @staticmethod
-    def of(items: Mapping[str, bytes], was: Entries | None = None) -> Entries:
-        """``items`` in parts of ``BLOCK``: ``was``'s part where it holds the same entries."""
-        ids, old = tuple(items), was.parts if was is not None and was.block == BLOCK else ()
+    def of(ids: tuple[str, ...], changes: Mapping[str, bytes], was: Entries | None) -> Entries:
+        """The entries of ``ids``: ``changes``, and ``was``'s of the others; ``was``'s part
+        where it holds the same ids, none of them changed."""
+        old = was if was is not None else Entries((), ())
         parts = []
-        for number, start in enumerate(range(0, len(ids), BLOCK)):
-            value = {cid: items[cid] for cid in ids[start : start + BLOCK]}
-            same = number < len(old) and old[number].value == value
-            parts.append(old[number] if same else Part.of(value, later=True))
-        return Entries(ids, tuple(parts), BLOCK)
-
-    def changed(self, changes: Mapping[str, bytes]) -> Entries:
-        """These entries with some replaced (the same cache ids): the parts that hold them made again."""
-        touched: dict[int, dict[str, bytes]] = {}
-        for cid, packed in changes.items():
-            touched.setdefault(self._position[cid] // self.block, {})[cid] = packed
-        parts = list(self.parts)
-        for number, replaced in touched.items():
-            parts[number] = Part.of({**parts[number].value, **replaced}, later=True)
-        return Entries(self.ids, tuple(parts), self.block)
+        for start in range(0, len(ids), BLOCK):
+            block = ids[start : start + BLOCK]
+            if old.ids[start : start + BLOCK] == block and changes.keys().isdisjoint(block):
+                parts.append(old.parts[start // BLOCK])
+            else:
+                parts.append(Part.of({cid: changes.get(cid) or old[cid] for cid in block}))
+        return Entries(ids, tuple(parts))
 
     @functools.cached_property
     def _position(self) -> dict[str, int]:
         return {cid: index for index, cid in enumerate(self.ids)}
 
     def __getitem__(self, cid: str) -> bytes:
-        return self.parts[self._position[cid] // self.block].value[cid]
+        return self.parts[self._position[cid] // BLOCK].value[cid]
 
     def __contains__(self, cid: object) -> bool:
         return cid in self._position
@@ -165,7 +161,7 @@ class Entries(Mapping[str, bytes]):
         return len(self.ids)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return Entries, (self.ids, self.parts, self.block)
+        return Entries, (self.ids, self.parts)
 
 
 @frozen
@@ -206,7 +202,7 @@ def stored(summary: Summary) -> Summary:
     a page that changed needs it (an edit makes one block's pages again and leaves the others)."""
 
     def part(text: Text) -> Text:
-        return text if isinstance(text, Part) else Part.of(text.value, later=True)
+        return text if isinstance(text, Part) else Part.of(text.value)
 
     stretches = {page: stretch.evolve(text=part(stretch.text)) for page, stretch in summary.stretches.items()}
     return summary.evolve(entries=part(summary.entries), rows=part(summary.rows), stretches=stretches)
@@ -236,44 +232,17 @@ def identity(agent: Agent) -> bytes:
 
 def source_key(source: AgentSource) -> SourceKey:
     """Where and how an agent file was found, as plain values to compare with the last run's."""
-    return (
-        str(source.path),
-        source.rel_path,
-        source.display_path,
-        source.format.value,
-        source.collection,
-        source.marketplace,
-        source.plugin,
-        source.category,
-        source.explicit,
-        source.entry,
-        # A Codex config.toml or Kiro prompt file the agent is read from: an edit to it is one.
-        tuple((path, file_stat(path)) for path in source.companions),
-    )
+    companions = tuple((path, file_stat(path)) for path in source.companions)
+    where = (source.collection, source.marketplace, source.plugin, source.category, source.explicit, source.entry)
+    return SourceKey(str(source.path), source.rel_path, source.display_path, source.format.value, *where, companions)
 
 
 def source_of(key: SourceKey) -> AgentSource:
     """The AgentSource that ``source_key`` made ``key`` of."""
     from catalog.types import AgentSource, Format  # here: a run where nothing changed defines neither
 
-    path, rel_path, display_path, fmt, collection, marketplace, plugin, category, explicit, entry, companions = key
-
-    def text(value: object) -> str | None:
-        return None if value is None else str(value)
-
-    return AgentSource(
-        path=Path(str(path)),
-        rel_path=str(rel_path),
-        display_path=str(display_path),
-        format=Format(str(fmt)),
-        collection=text(collection),
-        marketplace=text(marketplace),
-        plugin=text(plugin),
-        category=text(category),
-        explicit=bool(explicit),
-        entry=text(entry),
-        companions=tuple(str(companion[0]) for companion in companions),  # type: ignore[attr-defined]
-    )
+    companions = tuple(path for path, _ in key.companions)
+    return AgentSource(Path(key.path), key.rel_path, key.display_path, Format(key.format), *key[4:10], companions)
 
 
 def light(agent: Agent) -> Agent:

@@ -113,7 +113,8 @@ def _run(
     state: State | None,
 ) -> GenerateResult:
     # Only now: a run where nothing changed imports no stage, nor template or Markdown code.
-    from catalog.incremental.changes import Found, Made, read_files
+    from catalog.incremental.changes import Found, Made
+    from catalog.load import load_all
     from catalog.model.variants import definitions_by_entry
     from catalog.output.docs_folder import MANIFEST, Listed, write_docs
     from catalog.render.pages import agents_files, page_context, page_groups, render_agents, render_context
@@ -121,7 +122,7 @@ def _run(
     from catalog.types import Catalog
 
     found = Found.of(paths, exclude, state, changed, str(docs_dir))
-    loaded: Loaded = dict(zip(found.fresh, read_files(list(found.fresh.values())), strict=True))
+    loaded: Loaded = dict(zip(found.fresh, load_all(list(found.fresh.values()), None), strict=True))
     made = (Made.again(found, loaded, state) if state is not None else None) or Made.assembled(found, loaded)
     if made.catalog is not None:
         context, groups = page_context(made.catalog.agents), page_groups(made.catalog.agents)
@@ -175,7 +176,7 @@ def _run(
             made.assembly,
             context,
             groups,
-            tuple(part or Part.of(block.fragments(), later=True) for block, part in blocks),
+            tuple(part or Part.of(block.fragments()) for block, part in blocks),
             tuple(map(stored, summaries)),
             cuts.now,
             {path: found_in for path, found_in in page_findings.items() if found_in},
@@ -289,28 +290,31 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
 def _blocks(
     made: Made, state: State | None, listings: dict[str, Listing]
 ) -> list[tuple[Block, Part[Fragments] | None]]:
-    """Every agent's fragments in catalog order, in blocks of ``BLOCK``: the last run's, but
-    those rendered now. A block none of whose agents was rendered is the last run's part and
-    summary (the part not even unpickled unless a page needs its fragments)."""
+    """Every agent's fragments in catalog order, in blocks of ``BLOCK``. A block of the agents
+    the last run's held is its part and summary (the part not even unpickled unless a page
+    needs its fragments), with the listings of those rendered now; another is made again."""
     from catalog.incremental.records import BLOCK
     from catalog.render.shared_pages import Block, Fragments
 
-    if state is not None and state.order == made.order:
-        changes: dict[int, dict[int, Listing]] = {}
-        position = {path: index for index, path in enumerate(made.order) if path in listings}
-        for path, index in position.items():
-            changes.setdefault(index // BLOCK, {})[index % BLOCK] = listings[path]
-        blocks: list[tuple[Block, Part[Fragments] | None]] = []
-        for number, (part, summary) in enumerate(zip(state.blocks, state.summaries, strict=True)):
-            if number in changes:
-                blocks.append((Block.of(part.value.replaced(changes[number]), summary), None))
-            else:
-                blocks.append((Block(part.load, summary), part))
-        return blocks
-    was = Fragments.joined([part.value for part in state.blocks]) if state is not None else Fragments.of([])
-    position = {path: index for index, path in enumerate(state.order)} if state is not None else {}
-    every = Fragments.of([listings.get(path) or was.listing(position[path]) for path in made.order])
-    return [(Block.of(block), None) for block in every.blocks(BLOCK)]
+    old, was = (state.order, state.blocks) if state is not None else ((), ())
+    where = {path: index for index, path in enumerate(old)} if old != made.order else {}
+    blocks: list[tuple[Block, Part[Fragments] | None]] = []
+    for start in range(0, len(made.order), BLOCK):
+        paths, number = made.order[start : start + BLOCK], start // BLOCK
+        changes = {index: listings[path] for index, path in enumerate(paths) if path in listings}
+        if state is not None and old[start : start + BLOCK] == paths:
+            part, summary = was[number], state.summaries[number]
+            blocks.append(
+                (Block.of(part.value.replaced(changes), summary), None)
+                if changes
+                else (Block(part.load, summary), part)
+            )
+        else:  # the listings rendered now, and the last run's
+            kept = [
+                listings.get(path) or was[where[path] // BLOCK].value.listing(where[path] % BLOCK) for path in paths
+            ]
+            blocks.append((Block.of(Fragments.of(kept)), None))
+    return blocks
 
 
 def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: State | None) -> Entries:
@@ -330,14 +334,10 @@ def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: Stat
         placement = made.placement(position[cid], found)
         entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
         changes[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    if isinstance(found.kept, Entries) and not dropped:  # the same files: the parts edited made again
-        return found.kept.changed(changes)
-    was = state.entries if state is not None else None
-    ids = [cid for cid in found.ids if cid not in dropped]
-    entries = Entries.of({cid: changes.get(cid) or found.kept[cid] for cid in ids}, was)
+    ids = tuple(cid for cid in found.ids if cid not in dropped) if dropped else found.ids
     if not found.reused:
-        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in entries))
-    return entries
+        cache_files.keep_only(folder, "full", (_full_name(cid).split("/")[1] for cid in ids))
+    return Entries.of(ids, changes, state.entries if state is not None else None)
 
 
 def _save_stamp(
@@ -355,19 +355,16 @@ def _save_stamp(
     from catalog.output.docs_folder import MANIFEST
 
     outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
-    if found.reused and stamp is not None and changed is not None:
-        stats = {path: file_stat(path) for path in [*changed, *outputs]}
-        stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
-        cache_files.save(
-            folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept, made.entries)
-        )
-        return
-    discovery = found.discovery
-    companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
-    seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
-    watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    if found.reused and stamp is not None and changed is not None:  # the last stamp, what changed restamped
+        base, watched = stamp, [*changed, *outputs]
+    else:
+        discovery = found.discovery
+        companions = [path for key in found.keys.values() for path, _ in key.companions]
+        base = Stamp(key)
+        watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
+    seen = {found.keys[cid].path: stat for cid, stat in found.stats.items()}
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
-    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept, made.entries))
+    cache_files.save(folder, _STAMP, base.restamped(stats, len(made.order), made.findings, written.kept, made.entries))
 
 
 def _full_name(cid: str) -> str:

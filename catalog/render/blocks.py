@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
 from typing import Any, Protocol
 
 from catalog.frozen import frozen
@@ -66,17 +65,6 @@ class Fragments(FastPickle):
 
     def listing(self, index: int) -> Listing:
         return Listing(*(column[index] for column in self.columns))
-
-    def blocks(self, size: int) -> list[Fragments]:
-        """These fragments cut in blocks of ``size`` agents (the cache saves each on its own)."""
-        return [Fragments(tuple(c[start : start + size] for c in self.columns)) for start in range(0, len(self), size)]
-
-    @staticmethod
-    def joined(blocks: Sequence[Fragments]) -> Fragments:
-        """The fragments that ``blocks`` cut in blocks."""
-        if not blocks:
-            return Fragments.of([])
-        return Fragments(tuple(tuple(chain.from_iterable(c)) for c in zip(*(b.columns for b in blocks), strict=True)))
 
     def replaced(self, changes: dict[int, Listing]) -> Fragments:
         """These fragments with some agents' listings replaced."""
