@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+
+import xxhash
 
 _ACRONYMS = {
     w.lower(): w
@@ -53,7 +54,7 @@ def slugify(text: str) -> str:
     if any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in decomposed):
         plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
         key = "-".join(re.findall(r"[^\W_]+", plain))
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:_DIGEST]
+        digest = xxhash.xxh3_64_hexdigest(key.encode("utf-8"))[:_DIGEST]
         slug = "-".join(part for part in (slug[: MAX_SLUG - _DIGEST - 1].strip("-"), digest) if part)
     slug = slug[:MAX_SLUG].strip("-") or "agent"
     return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug
