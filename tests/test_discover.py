@@ -515,6 +515,10 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         ("inclusion: fileMatch\nfileMatchPattern: '*.ts'\n", "a Kiro steering file"),
         ("description: TypeScript rules\nglobs: '*.ts'\nalwaysApply: false\n", "a Cursor rule"),
         ("applyTo: '**/*.py'\ndescription: Python style\n", "an instructions file"),
+        # awesome-copilot's workflows/: 8 were Claude Code agents, their triggers and
+        # permissions AC403 and their GitHub tools AC401.
+        ("name: Daily Report\ndescription: Reports.\non:\n  schedule: daily\n", "a GitHub agentic workflow"),
+        ("description: Triage.\non: issues\npermissions: read-all\n", "a GitHub agentic workflow"),
     ],
 )
 def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str, what: str) -> None:

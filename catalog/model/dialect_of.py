@@ -33,8 +33,9 @@ LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 
 # Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
 # steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
-# instructions (applyTo).
-DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo")
+# instructions (applyTo), GitHub agentic workflows (gh aw: their trigger, ``on``, is required;
+# awesome-copilot keeps them in workflows/, with a name and a description).
+DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo on")
 
 # The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
 # Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
