@@ -498,8 +498,10 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         root = Path(tmp)
         path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
         found = {s.rel_path: s for s in discover(root).sources}
-        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116).
-        agent = folder != "seminar" or not keys or bool({"name", "description", "id"} & set(keys))
+        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116). A
+        # name needs another key an agent has (a description, tools, a model).
+        named = bool({"name", "description", "id"} & set(keys)) and bool({"description", "tools", "model"} & set(keys))
+        agent = folder != "seminar" or not keys or named
         assert (f"{folder}/x.md" in found) == agent
         if agent:
             assert still_an_agent(found[f"{folder}/x.md"])
@@ -531,6 +533,25 @@ def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Pat
     assert list(sources(tmp_path)) == ["agents/aliases.md"], what
     assert "steering" in skipped(tmp_path)["src/core/aliases.md"]
     assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "name: 李林\n",  # ysankpia/oh-story-claudecode's demo novel: 6 characters were agents
+        "name: Jane Doe\nrole: CTO\nimage: jane.png\n",  # a site's team page
+        "id: 42\nname: Pasta\nauthor: Ann\ntags: [dinner]\n",  # a recipe card
+    ],
+)
+def test_a_name_and_no_other_agent_key_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str) -> None:
+    # Claude Code skips a file without a description, and no tool reads these files: they were
+    # agents with AC202 errors (and numbered pages: AC140). In an agent folder the same file is
+    # an agent, whose missing description lint reports; with tools or a model, a broken agent.
+    write(tmp_path, "demo/people/x.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "agents/x.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "demo/broken/y.md", f"---\n{keys}model: sonnet\n---\nBody.\n")
+    assert sorted(sources(tmp_path)) == ["agents/x.md", "demo/broken/y.md"]
+    assert "agent key" in skipped(tmp_path)["demo/people/x.md"]
 
 
 def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Path) -> None:

@@ -44,6 +44,17 @@ IDENTITY_KEYS = frozenset(
     key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
 )
 
+# The keys of an agent's frontmatter besides its name and title, in any Markdown dialect: with a
+# name alone (a novel's character sheet, a team page's ``name`` and ``role``) no tool delegates
+# to the file, and outside agent folders it is a document's.
+AGENT_KEYS = frozenset(
+    key
+    for d in DIALECTS.values()
+    if d.syntax == "markdown"
+    for key in d.fields | set(d.description_keys)
+    if key not in (*d.name_keys, *d.title_keys)
+)
+
 # Folder names only one tool gives its agents (``Dialect.agent_folder``).
 AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_folder}
 
