@@ -459,6 +459,38 @@ def test_dangling_symlink_is_skipped(tmp_path: Path) -> None:
     assert [(f.code, f.severity) for f in findings] == [("AC132", "warning")]
 
 
+# Where agents are, by name: a dangling symlink there leaves its tool with no agent. Its name
+# is all there is to go by (locnguyenx/agentbanking-backend commits .qwen/agents as a link to
+# /Users/me/..., so Qwen Code finds no agent on any other machine, and the scan said nothing).
+AGENT_PLACES = [
+    ".claude/agents",
+    ".qwen/agents",
+    ".opencode/agent",
+    ".github/chatmodes",
+    ".factory",
+    "agents",
+    "droids",
+    ".roomodes",
+    "opencode.json",
+    "agents/design",
+    ".kiro/agents/reviewer.json",
+    ".codex/agents/reviewer.toml",
+]
+# Elsewhere a dangling link is none of the catalog's business.
+OTHER_PLACES = ["src/lib", "package.json", "config.toml", "docs/notes.txt", "agents/notes.txt"]
+
+
+@pytest.mark.parametrize("rel", AGENT_PLACES + OTHER_PLACES)
+def test_a_dangling_symlink_where_agents_are_is_reported(tmp_path: Path, rel: str) -> None:
+    write(tmp_path, "team/agents/a.md")
+    (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / rel).symlink_to(tmp_path / "gone")
+    found = find_agent_files([str(tmp_path)])
+    assert [s.rel_path for s in found.sources] == ["team/agents/a.md"]
+    expected = [(f"{tmp_path}/{rel}", "AC132", "warning")] if rel in AGENT_PLACES else []
+    assert [(f.path, f.code, f.severity) for f in found.findings] == expected
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX-only")
 def test_fifo_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "agents").mkdir()
