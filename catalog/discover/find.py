@@ -112,14 +112,14 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
     )
 
 
-def _names_agents(name: str, ctx: _Context) -> bool:
+def _names_agents(name: str, rel: str, ctx: _Context) -> bool:
     """Whether an entry's name says it is or holds agents: an agent file (.md, .roomodes,
-    opencode.json), a layout folder (agents/, .claude/, droids/, ...), or an agent file or a
-    subfolder of an agents folder (.kiro/agents/x.json, agents/design)."""
+    opencode.json, .kiro/agents/x.json), a layout folder (agents/, .claude/, droids/, ...), or a
+    subfolder of an agents folder (agents/design). Manifests report themselves (AC130, AC132)."""
     lowered = name.lower()
     if lowered.endswith(".md") or lowered in _AGENT_FILE_NAMES or lowered in _LAYOUT_DIRS:
         return True
-    return ctx.in_agent_dir and (_maybe_agent(name) or "." not in name)
+    return ctx.in_agent_dir and ("." not in name or (_maybe_agent(name) and format_and_certainty(rel)[1]))
 
 
 class _Walker(_AgentFiles):
@@ -286,7 +286,7 @@ class _Walker(_AgentFiles):
             real = os.path.realpath(entry.path)
             # A folder, or what its name says holds agents: one that leads nowhere (a dangling
             # .claude/agents, .qwen/agents, .roomodes) leaves its tool with no agent either.
-            relevant = _names_agents(entry.name, ctx) or os.path.isdir(real)
+            relevant = _names_agents(entry.name, rel, ctx) or os.path.isdir(real)
             if not os.path.exists(real):
                 if relevant:
                     self.problem(rel, "AC132", "warning", "dangling or looping symlink; not followed")
