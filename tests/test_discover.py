@@ -459,6 +459,38 @@ def test_dangling_symlink_is_skipped(tmp_path: Path) -> None:
     assert [(f.code, f.severity) for f in findings] == [("AC132", "warning")]
 
 
+# Where agents are, by name: a dangling symlink there leaves its tool with no agent. Its name
+# is all there is to go by (locnguyenx/agentbanking-backend commits .qwen/agents as a link to
+# /Users/me/..., so Qwen Code finds no agent on any other machine, and the scan said nothing).
+AGENT_PLACES = [
+    ".claude/agents",
+    ".qwen/agents",
+    ".opencode/agent",
+    ".github/chatmodes",
+    ".factory",
+    "agents",
+    "droids",
+    ".roomodes",
+    "opencode.json",
+    "agents/design",
+    ".kiro/agents/reviewer.json",
+    ".codex/agents/reviewer.toml",
+]
+# Elsewhere a dangling link is none of the catalog's business.
+OTHER_PLACES = ["src/lib", "package.json", "config.toml", "docs/notes.txt", "agents/notes.txt"]
+
+
+@pytest.mark.parametrize("rel", AGENT_PLACES + OTHER_PLACES)
+def test_a_dangling_symlink_where_agents_are_is_reported(tmp_path: Path, rel: str) -> None:
+    write(tmp_path, "team/agents/a.md")
+    (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / rel).symlink_to(tmp_path / "gone")
+    found = find_agent_files([str(tmp_path)])
+    assert [s.rel_path for s in found.sources] == ["team/agents/a.md"]
+    expected = [(f"{tmp_path}/{rel}", "AC132", "warning")] if rel in AGENT_PLACES else []
+    assert [(f.path, f.code, f.severity) for f in found.findings] == expected
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX-only")
 def test_fifo_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "agents").mkdir()
@@ -498,8 +530,10 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         root = Path(tmp)
         path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
         found = {s.rel_path: s for s in discover(root).sources}
-        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116).
-        agent = folder != "seminar" or not keys or bool({"name", "description", "id"} & set(keys))
+        # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116). A
+        # name needs another key an agent has (a description, tools, a model).
+        named = bool({"name", "description", "id"} & set(keys)) and bool({"description", "tools", "model"} & set(keys))
+        agent = folder != "seminar" or not keys or named
         assert (f"{folder}/x.md" in found) == agent
         if agent:
             assert still_an_agent(found[f"{folder}/x.md"])
@@ -515,6 +549,10 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         ("inclusion: fileMatch\nfileMatchPattern: '*.ts'\n", "a Kiro steering file"),
         ("description: TypeScript rules\nglobs: '*.ts'\nalwaysApply: false\n", "a Cursor rule"),
         ("applyTo: '**/*.py'\ndescription: Python style\n", "an instructions file"),
+        # awesome-copilot's workflows/: 8 were Claude Code agents, their triggers and
+        # permissions AC403 and their GitHub tools AC401.
+        ("name: Daily Report\ndescription: Reports.\non:\n  schedule: daily\n", "a GitHub agentic workflow"),
+        ("description: Triage.\non: issues\npermissions: read-all\n", "a GitHub agentic workflow"),
     ],
 )
 def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str, what: str) -> None:
@@ -527,6 +565,25 @@ def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Pat
     assert list(sources(tmp_path)) == ["agents/aliases.md"], what
     assert "steering" in skipped(tmp_path)["src/core/aliases.md"]
     assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "name: 李林\n",  # ysankpia/oh-story-claudecode's demo novel: 6 characters were agents
+        "name: Jane Doe\nrole: CTO\nimage: jane.png\n",  # a site's team page
+        "id: 42\nname: Pasta\nauthor: Ann\ntags: [dinner]\n",  # a recipe card
+    ],
+)
+def test_a_name_and_no_other_agent_key_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str) -> None:
+    # Claude Code skips a file without a description, and no tool reads these files: they were
+    # agents with AC202 errors (and numbered pages: AC140). In an agent folder the same file is
+    # an agent, whose missing description lint reports; with tools or a model, a broken agent.
+    write(tmp_path, "demo/people/x.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "agents/x.md", f"---\n{keys}---\nBody.\n")
+    write(tmp_path, "demo/broken/y.md", f"---\n{keys}model: sonnet\n---\nBody.\n")
+    assert sorted(sources(tmp_path)) == ["agents/x.md", "demo/broken/y.md"]
+    assert "agent key" in skipped(tmp_path)["demo/people/x.md"]
 
 
 def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Path) -> None:

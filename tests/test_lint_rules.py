@@ -1020,3 +1020,30 @@ def test_a_file_its_tool_refuses_is_one_error_not_also_a_note(tmp_path: Path, mo
         ".gemini/agents/x.md:6:1 AC208",
     ], found
     assert lint().exit_code == 1
+
+
+# Claude Code's model aliases (code.claude.com/docs/en/model-config: best, sonnet, opus, haiku,
+# the [1m] variants, opusplan; fable, Claude Fable's, which wshobson/agents gives two agents),
+# and a model id of each family: none is a bad model (AC405).
+CLAUDE_MODELS = [
+    "sonnet",
+    "opus",
+    "haiku",
+    "best",
+    "fable",
+    "opusplan",
+    "inherit",
+    "default",
+    "sonnet[1m]",
+    "opus[1m]",
+    "claude-fable-5-1",
+    "claude-opus-4-8",
+]
+
+
+@pytest.mark.parametrize("model", CLAUDE_MODELS)
+def test_claude_code_model_aliases_are_no_bad_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: str
+) -> None:
+    project = write_project(tmp_path, {f"{A}/x.md": ok("helper", f"model: '{model}'")})
+    assert [f["code"] for f in lint_json(project, monkeypatch)] == []

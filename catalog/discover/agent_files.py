@@ -96,7 +96,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
                 fmt, reason = told
         known = explicit or ctx.in_agent_dir or listed or certain
         if not known and _a_document(head):
-            message = "frontmatter of a document (no name or description, or a steering file's or rule's keys)"
+            message = (
+                "frontmatter of a document (no agent key but a name, or a steering file's, rule's or workflow's key)"
+            )
             self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
             self.passed_over.append(real)
             return

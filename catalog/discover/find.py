@@ -70,6 +70,8 @@ for _folder, _children, _ in LAYOUTS:
     _AGENT_DIRS_OF[_folder] = (*_AGENT_DIRS_OF.get(_folder, ()), *_children)
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
 # Folders of an agents layout, never a collection's own name: the dialect table's (dialect_of).
+# Files of agents wherever they are: Roo Code's modes, opencode's configuration.
+_AGENT_FILE_NAMES = frozenset({".roomodes", *(name for d in DIALECTS.values() for name in d.config_files)})
 _LAYOUT_DIRS = COLLECTION_AGENT_FOLDERS | TOOL_AGENT_FOLDERS | {"plugins"} | _HIDDEN_AGENT_DIRS
 # The agents folders a tool reads flat (Dialect.install_dir_flat), by (tool folder, folder) or
 # (None, a folder name only that tool gives its agents) -> the tool's label.
@@ -108,6 +110,16 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         walker.listings,
         tuple(walker.notes),
     )
+
+
+def _names_agents(name: str, rel: str, ctx: _Context) -> bool:
+    """Whether an entry's name says it is or holds agents: an agent file (.md, .roomodes,
+    opencode.json, .kiro/agents/x.json), a layout folder (agents/, .claude/, droids/, ...), or a
+    subfolder of an agents folder (agents/design). Manifests report themselves (AC130, AC132)."""
+    lowered = name.lower()
+    if lowered.endswith(".md") or lowered in _AGENT_FILE_NAMES or lowered in _LAYOUT_DIRS:
+        return True
+    return ctx.in_agent_dir and ("." not in name or (_maybe_agent(name) and format_and_certainty(rel)[1]))
 
 
 class _Walker(_AgentFiles):
@@ -272,9 +284,11 @@ class _Walker(_AgentFiles):
         # keeps the walk to one system call per entry on a large catalog.
         if entry.is_symlink():
             real = os.path.realpath(entry.path)
-            relevant = entry.name.lower().endswith(".md") or os.path.isdir(real)
+            # A folder, or what its name says holds agents: one that leads nowhere (a dangling
+            # .claude/agents, .qwen/agents, .roomodes) leaves its tool with no agent either.
+            relevant = _names_agents(entry.name, rel, ctx) or os.path.isdir(real)
             if not os.path.exists(real):
-                if relevant or entry.name.lower().endswith(".md"):
+                if relevant:
                     self.problem(rel, "AC132", "warning", "dangling or looping symlink; not followed")
                 return
             if not _within(real, self.root):

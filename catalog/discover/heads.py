@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 
-from catalog.model.dialect_of import DEFAULT_FORMAT, DOCUMENT_KEYS, IDENTITY_KEYS, format_from_keys
+from catalog.model.dialect_of import AGENT_KEYS, DEFAULT_FORMAT, DOCUMENT_KEYS, IDENTITY_KEYS, format_from_keys
 from catalog.types import Format
 
 # Documentation names that are an agent's in an agent folder, with a name or a description.
@@ -67,14 +67,18 @@ def _frontmatter_tools(head: bytes | None) -> list[str]:
 def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
     """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
     keys are seen; ``unclosed``: or not) with neither a name nor a description key (a slide
-    deck's title, author, theme). Outside agent folders no tool reads such a file as an agent."""
+    deck's title, author, theme), or a name and no other key an agent has (a character sheet's
+    name). Outside agent folders no tool reads such a file as an agent."""
     start = _FRONTMATTER_START.match(head or b"")
     if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
     # Keys, none of them an agent's, or one of a steering file's or a rule's: a list or a
     # single value is no document's, but a broken agent's (AC116 says so).
     keys = _frontmatter_keys(head)
-    return bool(keys) and (not IDENTITY_KEYS.intersection(keys) or bool(DOCUMENT_KEYS.intersection(keys)))
+    if not keys:
+        return False
+    agent = IDENTITY_KEYS.intersection(keys) and AGENT_KEYS.intersection(keys)
+    return not agent or bool(DOCUMENT_KEYS.intersection(keys))
 
 
 def _frontmatter_keys(head: bytes) -> list[str]:

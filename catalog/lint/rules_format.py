@@ -272,9 +272,9 @@ def _bad_values(agent: Agent) -> Iterator[Hit]:
     "bad-model",
     "warning",
     "A model that is neither a known alias nor a model id.",
-    "Claude Code: sonnet, opus, haiku, inherit or a claude-... id; opencode: provider/model; Gemini CLI: "
-    "gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro and Factory "
-    "models are not checked.",
+    "Claude Code: sonnet, opus, haiku, fable, best, inherit or a claude-... id; opencode: provider/model; "
+    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro "
+    "and Factory models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]

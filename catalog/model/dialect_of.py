@@ -33,14 +33,26 @@ LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 
 # Keys that make frontmatter a tool's other Markdown, not an agent's, wherever the file is: Kiro
 # steering (inclusion, fileMatchPattern), Cursor rules (alwaysApply, globs), Copilot and VS Code
-# instructions (applyTo).
-DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo")
+# instructions (applyTo), GitHub agentic workflows (gh aw: their trigger, ``on``, is required;
+# awesome-copilot keeps them in workflows/, with a name and a description).
+DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo on")
 
 # The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
 # Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
 # theme) has neither.
 IDENTITY_KEYS = frozenset(
     key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
+)
+
+# The keys of an agent's frontmatter besides its name and title, in any Markdown dialect: with a
+# name alone (a novel's character sheet, a team page's ``name`` and ``role``) no tool delegates
+# to the file, and outside agent folders it is a document's.
+AGENT_KEYS = frozenset(
+    key
+    for d in DIALECTS.values()
+    if d.syntax == "markdown"
+    for key in d.fields | set(d.description_keys)
+    if key not in (*d.name_keys, *d.title_keys)
 )
 
 # Folder names only one tool gives its agents (``Dialect.agent_folder``).

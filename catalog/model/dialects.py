@@ -114,8 +114,10 @@ ENUMS = {
     "memory": frozenset({"user", "project", "local"}),
     "isolation": frozenset({"worktree"}),
 }
-# Claude Code's model aliases; opencode and Gemini CLI agents are checked against them too.
-MODEL_ALIASES = frozenset({"sonnet", "opus", "haiku", "inherit", "opusplan", "default", "sonnet[1m]", "opus[1m]"})
+# Claude Code's model aliases (code.claude.com/docs/en/model-config; fable, Claude Fable's, as
+# Claude Code resolves it to the latest Fable); opencode and Gemini CLI agents are checked against
+# them too.
+MODEL_ALIASES = words("sonnet opus haiku best fable inherit opusplan default sonnet[1m] opus[1m]")
 
 
 CLAUDE_CODE = _dialect(

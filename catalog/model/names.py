@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+import xxhash
+
 _ACRONYMS = {
     w.lower(): w
     for w in (
@@ -29,12 +31,32 @@ def titleize(name: str) -> str:
     return " / ".join(t for t in titled if t) or name
 
 
+# Latin letters that have no decomposition into ASCII: spelt as they are transliterated.
+_LATIN = str.maketrans(
+    dict(zip("øØđĐłŁðÐıßæÆœŒþÞ", [*"oOdDlLdDi", "ss", "ae", "AE", "oe", "OE", "th", "Th"], strict=True))
+)
+# The length of the digest that stands for the letters of other scripts (Chinese, Cyrillic, ...).
+_DIGEST = 8
+
+
 def slugify(text: str) -> str:
-    """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens.
+
+    Letters that have no ASCII spelling (``李林``, ``Проверка кода``) are not dropped, or every
+    name written in another script would be the same page (``agent``, ``agent-2``, ...,
+    numbered in path order) and two categories one: they add a digest of the text, the same
+    for spellings that differ only in case, accents or separators, as the ASCII part is."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LATIN))
+    folded = decomposed.encode("ascii", "ignore").decode("ascii").lower()
     # C++ and C# must not both become "c": keep what the symbols say.
     folded = folded.replace("++", "pp").replace("+", " plus ").replace("#", "sharp")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:MAX_SLUG].strip("-") or "agent"
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in decomposed):
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        key = "-".join(re.findall(r"[^\W_]+", plain))
+        digest = xxhash.xxh3_64_hexdigest(key.encode("utf-8"))[:_DIGEST]
+        slug = "-".join(part for part in (slug[: MAX_SLUG - _DIGEST - 1].strip("-"), digest) if part)
+    slug = slug[:MAX_SLUG].strip("-") or "agent"
     return f"{slug}-agent" if slug in _WINDOWS_RESERVED else slug
 
 
