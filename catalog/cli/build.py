@@ -189,8 +189,9 @@ def build(
     built = count_agents(result.agents, result.entries)
     click.echo(
         f"Built {built} into {result.pages} pages in {safe_text(str(site.site_dir))} "
-        f"in {result.seconds:.1f} s: {plural(len(result.findings), 'finding')} "
-        f"({plural(errors, 'error')}), {plural(len(result.warnings), 'MkDocs warning')}"
+        f"in {result.seconds:.1f} s: {plural(len(result.findings), 'finding')} reading the files "
+        f"({plural(errors, 'error')}; `agent-catalog lint` checks the rules), "
+        f"{plural(len(result.warnings), 'MkDocs warning')}"
         f"{' (above)' if result.warnings else ''}.",
         err=True,
     )
