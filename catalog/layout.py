@@ -12,6 +12,10 @@ from pathlib import Path
 
 from catalog.frozen import frozen
 
+# The docs folder's record of what ``generate`` wrote there (``output.manifest``): a folder
+# that holds one is generated pages, which discovery never reads as agents.
+MANIFEST = ".agent-catalog-manifest.json"
+
 ASSETS = (
     "assets/agent-catalog.css",
     "assets/agent-catalog.js",

@@ -21,6 +21,7 @@ from catalog.discover.collections import _a_collection, _a_repository, _distinct
 from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
+from catalog.layout import MANIFEST
 from catalog.model.dialect_of import (
     AGENT_FOLDERS,
     COLLECTION_AGENT_FOLDERS,
@@ -259,6 +260,11 @@ class _Walker(_AgentFiles):
             self.problem(rel or ".", "AC131", "error", f"cannot read folder: {exc.strerror or exc}")
             return
         self.listings[real] = _entries_that_count(entries)
+        if rel and any(entry.name == MANIFEST and entry.is_file(follow_symlinks=False) for entry in entries):
+            # Pages agent-catalog wrote (another docs folder than this run's, which is excluded):
+            # their frontmatter has a description, and they would come back as agents.
+            self.skipped.append(Skipped(rel, "a docs folder agent-catalog generated (it holds its manifest)"))
+            return
         before = len(self.sources)
         self.plain[real] = []
         for entry in entries:

@@ -15,7 +15,8 @@ from typing import Literal, NamedTuple
 
 import xxhash
 
-MANIFEST = ".agent-catalog-manifest.json"
+from catalog.layout import MANIFEST as MANIFEST
+
 # What a run is about to write, written before it starts: a run interrupted among its writes
 # leaves files whose new digests only the journal knows.
 JOURNAL = ".agent-catalog-manifest.journal.json"
