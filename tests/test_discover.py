@@ -531,8 +531,9 @@ def test_frontmatter_without_name_or_description_outside_agent_folders_is_a_docu
         path = write(root, f"{folder}/x.md", "---\n" + "".join(f"{k}: v\n" for k in keys) + "---\nText.\n")
         found = {s.rel_path: s for s in discover(root).sources}
         # Empty frontmatter has no keys to tell: a broken agent, as a list would be (AC116). A
-        # name needs another key an agent has (a description, tools, a model).
-        named = bool({"name", "description", "id"} & set(keys)) and bool({"description", "tools", "model"} & set(keys))
+        # name needs a description, tools or a model; a description, a name, tools or a model.
+        named = bool({"name", "id"} & set(keys)) and "description" in keys
+        named = named or (bool({"name", "description", "id"} & set(keys)) and bool({"tools", "model"} & set(keys)))
         agent = folder != "seminar" or not keys or named
         assert (f"{folder}/x.md" in found) == agent
         if agent:
@@ -573,9 +574,13 @@ def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Pat
         "name: 李林\n",  # ysankpia/oh-story-claudecode's demo novel: 6 characters were agents
         "name: Jane Doe\nrole: CTO\nimage: jane.png\n",  # a site's team page
         "id: 42\nname: Pasta\nauthor: Ann\ntags: [dinner]\n",  # a recipe card
+        # A description alone: a MkDocs page (Material's meta description), a blog post.
+        "title: Home\ndescription: Our product's documentation.\nhide:\n  - navigation\n",
+        "description: How to install it.\nicon: material/download\n",
+        "title: Release 2.0\ndescription: What is new.\ndate: 2024-01-01\ntags: [news]\n",
     ],
 )
-def test_a_name_and_no_other_agent_key_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str) -> None:
+def test_a_name_or_a_description_alone_outside_agent_folders_is_no_agent(tmp_path: Path, keys: str) -> None:
     # Claude Code skips a file without a description, and no tool reads these files: they were
     # agents with AC202 errors (and numbered pages: AC140). In an agent folder the same file is
     # an agent, whose missing description lint reports; with tools or a model, a broken agent.
@@ -600,3 +605,25 @@ def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Pat
         "studio/deep/er/helper.md": ("studio", None),
         "studio/agents/team/reviewer.md": ("studio", "team"),
     }
+
+
+def test_a_docs_folder_agent_catalog_generated_is_never_read_as_agents(tmp_path: Path) -> None:
+    # Generated pages have frontmatter with a description (and their folder is agents/):
+    # `generate --docs-dir pages` then `scan .` read them back as 7 more agents. The run's own
+    # docs folder is excluded; any other is known by the manifest each generate writes there.
+    from click.testing import CliRunner
+
+    from catalog.cli.main import main
+
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
+        root = Path(here)
+        write(root, "team/agents/api.md", "---\nname: api\ndescription: Designs APIs.\n---\nBody.\n")
+        generated = runner.invoke(main, ["generate", ".", "--docs-dir", "pages", "--no-cache"])
+        assert generated.exit_code == 0, generated.output
+        assert (root / "pages/agents/api.md").is_file()
+        assert list(sources(root)) == ["team/agents/api.md"]
+        assert "generated" in skipped(root)["pages/"]
+        again = runner.invoke(main, ["generate", ".", "--docs-dir", "other", "--no-cache"])
+        assert again.exit_code == 0, again.output
+        assert sorted(p.name for p in (root / "other/agents").glob("*.md")) == ["api.md"]

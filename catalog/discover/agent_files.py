@@ -97,7 +97,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
         known = explicit or ctx.in_agent_dir or listed or certain
         if not known and _a_document(head):
             message = (
-                "frontmatter of a document (no agent key but a name, or a steering file's, rule's or workflow's key)"
+                "frontmatter of a document (a name or a description and no other agent key,"
+                " or a steering file's, rule's or workflow's key)"
             )
             self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
             self.passed_over.append(real)
@@ -125,7 +126,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if not (explicit or ctx.in_agent_dir or format_and_certainty(posix)[1]):
             return False
         head = _head(real)
-        return head is not None and _opens_frontmatter(head) and not _a_document(head, unclosed=True)
+        return head is not None and _opens_frontmatter(head) and not _a_document(head, True, in_agent_folder=True)
 
     def add_source(
         self,

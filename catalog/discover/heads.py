@@ -7,7 +7,15 @@ from __future__ import annotations
 import os
 import re
 
-from catalog.model.dialect_of import AGENT_KEYS, DEFAULT_FORMAT, DOCUMENT_KEYS, IDENTITY_KEYS, format_from_keys
+from catalog.model.dialect_of import (
+    AGENT_KEYS,
+    DEFAULT_FORMAT,
+    DESCRIPTION_KEYS,
+    DOCUMENT_KEYS,
+    IDENTITY_KEYS,
+    NAME_KEYS,
+    format_from_keys,
+)
 from catalog.types import Format
 
 # Documentation names that are an agent's in an agent folder, with a name or a description.
@@ -64,11 +72,13 @@ def _frontmatter_tools(head: bytes | None) -> list[str]:
     return [name for name in names if name]
 
 
-def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
+def _a_document(head: bytes | None, unclosed: bool = False, *, in_agent_folder: bool = False) -> bool:
     """Whether frontmatter is a document's, not an agent's: closed within ``head`` (so all its
     keys are seen; ``unclosed``: or not) with neither a name nor a description key (a slide
-    deck's title, author, theme), or a name and no other key an agent has (a character sheet's
-    name). Outside agent folders no tool reads such a file as an agent."""
+    deck's title, author, theme), or one of them and no other key an agent has (a character
+    sheet's name; a documentation page's title and description). Outside agent folders no
+    tool reads such a file as an agent. ``in_agent_folder`` (a security.md there): a
+    description alone is a broken agent's, whose missing name lint reports."""
     start = _FRONTMATTER_START.match(head or b"")
     if start is None or head is None or not (unclosed or _FRONTMATTER_END.search(head, start.end())):
         return False
@@ -77,7 +87,9 @@ def _a_document(head: bytes | None, unclosed: bool = False) -> bool:
     keys = _frontmatter_keys(head)
     if not keys:
         return False
-    agent = IDENTITY_KEYS.intersection(keys) and AGENT_KEYS.intersection(keys)
+    # A name and a description, or either with another key only agents have (tools, a model).
+    named = (in_agent_folder or NAME_KEYS.intersection(keys)) and DESCRIPTION_KEYS.intersection(keys)
+    agent = named or (IDENTITY_KEYS.intersection(keys) and (AGENT_KEYS - DESCRIPTION_KEYS).intersection(keys))
     return not agent or bool(DOCUMENT_KEYS.intersection(keys))
 
 
@@ -109,7 +121,7 @@ def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, 
         return True  # let the parse stage report why it cannot be read
     if not _opens_frontmatter(head) or not (known or not _a_document(head)):
         return False
-    if os.path.basename(path).lower() in _AGENT_OR_DOCUMENT and _a_document(head, unclosed=True):
+    if os.path.basename(path).lower() in _AGENT_OR_DOCUMENT and _a_document(head, unclosed=True, in_agent_folder=True):
         return False
     if told is None:
         return True

@@ -38,15 +38,15 @@ LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
 DOCUMENT_KEYS = words("inclusion fileMatchPattern alwaysApply globs applyTo on")
 
 # The keys that make frontmatter an agent's in any Markdown dialect: its name or its description.
-# Every tool needs one of them; a slide deck's or a blog post's frontmatter (title, author,
-# theme) has neither.
-IDENTITY_KEYS = frozenset(
-    key for d in DIALECTS.values() if d.syntax == "markdown" for key in (*d.name_keys, *d.description_keys)
-)
+# Every tool needs one of them; a slide deck's frontmatter (title, author, theme) has neither.
+NAME_KEYS = frozenset(key for d in DIALECTS.values() if d.syntax == "markdown" for key in d.name_keys)
+DESCRIPTION_KEYS = frozenset(key for d in DIALECTS.values() if d.syntax == "markdown" for key in d.description_keys)
+IDENTITY_KEYS = NAME_KEYS | DESCRIPTION_KEYS
 
 # The keys of an agent's frontmatter besides its name and title, in any Markdown dialect: with a
 # name alone (a novel's character sheet, a team page's ``name`` and ``role``) no tool delegates
-# to the file, and outside agent folders it is a document's.
+# to the file, and outside agent folders it is a document's; so with a description alone (a
+# MkDocs, Hugo or blog page's ``title`` and ``description``, ``hide`` or ``date``).
 AGENT_KEYS = frozenset(
     key
     for d in DIALECTS.values()
