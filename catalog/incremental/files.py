@@ -28,7 +28,7 @@ from catalog.output.manifest import file_stat
 T = TypeVar("T")
 
 # Bumped when the cache's records change shape: an old cache is then no cache.
-_FORMAT = 23
+_FORMAT = 24
 
 
 def cache_dir(docs_dir: Path) -> Path | None:

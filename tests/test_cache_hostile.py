@@ -1,0 +1,109 @@
+"""`generate` with a cache that is damaged, foreign or not the cache folder's kind of thing, and
+inputs changed in ways a stat may miss: each run writes what `generate --no-cache` writes into
+a copy of the same docs folder, never stops on the cache, and writes or deletes nothing outside
+the docs folder and the cache folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from catalog.incremental import files as cache_files
+from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
+
+AGENTS = [f"team/agents/a{index}.md" for index in range(5)]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Five agents and a cached `generate` of them into ``docs``."""
+    monkeypatch.chdir(tmp_path)
+    for index, rel in enumerate(AGENTS):
+        path = tmp_path / SRC / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(Spec(f"a{index}", f"Does task {index}.")), encoding="utf-8")
+    assert generate("--docs-dir", "docs").exit_code == 0
+    return tmp_path
+
+
+def cache_of(project: Path) -> Path:
+    folder = cache_files.cache_dir(project / "docs")
+    assert folder is not None
+    return folder
+
+
+def edit(project: Path, index: int, words: str = "Also more.") -> None:
+    """An edit of agent ``index``'s description (its size changes)."""
+    path = project / SRC / AGENTS[index]
+    path.write_text(path.read_text(encoding="utf-8").replace(f"task {index}.", f"task {index}. {words}"), "utf-8")
+
+
+def same_as_without_the_cache(project: Path) -> Result:
+    """The cached run in ``docs`` writes what a run without the cache writes into a copy of
+    ``docs`` taken before it, and reports the same findings with the same exit code."""
+    fresh = project / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(project / "docs", fresh, symlinks=True)
+    cached = generate("--docs-dir", "docs")
+    assert cached.exception is None or isinstance(cached.exception, SystemExit), cached.output
+    without = generate("--docs-dir", "fresh", "--no-cache")
+    mine, theirs = contents(project / "docs"), contents(fresh)
+    assert mine == theirs, describe_differences(mine, theirs)
+    assert (cached.exit_code, findings(cached)) == (without.exit_code, findings(without))
+    return cached
+
+
+def findings(result: Result) -> list[str]:
+    """What a run reported but the files it left alone (an incremental run names only those
+    it would have written) and its last line, the counts."""
+    return [line for line in result.stderr.splitlines()[:-1] if ": left alone: " not in line]
+
+
+# --- what a stat of modification time, size and inode misses --------------------------------------
+
+
+def _put_back(path: Path, change: Callable[[], None]) -> None:
+    """``change``, then the modification time of ``path`` as it was (``touch -d``)."""
+    before = path.stat()
+    change()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def agent_edited_same_size(project: Path) -> None:
+    path = project / SRC / AGENTS[1]
+    text = path.read_text(encoding="utf-8")
+    _put_back(path, lambda: path.write_text(text.replace("task 1.", "task 7."), encoding="utf-8"))
+
+
+def agent_added_folder_time_put_back(project: Path) -> None:
+    folder = project / SRC / "team/agents"
+    _put_back(folder, lambda: (folder / "new.md").write_text(render(Spec("new", "Does new.")), encoding="utf-8"))
+
+
+def shared_page_hand_edited_same_size_then_its_agent(project: Path) -> None:
+    page = project / "docs/index.md"  # a shared page: its stat says whether it is as written
+    text = page.read_text(encoding="utf-8")
+    _put_back(page, lambda: page.write_text(text.replace("task 2.", "TASK 2."), encoding="utf-8"))
+    edit(project, 2)
+
+
+UNSEEN_BY_MTIME = [
+    agent_edited_same_size,
+    agent_added_folder_time_put_back,
+    shared_page_hand_edited_same_size_then_its_agent,
+]
+
+
+@pytest.mark.parametrize("change", UNSEEN_BY_MTIME)
+def test_a_change_that_keeps_size_and_modification_time_is_seen(project: Path, change: Callable[[Path], None]) -> None:
+    """The change time moves on whatever the modification time says: an agent edited, a file
+    added to a folder, a page hand-edited (then left alone, as ``--no-cache`` leaves it)."""
+    change(project)
+    same_as_without_the_cache(project)
+    edit(project, 4)  # and the run after it, on the cache that run left
+    same_as_without_the_cache(project)
