@@ -14,6 +14,7 @@ import pytest
 from click.testing import Result
 
 from catalog.incremental import files as cache_files
+from tests.hostile_support import read_tree
 from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
 
 AGENTS = [f"team/agents/a{index}.md" for index in range(5)]
@@ -59,9 +60,14 @@ def same_as_without_the_cache(project: Path) -> Result:
 
 
 def findings(result: Result) -> list[str]:
-    """What a run reported but the files it left alone (an incremental run names only those
-    it would have written) and its last line, the counts."""
-    return [line for line in result.stderr.splitlines()[:-1] if ": left alone: " not in line]
+    """What a run reported but its notes, the files it left alone (an incremental run names
+    only those it would have written) and its last line, the counts."""
+    lines = result.stderr.splitlines()[:-1]
+    return [line for line in lines if ": left alone: " not in line and not line.startswith("warning: ")]
+
+
+def notes(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
 
 
 # --- what a stat of modification time, size and inode misses --------------------------------------
@@ -107,3 +113,31 @@ def test_a_change_that_keeps_size_and_modification_time_is_seen(project: Path, c
     same_as_without_the_cache(project)
     edit(project, 4)  # and the run after it, on the cache that run left
     same_as_without_the_cache(project)
+
+
+# --- the cache folder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["the cache folder", "tmp", "parts", "full", "templates"])
+def test_a_cache_folder_or_a_folder_in_it_that_is_a_symlink_is_not_used(project: Path, where: str) -> None:
+    """A symlink where the cache folder, or one of the folders in it, should be: the run goes
+    without the cache, says so, and neither writes nor prunes a file where the link leads."""
+    elsewhere = project / "elsewhere"
+    for name in ("full", "parts", "templates", "tmp"):
+        (elsewhere / name).mkdir(parents=True)
+        (elsewhere / name / "mine.txt").write_text(f"a file of mine in {name}\n", encoding="utf-8")
+    before = read_tree(elsewhere)
+    link = cache_of(project) / (where if where != "the cache folder" else "")
+    shutil.rmtree(link)
+    link.symlink_to(elsewhere)
+    for index in (0, 1):  # the run that finds the link, and the next one
+        edit(project, index)
+        result = same_as_without_the_cache(project)
+        assert notes(result) == [f"warning: the cache folder {cache_of(project)} {_symlink_why(where, elsewhere)}"]
+    assert read_tree(elsewhere) == before
+
+
+def _symlink_why(where: str, target: Path) -> str:
+    if where == "the cache folder":
+        return f"is a symlink (to {target}): running without the cache"
+    return f"has {where} in it as a symlink (to {target}): running without the cache"

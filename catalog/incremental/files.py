@@ -70,14 +70,25 @@ def _make_private(folder: Path) -> None:
             os.mkdir(path, 0o700)
 
 
+# The folders in the cache folder: agents kept whole, parts of the state, compiled templates,
+# and the scratch folder files are written in before they are renamed into place.
+_SUBFOLDERS = ("full", "parts", "templates", "tmp")
+
+
 def _why_untrusted(folder: Path) -> str | None:
     if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner and mode to check
         return None
     me = os.getuid()
+    # The folder and the folders in it are made by this tool: a symlink there would have a run
+    # write, and sweep or prune (``sweep``, ``keep_only``), files elsewhere.
+    for path in (folder, *(folder / name for name in _SUBFOLDERS)):
+        if os.path.islink(path):
+            where = "is" if path == folder else f"has {path.name} in it as"
+            return f"{where} a symlink (to {os.readlink(path)})"
     real = Path(os.path.realpath(folder))
     # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
     # and every folder above it.
-    for path in [real / "full", real / "parts", real / "templates", real / "tmp", real, *real.parents]:
+    for path in [*(real / name for name in _SUBFOLDERS), real, *real.parents]:
         try:
             info = os.lstat(path)
         except FileNotFoundError:
