@@ -6,6 +6,7 @@ the docs folder and the cache folder."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from click.testing import Result
 
 from catalog.incremental import files as cache_files
+from catalog.incremental import records as cache_records
 from tests.hostile_support import read_tree
 from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
 
@@ -22,8 +24,10 @@ AGENTS = [f"team/agents/a{index}.md" for index in range(5)]
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Five agents and a cached `generate` of them into ``docs``."""
+    """Five agents and a cached `generate` of them into ``docs``, their entries and fragments
+    kept in blocks of two (not 500), so that an edit leaves some parts as they are."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cache_records, "BLOCK", 2)
     for index, rel in enumerate(AGENTS):
         path = tmp_path / SRC / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +54,7 @@ def same_as_without_the_cache(project: Path) -> Result:
     fresh = project / "fresh"
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(project / "docs", fresh, symlinks=True)
-    cached = generate("--docs-dir", "docs")
+    cached = generate("--docs-dir", "docs", "-v")
     assert cached.exception is None or isinstance(cached.exception, SystemExit), cached.output
     without = generate("--docs-dir", "fresh", "--no-cache")
     mine, theirs = contents(project / "docs"), contents(fresh)
@@ -61,9 +65,16 @@ def same_as_without_the_cache(project: Path) -> Result:
 
 def findings(result: Result) -> list[str]:
     """What a run reported but its notes, the files it left alone (an incremental run names
-    only those it would have written) and its last line, the counts."""
-    lines = result.stderr.splitlines()[:-1]
-    return [line for line in lines if ": left alone: " not in line and not line.startswith("warning: ")]
+    only those it would have written), its counts and how it went (``-v``)."""
+    return [line for line in result.stderr.splitlines() if not _NOT_A_FINDING.search(line)]
+
+
+_NOT_A_FINDING = re.compile(r": left alone: |^warning: |^\d+ agents?: |^(incremental|full run): ")
+
+
+def how(result: Result) -> str:
+    """How a run with ``-v`` went: incremental or a full run, and what it read and rendered."""
+    return result.stderr.splitlines()[-1]
 
 
 def notes(result: Result) -> list[str]:
@@ -141,3 +152,58 @@ def _symlink_why(where: str, target: Path) -> str:
     if where == "the cache folder":
         return f"is a symlink (to {target}): running without the cache"
     return f"has {where} in it as a symlink (to {target}): running without the cache"
+
+
+def _emptied(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _garbled(path: Path) -> None:
+    """Another byte at each end, the same size: only its digest, or unpickling, can tell."""
+    data = bytearray(path.read_bytes())
+    data[0] ^= 0xFF
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _a_folder(path: Path) -> None:
+    path.unlink()
+    (path / "inside").mkdir(parents=True)
+
+
+def _writable_by_others(path: Path) -> None:
+    path.chmod(0o666)
+
+
+def _a_file(path: Path) -> None:
+    shutil.rmtree(path)
+    path.write_text("not a folder\n", encoding="utf-8")
+
+
+FILE_DAMAGE = [_emptied, _garbled, _a_folder, _writable_by_others]
+DAMAGED = [
+    *((name, damage) for name in ("stamp.pickle", "state.pickle", "parts/*", "full/*") for damage in FILE_DAMAGE),
+    *((name, _a_file) for name in ("parts", "full", "templates", "tmp")),
+]
+
+
+@pytest.mark.parametrize(("name", "damage"), DAMAGED, ids=[f"{name}-{d.__name__[1:]}" for name, d in DAMAGED])
+def test_a_cache_file_damaged_or_not_of_its_kind_is_written_anew(
+    project: Path, name: str, damage: Callable[[Path], None]
+) -> None:
+    """Every file of one kind (the stamp, the state, the parts, the agents kept whole) emptied,
+    garbled, made a folder or writable by others, or a folder of the cache made a file: the
+    run writes what a run without the cache writes, and writes that cache file anew, so that
+    the next edit is read alone again (a damaged file left in place would be skipped as
+    "already saved", and each run after it would be a full run)."""
+    folder = cache_of(project)
+    (folder / "tmp").mkdir(exist_ok=True)
+    victims = sorted(folder.glob(name))
+    assert victims, name
+    for victim in victims:
+        damage(victim)
+    edit(project, 0)
+    assert "Traceback" not in same_as_without_the_cache(project).output
+    for index in (1, 2):
+        edit(project, index)
+        assert how(same_as_without_the_cache(project)) == "incremental: 1 agent file read, 1 agent page rendered"

@@ -168,12 +168,16 @@ class Part(Generic[T]):
         that what is unpickled is what this user's run pickled."""
         if self.folder is None or not _PART_NAME.fullmatch(self.name):
             raise PartLost(self.name)
+        path = self.folder / "parts" / self.name
         try:
-            with open(self.folder / "parts" / self.name, "rb") as handle:
+            with open(path, "rb") as handle:
                 data = handle.read() if _trusted(handle) else b""
-        except OSError as exc:
+        except FileNotFoundError as exc:
             raise PartLost(self.name) from exc
+        except OSError:
+            data = b""
         if xxhash.xxh3_128_hexdigest(data) != self.name:
+            _discard(path)  # else saving this part again would leave it as it is (``save``)
             raise PartLost(self.name)
         return data
 
@@ -228,9 +232,28 @@ def load(folder: Path | None, name: str) -> object:
         return None
     try:
         with open(folder / name, "rb") as handle:
-            return _Unpickler(handle, folder).load() if _trusted(handle) else None
-    except Exception:  # a damaged or foreign cache is no cache
+            if _trusted(handle):
+                return _Unpickler(handle, folder).load()
+    except FileNotFoundError:
         return None
+    except Exception:  # a damaged or foreign cache file is no cache
+        pass
+    _discard(folder / name)  # what is there now is no use to any run
+    return None
+
+
+def _discard(path: Path) -> None:
+    """Remove a file of the cache folder that is damaged, not ours or not a file at all (a
+    folder where a file should be): the run then writes it anew, where it would leave it."""
+    try:
+        if stat_mode.S_ISDIR(os.lstat(path).st_mode):
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        return
 
 
 def save(folder: Path, name: str, value: object) -> bool:
@@ -242,7 +265,8 @@ def save(folder: Path, name: str, value: object) -> bool:
     def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
         name = piece.name
         try:
-            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, piece.data):
+            made = piece.__dict__.get("data")  # by this run: what is there must be the same
+            if not _saved(folder / "parts" / name, made) and not _write(folder / "parts" / name, folder, piece.data):
                 raise OSError(f"cannot write the part {name}")
         except PartLost as lost:  # a part read later, gone since: not saved
             raise OSError(f"lost the part {name}") from lost
@@ -266,18 +290,63 @@ def save(folder: Path, name: str, value: object) -> bool:
 def _write(target: Path, folder: Path, data: bytes | memoryview) -> bool:
     """Write ``data`` as ``target`` through the cache's scratch folder: whole or not at all."""
     tmp = folder / "tmp" / f"{target.name}.{os.getpid()}.tmp"
+    if any(place != folder and folder_in(folder, place.name) is None for place in (tmp.parent, target.parent)):
+        return False
     try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp.parent.mkdir(mode=0o700, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "wb") as handle:
             handle.write(data)
+        if os.path.isdir(target) and not os.path.islink(target):
+            _discard(target)  # a folder where the file goes: a rename cannot replace it
         os.replace(tmp, target)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False
     return True
+
+
+def _saved(path: Path, data: bytes | None) -> bool:
+    """Whether the part ``path`` is there: a plain file of this user's that nobody else can
+    write, holding ``data`` when it is given (a part this run made: in a full run, after a
+    damaged cache, each part there is checked, where a later run would stop at it)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not stat_mode.S_ISREG(info.st_mode) or not mine or info.st_mode & 0o022:
+        return False
+    if data is None:
+        return True
+    if info.st_size != len(data):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def folder_in(folder: Path, name: str) -> Path | None:
+    """The folder ``name`` in the cache folder, made if it is not there (and first removed
+    when it is not a folder); None when it cannot be made."""
+    path = folder / name
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    else:
+        if stat_mode.S_ISDIR(info.st_mode):
+            return path
+        _discard(path)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
 
 def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:

@@ -134,9 +134,9 @@ def _run(
     for finding in shown:
         page_findings[finding.owner] = (*page_findings.get(finding.owner, ()), finding)
     again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
-    bytecode = folder / "templates" if folder is not None else None
-    if bytecode is not None:
-        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Jinja's compiled templates: without them when the folder cannot be made (a cache folder
+    # read-only, a file in the folder's place that cannot be removed).
+    bytecode = cache_files.folder_in(folder, "templates") if folder is not None else None
     agents = [_whole(made, index, found, folder) for index in sorted(again)]
     # An entry is rendered with all its definitions (``_render_again``): its page shows them.
     render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
