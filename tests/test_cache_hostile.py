@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from click.testing import Result
 
 from catalog.incremental import files as cache_files
 from catalog.incremental import records as cache_records
-from tests.hostile_support import read_tree
+from tests.hostile_support import NOBODY, read_tree, run_as_nobody, run_cli, text_of
 from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
 
 AGENTS = [f"team/agents/a{index}.md" for index in range(5)]
@@ -203,7 +204,78 @@ def test_a_cache_file_damaged_or_not_of_its_kind_is_written_anew(
     for victim in victims:
         damage(victim)
     edit(project, 0)
-    assert "Traceback" not in same_as_without_the_cache(project).output
+    result = same_as_without_the_cache(project)
+    if how(result).startswith("full run"):  # the cache not used: the run says why
+        damaged = r"(stamp[.]pickle|state[.]pickle|parts/[0-9a-f]{32})"
+        said = f"warning: the cache in {re.escape(str(folder))} had {damaged} damaged or not this user's: a full run$"
+        assert len(notes(result)) == 1 and re.match(said, notes(result)[0]), notes(result)
     for index in (1, 2):
         edit(project, index)
         assert how(same_as_without_the_cache(project)) == "incremental: 1 agent file read, 1 agent page rendered"
+
+
+# --- as a user who cannot write the cache, or read an agent --------------------------------------
+
+Run = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+def unprivileged() -> Iterator[tuple[Path, Run]]:
+    """A folder to work in and ``run(*args)``, the CLI there: as nobody when this is root (in a
+    tree outside pytest's tmp folder, which only root may enter), else as this user."""
+    base = Path(tempfile.mkdtemp(prefix="agent-catalog-cache-"))
+    base.chmod(0o755)
+    work, home = base / "work", base / "home"
+    for folder in (work, home):
+        folder.mkdir()
+        if os.geteuid() == 0:
+            os.chown(folder, NOBODY, NOBODY)
+    env = {"HOME": str(home), "AGENT_CATALOG_CACHE_DIR": str(home / "cache"), "XDG_CACHE_HOME": str(home)}
+
+    def run(*args: str) -> tuple[int, str]:
+        if os.geteuid() == 0:
+            return run_as_nobody(args, work, env)
+        result = run_cli(args, work, env=env)
+        return result.returncode, text_of(result)
+
+    try:
+        yield work, run
+    finally:
+        for folder, dirs, _ in os.walk(base):
+            for name in dirs:
+                os.chmod(os.path.join(folder, name), 0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("what", ["a read-only cache folder", "an agent made unreadable"])
+def test_as_an_unprivileged_user(unprivileged: tuple[Path, Run], what: str) -> None:
+    """A cache folder the user cannot write (its compiled templates' folder not made yet):
+    the run goes on, writes the docs a run without the cache writes, and says the cache could
+    not be written. An agent file made unreadable (``chmod 000``: its change time moves, not
+    its modification time) is reported as a run without the cache reports it."""
+    work, run = unprivileged
+    for index, rel in enumerate(AGENTS):
+        path = work / SRC / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render(Spec(f"a{index}", f"Does task {index}.")), encoding="utf-8")
+        path.chmod(0o644)
+    for folder in (work / SRC, *(work / SRC).rglob("*")):
+        folder.chmod(folder.stat().st_mode | 0o555)
+    assert run("generate", SRC, "--docs-dir", "docs")[0] == 0
+    cache = next((work.parent / "home/cache/agent-catalog").iterdir())
+    if what == "a read-only cache folder":
+        shutil.rmtree(cache / "templates")
+        cache.chmod(0o500)
+        edit(work, 1)
+    else:
+        (work / SRC / AGENTS[1]).chmod(0)
+    cached = run("generate", SRC, "--docs-dir", "docs")
+    without = run("generate", SRC, "--docs-dir", "fresh", "--no-cache")
+    assert cached[0] == without[0], (cached, without)
+    assert contents(work / "docs") == contents(work / "fresh")
+    if what == "a read-only cache folder":
+        assert (
+            f"warning: the cache in {cache} could not be written: the next run cannot start from this one" in cached[1]
+        )
+    else:
+        assert "AC101 cannot read file" in cached[1]

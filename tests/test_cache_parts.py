@@ -168,8 +168,8 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
     loading = cache_files.load
 
-    def load_then_lose(folder: Path | None, name: str) -> object:
-        found = loading(folder, name)
+    def load_then_lose(folder: Path | None, name: str, damaged: list[str] | None = None) -> object:
+        found = loading(folder, name, damaged)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
                 assert part.later and "value" not in part.__dict__  # not read yet

@@ -225,9 +225,9 @@ class _Unpickler(pickle.Unpickler):
 _PART_NAME = re.compile(r"[0-9a-f]{32}")
 
 
-def load(folder: Path | None, name: str) -> object:
+def load(folder: Path | None, name: str, damaged: list[str] | None = None) -> object:
     """The pickle ``name`` in the cache folder, with its parts, or None when it or one of its
-    parts is not there or not ours."""
+    parts is not there or not ours (then ``name`` is added to ``damaged``, when given)."""
     if folder is None:
         return None
     try:
@@ -239,6 +239,8 @@ def load(folder: Path | None, name: str) -> object:
     except Exception:  # a damaged or foreign cache file is no cache
         pass
     _discard(folder / name)  # what is there now is no use to any run
+    if damaged is not None:
+        damaged.append(name)
     return None
 
 

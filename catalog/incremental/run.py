@@ -81,22 +81,28 @@ def generate(
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
     from catalog.output.docs_folder import WriteResult
 
-    stamp = cache_files.load(folder, _STAMP)
+    damaged: list[str] = []  # the cache's files found damaged or not ours (and removed)
+    stamp = cache_files.load(folder, _STAMP, damaged)
     stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
     changed = stamp.changed() if stamp is not None else None
     if stamp is not None and not changed:
         kept = WriteResult(kept=stamp.kept)
         return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
-    state = cache_files.load(folder, _STATE) if stamp is not None else None
+    state = cache_files.load(folder, _STATE, damaged) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
     try:
-        return _run(paths, docs_dir, options, check, exclude, folder, key, want_catalog, stamp, changed, state)
-    except cache_files.PartLost:  # a part of the cache gone since the state was loaded: a run without it
+        result = _run(paths, docs_dir, options, check, exclude, folder, key, want_catalog, stamp, changed, state)
+    except cache_files.PartLost as lost:  # a part of the cache gone since the state was loaded: a run without it
         assert folder is not None
         (folder / _STAMP).unlink(missing_ok=True)
-        return generate(
+        damaged.append(f"parts/{lost}")
+        result = generate(
             paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
         )
+    if damaged:  # the cache was not used: say why
+        why = f"the cache in {folder} had {', '.join(damaged)} damaged or not this user's: a full run"
+        return replace(result, notes=(why, *result.notes))
+    return result
 
 
 def _run(
@@ -159,6 +165,7 @@ def _run(
     else:
         keep = agents_files(kept, made.definitions) | set(left)
         written = write_docs(pages, docs_dir, check=check, keep=keep, known=state.outputs if state else {})
+    notes: tuple[str, ...] = ()
     if folder is not None:  # None with --check
         outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
         outputs |= {rel: known[rel] for rel in left}
@@ -184,11 +191,15 @@ def _run(
             made.definitions,
             made.tokens,
         )
-        if cache_files.save(folder, _STATE, saved):
-            _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
+        if not cache_files.save(folder, _STATE, saved) or not _save_stamp(
+            folder, key, stamp, found, made, docs_dir, written, changed
+        ):
+            notes = (f"the cache in {folder} could not be written: the next run cannot start from this one",)
     how = ("incremental" if state is not None else "full run", len(found.fresh), len(again))
     catalog = made.catalog or (made.light_catalog(found, state) if want_catalog and state else None)
-    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how, entries=made.entries)
+    return GenerateResult(
+        len(made.order), made.findings, written, catalog=catalog, how=how, notes=notes, entries=made.entries
+    )
 
 
 def _render_again(
@@ -349,25 +360,27 @@ def _save_stamp(
     docs_dir: Path,
     written: WriteResult,
     changed: list[str] | None,
-) -> None:
+) -> bool:
     """The stamp of this run: every path it saw with its stat (an agent file's taken before it
-    was read, so that a file saved again meanwhile is not taken for read)."""
+    was read, so that a file saved again meanwhile is not taken for read). False when it
+    could not be written."""
     from catalog.output.docs_folder import MANIFEST
 
     outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
     if found.reused and stamp is not None and changed is not None:
         stats = {path: file_stat(path) for path in [*changed, *outputs]}
         stats |= {str(found.keys[cid][0]): stat for cid, stat in found.stats.items()}
-        cache_files.save(
+        return cache_files.save(
             folder, _STAMP, stamp.restamped(stats, len(made.order), made.findings, written.kept, made.entries)
         )
-        return
     discovery = found.discovery
     companions = [str(path) for key in found.keys.values() for path, _ in key[10]]  # type: ignore[attr-defined]
     seen = {str(found.keys[cid][0]): found.stats[cid] for cid in found.ids}
     watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
-    cache_files.save(folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept, made.entries))
+    return cache_files.save(
+        folder, _STAMP, Stamp.of(key, stats, len(made.order), made.findings, written.kept, made.entries)
+    )
 
 
 def _full_name(cid: str) -> str:
