@@ -155,6 +155,23 @@ def _symlink_why(where: str, target: Path) -> str:
     return f"has {where} in it as a symlink (to {target}): running without the cache"
 
 
+@pytest.mark.parametrize("inside", ["docs", "docs/.cache"])
+def test_a_cache_folder_inside_the_docs_folder_is_not_used(
+    project: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """``AGENT_CATALOG_CACHE_DIR`` in the docs folder: the pickles would be published with the
+    site. The run goes without the cache, says so, and writes nothing of it there."""
+    monkeypatch.setenv("AGENT_CATALOG_CACHE_DIR", str(project / inside))
+    folder = cache_of(project)
+    for index in (0, 1):
+        edit(project, index)
+        result = same_as_without_the_cache(project)
+        assert notes(result) == [
+            f"warning: the cache folder {folder} is inside the docs folder docs: running without the cache"
+        ]
+        assert not (project / inside / "agent-catalog").exists()
+
+
 def _emptied(path: Path) -> None:
     path.write_bytes(b"")
 

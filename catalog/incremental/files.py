@@ -52,9 +52,13 @@ def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
     folder = cache_dir(docs_dir)
     if folder is None:
         return None, None
+    docs = docs_dir.resolve()
     try:
-        _make_private(folder)
-        why = _why_untrusted(folder)
+        if docs in Path(os.path.realpath(folder)).parents:  # a site built from the docs would publish it
+            why: str | None = f"is inside the docs folder {docs_dir}"
+        else:
+            _make_private(folder)
+            why = _why_untrusted(folder)
     except OSError as exc:
         why = f"cannot use it: {exc.strerror or exc}"
     if why is None:
