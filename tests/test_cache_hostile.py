@@ -17,6 +17,7 @@ from click.testing import Result
 
 from catalog.incremental import files as cache_files
 from catalog.incremental import records as cache_records
+from catalog.output.docs_folder import JOURNAL, MANIFEST
 from tests.hostile_support import NOBODY, read_tree, run_as_nobody, run_cli, text_of
 from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
 
@@ -229,6 +230,25 @@ def test_a_cache_file_damaged_or_not_of_its_kind_is_written_anew(
     for index in (1, 2):
         edit(project, index)
         assert how(same_as_without_the_cache(project)) == "incremental: 1 agent file read, 1 agent page rendered"
+
+
+# --- the docs folder ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [MANIFEST, JOURNAL])
+def test_a_folder_where_the_manifest_or_its_journal_goes_is_refused_before_any_write(project: Path, name: str) -> None:
+    """A rename cannot put the manifest (or the journal) in place of a folder: the run said
+    "Is a directory" of a scratch file, after writing pages it could then not record (and
+    again at every run). It refuses up front, naming the folder, and touches nothing."""
+    (project / "docs" / name).unlink(missing_ok=True)
+    (project / "docs" / name).mkdir()
+    (project / "docs" / name / "notes.txt").write_text("mine\n", encoding="utf-8")
+    edit(project, 0)
+    before = read_tree(project / "docs")
+    result = generate("--docs-dir", "docs")
+    assert result.exit_code == 2, result.output
+    assert f"docs/{name} is a folder, where agent-catalog writes a file of its own: remove it" in result.stderr
+    assert read_tree(project / "docs") == before
 
 
 # --- as a user who cannot write the cache, or read an agent --------------------------------------
