@@ -225,7 +225,8 @@ def test_a_cache_file_damaged_or_not_of_its_kind_is_written_anew(
     result = same_as_without_the_cache(project)
     if how(result).startswith("full run"):  # the cache not used: the run says why
         damaged = r"(stamp[.]pickle|state[.]pickle|parts/[0-9a-f]{32})"
-        said = f"warning: the cache in {re.escape(str(folder))} had {damaged} damaged or not this user's: a full run$"
+        why = "[(]damaged, not this user's or of another version[)]: a full run$"
+        said = f"warning: the cache in {re.escape(str(folder))} could not read {damaged} {why}"
         assert len(notes(result)) == 1 and re.match(said, notes(result)[0]), notes(result)
     for index in (1, 2):
         edit(project, index)

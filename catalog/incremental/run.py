@@ -100,7 +100,10 @@ def generate(
             paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
         )
     if damaged:  # the cache was not used: say why
-        why = f"the cache in {folder} had {', '.join(damaged)} damaged or not this user's: a full run"
+        files = ", ".join(damaged)
+        why = (
+            f"the cache in {folder} could not read {files} (damaged, not this user's or of another version): a full run"
+        )
         return replace(result, notes=(why, *result.notes))
     return result
 
