@@ -262,17 +262,20 @@ def _discard(path: Path) -> None:
         return
 
 
-def save(folder: Path, name: str, value: object) -> bool:
+def save(folder: Path, name: str, value: object, verify: bool = False) -> bool:
     """Write ``value`` pickled as ``name`` (which may name a subfolder), whole or not at all,
     and those of its parts not saved yet; False when it could not be written. Parts the value
-    does not hold are removed once it is saved."""
+    does not hold are removed once it is saved. ``verify``: a part made by this run that is
+    there already is read, and written again unless it holds the same (a full run, after a
+    damaged cache: else a damaged part no edit changes would stay)."""
     saved: set[str] = set()
 
     def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
         name = piece.name
         try:
-            made = piece.__dict__.get("data")  # by this run: what is there must be the same
-            if not _saved(folder / "parts" / name, made) and not _write(folder / "parts" / name, folder, piece.data):
+            made = piece.__dict__.get("data")  # made by this run: its size, and maybe its bytes, at hand
+            there = _saved(folder / "parts" / name, made, verify)
+            if not there and not _write(folder / "parts" / name, folder, piece.data):
                 raise OSError(f"cannot write the part {name}")
         except PartLost as lost:  # a part read later, gone since: not saved
             raise OSError(f"lost the part {name}") from lost
@@ -312,10 +315,9 @@ def _write(target: Path, folder: Path, data: bytes | memoryview) -> bool:
     return True
 
 
-def _saved(path: Path, data: bytes | None) -> bool:
+def _saved(path: Path, data: bytes | None, verify: bool) -> bool:
     """Whether the part ``path`` is there: a plain file of this user's that nobody else can
-    write, holding ``data`` when it is given (a part this run made: in a full run, after a
-    damaged cache, each part there is checked, where a later run would stop at it)."""
+    write, of ``data``'s size when it is given, and holding it when asked to ``verify``."""
     try:
         info = os.lstat(path)
     except OSError:
@@ -323,10 +325,8 @@ def _saved(path: Path, data: bytes | None) -> bool:
     mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
     if not stat_mode.S_ISREG(info.st_mode) or not mine or info.st_mode & 0o022:
         return False
-    if data is None:
-        return True
-    if info.st_size != len(data):
-        return False
+    if data is None or info.st_size != len(data) or not verify:
+        return data is None or info.st_size == len(data)
     try:
         with open(path, "rb") as handle:
             return handle.read() == data

@@ -194,7 +194,7 @@ def _run(
             made.definitions,
             made.tokens,
         )
-        if not cache_files.save(folder, _STATE, saved) or not _save_stamp(
+        if not cache_files.save(folder, _STATE, saved, verify=state is None) or not _save_stamp(
             folder, key, stamp, found, made, docs_dir, written, changed
         ):
             notes = (f"the cache in {folder} could not be written: the next run cannot start from this one",)
