@@ -124,7 +124,7 @@ def _generate_locked(
     result = generate(
         paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
     )
-    return replace(result, notes=(distrust,)) if distrust is not None else result
+    return replace(result, notes=(distrust, *result.notes)) if distrust is not None else result
 
 
 class EmptyCatalog(Exception):

@@ -91,7 +91,9 @@ def test_an_edit_rewrites_one_part_of_each_kind_of_the_state(tmp_path: Path, mon
     assert len(after) == len(before)
 
 
-STAT = st.builds(FileStat, st.integers(-1, 2**62), st.integers(-1, 2**40), st.integers(-1, 2**40))
+STAT = st.builds(
+    FileStat, st.integers(-1, 2**62), st.integers(-1, 2**40), st.integers(-1, 2**40), st.integers(-1, 2**62)
+)
 
 
 @given(st.dictionaries(st.text(max_size=6), STAT, max_size=20), st.dictionaries(st.text(max_size=6), STAT, max_size=6))
@@ -103,20 +105,25 @@ def test_a_stamp_restamped_holds_every_path_with_its_latest_stat(
     stamp = Stamp("key").restamped(seen, 3, (), ())
     again = stamp.restamped(now, 4, (), (("a", "b"),))
     flat = memoryview(again.stats).cast("q")
-    stats = {path: FileStat(*flat[3 * i : 3 * i + 3]) for i, path in enumerate(again.paths)}
+    stats = {path: FileStat(*flat[4 * i : 4 * i + 4]) for i, path in enumerate(again.paths)}
     assert len(again.paths) == len(stats)
     assert stats == seen | now
     assert (again.key, again.agents, again.kept) == ("key", 4, (("a", "b"),))
 
 
+MOVES = ["keep", "edit", "grow", "delete", "create", "replace", "rewrite", "chmod"]
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["keep", "edit", "grow", "delete", "create", "replace"]), min_size=1, max_size=8))
+@given(st.lists(st.sampled_from(MOVES), min_size=1, max_size=8))
 def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
     tmp_path_factory: pytest.TempPathFactory, moves: list[str]
 ) -> None:
     """``Stamp.changed`` compares each path's stat field by field: a file edited, grown,
-    deleted, made where there was none or replaced by another (a new inode) is named; a file
-    left alone, or still missing, is not. The same answer as comparing ``file_stat``s."""
+    deleted, made where there was none, replaced by another (a new inode), rewritten in place
+    with its size and modification time put back, or its permissions changed (the last two by
+    the change time) is named; a file left alone, or still missing, is not. The same answer as
+    comparing ``file_stat``s."""
     folder = tmp_path_factory.mktemp("stamped")
     paths = [str(folder / f"f{index}") for index in range(len(moves))]
     for path, move in zip(paths, moves, strict=True):
@@ -136,6 +143,12 @@ def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
             Path(path + ".new").write_text("x", encoding="utf-8")
             os.utime(path + ".new", ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns))
             os.replace(path + ".new", path)
+        elif move == "rewrite":
+            before = os.stat(path)
+            Path(path).write_text("y", encoding="utf-8")
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        elif move == "chmod":
+            os.chmod(path, 0o600)
     expected = [path for path, move in zip(paths, moves, strict=True) if move != "keep"]
     assert stamp.changed() == expected
     assert expected == [p for p in stamp.paths if file_stat(p) != FileStat(*_stat_of(stamp, p))]
@@ -143,7 +156,7 @@ def test_a_stamp_names_every_path_whose_stat_changed_and_only_those(
 
 def _stat_of(stamp: Stamp, path: str) -> tuple[int, ...]:
     index = stamp.paths.index(path)
-    return tuple(memoryview(stamp.stats).cast("q")[3 * index : 3 * index + 3])
+    return tuple(memoryview(stamp.stats).cast("q")[4 * index : 4 * index + 4])
 
 
 def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_without_the_cache(
@@ -161,8 +174,8 @@ def test_a_block_of_fragments_lost_after_the_state_was_loaded_makes_a_run_withou
     assert CliRunner().invoke(main, ["generate", "agents"]).exit_code in (0, 1)
     loading = cache_files.load
 
-    def load_then_lose(folder: Path | None, name: str) -> object:
-        found = loading(folder, name)
+    def load_then_lose(folder: Path | None, name: str, damaged: list[str] | None = None) -> object:
+        found = loading(folder, name, damaged)
         if isinstance(found, cache_records.State):
             for number, part in enumerate(found.blocks):
                 assert "value" not in part.__dict__  # not read yet

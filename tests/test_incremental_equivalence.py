@@ -13,9 +13,11 @@ temporary file...; ``os._exit``, so no cleanup handler runs), with more edits be
 The normal run after them must write what a fresh run writes, and leave no temporary file in
 the docs or the cache.
 
-Left out on purpose: an edit that keeps both the size and the modification time of a file (the
-stat cache cannot see it). ``_write`` makes sure no edit here lands in that blind spot by
-chance.
+Left out on purpose: an edit within the clock tick of the stat the last run took, that keeps
+the size (on a file system whose clock ticks in milliseconds, neither the modification nor the
+change time can tell it). ``_write`` makes sure no edit here lands in that blind spot by
+chance. An edit that puts the modification time back is seen by the change time
+(``tests/test_cache_hostile.py``).
 """
 
 from __future__ import annotations

@@ -450,9 +450,9 @@ def test_nothing_changed_loads_no_state(project: Path, monkeypatch: pytest.Monke
     loaded: list[str] = []
     real = cache_files.load
 
-    def spy(folder: Path | None, name: str) -> object:
+    def spy(folder: Path | None, name: str, damaged: list[str] | None = None) -> object:
         loaded.append(name)
-        return real(folder, name)
+        return real(folder, name, damaged)
 
     monkeypatch.setattr(cache_files, "load", spy)
     assert "nothing changed" in generate().stderr

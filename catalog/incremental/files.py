@@ -28,7 +28,7 @@ from catalog.output.manifest import file_stat
 T = TypeVar("T")
 
 # Bumped when the cache's records change shape: an old cache is then no cache.
-_FORMAT = 25
+_FORMAT = 26
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
@@ -52,9 +52,13 @@ def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
     folder = cache_dir(docs_dir)
     if folder is None:
         return None, None
+    docs = docs_dir.resolve()
     try:
-        _make_private(folder)
-        why = _why_untrusted(folder)
+        if docs in Path(os.path.realpath(folder)).parents:  # a site built from the docs would publish it
+            why: str | None = f"is inside the docs folder {docs_dir}"
+        else:
+            _make_private(folder)
+            why = _why_untrusted(folder)
     except OSError as exc:
         why = f"cannot use it: {exc.strerror or exc}"
     if why is None:
@@ -70,14 +74,25 @@ def _make_private(folder: Path) -> None:
             os.mkdir(path, 0o700)
 
 
+# The folders in the cache folder: agents kept whole, parts of the state, compiled templates,
+# and the scratch folder files are written in before they are renamed into place.
+_SUBFOLDERS = ("full", "parts", "templates", "tmp")
+
+
 def _why_untrusted(folder: Path) -> str | None:
     if not hasattr(os, "getuid"):  # pragma: no cover - Windows: no owner and mode to check
         return None
     me = os.getuid()
+    # The folder and the folders in it are made by this tool: a symlink there would have a run
+    # write, and sweep or prune (``sweep``, ``keep_only``), files elsewhere.
+    for path in (folder, *(folder / name for name in _SUBFOLDERS)):
+        if os.path.islink(path):
+            where = "is" if path == folder else f"has {path.name} in it as"
+            return f"{where} a symlink (to {os.readlink(path)})"
     real = Path(os.path.realpath(folder))
     # The folder, the folders in it (pickles, compiled templates, files moved into the docs),
     # and every folder above it.
-    for path in [real / "full", real / "parts", real / "templates", real / "tmp", real, *real.parents]:
+    for path in [*(real / name for name in _SUBFOLDERS), real, *real.parents]:
         try:
             info = os.lstat(path)
         except FileNotFoundError:
@@ -156,12 +171,16 @@ class Part(Generic[T]):
         that what is unpickled is what this user's run pickled."""
         if self.folder is None or not _PART_NAME.fullmatch(self.name):
             raise PartLost(self.name)
+        path = self.folder / "parts" / self.name
         try:
-            with open(self.folder / "parts" / self.name, "rb") as handle:
+            with open(path, "rb") as handle:
                 data = handle.read() if _trusted(handle) else b""
-        except OSError as exc:
+        except FileNotFoundError as exc:
             raise PartLost(self.name) from exc
+        except OSError:
+            data = b""
         if xxhash.xxh3_128_hexdigest(data) != self.name:
+            _discard(path)  # else saving this part again would leave it as it is (``save``)
             raise PartLost(self.name)
         return data
 
@@ -192,28 +211,53 @@ class _Unpickler(pickle.Unpickler):
 _PART_NAME = re.compile(r"[0-9a-f]{32}")
 
 
-def load(folder: Path | None, name: str) -> object:
+def load(folder: Path | None, name: str, damaged: list[str] | None = None) -> object:
     """The pickle ``name`` in the cache folder (its parts read when asked for), or None when
-    it is not there or not ours."""
+    it is not there or not ours (then ``name`` is added to ``damaged``, when given)."""
     if folder is None:
         return None
     try:
         with open(folder / name, "rb") as handle:
-            return _Unpickler(handle, folder).load() if _trusted(handle) else None
-    except Exception:  # a damaged or foreign cache is no cache
+            if _trusted(handle):
+                return _Unpickler(handle, folder).load()
+    except FileNotFoundError:
         return None
+    except Exception:  # a damaged or foreign cache file is no cache
+        pass
+    _discard(folder / name)  # what is there now is no use to any run
+    if damaged is not None:
+        damaged.append(name)
+    return None
 
 
-def save(folder: Path, name: str, value: object) -> bool:
+def _discard(path: Path) -> None:
+    """Remove a file of the cache folder that is damaged, not ours or not a file at all (a
+    folder where a file should be): the run then writes it anew, where it would leave it."""
+    try:
+        if stat_mode.S_ISDIR(os.lstat(path).st_mode):
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        return
+
+
+def save(folder: Path, name: str, value: object, verify: bool = False) -> bool:
     """Write ``value`` pickled as ``name`` (which may name a subfolder), whole or not at all,
     and those of its parts not saved yet; False when it could not be written. Parts the value
-    does not hold are removed once it is saved."""
+    does not hold are removed once it is saved. ``verify``: a part made by this run that is
+    there already is read, and written again unless it holds the same (a full run, after a
+    damaged cache: else a damaged part no edit changes would stay)."""
     saved: set[str] = set()
 
     def part(piece: Part[Any]) -> tuple[Callable[[str], Part[Any]], tuple[str]]:
         name = piece.name
         try:
-            if not os.path.exists(folder / "parts" / name) and not _write(folder / "parts" / name, folder, piece.data):
+            made = piece.__dict__.get("data")  # made by this run: its size, and maybe its bytes, at hand
+            there = _saved(folder / "parts" / name, made, verify)
+            if not there and not _write(folder / "parts" / name, folder, piece.data):
                 raise OSError(f"cannot write the part {name}")
         except PartLost as lost:  # a part read later, gone since: not saved
             raise OSError(f"lost the part {name}") from lost
@@ -237,18 +281,60 @@ def save(folder: Path, name: str, value: object) -> bool:
 def _write(target: Path, folder: Path, data: bytes | memoryview) -> bool:
     """Write ``data`` as ``target`` through the cache's scratch folder: whole or not at all."""
     tmp = folder / "tmp" / f"{target.name}.{os.getpid()}.tmp"
+    if any(place != folder and folder_in(folder, place.name) is None for place in (tmp.parent, target.parent)):
+        return False
     try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp.parent.mkdir(mode=0o700, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(fd, "wb") as handle:
             handle.write(data)
+        if os.path.isdir(target) and not os.path.islink(target):
+            _discard(target)  # a folder where the file goes: a rename cannot replace it
         os.replace(tmp, target)
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False
     return True
+
+
+def _saved(path: Path, data: bytes | None, verify: bool) -> bool:
+    """Whether the part ``path`` is there: a plain file of this user's that nobody else can
+    write, of ``data``'s size when it is given, and holding it when asked to ``verify``."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not stat_mode.S_ISREG(info.st_mode) or not mine or info.st_mode & 0o022:
+        return False
+    if data is None or info.st_size != len(data) or not verify:
+        return data is None or info.st_size == len(data)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def folder_in(folder: Path, name: str) -> Path | None:
+    """The folder ``name`` in the cache folder, made if it is not there (and first removed
+    when it is not a folder); None when it cannot be made."""
+    path = folder / name
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    else:
+        if stat_mode.S_ISDIR(info.st_mode):
+            return path
+        _discard(path)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
 
 def keep_only(folder: Path, subfolder: str, names: Iterable[str]) -> None:

@@ -81,22 +81,31 @@ def generate(
     """Scan, render and write (or with ``check``, compare) the catalog's pages in ``docs_dir``."""
     from catalog.output.docs_folder import WriteResult
 
-    stamp = cache_files.load(folder, _STAMP)
+    damaged: list[str] = []  # the cache's files found damaged or not ours (and removed)
+    stamp = cache_files.load(folder, _STAMP, damaged)
     stamp = stamp if isinstance(stamp, Stamp) and stamp.key == key else None
     changed = stamp.changed() if stamp is not None else None
     if stamp is not None and not changed:
         kept = WriteResult(kept=stamp.kept)
         return GenerateResult(stamp.agents, stamp.findings, kept, up_to_date=True, entries=stamp.entries)
-    state = cache_files.load(folder, _STATE) if stamp is not None else None
+    state = cache_files.load(folder, _STATE, damaged) if stamp is not None else None
     state = state if isinstance(state, State) and state.key == key else None
     try:
-        return _run(paths, docs_dir, options, check, exclude, folder, key, want_catalog, stamp, changed, state)
-    except cache_files.PartLost:  # a part of the cache gone since the state was loaded: a run without it
+        result = _run(paths, docs_dir, options, check, exclude, folder, key, want_catalog, stamp, changed, state)
+    except cache_files.PartLost as lost:  # a part of the cache gone since the state was loaded: a run without it
         assert folder is not None
         (folder / _STAMP).unlink(missing_ok=True)
-        return generate(
+        damaged.append(f"parts/{lost}")
+        result = generate(
             paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
         )
+    if damaged:  # the cache was not used: say why
+        files = ", ".join(damaged)
+        why = (
+            f"the cache in {folder} could not read {files} (damaged, not this user's or of another version): a full run"
+        )
+        return replace(result, notes=(why, *result.notes))
+    return result
 
 
 def _run(
@@ -135,9 +144,9 @@ def _run(
     for finding in shown:
         page_findings[finding.owner] = (*page_findings.get(finding.owner, ()), finding)
     again = _with_their_entries(made, found, _render_again(made, state, context, page_findings, docs_dir, changed))
-    bytecode = folder / "templates" if folder is not None else None
-    if bytecode is not None:
-        bytecode.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Jinja's compiled templates: without them when the folder cannot be made (a cache folder
+    # read-only, a file in the folder's place that cannot be removed).
+    bytecode = cache_files.folder_in(folder, "templates") if folder is not None else None
     agents = [_whole(made, index, found, folder) for index in sorted(again)]
     # An entry is rendered with all its definitions (``_render_again``): its page shows them.
     render = render_context(Catalog((), shown), options, bytecode, groups, definitions_by_entry(agents))
@@ -160,6 +169,7 @@ def _run(
     else:
         keep = agents_files(kept, made.definitions) | set(left)
         written = write_docs(pages, docs_dir, check=check, keep=keep, known=state.outputs if state else {})
+    notes: tuple[str, ...] = ()
     if folder is not None:  # None with --check
         outputs = {rel: stat for rel, stat in written.stats.items() if not rel.startswith(("agents/", "downloads/"))}
         outputs |= {rel: known[rel] for rel in left}
@@ -185,11 +195,15 @@ def _run(
             made.definitions,
             made.tokens,
         )
-        if cache_files.save(folder, _STATE, saved):
-            _save_stamp(folder, key, stamp, found, made, docs_dir, written, changed)
+        if not cache_files.save(folder, _STATE, saved, verify=state is None) or not _save_stamp(
+            folder, key, stamp, found, made, docs_dir, written, changed
+        ):
+            notes = (f"the cache in {folder} could not be written: the next run cannot start from this one",)
     how = ("incremental" if state is not None else "full run", len(found.fresh), len(again))
     catalog = made.catalog or (made.light_catalog(found, state) if want_catalog and state else None)
-    return GenerateResult(len(made.order), made.findings, written, catalog=catalog, how=how, entries=made.entries)
+    return GenerateResult(
+        len(made.order), made.findings, written, catalog=catalog, how=how, notes=notes, entries=made.entries
+    )
 
 
 def _render_again(
@@ -349,9 +363,10 @@ def _save_stamp(
     docs_dir: Path,
     written: WriteResult,
     changed: list[str] | None,
-) -> None:
+) -> bool:
     """The stamp of this run: every path it saw with its stat (an agent file's taken before it
-    was read, so that a file saved again meanwhile is not taken for read)."""
+    was read, so that a file saved again meanwhile is not taken for read). False when it
+    could not be written."""
     from catalog.output.docs_folder import MANIFEST
 
     outputs = [str(docs_dir), str(docs_dir / MANIFEST), *(str(docs_dir / rel) for rel in written.folders)]
@@ -364,7 +379,9 @@ def _save_stamp(
         watched = [*discovery.folders, *discovery.manifests, *discovery.passed_over, *companions, *outputs]
     seen = {found.keys[cid].path: stat for cid, stat in found.stats.items()}
     stats = {path: file_stat(path) for path in watched if path not in seen} | seen
-    cache_files.save(folder, _STAMP, base.restamped(stats, len(made.order), made.findings, written.kept, made.entries))
+    return cache_files.save(
+        folder, _STAMP, base.restamped(stats, len(made.order), made.findings, written.kept, made.entries)
+    )
 
 
 def _full_name(cid: str) -> str:

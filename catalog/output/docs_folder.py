@@ -87,6 +87,10 @@ def write_docs(
     ``listed``: instead of ``keep``, when the manifest is the one the last run wrote.
     """
     _safe_folder.cache_clear()  # answers hold for one run only
+    for name in () if check else (MANIFEST, JOURNAL):  # a rename cannot put either in place
+        if os.path.isdir(docs_dir / name) and not os.path.islink(docs_dir / name):
+            where = docs_dir / name
+            raise OutputRefused(f"{where} is a folder, where agent-catalog writes a file of its own: remove it")
     known = known or {}
     manifest = read_manifest(docs_dir, known.get(MANIFEST))
     if listed is None or manifest.parsed is not None:  # not the manifest the last run wrote

@@ -23,14 +23,19 @@ JOURNAL = ".agent-catalog-manifest.journal.json"
 
 
 class FileStat(NamedTuple):
-    """What says a file is the one seen before (the blind spot: an edit that keeps all three)."""
+    """What says a file is the one seen before. The change time is in it because nobody can
+    set it back: an edit that keeps the size and puts the modification time back (``touch -d``,
+    a tool that restores it), or a ``chmod`` that makes the file unreadable, moves it on. (The
+    blind spot left: an edit within the clock tick of the stat, on a file system whose clock
+    ticks in milliseconds.)"""
 
     mtime_ns: int
     size: int
     inode: int
+    ctime_ns: int
 
 
-MISSING = FileStat(-1, -1, -1)
+MISSING = FileStat(-1, -1, -1, -1)
 
 
 def file_stat(path: str) -> FileStat:
@@ -38,7 +43,7 @@ def file_stat(path: str) -> FileStat:
         info = os.stat(path)
     except OSError:
         return MISSING
-    return FileStat(info.st_mtime_ns, info.st_size, info.st_ino)
+    return FileStat(info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns)
 
 
 def digest(data: bytes | memoryview | mmap.mmap) -> str:
