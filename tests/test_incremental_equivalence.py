@@ -1010,3 +1010,28 @@ def test_pages_a_killed_run_rewrote_are_not_kept_as_the_last_run_left_them(
     _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
     mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
     assert mine == theirs, describe_differences(mine, theirs)
+
+
+@pytest.mark.parametrize("killed", [killed_before_the_manifest, killed_before_its_state])
+def test_an_agent_read_by_a_killed_run_under_another_plugin_name_is_not_kept_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed: Callable[..., int]
+) -> None:
+    """The whole agent a run keeps beside its entry matched the entry by its file's stat only.
+    A killed run read the file again, found under a plugin renamed in its manifest; the name
+    went back, so the entry was right again and the agent kept whole was the killed run's:
+    its page named the other plugin (ProjectsWalk seed 144, once the cache wrote its files in
+    another order)."""
+    monkeypatch.chdir(tmp_path)
+    plugin = tmp_path / SRC / "team-p" / "plug"
+    manifest = plugin / ".claude-plugin" / "plugin.json"
+    _write(manifest, json.dumps({"name": "tools", "agents": ["./agents/p1.md"]}))
+    _write(plugin / "agents" / "p1.md", render(Spec("p1", "Does p1.")))
+    _write(tmp_path / SRC / "team-a" / "agents" / "alpha.md", render(Spec("alpha", "Does alpha.")))
+    _check_run(generate("--docs-dir", "docs"), "the first generate", [])
+    _write(manifest, json.dumps({"name": "plug", "agents": ["./agents/p1.md"]}))
+    assert killed("--docs-dir", "docs") == KILLED
+    _write(manifest, json.dumps({"name": "tools", "agents": ["./agents/p1.md"]}))
+    _check_run(generate("--docs-dir", "docs"), "generate", [])
+    _check_run(generate("--docs-dir", "fresh", "--no-cache"), "generate --no-cache", [])
+    mine, theirs = contents(tmp_path / "docs"), contents(tmp_path / "fresh")
+    assert mine == theirs, describe_differences(mine, theirs)

@@ -294,8 +294,11 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     if agent is not None:
         return agent
     entry = found.entry(cid)
+    # Kept by the run that read its file as the entry says: a run killed before it saved its
+    # state may have read it since, found by another plugin or collection (its manifest edited).
     kept = cache_files.load(folder, _full_name(cid))
-    whole = kept[2] if isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (cid, entry.stat) else None
+    same = isinstance(kept, tuple) and len(kept) == 4 and kept[:3] == (cid, entry.stat, entry.source)
+    whole = kept[3] if same else None
     if not isinstance(whole, Agent):
         whole = guarded_load(source_of(entry.source))[0] or entry.light
     return placed(whole, made.placement(index, found))
@@ -342,7 +345,9 @@ def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: Stat
             if entry.placed != placement:
                 changes[cid] = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
     for cid, (agent, _) in loaded.items():
-        if agent is None or not cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], agent)):
+        if agent is None or not cache_files.save(
+            folder, _full_name(cid), (cid, found.stats[cid], found.keys[cid], agent)
+        ):
             dropped.add(cid)  # not cached: the next run reads it again
             continue
         placement = made.placement(position[cid], found)
