@@ -607,7 +607,9 @@ def test_a_folder_directly_in_a_collection_groups_its_loose_agents(tmp_path: Pat
     }
 
 
-def test_a_docs_folder_agent_catalog_generated_is_never_read_as_agents(tmp_path: Path) -> None:
+def test_a_docs_folder_agent_catalog_generated_is_never_read_as_agents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Generated pages have frontmatter with a description (and their folder is agents/):
     # `generate --docs-dir pages` then `scan .` read them back as 7 more agents. The run's own
     # docs folder is excluded; any other is known by the manifest each generate writes there.
@@ -615,15 +617,14 @@ def test_a_docs_folder_agent_catalog_generated_is_never_read_as_agents(tmp_path:
 
     from catalog.cli.main import main
 
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "team/agents/api.md", "---\nname: api\ndescription: Designs APIs.\n---\nBody.\n")
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as here:
-        root = Path(here)
-        write(root, "team/agents/api.md", "---\nname: api\ndescription: Designs APIs.\n---\nBody.\n")
-        generated = runner.invoke(main, ["generate", ".", "--docs-dir", "pages", "--no-cache"])
-        assert generated.exit_code == 0, generated.output
-        assert (root / "pages/agents/api.md").is_file()
-        assert list(sources(root)) == ["team/agents/api.md"]
-        assert "generated" in skipped(root)["pages/"]
-        again = runner.invoke(main, ["generate", ".", "--docs-dir", "other", "--no-cache"])
-        assert again.exit_code == 0, again.output
-        assert sorted(p.name for p in (root / "other/agents").glob("*.md")) == ["api.md"]
+    generated = runner.invoke(main, ["generate", ".", "--docs-dir", "pages", "--no-cache"])
+    assert generated.exit_code == 0, generated.output
+    assert (tmp_path / "pages/agents/api.md").is_file()
+    assert list(sources(tmp_path)) == ["team/agents/api.md"]
+    assert "generated" in skipped(tmp_path)["pages/"]
+    again = runner.invoke(main, ["generate", ".", "--docs-dir", "other", "--no-cache"])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "other/agents").glob("*.md")) == ["api.md"]
