@@ -494,6 +494,30 @@ def write_slow_markdown(root: Path) -> Fixture:
     return fixture
 
 
+# Markdown that renders out of proportion to its size (AC503): a definition copied into every
+# link that uses it, table rows filled in with empty cells. Each was hundreds of megabytes of
+# page (the first, 10 GB: the run was killed for memory, and every other agent lost its page).
+_LONG_URL = "http://example.invalid/" + "x" * 200_000
+MARKDOWN_BOMBS = {
+    "reference-links.md": f"[r]: {_LONG_URL}\n\n" + "[a][r] " * 50_000,
+    "reference-shortcuts.md": f"[R]: <{_LONG_URL}> 'title'\n\n" + "[r] " * 50_000,
+    "reference-in-quote.md": f"> [q]:\n> {_LONG_URL}\n>\n" + "> [q][]\n" * 20_000,
+    "reference-images.md": "\n".join(f"[i{n}]: {_LONG_URL[:20_000]}" for n in range(3)) + "\n\n" + "![x][i1]" * 20_000,
+    "table-rows.md": "|" + "a|" * 3_000 + "\n|" + "-|" * 3_000 + "\n" + "|x\n" * 3_000,
+    "table-many.md": ("|" + "a|" * 256 + "\n|" + ":-|" * 256 + "\n" + "|\n" * 256 + "\n") * 60,
+    "table-in-list.md": "- |" + "a|" * 2_000 + "\n  |" + "-|" * 2_000 + "\n" + "  |x\n" * 2_000,
+}
+
+
+def write_markdown_bombs(root: Path) -> Fixture:
+    fixture = Fixture()
+    for name, body in MARKDOWN_BOMBS.items():
+        stem = name.removesuffix(".md")
+        write(root / "bombs" / name, agent(f"name: bomb-{stem}\ndescription: Markdown out of proportion.", body + "\n"))
+        fixture.good.append(f"bombs/{name}")  # and lint reports AC503: build prints only what reading finds
+    return fixture
+
+
 def write_encoding_catalog(root: Path) -> Fixture:
     fixture = Fixture()
     d = root / "encodings" / "agents"  # in an agents folder: even a file without frontmatter is an agent
@@ -628,6 +652,7 @@ def write_all(root: Path, outside: Path, marker: Path, *, devices: bool, unreada
     write_huge(huge)
     fixture.bad["files/huge.md"] = "AC102"
     fixture.merge(write_slow_markdown(root))
+    fixture.merge(write_markdown_bombs(root))
     fixture.merge(write_encoding_catalog(root))
     fixture.merge(write_special_files(root, outside, devices=devices))
     fixture.merge(write_guard_catalog(root, outside))

@@ -501,6 +501,20 @@ CASES = [
         {f"{A}/x.md": ok() + "\n## Focus\nDiffs.\n\n## Style\nShort.\n"},
         (f"{A}/x.md:7:1",),
     ),
+    # Text that would render out of proportion: short rows filled in, a definition copied.
+    Case(
+        "AC503",
+        {f"{A}/x.md": ok() + "\n## Table\n\n|" + "a|" * 60 + "\n|" + "-|" * 60 + "\n" + "|\n" * 1000},
+        {f"{A}/x.md": ok() + "\n## Table\n\n|" + "a|" * 60 + "\n|" + "-|" * 60 + "\n" + ("|" + "b|" * 60 + "\n") * 20},
+        (f"{A}/x.md:7:1",),
+    ),
+    Case(
+        "AC503",
+        {f"{A}/x.md": ok() + "\n[r]: https://example.org/" + "x" * 2000 + "\n\n" + "[r] " * 2000 + "\n"},
+        {f"{A}/x.md": ok() + "\n[r]: https://example.org/" + "x" * 20 + "\n\n" + "[r] " * 2000 + "\n"},
+        (f"{A}/x.md:5:1",),  # where the part of the prompt holding it starts
+        label="references",
+    ),
     # Context cost: default thresholds, and a configured one.
     Case(
         "AC601",

@@ -18,6 +18,8 @@ from catalog.lint.overlap import CROWD, confusable
 from catalog.lint.registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.model.dialects import DIALECTS
 from catalog.model.names import NAMED_IN_GROUP, some_of
+from catalog.model.sections import prompt_parts
+from catalog.render.growth import out_of_proportion
 from catalog.types import Agent, Section
 
 __all__ = ["RULES", "LintSettings", "Rule", "estimate_tokens", "rule_table"]
@@ -323,6 +325,28 @@ def empty_section(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
             yield from walk(section.children)
 
     yield from walk(agent.sections)
+
+
+@_rule(
+    "AC503",
+    "markdown-out-of-proportion",
+    "warning",
+    "Markdown that would render out of proportion to its size: shown without tables and reference links.",
+    "A link reference definition is copied into every link that uses it, and a table row short of cells is "
+    "filled with empty ones: a few kilobytes of either can be gigabytes of HTML. Text where they could render "
+    "over 48 times its size is shown on its page without tables and reference links.",
+    prompt_lines=True,
+)
+def markdown_out_of_proportion(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
+    texts = [(_line(agent, "description"), agent.summary or agent.description)]
+    texts += [(part.line, part.markdown) for part in prompt_parts(agent.body, agent.body_line, agent.sections)]
+    for example in agent.examples:
+        texts += [(example.line, text or "") for text in (example.context, example.commentary)]
+        texts += [(example.line, turn.text) for turn in example.turns]
+    for line, text in texts:
+        why = out_of_proportion(text)
+        if why:
+            yield line, 1, f"Markdown out of proportion ({why}): shown without tables and reference links"
 
 
 @_rule(

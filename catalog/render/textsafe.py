@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import nh3
 
+from catalog.render.growth import out_of_proportion
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -43,9 +45,11 @@ def _validate_link(url: str) -> bool:
 
 
 @functools.cache
-def _markdown() -> MarkdownIt:
+def _markdown(proportionate: bool = False) -> MarkdownIt:
     """markdown-it-py, for what the Rust port cannot do (inline rendering, deep nesting):
-    imported on first use, as most runs never need it."""
+    imported on first use, as most runs never need it. ``proportionate``: without tables and
+    reference links, the two constructs that can render out of proportion to their text
+    (``catalog.render.growth``)."""
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
     from markdown_it.token import Token
@@ -85,6 +89,8 @@ def _markdown() -> MarkdownIt:
 
     markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "maxNesting": 20}, renderer_cls=_Renderer)
     markdown.enable("table").enable("strikethrough")
+    if proportionate:
+        markdown.disable(["table", "reference"])
     markdown.validateLink = _validate_link  # type: ignore[method-assign]
     return markdown
 
@@ -131,6 +137,8 @@ def _render_block(text: str) -> str:
     # A last line without its line feed: markdown-it.rs ends an unclosed code block's text with
     # one, markdown-it-py does not. With one, both write the same.
     text = text if text.endswith("\n") else text + "\n"
+    if out_of_proportion(text):
+        return str(_markdown(proportionate=True).render(text))
     if _fast is not None and not _DEEP_PREFIX.search(text):
         try:
             rendered = _fast.render(text)

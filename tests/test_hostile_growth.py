@@ -1,0 +1,110 @@
+"""Agent text never renders out of proportion to its size (AC503).
+
+A link reference definition is copied into every link that uses it, and a table row short of
+cells is filled with empty ones: a 1.9 MB agent file of one long definition and its uses made
+``generate`` run out of memory (killed, no agent got a page), and 14 KB of table were 40 MB of
+page. Text that could is rendered without tables and reference links, and lint says so; the
+class is checked by a property over texts made of tables, definitions and their uses.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalog.lint.check import lint_catalog
+from catalog.render import textsafe
+from catalog.render.growth import PER_CHARACTER, SLACK, out_of_proportion
+from catalog.types import Catalog
+from tests.hostile_fixtures import MARKDOWN_BOMBS, agent, write, write_markdown_bombs
+from tests.hostile_support import catalog_slugs, measure
+
+# What rendered agent text may be at most: what the estimate allows, plus what Markdown itself
+# adds (a link's rel attribute, a line feed's character reference, a cell's alignment).
+MAX_PER_CHARACTER = 2 * PER_CHARACTER
+MAX_SLACK = 2 * SLACK
+
+
+def bounded(text: str) -> bool:
+    return len(textsafe.markdown_to_html(text)) <= MAX_PER_CHARACTER * len(text) + MAX_SLACK
+
+
+@pytest.mark.parametrize("name", sorted(MARKDOWN_BOMBS))
+def test_a_markdown_bomb_renders_in_proportion_and_soon(name: str) -> None:
+    text = MARKDOWN_BOMBS[name]
+    assert out_of_proportion(text)
+    start = time.perf_counter()
+    html = textsafe.markdown_to_html(text)
+    assert time.perf_counter() - start < 20
+    assert len(html) <= MAX_PER_CHARACTER * len(text) + MAX_SLACK
+    assert "x" * 1000 in html or "|" in html, "the text is still shown"
+
+
+_URL = st.integers(1, 3000).map(lambda n: "http://example.invalid/" + "u" * n)
+_LABEL = st.sampled_from(["r", "R", "a b", "A  B", "q"])
+_PREFIX = st.sampled_from(["", "> ", "- ", "  ", "1. ", "> > "])
+
+
+@st.composite
+def _fragment(draw: st.DrawFn) -> str:
+    prefix = draw(_PREFIX)
+    kind = draw(st.sampled_from(["definition", "uses", "table", "rows", "text", "blank"]))
+    if kind == "definition":
+        label, url = draw(_LABEL), draw(_URL)
+        split = draw(st.sampled_from([" ", "\n" + prefix, " <", "\n" + prefix + "<"]))
+        end = ">" if "<" in split else ""
+        title = draw(st.sampled_from(["", ' "t"', " 'a\nb'", " (" + "t" * 500 + ")"]))
+        return f"{prefix}[{label}]:{split}{url}{end}{title}\n"
+    if kind == "uses":
+        use = draw(st.sampled_from(["[a][{}]", "[{}]", "[{}][]", "![i][{}]"])).format(draw(_LABEL))
+        return prefix + use * draw(st.integers(1, 3000)) + "\n"
+    if kind == "table":
+        columns = draw(st.integers(1, 400))
+        delimiter = draw(st.sampled_from(["-|", ":-|", "-:|", ":-:|", " --- |"]))
+        return f"{prefix}|{'a|' * columns}\n{prefix}|{delimiter * columns}\n"
+    if kind == "rows":
+        return (prefix + draw(st.sampled_from(["|x", "|", "x", "|x|y|"])) + "\n") * draw(st.integers(1, 400))
+    if kind == "text":
+        return prefix + draw(st.sampled_from(["text", "*a* `b` <c>", "---", "|", "]:"])) + "\n"
+    return "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(_fragment(), min_size=1, max_size=12).map("".join))
+def test_whatever_tables_and_references_a_text_holds_it_renders_in_proportion(text: str) -> None:
+    assert bounded(text), out_of_proportion(text)
+
+
+def test_real_agent_text_is_never_out_of_proportion(corpus_catalog: Catalog) -> None:
+    """No false alarm on the corpus (its most: twice its size, of 48 allowed)."""
+    found = [f for f in lint_catalog(corpus_catalog) if f.code == "AC503"]
+    assert found == []
+
+
+def test_lint_reports_the_text_at_its_line(tmp_path: Path) -> None:
+    body = "Intro.\n\n## Links\n\n" + MARKDOWN_BOMBS["reference-links.md"] + "\n"
+    write(tmp_path / "agents" / "bomb.md", agent("name: bomb\ndescription: A bomb.", body))
+    run = measure(["lint", "agents"], tmp_path)
+    assert run.code == 0, run.output
+    assert "agents/bomb.md:7:1: AC503 Markdown out of proportion (links that copy" in run.output, run.output
+
+
+def test_a_catalog_of_markdown_bombs_builds_small_and_every_agent_has_its_page(tmp_path: Path) -> None:
+    fixture = write_markdown_bombs(tmp_path / "catalog")
+    write(tmp_path / "catalog" / "agents" / "fine.md", agent("name: fine\ndescription: A fine agent."))
+    source_bytes = sum(p.stat().st_size for p in (tmp_path / "catalog").rglob("*.md"))
+    run = measure(["generate", "catalog", "--docs-dir", "docs"], tmp_path, timeout=120)
+    assert run.code == 0, run.output
+    assert run.peak_mb < 300, run
+    lint = measure(["lint", "catalog"], tmp_path, timeout=120)
+    reported = {line.split(":")[0] for line in lint.output.splitlines() if " AC503 " in line}
+    assert reported == {f"catalog/{path}" for path in fixture.good}, lint.output
+    slugs = catalog_slugs(tmp_path / "docs")
+    for path in [*fixture.good, "agents/fine.md"]:
+        assert (tmp_path / "docs" / "agents" / f"{slugs[path]}.md").is_file(), path
+    written = sum(p.stat().st_size for p in (tmp_path / "docs").rglob("*") if p.is_file())
+    assert written < 16 * source_bytes, (written, source_bytes)
