@@ -297,8 +297,9 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     # Kept by the run that read its file as the entry says: a run killed before it saved its
     # state may have read it since, found by another plugin or collection (its manifest edited).
     kept = cache_files.load(folder, _full_name(cid))
-    same = isinstance(kept, tuple) and len(kept) == 4 and kept[:3] == (cid, entry.stat, entry.source)
-    whole = kept[3] if same else None
+    whole = None
+    if isinstance(kept, tuple) and len(kept) == 4 and kept[:3] == (cid, entry.stat, entry.source):
+        whole = kept[3]
     if not isinstance(whole, Agent):
         whole = guarded_load(source_of(entry.source))[0] or entry.light
     return placed(whole, made.placement(index, found))
