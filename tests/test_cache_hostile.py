@@ -317,3 +317,32 @@ def test_as_an_unprivileged_user(unprivileged: tuple[Path, Run], what: str) -> N
         )
     else:
         assert "AC101 cannot read file" in cached[1]
+
+
+# --- the run key: installed code is shared by hard links ---------------------------------------
+
+
+def test_a_hard_link_to_installed_code_keeps_the_run_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uv installs a package's files as hard links into its cache (the default on Linux): an
+    environment made or removed elsewhere moves their change time, not their content. The run
+    key stays, or any ``uv sync`` of another project would cost the next run its cache. A
+    user's template folder is input: a same-size edit of it with its time put back is seen."""
+    library, code, templates = tmp_path / "lib/renderer", tmp_path / "code", tmp_path / "templates"
+    for folder in (library, code, templates):
+        folder.mkdir(parents=True)
+    (library / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    (code / "stage.py").write_text("STAGE = 1\n", encoding="utf-8")
+    (templates / "agent.md.j2").write_text("{{ a }}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    monkeypatch.setattr(cache_files, "_RENDERING_LIBRARIES", ("renderer",))
+
+    def key() -> str:
+        return cache_files.run_key(("options",), [code], [templates])
+
+    before = key()
+    os.link(library / "__init__.py", tmp_path / "other-env-init.py")
+    os.link(code / "stage.py", tmp_path / "other-env-stage.py")
+    assert key() == before
+    template = templates / "agent.md.j2"
+    _put_back(template, lambda: template.write_text("{{ b }}\n", encoding="utf-8"))
+    assert key() != before
