@@ -298,7 +298,7 @@ def _whole(made: Made, index: int, found: Found, folder: Path | None) -> Agent:
     # state may have read it since, found by another plugin or collection (its manifest edited).
     kept = cache_files.load(folder, _full_name(cid))
     same = isinstance(kept, tuple) and len(kept) == 4 and kept[:3] == (cid, entry.stat, entry.source)
-    whole = kept[3] if same else None
+    whole = kept[3] if same and isinstance(kept, tuple) else None
     if not isinstance(whole, Agent):
         whole = guarded_load(source_of(entry.source))[0] or entry.light
     return placed(whole, made.placement(index, found))
@@ -345,11 +345,12 @@ def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: Stat
             if entry.placed != placement:
                 changes[cid] = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
     for cid, (agent, _) in loaded.items():
-        if agent is None or not cache_files.save(
-            folder, _full_name(cid), (cid, found.stats[cid], found.keys[cid], agent)
-        ):
-            dropped.add(cid)  # not cached: the next run reads it again
+        if agent is None:
+            dropped.add(cid)  # in no catalog: the next run that finds its file reads it again
             continue
+        # Not kept whole (a write failed): its entry stays all the same, as the catalog has
+        # it, and a run that renders its page again reads its file again (``_whole``).
+        cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], found.keys[cid], agent))
         placement = made.placement(position[cid], found)
         entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
         changes[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
