@@ -119,8 +119,13 @@ def _generate_locked(
     if not check:  # what killed runs left: nothing else writes here while we hold the lock
         sweep_scratch(docs_dir)
         cache_files.sweep(folder)
-    code = [Path(__file__).parent, default_template_dir(), *([options.template_dir] if options.template_dir else [])]
-    key = cache_files.run_key((tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code)
+    code, templates = (
+        [Path(__file__).parent, default_template_dir()],
+        [options.template_dir] if options.template_dir else [],
+    )
+    key = cache_files.run_key(
+        (tuple(paths), tuple(map(str, exclude)), options, str(docs_dir.resolve())), code, templates
+    )
     result = generate(
         paths, docs_dir, options, check=check, exclude=exclude, folder=folder, key=key, want_catalog=want_catalog
     )

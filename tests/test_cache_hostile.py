@@ -17,6 +17,7 @@ from click.testing import Result
 
 from catalog.incremental import files as cache_files
 from catalog.incremental import records as cache_records
+from catalog.incremental.run import GenerateResult
 from catalog.output.docs_folder import JOURNAL, MANIFEST
 from tests.hostile_support import NOBODY, read_tree, run_as_nobody, run_cli, text_of
 from tests.test_incremental_equivalence import SRC, Spec, contents, describe_differences, generate, render
@@ -317,3 +318,70 @@ def test_as_an_unprivileged_user(unprivileged: tuple[Path, Run], what: str) -> N
         )
     else:
         assert "AC101 cannot read file" in cached[1]
+
+
+# --- the run key: installed code is shared by hard links ---------------------------------------
+
+
+def test_a_hard_link_to_installed_code_keeps_the_run_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uv installs a package's files as hard links into its cache (the default on Linux): an
+    environment made or removed elsewhere moves their change time, not their content. The run
+    key stays, or any ``uv sync`` of another project would cost the next run its cache. A
+    user's template folder is input: a same-size edit of it with its time put back is seen."""
+    library, code, templates = tmp_path / "lib/renderer", tmp_path / "code", tmp_path / "templates"
+    for folder in (library, code, templates):
+        folder.mkdir(parents=True)
+    (library / "__init__.py").write_text("VERSION = 1\n", encoding="utf-8")
+    (code / "stage.py").write_text("STAGE = 1\n", encoding="utf-8")
+    (templates / "agent.md.j2").write_text("{{ a }}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    monkeypatch.setattr(cache_files, "_RENDERING_LIBRARIES", ("renderer",))
+
+    def key() -> str:
+        return cache_files.run_key(("options",), [code], [templates])
+
+    before = key()
+    os.link(library / "__init__.py", tmp_path / "other-env-init.py")
+    os.link(code / "stage.py", tmp_path / "other-env-stage.py")
+    assert key() == before
+    template = templates / "agent.md.j2"
+    _put_back(template, lambda: template.write_text("{{ b }}\n", encoding="utf-8"))
+    assert key() != before
+
+
+# --- an agent that could not be kept whole ----------------------------------------------------
+
+
+@pytest.mark.parametrize("run", ["full run", "incremental"])
+def test_an_agent_not_kept_whole_is_read_again_when_its_page_is_made_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, run: str
+) -> None:
+    """Writing ``full/<agent>`` fails (a full disk, for a moment) and the state is saved all
+    the same: the agent keeps its entry, and a later run that makes its page again (the page
+    deleted) or hands ``build`` the catalog reads its file again; no KeyError."""
+    from catalog.incremental import run as cache_run
+    from catalog.layout import RenderOptions
+    from catalog.pipeline import generate_docs
+
+    def generate_cached(**kwargs: bool) -> GenerateResult:
+        return generate_docs([SRC], project / "docs", RenderOptions(), **kwargs)
+
+    generate_cached()
+    lost, save = cache_run._full_name(str((project / SRC / AGENTS[1]).resolve())), cache_files.save
+    monkeypatch.setattr(
+        cache_files, "save", lambda folder, name, *rest, **kw: name != lost and save(folder, name, *rest, **kw)
+    )
+    if run == "full run":
+        shutil.rmtree(cache_of(project))
+    else:
+        edit(project, 1)
+    assert generate_cached().how == (run, 5 if run == "full run" else 1, 5 if run == "full run" else 1)
+    monkeypatch.setattr(cache_files, "save", save)
+    edit(project, 3)
+    for page in (project / "docs/agents").glob("a1*"):
+        page.unlink()
+    result = generate_cached(want_catalog=True)
+    assert result.catalog is not None and len(result.catalog.agents) == 5
+    generate_docs([SRC], project / "fresh", RenderOptions(), cache=False)
+    mine, theirs = contents(project / "docs"), contents(project / "fresh")
+    assert mine == theirs, describe_differences(mine, theirs)

@@ -109,9 +109,15 @@ def _why_untrusted(folder: Path) -> str | None:
 _RENDERING_LIBRARIES = ("jinja2", "markdown_it", "markdown_it_pyrs", "nh3", "pyromark", "yaml", "frontmatter")
 
 
-def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
+def run_key(parts: Iterable[object], code_folders: Sequence[Path], input_folders: Sequence[Path] = ()) -> str:
     """Everything besides the agents that output depends on: options, our code, templates,
-    and the installed rendering libraries (the stat of each one's module file; no import)."""
+    and the installed rendering libraries (the stat of each one's module file; no import).
+
+    Installed code is known by modification time, size and inode, not its change time: uv
+    installs a package's files as hard links into its own cache (its default on Linux), and
+    each environment made or removed elsewhere with that package moves their change time.
+    An install or an edit changes one of the three. ``input_folders`` (a user's templates)
+    are input as agent files are: their change time counts too."""
     import importlib.util
 
     # XXH3, not hashlib: importing hashlib (OpenSSL) was 3 ms of a run where nothing changed.
@@ -119,13 +125,15 @@ def run_key(parts: Iterable[object], code_folders: Sequence[Path]) -> str:
     for name in _RENDERING_LIBRARIES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None else None
-        digest.update(repr((name, origin, file_stat(origin) if origin else None)).encode())
-    for folder in code_folders:
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith((".py", ".j2", ".css", ".js")):
-                    digest.update(repr((os.path.join(root, name), file_stat(os.path.join(root, name)))).encode())
+        digest.update(repr((name, origin, file_stat(origin)[:3] if origin else None)).encode())
+    for folders, fields in ((code_folders, 3), (input_folders, 4)):
+        for folder in folders:
+            for root, dirs, files in os.walk(folder):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith((".py", ".j2", ".css", ".js")):
+                        path = os.path.join(root, name)
+                        digest.update(repr((path, file_stat(path)[:fields])).encode())
     return digest.hexdigest()
 
 

@@ -346,11 +346,12 @@ def _entries(folder: Path, found: Found, made: Made, loaded: Loaded, state: Stat
             if entry.placed != placement:
                 changes[cid] = pickle.dumps(replace(entry, placed=placement), protocol=pickle.HIGHEST_PROTOCOL)
     for cid, (agent, _) in loaded.items():
-        if agent is None or not cache_files.save(
-            folder, _full_name(cid), (cid, found.stats[cid], found.keys[cid], agent)
-        ):
-            dropped.add(cid)  # not cached: the next run reads it again
+        if agent is None:
+            dropped.add(cid)  # in no catalog: the next run that finds its file reads it again
             continue
+        # Not kept whole (a write failed): its entry stays all the same, as the catalog has
+        # it, and a run that renders its page again reads its file again (``_whole``).
+        cache_files.save(folder, _full_name(cid), (cid, found.stats[cid], found.keys[cid], agent))
         placement = made.placement(position[cid], found)
         entry = AgentEntry(found.keys[cid], found.stats[cid], identity(agent), light(agent), placement)
         changes[cid] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)

@@ -39,6 +39,21 @@ _LATIN = str.maketrans(
 _DIGEST = 8
 
 
+def _letters(decomposed: str) -> str:
+    """The letters, digits and marks of a decomposed text, casefolded, anything else a space.
+    A mark on a Latin letter is dropped, as the ASCII part drops it (``é`` is ``e``); one on
+    another script's letter is a letter of its own (``й`` is not ``и``, ``バ`` not ``ハ``,
+    Thai's tone marks tell words apart): else two names would be one page, two categories one."""
+    kept, after_ascii = [], True
+    for char in decomposed:
+        if not unicodedata.combining(char):
+            after_ascii = ord(char) < 128
+        elif after_ascii:
+            continue
+        kept.append(char)
+    return "".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in "".join(kept).casefold())
+
+
 def slugify(text: str) -> str:
     """A file name that is safe on every OS: lowercase ASCII letters, digits and hyphens.
 
@@ -52,8 +67,7 @@ def slugify(text: str) -> str:
     folded = folded.replace("++", "pp").replace("+", " plus ").replace("#", "sharp")
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if any(ord(c) > 127 and unicodedata.category(c)[0] in "LN" for c in decomposed):
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-        key = "-".join(re.findall(r"[^\W_]+", plain))
+        key = "-".join(_letters(decomposed).split())
         digest = xxhash.xxh3_64_hexdigest(key.encode("utf-8"))[:_DIGEST]
         slug = "-".join(part for part in (slug[: MAX_SLUG - _DIGEST - 1].strip("-"), digest) if part)
     slug = slug[:MAX_SLUG].strip("-") or "agent"
