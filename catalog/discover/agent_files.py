@@ -220,13 +220,16 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.skipped.append(Skipped(rel, message))
             self.findings.append(Finding(shown, getattr(exc, "lineno", 1), 1, "AC108", "error", message))
             return
-        for name, settings, _ in agents:
+        for name, settings, line in agents:
             target = prompt_file(settings.get("prompt"), real)
             inside = target is not None and _within(target, self.root)
             if inside and target:
                 # Watched (one missing now may come), and as named (a symlink there may be re-pointed).
                 self.manifests.extend((target, named_prompt_file(settings.get("prompt"), real)))
             companions = (target,) if inside and target and os.path.isfile(target) else ()
+            if target and not companions:  # the parse stage reads the prompt file discovery found
+                message = f"prompt file of {settings['prompt']!r} is missing or outside the scanned folder; not read"
+                self.findings.append(Finding(f"{shown}#{name}", line, 1, "AC119", "warning", message))
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:

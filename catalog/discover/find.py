@@ -21,6 +21,7 @@ from catalog.discover.collections import _a_collection, _a_repository, _distinct
 from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
+from catalog.discover.shared_texts import bounded_shared_texts
 from catalog.layout import MANIFEST
 from catalog.model.dialect_of import (
     AGENT_FOLDERS,
@@ -101,6 +102,8 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
     walker.sources[:] = _distinct_collections(walker.sources, walker.project_folders)
+    walker.sources[:], unread = bounded_shared_texts(walker.sources)
+    walker.findings.extend(unread)
     return Discovery(
         tuple(walker.sources),
         tuple(walker.skipped),

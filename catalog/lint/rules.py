@@ -136,9 +136,10 @@ _scan_rule(
     "AC119",
     "companion-not-read",
     "warning",
-    "A file an agent is read from is missing, outside the scanned folder, or does not load.",
-    "A Kiro prompt file (file://...) or a Codex .codex/config.toml. Prompt files outside the scanned folder are "
-    "never read: a catalog publishes only what is inside the folders it was given.",
+    "A file an agent is read from is missing, outside the scanned folder, does not load, or is shared too widely.",
+    "A Kiro or opencode prompt file, Roo Code rules or a Codex .codex/config.toml. Files outside the scanned "
+    "folder are never read: a catalog publishes only what is inside the folders it was given. A file several "
+    "agents read is read by each until the copies in the catalog would pass 16 MiB: each page shows it whole.",
 )
 _scan_rule("AC121", "stray-example-close", "warning", "A </example> has no opening tag.", "Remove it or add <example>.")
 _scan_rule(

@@ -86,6 +86,9 @@ class Dialect:
     # The tool refuses the whole file for a field, tool or value it does not know, where the
     # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
     strict_schema: bool = False
+    # Its files besides the agent's are read for a setting, not shown on its page (Codex's
+    # .codex/config.toml): not text agents share (``discover.shared_texts``).
+    companions_shown: bool = True
 
 
 def _dialect(
@@ -242,6 +245,7 @@ CODEX = _dialect(
     download_suffix=".toml",
     name_required=True,
     prompt_required=True,
+    companions_shown=False,
 )
 ROO_GROUPS = words("read edit browser command mcp")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.

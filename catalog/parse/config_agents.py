@@ -141,9 +141,7 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
     body_line = line
     origins: tuple[Origin, ...] = ()
     if body == "" and isinstance(prompt, str):
-        if not source.companions:
-            message = f"prompt file of {prompt!r} is missing or outside the scanned folder; not read"
-            findings.append(problem("AC119", message, line, "warning"))
+        # The prompt file discovery found inside the scanned folder, or said why it did not.
         for companion in source.companions:
             shown = shown_path(companion, os.path.dirname(source.path))
             read, why = read_part_file(companion, source.display_path)
