@@ -6,7 +6,6 @@ copies an agent does not read it, and AC119 says so; the cached run decides as a
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,9 @@ from catalog.discover import shared_texts
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.pipeline import generate_docs
+from tests.test_incremental_prompt_files import write
 
 PROMPT = "You review code, and say why.\n" * 100  # 3,000 bytes
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    for changed in (path, path.parent):  # seen by its stat, whatever the clock's grain
-        stat = os.stat(changed)
-        os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
 
 
 def kiro(root: Path, name: str, prompt: str = "file://./prompts/shared.md") -> None:
