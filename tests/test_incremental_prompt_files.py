@@ -18,6 +18,7 @@ from catalog.pipeline import generate_docs
 OPENCODE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "{file:./prompts/reviewer.txt}"}}}
 INLINE = {"agent": {"reviewer": {"description": "Reviews code.", "prompt": "Inline prompt."}}}
 KIRO = {"name": "k", "description": "Does k.", "prompt": "file://./prompts/k.md"}
+TWO = json.dumps({"agent": {"a": INLINE["agent"]["reviewer"], **OPENCODE["agent"]}})  # inline, then a file
 ROOMODES = "customModes:\n  - slug: code\n    name: Code\n    roleDefinition: You code.\n    groups: [read]\n"
 
 
@@ -63,6 +64,41 @@ CASES: dict[str, Case] = {
     "Kiro prompt file added": (
         {".kiro/agents/k.json": json.dumps(KIRO), ".kiro/agents/prompts/other.txt": "Other.\n"},
         lambda root: write(root, ".kiro/agents/prompts/k.md", "You do k.\n"),
+    ),
+    # What discovery says of a prompt file it does not read (AC119) is the text's: an edit of
+    # the text alone says it anew (a cached run kept the last run's finding).
+    "opencode missing prompt file made inline": (
+        {"opencode.json": json.dumps(OPENCODE)},
+        lambda root: write(root, "opencode.json", json.dumps(INLINE)),
+    ),
+    "opencode inline prompt made a missing file": (
+        {"opencode.json": json.dumps(INLINE)},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE)),
+    ),
+    "opencode missing prompt file named another": (
+        {"opencode.json": json.dumps(OPENCODE)},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE).replace("reviewer.txt", "other.txt")),
+    ),
+    "opencode agent with a missing prompt file moved down": (
+        {"opencode.json": json.dumps(OPENCODE)},
+        lambda root: write(root, "opencode.json", json.dumps(OPENCODE, indent=2)),
+    ),
+    "Kiro missing prompt file made inline": (
+        {".kiro/agents/k.json": json.dumps(KIRO)},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "Inline."})),
+    ),
+    "Kiro inline prompt made a missing file": (
+        {".kiro/agents/k.json": json.dumps({**KIRO, "prompt": "Inline."})},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps(KIRO)),
+    ),
+    "Kiro missing prompt file named another": (
+        {".kiro/agents/k.json": json.dumps(KIRO)},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "file://./prompts/j.md"})),
+    ),
+    # Each agent of a file of several is asked, not only its first.
+    "opencode second agent's prompt file renamed": (
+        {"opencode.json": TWO, "prompts/reviewer.txt": "You review code.\n", "prompts/other.txt": "Other.\n"},
+        lambda root: write(root, "opencode.json", TWO.replace("reviewer.txt", "other.txt")),
     ),
     "Roo rules file no longer empty": (
         {".roomodes": ROOMODES, ".roorules-code": "\n", ".clinerules-code": "Cline rules.\n"},

@@ -14,7 +14,7 @@ from catalog.discover import shared_texts
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.pipeline import generate_docs
-from tests.test_incremental_prompt_files import write
+from tests.test_incremental_prompt_files import repoint, write
 
 PROMPT = "You review code, and say why.\n" * 100  # 3,000 bytes
 
@@ -70,7 +70,16 @@ def test_the_docs_of_a_shared_file_are_bounded_whatever_the_number_of_agents(tmp
 
 @pytest.mark.parametrize(
     "change",
-    ["the shared file grows", "an earlier reader goes", "an earlier reader names another file", "a reader joins"],
+    [
+        "the shared file grows",
+        "the shared file shrinks",
+        "an earlier reader goes",
+        "an earlier reader names another file",
+        "a reader names another file of a name as long",
+        "an opencode reader but the first names another file",
+        "the shared file's link re-pointed",
+        "a reader joins",
+    ],
 )
 def test_a_cached_run_shares_out_the_budget_as_a_fresh_one(tmp_path: Path, small_budget: int, change: str) -> None:
     root, docs, fresh = tmp_path / "repo", tmp_path / "docs", tmp_path / "fresh"
@@ -79,6 +88,18 @@ def test_a_cached_run_shares_out_the_budget_as_a_fresh_one(tmp_path: Path, small
     generate_docs([str(root)], docs, RenderOptions())
     if change == "the shared file grows":
         write(root, ".kiro/agents/prompts/shared.md", PROMPT * 2)
+    elif change == "the shared file shrinks":
+        write(root, ".kiro/agents/prompts/shared.md", PROMPT[:100])
+    elif change == "a reader names another file of a name as long":  # the JSON's size unchanged
+        kiro(root, "k1", "file://./prompts/shaRed.md")
+        write(root, ".kiro/agents/prompts/shaRed.md", "Another prompt.\n")
+    elif change == "an opencode reader but the first names another file":
+        agents = {f"o{i}": {"description": f"O {i}.", "prompt": "{file:./prompts/shared.md}"} for i in range(4)}
+        agents["o2"]["prompt"] = "{file:./prompts/mine.md}"
+        write(root, "tool/prompts/mine.md", "Mine.\n")
+        write(root, "tool/opencode.json", json.dumps({"agent": agents}))
+    elif change == "the shared file's link re-pointed":
+        repoint(root, ".kiro/agents/prompts/shared.md", "own.md")
     elif change == "an earlier reader goes":
         (root / ".kiro/agents/k1.json").unlink()
     elif change == "an earlier reader names another file":

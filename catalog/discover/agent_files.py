@@ -213,7 +213,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.findings.append(Finding(shown, 1, 1, "AC102", "error", message))
             return
         try:
-            agents = config_agents(_several_text(real), dialect)
+            agents = config_agents(several_text(real), dialect)
         except ValueError as exc:
             # The tool refuses the whole file: whatever agents it defines, none loads.
             message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; {dialect.label} cannot load it"
@@ -238,7 +238,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         ctx = _project(ctx, rel, self.project_folders, self.prefix)
         self.seen.add(real)
         try:
-            modes = roo_modes(_several_text(real))
+            modes = roo_modes(several_text(real))
         except ValueError:
             self.add_source(real, rel, ctx, fmt, explicit)  # read as one agent, which says why
             return
@@ -305,18 +305,19 @@ def _kiro_prompt_path(real: str) -> tuple[str, str] | None:
     return target, path
 
 
-def named_parts(source: AgentSource) -> tuple[str, ...] | None:
-    """The prompt file an agent's own text names (a Kiro ``file://``, an opencode ``{file:}``)
-    when it is a regular file, as discovery takes it (the scanned folder aside: one outside it
-    differs from the companions, and discovery runs again); None for agents whose parts their
-    text does not name. An edit of the text that changes it needs discovery again."""
+def named_parts(source: AgentSource, text: str | None = None) -> tuple[str, ...] | None:
+    """The prompt file an agent's own text (``text``, when read) names (a Kiro ``file://``, an
+    opencode ``{file:}``); None for agents whose text names no part. One discovery did not read
+    (outside, missing, past the shared-text budget) is no companion: discovery runs again, and
+    its AC119 says what the text says now. An edit of the text that changes it needs discovery again."""
     path = str(source.path)
     dialect = config_dialect(source.path.name)
     if dialect is not None and source.entry is not None:
         from catalog.parse.config_agents import config_agents, prompt_file  # not for a Markdown agent
 
+        text = several_text(path) if text is None else text
         try:
-            settings = [s for name, s, _ in config_agents(_several_text(path), dialect) if name == source.entry]
+            settings = [s for name, s, _ in config_agents(text, dialect) if name == source.entry]
         except ValueError:
             return ()
         target = prompt_file(settings[0].get("prompt"), path) if settings else None
@@ -325,7 +326,7 @@ def named_parts(source: AgentSource) -> tuple[str, ...] | None:
         target = named[1] if named else None
     else:
         return None
-    return (target,) if target is not None and os.path.isfile(target) else ()
+    return (target,) if target is not None else ()
 
 
 def entries_in(path: str) -> tuple[str, ...]:
@@ -334,7 +335,7 @@ def entries_in(path: str) -> tuple[str, ...]:
     from catalog.parse.config_agents import config_agents
     from catalog.parse.structured import roo_modes
 
-    text = _several_text(path)
+    text = several_text(path)
     dialect = config_dialect(os.path.basename(path))
     try:
         if dialect is not None:
@@ -351,7 +352,7 @@ def _size(path: str) -> int:
         return 0  # reading it says why
 
 
-def _several_text(path: str) -> str:
+def several_text(path: str) -> str:
     """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
     it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
     return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")

@@ -101,15 +101,25 @@ def ids_of(state: State, path: str) -> tuple[str, ...]:
 def only_agents_changed(state: State, changed: list[str], docs_dir: str) -> bool:
     """Whether discovery would find what it found last time: every changed path is an agent
     file still an agent, a folder whose entries are the same, or one of our outputs."""
-    from catalog.discover.agent_files import still_an_agent
+    from catalog.discover.agent_files import named_parts, several_text, still_an_agent
 
+    # What discovery said of an agent file (a prompt file it did not read, AC119) is of its text
+    # then: quoted from it, at a line of it. An edit of that file needs discovery again.
+    said = {finding.path for finding in state.discovery.findings}
     for path in changed:
         ids = ids_of(state, path)
         if ids:
-            entry = entry_of(state.entries[ids[0]])
-            # A file of several agents: the ones it had (an added or renamed one needs discovery).
+            # A file of several agents: the ones it had (an added or renamed one needs discovery),
+            # each with the prompt file it named (the second's may be the one that changed).
             others = [i.rsplit("#", 1)[1] for i in ids if "#" in i]
-            if entry is None or not still_an_agent(source_of(entry.source), others):
+            entries = [entry_of(state.entries[cid]) for cid in ids]
+            if any(entry is None or entry.source.display_path in said for entry in entries):
+                return False
+            sources = [source_of(entry.source) for entry in entries if entry is not None]
+            if not still_an_agent(sources[0], others):
+                return False
+            text = several_text(path) if len(sources) > 1 else None  # read once for all its agents
+            if any(named_parts(source, text) not in (None, source.companions) for source in sources[1:]):
                 return False
         elif path in state.folders:
             from catalog.discover.find import entries_of  # here: an edit in place changes no folder
