@@ -112,3 +112,24 @@ def test_a_cached_run_shares_out_the_budget_as_a_fresh_one(tmp_path: Path, small
     assert sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()) == pages
     for page in pages:
         assert (docs / page).read_bytes() == (fresh / page).read_bytes(), page
+
+
+def test_an_agent_reads_its_own_part_whatever_the_budget(tmp_path: Path, small_budget: int) -> None:
+    # builder.md names builder.json's agent: it is read as part of it, not as an agent of its own
+    # (kiro-dev-team's layout). Other agents reading it first spend the budget: builder.json
+    # still reads it, or its text was on no page at all.
+    write(tmp_path, ".kiro/agents/builder.md", f"---\nname: builder\ndescription: Builds.\n---\n{PROMPT}")
+    for index in range(6):
+        kiro(tmp_path, f"a{index}", "file://./builder.md")
+    kiro(tmp_path, "builder", "file://./builder.md")
+    discovery = find_agent_files([str(tmp_path)])
+    assert [s.reason for s in discovery.skipped if s.rel_path == ".kiro/agents/builder.md"] == [
+        f"read as part of {tmp_path}/.kiro/agents/builder.json, not as an agent of its own"
+    ]
+    builder = next(s for s in discovery.sources if s.rel_path == ".kiro/agents/builder.json")
+    assert builder.companions == (str(tmp_path / ".kiro/agents/builder.md"),)
+    assert [s.rel_path for s in discovery.sources if s.companions] == [
+        *(f".kiro/agents/a{i}.json" for i in range(4)),  # the first, and three copies of its 3,045 bytes
+        ".kiro/agents/builder.json",
+    ]
+    assert f"{tmp_path}/.kiro/agents/builder.json" not in {f.path for f in discovery.findings}

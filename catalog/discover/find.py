@@ -97,12 +97,15 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
     # is no agent of its own: it would be the same agent twice. One that names another agent
     # keeps its page (a stranger's prompt path cannot take it away).
     parts = {companion: source for source in walker.sources for companion in source.companions}
-    for source in [s for s in walker.sources if str(s.path) in parts and _names_its_owner(s, parts[str(s.path)])]:
+    owned = [s for s in walker.sources if str(s.path) in parts and _names_its_owner(s, parts[str(s.path)])]
+    for source in owned:
         walker.sources.remove(source)
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
     walker.sources[:] = _distinct_collections(walker.sources, walker.project_folders)
-    walker.sources[:], unread = bounded_shared_texts(walker.sources)
+    # An owner reads its part whatever the budget: it is its text, on no page of its own.
+    own = {(parts[str(s.path)].display_path, str(s.path)) for s in owned}
+    walker.sources[:], unread = bounded_shared_texts(walker.sources, own)
     walker.findings.extend(unread)
     return Discovery(
         tuple(walker.sources),

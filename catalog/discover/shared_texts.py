@@ -10,7 +10,7 @@ its sorted order: the same files give the same pages.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from catalog.model.dialects import DIALECTS
@@ -20,9 +20,13 @@ from catalog.types import AgentSource, Finding
 SHARED_TEXT_BYTES = 16 * 1024 * 1024
 
 
-def bounded_shared_texts(sources: Sequence[AgentSource]) -> tuple[list[AgentSource], list[Finding]]:
+def bounded_shared_texts(
+    sources: Sequence[AgentSource], own: Collection[tuple[str, str]] = ()
+) -> tuple[list[AgentSource], list[Finding]]:
     """``sources`` with the files they read as part of them, within the catalog's budget of
-    copies; and a finding for each file an agent does not read past it."""
+    copies; and a finding for each file an agent does not read past it. A file that is an
+    agent's own part (``own``: its display path and the file, an agent file naming it) is read by
+    it free, as a first reader."""
     read: set[str] = set()
     room = SHARED_TEXT_BYTES
     bounded: list[AgentSource] = []
@@ -34,7 +38,7 @@ def bounded_shared_texts(sources: Sequence[AgentSource]) -> tuple[list[AgentSour
         kept: list[str] = []
         for path in source.companions:
             size = _size(path)
-            if path not in read:
+            if path not in read or (source.display_path, path) in own:
                 read.add(path)
             elif size <= room:
                 room -= size
