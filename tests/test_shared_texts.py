@@ -6,6 +6,7 @@ copies an agent does not read it, and AC119 says so; the cached run decides as a
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,15 @@ def test_an_agent_reads_its_own_part_whatever_the_budget(tmp_path: Path, small_b
         ".kiro/agents/builder.json",
     ]
     assert f"{tmp_path}/.kiro/agents/builder.json" not in {f.path for f in discovery.findings}
+
+
+def test_hard_links_to_one_file_are_one_shared_text(tmp_path: Path, small_budget: int) -> None:
+    # The same text under many names (hard links, as a tar archive keeps them): each name's
+    # first reader read it free, 2 MB a page for a file of 2 MB on disk.
+    write(tmp_path, ".kiro/agents/prompts/shared.md", PROMPT)
+    for index in range(8):
+        if index:
+            os.link(tmp_path / ".kiro/agents/prompts/shared.md", tmp_path / f".kiro/agents/prompts/s{index}.md")
+        kiro(tmp_path, f"k{index}", f"file://./prompts/{'shared' if not index else f's{index}'}.md")
+    discovery = find_agent_files([str(tmp_path)])
+    assert [s.rel_path for s in discovery.sources if s.companions] == [f".kiro/agents/k{i}.json" for i in range(5)]

@@ -27,7 +27,7 @@ def bounded_shared_texts(
     copies; and a finding for each file an agent does not read past it. A file that is an
     agent's own part (``own``: its display path and the file, an agent file naming it) is read by
     it free, as a first reader."""
-    read: set[str] = set()
+    read: set[object] = set()  # each file read, by its inode: a hard link is the same text
     room = SHARED_TEXT_BYTES
     bounded: list[AgentSource] = []
     findings: list[Finding] = []
@@ -37,9 +37,9 @@ def bounded_shared_texts(
             continue
         kept: list[str] = []
         for path in source.companions:
-            size = _size(path)
-            if path not in read or (source.display_path, path) in own:
-                read.add(path)
+            size, identity = _size_and_identity(path)
+            if identity not in read or (source.display_path, path) in own:
+                read.add(identity)
             elif size <= room:
                 room -= size
             else:
@@ -55,8 +55,9 @@ def bounded_shared_texts(
     return bounded, findings
 
 
-def _size(path: str) -> int:
+def _size_and_identity(path: str) -> tuple[int, object]:
     try:
-        return os.stat(path).st_size
+        found = os.stat(path)
     except OSError:
-        return 0
+        return 0, path  # reading it says why
+    return found.st_size, (found.st_dev, found.st_ino)
