@@ -182,6 +182,25 @@ def test_one_file_grows_the_output_in_proportion(tmp_path: Path, construct: str)
     assert big_out - small_out <= GROWTH * (big_in - small_in), measured
 
 
+def opencode_json(agents: int) -> str:
+    return json.dumps({"agent": {f"a{i}": {"description": "d", "prompt": "x"} for i in range(agents)}})
+
+
+def test_agents_of_one_file_cost_the_output_in_proportion_to_their_number(tmp_path: Path) -> None:
+    """4,000 agents of one opencode.json downloaded the whole file each: 730 MB of downloads
+    from 180 KB. Each agent's download is now the file with that agent alone."""
+    sizes = []
+    for agents in (100, 400):
+        root = tmp_path / str(agents)
+        write(root / "opencode.json", opencode_json(agents))
+        pages = render_catalog(scan_catalog([str(root)], jobs=1))
+        downloads = {rel: str(text) for rel, text in pages.items() if rel.startswith("downloads/")}
+        assert len(downloads) == agents
+        assert json.loads(downloads["downloads/a7.md.txt"]) == {"agent": {"a7": {"description": "d", "prompt": "x"}}}
+        sizes.append(sum(len(str(text).encode()) for text in pages.values()))
+    assert sizes[1] < 4.5 * sizes[0], sizes
+
+
 def test_an_alias_repeating_long_values_is_refused_at_its_line(tmp_path: Path) -> None:
     write(tmp_path / "agents" / "a.md", agent("name: a\ndescription: d\nx: &v " + "y" * 5000 + "\nk: [" + "*v, " * 10 + "]"))
     run = measure(["scan", "agents"], tmp_path)

@@ -388,8 +388,18 @@ def _file_name(agent: Agent) -> str:
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
-    if text and DIALECTS[agent.format].syntax == "roomodes" and "#" in agent.path:
+    if not text or "#" not in agent.path:
+        return text or agent.body
+    # One agent of a file of several: that agent alone, as its file holds it (a download of
+    # the whole file each would make the downloads grow with the square of the file).
+    file, entry = agent.path.rsplit("#", 1)
+    dialect = DIALECTS[agent.format]
+    if dialect.syntax == "roomodes":
         from catalog.parse.structured import mode_text
 
-        return mode_text(text, agent.path.rsplit("#", 1)[1]) or text  # this mode alone, as .roomodes holds it
-    return text or agent.body
+        return mode_text(text, entry) or text
+    if posixpath.basename(file).lower() in dialect.config_files:
+        from catalog.parse.config_agents import config_agent_text
+
+        return config_agent_text(text, dialect, entry) or text
+    return text
