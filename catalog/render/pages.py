@@ -388,18 +388,8 @@ def _file_name(agent: Agent) -> str:
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
-    if not text or "#" not in agent.path:
-        return text or agent.body
-    # One agent of a file of several: that agent alone, as its file holds it (a download of
-    # the whole file each would make the downloads grow with the square of the file).
-    file, entry = agent.path.rsplit("#", 1)
-    dialect = DIALECTS[agent.format]
-    if dialect.syntax == "roomodes":
-        from catalog.parse.structured import mode_text
+    if text and "#" in agent.path:  # one agent of a file of several: that agent alone
+        from catalog.parse.structured import agent_alone
 
-        return mode_text(text, entry) or text
-    if posixpath.basename(file).lower() in dialect.config_files:
-        from catalog.parse.config_agents import config_agent_text
-
-        return config_agent_text(text, dialect, entry) or text
-    return text
+        return agent_alone(text, agent.path, agent.format) or text
+    return text or agent.body
