@@ -202,6 +202,57 @@ def test_agents_of_one_file_cost_the_output_in_proportion_to_their_number(tmp_pa
 
 
 def test_an_alias_repeating_long_values_is_refused_at_its_line(tmp_path: Path) -> None:
-    write(tmp_path / "agents" / "a.md", agent("name: a\ndescription: d\nx: &v " + "y" * 5000 + "\nk: [" + "*v, " * 10 + "]"))
+    aliases = "name: a\ndescription: d\nx: &v " + "y" * 5000 + "\nk: [" + "*v, " * 10 + "]"
+    write(tmp_path / "agents" / "a.md", agent(aliases))
     run = measure(["scan", "agents"], tmp_path)
     assert "agents/a.md:2:1: AC114 frontmatter's aliases repeat its values to 55,0" in run.output, run.output
+
+
+def grouped_catalog(field: str, size: int) -> dict[str, str]:
+    """Forty agents that a manifest puts in one group, whose name (``field``) is ``size`` long."""
+    long = "N" * size
+    files = {f"plugins/p/agents/a{i}.md": f"---\nname: a{i}\ndescription: d\n---\nYou help.\n" for i in range(40)}
+    plugin: dict[str, str] = {"name": long if field == "plugin.json name" else "p"}
+    entry = {"name": long if field == "plugin entry name" else "p", "source": "./plugins/p"}
+    if field == "plugin entry category":
+        entry["category"] = long
+    marketplace = {"name": long if field == "marketplace name" else "m", "plugins": [entry]}
+    files[".claude-plugin/marketplace.json"] = json.dumps(marketplace)
+    files["plugins/p/.claude-plugin/plugin.json"] = json.dumps(plugin)
+    if field == "opencode category JSON":
+        files = {f".opencode/agent/g/a{i}.md": "---\ndescription: d\n---\nYou help.\n" for i in range(40)}
+        files[".opencode/agent/g/category.json"] = json.dumps({"name": long})
+    if field == "collection.yml id":
+        files = {f"agents/a{i}.agent.md": "---\ndescription: d\n---\nYou help.\n" for i in range(40)}
+        items = "".join(f"  - path: agents/a{i}.agent.md\n" for i in range(40))
+        files["collections/c.collection.yml"] = f"id: {long}\nitems:\n{items}"
+        files[".github/plugin/marketplace.json"] = json.dumps({"name": "m", "plugins": []})
+    return files
+
+
+GROUP_FIELDS = [
+    "marketplace name",
+    "plugin entry name",
+    "plugin entry category",
+    "plugin.json name",
+    "opencode category JSON",
+    "collection.yml id",
+]
+
+
+@pytest.mark.parametrize("field", GROUP_FIELDS)
+def test_a_long_group_name_is_not_copied_into_each_agent_of_the_group(tmp_path: Path, field: str) -> None:
+    """A 200 KB marketplace name given to 1,000 agents made 600 MB of docs (and 1.6 GB of
+    memory): each agent's page and record held it. Names a manifest gives a group are cut."""
+    measured = []
+    for size in (1_000, 4_000):
+        root = tmp_path / str(size)
+        for rel, text in grouped_catalog(field, size).items():
+            write(root / rel, text)
+        catalog = scan_catalog([str(root)], jobs=1)
+        assert len(catalog.agents) == 40
+        cut = [f for f in catalog.findings if f.code == "AC130" and f"a name of {size:,} characters" in f.message]
+        assert cut, catalog.findings
+        measured.append((input_bytes(root), sum(len(str(t).encode()) for t in render_catalog(catalog).values())))
+    (small_in, small_out), (big_in, big_out) = measured
+    assert big_out - small_out <= GROWTH * (big_in - small_in), measured
