@@ -9,7 +9,9 @@ class is checked by a property over texts made of tables, definitions and their 
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.lint.check import lint_catalog
+from catalog.pipeline import scan_catalog
 from catalog.render import textsafe
 from catalog.render.growth import PER_CHARACTER, SLACK, out_of_proportion
+from catalog.render.pages import render_catalog
 from catalog.types import Catalog
 from tests.hostile_fixtures import MARKDOWN_BOMBS, agent, write, write_markdown_bombs
 from tests.hostile_support import catalog_slugs, measure
@@ -108,3 +112,147 @@ def test_a_catalog_of_markdown_bombs_builds_small_and_every_agent_has_its_page(t
         assert (tmp_path / "docs" / "agents" / f"{slugs[path]}.md").is_file(), path
     written = sum(p.stat().st_size for p in (tmp_path / "docs").rglob("*") if p.is_file())
     assert written < 16 * source_bytes, (written, source_bytes)
+
+
+# --- the class across fields: what one file's input may cost the output --------------------------
+#
+# Every place an agent's data lands (its page, record and download, the overview, the group
+# pages, the filter's data, catalog.json), driven by a file made of one construct repeated:
+# the output may grow by at most GROWTH bytes per byte the input grows.
+
+GROWTH = 16
+
+
+def rendered_bytes(root: Path) -> int:
+    """Bytes of every file ``generate`` would write for the agents under ``root``."""
+    pages = render_catalog(scan_catalog([str(root)], jobs=1))
+    return sum(len(str(text).encode()) for text in pages.values())
+
+
+def input_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def one_claude_agent(frontmatter: str) -> dict[str, str]:
+    return {".claude/agents/a.md": f"---\nname: a\ndescription: Helps.\n{frontmatter}---\n\nYou help.\n"}
+
+
+# One file each, ``n`` of a construct; each is written with n and 4n.
+INFLATING: dict[str, Callable[[int], dict[str, str]]] = {
+    "many short tools": lambda n: one_claude_agent("tools: " + ", ".join(f"t{i}" for i in range(n)) + "\n"),
+    "many tags": lambda n: one_claude_agent("tags: [" + ", ".join(f"g{i}" for i in range(n)) + "]\n"),
+    "many unknown keys": lambda n: one_claude_agent("".join(f"k{i}: 1\n" for i in range(n))),
+    "a long color": lambda n: one_claude_agent(f"color: {'r' * n}\n"),
+    "alias of a long value, many times": lambda n: one_claude_agent(
+        f"x: &v {'y' * n}\n" + "".join(f"k{i}: *v\n" for i in range(n // 10))
+    ),
+    "alias of a long tool, many times": lambda n: one_claude_agent(
+        f"tools: [&v {'y' * n}, " + ", ".join("*v" for _ in range(n // 10)) + "]\n"
+    ),
+    "alias of a list of long values": lambda n: one_claude_agent(
+        f"x: &v [{'y' * n}, {'z' * n}]\ntags: [" + ", ".join("*v" for _ in range(n // 20)) + "]\n"
+    ),
+    "one-character examples": lambda n: {
+        ".claude/agents/a.md": "---\nname: a\ndescription: d\n---\n" + "<example>x</example>\n" * n
+    },
+    "many headings": lambda n: {
+        ".claude/agents/a.md": "---\nname: a\ndescription: d\n---\n" + "".join(f"# h{i}\n" for i in range(n))
+    },
+    "many permission rules": lambda n: {
+        ".opencode/agent/a.md": "---\ndescription: d\npermission:\n  bash:\n"
+        + "".join(f'    "c{i}": ask\n' for i in range(n))
+        + "---\nYou help.\n"
+    },
+    "roo modes aliasing a long prompt": lambda n: {
+        ".roomodes": f"customModes:\n- slug: a\n  name: a\n  roleDefinition: &v {'y' * n}\n  groups: []\n"
+        + "".join(f"- slug: m{i}\n  name: m\n  roleDefinition: *v\n" for i in range(n // 100))
+    },
+}
+
+
+@pytest.mark.parametrize("construct", sorted(INFLATING))
+def test_one_file_grows_the_output_in_proportion(tmp_path: Path, construct: str) -> None:
+    measured = []
+    for n in (500, 2000):
+        root = tmp_path / str(n)
+        for rel, text in INFLATING[construct](n).items():
+            write(root / rel, text)
+        measured.append((input_bytes(root), rendered_bytes(root)))
+    (small_in, small_out), (big_in, big_out) = measured
+    assert big_out - small_out <= GROWTH * (big_in - small_in), measured
+
+
+def opencode_json(agents: int) -> str:
+    return json.dumps({"agent": {f"a{i}": {"description": "d", "prompt": "x"} for i in range(agents)}})
+
+
+def test_agents_of_one_file_cost_the_output_in_proportion_to_their_number(tmp_path: Path) -> None:
+    """4,000 agents of one opencode.json downloaded the whole file each: 730 MB of downloads
+    from 180 KB. Each agent's download is now the file with that agent alone."""
+    sizes = []
+    for agents in (100, 400):
+        root = tmp_path / str(agents)
+        write(root / "opencode.json", opencode_json(agents))
+        pages = render_catalog(scan_catalog([str(root)], jobs=1))
+        downloads = {rel: str(text) for rel, text in pages.items() if rel.startswith("downloads/")}
+        assert len(downloads) == agents
+        assert json.loads(downloads["downloads/a7.md.txt"]) == {"agent": {"a7": {"description": "d", "prompt": "x"}}}
+        sizes.append(sum(len(str(text).encode()) for text in pages.values()))
+    assert sizes[1] < 4.5 * sizes[0], sizes
+
+
+def test_an_alias_repeating_long_values_is_refused_at_its_line(tmp_path: Path) -> None:
+    aliases = "name: a\ndescription: d\nx: &v " + "y" * 5000 + "\nk: [" + "*v, " * 10 + "]"
+    write(tmp_path / "agents" / "a.md", agent(aliases))
+    run = measure(["scan", "agents"], tmp_path)
+    assert "agents/a.md:2:1: AC114 frontmatter's aliases repeat its values to 55,0" in run.output, run.output
+
+
+def grouped_catalog(field: str, size: int) -> dict[str, str]:
+    """Forty agents that a manifest puts in one group, whose name (``field``) is ``size`` long."""
+    long = "N" * size
+    files = {f"plugins/p/agents/a{i}.md": f"---\nname: a{i}\ndescription: d\n---\nYou help.\n" for i in range(40)}
+    plugin: dict[str, str] = {"name": long if field == "plugin.json name" else "p"}
+    entry = {"name": long if field == "plugin entry name" else "p", "source": "./plugins/p"}
+    if field == "plugin entry category":
+        entry["category"] = long
+    marketplace = {"name": long if field == "marketplace name" else "m", "plugins": [entry]}
+    files[".claude-plugin/marketplace.json"] = json.dumps(marketplace)
+    files["plugins/p/.claude-plugin/plugin.json"] = json.dumps(plugin)
+    if field == "opencode category JSON":
+        files = {f".opencode/agent/g/a{i}.md": "---\ndescription: d\n---\nYou help.\n" for i in range(40)}
+        files[".opencode/agent/g/category.json"] = json.dumps({"name": long})
+    if field == "collection.yml id":
+        files = {f"agents/a{i}.agent.md": "---\ndescription: d\n---\nYou help.\n" for i in range(40)}
+        items = "".join(f"  - path: agents/a{i}.agent.md\n" for i in range(40))
+        files["collections/c.collection.yml"] = f"id: {long}\nitems:\n{items}"
+        files[".github/plugin/marketplace.json"] = json.dumps({"name": "m", "plugins": []})
+    return files
+
+
+GROUP_FIELDS = [
+    "marketplace name",
+    "plugin entry name",
+    "plugin entry category",
+    "plugin.json name",
+    "opencode category JSON",
+    "collection.yml id",
+]
+
+
+@pytest.mark.parametrize("field", GROUP_FIELDS)
+def test_a_long_group_name_is_not_copied_into_each_agent_of_the_group(tmp_path: Path, field: str) -> None:
+    """A 200 KB marketplace name given to 1,000 agents made 600 MB of docs (and 1.6 GB of
+    memory): each agent's page and record held it. Names a manifest gives a group are cut."""
+    measured = []
+    for size in (1_000, 4_000):
+        root = tmp_path / str(size)
+        for rel, text in grouped_catalog(field, size).items():
+            write(root / rel, text)
+        catalog = scan_catalog([str(root)], jobs=1)
+        assert len(catalog.agents) == 40
+        cut = [f for f in catalog.findings if f.code == "AC130" and f"a name of {size:,} characters" in f.message]
+        assert cut, catalog.findings
+        measured.append((input_bytes(root), sum(len(str(t).encode()) for t in render_catalog(catalog).values())))
+    (small_in, small_out), (big_in, big_out) = measured
+    assert big_out - small_out <= GROWTH * (big_in - small_in), measured

@@ -183,13 +183,11 @@ class _Walker(_AgentFiles):
                 break
         if marketplace and isinstance(marketplace.get("name"), str):
             with self.guard(rel, where):  # whatever the entries hold, they cost only this manifest
-                plugins: dict[str, tuple[str, str | None]] = {}
-                for entry in marketplace.get("plugins") or []:
-                    if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
-                        root = os.path.realpath(os.path.join(real, entry["source"]))
-                        category = entry.get("category") if isinstance(entry.get("category"), str) else None
-                        plugins[root] = (str(entry["name"]), category)
-                ctx = replace(ctx, collection=marketplace["name"], marketplace=marketplace["name"], plugins=plugins)
+                title, plugins = (
+                    self.group_name(marketplace["name"], rel, where),
+                    self.plugins(real, rel, where, marketplace),
+                )
+                ctx = replace(ctx, collection=title, marketplace=title, plugins=plugins)
                 ctx = replace(ctx, groups=self.groupings(real, rel, marketplace))
         elif (
             rel
@@ -221,7 +219,7 @@ class _Walker(_AgentFiles):
                 plugin_name = (plugin_json or {}).get("name") or listed_name
                 ctx = replace(
                     ctx,
-                    plugin=str(plugin_name) if plugin_name else name,
+                    plugin=self.group_name(plugin_name, rel, where) if plugin_name else name,
                     plugin_files=files,
                     category=listed_category or ctx.category,
                 )

@@ -20,6 +20,10 @@ from catalog.types import Finding, Format, Severity, Skipped
 # Manifests get the agent files' limits: a few kilobytes in practice, a few levels deep.
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 MAX_MANIFEST_DEPTH = 64
+# A name a manifest gives a group of agents (a marketplace, a plugin, a category) is held by
+# each agent of it, on its page and in its record: a marketplace name of 200 KB and its 1,000
+# agents made 600 MB of docs. Past this many characters it is cut (AC130).
+MAX_GROUP_NAME = 200
 
 
 @frozen
@@ -56,6 +60,16 @@ class _ManifestReader:
         """How findings name a file ``name`` in the folder ``rel``."""
         # At the scanned root (prefix and rel both empty) there is no folder part to join.
         return "/".join(part for part in (self.prefix.rstrip("/"), rel, name) if part)
+
+    def group_name(self, value: object, rel: str, name: str) -> str:
+        """A name manifest ``name`` in ``rel`` gives a group of agents, at most ``MAX_GROUP_NAME``
+        characters (a finding says when it is cut)."""
+        text = str(value)
+        if len(text) <= MAX_GROUP_NAME:
+            return text
+        message = f"a name of {len(text):,} characters, cut to {MAX_GROUP_NAME} (each agent of the group holds it)"
+        self.findings.append(Finding(self.shown(rel, name), 1, 1, "AC130", "warning", message))
+        return cut_group_name(text)
 
     @contextlib.contextmanager
     def guard(self, rel: str, name: str) -> Iterator[None]:
@@ -98,6 +112,19 @@ class _ManifestReader:
             data = _load_manifest(real, parse)
         return data if isinstance(data, dict) else None
 
+    def plugins(
+        self, root: str, rel: str, name: str, marketplace: Mapping[str, Any]
+    ) -> dict[str, tuple[str, str | None]]:
+        """The plugins a marketplace lists: real folder -> their name, and category if it gives one."""
+        plugins: dict[str, tuple[str, str | None]] = {}
+        for entry in marketplace.get("plugins") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("source"), str) and entry.get("name"):
+                folder = os.path.realpath(os.path.join(root, entry["source"]))
+                category = entry.get("category") if isinstance(entry.get("category"), str) else None
+                named = self.group_name(entry["name"], rel, name)
+                plugins[folder] = (named, category and self.group_name(category, rel, name))
+        return plugins
+
     def groupings(self, root: str, rel: str, marketplace: Mapping[str, Any]) -> dict[str, str]:
         """Agent files a marketplace's plugins list (in their own folders or, as awesome-copilot
         ships them, relative to the marketplace's folder), and those the collection manifests
@@ -120,7 +147,10 @@ class _ManifestReader:
                 if listed is None and isinstance(extension, dict):
                     listed = extension.get("agents")
             named = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
-            category = entry["category"] if isinstance(entry.get("category"), str) else str(entry["name"])
+            # Cut as the walk cut it, which said so.
+            category = cut_group_name(
+                entry["category"] if isinstance(entry.get("category"), str) else str(entry["name"])
+            )
             paths = [where for p in named for where in (os.path.join(folder, p), os.path.join(root, p))]
             groups.append((len(named), category, paths))
         collections = os.path.join(root, "collections")
@@ -133,7 +163,8 @@ class _ManifestReader:
                 for i in (items[:10_000] if isinstance(items, list) else [])
                 if isinstance(i, dict) and isinstance(i.get("path"), str)
             ]
-            category = loaded["id"] if isinstance(loaded.get("id"), str) else name[: -len(".collection.yml")]
+            given = loaded["id"] if isinstance(loaded.get("id"), str) else name[: -len(".collection.yml")]
+            category = self.group_name(given, f"{rel}/collections" if rel else "collections", name)
             groups.append((len(paths), category, paths))
         found: dict[str, str] = {}
         for _, category, paths in sorted(groups, key=lambda g: g[:2]):
@@ -153,8 +184,12 @@ class _ManifestReader:
         for name in names:
             data = self.read_json(folder, name, rel)
             if data and isinstance(data.get("name"), str):
-                return str(data["name"])
+                return self.group_name(data["name"], rel, name)
         return None
+
+
+def cut_group_name(text: str) -> str:
+    return text if len(text) <= MAX_GROUP_NAME else text[: MAX_GROUP_NAME - 1] + "…"
 
 
 class _ManifestRefused(Exception):

@@ -94,6 +94,19 @@ def _agents_by_name(text: str, key: str) -> dict[str | None, tuple[dict[str, Any
     return {name: (settings, line) for name, settings, line in _config_agents(text, key)}
 
 
+def config_agent_text(text: str, dialect: Dialect, entry: str) -> str | None:
+    """One agent of a configuration file as a configuration file of its own (``{"agent":
+    {"reviewer": {...}}}``), or None: each of a file's agents downloads its own, as a Roo Code
+    mode does, not the whole file (a file of 4,000 agents was 4,000 copies of itself)."""
+    try:
+        agents = _agents_by_name(text, dialect.config_key)
+    except ValueError:
+        return None
+    if entry not in agents:
+        return None
+    return json.dumps({dialect.config_key: {entry: agents[entry][0]}}, indent=2, ensure_ascii=False) + "\n"
+
+
 def shown_path(path: str, start: str) -> str:
     """A file an agent reads as part of it, relative to its agent's folder, as text a page can
     hold: bytes of its name that are not UTF-8 written as ``\\xNN`` (as discovery shows names)."""

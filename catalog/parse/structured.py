@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -27,7 +28,7 @@ from catalog.model.origins import origin
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.fences import closed_fence
 from catalog.parse.yaml_limits import _check_size, _jsonable
-from catalog.types import AgentSource, Finding, Origin, RawDocument
+from catalog.types import AgentSource, Finding, Format, Origin, RawDocument
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_TABLE = re.compile(r"[ \t]*\[")
@@ -285,6 +286,21 @@ def _modes_by_entry(text: str) -> dict[str | None, tuple[dict[str, Any], dict[st
     return {entry: (mode, lines) for entry, mode, lines in _roo_modes(text)}
 
 
+def agent_alone(text: str, path: str, fmt: Format) -> str | None:
+    """One agent of a file of several (``.roomodes#reviewer``, ``opencode.json#reviewer``) as a
+    file of that name holding it alone, or None: a download of the whole file for each of its
+    agents would make the downloads grow with the square of the file."""
+    file, entry = path.rsplit("#", 1)
+    dialect = DIALECTS[fmt]
+    if dialect.syntax == "roomodes":
+        return mode_text(text, entry)
+    if posixpath.basename(file).lower() in dialect.config_files:
+        from catalog.parse.config_agents import config_agent_text
+
+        return config_agent_text(text, dialect, entry)
+    return None
+
+
 def mode_text(text: str, entry: str) -> str | None:
     """One mode of a .roomodes file as a .roomodes file of its own (YAML), or None."""
     try:
@@ -376,4 +392,4 @@ _READERS: dict[str, Callable[[str, AgentSource, Dialect], RawDocument]] = {
     "roomodes": _read_roomodes,
 }
 
-__all__: Sequence[str] = ("mode_text", "parse_document", "roo_modes")
+__all__: Sequence[str] = ("agent_alone", "mode_text", "parse_document", "roo_modes")

@@ -79,6 +79,12 @@ def _short(exc: Exception) -> str:
 
 
 MAX_YAML_NODES = 50_000  # after expanding aliases: stops "billion laughs"
+# Characters of values after expanding aliases, at most this many times those written, plus
+# YAML_EXPANSION_SLACK: an alias of a long value stands for all of it, so 10,000 ``*a`` of a
+# 10 KB value made a record of 100 MB from a file of 109 KB (a page, a download of each mode
+# of a .roomodes, copies it again).
+MAX_YAML_EXPANSION = 2
+YAML_EXPANSION_SLACK = 4096
 MAX_YAML_DEPTH = 64
 
 
@@ -251,8 +257,11 @@ def _too_deep(text: str, whole: bool) -> tuple[_YamlProblem | None, bool]:
 
 
 def _check_size(root: yaml.Node) -> None:
-    """Refuse alias bombs, cycles and deep nesting before anything is constructed."""
+    """Refuse alias bombs (of many values, or of long ones), cycles and deep nesting before
+    anything is constructed."""
     sizes: dict[int, int] = {}
+    chars: dict[int, int] = {}  # characters of the values below a node, aliases expanded
+    written = 0  # characters of the values as written: each node once
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
     while stack:
@@ -262,6 +271,9 @@ def _check_size(root: yaml.Node) -> None:
         if done:
             on_path.discard(key)
             sizes[key] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            written += own
+            chars[key] = own + sum(chars[id(c)] for c in children)
             if sizes[key] > MAX_YAML_NODES:
                 raise _YamlProblem(
                     f"frontmatter expands to more than {MAX_YAML_NODES:,} values (YAML alias bomb?)",
@@ -280,6 +292,14 @@ def _check_size(root: yaml.Node) -> None:
         on_path.add(key)
         stack.append((node, True, depth))
         stack.extend((child, False, depth + 1) for child in children if id(child) not in sizes)
+    expanded = chars.get(id(root), 0)
+    if expanded > MAX_YAML_EXPANSION * written + YAML_EXPANSION_SLACK:
+        raise _YamlProblem(
+            f"frontmatter's aliases repeat its values to {expanded:,} characters, over {MAX_YAML_EXPANSION} times "
+            f"the {written:,} it holds (YAML alias bomb?)",
+            *_mark(root),
+            syntax=False,
+        )
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:

@@ -388,8 +388,8 @@ def _file_name(agent: Agent) -> str:
 def _raw_text(agent: Agent) -> str:
     """The file as its author wrote it, for download (size-limited, never blocking)."""
     text, _ = read_agent_file(agent.source, agent.path)
-    if text and DIALECTS[agent.format].syntax == "roomodes" and "#" in agent.path:
-        from catalog.parse.structured import mode_text
+    if text and "#" in agent.path:  # one agent of a file of several: that agent alone
+        from catalog.parse.structured import agent_alone
 
-        return mode_text(text, agent.path.rsplit("#", 1)[1]) or text  # this mode alone, as .roomodes holds it
+        return agent_alone(text, agent.path, agent.format) or text
     return text or agent.body
