@@ -117,3 +117,48 @@ def test_a_manifest_over_a_limit_is_refused_with_a_finding(
     assert len(lines) == 1 and " AC130 " in lines[0] and message in lines[0].lower(), text_of(result)
     names = {a["name"] for a in json.loads(result.stdout)["agents"]}
     assert names == {"x", "fine"}
+
+
+def _long(tag: str) -> str:
+    # Escapes and characters past the BMP: the file spells a name otherwise than it reads.
+    return f"{tag} caf\u00e9 \U0001f600 " + "n" * 250
+
+
+# Each place a manifest names a group: the manifest, written with the long names on lines of
+# their own, and the names it gives (in the order of the file).
+GROUP_MANIFESTS = {
+    "marketplace name and plugin entries": (
+        MARKETPLACE,
+        json.dumps(
+            {
+                "name": _long("market"),
+                "plugins": [
+                    {"name": _long(f"plugin {i}"), "source": f"./plugins/p{i}", "category": _long("shared")}
+                    for i in range(3)
+                ],
+            },
+            indent=2,
+        ),
+    ),
+    "plugin.json name": (PLUGIN, json.dumps({"agents": ["./agents/x.md"], "name": _long("plugin")}, indent=2)),
+    "category JSON name": (CATEGORY, json.dumps({"agents": {}, "name": _long("category")}, indent=2)),
+    "collection.yml id": (
+        "collections/c.collection.yml",
+        f"name: C\ndescription: d\nid: '{_long('collection')}'\nitems:\n  - path: agents/data/x.md\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("manifest", sorted(GROUP_MANIFESTS))
+def test_a_cut_group_name_is_reported_at_its_line(tmp_path: Path, manifest: str) -> None:
+    """AC130 for a name cut past 200 characters points at the line that writes it (each of the
+    same name at its own line), not at the manifest's first line."""
+    rel, text = GROUP_MANIFESTS[manifest]
+    write(tmp_path / rel, text.replace("\u00e9", "\\u00e9") if rel.endswith(".json") else text)
+    write(tmp_path / "plugins/p/agents/x.md", agent("name: x\ndescription: An agent of a plugin."))
+    write(tmp_path / "agents/data/x.md", agent("name: y\ndescription: An agent of a category."))
+    if rel.startswith("collections/"):
+        write(tmp_path / ".github/plugin/marketplace.json", json.dumps({"name": "m", "plugins": []}))
+    expected = [i for i, line in enumerate(text.splitlines(), 1) if "n" * 250 in line]
+    found = [f for f in scan_catalog([str(tmp_path)], jobs=1).findings if f.code == "AC130"]
+    assert sorted(f.line for f in found if f.path.endswith(rel)) == expected, found

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from catalog.discover.agent_files import _AgentFiles
 from catalog.discover.collections import _a_collection, _a_repository, _distinct_collections, _names_its_owner
 from catalog.discover.heads import _maybe_agent
-from catalog.discover.manifests import _Context, _within
+from catalog.discover.manifests import _Context, _NameLines, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
 from catalog.discover.shared_texts import bounded_shared_texts
 from catalog.layout import MANIFEST
@@ -136,8 +136,8 @@ class _Walker(_AgentFiles):
         self.skipped: list[Skipped] = []
         self.findings: list[Finding] = []
         self.seen: set[str] = set()
-        self.root = ""
-        self.prefix = ""
+        self.root = self.prefix = ""
+        self.name_lines = _NameLines()  # where manifests write the names they give groups
         self.folders: list[str] = []  # every folder walked: its mtime changes when entries come and go
         self.manifests: list[str] = []  # every manifest read
         self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}

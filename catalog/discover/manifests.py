@@ -50,6 +50,7 @@ class _ManifestReader:
     manifests: list[str]
     root: str
     prefix: str
+    name_lines: _NameLines
 
     def problem(self, rel: str, code: str, severity: Severity, message: str) -> None:
         """Something a user should see: skipped with a reason, and a finding."""
@@ -68,7 +69,8 @@ class _ManifestReader:
         if len(text) <= MAX_GROUP_NAME:
             return text
         message = f"a name of {len(text):,} characters, cut to {MAX_GROUP_NAME} (each agent of the group holds it)"
-        self.findings.append(Finding(self.shown(rel, name), 1, 1, "AC130", "warning", message))
+        shown = self.shown(rel, name)
+        self.findings.append(Finding(shown, self.name_lines.line(shown, text), 1, "AC130", "warning", message))
         return cut_group_name(text)
 
     @contextlib.contextmanager
@@ -107,6 +109,7 @@ class _ManifestReader:
             message = "symlink leads outside the scanned folder; not read"
             self.findings.append(Finding(shown, 1, 1, "AC132", "warning", message))
             return None
+        self.name_lines.files[shown] = (real, parse is _yaml)  # read again only to find a line
         data: Any = None
         with self.guard(rel, name):
             data = _load_manifest(real, parse)
@@ -192,6 +195,65 @@ def cut_group_name(text: str) -> str:
     return text if len(text) <= MAX_GROUP_NAME else text[: MAX_GROUP_NAME - 1] + "…"
 
 
+class _NameLines:
+    """Where a manifest writes each name cut past ``MAX_GROUP_NAME`` characters, so that AC130
+    points at its line (a marketplace lists its plugins a few lines each); the same name written
+    twice (a category several plugins share) is found at each of its lines in turn."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, bool]] = {}  # a manifest as findings name it -> real path, YAML
+        self.lines: dict[str, dict[str, list[int]]] = {}  # ... -> a long string it holds -> its lines
+        self.told: dict[tuple[str, str], int] = {}  # (manifest, name) -> how many findings gave its line
+
+    def line(self, shown: str, name: str) -> int:
+        """The 1-based line of the next finding about ``name`` in ``shown`` (1 when not found)."""
+        if shown not in self.lines:
+            real, is_yaml = self.files.get(shown, ("", False))
+            try:  # the file as read; changed since, or not found: its first line
+                self.lines[shown] = _long_strings(_manifest_text(real), is_yaml) if real else {}
+            except Exception:
+                self.lines[shown] = {}
+        lines = self.lines[shown].get(name)
+        if not lines:
+            return 1
+        told = self.told.get((shown, name), 0)
+        self.told[(shown, name)] = told + 1
+        return lines[min(told, len(lines) - 1)]
+
+
+def _long_strings(text: str, is_yaml: bool) -> dict[str, list[int]]:
+    """Each string of a manifest longer than ``MAX_GROUP_NAME`` characters (as read: escapes
+    decoded) -> the 1-based lines it is written on, in one pass."""
+    found: dict[str, list[int]] = {}
+    if is_yaml:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        stack, seen = [yaml.compose(text, Loader=loader)], set()
+        while stack:
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_GROUP_NAME:
+                found.setdefault(_clean_text(node.value), []).append(node.start_mark.line + 1)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(reversed(node.value))
+        return {name: sorted(lines) for name, lines in found.items()}
+    json.loads(text)  # valid JSON: each quote outside a string opens one, so the scan is linear
+    at, line, start = 0, 1, text.find('"')
+    while start >= 0:
+        value, end = json.decoder.scanstring(text, start + 1)  # type: ignore[attr-defined]
+        if len(value) > MAX_GROUP_NAME:
+            line += text.count("\n", at, start)
+            at = start
+            found.setdefault(_clean_text(value), []).append(line)
+        start = text.find('"', end)
+    return found
+
+
 class _ManifestRefused(Exception):
     """A manifest read refuses: the message says why."""
 
@@ -199,6 +261,15 @@ class _ManifestRefused(Exception):
 def _load_manifest(path: str, parse: Callable[[str], Any] = json.loads) -> Any:
     """The JSON (or what ``parse`` reads) in ``path``, refused (``_ManifestRefused``) when it
     breaks a limit."""
+    try:
+        data = parse(_manifest_text(path))
+    except RecursionError:
+        raise _ManifestRefused(f"nested more than {MAX_MANIFEST_DEPTH} levels deep; not read") from None
+    return _clean_json(data, 0)
+
+
+def _manifest_text(path: str) -> str:
+    """The text of the manifest at ``path``, refused (``_ManifestRefused``) when it breaks a limit."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         info = os.fstat(fd)
@@ -212,11 +283,7 @@ def _load_manifest(path: str, parse: Callable[[str], Any] = json.loads) -> Any:
         os.close(fd)
     if len(raw) > MAX_MANIFEST_BYTES:
         raise _ManifestRefused(f"over the {MAX_MANIFEST_BYTES:,}-byte limit; not read")
-    try:
-        data = parse(raw.decode("utf-8-sig"))
-    except RecursionError:
-        raise _ManifestRefused(f"nested more than {MAX_MANIFEST_DEPTH} levels deep; not read") from None
-    return _clean_json(data, 0)
+    return raw.decode("utf-8-sig")
 
 
 def _yaml(text: str) -> Any:
