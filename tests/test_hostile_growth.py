@@ -143,6 +143,8 @@ INFLATING: dict[str, Callable[[int], dict[str, str]]] = {
     "many tags": lambda n: one_claude_agent("tags: [" + ", ".join(f"g{i}" for i in range(n)) + "]\n"),
     "many unknown keys": lambda n: one_claude_agent("".join(f"k{i}: 1\n" for i in range(n))),
     "a long color": lambda n: one_claude_agent(f"color: {'r' * n}\n"),
+    # The overview listed every model in a table, a row of 100 bytes each (h-growth: 23 times).
+    "many models": lambda n: one_claude_agent("model: [" + ", ".join(f"m{i}" for i in range(n)) + "]\n"),
     "alias of a long value, many times": lambda n: one_claude_agent(
         f"x: &v {'y' * n}\n" + "".join(f"k{i}: *v\n" for i in range(n // 10))
     ),
