@@ -17,9 +17,9 @@ from catalog.lint import rules_format  # noqa: F401 - registers the format rules
 from catalog.lint.overlap import CROWD, confusable
 from catalog.lint.registry import RULES, Hit, LintSettings, Rule, _line, _rule, _scan_rule, estimate_tokens, rule_table
 from catalog.model.dialects import DIALECTS
+from catalog.model.growth import out_of_proportion
 from catalog.model.names import NAMED_IN_GROUP, some_of
 from catalog.model.sections import prompt_parts
-from catalog.render.growth import out_of_proportion
 from catalog.types import Agent, Section
 
 __all__ = ["RULES", "LintSettings", "Rule", "estimate_tokens", "rule_table"]

@@ -21,6 +21,7 @@ from typing import Any
 import pyromark
 
 from catalog.frozen import frozen
+from catalog.model.growth import out_of_proportion
 from catalog.types import Origin, Section
 
 _NEWLINE = re.compile(rb"\n")
@@ -196,7 +197,10 @@ def _top_level_blocks(body: str) -> list[_Block]:
     item_spans: list[list[int]] = []  # [first, last) byte of each open item's own inline text
     item_slots: list[int] = []  # where each open item's text goes in the current block's items
     code_depth = 0  # inside a code block or table in a list item: not part of the item's text
-    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(body, options=_OPTIONS)
+    # Text whose tables could fill in millions of cells is read without tables, as it is
+    # rendered (``growth``): pyromark 0.9 lists every cell's events (480 MB for 14 KB of rows).
+    options = _OPTIONS & ~pyromark.Options.ENABLE_TABLES if out_of_proportion(body) else _OPTIONS
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(body, options=options)
     for event, span in events:
         kind = next(iter(event)) if isinstance(event, dict) else event
         if kind in ("Start", "End") and _tag_name(event[kind]) not in _BLOCK_TAGS:

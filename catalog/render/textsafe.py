@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import nh3
 
-from catalog.render.growth import out_of_proportion
+from catalog.model.growth import out_of_proportion
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -49,7 +49,7 @@ def _markdown(proportionate: bool = False) -> MarkdownIt:
     """markdown-it-py, for what the Rust port cannot do (inline rendering, deep nesting):
     imported on first use, as most runs never need it. ``proportionate``: without tables and
     reference links, the two constructs that can render out of proportion to their text
-    (``catalog.render.growth``)."""
+    (``catalog.model.growth``)."""
     from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
     from markdown_it.token import Token
