@@ -29,6 +29,7 @@ class Format(StrEnum):
     CURSOR = "cursor"
     CODEX = "codex"
     ROO_CODE = "roo-code"
+    KILO_CODE = "kilo-code"
     KIRO = "kiro"
     QWEN_CODE = "qwen-code"
     FACTORY = "factory"

@@ -237,7 +237,26 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
         (".roomodes#mode-2", 14, "AC202"),
         (".roomodes#mode-2", 14, "AC205"),
         (".roomodes#mode-2", 14, "AC206"),
-        (".roomodes#mode-2", 16, "AC401"),
+        (".roomodes#mode-2", 16, "AC208"),
+    ]
+
+
+# Roo Code and Kilo Code check a file's modes against one schema (customModesSettingsSchema):
+# a group outside toolGroups fails it, and none of the file's modes load. "modes" is a group
+# (switch_mode, new_task) every mode has, listed or not.
+@pytest.mark.parametrize(("file", "label"), [(".roomodes", "Roo Code"), (".kilocodemodes", "Kilo Code")])
+def test_a_group_the_tool_does_not_know_costs_every_mode_of_the_file(tmp_path: Path, file: str, label: str) -> None:
+    modes = "customModes:\n" + "".join(
+        f"  - slug: m{i}\n    name: M{i}\n    roleDefinition: You do {i}.\n    groups: [{groups}]\n"
+        for i, groups in enumerate(["read, modes", "read, ask"])
+    )
+    write(tmp_path, file, modes)
+    catalog = scan(tmp_path)
+    first = one(catalog, "m0")
+    assert first.disallowed_tools == ("browser", "command", "edit", "mcp")  # "modes" is never denied
+    found = [(f.path.rsplit("/", 1)[-1], f.line, f.code, f.message) for f in lint_catalog(catalog)]
+    assert found == [
+        (f"{file}#m1", 9, "AC208", f"unknown group 'ask': not a {label} group: {label} loads none of this file's modes")
     ]
 
 

@@ -348,3 +348,55 @@ def test_a_closed_fence_that_blank_lines_follow_is_left_closed(tmp_path: Path, r
     code = agent(scan(tmp_path), "code")
     assert [s.title for s in code.sections][-1:] == ["Rules from .roo/rules-code/b.md"]
     assert closed_fence(role) == role
+
+
+# Kilo Code, Roo Code's fork, reads the same modes from .kilocodemodes, its mode rules from
+# .kilocode/rules-<slug>/, then Roo Code's folder, then .kilocoderules-<slug>
+# (addCustomInstructions in Kilo-Org/kilocode's custom-instructions.ts).
+KILO_PLACES = [
+    ({".kilocode/rules-code/k.md": "K.", ".roo/rules-code/r.md": "no", ".kilocoderules-code": "no"}, ["k.md"]),
+    ({".roo/rules-code/r.md": "R.", ".kilocoderules-code": "no"}, ["r.md"]),
+    ({".kilocoderules-code": "Legacy.", ".roorules-code": "no", ".clinerules-code": "no"}, [".kilocoderules-code"]),
+    # Roo Code's legacy files are not Kilo Code's.
+    ({".roorules-code": "no", ".clinerules-code": "no"}, []),
+    ({".kilocode/rules-docs/d.md": "D.", ".kilocode/rules/all.md": "All."}, []),
+]
+
+
+@pytest.mark.parametrize(("files", "expected"), KILO_PLACES)
+def test_kilo_codes_modes_take_their_rules_where_kilo_code_reads_them(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    write(tmp_path, ".kilocodemodes", MODES)
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    catalog = scan(tmp_path)
+    code = agent(catalog, "code")
+    shown = [
+        line.removeprefix("**Rules from ").removesuffix(":**")
+        for line in code.body.split("\n")
+        if line.startswith("**Rules")
+    ]
+    assert [s.rsplit("/", 1)[-1] for s in shown] == expected
+    assert code.format.value == "kilo-code" and code.path == ".kilocodemodes#code"
+    assert [a.name for a in catalog.agents] == ["code", "docs"]
+
+
+def test_roo_and_kilo_modes_beside_each_other_each_read_their_own_rules(tmp_path: Path) -> None:
+    write(tmp_path, ".roomodes", MODES)
+    write(tmp_path, ".kilocodemodes", MODES.replace("slug: code", "slug: build").replace("name: Code", "name: Build"))
+    write(tmp_path, ".roo/rules-code/r.md", "Roo's.")
+    write(tmp_path, ".kilocode/rules-build/k.md", "Kilo's.")
+    catalog = scan(tmp_path)
+    by_path = {a.path: a for a in catalog.agents}
+    assert sorted(by_path) == [
+        ".kilocodemodes#build",
+        ".kilocodemodes#docs",
+        ".roomodes#code",
+        ".roomodes#docs",
+    ]
+    assert "Roo's." in by_path[".roomodes#code"].body and "Kilo's." in by_path[".kilocodemodes#build"].body
+    assert {a.format.value for a in catalog.agents} == {"roo-code", "kilo-code"}
+    reasons = {s.rel_path: s.reason for s in find_agent_files([str(tmp_path)]).skipped}
+    # Roo Code's rules folder of a Roo Code mode is no Kilo Code rules of a mode it lacks.
+    assert not any("rules-code" in rel for rel, why in reasons.items() if "defines no agent" in why)

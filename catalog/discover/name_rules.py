@@ -20,8 +20,9 @@ MAX_RULE_FOLDERS = 100  # and the folders walked to find them
 MAX_RULES_BYTES_PER_FILE = 16 * 1024 * 1024
 
 # Folders of rules a tool adds to the prompts of agents defined elsewhere (Roo Code's .roo/):
-# read with those agents (``Dialect.name_rules``), never walked for agents.
-_RULES_DIRS = {p.split("/")[0]: d.label for d in DIALECTS.values() for p in d.name_rules if "/" in p}
+# read with those agents (``Dialect.name_rules``), never walked for agents. Named after the
+# first tool that reads one: .roo/ is Roo Code's, which Kilo Code reads too.
+_RULES_DIRS = {p.split("/")[0]: d.label for d in reversed(DIALECTS.values()) for p in d.name_rules if "/" in p}
 # Files beside an agent file that hold more of its prompt (Roo Code's .roorules-<slug>): one
 # added or removed changes what discovery finds.
 _RULE_FILES = tuple(p.split("{name}")[0] for d in DIALECTS.values() for p in d.name_rules if not p.endswith("/"))
@@ -103,7 +104,8 @@ class _NameRules:
     def unused_rules(self, real: str, rel: str, slugs: set[str], dialect: Dialect) -> None:
         """Rules folders beside the file for names it defines no agent of (a built-in mode's):
         ``scan -v`` says so, as they are on no page."""
-        folder_rules = [p for p in dialect.name_rules if p.endswith("/")]
+        # The tool's own rules folder: Kilo Code's fallback to Roo Code's is Roo Code's to list.
+        folder_rules = [p for p in dialect.name_rules if p.endswith("/")][:1]
         base = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
         for pattern in folder_rules:
             parent, prefix = os.path.split(pattern.rstrip("/").split("{name}")[0])

@@ -54,7 +54,7 @@ _scan_rule(
     "AC108",
     "config-not-parsed",
     "error",
-    "A Codex TOML, Kiro JSON or Roo Code .roomodes file does not load.",
+    "A Codex TOML, Kiro JSON or Roo Code or Kilo Code file of modes does not load.",
     "Its tool refuses the whole file: fix the syntax at the line given. Nothing in it was read.",
 )
 _scan_rule(

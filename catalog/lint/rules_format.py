@@ -155,30 +155,34 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC208",
     "refused",
     "error",
-    "A field, tool or value a tool with a strict schema refuses: Gemini CLI then loads none of the file.",
+    "A field, tool or value a tool with a strict schema refuses: it then loads none of the file.",
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
-    "the whole file, where the other tools ignore them (AC401, AC403, AC404).",
+    "the whole file, where the other tools ignore them (AC401, AC403, AC404). Roo Code and Kilo Code refuse a "
+    "file of modes with a group they do not know: none of its modes load.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if dialect.strict_schema:
-        problems = (*_unknown_fields(agent, dialect.fields), *_unknown_tools(agent), *_bad_values(agent))
+    if dialect.strict_schema or dialect.strict_tools:
+        problems = (*_unknown_tools(agent),)
+        if dialect.strict_schema:
+            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
+        refusal = "loads none of this file's modes" if dialect.syntax == "roomodes" else "refuses this file"
         for line, col, problem in problems:
-            yield line, col, f"{problem}: {dialect.label} refuses this file"
+            yield line, col, f"{problem}: {dialect.label} {refusal}"
 
 
 @_rule(
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code, Factory, Roo Code groups).",
+    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code, Factory).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
-    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI refuses "
-    "the whole file instead: AC208.",
+    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI, Roo Code "
+    "and Kilo Code refuse the whole file instead: AC208.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if not DIALECTS[agent.format].strict_schema:
+    if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_tools):
         yield from _unknown_tools(agent)
 
 
@@ -196,7 +200,8 @@ def _unknown_tools(agent: Agent) -> Iterator[Hit]:
     for tool in agent.tools or ():
         base = tool.split("(", 1)[0].strip()
         if base not in dialect.tool_names and not base.startswith(("mcp_", "mcp:", "@")) and "__" not in base:
-            yield _line(agent, key), 1, f"unknown tool {tool!r}: not a {dialect.label} tool"
+            what = "group" if key == "groups" else "tool"
+            yield _line(agent, key), 1, f"unknown {what} {tool!r}: not a {dialect.label} {what}"
 
 
 @_rule(

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any, overload
 
 from catalog.frozen import frozen
-from catalog.model.dialects import DIALECTS, ROO_GROUPS, Dialect, name_from_file_name
+from catalog.model.dialects import DIALECTS, ROO_ALWAYS, ROO_GROUPS, Dialect, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
 from catalog.model.origins import all_placed
@@ -203,7 +203,7 @@ def _roo_groups(groups: Any) -> ToolAccess:
             tools.append(str(group))
             rules.append((str(group), "allow"))
     names = {t.split("(", 1)[0] for t in tools}
-    denied = tuple(sorted(ROO_GROUPS - names))
+    denied = tuple(sorted(ROO_GROUPS - ROO_ALWAYS - names))
     return ToolAccess(tuple(tools), denied, (*rules, *((d, "deny") for d in denied)))
 
 

@@ -5,6 +5,7 @@ Everything downstream of :func:`catalog.model.agent.build_agent` sees only the c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from catalog.frozen import frozen
@@ -86,6 +87,9 @@ class Dialect:
     # The tool refuses the whole file for a field, tool or value it does not know, where the
     # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
     strict_schema: bool = False
+    # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
+    # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
+    strict_tools: bool = False
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
     # .codex/config.toml): not text agents share (``discover.shared_texts``).
     companions_shown: bool = True
@@ -247,7 +251,10 @@ CODEX = _dialect(
     prompt_required=True,
     companions_shown=False,
 )
-ROO_GROUPS = words("read edit browser command mcp")
+# toolGroups in packages/types/src/tool.ts of Roo Code (and of Kilo Code); "modes" (switch_mode,
+# new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
+ROO_GROUPS = words("read edit browser command mcp modes")
+ROO_ALWAYS = words("modes")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
 ROO_CODE = _dialect(
     Format.ROO_CODE,
@@ -270,6 +277,7 @@ ROO_CODE = _dialect(
     name_required=True,
     prompt_required=True,
     tools_key="groups",
+    strict_tools=True,
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
@@ -277,6 +285,20 @@ ROO_CODE = _dialect(
         "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
         "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
     ),
+)
+# Kilo Code, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same modes in
+# .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in .kilocode/rules-<slug>/,
+# then Roo Code's folder, then .kilocoderules-<slug> (addCustomInstructions in
+# src/core/prompts/sections/custom-instructions.ts).
+KILO_CODE = replace(
+    ROO_CODE,
+    format=Format.KILO_CODE,
+    install_dir=".kilocodemodes",
+    suffix=".kilocodemodes",
+    label="Kilo Code",
+    install="Add this mode to the customModes list of .kilocodemodes at the root of your repository.",
+    download_suffix=".kilocodemodes",
+    name_rules=(".kilocode/rules-{name}/", ".roo/rules-{name}/", ".kilocoderules-{name}"),
 )
 # Kiro CLI agents (kiro.dev/docs/cli/custom-agents/configuration-reference): one JSON file each;
 # Kiro CLI 3 also reads Markdown agents, with a permissions list (kiro.dev/docs/cli/v3/agent-config).
@@ -340,11 +362,16 @@ DIALECTS = {
         CURSOR,
         CODEX,
         ROO_CODE,
+        KILO_CODE,
         KIRO,
         QWEN_CODE,
         FACTORY,
     )
 }
+
+
+# The files of a tool's modes (.roomodes): one agent each mode, by file name.
+MODES_FILES = {d.install_dir: d.format for d in DIALECTS.values() if d.syntax == "roomodes"}
 
 
 def config_dialect(file_name: str) -> Dialect | None:
