@@ -30,6 +30,7 @@ class Format(StrEnum):
     CODEX = "codex"
     ROO_CODE = "roo-code"
     KILO_CODE = "kilo-code"
+    KILO_CODE_MODE = "kilo-code-mode"
     KIRO = "kiro"
     QWEN_CODE = "qwen-code"
     FACTORY = "factory"

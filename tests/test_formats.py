@@ -244,7 +244,7 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
 # Roo Code and Kilo Code check a file's modes against one schema (customModesSettingsSchema):
 # a group outside toolGroups fails it, and none of the file's modes load. "modes" is a group
 # (switch_mode, new_task) every mode has, listed or not.
-@pytest.mark.parametrize(("file", "label"), [(".roomodes", "Roo Code"), (".kilocodemodes", "Kilo Code")])
+@pytest.mark.parametrize(("file", "label"), [(".roomodes", "Roo Code"), (".kilocodemodes", "Kilo Code mode")])
 def test_a_group_the_tool_does_not_know_costs_every_mode_of_the_file(tmp_path: Path, file: str, label: str) -> None:
     modes = "customModes:\n" + "".join(
         f"  - slug: m{i}\n    name: M{i}\n    roleDefinition: You do {i}.\n    groups: [{groups}]\n"

@@ -71,7 +71,8 @@ FORMAT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
 FIXTURE_EXAMPLES = {
     "migration-planner": Format.CODEX,
     "api-reviewer": Format.ROO_CODE,
-    "migration-safety": Format.KILO_CODE,
+    "migration-safety": Format.KILO_CODE_MODE,
+    "query-explainer": Format.KILO_CODE,
     "flaky-test-hunter": Format.CURSOR,
     "changelog-writer": Format.KIRO,
     "i18n-checker": Format.QWEN_CODE,

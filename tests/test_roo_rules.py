@@ -378,7 +378,7 @@ def test_kilo_codes_modes_take_their_rules_where_kilo_code_reads_them(
         if line.startswith("**Rules")
     ]
     assert [s.rsplit("/", 1)[-1] for s in shown] == expected
-    assert code.format.value == "kilo-code" and code.path == ".kilocodemodes#code"
+    assert code.format.value == "kilo-code-mode" and code.path == ".kilocodemodes#code"
     assert [a.name for a in catalog.agents] == ["code", "docs"]
 
 
@@ -396,7 +396,7 @@ def test_roo_and_kilo_modes_beside_each_other_each_read_their_own_rules(tmp_path
         ".roomodes#docs",
     ]
     assert "Roo's." in by_path[".roomodes#code"].body and "Kilo's." in by_path[".kilocodemodes#build"].body
-    assert {a.format.value for a in catalog.agents} == {"roo-code", "kilo-code"}
+    assert {a.format.value for a in catalog.agents} == {"roo-code", "kilo-code-mode"}
     reasons = {s.rel_path: s.reason for s in find_agent_files([str(tmp_path)]).skipped}
     # Roo Code's rules folder of a Roo Code mode is no Kilo Code rules of a mode it lacks.
     assert not any("rules-code" in rel for rel, why in reasons.items() if "defines no agent" in why)

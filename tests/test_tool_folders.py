@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.discover.find import find_agent_files
-from catalog.model.dialect_of import LAYOUTS
+from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS
 from catalog.pipeline import scan_catalog
 
 AGENT = "---\nname: {name}\ndescription: An agent.\n---\nYou help.\n"
@@ -118,3 +118,59 @@ def test_an_opencode_json_agents_own_markdown_prompt_is_part_of_it(tmp_path: Pat
     write(tmp_path, ".opencode/agent/reviewer.md", AGENT.format(name="reviewer"))
     catalog = scan_catalog([str(tmp_path)], jobs=1)
     assert [a.path for a in catalog.agents] == ["opencode.json#reviewer"]
+
+
+# A folder name without its dot (gemini/agents/, droids/) says the format inside the scanned
+# folder only: the folders above it are where a user keeps the checkout (one named kilo or
+# codex, a home folder droids), not what the agents are. The worktree of this test's author was
+# /work/wt/kilo: every agent of agents/ was read as Kilo Code.
+UNDOTTED = sorted({(folder[1:], child, fmt.value) for folder, children, fmt in LAYOUTS for child in children})
+
+
+@pytest.mark.parametrize(("folder", "child", "fmt"), UNDOTTED)
+def test_a_tool_folder_without_its_dot_above_the_scanned_folder_says_nothing(
+    tmp_path: Path, folder: str, child: str, fmt: str
+) -> None:
+    write(tmp_path, f"{folder}/{child}/a.md", AGENT.format(name="a"))
+    [above] = scan_catalog([str(tmp_path / folder / child)]).agents
+    # The scanned folder's own name counts: droids/ is Factory's wherever it is.
+    assert above.format.value == (AGENT_FOLDERS[child].value if child in AGENT_FOLDERS else "claude-code")
+    [inside] = scan_catalog([str(tmp_path)]).agents
+    assert inside.format.value == fmt
+
+
+@pytest.mark.parametrize("folder", sorted(AGENT_FOLDERS))
+def test_a_folder_only_one_tool_names_counts_from_the_scanned_folder_down(tmp_path: Path, folder: str) -> None:
+    write(tmp_path, f"{folder}/repo/a.md", AGENT.format(name="a"))
+    assert [a.format.value for a in scan_catalog([str(tmp_path / folder / "repo")]).agents] == ["claude-code"]
+    expected = AGENT_FOLDERS[folder].value
+    assert [a.format.value for a in scan_catalog([str(tmp_path / folder)]).agents] == [expected]
+
+
+# Kilo Code (its CLI and the extension built on it), opencode's fork, reads agents from
+# {agent,agents}/**/*.md of .kilo/ and .kilocode/ and from the "agent" map of kilo.json(c).
+@pytest.mark.parametrize(
+    "rel",
+    [".kilo/agents/a.md", ".kilo/agent/a.md", ".kilocode/agents/a.md", ".kilocode/agent/team/a.md"],
+)
+def test_kilo_codes_agent_folders(tmp_path: Path, rel: str) -> None:
+    write(tmp_path, rel, "---\ndescription: Does a.\nmode: subagent\npermission:\n  edit: deny\n---\nYou do a.\n")
+    write(tmp_path, ".kilocode/rules-a/r.md", "A rule.")  # a legacy mode's rules: no agent
+    [agent] = scan_catalog([str(tmp_path)]).agents
+    assert (agent.format.value, agent.name, agent.body.strip()) == ("kilo-code", "a", "You do a.")
+    assert "edit" in agent.disallowed_tools
+
+
+@pytest.mark.parametrize("rel", ["kilo.json", "kilo.jsonc", ".kilo/kilo.jsonc"])
+def test_kilo_codes_configuration_defines_agents(tmp_path: Path, rel: str) -> None:
+    write(tmp_path, rel, json.dumps({"agent": {"tester": {"description": "Runs tests.", "prompt": "You test."}}}))
+    [agent] = scan_catalog([str(tmp_path)]).agents
+    assert (agent.format.value, agent.name, agent.body) == ("kilo-code", "tester", "You test.")
+
+
+@pytest.mark.parametrize("kilo", [".kilo/agents", ".kilocode/agents"])
+def test_a_kilo_code_agent_and_a_claude_code_one_of_a_name_are_one_entry(tmp_path: Path, kilo: str) -> None:
+    write(tmp_path, "repo/.claude/agents/reviewer.md", AGENT.format(name="reviewer"))
+    write(tmp_path, f"repo/{kilo}/reviewer.md", "---\ndescription: Reviews.\nmode: subagent\n---\nYou review.\n")
+    agents = {a.format.value: a for a in scan_catalog([str(tmp_path)]).agents}
+    assert agents["kilo-code"].entry == agents["claude-code"].slug

@@ -4,7 +4,6 @@ bytes it reads to decide."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -14,10 +13,12 @@ from pathlib import Path
 from catalog.discover.collections import _project
 from catalog.discover.heads import (
     _AGENT_OR_DOCUMENT,
+    SEVERAL_BYTES,
     _a_document,
     _frontmatter_keys,
     _frontmatter_tools,
     _head,
+    _kiro_prompt_path,
     _opens_frontmatter,
     _starts_with_frontmatter,
 )
@@ -51,7 +52,6 @@ _NOT_AGENT_FILES = frozenset(
 # loads them; elsewhere they are documentation. Over a thousand repositories have a
 # .claude/agents/security.md.
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
-_SEVERAL_BYTES = 2 * 1024 * 1024  # catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light
 
 
 class _AgentFiles(_ManifestReader, _NameRules):
@@ -66,7 +66,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
         lowered = name.lower()
-        if lowered in _NOT_AGENT_FILES or (lowered in _AGENT_OR_DOCUMENT and not self.named_agent(real, ctx, explicit)):
+        documentation = lowered in _AGENT_OR_DOCUMENT and not self.named_agent(real, rel, ctx, explicit)
+        if lowered in _NOT_AGENT_FILES or documentation:
             self.skipped.append(Skipped(rel, f"{name} is documentation, not an agent"))
             return
         if lowered.endswith(_NOT_AGENT_SUFFIXES):
@@ -76,7 +77,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
             return
         posix = real if os.sep == "/" else Path(real).as_posix()
-        fmt, certain = format_and_certainty(posix)
+        fmt, certain = format_and_certainty(posix, rel)
         if not lowered.endswith(".md"):
             self.add_config_file(real, rel, posix, ctx, fmt, explicit)
             return
@@ -116,14 +117,14 @@ class _AgentFiles(_ManifestReader, _NameRules):
         self.add_source(real, rel, ctx, fmt, explicit, listed, format_reason=reason)
 
     @staticmethod
-    def named_agent(real: str, ctx: _Context, explicit: bool) -> bool:
+    def named_agent(real: str, rel: str, ctx: _Context, explicit: bool) -> bool:
         """Whether a file of a documentation name that is also an agent's (security.md) is an
         agent all the same: in a tool's agent folder (or named on the command line), with
         frontmatter that has a name or a description, as the tool loads it."""
         if not real.lower().endswith(".md"):
             return False
         posix = real if os.sep == "/" else Path(real).as_posix()
-        if not (explicit or ctx.in_agent_dir or format_and_certainty(posix)[1]):
+        if not (explicit or ctx.in_agent_dir or format_and_certainty(posix, rel)[1]):
             return False
         head = _head(real)
         return head is not None and _opens_frontmatter(head) and not _a_document(head, True, in_agent_folder=True)
@@ -207,8 +208,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
         self.manifests.append(real)  # watched, loaded or not: an edit may add or mend agents
         shown = self.prefix if explicit else f"{self.prefix}{rel}"
         size = os.path.getsize(real)
-        if size > _SEVERAL_BYTES:  # as the parse stage refuses an agent file (AC102)
-            message = f"file is {size:,} bytes, over the {_SEVERAL_BYTES:,}-byte limit; not parsed"
+        if size > SEVERAL_BYTES:  # as the parse stage refuses an agent file (AC102)
+            message = f"file is {size:,} bytes, over the {SEVERAL_BYTES:,}-byte limit; not parsed"
             self.skipped.append(Skipped(rel, message))
             self.findings.append(Finding(shown, 1, 1, "AC102", "error", message))
             return
@@ -251,12 +252,12 @@ class _AgentFiles(_ManifestReader, _NameRules):
             named = isinstance(slug, str) and bool(re.fullmatch(dialect.name_pattern or r"[\w-]+", slug))
             rules = self.name_rules(real, str(slug), dialect) if named else ()
             # One over the file limit is refused on its own when read (AC119), and costs nothing.
-            sizes = [0 if size > _SEVERAL_BYTES else size for size in map(_size, rules)]
-            limit = min(room, _SEVERAL_BYTES)  # a mode's prompt: one agent file's limit
+            sizes = [0 if size > SEVERAL_BYTES else size for size in map(_size, rules)]
+            limit = min(room, SEVERAL_BYTES)  # a mode's prompt: one agent file's limit
             kept = next((n for n in range(len(rules)) if sum(sizes[: n + 1]) > limit), len(rules))
             if kept < len(rules):
-                whose = f"this mode's rules would be over {_SEVERAL_BYTES:,}"
-                if limit < _SEVERAL_BYTES:
+                whose = f"this mode's rules would be over {SEVERAL_BYTES:,}"
+                if limit < SEVERAL_BYTES:
                     whose = f"the rules of this file's modes would be over {MAX_RULES_BYTES_PER_FILE:,}"
                 message = f"rules from {os.path.basename(rules[kept])} on not read: {whose} bytes"
                 self.problem(f"{rel}#{entry}", "AC119", "warning", message)
@@ -283,26 +284,6 @@ class _AgentFiles(_ManifestReader, _NameRules):
             return ()
         self.manifests.append(path)
         return (path,)
-
-
-def _kiro_prompt_path(real: str) -> tuple[str, str] | None:
-    """The ``file://`` prompt a Kiro agent's JSON names: as written, and its real path."""
-    from catalog.parse.config_agents import json_value
-
-    try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
-        data = json_value(json.loads(_head(real, _SEVERAL_BYTES) or b""))
-    except (ValueError, RecursionError):
-        return None
-    prompt = data.get("prompt") if isinstance(data, dict) else None
-    if not isinstance(prompt, str) or not prompt.startswith("file://"):
-        return None
-    target = prompt.removeprefix("file://")
-    path = os.path.realpath(
-        os.path.join(os.path.dirname(real), os.path.expanduser(target))
-        if not target.startswith("~")
-        else os.path.expanduser(target)
-    )
-    return target, path
 
 
 def named_parts(source: AgentSource, text: str | None = None) -> tuple[str, ...] | None:
@@ -355,7 +336,7 @@ def _size(path: str) -> int:
 def several_text(path: str) -> str:
     """The text of a file of several agents (.roomodes, opencode.json) as the parse stage reads
     it: at most its size limit, a byte-order mark left out (AC104 reports it there)."""
-    return (_head(path, _SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
+    return (_head(path, SEVERAL_BYTES) or b"").decode("utf-8-sig", errors="replace")
 
 
 def _group_folder(rel: str, ctx: _Context) -> str | None:
@@ -391,7 +372,7 @@ def still_an_agent(source: AgentSource, entries: Iterable[str] = ()) -> bool:
     # files were taken for where they are or what they say.
     if not source.path.name.lower().endswith(".md"):
         return True
-    certain = format_and_certainty(Path(source.path).as_posix())[1]
+    certain = format_and_certainty(Path(source.path).as_posix(), source.rel_path)[1]
     extension = DIALECTS[source.format].extension_manifest
     # A format an extension's manifest gave is the path's doing; otherwise the content's.
     by_path = certain or bool(extension and source.format_reason and source.format_reason.endswith(extension))

@@ -329,7 +329,7 @@ class _Walker(_AgentFiles):
             # A JSON or TOML file is an agent only where its path says so (.kiro/agents/, ...);
             # elsewhere it may be a manifest, which the manifest reader reports itself.
             posix = real if os.sep == "/" else Path(real).as_posix()
-            if entry.name.lower().endswith((".md", *MODES_FILES)) or format_and_certainty(posix)[1]:
+            if entry.name.lower().endswith((".md", *MODES_FILES)) or format_and_certainty(posix, rel)[1]:
                 self.problem(rel, "AC101", "error", "not a regular file (a FIFO, socket or device); not read")
         else:
             self.check_name(entry.name, rel)
@@ -355,7 +355,7 @@ class _Walker(_AgentFiles):
             # hold its other files, whatever frontmatter they have.
             read = ", ".join(f"{ctx.tool_dir}/{child}/" for child in _AGENT_DIRS_OF[ctx.tool_dir])
             return f"{ctx.tool_dir}/{name} holds no agents (its agents are in {read})"
-        if lowered in _RULES_DIRS:
+        if lowered in _RULES_DIRS and lowered not in _HIDDEN_AGENT_DIRS:  # .kilocode holds agents too
             return f"{_RULES_DIRS[lowered]} rules: read with the agents of the file that names them"
         if name.startswith(".") and lowered not in _HIDDEN_AGENT_DIRS:
             return "hidden folder"

@@ -4,6 +4,7 @@ is a document's (a slide deck's, a steering file's) rather than an agent's."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
@@ -19,6 +20,9 @@ from catalog.model.dialect_of import (
 from catalog.model.dialects import MODES_FILES
 from catalog.types import Format
 
+# The most of a file of several agents (or a Kiro agent's JSON) discovery reads: one agent
+# file's limit (catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light).
+SEVERAL_BYTES = 2 * 1024 * 1024
 # Documentation names that are an agent's in an agent folder, with a name or a description.
 _AGENT_OR_DOCUMENT = frozenset({"security.md", "support.md", "changelog.md"})
 _FRONTMATTER_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*---[ \t]*\r?\n")
@@ -128,3 +132,23 @@ def _starts_with_frontmatter(path: str, known: bool = True, told: tuple[Format, 
         return True
     content = format_from_keys(_frontmatter_keys(head), _frontmatter_tools(head))
     return (content or (DEFAULT_FORMAT, None)) == told
+
+
+def _kiro_prompt_path(real: str) -> tuple[str, str] | None:
+    """The ``file://`` prompt a Kiro agent's JSON names: as written, and its real path."""
+    from catalog.parse.config_agents import json_value
+
+    try:  # its strings as the parse stage reads them: a NUL in a path is no traceback
+        data = json_value(json.loads(_head(real, SEVERAL_BYTES) or b""))
+    except (ValueError, RecursionError):
+        return None
+    prompt = data.get("prompt") if isinstance(data, dict) else None
+    if not isinstance(prompt, str) or not prompt.startswith("file://"):
+        return None
+    target = prompt.removeprefix("file://")
+    path = os.path.realpath(
+        os.path.join(os.path.dirname(real), os.path.expanduser(target))
+        if not target.startswith("~")
+        else os.path.expanduser(target)
+    )
+    return target, path

@@ -19,6 +19,8 @@ DEFAULT_FORMAT = Format.CLAUDE_CODE
 # Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
 LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
     (".opencode", ("agent", "agents"), Format.OPENCODE),
+    (".kilo", ("agent", "agents"), Format.KILO_CODE),
+    (".kilocode", ("agent", "agents"), Format.KILO_CODE),
     (".gemini", ("agents",), Format.GEMINI_CLI),
     (".github", ("agents",), Format.COPILOT_AGENT),
     (".github", ("chatmodes",), Format.COPILOT_CHATMODE),
@@ -79,8 +81,14 @@ def format_for_path(path: PurePosixPath | str) -> Format:
     return format_and_certainty(path)[0]
 
 
-def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
-    """The dialect a path says, and whether it says it (False: Claude Code by default)."""
+def format_and_certainty(path: PurePosixPath | str, rel: str | None = None) -> tuple[Format, bool]:
+    """The dialect a path says, and whether it says it (False: Claude Code by default).
+
+    ``rel``: the file's path in the scanned folder, when ``path`` is its real path. A tool's
+    own folder (``.gemini/agents``) counts wherever it is, but a folder name without a dot
+    (``gemini/agents``, ``droids``) only in the scanned folder (its own name included): the
+    folders above it (a checkout named ``kilo`` or ``codex``, a home folder ``droids``) say
+    nothing of the agents in it."""
     parts = [p.lower() for p in str(path).split("/") if p]
     name = parts[-1] if parts else ""
     if name.endswith(".agent.md"):
@@ -92,17 +100,19 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
     if name.endswith(".toml"):
         return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions
     parts = parts[:-1]
+    # The first of ``parts`` in the scanned folder: the folders of ``rel`` and the scanned one.
+    shown = len(parts) - (rel.split("#", 1)[0].count("/") + 1 if rel is not None else len(parts))
     found: Format | None = None
-    for parent, child in itertools.pairwise(parts):
+    for index, (parent, child) in enumerate(itertools.pairwise(parts)):
         for folder, children, fmt in LAYOUTS:
             # A tool folder without its dot (cursor/agents/) is one a collection ships to be copied.
-            if parent in (folder, folder[1:]) and child in children:
+            if (parent == folder or (parent == folder[1:] and index >= shown)) and child in children:
                 found = fmt  # the innermost layout wins
     if found is not None:
         return found, True
     # A folder name only one tool gives its agents, the innermost (below it too: a file there
     # is that tool's, one it may not load, which AC207 says).
-    named = next((AGENT_FOLDERS[part] for part in reversed(parts) if part in AGENT_FOLDERS), None)
+    named = next((AGENT_FOLDERS[part] for part in reversed(parts[max(shown, 0) :]) if part in AGENT_FOLDERS), None)
     return (named, True) if named is not None else (DEFAULT_FORMAT, False)
 
 

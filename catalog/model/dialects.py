@@ -188,6 +188,19 @@ OPENCODE = _dialect(
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
 )
+# Kilo Code (its CLI, and the extension built on it), a fork of opencode: the same agents in
+# {agent,agents}/**/*.md of .kilo/ or .kilocode/ (ConfigPaths.directories, ConfigAgent.load in
+# Kilo-Org/kilocode's packages/opencode/src/config), and in the "agent" map of kilo.json(c).
+KILO_CODE = replace(
+    OPENCODE,
+    format=Format.KILO_CODE,
+    fields=OPENCODE.fields | words("variant displayName source requirements"),
+    known_keys=OPENCODE.known_keys | words("variant displayName source requirements"),
+    install_dir=".kilo/agents/",
+    user_install_dir="~/.config/kilo/agents/",
+    label="Kilo Code",
+    config_files=("kilo.json", "kilo.jsonc"),
+)
 # Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
 GEMINI_TOOLS = words(
     "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
@@ -286,16 +299,16 @@ ROO_CODE = _dialect(
         "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
     ),
 )
-# Kilo Code, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same modes in
-# .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in .kilocode/rules-<slug>/,
-# then Roo Code's folder, then .kilocoderules-<slug> (addCustomInstructions in
-# src/core/prompts/sections/custom-instructions.ts).
-KILO_CODE = replace(
+# Kilo Code's legacy extension, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same
+# modes in .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in
+# .kilocode/rules-<slug>/, then Roo Code's folder, then .kilocoderules-<slug> (addCustomInstructions
+# in src/core/prompts/sections/custom-instructions.ts).
+KILO_CODE_MODE = replace(
     ROO_CODE,
-    format=Format.KILO_CODE,
+    format=Format.KILO_CODE_MODE,
     install_dir=".kilocodemodes",
     suffix=".kilocodemodes",
-    label="Kilo Code",
+    label="Kilo Code mode",
     install="Add this mode to the customModes list of .kilocodemodes at the root of your repository.",
     download_suffix=".kilocodemodes",
     name_rules=(".kilocode/rules-{name}/", ".roo/rules-{name}/", ".kilocoderules-{name}"),
@@ -362,6 +375,7 @@ DIALECTS = {
         CURSOR,
         CODEX,
         ROO_CODE,
+        KILO_CODE_MODE,
         KILO_CODE,
         KIRO,
         QWEN_CODE,

@@ -6,7 +6,7 @@ that holds the first tool folder of its path as scanned (the root as given, then
 ``repo/.claude/agents/reviewer.md`` and ``repo/.cursor/agents/reviewer.md`` are in ``repo``;
 ``one/.claude/...`` and ``two/.cursor/...`` are not, and a file outside a tool folder
 (``agents/``, ``plugins/x/agents/``) is an entry of its own, whatever its name. Tool folders
-are the first folder of each dialect's install folder (``.claude``, ``.github``, ``.cursor``...);
+are the folders where the tools read agents (``.claude``, ``.github``, ``.cursor``...);
 a Roo Code mode's file, ``.roomodes``, is in the folder that holds it.
 
 An entry holds at most one definition of each format: a second one (``.claude/agents/a/x.md``
@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from catalog.model.dialect_of import TOOL_FOLDERS
 from catalog.model.dialects import DIALECTS
 from catalog.model.names import MAX_SLUG, Numbering
 from catalog.types import Agent, Format
 
-# Each dialect's own folder: the first part of where its tool reads agents; or its own file
-# (Roo Code's .roomodes, whose modes are "<file>#<slug>").
-TOOL_FOLDERS = frozenset(d.install_dir.split("/")[0] for d in DIALECTS.values() if "/" in d.install_dir)
+# Each dialect's own folders (``dialect_of.LAYOUTS``: .claude, .kilo and .kilocode, ...); or its
+# own file (Roo Code's .roomodes, whose modes are "<file>#<slug>").
 TOOL_FILES = frozenset(d.install_dir for d in DIALECTS.values() if "/" not in d.install_dir)
 DIALECT_ORDER = {fmt: index for index, fmt in enumerate(DIALECTS)}
 
