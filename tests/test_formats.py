@@ -750,3 +750,36 @@ def test_a_subfolder_named_as_a_flat_read_folder_is_not_that_tools(tmp_path: Pat
     codes = {f.path.removeprefix(f"{tmp_path}/"): f.code for f in catalog.findings}
     other, droids = f"{folder}/other/team/notes.md", f"{folder}/droids/team/notes.md"
     assert (skipped.get(droids), codes.get(droids)) == (skipped.get(other), codes.get(other))
+
+
+# Whatever else of a mode fails modeConfigSchema costs the whole file too; "groups: []" is an
+# orchestrator's (the tools every mode has), not "no tools at all".
+MODE_PROBLEMS = [
+    ("    name: A\n    roleDefinition: You a.\n", 2, "no 'groups' field"),
+    ("    roleDefinition: You a.\n    groups: [read]\n", 2, "no 'name' field"),
+    (
+        "    name: A\n    roleDefinition: You a.\n    groups: [read, [read, {fileRegex: x}]]\n",
+        5,
+        "group 'read' is listed twice",
+    ),
+    (
+        "    name: A\n    roleDefinition: You a.\n    groups: [read]\n    source: team\n",
+        6,
+        "source 'team' is not global or project",
+    ),
+    ("    name: A\n    roleDefinition: You a.\n    groups: [read]\n    whenToUse: [x]\n", 6, "'whenToUse' is not text"),
+]
+
+
+@pytest.mark.parametrize(("keys", "line", "problem"), MODE_PROBLEMS)
+@pytest.mark.parametrize(("file", "label"), [(".roomodes", "Roo Code"), (".kilocodemodes", "Kilo Code mode")])
+def test_a_mode_the_schema_refuses_costs_every_mode_of_the_file(
+    tmp_path: Path, file: str, label: str, keys: str, line: int, problem: str
+) -> None:
+    write(
+        tmp_path,
+        file,
+        "customModes:\n  - slug: a\n" + keys + "  - slug: b\n    name: B\n    roleDefinition: B.\n    groups: []\n",
+    )
+    found = [(f.path.rsplit("/", 1)[-1], f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
+    assert found == [(f"{file}#a", line, "AC208", f"{problem}: {label} loads none of this file's modes")]

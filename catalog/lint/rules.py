@@ -286,10 +286,11 @@ def catalog_overlap(agents: tuple[Agent, ...], settings: LintSettings) -> Iterat
     "no-tools",
     "warning",
     "'tools: []' gives the agent no tools at all.",
-    "Rarely meant: to allow every tool, leave 'tools' out.",
+    "Rarely meant: to allow every tool, leave 'tools' out. Not for Roo Code or Kilo Code modes: 'groups: []' "
+    "leaves a mode the tools every mode has (new_task, switch_mode), as the built-in Orchestrator's.",
 )
 def no_tools(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if agent.tools == ():
+    if agent.tools == () and DIALECTS[agent.format].permission_model != "roo-groups":
         yield _line(agent, "tools"), 1, "'tools' is empty: the agent can use no tool at all"
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from catalog.lint.registry import Hit, LintSettings, _line, _rule, _start
-from catalog.model.dialects import DIALECTS
+from catalog.model.dialects import DIALECTS, Dialect
 from catalog.types import Agent
 
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -25,14 +25,20 @@ CATALOG_FIELDS = frozenset({"category", "tags"})
     "apply to them.",
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    key = DIALECTS[agent.format].name_keys[0]
-    unread = DIALECTS[agent.format].syntax != "markdown" and not agent.key_lines  # AC108 says why
-    if DIALECTS[agent.format].name_required and key not in agent.key_lines and not unread:
-        yield (
-            _start(agent),
-            1,
-            f"no {key!r} field: {agent.format.value} ignores this {'mode' if key == 'slug' else 'file'}",
-        )
+    dialect = DIALECTS[agent.format]
+    key = dialect.name_keys[0]
+    unread = dialect.syntax != "markdown" and not agent.key_lines  # AC108 says why
+    if dialect.name_required and key not in agent.key_lines and not unread:
+        refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{agent.format.value} ignores this file"
+        yield _start(agent), 1, f"no {key!r} field: {refusal}"
+
+
+def refused_by(dialect: Dialect) -> str:
+    """What the tool does with a file it refuses: Roo Code and Kilo Code check every mode of a
+    file against one schema (customModesSettingsSchema), and a file one mode fails loads none."""
+    if dialect.syntax == "roomodes":
+        return f"{dialect.label} loads none of this file's modes"
+    return f"{dialect.label} refuses this file"
 
 
 @_rule(
@@ -75,7 +81,8 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
         yield (
             _line(agent, key),
             1,
-            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}",
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}"
+            + (f"; {refused_by(dialect)}" if dialect.syntax == "roomodes" else ""),
         )
 
 
@@ -105,7 +112,8 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     required = dialect.prompt_keys[0] if dialect.prompt_required else None
     if required and required not in agent.key_lines and agent.key_lines:
-        yield _start(agent), 1, f"no {required!r}: {dialect.label} refuses this agent"
+        refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
+        yield _start(agent), 1, f"no {required!r}: {refusal}"
 
 
 @_rule(
@@ -167,9 +175,34 @@ def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
         problems = (*_unknown_tools(agent),)
         if dialect.strict_schema:
             problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
-        refusal = "loads none of this file's modes" if dialect.syntax == "roomodes" else "refuses this file"
-        for line, col, problem in problems:
-            yield line, col, f"{problem}: {dialect.label} {refusal}"
+        if dialect.syntax == "roomodes":
+            problems = (*problems, *_mode_schema(agent))
+        for line, col, problem in sorted(problems):
+            yield line, col, f"{problem}: {refused_by(dialect)}"
+
+
+# The texts a mode may have (modeConfigSchema: z.string()); its name and groups are required.
+_MODE_TEXTS = ("name", "whenToUse", "description", "customInstructions")
+
+
+def _mode_schema(agent: Agent) -> Iterator[Hit]:
+    """What else Roo Code's modeConfigSchema refuses in a mode (its slug and roleDefinition
+    are AC201, AC205 and AC206's): no name or groups, a group listed twice, a source other
+    than global or project, a text that is not text."""
+    if not agent.key_lines:
+        return  # the file did not load: AC108
+    for key in ("name", "groups"):
+        if key not in agent.key_lines:
+            yield _start(agent), 1, f"no {key!r} field"
+    groups = [tool.split("(", 1)[0] for tool in agent.tools or ()]
+    for group in sorted({group for group in groups if groups.count(group) > 1}):
+        yield _line(agent, "groups"), 1, f"group {group!r} is listed twice"
+    source = agent.extra.get("source")
+    if "source" in agent.extra and source not in ("global", "project"):
+        yield _line(agent, "source"), 1, f"source {source!r} is not global or project"
+    for key in _MODE_TEXTS:
+        if key in agent.extra and not isinstance(agent.extra[key], str):
+            yield _line(agent, key), 1, f"{key!r} is not text"
 
 
 @_rule(
