@@ -783,3 +783,32 @@ def test_a_mode_the_schema_refuses_costs_every_mode_of_the_file(
     )
     found = [(f.path.rsplit("/", 1)[-1], f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
     assert found == [(f"{file}#a", line, "AC208", f"{problem}: {label} loads none of this file's modes")]
+
+
+# Roo Code and Kilo Code parse a file their YAML parser refuses again after replacing what a
+# web page or a word processor puts in pasted text (cleanInvisibleCharacters): a no-break space
+# as indentation, zero-width characters, typographic quotes. Such a file loads in the tool; it
+# was AC108 ("does not load") here. A file that parses as it is keeps its characters.
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "customModes:\n  - slug: a\n\u00a0\u00a0\u00a0 name: A\n    roleDefinition: You a.\n    groups: [read]\n",
+        "customModes:\n  - slug: a\n    name: \u201cA: the mode\u201d\n    roleDefinition: You a.\n    groups: [read]\n",
+        "customModes:\u200b\n  - slug: a\n    name: A\n    roleDefinition: You a.\n    groups: [read]\n",
+    ],
+)
+def test_a_file_of_modes_pasted_with_typographic_characters_loads_as_in_roo_code(tmp_path: Path, pasted: str) -> None:
+    write(tmp_path, ".roomodes", pasted)
+    catalog = scan(tmp_path)
+    [agent] = catalog.agents
+    assert (agent.name, agent.body, catalog.findings) == ("a", "You a.", ())
+    assert not [f for f in lint_catalog(catalog) if f.severity == "error"]
+
+
+def test_typographic_characters_in_a_file_that_loads_are_kept(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".roomodes",
+        "customModes:\n  - slug: a\n    name: A\n    roleDefinition: You \u201cquote\u201d \u2014 a.\n    groups: [read]\n",
+    )
+    assert one(scan(tmp_path), "a").body == "You \u201cquote\u201d \u2014 a."

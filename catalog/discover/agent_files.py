@@ -234,7 +234,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.add_source(real, rel, ctx, dialect.format, explicit, entry=name, companions=companions)
 
     def add_roo_modes(self, real: str, rel: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
-        from catalog.parse.structured import roo_modes
+        from catalog.parse.modes import roo_modes
 
         ctx = _project(ctx, rel, self.project_folders, self.prefix)
         self.seen.add(real)
@@ -314,7 +314,7 @@ def entries_in(path: str) -> tuple[str, ...]:
     """The agents a file of several defines, as discovery names them (a mode's entry, an
     opencode.json key); none when it does not load."""
     from catalog.parse.config_agents import config_agents
-    from catalog.parse.structured import roo_modes
+    from catalog.parse.modes import roo_modes
 
     text = several_text(path)
     dialect = config_dialect(os.path.basename(path))

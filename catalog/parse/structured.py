@@ -7,7 +7,6 @@ the lint rules need not ask how it was written. Nothing here raises for bad inpu
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import posixpath
@@ -16,23 +15,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import yaml
-
-try:  # as catalog.parse.document loads YAML
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 from catalog.model.dialects import DIALECTS, Dialect, config_dialect
 from catalog.model.origins import origin
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.fences import closed_fence
-from catalog.parse.yaml_limits import _check_size, _jsonable
+from catalog.parse.modes import _modes_by_entry, mode_text
 from catalog.types import AgentSource, Finding, Format, Origin, RawDocument
 
 _TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
 _TOML_TABLE = re.compile(r"[ \t]*\[")
-_PLAIN_ENTRY = re.compile(r"[\w.-]{1,100}")
 _JSON_KEY = re.compile(r'[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:')
 
 
@@ -226,66 +217,6 @@ def _size(path: str) -> int:
         return 0  # reading it says why
 
 
-def roo_modes(text: str) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
-    """Each mode of a ``.roomodes`` file (YAML or JSON): its entry name (the slug, made unique),
-    its keys, and the 1-based line of each key. ValueError when the file does not load. Read
-    once for all the modes of one text (each mode is read on its own: reading the file again
-    for each was quadratic)."""
-    return [(entry, dict(mode), dict(lines)) for entry, mode, lines in _roo_modes(text)]
-
-
-@functools.lru_cache(maxsize=2)
-def _roo_modes(text: str) -> tuple[tuple[str, dict[str, Any], dict[str, int]], ...]:
-    loader = _Loader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return ()
-            _check_size(node)
-            data = loader.construct_document(node)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ValueError(f"line {mark.line + 1 if mark else 1}: {exc}") from None
-        except RecursionError:
-            raise ValueError("nested too deeply") from None
-        except Exception as exc:  # _check_size's alias bomb and depth limits
-            raise ValueError(str(getattr(exc, "message", exc))) from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise ValueError("line 1: the file is not a mapping with a customModes list")
-    listed = next((value for key, value in node.value if key.value == "customModes"), None)
-    modes = data.get("customModes")
-    if not isinstance(modes, list) or not isinstance(listed, yaml.SequenceNode):
-        raise ValueError("line 1: no customModes list")
-    found: list[tuple[str, dict[str, Any], dict[str, int]]] = []
-    taken: set[str] = set()
-    for index, (mode, mode_node) in enumerate(zip(modes, listed.value, strict=True), 1):
-        if not isinstance(mode, dict) or not isinstance(mode_node, yaml.MappingNode):
-            continue
-        lines = {str(k.value): k.start_mark.line + 1 for k, _ in mode_node.value}
-        lines.setdefault("", mode_node.start_mark.line + 1)
-        slug = str(mode.get("slug") or "")
-        # The entry ends the agent's path (".roomodes#slug"): a slug that is not a plain word
-        # (spaces, slashes, control characters) gives way to the mode's place in the file.
-        slug = slug if _PLAIN_ENTRY.fullmatch(slug) else f"mode-{index}"
-        entry, number = slug, 1
-        while entry in taken:
-            number += 1
-            entry = f"{slug}-{number}"
-        taken.add(entry)
-        found.append((entry, {str(k): _jsonable(v) for k, v in mode.items()}, lines))
-    return tuple(found)
-
-
-@functools.lru_cache(maxsize=2)
-def _modes_by_entry(text: str) -> dict[str | None, tuple[dict[str, Any], dict[str, int]]]:
-    """The modes of one text by entry: each agent of the file looks up its own (not copied:
-    ``_document`` changes nothing)."""
-    return {entry: (mode, lines) for entry, mode, lines in _roo_modes(text)}
-
-
 def agent_alone(text: str, path: str, fmt: Format) -> str | None:
     """One agent of a file of several (``.roomodes#reviewer``, ``opencode.json#reviewer``) as a
     file of that name holding it alone, or None: a download of the whole file for each of its
@@ -298,18 +229,6 @@ def agent_alone(text: str, path: str, fmt: Format) -> str | None:
         from catalog.parse.config_agents import config_agent_text
 
         return config_agent_text(text, dialect, entry)
-    return None
-
-
-def mode_text(text: str, entry: str) -> str | None:
-    """One mode of a .roomodes file as a .roomodes file of its own (YAML), or None."""
-    try:
-        modes = roo_modes(text)
-    except ValueError:
-        return None
-    for slug, mode, _ in modes:
-        if slug == entry:
-            return yaml.safe_dump({"customModes": [mode]}, allow_unicode=True, sort_keys=False, width=100)
     return None
 
 
@@ -392,4 +311,4 @@ _READERS: dict[str, Callable[[str, AgentSource, Dialect], RawDocument]] = {
     "roomodes": _read_roomodes,
 }
 
-__all__: Sequence[str] = ("agent_alone", "mode_text", "parse_document", "roo_modes")
+__all__: Sequence[str] = ("agent_alone", "parse_document")
