@@ -174,3 +174,14 @@ def test_a_kilo_code_agent_and_a_claude_code_one_of_a_name_are_one_entry(tmp_pat
     write(tmp_path, f"repo/{kilo}/reviewer.md", "---\ndescription: Reviews.\nmode: subagent\n---\nYou review.\n")
     agents = {a.format.value: a for a in scan_catalog([str(tmp_path)]).agents}
     assert agents["kilo-code"].entry == agents["claude-code"].slug
+
+
+# A tool's agents folder is no category, whether the repository or the tool's folder itself is
+# scanned (init names .kilo or .opencode as the folder to scan): `agent-catalog scan .kilo`
+# put every Kilo Code agent of .kilo/agent/ in a category "agent", and renamed its page.
+@pytest.mark.parametrize(("folder", "child"), sorted({(f, c) for f, children, _ in LAYOUTS for c in children}))
+def test_a_tools_agents_folder_is_no_category(tmp_path: Path, folder: str, child: str) -> None:
+    write(tmp_path, f"{folder}/{child}/a.md", AGENT.format(name="a"))
+    for scanned in (tmp_path, tmp_path / folder):
+        [agent] = scan_catalog([str(scanned)]).agents
+        assert (agent.category, agent.slug) == (None, "a"), scanned

@@ -241,7 +241,7 @@ class _Walker(_AgentFiles):
         lowered = name.lower()
         if (
             lowered in ("agents", "chatmodes")
-            or (parent == ".opencode" and lowered == "agent")
+            or lowered in _AGENT_DIRS_OF.get(parent, ())  # a tool's agents folder (.opencode/agent, .kilo/agent)
             or lowered in AGENT_FOLDERS
         ):
             ctx = replace(ctx, in_agent_dir=True)
