@@ -768,6 +768,13 @@ MODE_PROBLEMS = [
         "source 'team' is not global or project",
     ),
     ("    name: A\n    roleDefinition: You a.\n    groups: [read]\n    whenToUse: [x]\n", 6, "'whenToUse' is not text"),
+    # The name and the description are texts of the schema too, though the model takes them apart.
+    ("    name: [A]\n    roleDefinition: You a.\n    groups: [read]\n", 3, "'name' is not text"),
+    (
+        "    name: A\n    roleDefinition: You a.\n    groups: [read]\n    description: 5\n",
+        6,
+        "'description' is not text",
+    ),
 ]
 
 

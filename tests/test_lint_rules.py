@@ -305,6 +305,50 @@ CASES = [
         (".gemini/agents/x.md:4:1", ".gemini/agents/x.md:5:1", ".gemini/agents/x.md:6:1", ".gemini/agents/x.md:7:1"),
     ),
     Case(
+        "AC208",
+        # agentLoader.ts's localAgentSchema has neither mcpServers nor policy; isValidToolName takes
+        # mcp_<server>_<tool> only (not Claude Code's mcp__server__tool, nor a pattern's argument), and
+        # save_memory is no tool of Gemini CLI's since 2026-05.
+        {
+            ".gemini/agents/x.md": ok("x", "mcpServers: {}", "policy: {}"),
+            ".gemini/agents/y.md": ok("y", "tools: [mcp__github__list_issues]"),
+            ".gemini/agents/z.md": ok("z", "tools: ['run_shell_command(git)', save_memory, mcp__x]"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "mcp_servers: {}"),
+            ".gemini/agents/y.md": ok("y", "tools: [mcp_github_list_issues, mcp_github_*, '*']"),
+            ".gemini/agents/z.md": ok("z", "tools: [run_shell_command, complete_task, invoke_agent]"),
+        },
+        (
+            ".gemini/agents/x.md:4:1",
+            ".gemini/agents/x.md:5:1",
+            ".gemini/agents/y.md:4:1",
+            *[".gemini/agents/z.md:4:1"] * 3,
+        ),
+        label="gemini-keys-and-tools",
+    ),
+    Case(
+        "AC208",
+        # The schema checks types too: tools is a list (a comma-separated string, as Claude Code takes, is
+        # refused), max_turns and timeout_mins whole numbers above 0, temperature a number, model text.
+        {
+            ".gemini/agents/x.md": ok("x", "tools: read_file, glob"),
+            ".gemini/agents/y.md": ok("y", "max_turns: 0", "timeout_mins: 2.5", "temperature: high", "model: [a]"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "tools: [read_file, glob]"),
+            ".gemini/agents/y.md": ok("y", "max_turns: 3", "timeout_mins: 2", "temperature: 1", "model: gemini-x"),
+        },
+        (
+            ".gemini/agents/x.md:4:1",
+            ".gemini/agents/y.md:4:1",
+            ".gemini/agents/y.md:5:1",
+            ".gemini/agents/y.md:6:1",
+            ".gemini/agents/y.md:7:1",
+        ),
+        label="gemini-types",
+    ),
+    Case(
         "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
@@ -652,7 +696,18 @@ CLEAN: dict[str, str] = {
         "name: remote", "description: Asks a remote agent.", "kind: remote", "agent_card_url: https://a.example/card"
     ),
     ".gemini/agents/guarded.md": md(
-        "name: guarded", "description: Runs with a policy.", "policy: {}", "mcp_servers: {}", "timeout_mins: 5"
+        "name: guarded",
+        "description: Runs a while.",
+        "display_name: Guarded",
+        "mcp_servers: {}",
+        "timeout_mins: 5",
+        "max_turns: 10",
+        "temperature: 0.2",
+        "model: gemini-2.5-pro",
+        "tools: ['*', mcp_github_list_issues, mcp_jira_*, discovered_tool_lint, complete_task, list_mcp_resources]",
+    ),
+    ".gemini/agents/inline.md": md(
+        "name: inline", "description: A remote agent inline.", "kind: remote", "agent_card_json: '{}'"
     ),
 }
 

@@ -175,20 +175,26 @@ def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
         problems = (*_unknown_tools(agent),)
         if dialect.strict_schema:
             problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
+        problems = (*problems, *_wrong_types(agent))
         if dialect.syntax == "roomodes":
             problems = (*problems, *_mode_schema(agent))
         for line, col, problem in sorted(problems):
             yield line, col, f"{problem}: {refused_by(dialect)}"
 
 
-# The texts a mode may have (modeConfigSchema: z.string()); its name and groups are required.
-_MODE_TEXTS = ("name", "whenToUse", "description", "customInstructions")
+# How pages say a type of ``Dialect.value_types``.
+_TYPE_WORDS = {"text": "text", "list": "a list of names", "number": "a number", "count": "a whole number above 0"}
+
+
+def _wrong_types(agent: Agent) -> Iterator[Hit]:
+    for key, kind in agent.mistyped:
+        yield _line(agent, key), 1, f"{key!r} is not {_TYPE_WORDS[kind]}"
 
 
 def _mode_schema(agent: Agent) -> Iterator[Hit]:
     """What else Roo Code's modeConfigSchema refuses in a mode (its slug and roleDefinition
     are AC201, AC205 and AC206's): no name or groups, a group listed twice, a source other
-    than global or project, a text that is not text."""
+    than global or project (a text that is not text is the dialect's value_types')."""
     if not agent.key_lines:
         return  # the file did not load: AC108
     for key in ("name", "groups"):
@@ -200,9 +206,6 @@ def _mode_schema(agent: Agent) -> Iterator[Hit]:
     source = agent.extra.get("source")
     if "source" in agent.extra and source not in ("global", "project"):
         yield _line(agent, "source"), 1, f"source {source!r} is not global or project"
-    for key in _MODE_TEXTS:
-        if key in agent.extra and not isinstance(agent.extra[key], str):
-            yield _line(agent, key), 1, f"{key!r} is not text"
 
 
 @_rule(
@@ -231,10 +234,18 @@ def _unknown_tools(agent: Agent) -> Iterator[Hit]:
         return
     key = dialect.tools_key
     for tool in agent.tools or ():
-        base = tool.split("(", 1)[0].strip()
-        if base not in dialect.tool_names and not base.startswith(("mcp_", "mcp:", "@")) and "__" not in base:
+        if not _known_tool(tool, dialect):
             what = "group" if key == "groups" else "tool"
             yield _line(agent, key), 1, f"unknown {what} {tool!r}: not a {dialect.label} {what}"
+
+
+def _known_tool(tool: str, dialect: Dialect) -> bool:
+    """Whether a tool takes a tool name: one of its own (a pattern's tool name, where it has no
+    tool_pattern), one its tool_pattern matches, else any MCP-looking name (mcp_, mcp:, @, __)."""
+    if dialect.tool_pattern is not None:
+        return tool in (dialect.tool_names or ()) or re.fullmatch(dialect.tool_pattern, tool) is not None
+    base = tool.split("(", 1)[0].strip()
+    return base in (dialect.tool_names or ()) or base.startswith(("mcp_", "mcp:", "@")) or "__" in base
 
 
 @_rule(

@@ -100,6 +100,13 @@ class Dialect:
     # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
     # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
     strict_tools: bool = False
+    # What it accepts as a tool name besides tool_names, the name written whole (a regular
+    # expression): Gemini CLI's isValidToolName takes mcp_<server>_<tool>, '*' and discovered
+    # tools, and refuses Claude Code's mcp__server__tool. None: any MCP-looking name passes.
+    tool_pattern: str | None = None
+    # The type its schema requires of a field's value ("text", "list", "number", "count": a
+    # whole number above 0), where a value of another type makes it refuse the file (AC208).
+    value_types: tuple[tuple[str, str], ...] = ()
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
     # .codex/config.toml): not text agents share (``discover.shared_texts``).
     companions_shown: bool = True
@@ -187,11 +194,12 @@ KILO_CODE = replace(
     label="Kilo Code",
     config_files=("kilo.json", "kilo.jsonc"),
 )
-# Its keys: the strict schema of packages/core/src/agents/agentLoader.ts (local and remote agents).
+# Its keys: the strict schemas of packages/core/src/agents/agentLoader.ts (localAgentSchema,
+# remoteAgentUrlSchema, remoteAgentJsonSchema), their types too; no mcpServers nor policy.
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    "name description kind tools model temperature max_turns timeout_mins mcpServers display_name mcp_servers policy "
-    "agent_card_url auth",
+    "name description kind tools model temperature max_turns timeout_mins display_name mcp_servers agent_card_url "
+    "agent_card_json auth",
     ".gemini/agents/",
     False,
     ".md",
@@ -204,6 +212,19 @@ GEMINI_CLI = _dialect(
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
     tool_names=GEMINI_TOOLS,
+    # isValidToolName (packages/core/src/tools/tool-names.ts, with allowWildcards): '*', a
+    # discovered_tool_..., mcp_* and mcp_<server>_<tool or *>, the server without '_'.
+    tool_pattern=r"\*|discovered_tool_.+|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
+    value_types=(
+        ("name", "text"),
+        ("description", "text"),
+        ("display_name", "text"),
+        ("tools", "list"),
+        ("model", "text"),
+        ("temperature", "number"),
+        ("max_turns", "count"),
+        ("timeout_mins", "count"),
+    ),
     install_dir_flat=True,
     ignored_prefix="_",
     strict_schema=True,
@@ -266,6 +287,10 @@ ROO_CODE = _dialect(
     prompt_required=True,
     tools_key="groups",
     strict_tools=True,
+    # modeConfigSchema's texts (z.string()); its slug and groups are checked on their own.
+    value_types=tuple(
+        (key, "text") for key in ("name", "roleDefinition", "whenToUse", "description", "customInstructions")
+    ),
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),

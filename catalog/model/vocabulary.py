@@ -28,12 +28,14 @@ ENUMS = {
 MODEL_ALIASES = words("sonnet opus haiku best fable inherit opusplan default sonnet[1m] opus[1m]")
 
 
-# Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
+# Gemini CLI's tool names: ALL_BUILTIN_TOOL_NAMES and TOOL_LEGACY_ALIASES (search_file_content,
+# its old grep) of packages/core/src/tools/tool-names.ts; save_memory left it in 2026-05 (#26941).
 GEMINI_TOOLS = words(
     "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
-    "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
-    "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
-    "tracker_list_tasks tracker_add_dependency tracker_visualize"
+    "replace google_web_search web_fetch write_todos get_internal_docs activate_skill ask_user "
+    "enter_plan_mode exit_plan_mode update_topic complete_task invoke_agent read_mcp_resource list_mcp_resources "
+    "tracker_create_task tracker_update_task tracker_get_task tracker_list_tasks tracker_add_dependency "
+    "tracker_visualize"
 )
 # toolGroups in packages/types/src/tool.ts of Roo Code (and of Kilo Code); "modes" (switch_mode,
 # new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
