@@ -494,6 +494,17 @@ CASES = [
         label="enums",
     ),
     Case(
+        "AC404",
+        # VS Code's customAgentAttributes: target is vscode or github-copilot (chat modes are agents too).
+        {".github/agents/x.agent.md": md("description: Helps.", "target: github"), "y.chatmode.md": md("target: ide")},
+        {
+            ".github/agents/x.agent.md": md("description: Helps.", "target: vscode"),
+            "y.chatmode.md": md("target: vscode"),
+        },
+        (".github/agents/x.agent.md:3:1", "y.chatmode.md:2:1"),
+        label="copilot-target",
+    ),
+    Case(
         "AC405",
         {f"{A}/x.md": ok("helper", "model: gpt-4o")},
         {f"{A}/x.md": ok("helper", "model: claude-sonnet-4-5")},
@@ -685,6 +696,18 @@ CLEAN: dict[str, str] = {
     ),
     ".github/agents/planner.agent.md": md("description: Plans work.", "tools: ['codebase', 'search']"),
     ".github/chatmodes/ask.chatmode.md": md("description: Answers questions.", "model: GPT-4.1"),
+    # The keys VS Code reads of a custom agent (promptFileAttributes.ts), a chat mode's too: it is one.
+    ".github/agents/hooked.agent.md": md(
+        "name: Hooked",
+        "description: Runs with hooks.",
+        "target: github-copilot",
+        "hooks: {}",
+        "github: {permissions: {}}",
+        "advancedOptions: {}",
+        "user-invokable: false",
+        "agents: ['*']",
+    ),
+    ".github/chatmodes/named.chatmode.md": md("name: Named", "description: A mode with a name.", "handoffs: []"),
     ".opencode/agent/builder.md": md("description: Builds things.", "mode: subagent", "model: anthropic/claude-x"),
     ".gemini/agents/researcher.md": md("name: researcher", "description: Finds sources.", "kind: local"),
     # Kiro CLI 3's Markdown agents grant with a permissions list (kiro.dev/docs/cli/v3/agent-config).

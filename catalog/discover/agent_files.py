@@ -107,6 +107,10 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if not has_frontmatter:
             if ctx.unread_by:  # a template beside agents its tool never loads: no agent, no error
                 self.skipped.append(Skipped(rel, f"not an agent: {ctx.unread_by} reads its agents folder's own files"))
+            elif certain and not DIALECTS[fmt].frontmatter_required and head is not None and head.strip():
+                self.seen.add(real)  # its tool loads it without frontmatter (a Copilot agent in VS Code)
+                self.add_source(real, rel, ctx, fmt, explicit, listed)
+                return
             elif known:
                 self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
             else:

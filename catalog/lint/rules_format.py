@@ -120,11 +120,12 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "AC207",
     "not-loaded",
     "warning",
-    "The file is where its tool does not read agents: Gemini CLI and Factory read the files directly in their "
-    "agents folder only.",
+    "The file is where its tool does not read agents: Gemini CLI, Factory and VS Code read the files directly in "
+    "their agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
     "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
-    'only"): an agent in a subfolder is documented here but never loaded. Move it up to use it.',
+    'only"), VS Code those directly in .github/agents/: an agent in a subfolder is documented here but never '
+    "loaded. Move it up to use it.",
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]

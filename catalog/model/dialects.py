@@ -13,9 +13,12 @@ from catalog.model.vocabulary import (
     CLAUDE_COLORS,
     CLAUDE_TOOLS,
     ENUMS,
+    FACTORY_TOOLS,
     GEMINI_TOOLS,
     MODEL_ALIASES,
+    QWEN_TOOLS,
     ROO_GROUPS,
+    ROO_RULES_IGNORED,
     STALE_TOOLS,
     words,
 )
@@ -100,13 +103,15 @@ class Dialect:
     # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
     # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
     strict_tools: bool = False
-    # What it accepts as a tool name besides tool_names, the name written whole (a regular
-    # expression): Gemini CLI's isValidToolName takes mcp_<server>_<tool>, '*' and discovered
-    # tools, and refuses Claude Code's mcp__server__tool. None: any MCP-looking name passes.
+    # A regular expression of the other tool names it accepts, written whole (Gemini CLI: mcp_<server>_<tool>,
+    # not Claude Code's mcp__server__tool). None: any MCP-looking name passes.
     tool_pattern: str | None = None
     # The type its schema requires of a field's value ("text", "list", "number", "count": a
     # whole number above 0), where a value of another type makes it refuse the file (AC208).
     value_types: tuple[tuple[str, str], ...] = ()
+    # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code: a
+    # prompt file's header is optional, promptsServiceImpl.ts builds the agent without one).
+    frontmatter_required: bool = True
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
     # .codex/config.toml): not text agents share (``discover.shared_texts``).
     companions_shown: bool = True
@@ -139,11 +144,15 @@ CLAUDE_CODE = _dialect(
     model_pattern=r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+",
     model_aliases=MODEL_ALIASES,
 )
+# Copilot agents as VS Code reads them (microsoft/vscode src/vs/workbench/contrib/chat/common/
+# promptSyntax/: promptFileAttributes.ts customAgentAttributes and GitHub's mcp-servers, github;
+# user-invokable, the old spelling): another key is a warning in the editor, the agent loads.
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
-    "disable-model-invocation agents metadata"
+    "disable-model-invocation agents metadata advancedOptions github hooks user-invokable"
 )
-# Chat modes turned into custom agents keep their keys: both formats recover with both sets.
+# getPromptFileType (promptFileLocations.ts) makes a .chatmode.md an agent as a .agent.md, name
+# key first; PromptFilesLocator.resolveFilesAtLocation reads .github/agents/ flat.
 COPILOT_AGENT = _dialect(
     Format.COPILOT_AGENT,
     _COPILOT_AGENT_FIELDS,
@@ -153,14 +162,16 @@ COPILOT_AGENT = _dialect(
     "mode hidden title",
     label="Copilot agent",
     download_suffix=".agent.md",
+    enums=(("target", words("vscode github-copilot")),),
+    install_dir_flat=True,
+    frontmatter_required=False,
 )
-COPILOT_CHATMODE = _dialect(
-    Format.COPILOT_CHATMODE,
-    "description tools model title",
-    ".github/chatmodes/",
-    True,
-    ".chatmode.md",
-    _COPILOT_AGENT_FIELDS + " mode hidden",
+COPILOT_CHATMODE = replace(
+    COPILOT_AGENT,
+    format=Format.COPILOT_CHATMODE,
+    fields=COPILOT_AGENT.fields | words("title"),
+    install_dir=".github/chatmodes/",
+    suffix=".chatmode.md",
     label="Copilot chat mode",
     download_suffix=".chatmode.md",
 )
@@ -212,8 +223,7 @@ GEMINI_CLI = _dialect(
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
     tool_names=GEMINI_TOOLS,
-    # isValidToolName (packages/core/src/tools/tool-names.ts, with allowWildcards): '*', a
-    # discovered_tool_..., mcp_* and mcp_<server>_<tool or *>, the server without '_'.
+    # isValidToolName (tools/tool-names.ts, allowWildcards): '*', discovered_tool_..., mcp_<server>_<tool or *>.
     tool_pattern=r"\*|discovered_tool_.+|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
     value_types=(
         ("name", "text"),
@@ -294,10 +304,7 @@ ROO_CODE = _dialect(
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
-    rules_ignored=tuple(
-        "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
-        "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
-    ),
+    rules_ignored=ROO_RULES_IGNORED,
 )
 # Kilo Code's legacy extension, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same
 # modes in .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in
@@ -337,11 +344,7 @@ QWEN_CODE = _dialect(
     False,
     ".md",
     label="Qwen Code",
-    tool_names=words(
-        "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
-        "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
-        "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
-    ),
+    tool_names=QWEN_TOOLS,
     model_pattern=r"qwen[\w.:-]*",
     name_required=True,
 )
@@ -353,10 +356,7 @@ FACTORY = _dialect(
     False,
     ".md",
     label="Factory droid",
-    tool_names=words(
-        "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
-        "read-only edit execute web mcp"
-    ),
+    tool_names=FACTORY_TOOLS,
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,

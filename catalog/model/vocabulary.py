@@ -41,3 +41,19 @@ GEMINI_TOOLS = words(
 # new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
 ROO_GROUPS = words("read edit browser command mcp modes")
 ROO_ALWAYS = words("modes")
+# The files Roo Code leaves out of a mode's rules folder (custom-instructions.ts).
+ROO_RULES_IGNORED = tuple(
+    "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
+    "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
+)
+# Qwen Code's tool names (qwenlm.github.io/qwen-code-docs, Subagents).
+QWEN_TOOLS = words(
+    "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
+    "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
+    "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
+)
+# Factory's tool names and tool categories (docs.factory.ai/cli/configuration/custom-droids).
+FACTORY_TOOLS = words(
+    "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
+    "read-only edit execute web mcp"
+)

@@ -46,7 +46,7 @@ def parse_document(text: str, source: AgentSource) -> RawDocument:
         return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
-        return parse_agent_text(text, source.display_path, dialect.known_keys)
+        return parse_agent_text(text, source.display_path, dialect.known_keys, dialect.frontmatter_required)
     return reader(text, source, dialect)
 
 
@@ -323,13 +323,12 @@ def _document(
     body_line = lines.get(first, 1) if first else max(lines.values(), default=1) + 1
     if first and _starts_on_next_line(data[first]):
         body_line += 1
-    # A prompt key that is not text stays a setting: its tool's schema may refuse it (value_types).
+    # A prompt or description key that is not text stays as it is: its tool's schema may refuse it.
     metadata = {
         key: value for key, value in data.items() if key not in dialect.prompt_keys or not isinstance(value, str)
     }
     key_lines = {key: line for key, line in lines.items() if key and key in data}
     fallback = data.get(dialect.description_from)
-    # A description key that is there but not text is not replaced: its tool's schema refuses it.
     described = any(
         key in data and (not isinstance(data[key], str) or data[key].strip()) for key in dialect.description_keys
     )
