@@ -350,6 +350,29 @@ CASES = [
     ),
     Case(
         "AC206",
+        # Factory's DroidValidator: a droid needs a non-empty body (its prompt), where Claude Code takes none.
+        {
+            ".factory/droids/d.md": md("name: d", "description: Helps.", body="\n  \n"),
+            f"{A}/c.md": md("name: c", "description: Helps.", body=""),
+        },
+        {".factory/droids/d.md": ok("d"), f"{A}/c.md": md("name: c", "description: Helps.", body="")},
+        (".factory/droids/d.md:1:1",),
+        label="factory-body",
+    ),
+    Case(
+        "AC208",
+        # Factory fails a droid with a tool it does not know (Claude Code's Write); a category, its tools,
+        # Task and TodoWrite and an MCP tool it knows, and mcpServers is one of its keys.
+        {".factory/droids/d.md": ok("d", 'tools: ["Read", "Write"]')},
+        {
+            ".factory/droids/d.md": ok("d", 'tools: ["Read", "Task", "TodoWrite", "mcp__linear__x"]', "mcpServers: []"),
+            ".factory/droids/e.md": ok("e", "tools: read-only"),
+        },
+        (".factory/droids/d.md:4:1",),
+        label="factory-tools",
+    ),
+    Case(
+        "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
             ".roomodes": ROO_OK.replace("    roleDefinition: You help.\n", ""),
@@ -489,7 +512,7 @@ CASES = [
     Case(
         "AC404",
         {f"{A}/x.md": ok("helper", "permissionMode: yolo", "memory: forever", "isolation: docker")},
-        {f"{A}/x.md": ok("helper", "permissionMode: acceptEdits", "memory: project", "isolation: worktree")},
+        {f"{A}/x.md": ok("helper", "permissionMode: auto", "memory: project", "isolation: worktree")},
         (f"{A}/x.md:4:1", f"{A}/x.md:5:1", f"{A}/x.md:6:1"),
         label="enums",
     ),

@@ -105,15 +105,21 @@ def _name_problem(agent: Agent) -> str | None:
     "AC206",
     "missing-prompt",
     "error",
-    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
-    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
+    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition', "
+    "a Factory droid's body.",
+    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition, "
+    "Factory a droid whose Markdown body is empty.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    required = dialect.prompt_keys[0] if dialect.prompt_required else None
-    if required and required not in agent.key_lines and agent.key_lines:
-        refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
-        yield _start(agent), 1, f"no {required!r}: {refusal}"
+    if not (dialect.prompt_required and agent.key_lines):
+        return
+    refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
+    if not dialect.prompt_keys:  # the Markdown body is the prompt
+        if not agent.body.strip():
+            yield _start(agent), 1, f"no system prompt (the body after the frontmatter is empty): {refusal}"
+    elif dialect.prompt_keys[0] not in agent.key_lines:
+        yield _start(agent), 1, f"no {dialect.prompt_keys[0]!r}: {refusal}"
 
 
 @_rule(
@@ -168,7 +174,8 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
     "the whole file, where the other tools ignore them (AC401, AC403, AC404). Roo Code and Kilo Code refuse a "
-    "file of modes with a group they do not know: none of its modes load.",
+    "file of modes with a group they do not know: none of its modes load; Factory a droid with a tool it does "
+    "not know.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -213,10 +220,10 @@ def _mode_schema(agent: Agent) -> Iterator[Hit]:
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code, Factory).",
+    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
-    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI, Roo Code "
-    "and Kilo Code refuse the whole file instead: AC208.",
+    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI, Roo Code, "
+    "Kilo Code and Factory refuse the whole file instead: AC208.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_tools):

@@ -100,17 +100,14 @@ class Dialect:
     # The tool refuses the whole file for a field, tool or value it does not know, where the
     # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
     strict_schema: bool = False
-    # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
-    # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
+    # Only its tool names are checked so (Roo Code, Kilo Code: customModesSettingsSchema; Factory).
     strict_tools: bool = False
     # A regular expression of the other tool names it accepts, written whole (Gemini CLI: mcp_<server>_<tool>,
     # not Claude Code's mcp__server__tool). None: any MCP-looking name passes.
     tool_pattern: str | None = None
-    # The type its schema requires of a field's value ("text", "list", "number", "count": a
-    # whole number above 0), where a value of another type makes it refuse the file (AC208).
+    # The type its schema requires of a field ("text", "list", "number", "count": a whole number above 0).
     value_types: tuple[tuple[str, str], ...] = ()
-    # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code: a
-    # prompt file's header is optional, promptsServiceImpl.ts builds the agent without one).
+    # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code's Copilot agents).
     frontmatter_required: bool = True
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
     # .codex/config.toml): not text agents share (``discover.shared_texts``).
@@ -348,10 +345,11 @@ QWEN_CODE = _dialect(
     model_pattern=r"qwen[\w.:-]*",
     name_required=True,
 )
-# Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
+# Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): its DroidValidator fails
+# a droid with an unknown tool or an empty body.
 FACTORY = _dialect(
     Format.FACTORY,
-    "name description model reasoningEffort tools",
+    "name description model reasoningEffort tools mcpServers",
     ".factory/droids/",
     False,
     ".md",
@@ -360,6 +358,8 @@ FACTORY = _dialect(
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,
+    prompt_required=True,
+    strict_tools=True,
     agent_folder="droids",
     install_dir_flat=True,
 )

@@ -16,8 +16,9 @@ CLAUDE_TOOLS = frozenset(
 )
 STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
 CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
+# permissionMode's modes (code.claude.com/docs/en/sub-agents, since v2.1.9x with auto mode).
 ENUMS = {
-    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
+    "permissionMode": frozenset({"default", "acceptEdits", "auto", "dontAsk", "bypassPermissions", "plan"}),
     "effort": frozenset({"low", "medium", "high", "max"}),
     "memory": frozenset({"user", "project", "local"}),
     "isolation": frozenset({"worktree"}),
