@@ -1162,3 +1162,46 @@ def test_claude_code_model_aliases_are_no_bad_model(
 ) -> None:
     project = write_project(tmp_path, {f"{A}/x.md": ok("helper", f"model: '{model}'")})
     assert [f["code"] for f in lint_json(project, monkeypatch)] == []
+
+
+def _gemini_is_valid_tool_name(name: str) -> bool:
+    """isValidToolName(name, {allowWildcards: true}) of Gemini CLI's packages/core/src/tools/tool-names.ts,
+    as written there (parseMcpToolName of mcp-tool.ts splits at the first '_' after the prefix)."""
+    import re
+
+    from catalog.model.vocabulary import GEMINI_TOOLS
+
+    if name in GEMINI_TOOLS or name.startswith("discovered_tool_") or name == "*":
+        return True
+    if not name.startswith("mcp_"):
+        return False
+    if name == "mcp_*":
+        return True
+    if name.startswith("mcp__"):
+        return False
+    parts = re.fullmatch(r"([^_]+)_(.+)", name[4:])
+    if parts is None:
+        return False
+    server, tool = parts.groups()
+    slug = re.compile(r"[a-zA-Z0-9_.:-]+")  # /^[a-z0-9_.:-]+$/i, ASCII as JavaScript's is without 'u'
+    if not slug.fullmatch(server):
+        return False
+    if tool == "*":
+        return True
+    return not re.fullmatch(r"_*", tool) and slug.fullmatch(tool) is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.builds(
+        lambda head, tail: head + tail,
+        st.sampled_from(["", "mcp_", "mcp__", "mcp_github_", "discovered_tool_", "read_file", "*", "Read"]),
+        st.text(alphabet="ab_Z.:-*( )\nſ", max_size=8),
+    )
+)
+def test_gemini_tool_names_are_what_its_is_valid_tool_name_takes(name: str) -> None:
+    """The class of AC208's tool names for Gemini CLI: exactly the names Gemini CLI's own check takes."""
+    from catalog.lint.rules_format import _known_tool
+    from catalog.model.dialects import GEMINI_CLI
+
+    assert _known_tool(name, GEMINI_CLI) == _gemini_is_valid_tool_name(name), name

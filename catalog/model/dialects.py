@@ -221,7 +221,7 @@ GEMINI_CLI = _dialect(
     extension_manifest="gemini-extension.json",
     tool_names=GEMINI_TOOLS,
     # isValidToolName (tools/tool-names.ts, allowWildcards): '*', discovered_tool_..., mcp_<server>_<tool or *>.
-    tool_pattern=r"\*|discovered_tool_.+|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
+    tool_pattern=r"\*|discovered_tool_(?s:.*)|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
     value_types=(
         ("name", "text"),
         ("description", "text"),
