@@ -349,6 +349,23 @@ CASES = [
         label="gemini-types",
     ),
     Case(
+        "AC208",
+        # A local agent's keys and a remote one's are two strict schemas: a file of both fits neither, and a
+        # remote agent needs exactly one of agent_card_url and agent_card_json (remoteAgentUrlSchema, ...Json).
+        {
+            ".gemini/agents/x.md": ok("x", "kind: remote", "tools: [glob]", "agent_card_url: https://a.example/c"),
+            ".gemini/agents/y.md": ok("y", "model: gemini-x", "auth: {type: apiKey, key: k}"),
+            ".gemini/agents/z.md": ok("z", "kind: remote"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "kind: remote", "agent_card_url: https://a.example/c"),
+            ".gemini/agents/y.md": ok("y", "model: gemini-x", "tools: [glob]"),
+            ".gemini/agents/z.md": ok("z", "auth: {type: apiKey, key: k}", "agent_card_json: '{}'"),
+        },
+        (".gemini/agents/x.md:5:1", ".gemini/agents/y.md:5:1", ".gemini/agents/z.md:1:1"),
+        label="gemini-kinds",
+    ),
+    Case(
         "AC206",
         # Factory's DroidValidator: a droid needs a non-empty body (its prompt), where Claude Code takes none.
         {

@@ -182,12 +182,30 @@ def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if dialect.strict_schema or dialect.strict_tools:
         problems = (*_unknown_tools(agent),)
         if dialect.strict_schema:
-            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
+            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent), *_kind_mix(agent))
         problems = (*problems, *_wrong_types(agent))
         if dialect.syntax == "roomodes":
             problems = (*problems, *_mode_schema(agent))
         for line, col, problem in sorted(problems):
             yield line, col, f"{problem}: {refused_by(dialect)}"
+
+
+def _kind_mix(agent: Agent) -> Iterator[Hit]:
+    """The keys of another kind of agent than the file's (Gemini CLI: a local agent's tools beside a
+    remote one's agent_card_url), and the one key of a set its kind needs, missing or doubled."""
+    kinds = {kind: (keys, one_of) for kind, keys, one_of in DIALECTS[agent.format].kinds}
+    present = [key for key in agent.key_lines if any(key in keys for keys, _ in kinds.values())]
+    if not kinds or not present:
+        return
+    declared = agent.extra.get("kind")
+    kind = declared if isinstance(declared, str) and declared in kinds else None
+    kind = kind or max(kinds, key=lambda k: sum(key in kinds[k][0] for key in present))  # the first on a tie
+    keys, one_of = kinds[kind]
+    for key in present:
+        if key not in keys:
+            yield agent.key_lines[key], 1, f"field {key!r} is not one of a {kind} agent's"
+    if one_of and sum(key in agent.key_lines for key in one_of) != 1:
+        yield _start(agent), 1, f"a {kind} agent needs exactly one of {' and '.join(one_of)}"
 
 
 # How pages say a type of ``Dialect.value_types``.

@@ -14,6 +14,7 @@ from catalog.model.vocabulary import (
     CLAUDE_TOOLS,
     ENUMS,
     FACTORY_TOOLS,
+    GEMINI_KINDS,
     GEMINI_TOOLS,
     MODEL_ALIASES,
     QWEN_TOOLS,
@@ -64,8 +65,7 @@ class Dialect:
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
-    # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
-    # lenient recovery does (AC115 then matters only to the tools that do not).
+    # It reads frontmatter that is not valid YAML line by line, as our lenient recovery does (AC115).
     lenient_yaml: bool = False
     # Where the tool also reads agents for every project on a machine, when pages say so.
     user_install_dir: str = ""
@@ -102,11 +102,12 @@ class Dialect:
     strict_schema: bool = False
     # Only its tool names are checked so (Roo Code, Kilo Code: customModesSettingsSchema; Factory).
     strict_tools: bool = False
-    # A regular expression of the other tool names it accepts, written whole (Gemini CLI: mcp_<server>_<tool>,
-    # not Claude Code's mcp__server__tool). None: any MCP-looking name passes.
+    # A regular expression of other tool names it takes, written whole. None: any MCP-looking name.
     tool_pattern: str | None = None
     # The type its schema requires of a field ("text", "list", "number", "count": a whole number above 0).
     value_types: tuple[tuple[str, str], ...] = ()
+    # Its kinds of agent ("kind" says which, else its keys): (kind, its keys, keys it needs one of).
+    kinds: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = ()
     # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code's Copilot agents).
     frontmatter_required: bool = True
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
@@ -202,12 +203,10 @@ KILO_CODE = replace(
     label="Kilo Code",
     config_files=("kilo.json", "kilo.jsonc"),
 )
-# Its keys: the strict schemas of packages/core/src/agents/agentLoader.ts (localAgentSchema,
-# remoteAgentUrlSchema, remoteAgentJsonSchema), their types too; no mcpServers nor policy.
+# Its keys and types: the strict schemas of packages/core/src/agents/agentLoader.ts (GEMINI_KINDS).
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    "name description kind tools model temperature max_turns timeout_mins display_name mcp_servers agent_card_url "
-    "agent_card_json auth",
+    " ".join(sorted(set().union(*(keys for _, keys, _ in GEMINI_KINDS)))),
     ".gemini/agents/",
     False,
     ".md",
@@ -232,6 +231,7 @@ GEMINI_CLI = _dialect(
         ("max_turns", "count"),
         ("timeout_mins", "count"),
     ),
+    kinds=GEMINI_KINDS,
     install_dir_flat=True,
     ignored_prefix="_",
     strict_schema=True,

@@ -58,3 +58,11 @@ FACTORY_TOOLS = words(
     "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
     "read-only edit execute web mcp"
 )
+# Gemini CLI's kinds of agent, each a strict schema of agentLoader.ts (localAgentSchema; the remote
+# ones, remoteAgentUrlSchema and remoteAgentJsonSchema, need exactly one of agent_card_url and
+# agent_card_json): (kind, its keys, the keys of which it needs exactly one).
+_GEMINI_COMMON = "kind name description display_name "
+GEMINI_KINDS: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
+    ("local", words(_GEMINI_COMMON + "tools mcp_servers model temperature max_turns timeout_mins"), ()),
+    ("remote", words(_GEMINI_COMMON + "auth agent_card_url agent_card_json"), ("agent_card_url", "agent_card_json")),
+)
