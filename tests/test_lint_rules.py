@@ -1222,3 +1222,27 @@ def test_gemini_tool_names_are_what_its_is_valid_tool_name_takes(name: str) -> N
     from catalog.model.dialects import GEMINI_CLI
 
     assert _known_tool(name, GEMINI_CLI) == _gemini_is_valid_tool_name(name), name
+
+
+# What makes Gemini CLI refuse a file before its schema: FRONTMATTER_REGEX (/^---\r?\n/, skills/skillLoader.ts)
+# on the text as read, and js-yaml's load (agents/agentLoader.ts). Claude Code keeps them warnings.
+BEFORE_THE_SCHEMA = {
+    "AC104": "\ufeff" + ok("x"),
+    "AC111": "\n" + ok("x"),
+    "AC112": "".join("  " + line + "\n" for line in ok("x").splitlines()),
+    "AC115": md("name: x", "description: Triggers on: a, b"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(BEFORE_THE_SCHEMA))
+def test_what_gemini_cli_refuses_before_its_schema_is_an_error_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    text = BEFORE_THE_SCHEMA[code]
+    project = write_project(tmp_path, {".gemini/agents/x.md": text, f"{A}/x.md": text})
+    found = {f["path"].split("/")[0]: f for f in lint_json(project, monkeypatch) if f["code"] == code}
+    gemini, claude = found[".gemini"], found[".claude"]
+    assert gemini["severity"] == "error" and "Gemini CLI refuses this file" in gemini["message"], gemini
+    # Claude Code loads such a file: a warning, and a note where it reads the YAML as meant.
+    assert claude["severity"] == ("info" if code == "AC115" else "warning"), claude
+    assert "refuses" not in claude["message"], claude

@@ -67,8 +67,7 @@ class Dialect:
     download_suffix: str = ".md"  # the downloaded file's ending
     # It reads frontmatter that is not valid YAML line by line, as our lenient recovery does (AC115).
     lenient_yaml: bool = False
-    # Where the tool also reads agents for every project on a machine, when pages say so.
-    user_install_dir: str = ""
+    user_install_dir: str = ""  # where it also reads agents for every project of a machine
     # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
     # names are kebab-case, never with ':' nor a leading '-' (AC203, AC204; else name_pattern, AC205).
     name_required: bool = False
@@ -82,10 +81,9 @@ class Dialect:
     # A folder name only this tool gives its agents: anywhere in a path it says the format and
     # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
     agent_folder: str = ""
-    # Where the tool finds more of an agent's prompt beside its file, by the agent's name
-    # ("{name}"): the first of them that holds any text counts; one ending in "/" is a folder
-    # read whole (subfolders too), its files in the order of their names, each under a
-    # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
+    # Where the tool finds more of an agent's prompt beside its file, by the agent's name ("{name}"):
+    # the first of them that holds any text counts; one ending in "/" is a folder read whole (subfolders
+    # too), its files in name order, each under a "# Rules from <path>:" line as the tool adds. Roo Code's.
     name_rules: tuple[str, ...] = ()
     # The tool reads the files directly in its install_dir (and its agent_folder) only, not its
     # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
@@ -110,8 +108,9 @@ class Dialect:
     kinds: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = ()
     # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code's Copilot agents).
     frontmatter_required: bool = True
-    # Its files besides the agent's are read for a setting, not shown on its page (Codex's
-    # .codex/config.toml): not text agents share (``discover.shared_texts``).
+    # It refuses frontmatter not at the first byte or not YAML (Gemini CLI: FRONTMATTER_REGEX, js-yaml).
+    frontmatter_strict: bool = False
+    # Its files besides the agent's are read for a setting, not shown on its page (Codex's config.toml).
     companions_shown: bool = True
 
 
@@ -232,6 +231,7 @@ GEMINI_CLI = _dialect(
         ("timeout_mins", "count"),
     ),
     kinds=GEMINI_KINDS,
+    frontmatter_strict=True,
     install_dir_flat=True,
     ignored_prefix="_",
     strict_schema=True,
