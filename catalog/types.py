@@ -170,6 +170,9 @@ class Agent(FastPickle):
     # primary definition: such a definition has a download but no page or listing of its own.
     entry: str = ""
     origins: tuple[Origin, ...] = ()  # the prompt's stretches read from other files, in order
+    # (key, the type its tool's schema requires) of each value of another type, where the tool
+    # checks them (``Dialect.value_types``): Gemini CLI refuses ``tools: read_file, glob``.
+    mistyped: tuple[tuple[str, str], ...] = ()
 
 
 @frozen

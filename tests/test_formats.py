@@ -464,7 +464,8 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
     catalog = scan(tmp_path)
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
-    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC401"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
+    # Factory's DroidValidator fails a droid with a tool it does not know (AC208); Qwen Code ignores it.
+    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC208"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
     cursor = one(catalog, "c")
     assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
 
@@ -768,6 +769,13 @@ MODE_PROBLEMS = [
         "source 'team' is not global or project",
     ),
     ("    name: A\n    roleDefinition: You a.\n    groups: [read]\n    whenToUse: [x]\n", 6, "'whenToUse' is not text"),
+    # The name and the description are texts of the schema too, though the model takes them apart.
+    ("    name: [A]\n    roleDefinition: You a.\n    groups: [read]\n", 3, "'name' is not text"),
+    (
+        "    name: A\n    roleDefinition: You a.\n    groups: [read]\n    description: 5\n",
+        6,
+        "'description' is not text",
+    ),
 ]
 
 
@@ -793,7 +801,8 @@ def test_a_mode_the_schema_refuses_costs_every_mode_of_the_file(
     "pasted",
     [
         "customModes:\n  - slug: a\n\u00a0\u00a0\u00a0 name: A\n    roleDefinition: You a.\n    groups: [read]\n",
-        "customModes:\n  - slug: a\n    name: \u201cA: the mode\u201d\n    roleDefinition: You a.\n    groups: [read]\n",
+        "customModes:\n  - slug: a\n    name: \u201cA: the mode\u201d\n"
+        "    roleDefinition: You a.\n    groups: [read]\n",
         "customModes:\u200b\n  - slug: a\n    name: A\n    roleDefinition: You a.\n    groups: [read]\n",
     ],
 )
@@ -809,6 +818,7 @@ def test_typographic_characters_in_a_file_that_loads_are_kept(tmp_path: Path) ->
     write(
         tmp_path,
         ".roomodes",
-        "customModes:\n  - slug: a\n    name: A\n    roleDefinition: You \u201cquote\u201d \u2014 a.\n    groups: [read]\n",
+        "customModes:\n  - slug: a\n    name: A\n"
+        "    roleDefinition: You \u201cquote\u201d \u2014 a.\n    groups: [read]\n",
     )
     assert one(scan(tmp_path), "a").body == "You \u201cquote\u201d \u2014 a."

@@ -305,6 +305,90 @@ CASES = [
         (".gemini/agents/x.md:4:1", ".gemini/agents/x.md:5:1", ".gemini/agents/x.md:6:1", ".gemini/agents/x.md:7:1"),
     ),
     Case(
+        "AC208",
+        # agentLoader.ts's localAgentSchema has neither mcpServers nor policy; isValidToolName takes
+        # mcp_<server>_<tool> only (not Claude Code's mcp__server__tool, nor a pattern's argument), and
+        # save_memory is no tool of Gemini CLI's since 2026-05.
+        {
+            ".gemini/agents/x.md": ok("x", "mcpServers: {}", "policy: {}"),
+            ".gemini/agents/y.md": ok("y", "tools: [mcp__github__list_issues]"),
+            ".gemini/agents/z.md": ok("z", "tools: ['run_shell_command(git)', save_memory, mcp__x]"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "mcp_servers: {}"),
+            ".gemini/agents/y.md": ok("y", "tools: [mcp_github_list_issues, mcp_github_*, '*']"),
+            ".gemini/agents/z.md": ok("z", "tools: [run_shell_command, complete_task, invoke_agent]"),
+        },
+        (
+            ".gemini/agents/x.md:4:1",
+            ".gemini/agents/x.md:5:1",
+            ".gemini/agents/y.md:4:1",
+            *[".gemini/agents/z.md:4:1"] * 3,
+        ),
+        label="gemini-keys-and-tools",
+    ),
+    Case(
+        "AC208",
+        # The schema checks types too: tools is a list (a comma-separated string, as Claude Code takes, is
+        # refused), max_turns and timeout_mins whole numbers above 0, temperature a number, model text.
+        {
+            ".gemini/agents/x.md": ok("x", "tools: read_file, glob"),
+            ".gemini/agents/y.md": ok("y", "max_turns: 0", "timeout_mins: 2.5", "temperature: high", "model: [a]"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "tools: [read_file, glob]"),
+            ".gemini/agents/y.md": ok("y", "max_turns: 3", "timeout_mins: 2", "temperature: 1", "model: gemini-x"),
+        },
+        (
+            ".gemini/agents/x.md:4:1",
+            ".gemini/agents/y.md:4:1",
+            ".gemini/agents/y.md:5:1",
+            ".gemini/agents/y.md:6:1",
+            ".gemini/agents/y.md:7:1",
+        ),
+        label="gemini-types",
+    ),
+    Case(
+        "AC208",
+        # A local agent's keys and a remote one's are two strict schemas: a file of both fits neither, and a
+        # remote agent needs exactly one of agent_card_url and agent_card_json (remoteAgentUrlSchema, ...Json).
+        {
+            ".gemini/agents/x.md": ok("x", "kind: remote", "tools: [glob]", "agent_card_url: https://a.example/c"),
+            ".gemini/agents/y.md": ok("y", "model: gemini-x", "auth: {type: apiKey, key: k}"),
+            ".gemini/agents/z.md": ok("z", "kind: remote"),
+        },
+        {
+            ".gemini/agents/x.md": ok("x", "kind: remote", "agent_card_url: https://a.example/c"),
+            ".gemini/agents/y.md": ok("y", "model: gemini-x", "tools: [glob]"),
+            ".gemini/agents/z.md": ok("z", "auth: {type: apiKey, key: k}", "agent_card_json: '{}'"),
+        },
+        (".gemini/agents/x.md:5:1", ".gemini/agents/y.md:5:1", ".gemini/agents/z.md:1:1"),
+        label="gemini-kinds",
+    ),
+    Case(
+        "AC206",
+        # Factory's DroidValidator: a droid needs a non-empty body (its prompt), where Claude Code takes none.
+        {
+            ".factory/droids/d.md": md("name: d", "description: Helps.", body="\n  \n"),
+            f"{A}/c.md": md("name: c", "description: Helps.", body=""),
+        },
+        {".factory/droids/d.md": ok("d"), f"{A}/c.md": md("name: c", "description: Helps.", body="")},
+        (".factory/droids/d.md:1:1",),
+        label="factory-body",
+    ),
+    Case(
+        "AC208",
+        # Factory fails a droid with a tool it does not know (Claude Code's Write); a category, its tools,
+        # Task and TodoWrite and an MCP tool it knows, and mcpServers is one of its keys.
+        {".factory/droids/d.md": ok("d", 'tools: ["Read", "Write"]')},
+        {
+            ".factory/droids/d.md": ok("d", 'tools: ["Read", "Task", "TodoWrite", "mcp__linear__x"]', "mcpServers: []"),
+            ".factory/droids/e.md": ok("e", "tools: read-only"),
+        },
+        (".factory/droids/d.md:4:1",),
+        label="factory-tools",
+    ),
+    Case(
         "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',
@@ -445,9 +529,20 @@ CASES = [
     Case(
         "AC404",
         {f"{A}/x.md": ok("helper", "permissionMode: yolo", "memory: forever", "isolation: docker")},
-        {f"{A}/x.md": ok("helper", "permissionMode: acceptEdits", "memory: project", "isolation: worktree")},
+        {f"{A}/x.md": ok("helper", "permissionMode: auto", "memory: project", "isolation: worktree")},
         (f"{A}/x.md:4:1", f"{A}/x.md:5:1", f"{A}/x.md:6:1"),
         label="enums",
+    ),
+    Case(
+        "AC404",
+        # VS Code's customAgentAttributes: target is vscode or github-copilot (chat modes are agents too).
+        {".github/agents/x.agent.md": md("description: Helps.", "target: github"), "y.chatmode.md": md("target: ide")},
+        {
+            ".github/agents/x.agent.md": md("description: Helps.", "target: vscode"),
+            "y.chatmode.md": md("target: vscode"),
+        },
+        (".github/agents/x.agent.md:3:1", "y.chatmode.md:2:1"),
+        label="copilot-target",
     ),
     Case(
         "AC405",
@@ -641,6 +736,18 @@ CLEAN: dict[str, str] = {
     ),
     ".github/agents/planner.agent.md": md("description: Plans work.", "tools: ['codebase', 'search']"),
     ".github/chatmodes/ask.chatmode.md": md("description: Answers questions.", "model: GPT-4.1"),
+    # The keys VS Code reads of a custom agent (promptFileAttributes.ts), a chat mode's too: it is one.
+    ".github/agents/hooked.agent.md": md(
+        "name: Hooked",
+        "description: Runs with hooks.",
+        "target: github-copilot",
+        "hooks: {}",
+        "github: {permissions: {}}",
+        "advancedOptions: {}",
+        "user-invokable: false",
+        "agents: ['*']",
+    ),
+    ".github/chatmodes/named.chatmode.md": md("name: Named", "description: A mode with a name.", "handoffs: []"),
     ".opencode/agent/builder.md": md("description: Builds things.", "mode: subagent", "model: anthropic/claude-x"),
     ".gemini/agents/researcher.md": md("name: researcher", "description: Finds sources.", "kind: local"),
     # Kiro CLI 3's Markdown agents grant with a permissions list (kiro.dev/docs/cli/v3/agent-config).
@@ -652,7 +759,18 @@ CLEAN: dict[str, str] = {
         "name: remote", "description: Asks a remote agent.", "kind: remote", "agent_card_url: https://a.example/card"
     ),
     ".gemini/agents/guarded.md": md(
-        "name: guarded", "description: Runs with a policy.", "policy: {}", "mcp_servers: {}", "timeout_mins: 5"
+        "name: guarded",
+        "description: Runs a while.",
+        "display_name: Guarded",
+        "mcp_servers: {}",
+        "timeout_mins: 5",
+        "max_turns: 10",
+        "temperature: 0.2",
+        "model: gemini-2.5-pro",
+        "tools: ['*', mcp_github_list_issues, mcp_jira_*, discovered_tool_lint, complete_task, list_mcp_resources]",
+    ),
+    ".gemini/agents/inline.md": md(
+        "name: inline", "description: A remote agent inline.", "kind: remote", "agent_card_json: '{}'"
     ),
 }
 
@@ -1061,3 +1179,70 @@ def test_claude_code_model_aliases_are_no_bad_model(
 ) -> None:
     project = write_project(tmp_path, {f"{A}/x.md": ok("helper", f"model: '{model}'")})
     assert [f["code"] for f in lint_json(project, monkeypatch)] == []
+
+
+def _gemini_is_valid_tool_name(name: str) -> bool:
+    """isValidToolName(name, {allowWildcards: true}) of Gemini CLI's packages/core/src/tools/tool-names.ts,
+    as written there (parseMcpToolName of mcp-tool.ts splits at the first '_' after the prefix)."""
+    import re
+
+    from catalog.model.vocabulary import GEMINI_TOOLS
+
+    if name in GEMINI_TOOLS or name.startswith("discovered_tool_") or name == "*":
+        return True
+    if not name.startswith("mcp_"):
+        return False
+    if name == "mcp_*":
+        return True
+    if name.startswith("mcp__"):
+        return False
+    parts = re.fullmatch(r"([^_]+)_(.+)", name[4:])
+    if parts is None:
+        return False
+    server, tool = parts.groups()
+    slug = re.compile(r"[a-zA-Z0-9_.:-]+")  # /^[a-z0-9_.:-]+$/i, ASCII as JavaScript's is without 'u'
+    if not slug.fullmatch(server):
+        return False
+    if tool == "*":
+        return True
+    return not re.fullmatch(r"_*", tool) and slug.fullmatch(tool) is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.builds(
+        lambda head, tail: head + tail,
+        st.sampled_from(["", "mcp_", "mcp__", "mcp_github_", "discovered_tool_", "read_file", "*", "Read"]),
+        st.text(alphabet="ab_Z.:-*( )\nſ", max_size=8),
+    )
+)
+def test_gemini_tool_names_are_what_its_is_valid_tool_name_takes(name: str) -> None:
+    """The class of AC208's tool names for Gemini CLI: exactly the names Gemini CLI's own check takes."""
+    from catalog.lint.rules_format import _known_tool
+    from catalog.model.dialects import GEMINI_CLI
+
+    assert _known_tool(name, GEMINI_CLI) == _gemini_is_valid_tool_name(name), name
+
+
+# What makes Gemini CLI refuse a file before its schema: FRONTMATTER_REGEX (/^---\r?\n/, skills/skillLoader.ts)
+# on the text as read, and js-yaml's load (agents/agentLoader.ts). Claude Code keeps them warnings.
+BEFORE_THE_SCHEMA = {
+    "AC104": "\ufeff" + ok("x"),
+    "AC111": "\n" + ok("x"),
+    "AC112": "".join("  " + line + "\n" for line in ok("x").splitlines()),
+    "AC115": md("name: x", "description: Triggers on: a, b"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(BEFORE_THE_SCHEMA))
+def test_what_gemini_cli_refuses_before_its_schema_is_an_error_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    text = BEFORE_THE_SCHEMA[code]
+    project = write_project(tmp_path, {".gemini/agents/x.md": text, f"{A}/x.md": text})
+    found = {f["path"].split("/")[0]: f for f in lint_json(project, monkeypatch) if f["code"] == code}
+    gemini, claude = found[".gemini"], found[".claude"]
+    assert gemini["severity"] == "error" and "Gemini CLI refuses this file" in gemini["message"], gemini
+    # Claude Code loads such a file: a warning, and a note where it reads the YAML as meant.
+    assert claude["severity"] == ("info" if code == "AC115" else "warning"), claude
+    assert "refuses" not in claude["message"], claude

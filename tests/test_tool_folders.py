@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.discover.find import find_agent_files
+from catalog.lint.check import lint_catalog
 from catalog.model.dialect_of import AGENT_FOLDERS, LAYOUTS
 from catalog.pipeline import scan_catalog
 
@@ -185,3 +186,45 @@ def test_a_tools_agents_folder_is_no_category(tmp_path: Path, folder: str, child
     for scanned in (tmp_path, tmp_path / folder):
         [agent] = scan_catalog([str(scanned)]).agents
         assert (agent.category, agent.slug) == (None, "a"), scanned
+
+
+# VS Code's Copilot agents (microsoft/vscode, promptSyntax/config/promptFileLocations.ts and
+# utils/promptFilesLocator.ts): a file without a header is an agent all the same, the whole text
+# its prompt and its file name its name; .github/agents/ is read flat, README.md left out.
+HEADERLESS = "You review pull requests.\n\n## Focus\nCorrectness.\n"
+
+
+@pytest.mark.parametrize(
+    "rel", [".github/agents/reviewer.agent.md", ".github/agents/reviewer.md", "agents/reviewer.agent.md"]
+)
+def test_a_copilot_agent_without_frontmatter_is_an_agent_as_vs_code_loads_it(tmp_path: Path, rel: str) -> None:
+    write(tmp_path, rel, HEADERLESS)
+    catalog = scan_catalog([str(tmp_path)])
+    assert [(a.name, a.format.value, a.body) for a in catalog.agents] == [("reviewer", "copilot-agent", HEADERLESS)]
+    assert [f.code for f in catalog.findings] == []
+
+
+def test_what_vs_code_does_not_load_without_frontmatter_stays_no_agent(tmp_path: Path) -> None:
+    """Claude Code's agents need their frontmatter, VS Code reads no subfolder nor README.md."""
+    for rel in (".claude/agents/x.md", ".github/agents/README.md", ".github/agents/team/y.agent.md"):
+        write(tmp_path, rel, HEADERLESS)
+    catalog = scan_catalog([str(tmp_path)])
+    assert catalog.agents == ()
+    assert [(f.path.rsplit("/", 3)[-3:], f.code) for f in catalog.findings] == [
+        ([".claude", "agents", "x.md"], "AC110")
+    ]
+
+
+def test_a_copilot_agent_in_a_subfolder_of_github_agents_is_one_vs_code_never_loads(tmp_path: Path) -> None:
+    write(tmp_path, ".github/agents/team/y.agent.md", "---\ndescription: An agent.\n---\nYou help.\n")
+    catalog = scan_catalog([str(tmp_path)])
+    assert [a.name for a in catalog.agents] == ["y"]
+    assert [(f.code, f.message.split(":")[0]) for f in lint_catalog(catalog)] == [
+        ("AC207", "Copilot agent reads the files directly in .github/agents/ only, not its subfolders")
+    ]
+
+
+def test_a_chat_mode_is_named_by_its_name_key_as_vs_code_names_a_custom_agent(tmp_path: Path) -> None:
+    write(tmp_path, ".github/chatmodes/m.chatmode.md", "---\nname: planner\ndescription: Plans.\n---\nYou plan.\n")
+    write(tmp_path, ".github/chatmodes/n.chatmode.md", "---\ndescription: Plans.\n---\nYou plan.\n")
+    assert sorted(a.name for a in scan_catalog([str(tmp_path)]).agents) == ["n", "planner"]

@@ -85,6 +85,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         listed = ctx.plugin_files is not None and any(_within(real, entry) for entry in ctx.plugin_files)
         head = _head(real)
         has_frontmatter = head is None or _opens_frontmatter(head)
+        blank = head is not None and not head.strip()
         reason = None
         if not certain and ctx.format is not None and ctx.in_agent_dir:
             fmt, certain = ctx.format, True
@@ -107,8 +108,12 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if not has_frontmatter:
             if ctx.unread_by:  # a template beside agents its tool never loads: no agent, no error
                 self.skipped.append(Skipped(rel, f"not an agent: {ctx.unread_by} reads its agents folder's own files"))
+            elif (explicit or ctx.in_agent_dir) and certain and not DIALECTS[fmt].frontmatter_required and not blank:
+                self.seen.add(real)  # in an agents folder its tool loads it so (a Copilot agent in VS Code)
+                self.add_source(real, rel, ctx, fmt, explicit, listed)
+                return
             elif known:
-                self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
+                self.no_frontmatter(rel, explicit, empty=blank)
             else:
                 self.plain.setdefault(os.path.dirname(real), []).append(rel)
             self.passed_over.append(real)

@@ -105,26 +105,33 @@ def _name_problem(agent: Agent) -> str | None:
     "AC206",
     "missing-prompt",
     "error",
-    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
-    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
+    "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition', "
+    "a Factory droid's body.",
+    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition, "
+    "Factory a droid whose Markdown body is empty.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    required = dialect.prompt_keys[0] if dialect.prompt_required else None
-    if required and required not in agent.key_lines and agent.key_lines:
-        refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
-        yield _start(agent), 1, f"no {required!r}: {refusal}"
+    if not (dialect.prompt_required and agent.key_lines):
+        return
+    refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
+    if not dialect.prompt_keys:  # the Markdown body is the prompt
+        if not agent.body.strip():
+            yield _start(agent), 1, f"no system prompt (the body after the frontmatter is empty): {refusal}"
+    elif dialect.prompt_keys[0] not in agent.key_lines:
+        yield _start(agent), 1, f"no {dialect.prompt_keys[0]!r}: {refusal}"
 
 
 @_rule(
     "AC207",
     "not-loaded",
     "warning",
-    "The file is where its tool does not read agents: Gemini CLI and Factory read the files directly in their "
-    "agents folder only.",
+    "The file is where its tool does not read agents: Gemini CLI, Factory and VS Code read the files directly in "
+    "their agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
     "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
-    'only"): an agent in a subfolder is documented here but never loaded. Move it up to use it.',
+    'only"), VS Code those directly in .github/agents/: an agent in a subfolder is documented here but never '
+    "loaded. Move it up to use it.",
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -167,28 +174,53 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
     "the whole file, where the other tools ignore them (AC401, AC403, AC404). Roo Code and Kilo Code refuse a "
-    "file of modes with a group they do not know: none of its modes load.",
+    "file of modes with a group they do not know: none of its modes load; Factory a droid with a tool it does "
+    "not know.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     if dialect.strict_schema or dialect.strict_tools:
         problems = (*_unknown_tools(agent),)
         if dialect.strict_schema:
-            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
+            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent), *_kind_mix(agent))
+        problems = (*problems, *_wrong_types(agent))
         if dialect.syntax == "roomodes":
             problems = (*problems, *_mode_schema(agent))
         for line, col, problem in sorted(problems):
             yield line, col, f"{problem}: {refused_by(dialect)}"
 
 
-# The texts a mode may have (modeConfigSchema: z.string()); its name and groups are required.
-_MODE_TEXTS = ("name", "whenToUse", "description", "customInstructions")
+def _kind_mix(agent: Agent) -> Iterator[Hit]:
+    """The keys of another kind of agent than the file's (Gemini CLI: a local agent's tools beside a
+    remote one's agent_card_url), and the one key of a set its kind needs, missing or doubled."""
+    kinds = {kind: (keys, one_of) for kind, keys, one_of in DIALECTS[agent.format].kinds}
+    present = [key for key in agent.key_lines if any(key in keys for keys, _ in kinds.values())]
+    if not kinds or not present:
+        return
+    declared = agent.extra.get("kind")
+    kind = declared if isinstance(declared, str) and declared in kinds else None
+    kind = kind or max(kinds, key=lambda k: sum(key in kinds[k][0] for key in present))  # the first on a tie
+    keys, one_of = kinds[kind]
+    for key in present:
+        if key not in keys:
+            yield agent.key_lines[key], 1, f"field {key!r} is not one of a {kind} agent's"
+    if one_of and sum(key in agent.key_lines for key in one_of) != 1:
+        yield _start(agent), 1, f"a {kind} agent needs exactly one of {' and '.join(one_of)}"
+
+
+# How pages say a type of ``Dialect.value_types``.
+_TYPE_WORDS = {"text": "text", "list": "a list of names", "number": "a number", "count": "a whole number above 0"}
+
+
+def _wrong_types(agent: Agent) -> Iterator[Hit]:
+    for key, kind in agent.mistyped:
+        yield _line(agent, key), 1, f"{key!r} is not {_TYPE_WORDS[kind]}"
 
 
 def _mode_schema(agent: Agent) -> Iterator[Hit]:
     """What else Roo Code's modeConfigSchema refuses in a mode (its slug and roleDefinition
     are AC201, AC205 and AC206's): no name or groups, a group listed twice, a source other
-    than global or project, a text that is not text."""
+    than global or project (a text that is not text is the dialect's value_types')."""
     if not agent.key_lines:
         return  # the file did not load: AC108
     for key in ("name", "groups"):
@@ -200,19 +232,16 @@ def _mode_schema(agent: Agent) -> Iterator[Hit]:
     source = agent.extra.get("source")
     if "source" in agent.extra and source not in ("global", "project"):
         yield _line(agent, "source"), 1, f"source {source!r} is not global or project"
-    for key in _MODE_TEXTS:
-        if key in agent.extra and not isinstance(agent.extra[key], str):
-            yield _line(agent, key), 1, f"{key!r} is not text"
 
 
 @_rule(
     "AC401",
     "unknown-tool",
     "warning",
-    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code, Factory).",
+    "A tool name its tool does not know, and ignores (Claude Code, Qwen Code).",
     "Unknown tools are ignored, so the agent silently lacks a tool it was meant to have. MCP tools "
-    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI, Roo Code "
-    "and Kilo Code refuse the whole file instead: AC208.",
+    "(mcp__server__tool) and patterns like Bash(git diff:*) are checked by their tool name. Gemini CLI, Roo Code, "
+    "Kilo Code and Factory refuse the whole file instead: AC208.",
 )
 def unknown_tool(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_tools):
@@ -231,10 +260,18 @@ def _unknown_tools(agent: Agent) -> Iterator[Hit]:
         return
     key = dialect.tools_key
     for tool in agent.tools or ():
-        base = tool.split("(", 1)[0].strip()
-        if base not in dialect.tool_names and not base.startswith(("mcp_", "mcp:", "@")) and "__" not in base:
+        if not _known_tool(tool, dialect):
             what = "group" if key == "groups" else "tool"
             yield _line(agent, key), 1, f"unknown {what} {tool!r}: not a {dialect.label} {what}"
+
+
+def _known_tool(tool: str, dialect: Dialect) -> bool:
+    """Whether a tool takes a tool name: one of its own (a pattern's tool name, where it has no
+    tool_pattern), one its tool_pattern matches, else any MCP-looking name (mcp_, mcp:, @, __)."""
+    if dialect.tool_pattern is not None:
+        return tool in (dialect.tool_names or ()) or re.fullmatch(dialect.tool_pattern, tool) is not None
+    base = tool.split("(", 1)[0].strip()
+    return base in (dialect.tool_names or ()) or base.startswith(("mcp_", "mcp:", "@")) or "__" in base
 
 
 @_rule(

@@ -8,11 +8,12 @@ from pathlib import PurePosixPath
 from typing import Any, overload
 
 from catalog.frozen import frozen
-from catalog.model.dialects import DIALECTS, ROO_ALWAYS, ROO_GROUPS, Dialect, name_from_file_name
+from catalog.model.dialects import DIALECTS, Dialect, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
 from catalog.model.origins import all_placed
 from catalog.model.sections import split_sections
+from catalog.model.vocabulary import ROO_ALWAYS, ROO_GROUPS
 from catalog.types import Agent, AgentSource, Finding, RawDocument
 
 # Frontmatter keys the model takes apart; every other key lands in ``extra`` as written.
@@ -87,8 +88,26 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
         description_raw=_as_written(raw.scalar_source.get(description_key), written, description),
         permissions=access.rules,
         origins=raw.origins,
+        # A value read leniently is text whatever was meant: its type says nothing.
+        mistyped=() if raw.recovered else mistyped(dialect, meta),
     )
     return agent, findings
+
+
+# What each type of ``Dialect.value_types`` takes, as a schema checks a loaded value (zod's
+# z.string(), z.array(z.string()), z.number(), z.number().int().positive()): YAML's true is
+# no number, an empty value (null) is none of them.
+_OF_TYPE = {
+    "text": lambda value: isinstance(value, str),
+    "list": lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value),
+    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "count": lambda value: isinstance(value, int) and not isinstance(value, bool) and value > 0,
+}
+
+
+def mistyped(dialect: Dialect, meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(key, type) of each value of a type other than the one its tool's schema requires."""
+    return tuple((key, kind) for key, kind in dialect.value_types if key in meta and not _OF_TYPE[kind](meta[key]))
 
 
 # A line break written as the two characters \n: Claude Code's wizard writes them so in plain

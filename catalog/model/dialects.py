@@ -9,6 +9,20 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.frozen import frozen
+from catalog.model.vocabulary import (
+    CLAUDE_COLORS,
+    CLAUDE_TOOLS,
+    ENUMS,
+    FACTORY_TOOLS,
+    GEMINI_KINDS,
+    GEMINI_TOOLS,
+    MODEL_ALIASES,
+    QWEN_TOOLS,
+    ROO_GROUPS,
+    ROO_RULES_IGNORED,
+    STALE_TOOLS,
+    words,
+)
 from catalog.types import Format
 
 # Keys collections add to every format (categories, tags, ...). They take part in lenient
@@ -51,11 +65,9 @@ class Dialect:
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
-    # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
-    # lenient recovery does (AC115 then matters only to the tools that do not).
+    # It reads frontmatter that is not valid YAML line by line, as our lenient recovery does (AC115).
     lenient_yaml: bool = False
-    # Where the tool also reads agents for every project on a machine, when pages say so.
-    user_install_dir: str = ""
+    user_install_dir: str = ""  # where it also reads agents for every project of a machine
     # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
     # names are kebab-case, never with ':' nor a leading '-' (AC203, AC204; else name_pattern, AC205).
     name_required: bool = False
@@ -69,10 +81,9 @@ class Dialect:
     # A folder name only this tool gives its agents: anywhere in a path it says the format and
     # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
     agent_folder: str = ""
-    # Where the tool finds more of an agent's prompt beside its file, by the agent's name
-    # ("{name}"): the first of them that holds any text counts; one ending in "/" is a folder
-    # read whole (subfolders too), its files in the order of their names, each under a
-    # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
+    # Where the tool finds more of an agent's prompt beside its file, by the agent's name ("{name}"):
+    # the first of them that holds any text counts; one ending in "/" is a folder read whole (subfolders
+    # too), its files in name order, each under a "# Rules from <path>:" line as the tool adds. Roo Code's.
     name_rules: tuple[str, ...] = ()
     # The tool reads the files directly in its install_dir (and its agent_folder) only, not its
     # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
@@ -87,11 +98,19 @@ class Dialect:
     # The tool refuses the whole file for a field, tool or value it does not know, where the
     # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
     strict_schema: bool = False
-    # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
-    # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
+    # Only its tool names are checked so (Roo Code, Kilo Code: customModesSettingsSchema; Factory).
     strict_tools: bool = False
-    # Its files besides the agent's are read for a setting, not shown on its page (Codex's
-    # .codex/config.toml): not text agents share (``discover.shared_texts``).
+    # A regular expression of other tool names it takes, written whole. None: any MCP-looking name.
+    tool_pattern: str | None = None
+    # The type its schema requires of a field ("text", "list", "number", "count": a whole number above 0).
+    value_types: tuple[tuple[str, str], ...] = ()
+    # Its kinds of agent ("kind" says which, else its keys): (kind, its keys, keys it needs one of).
+    kinds: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = ()
+    # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code's Copilot agents).
+    frontmatter_required: bool = True
+    # It refuses frontmatter not at the first byte or not YAML (Gemini CLI: FRONTMATTER_REGEX, js-yaml).
+    frontmatter_strict: bool = False
+    # Its files besides the agent's are read for a setting, not shown on its page (Codex's config.toml).
     companions_shown: bool = True
 
 
@@ -101,30 +120,6 @@ def _dialect(
     """A dialect from its tool's fields and the fields its collections add (space-separated)."""
     own = frozenset(fields.split())
     return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix, **more)
-
-
-def words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-CLAUDE_TOOLS = frozenset(
-    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
-    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate "
-    "TaskGet TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch "
-    "WebSearch Write".split()
-)
-STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
-CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
-ENUMS = {
-    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
-    "effort": frozenset({"low", "medium", "high", "max"}),
-    "memory": frozenset({"user", "project", "local"}),
-    "isolation": frozenset({"worktree"}),
-}
-# Claude Code's model aliases (code.claude.com/docs/en/model-config; fable, Claude Fable's, as
-# Claude Code resolves it to the latest Fable); opencode and Gemini CLI agents are checked against
-# them too.
-MODEL_ALIASES = words("sonnet opus haiku best fable inherit opusplan default sonnet[1m] opus[1m]")
 
 
 CLAUDE_CODE = _dialect(
@@ -146,11 +141,15 @@ CLAUDE_CODE = _dialect(
     model_pattern=r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+",
     model_aliases=MODEL_ALIASES,
 )
+# Copilot agents as VS Code reads them (microsoft/vscode src/vs/workbench/contrib/chat/common/
+# promptSyntax/: promptFileAttributes.ts customAgentAttributes and GitHub's mcp-servers, github;
+# user-invokable, the old spelling): another key is a warning in the editor, the agent loads.
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
-    "disable-model-invocation agents metadata"
+    "disable-model-invocation agents metadata advancedOptions github hooks user-invokable"
 )
-# Chat modes turned into custom agents keep their keys: both formats recover with both sets.
+# getPromptFileType (promptFileLocations.ts) makes a .chatmode.md an agent as a .agent.md, name
+# key first; PromptFilesLocator.resolveFilesAtLocation reads .github/agents/ flat.
 COPILOT_AGENT = _dialect(
     Format.COPILOT_AGENT,
     _COPILOT_AGENT_FIELDS,
@@ -160,14 +159,16 @@ COPILOT_AGENT = _dialect(
     "mode hidden title",
     label="Copilot agent",
     download_suffix=".agent.md",
+    enums=(("target", words("vscode github-copilot")),),
+    install_dir_flat=True,
+    frontmatter_required=False,
 )
-COPILOT_CHATMODE = _dialect(
-    Format.COPILOT_CHATMODE,
-    "description tools model title",
-    ".github/chatmodes/",
-    True,
-    ".chatmode.md",
-    _COPILOT_AGENT_FIELDS + " mode hidden",
+COPILOT_CHATMODE = replace(
+    COPILOT_AGENT,
+    format=Format.COPILOT_CHATMODE,
+    fields=COPILOT_AGENT.fields | words("title"),
+    install_dir=".github/chatmodes/",
+    suffix=".chatmode.md",
     label="Copilot chat mode",
     download_suffix=".chatmode.md",
 )
@@ -201,18 +202,10 @@ KILO_CODE = replace(
     label="Kilo Code",
     config_files=("kilo.json", "kilo.jsonc"),
 )
-# Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
-GEMINI_TOOLS = words(
-    "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
-    "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
-    "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
-    "tracker_list_tasks tracker_add_dependency tracker_visualize"
-)
-# Its keys: the strict schema of packages/core/src/agents/agentLoader.ts (local and remote agents).
+# Its keys and types: the strict schemas of packages/core/src/agents/agentLoader.ts (GEMINI_KINDS).
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    "name description kind tools model temperature max_turns timeout_mins mcpServers display_name mcp_servers policy "
-    "agent_card_url auth",
+    " ".join(sorted(set().union(*(keys for _, keys, _ in GEMINI_KINDS)))),
     ".gemini/agents/",
     False,
     ".md",
@@ -225,6 +218,20 @@ GEMINI_CLI = _dialect(
     model_aliases=MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
     tool_names=GEMINI_TOOLS,
+    # isValidToolName (tools/tool-names.ts, allowWildcards): '*', discovered_tool_..., mcp_<server>_<tool or *>.
+    tool_pattern=r"\*|discovered_tool_(?s:.*)|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
+    value_types=(
+        ("name", "text"),
+        ("description", "text"),
+        ("display_name", "text"),
+        ("tools", "list"),
+        ("model", "text"),
+        ("temperature", "number"),
+        ("max_turns", "count"),
+        ("timeout_mins", "count"),
+    ),
+    kinds=GEMINI_KINDS,
+    frontmatter_strict=True,
     install_dir_flat=True,
     ignored_prefix="_",
     strict_schema=True,
@@ -264,10 +271,6 @@ CODEX = _dialect(
     prompt_required=True,
     companions_shown=False,
 )
-# toolGroups in packages/types/src/tool.ts of Roo Code (and of Kilo Code); "modes" (switch_mode,
-# new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
-ROO_GROUPS = words("read edit browser command mcp modes")
-ROO_ALWAYS = words("modes")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
 ROO_CODE = _dialect(
     Format.ROO_CODE,
@@ -291,13 +294,14 @@ ROO_CODE = _dialect(
     prompt_required=True,
     tools_key="groups",
     strict_tools=True,
+    # modeConfigSchema's texts (z.string()); its slug and groups are checked on their own.
+    value_types=tuple(
+        (key, "text") for key in ("name", "roleDefinition", "whenToUse", "description", "customInstructions")
+    ),
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
-    rules_ignored=tuple(
-        "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
-        "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
-    ),
+    rules_ignored=ROO_RULES_IGNORED,
 )
 # Kilo Code's legacy extension, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same
 # modes in .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in
@@ -337,29 +341,25 @@ QWEN_CODE = _dialect(
     False,
     ".md",
     label="Qwen Code",
-    tool_names=words(
-        "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
-        "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
-        "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
-    ),
+    tool_names=QWEN_TOOLS,
     model_pattern=r"qwen[\w.:-]*",
     name_required=True,
 )
-# Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
+# Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): its DroidValidator fails
+# a droid with an unknown tool or an empty body.
 FACTORY = _dialect(
     Format.FACTORY,
-    "name description model reasoningEffort tools",
+    "name description model reasoningEffort tools mcpServers",
     ".factory/droids/",
     False,
     ".md",
     label="Factory droid",
-    tool_names=words(
-        "Read LS Grep Glob Create Edit MultiEdit ApplyPatch Execute WebSearch FetchUrl TodoWrite Task "
-        "read-only edit execute web mcp"
-    ),
+    tool_names=FACTORY_TOOLS,
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,
+    prompt_required=True,
+    strict_tools=True,
     agent_folder="droids",
     install_dir_flat=True,
 )

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from catalog.model.dialects import DIALECTS
-from catalog.parse.document import LENIENT_NOTE, LENIENT_READING
+from catalog.parse.document import LENIENT_NOTE, LENIENT_READING, NOT_YAML
 from catalog.types import Finding, Format
 
 # The rules whose problem only some tools have: code -> whether a file's own tool has it.
@@ -28,9 +28,24 @@ def only_other_tools(finding: Finding, fmt: Format) -> bool:
     return trips is not None and not trips(fmt)
 
 
+# The scan findings that make a tool with ``Dialect.frontmatter_strict`` refuse the whole file: a
+# byte-order mark, a line or an indent before the opening '---' (Gemini CLI's FRONTMATTER_REGEX is
+# /^---\r?\n/ on the text as read), frontmatter YAML does not load (its js-yaml load throws).
+_REFUSED_BY_STRICT = {"AC104": "", "AC111": "", "AC112": "", "AC115": NOT_YAML}
+
+
 def for_its_tool(findings: Iterable[Finding], fmt: Format) -> list[Finding]:
-    """``findings`` of one file, those that matter only to other tools made notes saying so."""
-    return [_as_note(f, fmt) if only_other_tools(f, fmt) else f for f in findings]
+    """``findings`` of one file, those that matter only to other tools made notes saying so, and
+    those that make its tool refuse the file errors that say so."""
+    return [_as_note(f, fmt) if only_other_tools(f, fmt) else _as_refusal(f, fmt) for f in findings]
+
+
+def _as_refusal(finding: Finding, fmt: Format) -> Finding:
+    case = _REFUSED_BY_STRICT.get(finding.code)
+    if case is None or not DIALECTS[fmt].frontmatter_strict or not finding.message.startswith(case):
+        return finding
+    head, note, rest = finding.message.partition(LENIENT_NOTE)
+    return replace(finding, severity="error", message=f"{head}: {DIALECTS[fmt].label} refuses this file{note}{rest}")
 
 
 def _as_note(finding: Finding, fmt: Format) -> Finding:

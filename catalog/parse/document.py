@@ -113,8 +113,11 @@ def decode_agent_bytes(data: bytes, rel_path: str, findings: list[Finding]) -> s
     return text
 
 
-def parse_agent_text(text: str, rel_path: str, known_keys: frozenset[str]) -> RawDocument:
-    """Split text into frontmatter and body; load the frontmatter strictly, else leniently."""
+def parse_agent_text(
+    text: str, rel_path: str, known_keys: frozenset[str], frontmatter_required: bool = True
+) -> RawDocument:
+    """Split text into frontmatter and body; load the frontmatter strictly, else leniently.
+    ``frontmatter_required=False``: its tool loads a file without, the whole text its prompt."""
     findings: list[Finding] = []
 
     def problem(code: str, severity: Severity, message: str, line: int, col: int = 1) -> None:
@@ -127,7 +130,7 @@ def parse_agent_text(text: str, rel_path: str, known_keys: frozenset[str]) -> Ra
     if start == len(lines) or not _DELIMITER.fullmatch(lines[start]):
         if not text.strip():
             problem("AC110", "error", "file is empty", 1)
-        else:
+        elif frontmatter_required:
             problem("AC110", "error", "no frontmatter: the file must start with a '---' line", start + 1)
         return RawDocument({}, text, 1, False, False, tuple(findings))
     if start:

@@ -37,7 +37,7 @@ def parse_document(text: str, source: AgentSource) -> RawDocument:
         return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
-        return parse_agent_text(text, source.display_path, dialect.known_keys)
+        return parse_agent_text(text, source.display_path, dialect.known_keys, dialect.frontmatter_required)
     return reader(text, source, dialect)
 
 
@@ -242,10 +242,15 @@ def _document(
     body_line = lines.get(first, 1) if first else max(lines.values(), default=1) + 1
     if first and _starts_on_next_line(data[first]):
         body_line += 1
-    metadata = {key: value for key, value in data.items() if key not in dialect.prompt_keys}
+    # A prompt or description key that is not text stays as it is: its tool's schema may refuse it.
+    metadata = {
+        key: value for key, value in data.items() if key not in dialect.prompt_keys or not isinstance(value, str)
+    }
     key_lines = {key: line for key, line in lines.items() if key and key in data}
     fallback = data.get(dialect.description_from)
-    described = any(isinstance(data.get(key), str) and data[key].strip() for key in dialect.description_keys)
+    described = any(
+        key in data and (not isinstance(data[key], str) or data[key].strip()) for key in dialect.description_keys
+    )
     if isinstance(fallback, str) and fallback.strip() and not described:
         # What the tool shows the model instead (Roo Code: roleDefinition.split(".")[0]).
         metadata[dialect.description_keys[0]] = " ".join(fallback.split(".")[0].split())
