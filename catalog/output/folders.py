@@ -17,10 +17,22 @@ class OutputRefused(Exception):
     """An output folder that must not be written to (``/``, the agents, a user's folder)."""
 
 
+def home_folder() -> Path | None:
+    """The user's home folder, or None when there is none to know: ``HOME`` unset and a user
+    id with no entry in the password database (a container run with ``--user 12345``), or
+    ``HOME`` set to a relative path (empty, say), which would be wherever the command runs."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):  # RuntimeError: "Could not determine home directory"
+        return None
+    return home if home.is_absolute() else None
+
+
 def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     """Refuse ``/``, the home folder, an agents folder or any folder that contains one."""
     resolved = output.resolve()
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+    home = home_folder()
+    if resolved == Path(resolved.anchor) or (home is not None and resolved == home.resolve()):
         raise OutputRefused(f"refusing to use {output} as the {what} folder")
     for source in sources:
         agents = Path(source).resolve()
