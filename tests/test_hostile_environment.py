@@ -5,7 +5,12 @@ a message or a clean exit, never a traceback, and nothing is left behind or read
 
 from __future__ import annotations
 
+import os
 import pathlib
+import signal
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,8 @@ from catalog.cli.main import main
 from catalog.incremental import files as cache_files
 from catalog.output.folders import home_folder
 from tests.hostile_fixtures import agent, write
+from tests.hostile_support import CLI
+from tests.test_integration_mkdocs import free_port
 
 
 @pytest.fixture
@@ -79,3 +86,90 @@ def test_a_relative_home_leaves_nothing_in_the_repository(project: Path, monkeyp
     assert result.exit_code == 0, result.output
     assert "running without the cache" in result.output
     assert sorted(p.name for p in project.iterdir()) == ["agents", "docs"]
+
+
+# --- SIGTERM and SIGHUP clean up as Ctrl-C does ---------------------------------------------
+
+
+def _started(args: list[str], root: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """``agent-catalog ARGS`` in ``root``, its temporary folders in a folder of its own."""
+    scratch = root / ".tmp"
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(scratch), "NO_MKDOCS_2_WARNING": "1"}
+    process = subprocess.Popen([*CLI, *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return process, scratch
+
+
+def _ended(process: subprocess.Popen[bytes], signum: int) -> tuple[int, str]:
+    process.send_signal(signum)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+        pytest.fail("the signal did not end the command")
+    return process.returncode, err.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_serve_ended_by_a_signal_removes_its_temporary_folders(tmp_path: Path, name: str) -> None:
+    """``kill``, a CI runner's timeout or a closed terminal: ``serve`` removed its temporary
+    folders (its configuration, MkDocs' site) only on Ctrl-C; 19 were left in /tmp."""
+    write(tmp_path / "agents" / "one.md", agent("name: one\ndescription: One agent."))
+    port = free_port()
+    process, scratch = _started(["serve", "agents", "--dev-addr", f"127.0.0.1:{port}"], tmp_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                if b"One agent." in response.read():
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"serve did not come up: {process.communicate()[1].decode(errors='replace')}")
+    assert sorted(p.name.split("-")[0].split("_")[0] for p in scratch.iterdir()) == ["agent", "mkdocs"]
+    number = getattr(signal, name)
+    code, err = _ended(process, number)
+    assert "Traceback" not in err, err
+    assert code == 128 + number, err
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize("delay", [0, 0.2, 0.5])
+def test_a_build_ended_by_sigterm_removes_its_temporary_folder(tmp_path: Path, delay: float) -> None:
+    for i in range(30):
+        write(tmp_path / "agents" / f"a{i}.md", agent(f"name: a{i}\ndescription: Agent {i}."))
+    process, scratch = _started(["build", "agents", "--site-dir", "site"], tmp_path)
+    deadline = time.monotonic() + 30
+    while not any(scratch.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the build made its temporary folder
+    time.sleep(delay)
+    code, err = _ended(process, signal.SIGTERM)
+    assert "Traceback" not in err, err
+    assert code in (0, 128 + signal.SIGTERM), err  # 0: it was done before the signal came
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp", "agents", *(["site"] if code == 0 else [])]
+
+
+def test_an_ignored_sighup_stays_ignored_and_workers_end_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.cli.main import stop_as_on_ctrl_c
+    from catalog.parallel import map_forked
+
+    def default_in_worker(_: int) -> bool:
+        return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+
+    before = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup has it
+        stop_as_on_ctrl_c()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert callable(signal.getsignal(signal.SIGTERM))
+        signal.signal(signal.SIGHUP, signal.getsignal(signal.SIGTERM))
+        assert all(map_forked(default_in_worker, range(40), at_least=1, jobs=2))
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)

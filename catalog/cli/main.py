@@ -56,6 +56,7 @@ def run() -> None:
         os._exit(code)
 
     atexit.register(leave)
+    terminated = stop_as_on_ctrl_c()
     try:
         main(prog_name="agent-catalog")
         code = 0  # (Click's main ends with SystemExit)
@@ -65,6 +66,39 @@ def run() -> None:
     except KeyboardInterrupt:
         code = 130
         raise
+    finally:
+        if terminated:  # as a shell reports a process the signal ended: 128 + its number
+            code = 128 + terminated[0]
+
+
+# The signals that ask a process to end (``kill``, a CI runner's timeout, a closed terminal).
+TERMINATION_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def stop_as_on_ctrl_c() -> list[int]:
+    """Have SIGTERM and SIGHUP stop the command as Ctrl-C does (a KeyboardInterrupt where it
+    is), so that what Ctrl-C cleans up they clean up too: ``serve``'s temporary folders, a
+    build's scratch and staging folders, the lock. Their default action ends the process at
+    once, leaving all of it behind. Returns the list the first signal's number is put in.
+
+    A signal ignored (``nohup`` ignores SIGHUP) stays ignored; a second one ends the process
+    at once, as it did before. Forked workers go back to the default action
+    (``catalog.parallel``): only this process cleans up.
+    """
+    import signal
+
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        signal.signal(signum, signal.SIG_DFL)  # a second one: no more waiting for the clean-up
+        raise KeyboardInterrupt
+
+    for name in TERMINATION_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
+    return received
 
 
 def _traced() -> bool:
