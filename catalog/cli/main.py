@@ -23,7 +23,7 @@ from catalog.cli.common import (
     plural,
     report_findings,
 )
-from catalog.terminal import safe_text
+from catalog.terminal import inert_json, safe_text
 
 if TYPE_CHECKING:
     from catalog.types import Agent, Catalog
@@ -127,14 +127,14 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
     if as_json:
         from catalog.render.jsonout import catalog_to_dict, dumps
 
-        click.echo(dumps(catalog_to_dict(catalog)), nl=False)
+        click.echo(inert_json(dumps(catalog_to_dict(catalog))), nl=False)
     else:
         click.echo(format_table(catalog))
     if verbose:
         for skipped in catalog.skipped:
-            click.echo(f"skipped {safe_text(skipped.rel_path)}: {skipped.reason}", err=True)
+            click.echo(f"skipped {safe_text(skipped.rel_path)}: {safe_text(skipped.reason)}", err=True)
         for note in catalog.notes:
-            click.echo(f"{safe_text(note.rel_path)}: {note.reason}", err=True)
+            click.echo(f"{safe_text(note.rel_path)}: {safe_text(note.reason)}", err=True)
     report_findings(catalog.findings)
     sys.exit(exit_code(catalog.findings))
 
@@ -193,11 +193,11 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
         catalog = scan_catalog(_default_paths(paths, settings))
         findings = linting.lint_catalog(catalog, settings)
     if output == "json":
-        click.echo(linting.format_json(findings, catalog.agents), nl=False)
+        click.echo(inert_json(linting.format_json(findings, catalog.agents)), nl=False)
     elif output == "github":
         click.echo(linting.format_github(findings), nl=False)
     elif output == "sarif":
-        click.echo(linting.format_sarif(findings), nl=False)
+        click.echo(inert_json(linting.format_sarif(findings)), nl=False)
     else:
         click.echo(linting.format_text(findings), nl=False)
         errors = sum(f.severity == "error" for f in findings)
