@@ -76,6 +76,7 @@ def generate(
 
     with _refusals():
         site = read_site_config(_config_path(config_file), docs_dir, None)
+        _confine(site, docs="--docs-dir" if docs_dir is None else None)
         outcome = generate_docs(
             _default_paths(paths),
             site.docs_dir,
@@ -150,6 +151,12 @@ def build(
 
     with contextlib.ExitStack() as stack, _refusals():
         site = read_site_config(_config_path(config_file), None, site_dir)
+        # (without a mkdocs.yml, the pages are made in a temporary folder, not in docs/)
+        _confine(
+            site,
+            docs="--config-file and a mkdocs.yml of your own" if site.config_file is not None else None,
+            site="--site-dir" if site_dir is None else None,
+        )
 
         bars: list[Any] = []
 
@@ -251,6 +258,18 @@ def init(paths: Sequence[str], site_name: str) -> None:
             raise click.UsageError("no agent files found here; name the folder that holds them")
     for path, written in write_new_files(Path("."), starter_files(sources, site_name)):
         click.echo(f"{'wrote' if written else 'kept '} {path}{'' if written else ' (exists: not overwritten)'}")
+
+
+def _confine(config: SiteConfig, *, docs: str | None = None, site: str | None = None) -> None:
+    """The folders the project named, not the user, stay inside the project; ``docs`` and
+    ``site``: how the user names another (None: the user named it)."""
+    from catalog.output.folders import check_named_by_project
+
+    roots = [Path("."), *([config.config_file.parent] if config.config_file is not None else [])]
+    if docs is not None:
+        check_named_by_project(config.docs_dir, roots, "docs", docs)
+    if site is not None:
+        check_named_by_project(config.site_dir, roots, "site", site)
 
 
 def _waiting(folder: Path) -> None:

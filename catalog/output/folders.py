@@ -41,6 +41,22 @@ def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     return resolved
 
 
+def check_named_by_project(folder: Path, roots: Sequence[Path], what: str, option: str) -> None:
+    """Refuse a folder the project names (the default ``docs/`` or ``site/``, mkdocs.yml's
+    ``docs_dir`` or ``site_dir``) that leads outside it: the project may be a stranger's pull
+    request, run by a pre-commit hook, whose ``docs`` is a symlink to ``~/.config`` or whose
+    mkdocs.yml says ``docs_dir: /etc``. Inside the current folder or mkdocs.yml's is fine; a
+    folder the user names with ``option`` is the user's choice."""
+    resolved = folder.resolve()
+    for root in roots:
+        inside = root.resolve()
+        if resolved == inside or inside in resolved.parents:
+            return
+    raise OutputRefused(
+        f"the {what} folder {folder} leads outside this project (to {resolved}): name it with {option} to write there"
+    )
+
+
 def prepare_site_dir(site_dir: Path) -> None:
     """Refuse a site folder that holds anything but a site this tool built."""
     if site_dir.exists() and any(site_dir.iterdir()) and not (site_dir / SITE_MARKER).exists():
