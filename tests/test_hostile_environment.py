@@ -20,7 +20,7 @@ from catalog.cli.main import main
 from catalog.incremental import files as cache_files
 from catalog.output.folders import home_folder
 from tests.hostile_fixtures import agent, write
-from tests.hostile_support import CLI
+from tests.hostile_support import CLI, run_cli
 from tests.test_integration_mkdocs import free_port
 
 
@@ -173,3 +173,26 @@ def test_an_ignored_sighup_stays_ignored_and_workers_end_at_once(monkeypatch: py
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
+
+
+# --- a locale of another encoding ---------------------------------------------------------------
+
+ASCII_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "utf-8"}
+
+
+def test_a_locale_of_another_encoding_reads_and_writes_the_same(tmp_path: Path) -> None:
+    """With Python's UTF-8 mode off in the C locale, file names come as lone surrogates: a
+    UTF-8 name was reported as not UTF-8 (AC133). Lint says the same, generate writes the
+    same files, as in a UTF-8 locale; a name that is not UTF-8 is reported in both."""
+    write(tmp_path / "agents" / "ünï名前.md", agent("name: unicode-name\ndescription: Ägent 名前."))
+    (tmp_path / "agents" / os.fsdecode(b"bad-\xff.md")).write_bytes(agent("name: bad\ndescription: Bad name.").encode())
+    outputs = []
+    for label, env in (("utf8", {"PYTHONUTF8": "1"}), ("ascii", ASCII_LOCALE)):
+        lint = run_cli(["lint", "agents"], tmp_path, env=env)
+        docs = tmp_path / f"docs-{label}"
+        generated = run_cli(["generate", "agents", "--docs-dir", str(docs), "--no-cache"], tmp_path, env=env)
+        assert generated.returncode == 0, generated.stderr.decode(errors="replace")
+        files = {p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()}
+        outputs.append((lint.stdout, files))
+    assert outputs[0][0].count(b"AC133") == 1, outputs[0][0].decode(errors="replace")
+    assert outputs[1] == outputs[0]
