@@ -88,3 +88,65 @@ def test_a_symlink_that_stays_inside_the_project_is_followed(places: tuple[Path,
     result = run_cli(["generate", "agents"], project)
     assert result.returncode == 0, text_of(result)
     assert (project / "pages" / "agents" / "one.md").is_file()
+
+
+# --- the project's configuration files ------------------------------------------------------
+
+
+def _bomb(key: str) -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    return "\n".join([*lines, f"{key}: *a9", ""])
+
+
+def _sparse(path: Path) -> None:
+    with open(path, "wb") as handle:
+        handle.truncate(1024**3)  # 1 GiB of nothing, read whole before: memory ran out at 4
+
+
+MKDOCS_YML: dict[str, Callable[[Path], None]] = {
+    "not UTF-8": lambda p: p.write_bytes(b"site_name: caf\xe9\n"),
+    "alias bomb in site_name": lambda p: p.write_text(_bomb("site_name")),
+    "alias bomb in docs_dir": lambda p: p.write_text(_bomb("docs_dir")),
+    "nested 10,000 deep": lambda p: p.write_text("site_name: " + "[" * 10_000 + "]" * 10_000 + "\n"),
+    "3 MB": lambda p: p.write_text("site_name: x\n" + "# padding\n" * 300_000),
+    "1 GiB sparse": _sparse,
+}
+
+
+@pytest.mark.parametrize("command", ["generate", "build"])
+@pytest.mark.parametrize("case", MKDOCS_YML)
+def test_a_hostile_mkdocs_yml_is_refused_at_once(places: tuple[Path, Path], case: str, command: str) -> None:
+    project, _ = places
+    MKDOCS_YML[case](project / "mkdocs.yml")
+    result = run_cli([command, "agents"], project, timeout=30)
+    assert result.returncode == 2, text_of(result)
+    assert "mkdocs.yml" in result.stderr.decode("utf-8", "replace")
+    assert not (project / "docs").exists() and not (project / "site").exists()
+
+
+@pytest.mark.parametrize("command", ["lint", "scan", "generate"])
+@pytest.mark.parametrize("case", ["not UTF-8", "3 MB", "1 GiB sparse"])
+def test_a_hostile_pyproject_toml_is_refused_at_once(places: tuple[Path, Path], case: str, command: str) -> None:
+    project, _ = places
+    writers: dict[str, Callable[[Path], None]] = {
+        "not UTF-8": lambda p: p.write_bytes(b'[tool.agent-catalog]\nsources = ["caf\xe9"]\n'),
+        "3 MB": lambda p: p.write_text("[tool.agent-catalog]\n" + "# padding\n" * 300_000),
+        "1 GiB sparse": _sparse,
+    }
+    writers[case](project / "pyproject.toml")
+    result = run_cli([command], project, timeout=30)  # no PATH: the settings say which
+    assert result.returncode == 2, text_of(result)
+    assert "pyproject.toml" in result.stderr.decode("utf-8", "replace")
+
+
+def test_mkdocs_tags_are_still_read_as_values(places: tuple[Path, Path]) -> None:
+    project, _ = places
+    write(
+        project / "mkdocs.yml",
+        "site_name: Tags\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "extra:\n  analytics: !ENV [ANALYTICS, none]\n",
+    )
+    result = run_cli(["generate", "agents"], project)
+    assert result.returncode == 0, text_of(result)
