@@ -336,11 +336,7 @@ class _Walker(_AgentFiles):
             self.add_file(real, readable_name(entry.name), rel, ctx, explicit=False)
 
     def check_name(self, name: str, rel: str) -> None:
-        """A name that is not UTF-8 is read, shown with its bad bytes as ``\\xNN``, and reported.
-
-        Its bytes are what is or is not UTF-8, not the text the locale made of them: in a
-        locale of another encoding (``LC_ALL=C`` with ``PYTHONUTF8=0``: ASCII) every name beyond
-        ASCII comes as lone surrogates, and is UTF-8 all the same."""
+        """A name whose bytes (not the locale's text) are not UTF-8 is read, shown as ``\\xNN``, reported."""
         try:
             os.fsencode(name).decode("utf-8")
         except UnicodeDecodeError:
