@@ -7,13 +7,15 @@ the run to write outside the repository; a folder the user names on the command 
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.hostile_fixtures import agent, write
-from tests.hostile_support import run_cli, snapshot, text_of
+from tests.hostile_support import CLI, run_cli, snapshot, text_of
 
 
 def _symlinked_docs(project: Path, outside: Path) -> None:
@@ -150,3 +152,39 @@ def test_mkdocs_tags_are_still_read_as_values(places: tuple[Path, Path]) -> None
     )
     result = run_cli(["generate", "agents"], project)
     assert result.returncode == 0, text_of(result)
+
+
+# --- what the docs folder holds is read with limits too -----------------------------------------
+
+
+@pytest.mark.parametrize("name", [".agent-catalog-manifest.json", ".agent-catalog-manifest.journal.json", "index.md"])
+@pytest.mark.parametrize("kind", ["fifo", "1 GiB sparse"])
+def test_a_fifo_or_a_huge_file_in_the_docs_folder_is_never_waited_on_nor_read_whole(
+    places: tuple[Path, Path], name: str, kind: str
+) -> None:
+    """A FIFO for the manifest or the journal had generate wait for ever (the pre-commit hook
+    with it); a huge one, or a huge page, was read into memory whole."""
+    project, _ = places
+    assert run_cli(["generate", "agents", "--no-cache"], project).returncode == 0
+    target = project / "docs" / name
+    target.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        _sparse(target)
+    write(project / "agents" / "one.md", agent("name: one\ndescription: One agent, edited."))
+    result = subprocess.run(
+        [*CLI, "generate", "agents", "--no-cache"],
+        cwd=project,
+        capture_output=True,
+        timeout=30,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (800 * 1024**2, 800 * 1024**2)),
+        check=False,
+    )
+    assert result.returncode == 0, text_of(result)  # a file read whole: MemoryError
+    page = (project / "docs" / "agents" / "one.md").read_text(encoding="utf-8")
+    # Without the manifest nothing in the folder is known to be ours: all is left alone.
+    assert ("One agent, edited." in page) == (name != ".agent-catalog-manifest.json"), text_of(result)
+    if name == "index.md":  # not ours: left as it is
+        assert "left alone" in text_of(result)
+        assert os.path.exists(target) and (kind == "fifo") == (not target.is_file())
