@@ -196,3 +196,36 @@ def test_a_locale_of_another_encoding_reads_and_writes_the_same(tmp_path: Path) 
         outputs.append((lint.stdout, files))
     assert outputs[0][0].count(b"AC133") == 1, outputs[0][0].decode(errors="replace")
     assert outputs[1] == outputs[0]
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [500, 5_000, 30_000])
+def test_a_full_disk_in_the_middle_of_writing_is_said_of_the_docs_folder_and_the_next_run_mends_it(
+    tmp_path: Path, limit: int
+) -> None:
+    """RLIMIT_FSIZE stands for a full disk: a write fails part way (EFBIG, as ENOSPC would)."""
+    import resource
+
+    for i in range(20):
+        write(tmp_path / "agents" / f"a{i}.md", agent(f"name: a{i}\ndescription: Agent {i}.\n" + "Text. " * 400))
+    failed = subprocess.run(
+        [*CLI, "generate", "agents"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+        check=False,
+    )
+    err = failed.stderr.decode("utf-8", "replace")
+    assert failed.returncode == 2 and "Traceback" not in err, err
+    assert "File too large while writing docs" in err, err
+    assert run_cli(["generate", "agents"], tmp_path).returncode == 0
+    assert run_cli(["generate", "agents", "--check"], tmp_path).returncode == 0
+    fresh = run_cli(["generate", "agents", "--docs-dir", "fresh", "--no-cache"], tmp_path)
+    assert fresh.returncode == 0
+    docs, clean = tmp_path / "docs", tmp_path / "fresh"
+    assert {p.relative_to(docs): p.read_bytes() for p in docs.rglob("*") if p.is_file()} == {
+        p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()
+    }

@@ -74,8 +74,10 @@ def generate(
     from catalog.mkdocs_site.build import read_site_config
     from catalog.pipeline import generate_docs
 
-    with _refusals():
+    writing: list[Path] = []
+    with _refusals(writing):
         site = read_site_config(_config_path(config_file), docs_dir, None)
+        writing.append(site.docs_dir)
         _confine(site, docs="--docs-dir" if docs_dir is None else None)
         outcome = generate_docs(
             _default_paths(paths),
@@ -149,8 +151,10 @@ def build(
     from catalog.mkdocs_site.build import read_site_config
     from catalog.pipeline import EmptyCatalog, build_site
 
-    with contextlib.ExitStack() as stack, _refusals():
+    writing: list[Path] = []
+    with contextlib.ExitStack() as stack, _refusals(writing):
         site = read_site_config(_config_path(config_file), None, site_dir)
+        writing.append(site.site_dir)
         # (without a mkdocs.yml, the pages are made in a temporary folder, not in docs/)
         _confine(
             site,
@@ -304,8 +308,14 @@ class _ConfigurationError(click.ClickException):
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
-    """Problems a user can act on become messages and exit codes, never tracebacks."""
+def _refusals(writing: list[Path] | None = None) -> Iterator[None]:
+    """Problems a user can act on become messages and exit codes, never tracebacks.
+
+    ``writing``: the folder the command writes, once known. A full disk or quota, or a file
+    size limit, is said of it: the error names no file (a write), or the file copied from
+    (MkDocs copying a theme's asset)."""
+    import errno
+
     from catalog.config import ConfigError
     from catalog.output.folders import OutputRefused
 
@@ -315,6 +325,8 @@ def _refusals() -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:  # a full disk, a folder made read-only: the machine, not a bug
         where = f": {safe_text(str(exc.filename))}" if exc.filename else ""
+        if writing and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            where = f" while writing {safe_text(str(writing[-1]))}"
         raise _ConfigurationError(f"{exc.strerror or exc}{where}") from None
     except Exception as exc:
         _reraise_as_configuration_error(exc)
