@@ -188,3 +188,25 @@ def test_a_fifo_or_a_huge_file_in_the_docs_folder_is_never_waited_on_nor_read_wh
     if name == "index.md":  # not ours: left as it is
         assert "left alone" in text_of(result)
         assert os.path.exists(target) and (kind == "fifo") == (not target.is_file())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "agents"],
+        ["generate", "agents", "--docs-dir", "loop"],
+        ["generate", "agents", "--docs-dir", "loop/docs"],
+        ["build", "agents", "--site-dir", "loop"],
+        ["build", "agents", "--site-dir", "loop/site"],
+        ["build", "agents"],
+    ],
+)
+def test_a_symlink_loop_for_an_output_folder_is_refused(places: tuple[Path, Path], args: list[str]) -> None:
+    """Path.resolve raised RuntimeError on a loop (Python 3.11, 3.12): a traceback."""
+    project, _ = places
+    (project / "loop").symlink_to("loop")
+    (project / "docs").symlink_to("docs")
+    (project / "site").symlink_to("site")
+    result = run_cli(args, project)
+    assert result.returncode == 2, text_of(result)
+    assert "cannot be used" in text_of(result)

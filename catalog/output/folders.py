@@ -30,7 +30,7 @@ def home_folder() -> Path | None:
 
 def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     """Refuse ``/``, the home folder, an agents folder or any folder that contains one."""
-    resolved = output.resolve()
+    resolved = resolved_folder(output, what)
     home = home_folder()
     if resolved == Path(resolved.anchor) or (home is not None and resolved == home.resolve()):
         raise OutputRefused(f"refusing to use {output} as the {what} folder")
@@ -41,13 +41,22 @@ def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     return resolved
 
 
+def resolved_folder(folder: Path, what: str) -> Path:
+    """``folder`` with its symlinks followed; a loop of them is refused (Python 3.11 and 3.12
+    raise RuntimeError for one, later versions OSError)."""
+    try:
+        return folder.resolve()
+    except (RuntimeError, OSError) as exc:
+        raise OutputRefused(f"the {what} folder {folder} cannot be used: {exc}") from None
+
+
 def check_named_by_project(folder: Path, roots: Sequence[Path], what: str, option: str) -> None:
     """Refuse a folder the project names (the default ``docs/`` or ``site/``, mkdocs.yml's
     ``docs_dir`` or ``site_dir``) that leads outside it: the project may be a stranger's pull
     request, run by a pre-commit hook, whose ``docs`` is a symlink to ``~/.config`` or whose
     mkdocs.yml says ``docs_dir: /etc``. Inside the current folder or mkdocs.yml's is fine; a
     folder the user names with ``option`` is the user's choice."""
-    resolved = folder.resolve()
+    resolved = resolved_folder(folder, what)
     for root in roots:
         inside = root.resolve()
         if resolved == inside or inside in resolved.parents:
