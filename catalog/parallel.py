@@ -54,7 +54,14 @@ WORKER_GC_THRESHOLD = 10_000
 
 def _start_worker(parent: int) -> None:
     import gc
+    import signal
 
+    # The parent's handlers (``catalog.cli.main.stop_as_on_ctrl_c``) are the parent's: a
+    # worker ends at once, as its default action says.
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and callable(signal.getsignal(number)):
+            signal.signal(number, signal.SIG_DFL)
     _die_with(parent)
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 

@@ -74,8 +74,11 @@ def generate(
     from catalog.mkdocs_site.build import read_site_config
     from catalog.pipeline import generate_docs
 
-    with _refusals():
+    writing: list[Path] = []
+    with _refusals(writing):
         site = read_site_config(_config_path(config_file), docs_dir, None)
+        writing.append(site.docs_dir)
+        _confine(site, docs="--docs-dir" if docs_dir is None else None)
         outcome = generate_docs(
             _default_paths(paths),
             site.docs_dir,
@@ -148,8 +151,16 @@ def build(
     from catalog.mkdocs_site.build import read_site_config
     from catalog.pipeline import EmptyCatalog, build_site
 
-    with contextlib.ExitStack() as stack, _refusals():
+    writing: list[Path] = []
+    with contextlib.ExitStack() as stack, _refusals(writing):
         site = read_site_config(_config_path(config_file), None, site_dir)
+        writing.append(site.site_dir)
+        # (without a mkdocs.yml, the pages are made in a temporary folder, not in docs/)
+        _confine(
+            site,
+            docs="--config-file and a mkdocs.yml of your own" if site.config_file is not None else None,
+            site="--site-dir" if site_dir is None else None,
+        )
 
         bars: list[Any] = []
 
@@ -253,6 +264,18 @@ def init(paths: Sequence[str], site_name: str) -> None:
         click.echo(f"{'wrote' if written else 'kept '} {path}{'' if written else ' (exists: not overwritten)'}")
 
 
+def _confine(config: SiteConfig, *, docs: str | None = None, site: str | None = None) -> None:
+    """The folders the project named, not the user, stay inside the project; ``docs`` and
+    ``site``: how the user names another (None: the user named it)."""
+    from catalog.output.folders import check_named_by_project
+
+    roots = [Path("."), *([config.config_file.parent] if config.config_file is not None else [])]
+    if docs is not None:
+        check_named_by_project(config.docs_dir, roots, "docs", docs)
+    if site is not None:
+        check_named_by_project(config.site_dir, roots, "site", site)
+
+
 def _waiting(folder: Path) -> None:
     click.echo(f"another agent-catalog run is writing {safe_text(str(folder))}: waiting for it to finish", err=True)
 
@@ -285,8 +308,14 @@ class _ConfigurationError(click.ClickException):
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
-    """Problems a user can act on become messages and exit codes, never tracebacks."""
+def _refusals(writing: list[Path] | None = None) -> Iterator[None]:
+    """Problems a user can act on become messages and exit codes, never tracebacks.
+
+    ``writing``: the folder the command writes, once known. A full disk or quota, or a file
+    size limit, is said of it: the error names no file (a write), or the file copied from
+    (MkDocs copying a theme's asset)."""
+    import errno
+
     from catalog.config import ConfigError
     from catalog.output.folders import OutputRefused
 
@@ -296,6 +325,8 @@ def _refusals() -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
     except OSError as exc:  # a full disk, a folder made read-only: the machine, not a bug
         where = f": {safe_text(str(exc.filename))}" if exc.filename else ""
+        if writing and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            where = f" while writing {safe_text(str(writing[-1]))}"
         raise _ConfigurationError(f"{exc.strerror or exc}{where}") from None
     except Exception as exc:
         _reraise_as_configuration_error(exc)

@@ -23,7 +23,7 @@ from catalog.cli.common import (
     plural,
     report_findings,
 )
-from catalog.terminal import safe_text
+from catalog.terminal import inert_json, safe_text
 
 if TYPE_CHECKING:
     from catalog.types import Agent, Catalog
@@ -56,6 +56,7 @@ def run() -> None:
         os._exit(code)
 
     atexit.register(leave)
+    terminated = stop_as_on_ctrl_c()
     try:
         main(prog_name="agent-catalog")
         code = 0  # (Click's main ends with SystemExit)
@@ -65,6 +66,39 @@ def run() -> None:
     except KeyboardInterrupt:
         code = 130
         raise
+    finally:
+        if terminated:  # as a shell reports a process the signal ended: 128 + its number
+            code = 128 + terminated[0]
+
+
+# The signals that ask a process to end (``kill``, a CI runner's timeout, a closed terminal).
+TERMINATION_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+def stop_as_on_ctrl_c() -> list[int]:
+    """Have SIGTERM and SIGHUP stop the command as Ctrl-C does (a KeyboardInterrupt where it
+    is), so that what Ctrl-C cleans up they clean up too: ``serve``'s temporary folders, a
+    build's scratch and staging folders, the lock. Their default action ends the process at
+    once, leaving all of it behind. Returns the list the first signal's number is put in.
+
+    A signal ignored (``nohup`` ignores SIGHUP) stays ignored; a second one ends the process
+    at once, as it did before. Forked workers go back to the default action
+    (``catalog.parallel``): only this process cleans up.
+    """
+    import signal
+
+    received: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signum)
+        signal.signal(signum, signal.SIG_DFL)  # a second one: no more waiting for the clean-up
+        raise KeyboardInterrupt
+
+    for name in TERMINATION_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, stop)
+    return received
 
 
 def _traced() -> bool:
@@ -93,14 +127,14 @@ def scan(paths: Sequence[str], as_json: bool, verbose: bool) -> None:
     if as_json:
         from catalog.render.jsonout import catalog_to_dict, dumps
 
-        click.echo(dumps(catalog_to_dict(catalog)), nl=False)
+        click.echo(inert_json(dumps(catalog_to_dict(catalog))), nl=False)
     else:
         click.echo(format_table(catalog))
     if verbose:
         for skipped in catalog.skipped:
-            click.echo(f"skipped {safe_text(skipped.rel_path)}: {skipped.reason}", err=True)
+            click.echo(f"skipped {safe_text(skipped.rel_path)}: {safe_text(skipped.reason)}", err=True)
         for note in catalog.notes:
-            click.echo(f"{safe_text(note.rel_path)}: {note.reason}", err=True)
+            click.echo(f"{safe_text(note.rel_path)}: {safe_text(note.reason)}", err=True)
     report_findings(catalog.findings)
     sys.exit(exit_code(catalog.findings))
 
@@ -159,11 +193,11 @@ def lint(paths: Sequence[str], output: str, strict: bool, explain_code: str | No
         catalog = scan_catalog(_default_paths(paths, settings))
         findings = linting.lint_catalog(catalog, settings)
     if output == "json":
-        click.echo(linting.format_json(findings, catalog.agents), nl=False)
+        click.echo(inert_json(linting.format_json(findings, catalog.agents)), nl=False)
     elif output == "github":
         click.echo(linting.format_github(findings), nl=False)
     elif output == "sarif":
-        click.echo(linting.format_sarif(findings), nl=False)
+        click.echo(inert_json(linting.format_sarif(findings)), nl=False)
     else:
         click.echo(linting.format_text(findings), nl=False)
         errors = sum(f.severity == "error" for f in findings)

@@ -336,8 +336,10 @@ class _Walker(_AgentFiles):
             self.add_file(real, readable_name(entry.name), rel, ctx, explicit=False)
 
     def check_name(self, name: str, rel: str) -> None:
-        """A name that is not UTF-8 is read, shown with its bad bytes as ``\\xNN``, and reported."""
-        if readable_name(name) != name:
+        """A name whose bytes (not the locale's text) are not UTF-8 is read, shown as ``\\xNN``, reported."""
+        try:
+            os.fsencode(name).decode("utf-8")
+        except UnicodeDecodeError:
             message = "name is not valid UTF-8: shown with \\x escapes; give it a UTF-8 name"
             self.findings.append(Finding(f"{self.prefix}{rel}", 1, 1, "AC133", "warning", message))
 

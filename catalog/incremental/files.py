@@ -23,6 +23,7 @@ from typing import IO, Any, Generic, TypeVar
 
 import xxhash
 
+from catalog.output.folders import home_folder
 from catalog.output.manifest import file_stat
 
 T = TypeVar("T")
@@ -32,11 +33,19 @@ _FORMAT = 26
 
 
 def cache_dir(docs_dir: Path) -> Path | None:
-    """This docs folder's cache folder, or None when caching is switched off."""
+    """This docs folder's cache folder, or None when caching is switched off or there is no
+    folder to keep it in (no absolute ``XDG_CACHE_HOME`` nor home folder)."""
     if os.environ.get("AGENT_CATALOG_NO_CACHE"):
         return None
-    base = os.environ.get("AGENT_CATALOG_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
+    # As the XDG specification says, a relative XDG_CACHE_HOME (or HOME) is no place: it would
+    # be relative to wherever the command runs, the repository a stranger may control, whose
+    # files are the user's own once checked out (and a cache file is code: pickles).
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = os.environ.get("AGENT_CATALOG_CACHE_DIR") or (xdg if os.path.isabs(xdg) else "")
+    home = None if base else home_folder()
+    if not base and home is None:
+        return None
+    root = Path(base) if base else Path(home or "/") / ".cache"
     digest = xxhash.xxh3_128_hexdigest(str(docs_dir.resolve()).encode("utf-8", "surrogateescape"))[:20]
     return root / "agent-catalog" / digest
 
@@ -51,7 +60,9 @@ def trusted_cache_dir(docs_dir: Path) -> tuple[Path | None, str | None]:
     """
     folder = cache_dir(docs_dir)
     if folder is None:
-        return None, None
+        if os.environ.get("AGENT_CATALOG_NO_CACHE"):
+            return None, None
+        return None, "no folder for the cache (no absolute XDG_CACHE_HOME nor home folder): running without the cache"
     docs = docs_dir.resolve()
     try:
         if docs in Path(os.path.realpath(folder)).parents:  # a site built from the docs would publish it

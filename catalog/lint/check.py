@@ -11,7 +11,7 @@ from catalog.config import Settings
 from catalog.lint.rules import RULES, LintSettings, estimate_tokens, total_tokens_hit
 from catalog.model.origins import description_lines, placed
 from catalog.render.jsonout import finding_to_dict
-from catalog.terminal import safe_text
+from catalog.terminal import safe_chars, safe_text
 from catalog.types import Agent, Catalog, Finding, at_most_per_code
 
 # Shown on each page in another form: AC303's pairs are the page's Similar agents, scored in the
@@ -128,7 +128,8 @@ def format_github(findings: Sequence[Finding]) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}
 
     def escape(text: str, property_value: bool = False) -> str:
-        text = safe_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        # A line that starts with "::" is read as one command, whatever "##[" its values hold.
+        text = safe_chars(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
     return "".join(

@@ -44,7 +44,9 @@ def read_site_config(config_file: Path | None, docs_dir: Path | None, site_dir: 
     """The user's mkdocs.yml when there is one (docs_dir and site_dir from it), else defaults."""
     if config_file is None or not config_file.is_file():
         return SiteConfig(None, docs_dir or Path("docs"), site_dir or Path("site"), False, None, None, "Agent catalog")
-    raw = _load_yaml(config_file)
+    from catalog.config import load_mkdocs_yml
+
+    raw = load_mkdocs_yml(config_file)
     base = config_file.parent
     offline = any(_is_offline(name) for name in _plugin_names(raw))
     repo_url = raw.get("repo_url")
@@ -369,25 +371,3 @@ def _plugin_names(raw: dict[str, Any]) -> list[str]:
 def _is_offline(name: str) -> bool:
     # MkDocs 1.6 keys Material's plugins as "material/offline"; a config may say either.
     return name == "offline" or name.endswith("/offline")
-
-
-def _load_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    from catalog.config import ConfigError
-
-    class _Lenient(yaml.SafeLoader):
-        """mkdocs.yml may hold !ENV and !!python/name tags: read them as plain values."""
-
-    _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return data if isinstance(data, dict) else {}

@@ -23,6 +23,7 @@ from catalog.output.folders import OutputRefused
 from catalog.output.manifest import (
     JOURNAL,
     MANIFEST,
+    MAX_READ_BYTES,
     FileStat,
     digest,
     file_stat,
@@ -31,6 +32,7 @@ from catalog.output.manifest import (
     patched_text,
     read_digests,
     read_manifest,
+    read_regular,
 )
 
 __all__ = ["JOURNAL", "MANIFEST", "Listed", "WriteResult", "digest", "manifest_json", "short_diff", "write_docs"]
@@ -108,8 +110,8 @@ def write_docs(
         target = docs_dir / _safe_relative(rel)
         data = text if isinstance(text, bytes) else text.encode("utf-8")
         fingerprint = digest(data)
-        if not _plain_file_or_absent(target, docs_dir):
-            kept.append((rel, "is a symlink, a folder or leads outside the docs folder"))
+        if not _plain_file_or_absent(target, docs_dir) or _too_large(target):
+            kept.append((rel, "is a symlink, a folder, too large or leads outside the docs folder"))
             dropped.add(rel)
             continue
         was = manifest.get(rel)
@@ -162,8 +164,8 @@ def write_docs(
             kept.append((rel, "the manifest lists it, but agent-catalog never generates such a file: left alone"))
             continue  # and left out of the manifest from now on
         target = docs_dir / _safe_relative(rel)
-        if not _plain_file_or_absent(target, docs_dir):
-            kept.append((rel, "is a symlink, a folder or leads outside the docs folder: not removed"))
+        if not _plain_file_or_absent(target, docs_dir) or _too_large(target):
+            kept.append((rel, "is a symlink, a folder, too large or leads outside the docs folder: not removed"))
             continue
         current = _read_bytes(target)
         if current is None:
@@ -285,10 +287,15 @@ def _safe_folder(folder: Path, docs_dir: Path) -> bool:
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    return read_regular(path)
+
+
+def _too_large(path: Path) -> bool:
+    """A file larger than any this tool writes: not ours, and not to be read whole."""
     try:
-        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+        return os.lstat(path).st_size > MAX_READ_BYTES
     except OSError:
-        return None
+        return False
 
 
 def sweep_scratch(docs_dir: Path) -> None:

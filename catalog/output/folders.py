@@ -17,16 +17,53 @@ class OutputRefused(Exception):
     """An output folder that must not be written to (``/``, the agents, a user's folder)."""
 
 
+def home_folder() -> Path | None:
+    """The user's home folder, or None when there is none to know: ``HOME`` unset and a user
+    id with no entry in the password database (a container run with ``--user 12345``), or
+    ``HOME`` set to a relative path (empty, say), which would be wherever the command runs."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError, OSError):  # RuntimeError: "Could not determine home directory"
+        return None
+    return home if home.is_absolute() else None
+
+
 def check_output_dir(output: Path, sources: Sequence[str], what: str) -> Path:
     """Refuse ``/``, the home folder, an agents folder or any folder that contains one."""
-    resolved = output.resolve()
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+    resolved = resolved_folder(output, what)
+    home = home_folder()
+    if resolved == Path(resolved.anchor) or (home is not None and resolved == home.resolve()):
         raise OutputRefused(f"refusing to use {output} as the {what} folder")
     for source in sources:
         agents = Path(source).resolve()
         if resolved == agents or resolved in agents.parents:
             raise OutputRefused(f"the {what} folder {output} holds the agents in {source}: choose another")
     return resolved
+
+
+def resolved_folder(folder: Path, what: str) -> Path:
+    """``folder`` with its symlinks followed; a loop of them is refused (Python 3.11 and 3.12
+    raise RuntimeError for one, later versions OSError)."""
+    try:
+        return folder.resolve()
+    except (RuntimeError, OSError) as exc:
+        raise OutputRefused(f"the {what} folder {folder} cannot be used: {exc}") from None
+
+
+def check_named_by_project(folder: Path, roots: Sequence[Path], what: str, option: str) -> None:
+    """Refuse a folder the project names (the default ``docs/`` or ``site/``, mkdocs.yml's
+    ``docs_dir`` or ``site_dir``) that leads outside it: the project may be a stranger's pull
+    request, run by a pre-commit hook, whose ``docs`` is a symlink to ``~/.config`` or whose
+    mkdocs.yml says ``docs_dir: /etc``. Inside the current folder or mkdocs.yml's is fine; a
+    folder the user names with ``option`` is the user's choice."""
+    resolved = resolved_folder(folder, what)
+    for root in roots:
+        inside = root.resolve()
+        if resolved == inside or inside in resolved.parents:
+            return
+    raise OutputRefused(
+        f"the {what} folder {folder} leads outside this project (to {resolved}): name it with {option} to write there"
+    )
 
 
 def prepare_site_dir(site_dir: Path) -> None:

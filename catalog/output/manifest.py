@@ -194,10 +194,38 @@ def read_digests(path: Path) -> dict[str, tuple[str, ...]]:
     return _parsed(_read_text(path), checked=False)
 
 
-def _read_text(path: Path) -> str | None:
+# The most this tool reads of a file in the docs folder: more than any manifest, journal or
+# page it writes. A larger one (a 4 GiB sparse file) is no file of ours, and is not read whole.
+MAX_READ_BYTES = 256 * 1024 * 1024
+
+
+def read_regular(path: Path, limit: int = MAX_READ_BYTES) -> bytes | None:
+    """A regular file's bytes, reached through no symlink at its name; None for anything else
+    (missing, a symlink, a FIFO, which is never waited on, unreadable, over ``limit``)."""
+    import stat
+
     try:
-        return path.read_text(encoding="utf-8") if not path.is_symlink() else None
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data if len(data) <= limit else None
+
+
+def _read_text(path: Path) -> str | None:
+    data = read_regular(path)
+    try:
+        return data.decode("utf-8") if data is not None else None
+    except ValueError:
         return None
 
 
