@@ -8,11 +8,12 @@ from pathlib import PurePosixPath
 from typing import Any, overload
 
 from catalog.frozen import frozen
-from catalog.model.dialects import DIALECTS, ROO_ALWAYS, ROO_GROUPS, Dialect, name_from_file_name
+from catalog.model.dialects import DIALECTS, Dialect, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
 from catalog.model.origins import all_placed
 from catalog.model.sections import split_sections
+from catalog.model.vocabulary import ROO_ALWAYS, ROO_GROUPS
 from catalog.types import Agent, AgentSource, Finding, RawDocument
 
 # Frontmatter keys the model takes apart; every other key lands in ``extra`` as written.

@@ -9,7 +9,8 @@ import itertools
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from catalog.model.dialects import CLAUDE_TOOLS, DIALECTS, MODES_FILES, STALE_TOOLS, words
+from catalog.model.dialects import DIALECTS, MODES_FILES
+from catalog.model.vocabulary import CLAUDE_TOOLS, STALE_TOOLS, words
 from catalog.types import Format
 
 # What a file is when neither its path, its keys nor its tools say: Claude Code's, whose files

@@ -9,6 +9,16 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.frozen import frozen
+from catalog.model.vocabulary import (
+    CLAUDE_COLORS,
+    CLAUDE_TOOLS,
+    ENUMS,
+    GEMINI_TOOLS,
+    MODEL_ALIASES,
+    ROO_GROUPS,
+    STALE_TOOLS,
+    words,
+)
 from catalog.types import Format
 
 # Keys collections add to every format (categories, tags, ...). They take part in lenient
@@ -103,30 +113,6 @@ def _dialect(
     return Dialect(fmt, own, own | _COMMON_KEYS | frozenset(added.split()), install_dir, name_from_file, suffix, **more)
 
 
-def words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-CLAUDE_TOOLS = frozenset(
-    "Agent AskUserQuestion Bash BashOutput Edit EnterPlanMode ExitPlanMode Glob Grep KillShell LSP "
-    "ListMcpResourcesTool NotebookEdit Read ReadMcpResourceTool SendMessage Skill SlashCommand TaskCreate "
-    "TaskGet TaskList TaskOutput TaskStop TaskUpdate TeamCreate TeamDelete TodoWrite ToolSearch WebFetch "
-    "WebSearch Write".split()
-)
-STALE_TOOLS = {"LS": "Glob", "MultiEdit": "Edit", "NotebookRead": "Read", "Task": "Agent"}
-CLAUDE_COLORS = frozenset("red blue green yellow purple orange pink cyan magenta white".split())
-ENUMS = {
-    "permissionMode": frozenset({"default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"}),
-    "effort": frozenset({"low", "medium", "high", "max"}),
-    "memory": frozenset({"user", "project", "local"}),
-    "isolation": frozenset({"worktree"}),
-}
-# Claude Code's model aliases (code.claude.com/docs/en/model-config; fable, Claude Fable's, as
-# Claude Code resolves it to the latest Fable); opencode and Gemini CLI agents are checked against
-# them too.
-MODEL_ALIASES = words("sonnet opus haiku best fable inherit opusplan default sonnet[1m] opus[1m]")
-
-
 CLAUDE_CODE = _dialect(
     Format.CLAUDE_CODE,
     "name description tools disallowedTools model permissionMode color skills hooks memory effort isolation "
@@ -201,13 +187,6 @@ KILO_CODE = replace(
     label="Kilo Code",
     config_files=("kilo.json", "kilo.jsonc"),
 )
-# Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
-GEMINI_TOOLS = words(
-    "glob grep_search search_file_content list_directory read_file read_many_files run_shell_command write_file "
-    "replace google_web_search web_fetch save_memory write_todos get_internal_docs activate_skill ask_user "
-    "enter_plan_mode exit_plan_mode update_topic tracker_create_task tracker_update_task tracker_get_task "
-    "tracker_list_tasks tracker_add_dependency tracker_visualize"
-)
 # Its keys: the strict schema of packages/core/src/agents/agentLoader.ts (local and remote agents).
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
@@ -264,10 +243,6 @@ CODEX = _dialect(
     prompt_required=True,
     companions_shown=False,
 )
-# toolGroups in packages/types/src/tool.ts of Roo Code (and of Kilo Code); "modes" (switch_mode,
-# new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
-ROO_GROUPS = words("read edit browser command mcp modes")
-ROO_ALWAYS = words("modes")
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
 ROO_CODE = _dialect(
     Format.ROO_CODE,
