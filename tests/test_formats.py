@@ -192,10 +192,72 @@ def test_codex_rules(tmp_path: Path) -> None:
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(scan(tmp_path)))
     assert found == [
         ("bad.toml", 1, "AC206"),
-        ("bad.toml", 3, "AC404"),
+        ("bad.toml", 3, "AC208"),  # Codex refuses the file: "unknown variant `yolo`"
         ("bad.toml", 4, "AC405"),
         ("broken.toml", 1, "AC108"),
     ]
+
+
+# Codex reads an agent file into RawAgentRoleFileToml (codex-rs/core/src/config/agent_roles.rs):
+# serde deny_unknown_fields with config.toml's ConfigToml flattened in. A key of neither, or a
+# value outside a key's choices, and Codex ignores the whole file with a warning ("Ignoring
+# malformed agent role definition: ... unknown field"): AC208, not a note that the key is ignored.
+CODEX_REFUSED = [
+    ('colour = "blue"', "field 'colour'"),
+    ("[permissions_profile]\nx = 1", "field 'permissions_profile'"),
+    ('sandbox_mode = "workspace-read"', "sandbox_mode 'workspace-read'"),
+    ('model_reasoning_effort = "extreme"', "model_reasoning_effort 'extreme'"),
+    ('model_reasoning_summary = "short"', "model_reasoning_summary 'short'"),
+    ('web_search = "on"', "web_search 'on'"),
+    ('approval_policy = "always"', "approval_policy 'always'"),
+]
+
+
+@pytest.mark.parametrize(("line", "said"), CODEX_REFUSED)
+def test_what_codex_refuses_costs_the_file(tmp_path: Path, line: str, said: str) -> None:
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = "Do x."\n' + line)
+    [finding] = lint_catalog(scan(tmp_path))
+    assert (finding.code, finding.line, finding.severity) == ("AC208", 4, "error")
+    assert said in finding.message and "Codex CLI refuses this file" in finding.message
+
+
+# config.toml's keys are an agent file's too, tables and dotted keys included; none is refused.
+CODEX_ACCEPTED = [
+    'model_reasoning_summary = "concise"',
+    'personality = "pragmatic"',
+    'web_search = "live"',
+    "tools.web_search = true",
+    '[mcp_servers.github]\ncommand = "gh"\nargs = ["mcp"]',
+    '[features]\nshell_tool = false\n[[hooks.PreToolUse]]\nmatcher = "x"',
+    'nickname_candidates = ["Ada", "Grace"]\nmodel_verbosity = "low"\nplan_mode_reasoning_effort = "xhigh"',
+]
+
+
+@pytest.mark.parametrize("line", CODEX_ACCEPTED)
+def test_what_codex_takes_is_no_finding(tmp_path: Path, line: str) -> None:
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = "Do x."\n' + line)
+    assert lint_catalog(scan(tmp_path)) == []
+
+
+def test_codex_refuses_blank_developer_instructions(tmp_path: Path) -> None:
+    """validate_agent_role_file_developer_instructions: "developer_instructions cannot be blank"."""
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = """\n  \n"""\n')
+    [finding] = lint_catalog(scan(tmp_path))
+    assert (finding.code, finding.line) == ("AC206", 3)
+    assert "'developer_instructions' is blank" in finding.message
+
+
+def test_codex_reads_the_subfolders_of_its_agents_folder(tmp_path: Path) -> None:
+    """collect_agent_role_files_recursive: every .toml below .codex/agents/ is an agent file, with
+    or without developer_instructions (Codex then refuses it: AC206), its description from
+    .codex/config.toml as for the files directly in agents/."""
+    write(tmp_path, ".codex/config.toml", '[agents.deep]\ndescription = "Deep."\n')
+    write(tmp_path, ".codex/agents/team/deep.toml", 'name = "deep"\ndeveloper_instructions = "Go deep."\n')
+    write(tmp_path, ".codex/agents/team/draft/half.toml", 'name = "half"\ndescription = "Half."\n')
+    catalog = scan(tmp_path)
+    assert sorted(a.name for a in catalog.agents) == ["deep", "half"]
+    assert one(catalog, "deep").description == "Deep."
+    assert [(f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog)] == [("half.toml", 1, "AC206")]
 
 
 # Roo Code: one agent per mode, each with its own lines.

@@ -106,14 +106,17 @@ def _name_problem(agent: Agent) -> str | None:
     "missing-prompt",
     "error",
     "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
-    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition.",
+    "Codex CLI refuses a custom agent without developer_instructions, or with blank ones, Roo Code a mode without "
+    "roleDefinition.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
     required = dialect.prompt_keys[0] if dialect.prompt_required else None
-    if required and required not in agent.key_lines and agent.key_lines:
+    if required and agent.key_lines and (required not in agent.key_lines or not agent.body.strip()):
         refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
-        yield _start(agent), 1, f"no {required!r}: {refusal}"
+        # Written but blank is no prompt either (Codex: "developer_instructions cannot be blank").
+        what = f"{required!r} is blank" if required in agent.key_lines else f"no {required!r}"
+        yield _line(agent, required), 1, f"{what}: {refusal}"
 
 
 @_rule(
@@ -166,7 +169,8 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "A field, tool or value a tool with a strict schema refuses: it then loads none of the file.",
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
-    "the whole file, where the other tools ignore them (AC401, AC403, AC404). Roo Code and Kilo Code refuse a "
+    "the whole file, where the other tools ignore them (AC401, AC403, AC404); so does Codex CLI, for a key that is "
+    "neither an agent's nor config.toml's or a value outside a key's choices. Roo Code and Kilo Code refuse a "
     "file of modes with a group they do not know: none of its modes load.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
@@ -269,7 +273,7 @@ def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
     "A frontmatter field the format does not know.",
     "The tool ignores it. 'category' and 'tags' are read by agent-catalog, so they are not reported. "
     "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog]. "
-    "Gemini CLI refuses the whole file instead, catalog fields too: AC208.",
+    "Gemini CLI and Codex CLI refuse the whole file instead, catalog fields too: AC208.",
 )
 def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not DIALECTS[agent.format].strict_schema:
@@ -286,7 +290,7 @@ def _unknown_fields(agent: Agent, known: frozenset[str]) -> Iterator[Hit]:
     "AC404",
     "bad-value",
     "warning",
-    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
+    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...), which the tool ignores.",
     " ".join((f"{d.label} colors: {', '.join(sorted(d.colors))}. " if d.colors else f"{d.label}: ")
              + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
              for d in DIALECTS.values() if d.enums or d.colors),

@@ -12,6 +12,8 @@ from catalog.frozen import frozen
 from catalog.model.vocabulary import (
     CLAUDE_COLORS,
     CLAUDE_TOOLS,
+    CODEX_ENUMS,
+    CODEX_KEYS,
     ENUMS,
     GEMINI_TOOLS,
     MODEL_ALIASES,
@@ -219,11 +221,11 @@ CURSOR = _dialect(
     permission_model="readonly",
     model_aliases=words("inherit fast auto"),
 )
-# Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each.
+# Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each, in
+# .codex/agents/ and its subfolders (collect_agent_role_files_recursive in agent_roles.rs).
 CODEX = _dialect(
     Format.CODEX,
-    "name description developer_instructions nickname_candidates model model_reasoning_effort sandbox_mode "
-    "approval_policy web_search mcp_servers skills model_provider model_verbosity tools",
+    " ".join(CODEX_KEYS),
     ".codex/agents/",
     False,
     ".toml",
@@ -232,11 +234,8 @@ CODEX = _dialect(
     prompt_keys=("developer_instructions",),
     permission_model="sandbox",
     model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
-    enums=(
-        ("sandbox_mode", words("read-only workspace-write danger-full-access")),
-        ("model_reasoning_effort", words("none minimal low medium high xhigh")),
-        ("approval_policy", words("untrusted on-failure on-request never")),
-    ),
+    enums=tuple(CODEX_ENUMS.items()),
+    strict_schema=True,
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",
     name_required=True,

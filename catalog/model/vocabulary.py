@@ -40,3 +40,43 @@ GEMINI_TOOLS = words(
 # new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
 ROO_GROUPS = words("read edit browser command mcp modes")
 ROO_ALWAYS = words("modes")
+# What a Codex CLI agent file may hold: name, description and nickname_candidates, and any key
+# of config.toml (RawAgentRoleFileToml in codex-rs/core/src/config/agent_roles.rs: serde
+# deny_unknown_fields, ConfigToml flattened in; ConfigToml in codex-rs/config/src/config_toml.rs).
+# Another key, or a value outside a key's choices, and Codex ignores the file ("Ignoring
+# malformed agent role definition: ... unknown field").
+CODEX_KEYS = words(
+    "name description nickname_candidates model review_model model_provider model_context_window "
+    "model_auto_compact_token_limit model_auto_compact_token_limit_scope approval_policy approvals_reviewer "
+    "auto_review shell_environment_policy allow_login_shell sandbox_mode sandbox_workspace_write "
+    "default_permissions permissions notify instructions developer_instructions include_permissions_instructions "
+    "include_apps_instructions include_collaboration_mode_instructions include_environment_context "
+    "model_instructions_file compact_prompt forced_chatgpt_workspace_id forced_login_method "
+    "cli_auth_credentials_store mcp_servers mcp_oauth_credentials_store mcp_oauth_callback_port "
+    "mcp_oauth_callback_url model_providers project_doc_max_bytes project_doc_fallback_filenames "
+    "tool_output_token_limit background_terminal_max_timeout js_repl_node_path js_repl_node_module_dirs profile "
+    "profiles history sqlite_home sqlite log_dir debug file_opener tui hide_agent_reasoning "
+    "show_raw_agent_reasoning model_reasoning_effort plan_mode_reasoning_effort model_reasoning_summary "
+    "model_verbosity model_supports_reasoning_summaries model_catalog_json personality service_tier "
+    "chatgpt_base_url apps_mcp_product_sku openai_base_url audio experimental_realtime_ws_base_url "
+    "experimental_realtime_ws_model realtime experimental_realtime_ws_backend_prompt "
+    "experimental_realtime_ws_startup_context experimental_realtime_start_instructions "
+    "experimental_thread_config_endpoint experimental_thread_store_endpoint experimental_thread_store projects "
+    "web_search tools tool_suggest agents memories skills hooks plugins marketplaces features "
+    "suppress_unstable_features_warning ghost_snapshot project_root_markers check_for_update_on_startup "
+    "disable_paste_burst analytics feedback apps desktop otel windows notice experimental_compact_prompt_file "
+    "experimental_use_unified_exec_tool oss_provider"
+)
+# The choices of its keys with fixed values (codex-rs/protocol/src/config_types.rs, openai_models.rs,
+# protocol.rs: serde's kebab-case or lowercase names).
+CODEX_REASONING = words("none minimal low medium high xhigh")
+CODEX_ENUMS = {
+    "sandbox_mode": words("read-only workspace-write danger-full-access"),
+    "model_reasoning_effort": CODEX_REASONING,
+    "plan_mode_reasoning_effort": CODEX_REASONING,
+    "model_reasoning_summary": words("auto concise detailed none"),
+    "model_verbosity": words("low medium high"),
+    "web_search": words("disabled cached live"),
+    "personality": words("none friendly pragmatic"),
+    "approval_policy": words("untrusted on-failure on-request never"),
+}
