@@ -845,3 +845,51 @@ def test_a_mode_the_schema_refuses_costs_every_mode_of_the_file(
     )
     found = [(f.path.rsplit("/", 1)[-1], f.line, f.code, f.message) for f in lint_catalog(scan(tmp_path))]
     assert found == [(f"{file}#a", line, "AC208", f"{problem}: {label} loads none of this file's modes")]
+
+
+# opencode refuses an agent whose known fields have values of another kind (AC208); the values
+# of frontmatter read line by line (not valid YAML) are the same values, and pass as they are.
+def test_opencode_values_of_a_file_read_leniently_are_no_refusal(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".opencode/agent/x.md",
+        "---\ndescription: Helps: with things: a lot\nmode: subagent\ntemperature: 0.1\nsteps: 3\nhidden: true\n"
+        'color: "#00FF00"\npermission:\n  edit: deny\n  bash:\n    "git *": allow\n---\nBody.\n',
+    )
+    assert [f.code for f in lint_catalog(scan(tmp_path))] == ["AC115"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("temperature", "0", False),
+        ("temperature", "-1.5", False),
+        ("temperature", ".nan", True),
+        ("temperature", "'0.3'", False),  # text that reads as a number: the benefit of the doubt
+        ("temperature", "[0.1]", True),
+        ("top_p", "true", True),
+        ("steps", "1", False),
+        ("steps", "2.0", False),
+        ("steps", "2.5", True),
+        ("steps", "-3", True),
+        ("maxSteps", "many", True),
+        ("hidden", "false", False),
+        ("hidden", "1", True),
+        ("disable", "'true'", False),
+        ("permission", "deny", False),
+        ("permission", "{webfetch: ask, bash: {'rm *': deny}}", False),
+        ("permission", "yes", True),
+        ("permission", "[read]", True),
+        ("permission", "{bash: {'rm *': {x: deny}}}", True),
+        ("color", "'#abcdef'", False),
+        ("color", "'#abc'", True),
+        ("color", "primary", False),
+        ("color", "cyan", True),
+        ("mode", "all", False),
+        ("mode", "Subagent", True),
+    ],
+)
+def test_opencode_refuses_a_value_of_another_kind(tmp_path: Path, field: str, value: str, refused: bool) -> None:
+    write(tmp_path, ".opencode/agents/x.md", f"---\ndescription: Helps.\n{field}: {value}\n---\nBody.\n")
+    found = [(f.code, f.line) for f in lint_catalog(scan(tmp_path))]
+    assert found == ([("AC208", 3)] if refused else []), found

@@ -3,8 +3,9 @@ values and models, checked against the agent's dialect (``catalog.model.dialects
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from catalog.lint.registry import Hit, LintSettings, _line, _rule, _start
 from catalog.model.dialects import DIALECTS, Dialect
@@ -170,19 +171,24 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
     "the whole file, where the other tools ignore them (AC401, AC403, AC404); so does Codex CLI, for a key that is "
-    "neither an agent's nor config.toml's or a value outside a key's choices. Roo Code and Kilo Code refuse a "
-    "file of modes with a group they do not know: none of its modes load.",
+    "neither an agent's nor config.toml's or a value outside a key's choices. opencode and Kilo Code keep fields "
+    "they do not know but refuse an agent whose mode, color, temperature, top_p, steps, hidden, disable or "
+    "permission is not of the kind their schema takes. Roo Code and Kilo Code modes refuse a file of modes with a "
+    "group they do not know: none of its modes load.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
+    problems: tuple[Hit, ...] = ()
     if dialect.strict_schema or dialect.strict_tools:
         problems = (*_unknown_tools(agent),)
-        if dialect.strict_schema:
-            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent))
-        if dialect.syntax == "roomodes":
-            problems = (*problems, *_mode_schema(agent))
-        for line, col, problem in sorted(problems):
-            yield line, col, f"{problem}: {refused_by(dialect)}"
+    if dialect.strict_schema:
+        problems = (*_unknown_fields(agent, dialect.fields), *problems)
+    if dialect.strict_schema or dialect.strict_values:
+        problems = (*problems, *_bad_values(agent))
+    if dialect.syntax == "roomodes":
+        problems = (*problems, *_mode_schema(agent))
+    for line, col, problem in sorted(problems):
+        yield line, col, f"{problem}: {refused_by(dialect)}"
 
 
 # The texts a mode may have (modeConfigSchema: z.string()); its name and groups are required.
@@ -296,17 +302,66 @@ def _unknown_fields(agent: Agent, known: frozenset[str]) -> Iterator[Hit]:
              for d in DIALECTS.values() if d.enums or d.colors),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if not DIALECTS[agent.format].strict_schema:
+    if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_values):
         yield from _bad_values(agent)
 
 
 def _bad_values(agent: Agent) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if dialect.colors and agent.color is not None and agent.color not in dialect.colors:
-        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(dialect.colors))}"
+    color, pattern = agent.color, dialect.color_pattern
+    if dialect.colors and color is not None and color not in dialect.colors and not _matches(pattern, color):
+        shown = ", ".join(sorted(dialect.colors)) + (" or #RRGGBB" if pattern else "")
+        yield _line(agent, "color"), 1, f"color {color!r} is not one of {shown}"
     for key, allowed in dialect.enums:
-        if key in agent.extra and str(agent.extra[key]) not in allowed:
+        # A table is a value of its own (Codex: approval_policy = { granular = {...} }).
+        if key in agent.extra and not isinstance(agent.extra[key], Mapping) and str(agent.extra[key]) not in allowed:
             yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
+    for key, kind in dialect.value_kinds:
+        if key in agent.extra and not _of_kind(agent.extra[key], kind):
+            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not {_KINDS[kind]}"
+
+
+def _matches(pattern: str | None, text: str) -> bool:
+    return pattern is not None and re.fullmatch(pattern, text) is not None
+
+
+_KINDS = {
+    "number": "a number",
+    "count": "a whole number above 0",
+    "boolean": "true or false",
+    "permission": "allow, ask or deny, or a map of them",
+}
+_ACTIONS = ("allow", "ask", "deny")
+
+
+def _of_kind(value: object, kind: str) -> bool:
+    """Whether a field's value is of the kind its tool takes. Text that reads as one passes:
+    frontmatter recovered line by line (AC115) is all text."""
+    if kind == "permission":
+        return _is_permission(value) or (isinstance(value, str) and ":" in value)
+    if isinstance(value, str):
+        value = _read_as(value.strip(), kind)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return False
+    return kind == "number" or (value > 0 and float(value).is_integer())
+
+
+def _read_as(text: str, kind: str) -> object:
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _is_permission(value: object, depth: int = 0) -> bool:
+    """opencode's permission: allow / ask / deny, or a map of tools (of patterns) to them."""
+    if isinstance(value, Mapping) and depth < 2:
+        return all(_is_permission(rule, depth + 1) for rule in value.values())
+    return value in _ACTIONS
 
 
 @_rule(

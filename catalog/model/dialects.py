@@ -17,6 +17,8 @@ from catalog.model.vocabulary import (
     ENUMS,
     GEMINI_TOOLS,
     MODEL_ALIASES,
+    OPENCODE_COLORS,
+    OPENCODE_KINDS,
     ROO_GROUPS,
     STALE_TOOLS,
     words,
@@ -102,6 +104,14 @@ class Dialect:
     # Only its tool names are checked so, where unknown fields are ignored (Roo Code and Kilo
     # Code: an unknown group fails customModesSettingsSchema, and none of the file's modes load).
     strict_tools: bool = False
+    # Only its values are: a field it knows with a value of another kind, or outside its choices
+    # (enums, colors), and it refuses the file, though it keeps fields it does not know (opencode:
+    # AgentSchema, a StructWithRest, in packages/opencode/src/config/agent.ts).
+    strict_values: bool = False
+    color_pattern: str | None = None  # the colors it accepts besides ``colors`` (opencode: #RRGGBB)
+    # Fields whose value must be of one kind: "number", "count" (a whole number above 0),
+    # "boolean", or "permission" (opencode's: allow / ask / deny, or a map of them).
+    value_kinds: tuple[tuple[str, str], ...] = ()
     # Its files besides the agent's are read for a setting, not shown on its page (Codex's
     # .codex/config.toml): not text agents share (``discover.shared_texts``).
     companions_shown: bool = True
@@ -175,6 +185,10 @@ OPENCODE = _dialect(
     enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
     model_aliases=MODEL_ALIASES,
+    strict_values=True,
+    colors=OPENCODE_COLORS,
+    color_pattern=r"#[0-9a-fA-F]{6}",
+    value_kinds=tuple(OPENCODE_KINDS.items()),
 )
 # Kilo Code (its CLI, and the extension built on it), a fork of opencode: the same agents in
 # {agent,agents}/**/*.md of .kilo/ or .kilocode/ (ConfigPaths.directories, ConfigAgent.load in

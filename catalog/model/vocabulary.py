@@ -28,6 +28,19 @@ ENUMS = {
 # them too.
 MODEL_ALIASES = words("sonnet opus haiku best fable inherit opusplan default sonnet[1m] opus[1m]")
 
+# opencode's agent fields with a value of one kind, and its colors: a theme color or #RRGGBB
+# (AgentSchema in packages/opencode/src/config/agent.ts; ConfigPermission.Info for permission).
+OPENCODE_KINDS = {
+    "temperature": "number",
+    "top_p": "number",
+    "steps": "count",
+    "maxSteps": "count",
+    "hidden": "boolean",
+    "disable": "boolean",
+    "permission": "permission",
+}
+OPENCODE_COLORS = words("primary secondary accent success warning error info")
+
 
 # Gemini CLI's tool names (packages/core/src/tools/tool-names.ts), search_file_content its old grep.
 GEMINI_TOOLS = words(
