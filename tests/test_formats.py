@@ -893,3 +893,39 @@ def test_opencode_refuses_a_value_of_another_kind(tmp_path: Path, field: str, va
     write(tmp_path, ".opencode/agents/x.md", f"---\ndescription: Helps.\n{field}: {value}\n---\nBody.\n")
     found = [(f.code, f.line) for f in lint_catalog(scan(tmp_path))]
     assert found == ([("AC208", 3)] if refused else []), found
+
+
+# opencode names an agent as ConfigAgent.load does (packages/opencode/src/config/agent.ts):
+# {name: configEntryNameFromPath(...), ...frontmatter}, so a name key wins, and without one the
+# path below the agents folder, its subfolders kept; an opencode.json agent by its key.
+@pytest.mark.parametrize(
+    ("rel", "frontmatter", "name"),
+    [
+        (".opencode/agent/doc.md", "", "doc"),
+        (".opencode/agent/team/planner.md", "", "team/planner"),
+        (".opencode/agents/a/b/c.md", "", "a/b/c"),
+        (".opencode/agent/agents/x.md", "", "agents/x"),
+        (".opencode/agent/team/lead.md", "name: Lead\n", "Lead"),
+        (".opencode/agent/team/lead.md", "id: lead-id\n", "team/lead"),
+        ("proj/.opencode/agent/core/openagent.md", "", "core/openagent"),
+    ],
+)
+def test_opencode_names_an_agent_by_its_name_else_its_path(
+    tmp_path: Path, rel: str, frontmatter: str, name: str
+) -> None:
+    write(tmp_path, rel, f"---\n{frontmatter}description: Helps.\n---\nYou help.\n")
+    [agent] = scan(tmp_path).agents
+    assert (agent.format, agent.name) == (Format.OPENCODE, name)
+
+
+def test_two_opencode_agents_of_one_name_are_one_agent_to_opencode(tmp_path: Path) -> None:
+    """result[config.name] = ...: the later file of a name replaces the earlier, as
+    darrenhinde's core/opencoder.md and eval-runner.md (both name: OpenCoder) do."""
+    write(tmp_path, ".opencode/agent/core/opencoder.md", "---\nname: OpenCoder\ndescription: Codes.\n---\nCode.\n")
+    write(tmp_path, ".opencode/agent/eval-runner.md", "---\nname: OpenCoder\ndescription: Runs.\n---\nRun.\n")
+    write(
+        tmp_path, "opencode.json", '{"agent": {"reviewer": {"name": "Rev", "description": "Reviews.", "prompt": "R."}}}'
+    )
+    catalog = scan(tmp_path)
+    assert sorted(a.name for a in catalog.agents) == ["OpenCoder", "OpenCoder", "reviewer"]
+    assert [f.code for f in lint_catalog(catalog)].count("AC301") == 2

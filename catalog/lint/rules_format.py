@@ -22,8 +22,8 @@ CATALOG_FIELDS = frozenset({"category", "tags"})
     "error",
     "No 'name': Claude Code ignores the file as documentation.",
     "Claude Code, Gemini CLI, Codex CLI, Qwen Code and Factory take an agent's identity from its 'name' field, "
-    "Roo Code a mode's from its 'slug'. Copilot, opencode, Cursor and Kiro use the file name, so the rule does not "
-    "apply to them.",
+    "Roo Code a mode's from its 'slug'. Copilot, Cursor and Kiro use the file name, opencode its path below its "
+    "agents folder when there is no 'name', so the rule does not apply to them.",
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]

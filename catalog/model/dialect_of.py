@@ -117,6 +117,17 @@ def format_and_certainty(path: PurePosixPath | str, rel: str | None = None) -> t
     return (named, True) if named is not None else (DEFAULT_FORMAT, False)
 
 
+def name_below_agents_folder(path: str, fmt: Format) -> str | None:
+    """An agent's path below the first agents folder of its tool (``LAYOUTS``) in ``path``,
+    without ``.md``: opencode's name for it (``.opencode/agent/team/x.md`` is ``team/x``)."""
+    parts = path.split("#", 1)[0].split("/")
+    for index, (parent, child) in enumerate(itertools.pairwise(part.lower() for part in parts[:-1])):
+        if any(fmt is f and parent == folder and child in children for folder, children, f in LAYOUTS):
+            below = "/".join(parts[index + 2 :])
+            return below[:-3] if below.lower().endswith(".md") else below
+    return None
+
+
 # Frontmatter keys only one tool reads: where the path does not say, they do.
 _TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
     (Format.CLAUDE_CODE, words("disallowedTools permissionMode maxTurns initialPrompt isolation effort")),

@@ -88,6 +88,11 @@ class Dialect:
     # read whole (subfolders too), its files in the order of their names, each under a
     # "# Rules from <path>:" line, as the tool adds them. Roo Code's mode rules.
     name_rules: tuple[str, ...] = ()
+    # An agent without a name key is named by its path below the agents folder, its subfolders
+    # joined by "/" and without ".md" (opencode: configEntryNameFromPath, .opencode/agent/team/x.md
+    # is team/x); one with a name key by that name ({name: fromPath, ...frontmatter} in
+    # ConfigAgent.load of packages/opencode/src/config/agent.ts).
+    nested_names: bool = False
     # The tool reads the files directly in its install_dir (and its agent_folder) only, not its
     # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
     # only"), and leaves out those whose name starts with ignored_prefix (Gemini CLI: "_x.md").
@@ -173,10 +178,12 @@ OPENCODE = _dialect(
     Format.OPENCODE,
     "description mode model temperature top_p tools permission prompt disable color steps maxSteps hidden name",
     ".opencode/agent/",
-    True,
+    False,
     ".md",
     "permissions type dependencies",
     label="opencode",
+    name_keys=("name",),
+    nested_names=True,
     permission_model="opencode",
     # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
     config_files=("opencode.json", "opencode.jsonc"),
