@@ -769,10 +769,18 @@ def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None
 
 # Tools that read the files directly in their agents folder only: Gemini CLI (agentLoader.ts,
 # loadAgentsFromDirectory reads one folder's entries) and Factory (docs.factory.ai, Custom
-# Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too. Both
-# are treated alike: an agent in a subfolder has its page and AC207 (its tool never loads it);
-# a file there without frontmatter (a template) is no agent and no error.
-FLAT_FOLDERS = {"Gemini CLI": ".gemini/agents", "Factory": ".factory/droids", "Factory plugin": "plugin/droids"}
+# Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too, and
+# opencode's mode folders (ConfigAgent.loadMode: "{mode,modes}/*.md", where agents are
+# "{agent,agents}/**/*.md"). All are treated alike: an agent in a subfolder has its page and
+# AC207 (its tool never loads it); a file there without frontmatter (a template) is no agent
+# and no error.
+FLAT_FOLDERS = {
+    "Gemini CLI": ".gemini/agents",
+    "Factory": ".factory/droids",
+    "Factory plugin": "plugin/droids",
+    "opencode mode": ".opencode/mode",
+    "opencode modes": ".opencode/modes",
+}
 
 
 @pytest.mark.parametrize("tool", FLAT_FOLDERS)
@@ -784,8 +792,10 @@ def test_the_subfolders_of_a_folder_read_flat_are_alike_for_every_tool(tmp_path:
     write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nBelow.\n")
     write(tmp_path, f"{folder}/templates/base.md", "# Base agent\n\nFill in the role.\n")
     catalog = scan(tmp_path)
-    fmt = Format.GEMINI_CLI if tool == "Gemini CLI" else Format.FACTORY
-    assert {a.name: a.format for a in catalog.agents} == {"top": fmt, "below": fmt}
+    fmt = {"Gemini CLI": Format.GEMINI_CLI, "opencode mode": Format.OPENCODE, "opencode modes": Format.OPENCODE}
+    assert {a.path.rsplit("/", 1)[-1]: a.format for a in catalog.agents} == dict.fromkeys(
+        ("top.md", "below.md"), fmt.get(tool, Format.FACTORY)
+    )
     found = [(f.path, f.code) for f in lint_catalog(catalog) if f.severity != "info"]
     assert found == [(f"{tmp_path}/{folder}/team/below.md", "AC207")]
     assert "not an agent" in {s.rel_path: s.reason for s in catalog.skipped}[f"{folder}/templates/base.md"]
@@ -796,7 +806,9 @@ DEEP_FOLDERS = sorted(
     f"{folder}/{child}"
     for folder, children, fmt in TOOL_LAYOUTS
     for child in children
-    if not DIALECTS[fmt].install_dir_flat and DIALECTS[fmt].syntax == "markdown"
+    if not DIALECTS[fmt].install_dir_flat
+    and DIALECTS[fmt].syntax == "markdown"
+    and f"{folder}/{child}/" not in DIALECTS[fmt].flat_folders
 )
 
 

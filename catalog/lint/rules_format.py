@@ -128,15 +128,19 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
     "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
-    'only"): an agent in a subfolder is documented here but never loaded. Move it up to use it.',
+    'only"), opencode those directly in .opencode/mode/ (agents/ it reads whole): an agent in a subfolder is '
+    "documented here but never loaded. Move it up to use it.",
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if not (dialect.install_dir_flat or dialect.ignored_prefix):
+    if not (dialect.install_dir_flat or dialect.ignored_prefix or dialect.flat_folders):
         return
     parts = agent.path.split("#", 1)[0].split("/")
-    # Its install folder, or a folder of the name only it gives its agents (a plugin's droids/).
-    folders = [[p.lower() for p in dialect.install_dir.strip("/").split("/")], [dialect.agent_folder]]
+    # Its install folder, or a folder of the name only it gives its agents (a plugin's droids/),
+    # or another agents folder it reads flat (opencode's mode/).
+    folders = [f.strip("/").split("/") for f in dialect.flat_folders]
+    if dialect.install_dir_flat or dialect.ignored_prefix:
+        folders += [[p.lower() for p in dialect.install_dir.strip("/").split("/")], [dialect.agent_folder]]
     ends = [
         i + len(f)
         for f in folders
@@ -147,7 +151,7 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not ends:
         return
     below = parts[max(ends) :]
-    if dialect.install_dir_flat and len(below) > 1:
+    if (dialect.install_dir_flat or dialect.flat_folders) and len(below) > 1:
         where = "/".join(parts[: max(ends)])
         yield (
             1,

@@ -97,6 +97,9 @@ class Dialect:
     # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
     # only"), and leaves out those whose name starts with ignored_prefix (Gemini CLI: "_x.md").
     install_dir_flat: bool = False
+    # Its other agents folders (in LAYOUTS) it reads flat, though it reads install_dir's
+    # subfolders: opencode's mode/ and modes/ ({mode,modes}/*.md in ConfigAgent.loadMode).
+    flat_folders: tuple[str, ...] = ()
     ignored_prefix: str = ""
     # The tool's configuration files that may define agents too, in a map under ``config_key``
     # (opencode.json's "agent": {"name": {...}}), each agent's prompt inline or "{file:./path}".
@@ -184,6 +187,7 @@ OPENCODE = _dialect(
     label="opencode",
     name_keys=("name",),
     nested_names=True,
+    flat_folders=(".opencode/mode/", ".opencode/modes/"),
     permission_model="opencode",
     # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
     config_files=("opencode.json", "opencode.jsonc"),
