@@ -521,12 +521,13 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     write(
         tmp_path,
         ".qwen/agents/q.md",
-        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n",
+        "---\nname: qa\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nYou answer questions.\n",
     )
     write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
     catalog = scan(tmp_path)
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
-    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC401"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
+    # Qwen Code takes any model id (parseSubagentModelSelection): gpt-4 is no bad model.
+    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC401"), ("q.md", 4, "AC401")]
     cursor = one(catalog, "c")
     assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
 
@@ -771,7 +772,8 @@ def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None
 # loadAgentsFromDirectory reads one folder's entries) and Factory (docs.factory.ai, Custom
 # Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too, and
 # opencode's mode folders (ConfigAgent.loadMode: "{mode,modes}/*.md", where agents are
-# "{agent,agents}/**/*.md"). All are treated alike: an agent in a subfolder has its page and
+# "{agent,agents}/**/*.md"), and Qwen Code (listSubagentsAtLevel: fs.readdir of .qwen/agents/).
+# All are treated alike: an agent in a subfolder has its page and
 # AC207 (its tool never loads it); a file there without frontmatter (a template) is no agent
 # and no error.
 FLAT_FOLDERS = {
@@ -780,6 +782,7 @@ FLAT_FOLDERS = {
     "Factory plugin": "plugin/droids",
     "opencode mode": ".opencode/mode",
     "opencode modes": ".opencode/modes",
+    "Qwen Code": ".qwen/agents",
 }
 
 
@@ -788,11 +791,16 @@ def test_the_subfolders_of_a_folder_read_flat_are_alike_for_every_tool(tmp_path:
     folder = FLAT_FOLDERS[tool]
     if tool == "Factory plugin":
         write(tmp_path, "plugin/.factory-plugin/plugin.json", json.dumps({"name": "p"}))
-    write(tmp_path, f"{folder}/top.md", "---\nname: top\ndescription: Top.\n---\nTop.\n")
-    write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nBelow.\n")
+    write(tmp_path, f"{folder}/top.md", "---\nname: top\ndescription: Top.\n---\nYou are the top one.\n")
+    write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nYou are below.\n")
     write(tmp_path, f"{folder}/templates/base.md", "# Base agent\n\nFill in the role.\n")
     catalog = scan(tmp_path)
-    fmt = {"Gemini CLI": Format.GEMINI_CLI, "opencode mode": Format.OPENCODE, "opencode modes": Format.OPENCODE}
+    fmt = {
+        "Gemini CLI": Format.GEMINI_CLI,
+        "opencode mode": Format.OPENCODE,
+        "opencode modes": Format.OPENCODE,
+        "Qwen Code": Format.QWEN_CODE,
+    }
     assert {a.path.rsplit("/", 1)[-1]: a.format for a in catalog.agents} == dict.fromkeys(
         ("top.md", "below.md"), fmt.get(tool, Format.FACTORY)
     )
@@ -941,3 +949,36 @@ def test_two_opencode_agents_of_one_name_are_one_agent_to_opencode(tmp_path: Pat
     catalog = scan(tmp_path)
     assert sorted(a.name for a in catalog.agents) == ["OpenCoder", "OpenCoder", "reviewer"]
     assert [f.code for f in lint_catalog(catalog)].count("AC301") == 2
+
+
+# Qwen Code skips a subagent file that parseSubagentContent or SubagentValidator
+# (packages/core/src/subagents/) refuses: a name other than 2 to 50 letters, digits, '-' and
+# '_' (neither first nor last) or a reserved one, a prompt under 10 characters, an approvalMode
+# outside plan, default, auto-edit, yolo. What it only warns about (a mixed-case name) is none.
+QWEN_OK = "---\nname: {name}\ndescription: Helps.\n{more}---\n{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "more", "body", "found"),
+    [
+        ("helper", "", "You help with things.", []),
+        ("代码审查", "", "You help with things.", []),
+        ("Code_Reviewer-2", "", "You help with things.", []),
+        ("h", "", "You help with things.", [(2, "AC205")]),
+        ("x" * 51, "", "You help with things.", [(2, "AC205")]),
+        ("-helper", "", "You help with things.", [(2, "AC205")]),
+        ("helper_", "", "You help with things.", [(2, "AC205")]),
+        ("code reviewer", "", "You help with things.", [(2, "AC205")]),
+        ("Config", "", "You help with things.", [(2, "AC205")]),
+        ("helper", "", "Help.", [(1, "AC206")]),
+        ("helper", "", "", [(1, "AC206")]),
+        ("helper", "approvalMode: auto-edit\n", "You help with things.", []),
+        ("helper", "approvalMode: auto\n", "You help with things.", [(4, "AC208")]),
+        ("helper", "disallowedTools: [write_file]\nbackground: true\n", "You help with things.", []),
+        ("helper", "tools: [ReadFile, Shell, grep_search, ListFiles]\n", "You help with things.", []),
+        ("helper", "model: openai:gpt-4o\n", "You help with things.", []),
+    ],
+)
+def test_what_qwen_code_refuses(tmp_path: Path, name: str, more: str, body: str, found: list[tuple[int, str]]) -> None:
+    write(tmp_path, ".qwen/agents/x.md", QWEN_OK.format(name=name, more=more, body=body))
+    assert [(f.line, f.code) for f in lint_catalog(scan(tmp_path))] == found

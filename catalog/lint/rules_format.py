@@ -73,7 +73,9 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "error",
     "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
     "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid; Gemini CLI "
-    "refuses a name other than lowercase letters, digits, '-' and '_'.",
+    "refuses a name other than lowercase letters, digits, '-' and '_'; Qwen Code one other than 2 to 50 letters, "
+    "digits, '-' and '_' (neither first nor last), or one it reserves (self, system, user, model, tool, config, "
+    "default).",
 )
 def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -82,7 +84,7 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
         yield (
             _line(agent, key),
             1,
-            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}"
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_rule or dialect.name_pattern}"
             + (f"; {refused_by(dialect)}" if dialect.syntax == "roomodes" else ""),
         )
 
@@ -108,10 +110,15 @@ def _name_problem(agent: Agent) -> str | None:
     "error",
     "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition'.",
     "Codex CLI refuses a custom agent without developer_instructions, or with blank ones, Roo Code a mode without "
-    "roleDefinition.",
+    "roleDefinition, Qwen Code a subagent whose body (its prompt) is under 10 characters.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
+    if dialect.prompt_required and not dialect.prompt_keys and agent.key_lines:  # the body is the prompt
+        if len(agent.body.strip()) < dialect.prompt_min_chars:
+            short = f"under {dialect.prompt_min_chars} characters" if agent.body.strip() else "empty"
+            yield _start(agent), 1, f"the system prompt (the body) is {short}: {dialect.label} refuses this file"
+        return
     required = dialect.prompt_keys[0] if dialect.prompt_required else None
     if required and agent.key_lines and (required not in agent.key_lines or not agent.body.strip()):
         refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
@@ -128,8 +135,8 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
     "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
-    'only"), opencode those directly in .opencode/mode/ (agents/ it reads whole): an agent in a subfolder is '
-    "documented here but never loaded. Move it up to use it.",
+    'only"), opencode those directly in .opencode/mode/ (agents/ it reads whole), Qwen Code those directly in '
+    ".qwen/agents/: an agent in a subfolder is documented here but never loaded. Move it up to use it.",
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -177,7 +184,8 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "the whole file, where the other tools ignore them (AC401, AC403, AC404); so does Codex CLI, for a key that is "
     "neither an agent's nor config.toml's or a value outside a key's choices. opencode and Kilo Code keep fields "
     "they do not know but refuse an agent whose mode, color, temperature, top_p, steps, hidden, disable or "
-    "permission is not of the kind their schema takes. Roo Code and Kilo Code modes refuse a file of modes with a "
+    "permission is not of the kind their schema takes, Qwen Code one whose approvalMode is not plan, default, "
+    "auto-edit or yolo. Roo Code and Kilo Code modes refuse a file of modes with a "
     "group they do not know: none of its modes load.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
@@ -374,8 +382,8 @@ def _is_permission(value: object, depth: int = 0) -> bool:
     "warning",
     "A model that is neither a known alias nor a model id.",
     "Claude Code: sonnet, opus, haiku, fable, best, inherit or a claude-... id; opencode: provider/model; "
-    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro "
-    "and Factory models are not checked.",
+    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-... . Copilot, Cursor, Kiro, Qwen Code (any model id, "
+    "parseSubagentModelSelection) and Factory models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]

@@ -9,20 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.frozen import frozen
-from catalog.model.vocabulary import (
-    CLAUDE_COLORS,
-    CLAUDE_TOOLS,
-    CODEX_ENUMS,
-    CODEX_KEYS,
-    ENUMS,
-    GEMINI_TOOLS,
-    MODEL_ALIASES,
-    OPENCODE_COLORS,
-    OPENCODE_KINDS,
-    ROO_GROUPS,
-    STALE_TOOLS,
-    words,
-)
+from catalog.model import vocabulary as vocab
+from catalog.model.vocabulary import words
 from catalog.types import Format
 
 # Keys collections add to every format (categories, tags, ...). They take part in lenient
@@ -62,6 +50,7 @@ class Dialect:
     model_pattern: str | None = None  # what a model id looks like (aliases aside)
     model_aliases: frozenset[str] = frozenset()
     name_pattern: str | None = None  # what the tool accepts as a name, where it refuses others
+    name_rule: str = ""  # that, in words, where the pattern does not read well
     enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
     install: str = ""  # how to install a downloaded file, one sentence
     download_suffix: str = ".md"  # the downloaded file's ending
@@ -75,6 +64,7 @@ class Dialect:
     name_required: bool = False
     kebab_names: bool = False
     prompt_required: bool = False  # it refuses an agent without its first prompt key (AC206)
+    prompt_min_chars: int = 1  # or, where the body is the prompt, one shorter than this (Qwen Code: 10)
     tools_key: str = "tools"  # the key that grants tools, where findings about them point
     renamed_tools: tuple[tuple[str, str], ...] = ()  # (old name, new name) of tools it renamed
     colors: frozenset[str] = frozenset()  # the colors it accepts, where it checks them
@@ -145,12 +135,12 @@ CLAUDE_CODE = _dialect(
     user_install_dir="~/.claude/agents/",
     name_required=True,
     kebab_names=True,
-    tool_names=CLAUDE_TOOLS,
-    renamed_tools=tuple(STALE_TOOLS.items()),
-    colors=CLAUDE_COLORS,
-    enums=tuple(ENUMS.items()),
+    tool_names=vocab.CLAUDE_TOOLS,
+    renamed_tools=tuple(vocab.STALE_TOOLS.items()),
+    colors=vocab.CLAUDE_COLORS,
+    enums=tuple(vocab.ENUMS.items()),
     model_pattern=r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
 )
 _COPILOT_AGENT_FIELDS = (
     "name description tools model target handoffs argument-hint mcp-servers infer user-invocable "
@@ -195,11 +185,11 @@ OPENCODE = _dialect(
     prompt_keys=("prompt",),
     enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
     strict_values=True,
-    colors=OPENCODE_COLORS,
+    colors=vocab.OPENCODE_COLORS,
     color_pattern=r"#[0-9a-fA-F]{6}",
-    value_kinds=tuple(OPENCODE_KINDS.items()),
+    value_kinds=tuple(vocab.OPENCODE_KINDS.items()),
 )
 # Kilo Code (its CLI, and the extension built on it), a fork of opencode: the same agents in
 # {agent,agents}/**/*.md of .kilo/ or .kilocode/ (ConfigPaths.directories, ConfigAgent.load in
@@ -228,9 +218,9 @@ GEMINI_CLI = _dialect(
     name_required=True,
     kebab_names=True,
     model_pattern=r"gemini-[a-z0-9.-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
-    tool_names=GEMINI_TOOLS,
+    tool_names=vocab.GEMINI_TOOLS,
     install_dir_flat=True,
     ignored_prefix="_",
     strict_schema=True,
@@ -250,7 +240,7 @@ CURSOR = _dialect(
 # .codex/agents/ and its subfolders (collect_agent_role_files_recursive in agent_roles.rs).
 CODEX = _dialect(
     Format.CODEX,
-    " ".join(CODEX_KEYS),
+    " ".join(vocab.CODEX_KEYS),
     ".codex/agents/",
     False,
     ".toml",
@@ -259,7 +249,7 @@ CODEX = _dialect(
     prompt_keys=("developer_instructions",),
     permission_model="sandbox",
     model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
-    enums=tuple(CODEX_ENUMS.items()),
+    enums=tuple(vocab.CODEX_ENUMS.items()),
     strict_schema=True,
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",
@@ -282,7 +272,7 @@ ROO_CODE = _dialect(
     prompt_keys=("roleDefinition", "customInstructions"),
     description_from="roleDefinition",
     permission_model="roo-groups",
-    tool_names=ROO_GROUPS,
+    tool_names=vocab.ROO_GROUPS,
     name_pattern=r"[a-zA-Z0-9-]+",
     install="Add this mode to the customModes list of .roomodes at the root of your repository.",
     download_suffix=".roomodes",
@@ -293,10 +283,7 @@ ROO_CODE = _dialect(
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
-    rules_ignored=tuple(
-        "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
-        "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
-    ),
+    rules_ignored=vocab.ROO_RULES_IGNORED,
 )
 # Kilo Code's legacy extension, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same
 # modes in .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in
@@ -328,21 +315,28 @@ KIRO = _dialect(
     install="Put it in .kiro/agents/ of your repository (or ~/.kiro/agents/), with the prompt file it names.",
     download_suffix=".json",
 )
-# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter.
+# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter, the
+# files directly in .qwen/agents/ (listSubagentsAtLevel: fs.readdir), each checked by
+# parseSubagentContent and SubagentValidator (packages/core/src/subagents/): a file that fails is
+# skipped. Any model id goes (parseSubagentModelSelection), so models are not checked.
 QWEN_CODE = _dialect(
     Format.QWEN_CODE,
-    "name description tools model modelConfig runConfig color",
+    "name description tools disallowedTools model modelConfig runConfig color approvalMode background",
     ".qwen/agents/",
     False,
     ".md",
     label="Qwen Code",
-    tool_names=words(
-        "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
-        "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
-        "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
-    ),
-    model_pattern=r"qwen[\w.:-]*",
+    tool_names=vocab.QWEN_TOOLS,
     name_required=True,
+    name_pattern=vocab.QWEN_NAME,
+    name_rule="2 to 50 letters, digits, '-' and '_', not first nor last a '-' or '_', and not self, system, "
+    "user, model, tool, config or default",
+    prompt_required=True,
+    prompt_min_chars=10,
+    enums=(("approvalMode", vocab.QWEN_APPROVAL_MODES),),
+    strict_values=True,
+    install_dir_flat=True,
+    user_install_dir="~/.qwen/agents/",
 )
 # Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
 FACTORY = _dialect(

@@ -53,6 +53,11 @@ GEMINI_TOOLS = words(
 # new_task) is always available (TOOL_GROUPS' alwaysAvailable), listed or not.
 ROO_GROUPS = words("read edit browser command mcp modes")
 ROO_ALWAYS = words("modes")
+# The files Roo Code leaves out of a rules folder (custom-instructions.ts).
+ROO_RULES_IGNORED = tuple(
+    "*.DS_Store *.bak *.cache *.crdownload *.db *.dmp *.dump *.eslintcache *.lock *.log *.old *.part "
+    "*.partial *.pyc *.pyo *.stackdump *.swo *.swp *.temp *.tmp Thumbs.db".split()
+)
 # What a Codex CLI agent file may hold: name, description and nickname_candidates, and any key
 # of config.toml (RawAgentRoleFileToml in codex-rs/core/src/config/agent_roles.rs: serde
 # deny_unknown_fields, ConfigToml flattened in; ConfigToml in codex-rs/config/src/config_toml.rs).
@@ -93,3 +98,18 @@ CODEX_ENUMS = {
     "personality": words("none friendly pragmatic"),
     "approval_policy": words("untrusted on-failure on-request never"),
 }
+# Qwen Code's tool names, their display names and their old names, all of which a subagent's
+# tools may give (ToolNames, ToolDisplayNames and their migrations in
+# packages/core/src/tools/tool-names.ts; transformToToolNames in subagent-manager.ts).
+QWEN_TOOLS = words(
+    "read_file read_many_files write_file edit replace run_shell_command grep_search search_file_content "
+    "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
+    "ask_user_question agent task_create task_get task_list task_update task_stop task_output bash sh "
+    "Edit WriteFile ReadFile Grep Glob Shell TodoWrite SaveMemory Task Skill ExitPlanMode WebFetch WebSearch "
+    "ListFiles Lsp SearchFiles FindFiles ReadFolder"
+)
+# What a Qwen Code subagent's name may be (SubagentValidator.validateName in
+# packages/core/src/subagents/validation.ts): 2 to 50 letters, digits, '-' and '_', neither
+# first nor last a '-' or '_', and none of its reserved names.
+QWEN_NAME = r"(?!(?i:self|system|user|model|tool|config|default)$)[^\W_][\w-]{0,48}[^\W_]"
+QWEN_APPROVAL_MODES = words("plan default auto-edit yolo")  # ApprovalMode in packages/core/src/config/config.ts
