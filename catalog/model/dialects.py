@@ -95,6 +95,9 @@ class Dialect:
     # (opencode.json's "agent": {"name": {...}}), each agent's prompt inline or "{file:./path}".
     config_files: tuple[str, ...] = ()
     config_key: str = ""
+    # A map of those files whose entries are agents too, primary ones, over the config_key map's
+    # of the same name (opencode's deprecated "mode": Config.load migrates it into "agent").
+    config_modes_key: str = ""
     rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
     # The tool refuses the whole file for a field, tool or value it does not know, where the
     # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
@@ -182,6 +185,7 @@ OPENCODE = _dialect(
     # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
     config_files=("opencode.json", "opencode.jsonc"),
     config_key="agent",
+    config_modes_key="mode",
     prompt_keys=("prompt",),
     enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
