@@ -210,6 +210,12 @@ CODEX_REFUSED = [
     ('model_reasoning_summary = "short"', "model_reasoning_summary 'short'"),
     ('web_search = "on"', "web_search 'on'"),
     ('approval_policy = "always"', "approval_policy 'always'"),
+    # normalize_agent_role_nickname_candidates: one at least, none blank nor twice, ASCII names.
+    ("nickname_candidates = []", "nickname_candidates []"),
+    ('nickname_candidates = ["Ada", " Ada "]', "nickname_candidates ['Ada', ' Ada ']"),
+    ('nickname_candidates = ["Ada", "  "]', "nickname_candidates ['Ada', '  ']"),
+    ('nickname_candidates = ["Adá"]', "nickname_candidates ['Adá']"),
+    ('nickname_candidates = "Ada"', "nickname_candidates 'Ada'"),
 ]
 
 
@@ -230,6 +236,7 @@ CODEX_ACCEPTED = [
     '[mcp_servers.github]\ncommand = "gh"\nargs = ["mcp"]',
     '[features]\nshell_tool = false\n[[hooks.PreToolUse]]\nmatcher = "x"',
     'nickname_candidates = ["Ada", "Grace"]\nmodel_verbosity = "low"\nplan_mode_reasoning_effort = "xhigh"',
+    'nickname_candidates = ["Grace Hopper", "ada_l-2"]',
 ]
 
 

@@ -3,11 +3,11 @@ values and models, checked against the agent's dialect (``catalog.model.dialects
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from catalog.lint.registry import Hit, LintSettings, _line, _rule, _start
+from catalog.lint.values import bad_values
 from catalog.model.dialects import DIALECTS, Dialect
 from catalog.types import Agent
 
@@ -196,7 +196,7 @@ def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if dialect.strict_schema:
         problems = (*_unknown_fields(agent, dialect.fields), *problems)
     if dialect.strict_schema or dialect.strict_values:
-        problems = (*problems, *_bad_values(agent))
+        problems = (*problems, *bad_values(agent))
     if dialect.syntax == "roomodes":
         problems = (*problems, *_mode_schema(agent))
     for line, col, problem in sorted(problems):
@@ -315,65 +315,7 @@ def _unknown_fields(agent: Agent, known: frozenset[str]) -> Iterator[Hit]:
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_values):
-        yield from _bad_values(agent)
-
-
-def _bad_values(agent: Agent) -> Iterator[Hit]:
-    dialect = DIALECTS[agent.format]
-    color, pattern = agent.color, dialect.color_pattern
-    if dialect.colors and color is not None and color not in dialect.colors and not _matches(pattern, color):
-        shown = ", ".join(sorted(dialect.colors)) + (" or #RRGGBB" if pattern else "")
-        yield _line(agent, "color"), 1, f"color {color!r} is not one of {shown}"
-    for key, allowed in dialect.enums:
-        # A table is a value of its own (Codex: approval_policy = { granular = {...} }).
-        if key in agent.extra and not isinstance(agent.extra[key], Mapping) and str(agent.extra[key]) not in allowed:
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
-    for key, kind in dialect.value_kinds:
-        if key in agent.extra and not _of_kind(agent.extra[key], kind):
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not {_KINDS[kind]}"
-
-
-def _matches(pattern: str | None, text: str) -> bool:
-    return pattern is not None and re.fullmatch(pattern, text) is not None
-
-
-_KINDS = {
-    "number": "a number",
-    "count": "a whole number above 0",
-    "boolean": "true or false",
-    "permission": "allow, ask or deny, or a map of them",
-}
-_ACTIONS = ("allow", "ask", "deny")
-
-
-def _of_kind(value: object, kind: str) -> bool:
-    """Whether a field's value is of the kind its tool takes. Text that reads as one passes:
-    frontmatter recovered line by line (AC115) is all text."""
-    if kind == "permission":
-        return _is_permission(value) or (isinstance(value, str) and ":" in value)
-    if isinstance(value, str):
-        value = _read_as(value.strip(), kind)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        return False
-    return kind == "number" or (value > 0 and float(value).is_integer())
-
-
-def _read_as(text: str, kind: str) -> object:
-    if kind == "boolean":
-        return {"true": True, "false": False}.get(text, text)
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _is_permission(value: object, depth: int = 0) -> bool:
-    """opencode's permission: allow / ask / deny, or a map of tools (of patterns) to them."""
-    if isinstance(value, Mapping) and depth < 2:
-        return all(_is_permission(rule, depth + 1) for rule in value.values())
-    return value in _ACTIONS
+        yield from bad_values(agent)
 
 
 @_rule(

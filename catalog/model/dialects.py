@@ -254,6 +254,7 @@ CODEX = _dialect(
     permission_model="sandbox",
     model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
     enums=tuple(vocab.CODEX_ENUMS.items()),
+    value_kinds=tuple(vocab.CODEX_KINDS.items()),
     strict_schema=True,
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",

@@ -85,6 +85,7 @@ CODEX_KEYS = words(
     "disable_paste_burst analytics feedback apps desktop otel windows notice experimental_compact_prompt_file "
     "experimental_use_unified_exec_tool oss_provider"
 )
+CODEX_KINDS = {"nickname_candidates": "nicknames"}
 # The choices of its keys with fixed values (codex-rs/protocol/src/config_types.rs, openai_models.rs,
 # protocol.rs: serde's kebab-case or lowercase names).
 CODEX_REASONING = words("none minimal low medium high xhigh")
