@@ -57,6 +57,7 @@ class Dialect:
     # The tool reads frontmatter that is not valid YAML line by line, as agent-catalog's
     # lenient recovery does (AC115 then matters only to the tools that do not).
     lenient_yaml: bool = False
+    yaml_fallback: str = ""  # or a fallback of its own ("quote-colon-values": opencode's, parse/lenient.py)
     # Where the tool also reads agents for every project on a machine, when pages say so.
     user_install_dir: str = ""
     # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
@@ -95,8 +96,7 @@ class Dialect:
     # (opencode.json's "agent": {"name": {...}}), each agent's prompt inline or "{file:./path}".
     config_files: tuple[str, ...] = ()
     config_key: str = ""
-    # A map of those files whose entries are agents too, primary ones, over the config_key map's
-    # of the same name (opencode's deprecated "mode": Config.load migrates it into "agent").
+    # A map of those files whose entries are agents too, primary ones (opencode's old "mode").
     config_modes_key: str = ""
     rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
     # The tool refuses the whole file for a field, tool or value it does not know, where the
@@ -181,6 +181,7 @@ OPENCODE = _dialect(
     name_keys=("name",),
     nested_names=True,
     flat_folders=(".opencode/mode/", ".opencode/modes/"),
+    yaml_fallback="quote-colon-values",
     permission_model="opencode",
     # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
     config_files=("opencode.json", "opencode.jsonc"),

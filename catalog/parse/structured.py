@@ -44,7 +44,7 @@ def parse_document(text: str, source: AgentSource) -> RawDocument:
         return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
-        return parse_agent_text(text, source.display_path, dialect.known_keys)
+        return parse_agent_text(text, source.display_path, dialect.known_keys, dialect.yaml_fallback)
     return reader(text, source, dialect)
 
 
