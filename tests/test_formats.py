@@ -192,10 +192,79 @@ def test_codex_rules(tmp_path: Path) -> None:
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(scan(tmp_path)))
     assert found == [
         ("bad.toml", 1, "AC206"),
-        ("bad.toml", 3, "AC404"),
+        ("bad.toml", 3, "AC208"),  # Codex refuses the file: "unknown variant `yolo`"
         ("bad.toml", 4, "AC405"),
         ("broken.toml", 1, "AC108"),
     ]
+
+
+# Codex reads an agent file into RawAgentRoleFileToml (codex-rs/core/src/config/agent_roles.rs):
+# serde deny_unknown_fields with config.toml's ConfigToml flattened in. A key of neither, or a
+# value outside a key's choices, and Codex ignores the whole file with a warning ("Ignoring
+# malformed agent role definition: ... unknown field"): AC208, not a note that the key is ignored.
+CODEX_REFUSED = [
+    ('colour = "blue"', "field 'colour'"),
+    ("[permissions_profile]\nx = 1", "field 'permissions_profile'"),
+    ('sandbox_mode = "workspace-read"', "sandbox_mode 'workspace-read'"),
+    ('model_reasoning_effort = "extreme"', "model_reasoning_effort 'extreme'"),
+    ('model_reasoning_summary = "short"', "model_reasoning_summary 'short'"),
+    ('web_search = "on"', "web_search 'on'"),
+    ('approval_policy = "always"', "approval_policy 'always'"),
+    # normalize_agent_role_nickname_candidates: one at least, none blank nor twice, ASCII names.
+    ("nickname_candidates = []", "nickname_candidates []"),
+    ('nickname_candidates = ["Ada", " Ada "]', "nickname_candidates ['Ada', ' Ada ']"),
+    ('nickname_candidates = ["Ada", "  "]', "nickname_candidates ['Ada', '  ']"),
+    ('nickname_candidates = ["Adá"]', "nickname_candidates ['Adá']"),
+    ('nickname_candidates = "Ada"', "nickname_candidates 'Ada'"),
+]
+
+
+@pytest.mark.parametrize(("line", "said"), CODEX_REFUSED)
+def test_what_codex_refuses_costs_the_file(tmp_path: Path, line: str, said: str) -> None:
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = "Do x."\n' + line)
+    [finding] = lint_catalog(scan(tmp_path))
+    assert (finding.code, finding.line, finding.severity) == ("AC208", 4, "error")
+    assert said in finding.message and "Codex CLI refuses this file" in finding.message
+
+
+# config.toml's keys are an agent file's too, tables and dotted keys included; none is refused.
+CODEX_ACCEPTED = [
+    'model_reasoning_summary = "concise"',
+    'personality = "pragmatic"',
+    'web_search = "live"',
+    "tools.web_search = true",
+    '[mcp_servers.github]\ncommand = "gh"\nargs = ["mcp"]',
+    '[features]\nshell_tool = false\n[[hooks.PreToolUse]]\nmatcher = "x"',
+    'nickname_candidates = ["Ada", "Grace"]\nmodel_verbosity = "low"\nplan_mode_reasoning_effort = "xhigh"',
+    'nickname_candidates = ["Grace Hopper", "ada_l-2"]',
+]
+
+
+@pytest.mark.parametrize("line", CODEX_ACCEPTED)
+def test_what_codex_takes_is_no_finding(tmp_path: Path, line: str) -> None:
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = "Do x."\n' + line)
+    assert lint_catalog(scan(tmp_path)) == []
+
+
+def test_codex_refuses_blank_developer_instructions(tmp_path: Path) -> None:
+    """validate_agent_role_file_developer_instructions: "developer_instructions cannot be blank"."""
+    write(tmp_path, ".codex/agents/x.toml", 'name = "x"\ndescription = "X."\ndeveloper_instructions = """\n  \n"""\n')
+    [finding] = lint_catalog(scan(tmp_path))
+    assert (finding.code, finding.line) == ("AC206", 3)
+    assert "'developer_instructions' is blank" in finding.message
+
+
+def test_codex_reads_the_subfolders_of_its_agents_folder(tmp_path: Path) -> None:
+    """collect_agent_role_files_recursive: every .toml below .codex/agents/ is an agent file, with
+    or without developer_instructions (Codex then refuses it: AC206), its description from
+    .codex/config.toml as for the files directly in agents/."""
+    write(tmp_path, ".codex/config.toml", '[agents.deep]\ndescription = "Deep."\n')
+    write(tmp_path, ".codex/agents/team/deep.toml", 'name = "deep"\ndeveloper_instructions = "Go deep."\n')
+    write(tmp_path, ".codex/agents/team/draft/half.toml", 'name = "half"\ndescription = "Half."\n')
+    catalog = scan(tmp_path)
+    assert sorted(a.name for a in catalog.agents) == ["deep", "half"]
+    assert one(catalog, "deep").description == "Deep."
+    assert [(f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog)] == [("half.toml", 1, "AC206")]
 
 
 # Roo Code: one agent per mode, each with its own lines.
@@ -459,13 +528,14 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     write(
         tmp_path,
         ".qwen/agents/q.md",
-        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n",
+        "---\nname: qa\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nYou answer questions.\n",
     )
     write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
     catalog = scan(tmp_path)
     found = sorted((f.path.rsplit("/", 1)[-1], f.line, f.code) for f in lint_catalog(catalog))
-    # Factory's DroidValidator fails a droid with a tool it does not know (AC208); Qwen Code ignores it.
-    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC208"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
+    # Factory's DroidValidator fails a droid with a tool it does not know (AC208); Qwen Code ignores
+    # it, and takes any model id (parseSubagentModelSelection): gpt-4 is no bad model.
+    assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC208"), ("q.md", 4, "AC401")]
     cursor = one(catalog, "c")
     assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
 
@@ -708,10 +778,20 @@ def test_the_same_name_in_two_repositories_is_two_agents(tmp_path: Path) -> None
 
 # Tools that read the files directly in their agents folder only: Gemini CLI (agentLoader.ts,
 # loadAgentsFromDirectory reads one folder's entries) and Factory (docs.factory.ai, Custom
-# Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too. Both
-# are treated alike: an agent in a subfolder has its page and AC207 (its tool never loads it);
-# a file there without frontmatter (a template) is no agent and no error.
-FLAT_FOLDERS = {"Gemini CLI": ".gemini/agents", "Factory": ".factory/droids", "Factory plugin": "plugin/droids"}
+# Droids: "the CLI scans these folders (top-level files only)"), a plugin's droids/ too, and
+# opencode's mode folders (ConfigAgent.loadMode: "{mode,modes}/*.md", where agents are
+# "{agent,agents}/**/*.md"), and Qwen Code (listSubagentsAtLevel: fs.readdir of .qwen/agents/).
+# All are treated alike: an agent in a subfolder has its page and
+# AC207 (its tool never loads it); a file there without frontmatter (a template) is no agent
+# and no error.
+FLAT_FOLDERS = {
+    "Gemini CLI": ".gemini/agents",
+    "Factory": ".factory/droids",
+    "Factory plugin": "plugin/droids",
+    "opencode mode": ".opencode/mode",
+    "opencode modes": ".opencode/modes",
+    "Qwen Code": ".qwen/agents",
+}
 
 
 @pytest.mark.parametrize("tool", FLAT_FOLDERS)
@@ -719,12 +799,19 @@ def test_the_subfolders_of_a_folder_read_flat_are_alike_for_every_tool(tmp_path:
     folder = FLAT_FOLDERS[tool]
     if tool == "Factory plugin":
         write(tmp_path, "plugin/.factory-plugin/plugin.json", json.dumps({"name": "p"}))
-    write(tmp_path, f"{folder}/top.md", "---\nname: top\ndescription: Top.\n---\nTop.\n")
-    write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nBelow.\n")
+    write(tmp_path, f"{folder}/top.md", "---\nname: top\ndescription: Top.\n---\nYou are the top one.\n")
+    write(tmp_path, f"{folder}/team/below.md", "---\nname: below\ndescription: Below.\n---\nYou are below.\n")
     write(tmp_path, f"{folder}/templates/base.md", "# Base agent\n\nFill in the role.\n")
     catalog = scan(tmp_path)
-    fmt = Format.GEMINI_CLI if tool == "Gemini CLI" else Format.FACTORY
-    assert {a.name: a.format for a in catalog.agents} == {"top": fmt, "below": fmt}
+    fmt = {
+        "Gemini CLI": Format.GEMINI_CLI,
+        "opencode mode": Format.OPENCODE,
+        "opencode modes": Format.OPENCODE,
+        "Qwen Code": Format.QWEN_CODE,
+    }
+    assert {a.path.rsplit("/", 1)[-1]: a.format for a in catalog.agents} == dict.fromkeys(
+        ("top.md", "below.md"), fmt.get(tool, Format.FACTORY)
+    )
     found = [(f.path, f.code) for f in lint_catalog(catalog) if f.severity != "info"]
     assert found == [(f"{tmp_path}/{folder}/team/below.md", "AC207")]
     assert "not an agent" in {s.rel_path: s.reason for s in catalog.skipped}[f"{folder}/templates/base.md"]
@@ -735,7 +822,9 @@ DEEP_FOLDERS = sorted(
     f"{folder}/{child}"
     for folder, children, fmt in TOOL_LAYOUTS
     for child in children
-    if not DIALECTS[fmt].install_dir_flat and DIALECTS[fmt].syntax == "markdown"
+    if not DIALECTS[fmt].install_dir_flat
+    and DIALECTS[fmt].syntax == "markdown"
+    and f"{folder}/{child}/" not in DIALECTS[fmt].flat_folders
 )
 
 
@@ -822,3 +911,144 @@ def test_typographic_characters_in_a_file_that_loads_are_kept(tmp_path: Path) ->
         "    roleDefinition: You \u201cquote\u201d \u2014 a.\n    groups: [read]\n",
     )
     assert one(scan(tmp_path), "a").body == "You \u201cquote\u201d \u2014 a."
+
+
+# opencode refuses an agent whose known fields have values of another kind (AC208); the values
+# of frontmatter read line by line (not valid YAML) are the same values, and pass as they are.
+def test_opencode_values_of_a_file_read_leniently_are_no_refusal(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        ".opencode/agent/x.md",
+        "---\ndescription: Helps: with things: a lot\nmode: subagent\ntemperature: 0.1\nsteps: 3\nhidden: true\n"
+        'color: "#00FF00"\npermission:\n  edit: deny\n  bash:\n    "git *": allow\n---\nBody.\n',
+    )
+    assert [f.code for f in lint_catalog(scan(tmp_path))] == ["AC115"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("temperature", "0", False),
+        ("temperature", "-1.5", False),
+        ("temperature", ".nan", True),
+        ("temperature", "'0.3'", False),  # text that reads as a number: the benefit of the doubt
+        ("temperature", "[0.1]", True),
+        ("top_p", "true", True),
+        ("steps", "1", False),
+        ("steps", "2.0", False),
+        ("steps", "2.5", True),
+        ("steps", "-3", True),
+        ("maxSteps", "many", True),
+        ("hidden", "false", False),
+        ("hidden", "1", True),
+        ("disable", "'true'", False),
+        ("permission", "deny", False),
+        ("permission", "{webfetch: ask, bash: {'rm *': deny}}", False),
+        ("permission", "yes", True),
+        ("permission", "[read]", True),
+        ("permission", "{bash: {'rm *': {x: deny}}}", True),
+        ("color", "'#abcdef'", False),
+        ("color", "'#abc'", True),
+        ("color", "primary", False),
+        ("color", "cyan", True),
+        ("mode", "all", False),
+        ("mode", "Subagent", True),
+    ],
+)
+def test_opencode_refuses_a_value_of_another_kind(tmp_path: Path, field: str, value: str, refused: bool) -> None:
+    write(tmp_path, ".opencode/agents/x.md", f"---\ndescription: Helps.\n{field}: {value}\n---\nBody.\n")
+    found = [(f.code, f.line) for f in lint_catalog(scan(tmp_path))]
+    assert found == ([("AC208", 3)] if refused else []), found
+
+
+# opencode names an agent as ConfigAgent.load does (packages/opencode/src/config/agent.ts):
+# {name: configEntryNameFromPath(...), ...frontmatter}, so a name key wins, and without one the
+# path below the agents folder, its subfolders kept; an opencode.json agent by its key.
+@pytest.mark.parametrize(
+    ("rel", "frontmatter", "name"),
+    [
+        (".opencode/agent/doc.md", "", "doc"),
+        (".opencode/agent/team/planner.md", "", "team/planner"),
+        (".opencode/agents/a/b/c.md", "", "a/b/c"),
+        (".opencode/agent/agents/x.md", "", "agents/x"),
+        (".opencode/agent/team/lead.md", "name: Lead\n", "Lead"),
+        (".opencode/agent/team/lead.md", "id: lead-id\n", "team/lead"),
+        ("proj/.opencode/agent/core/openagent.md", "", "core/openagent"),
+    ],
+)
+def test_opencode_names_an_agent_by_its_name_else_its_path(
+    tmp_path: Path, rel: str, frontmatter: str, name: str
+) -> None:
+    write(tmp_path, rel, f"---\n{frontmatter}description: Helps.\n---\nYou help.\n")
+    [agent] = scan(tmp_path).agents
+    assert (agent.format, agent.name) == (Format.OPENCODE, name)
+
+
+def test_two_opencode_agents_of_one_name_are_one_agent_to_opencode(tmp_path: Path) -> None:
+    """result[config.name] = ...: the later file of a name replaces the earlier, as
+    darrenhinde's core/opencoder.md and eval-runner.md (both name: OpenCoder) do."""
+    write(tmp_path, ".opencode/agent/core/opencoder.md", "---\nname: OpenCoder\ndescription: Codes.\n---\nCode.\n")
+    write(tmp_path, ".opencode/agent/eval-runner.md", "---\nname: OpenCoder\ndescription: Runs.\n---\nRun.\n")
+    write(
+        tmp_path, "opencode.json", '{"agent": {"reviewer": {"name": "Rev", "description": "Reviews.", "prompt": "R."}}}'
+    )
+    catalog = scan(tmp_path)
+    assert sorted(a.name for a in catalog.agents) == ["OpenCoder", "OpenCoder", "reviewer"]
+    assert [f.code for f in lint_catalog(catalog)].count("AC301") == 2
+
+
+# Qwen Code skips a subagent file that parseSubagentContent or SubagentValidator
+# (packages/core/src/subagents/) refuses: a name other than 2 to 50 letters, digits, '-' and
+# '_' (neither first nor last) or a reserved one, a prompt under 10 characters, an approvalMode
+# outside plan, default, auto-edit, yolo. What it only warns about (a mixed-case name) is none.
+QWEN_OK = "---\nname: {name}\ndescription: Helps.\n{more}---\n{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "more", "body", "found"),
+    [
+        ("helper", "", "You help with things.", []),
+        ("代码审查", "", "You help with things.", []),
+        ("Code_Reviewer-2", "", "You help with things.", []),
+        ("h", "", "You help with things.", [(2, "AC205")]),
+        ("x" * 51, "", "You help with things.", [(2, "AC205")]),
+        ("-helper", "", "You help with things.", [(2, "AC205")]),
+        ("helper_", "", "You help with things.", [(2, "AC205")]),
+        ("code reviewer", "", "You help with things.", [(2, "AC205")]),
+        ("Config", "", "You help with things.", [(2, "AC205")]),
+        ("helper", "", "Help.", [(1, "AC206")]),
+        ("helper", "", "", [(1, "AC206")]),
+        ("helper", "approvalMode: auto-edit\n", "You help with things.", []),
+        ("helper", "approvalMode: auto\n", "You help with things.", [(4, "AC208")]),
+        ("helper", "disallowedTools: [write_file]\nbackground: true\n", "You help with things.", []),
+        ("helper", "tools: [ReadFile, Shell, grep_search, ListFiles]\n", "You help with things.", []),
+        ("helper", "model: openai:gpt-4o\n", "You help with things.", []),
+    ],
+)
+def test_what_qwen_code_refuses(tmp_path: Path, name: str, more: str, body: str, found: list[tuple[int, str]]) -> None:
+    write(tmp_path, ".qwen/agents/x.md", QWEN_OK.format(name=name, more=more, body=body))
+    assert [(f.line, f.code) for f in lint_catalog(scan(tmp_path))] == found
+
+
+# opencode loads frontmatter strict YAML refuses when its fallbackSanitization mends it
+# (packages/opencode/src/config/markdown.ts): an unindented "key: value" with a ':' in its
+# unquoted value becomes a block scalar. AC115 on such a file is a note, as on Claude Code's;
+# where the fallback does not mend it, a warning still.
+@pytest.mark.parametrize(
+    ("rel", "frontmatter", "severity", "says"),
+    [
+        (".opencode/agent/x.md", "description: Helps: with things\n", "info", "opencode, this file's tool"),
+        (".opencode/agent/x.md", "description: Helps\ntools: *all\n", "warning", "read leniently"),
+        (".opencode/agent/x.md", "description: Helps\nsteps:\n  - a: b: c\n", "warning", "read leniently"),
+        (".claude/agents/x.md", "name: x\ndescription: Helps: with things\n", "info", "Claude Code, this file's tool"),
+        # Gemini CLI has no fallback: js-yaml refuses it, and so the file (AC115 an error there).
+        (".gemini/agents/x.md", "name: x\ndescription: Helps: with things\n", "error", "Gemini CLI refuses this file"),
+    ],
+)
+def test_opencode_loads_what_its_yaml_fallback_mends(
+    tmp_path: Path, rel: str, frontmatter: str, severity: str, says: str
+) -> None:
+    write(tmp_path, rel, f"---\n{frontmatter}---\nYou help with things.\n")
+    [finding] = [f for f in lint_catalog(scan(tmp_path)) if f.code == "AC115"]
+    assert finding.severity == severity and says in finding.message, finding
+    assert "fallback" not in finding.message

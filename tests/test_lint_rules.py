@@ -389,6 +389,38 @@ CASES = [
         label="factory-tools",
     ),
     Case(
+        "AC208",
+        # opencode keeps a field it does not know (AgentSchema is a StructWithRest: the rest goes to
+        # options) but refuses an agent whose known field has a value of another kind or choice.
+        {
+            ".opencode/agent/x.md": md(
+                "description: Helps.",
+                "mode: helper",
+                "color: blue",
+                "temperature: warm",
+                "steps: 0",
+                "hidden: sometimes",
+                "permission: {edit: true}",
+                "author: me",
+            )
+        },
+        {
+            ".opencode/agent/x.md": md(
+                "description: Helps.",
+                "mode: subagent",
+                "color: '#FF5733'",
+                "temperature: 0.2",
+                "steps: 5",
+                "hidden: true",
+                "permission: {edit: deny, bash: {'git *': allow, '*': ask}}",
+                "author: me",
+            ),
+            ".opencode/agent/y.md": md("description: Helps.", "color: accent", "top_p: 1", "permission: ask"),
+        },
+        tuple(f".opencode/agent/x.md:{line}:1" for line in range(3, 9)),
+        label="opencode",
+    ),
+    Case(
         "AC206",
         {
             ".codex/agents/x.toml": 'name = "x"\ndescription = "Helps."\n',

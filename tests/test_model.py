@@ -53,7 +53,9 @@ def test_query_tuner_end_to_end(tmp_path: Path) -> None:
         ("agents/api-pro.agent.md", "---\nname: API Pro Helper\n---\n", "API Pro Helper", "API Pro Helper"),
         ("agents/api-pro.agent.md", "---\ndescription: x\n---\n", "api-pro", "API Pro"),
         ("chatmodes/plan.chatmode.md", "---\ndescription: x\n---\n", "plan", "Plan"),
-        (".opencode/agent/doc.md", "---\nid: documentation\nname: DocWriter\n---\n", "doc", "DocWriter"),
+        # opencode: {name: <path>, ...frontmatter}, so a name key wins; it does not read id.
+        (".opencode/agent/doc.md", "---\nid: documentation\nname: DocWriter\n---\n", "DocWriter", "DocWriter"),
+        (".opencode/agent/doc.md", "---\nid: documentation\n---\n", "doc", "Doc"),
         ("agents/yes-man.md", "---\nname: yes\n---\n", "yes", "Yes"),
     ],
 )

@@ -141,3 +141,34 @@ def test_agents_added_renamed_or_removed_in_a_file_of_several_write_what_a_fresh
     generate_docs([str(root)], fresh, RenderOptions(), cache=False)
     assert sorted(p.name for p in (docs / "agents").iterdir()) == sorted(p.name for p in (fresh / "agents").iterdir())
     assert (docs / "catalog.json").read_text(encoding="utf-8") == (fresh / "catalog.json").read_text(encoding="utf-8")
+
+
+def test_the_deprecated_mode_map_of_opencode_json_defines_primary_agents(tmp_path: Path) -> None:
+    """Config.load migrates opencode.json's "mode" map into "agent": mergeDeep(agent, {[name]:
+    {...mode, mode: "primary"}}). A mode is an agent, primary, its settings over an agent's."""
+    write(
+        tmp_path,
+        "opencode.json",
+        json.dumps(
+            {
+                "mode": {
+                    "review": {"description": "Reviews.", "prompt": "You review.", "temperature": 0.1},
+                    "docs": {"model": "anthropic/claude-x"},
+                    "build": {"model": "anthropic/claude-y"},
+                },
+                "agent": {
+                    "docs": {"description": "Writes docs.", "prompt": "You write.", "mode": "subagent"},
+                    "helper": {"description": "Helps.", "prompt": "You help."},
+                },
+            },
+            indent=2,
+        ),
+    )
+    catalog = scan(tmp_path)
+    found = {a.name: (a.extra.get("mode"), a.model, a.key_lines["description"]) for a in catalog.agents}
+    assert found == {
+        "review": ("primary", None, 3),  # the line of its key, as for the agents of "agent"
+        "docs": ("primary", "anthropic/claude-x", 8),
+        "helper": (None, None, 21),
+    }
+    assert catalog.findings == ()

@@ -158,7 +158,9 @@ def test_kilo_codes_agent_folders(tmp_path: Path, rel: str) -> None:
     write(tmp_path, rel, "---\ndescription: Does a.\nmode: subagent\npermission:\n  edit: deny\n---\nYou do a.\n")
     write(tmp_path, ".kilocode/rules-a/r.md", "A rule.")  # a legacy mode's rules: no agent
     [agent] = scan_catalog([str(tmp_path)]).agents
-    assert (agent.format.value, agent.name, agent.body.strip()) == ("kilo-code", "a", "You do a.")
+    # Named as opencode names it: its path below the agents folder (team/a).
+    name = rel.split("/", 2)[2].removesuffix(".md")
+    assert (agent.format.value, agent.name, agent.body.strip()) == ("kilo-code", name, "You do a.")
     assert "edit" in agent.disallowed_tools
 
 

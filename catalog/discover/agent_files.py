@@ -184,15 +184,16 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if name in MODES_FILES:
             self.add_roo_modes(real, rel, ctx, fmt, explicit)
         elif name.endswith(".toml"):
-            in_codex = tuple(parts[-3:-1]) == (".codex", "agents")
-            if not in_codex and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
+            # Codex reads every .toml below .codex/agents/, subfolders too (agent_roles.rs,
+            # collect_agent_role_files_recursive), and .codex/config.toml may describe it.
+            at = next((i for i in range(len(parts) - 3, -1, -1) if parts[i : i + 2] == [".codex", "agents"]), None)
+            if at is None and not _CODEX_INSTRUCTIONS.search(_head(real, 1 << 20) or b""):
                 return
             self.seen.add(real)
-            config = (
-                os.path.realpath(os.path.join(os.path.dirname(os.path.dirname(real)), "config.toml"))
-                if in_codex
-                else ""
-            )
+            codex = real
+            for _ in range(len(parts) - at - 1 if at is not None else 0):
+                codex = os.path.dirname(codex)
+            config = os.path.realpath(os.path.join(codex, "config.toml")) if at is not None else ""
             companions = (config,) if config and os.path.isfile(config) and _within(config, self.root) else ()
             self.manifests.extend(companions)
             self.add_source(real, rel, ctx, fmt, explicit, companions=companions)  # a .toml: Codex's

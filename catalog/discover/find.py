@@ -64,7 +64,7 @@ _NOT_AGENT_DIRS_OF = {
     ".kiro": frozenset({"steering", "specs", "hooks", "settings"}),
     ".qwen": frozenset({"plans"}),
     ".factory": frozenset({"hooks"}),
-    ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes", "mode"}),
+    ".opencode": frozenset({"command", "plugin", "plugins", "tool", "tools", "themes"}),
 }
 # The folders of a tool's folder it reads agents from (.claude/agents/, .github/chatmodes/, ...).
 _AGENT_DIRS_OF: dict[str, tuple[str, ...]] = {}
@@ -238,16 +238,12 @@ class _Walker(_AgentFiles):
         numbered = _NUMBERED_CATEGORY.fullmatch(name)
         if parent == "categories" and numbered:
             ctx = replace(ctx, category=numbered.group(1), in_agent_dir=True)
-        lowered = name.lower()
-        if (
-            lowered in ("agents", "chatmodes")
-            or lowered in _AGENT_DIRS_OF.get(parent, ())  # a tool's agents folder (.opencode/agent, .kilo/agent)
-            or lowered in AGENT_FOLDERS
-        ):
+        lowered, own = name.lower(), _AGENT_DIRS_OF.get(parent, ())  # a tool folder's: .opencode/mode/, ...
+        if lowered in ("agents", "chatmodes") or lowered in own or lowered in AGENT_FOLDERS:
             ctx = replace(ctx, in_agent_dir=True)
         if not rel and lowered in ("agents", "agent", "chatmodes", "subagents"):
             ctx = replace(ctx, in_agent_dir=True)  # the scanned folder is itself an agents folder
-        elif ctx.in_agent_dir and parent != "categories" and lowered not in _LAYOUT_DIRS:
+        elif ctx.in_agent_dir and parent != "categories" and lowered not in {*_LAYOUT_DIRS, *own}:
             # In a tool's own folder, that tool's agents folders only (droids/ in .claude/agents/ is Claude Code's).
             flat = FLAT_FOLDERS.get((ctx.tool_dir, parent)) if ctx.tool_dir else FLAT_FOLDERS.get((None, parent))
             if flat is not None and ctx.unread_by is None:

@@ -8,7 +8,8 @@ import contextlib
 import os
 
 from catalog.discover.manifests import _within
-from catalog.model.dialects import DIALECTS, Dialect
+from catalog.model.dialect import Dialect
+from catalog.model.dialects import DIALECTS
 from catalog.types import Format, Skipped
 
 # A rules folder holds a few files; a folder of thousands is no one's rules.

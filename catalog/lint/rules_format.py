@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterator
 
 from catalog.lint.registry import Hit, LintSettings, _line, _rule, _start
-from catalog.model.dialects import DIALECTS, Dialect
+from catalog.lint.values import bad_values
+from catalog.model.dialect import Dialect
+from catalog.model.dialects import DIALECTS
 from catalog.types import Agent
 
 _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -21,8 +23,8 @@ CATALOG_FIELDS = frozenset({"category", "tags"})
     "error",
     "No 'name': Claude Code ignores the file as documentation.",
     "Claude Code, Gemini CLI, Codex CLI, Qwen Code and Factory take an agent's identity from its 'name' field, "
-    "Roo Code a mode's from its 'slug'. Copilot, opencode, Cursor and Kiro use the file name, so the rule does not "
-    "apply to them.",
+    "Roo Code a mode's from its 'slug'. Copilot, Cursor and Kiro use the file name, opencode its path below its "
+    "agents folder when there is no 'name', so the rule does not apply to them.",
 )
 def missing_name(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -72,7 +74,9 @@ def name_not_kebab(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "error",
     "A name the tool refuses: Roo Code slugs are letters, digits and '-'; Factory names lowercase, digits, '-', '_'.",
     "Roo Code does not load a mode whose slug has other characters; Factory refuses such a droid; Gemini CLI "
-    "refuses a name other than lowercase letters, digits, '-' and '_'.",
+    "refuses a name other than lowercase letters, digits, '-' and '_'; Qwen Code one other than 2 to 50 letters, "
+    "digits, '-' and '_' (neither first nor last), or one it reserves (self, system, user, model, tool, config, "
+    "default).",
 )
 def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
@@ -81,7 +85,7 @@ def name_rejected(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
         yield (
             _line(agent, key),
             1,
-            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_pattern}"
+            f"{key} {agent.name!r} is refused by {dialect.label}: it allows {dialect.name_rule or dialect.name_pattern}"
             + (f"; {refused_by(dialect)}" if dialect.syntax == "roomodes" else ""),
         )
 
@@ -106,20 +110,23 @@ def _name_problem(agent: Agent) -> str | None:
     "missing-prompt",
     "error",
     "No system prompt where the tool requires one: Codex 'developer_instructions', Roo Code 'roleDefinition', "
-    "a Factory droid's body.",
-    "Codex CLI refuses a custom agent without developer_instructions, Roo Code a mode without roleDefinition, "
-    "Factory a droid whose Markdown body is empty.",
+    "a Factory droid's or a Qwen Code subagent's body.",
+    "Codex CLI refuses a custom agent without developer_instructions, or with blank ones, Roo Code a mode without "
+    "roleDefinition, Factory a droid whose body is empty, Qwen Code a subagent whose body is under 10 characters.",
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if not (dialect.prompt_required and agent.key_lines):
+    if dialect.prompt_required and not dialect.prompt_keys and agent.key_lines:  # the body is the prompt
+        if len(agent.body.strip()) < dialect.prompt_min_chars:
+            short = f"under {dialect.prompt_min_chars} characters" if agent.body.strip() else "empty"
+            yield _start(agent), 1, f"the system prompt (the body) is {short}: {dialect.label} refuses this file"
         return
-    refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
-    if not dialect.prompt_keys:  # the Markdown body is the prompt
-        if not agent.body.strip():
-            yield _start(agent), 1, f"no system prompt (the body after the frontmatter is empty): {refusal}"
-    elif dialect.prompt_keys[0] not in agent.key_lines:
-        yield _start(agent), 1, f"no {dialect.prompt_keys[0]!r}: {refusal}"
+    required = dialect.prompt_keys[0] if dialect.prompt_required else None
+    if required and agent.key_lines and (required not in agent.key_lines or not agent.body.strip()):
+        refusal = refused_by(dialect) if dialect.syntax == "roomodes" else f"{dialect.label} refuses this agent"
+        # Written but blank is no prompt either (Codex: "developer_instructions cannot be blank").
+        what = f"{required!r} is blank" if required in agent.key_lines else f"no {required!r}"
+        yield _line(agent, required), 1, f"{what}: {refusal}"
 
 
 @_rule(
@@ -130,16 +137,20 @@ def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "their agents folder only.",
     "Gemini CLI loads the .md files directly in .gemini/agents/ (not those of its subfolders, nor a file whose "
     "name starts with '_'), Factory those directly in .factory/droids/ or a plugin's droids/ (\"top-level files "
-    'only"), VS Code those directly in .github/agents/: an agent in a subfolder is documented here but never '
-    "loaded. Move it up to use it.",
+    'only"), opencode those directly in .opencode/mode/ (agents/ it reads whole), Qwen Code those directly in '
+    ".qwen/agents/, VS Code those directly in .github/agents/: an agent in a subfolder is documented here but "
+    "never loaded. Move it up to use it.",
 )
 def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if not (dialect.install_dir_flat or dialect.ignored_prefix):
+    if not (dialect.install_dir_flat or dialect.ignored_prefix or dialect.flat_folders):
         return
     parts = agent.path.split("#", 1)[0].split("/")
-    # Its install folder, or a folder of the name only it gives its agents (a plugin's droids/).
-    folders = [[p.lower() for p in dialect.install_dir.strip("/").split("/")], [dialect.agent_folder]]
+    # Its install folder, or a folder of the name only it gives its agents (a plugin's droids/),
+    # or another agents folder it reads flat (opencode's mode/).
+    folders = [f.strip("/").split("/") for f in dialect.flat_folders]
+    if dialect.install_dir_flat or dialect.ignored_prefix:
+        folders += [[p.lower() for p in dialect.install_dir.strip("/").split("/")], [dialect.agent_folder]]
     ends = [
         i + len(f)
         for f in folders
@@ -150,7 +161,7 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not ends:
         return
     below = parts[max(ends) :]
-    if dialect.install_dir_flat and len(below) > 1:
+    if (dialect.install_dir_flat or dialect.flat_folders) and len(below) > 1:
         where = "/".join(parts[: max(ends)])
         yield (
             1,
@@ -173,21 +184,27 @@ def not_loaded(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     "A field, tool or value a tool with a strict schema refuses: it then loads none of the file.",
     "Gemini CLI checks an agent's frontmatter against a strict schema: a field it does not know (agent-catalog's "
     "own category and tags too), a tool name it does not know or a value outside a field's choices makes it refuse "
-    "the whole file, where the other tools ignore them (AC401, AC403, AC404). Roo Code and Kilo Code refuse a "
-    "file of modes with a group they do not know: none of its modes load; Factory a droid with a tool it does "
-    "not know.",
+    "the whole file, where the other tools ignore them (AC401, AC403, AC404); so does Codex CLI, for a key that is "
+    "neither an agent's nor config.toml's or a value outside a key's choices. opencode and Kilo Code keep fields "
+    "they do not know but refuse an agent whose mode, color, temperature, top_p, steps, hidden, disable or "
+    "permission is not of the kind their schema takes, Qwen Code one whose approvalMode is not plan, default, "
+    "auto-edit or yolo. Roo Code and Kilo Code modes refuse a file of modes with a "
+    "group they do not know: none of its modes load; Factory a droid with a tool it does not know.",
 )
 def refused(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
+    problems: tuple[Hit, ...] = ()
     if dialect.strict_schema or dialect.strict_tools:
         problems = (*_unknown_tools(agent),)
-        if dialect.strict_schema:
-            problems = (*_unknown_fields(agent, dialect.fields), *problems, *_bad_values(agent), *_kind_mix(agent))
-        problems = (*problems, *_wrong_types(agent))
-        if dialect.syntax == "roomodes":
-            problems = (*problems, *_mode_schema(agent))
-        for line, col, problem in sorted(problems):
-            yield line, col, f"{problem}: {refused_by(dialect)}"
+    if dialect.strict_schema:
+        problems = (*_unknown_fields(agent, dialect.fields), *problems, *_kind_mix(agent))
+    if dialect.strict_schema or dialect.strict_values:
+        problems = (*problems, *bad_values(agent))
+    problems = (*problems, *_wrong_types(agent))
+    if dialect.syntax == "roomodes":
+        problems = (*problems, *_mode_schema(agent))
+    for line, col, problem in sorted(problems):
+        yield line, col, f"{problem}: {refused_by(dialect)}"
 
 
 def _kind_mix(agent: Agent) -> Iterator[Hit]:
@@ -306,7 +323,7 @@ def _claude_tools(agent: Agent) -> Iterator[tuple[str, str, int]]:
     "A frontmatter field the format does not know.",
     "The tool ignores it. 'category' and 'tags' are read by agent-catalog, so they are not reported. "
     "Collections often add their own (version, author); switch the rule off for those in [tool.agent-catalog]. "
-    "Gemini CLI refuses the whole file instead, catalog fields too: AC208.",
+    "Gemini CLI and Codex CLI refuse the whole file instead, catalog fields too: AC208.",
 )
 def unknown_field(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     if not DIALECTS[agent.format].strict_schema:
@@ -323,23 +340,14 @@ def _unknown_fields(agent: Agent, known: frozenset[str]) -> Iterator[Hit]:
     "AC404",
     "bad-value",
     "warning",
-    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...; Codex sandbox_mode, ...).",
+    "A bad value for a field with fixed values (Claude Code color, permissionMode, ...), which the tool ignores.",
     " ".join((f"{d.label} colors: {', '.join(sorted(d.colors))}. " if d.colors else f"{d.label}: ")
              + "; ".join(f"{k}: {', '.join(sorted(v))}" for k, v in d.enums) + "."
              for d in DIALECTS.values() if d.enums or d.colors),
 )  # fmt: skip
 def bad_value(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
-    if not DIALECTS[agent.format].strict_schema:
-        yield from _bad_values(agent)
-
-
-def _bad_values(agent: Agent) -> Iterator[Hit]:
-    dialect = DIALECTS[agent.format]
-    if dialect.colors and agent.color is not None and agent.color not in dialect.colors:
-        yield _line(agent, "color"), 1, f"color {agent.color!r} is not one of {', '.join(sorted(dialect.colors))}"
-    for key, allowed in dialect.enums:
-        if key in agent.extra and str(agent.extra[key]) not in allowed:
-            yield _line(agent, key), 1, f"{key} {agent.extra[key]!r} is not one of {', '.join(sorted(allowed))}"
+    if not (DIALECTS[agent.format].strict_schema or DIALECTS[agent.format].strict_values):
+        yield from bad_values(agent)
 
 
 @_rule(
@@ -348,8 +356,8 @@ def _bad_values(agent: Agent) -> Iterator[Hit]:
     "warning",
     "A model that is neither a known alias nor a model id.",
     "Claude Code: sonnet, opus, haiku, fable, best, inherit or a claude-... id; opencode: provider/model; "
-    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro "
-    "and Factory models are not checked.",
+    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-... . Copilot, Cursor, Kiro, Qwen Code (any model id, "
+    "parseSubagentModelSelection) and Factory models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]

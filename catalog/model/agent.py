@@ -8,7 +8,9 @@ from pathlib import PurePosixPath
 from typing import Any, overload
 
 from catalog.frozen import frozen
-from catalog.model.dialects import DIALECTS, Dialect, name_from_file_name
+from catalog.model.dialect import Dialect
+from catalog.model.dialect_of import name_below_agents_folder
+from catalog.model.dialects import DIALECTS, name_from_file_name
 from catalog.model.examples import extract_examples, summarize
 from catalog.model.names import slugify, titleize
 from catalog.model.origins import all_placed
@@ -30,18 +32,17 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     meta = raw.metadata
     text_of = _text_reader(meta, raw.scalar_source)
     file_name = name_from_file_name(PurePosixPath(source.rel_path).name, dialect)
-    if source.entry is not None and dialect.name_from_file:
+    if dialect.nested_names:
+        file_name = name_below_agents_folder(source.rel_path, source.format) or file_name
+    keyed = dialect.name_from_file or (dialect.nested_names and source.entry is not None)
+    if source.entry is not None and keyed:
         file_name = source.entry  # one agent of a file of several (opencode.json): its key names it
 
     declared = _first(text_of, dialect.name_keys)
     if source.entry is not None and not declared:
         declared = source.entry  # a Roo mode without a slug: its place in the file
-    name = file_name if dialect.name_from_file or not declared else declared
-    title = _shown(
-        _first(text_of, dialect.title_keys)
-        or (declared if dialect.name_from_file and declared else None)
-        or titleize(name)
-    )
+    name = file_name if keyed or not declared else declared
+    title = _shown(_first(text_of, dialect.title_keys) or (declared if keyed and declared else None) or titleize(name))
     description_key = next((k for k in dialect.description_keys if text_of(k)), dialect.description_keys[0])
     written = text_of(description_key) or ""
     description = with_line_breaks(written)

@@ -20,6 +20,7 @@ DEFAULT_FORMAT = Format.CLAUDE_CODE
 # Where the path alone says the format: (folder, subfolder) pairs anywhere in the path.
 LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
     (".opencode", ("agent", "agents"), Format.OPENCODE),
+    (".opencode", ("mode", "modes"), Format.OPENCODE),  # ConfigAgent.loadMode: agents too
     (".kilo", ("agent", "agents"), Format.KILO_CODE),
     (".kilocode", ("agent", "agents"), Format.KILO_CODE),
     (".gemini", ("agents",), Format.GEMINI_CLI),
@@ -66,12 +67,19 @@ AGENT_FOLDERS = {d.agent_folder: d.format for d in DIALECTS.values() if d.agent_
 # a collection's top: a tool's agents folder (but opencode's "agent", a word too common for
 # that) or one only one tool names, and the collections' own layouts (subagents/, categories/).
 TOOL_FOLDERS = frozenset(folder for folder, _, _ in LAYOUTS)
+_COMMON_WORDS = words("mode modes")  # names only inside a tool's folder: a docs site's modes/ holds none
 TOOL_AGENT_FOLDERS = frozenset({*(child for _, children, _ in LAYOUTS for child in children), *AGENT_FOLDERS})
+TOOL_AGENT_FOLDERS -= _COMMON_WORDS
 COLLECTION_AGENT_FOLDERS = (TOOL_AGENT_FOLDERS - {"agent"}) | {"subagents", "categories"}
 # The agents folders a tool reads flat (``Dialect.install_dir_flat``), by (its tool folder,
 # their name), or (None, a name only that tool gives them) -> the tool's label.
 FLAT_FOLDERS: dict[tuple[str | None, str], str] = {
-    **{(tool, child): DIALECTS[f].label for tool, kids, f in LAYOUTS for child in kids if DIALECTS[f].install_dir_flat},
+    **{
+        (tool, child): DIALECTS[f].label
+        for tool, kids, f in LAYOUTS
+        for child in kids
+        if DIALECTS[f].install_dir_flat or f"{tool}/{child}/" in DIALECTS[f].flat_folders
+    },
     **{(None, folder): DIALECTS[f].label for folder, f in AGENT_FOLDERS.items() if DIALECTS[f].install_dir_flat},
 }
 
@@ -115,6 +123,17 @@ def format_and_certainty(path: PurePosixPath | str, rel: str | None = None) -> t
     # is that tool's, one it may not load, which AC207 says).
     named = next((AGENT_FOLDERS[part] for part in reversed(parts[max(shown, 0) :]) if part in AGENT_FOLDERS), None)
     return (named, True) if named is not None else (DEFAULT_FORMAT, False)
+
+
+def name_below_agents_folder(path: str, fmt: Format) -> str | None:
+    """An agent's path below the first agents folder of its tool (``LAYOUTS``) in ``path``,
+    without ``.md``: opencode's name for it (``.opencode/agent/team/x.md`` is ``team/x``)."""
+    parts = path.split("#", 1)[0].split("/")
+    for index, (parent, child) in enumerate(itertools.pairwise(part.lower() for part in parts[:-1])):
+        if any(fmt is f and parent == folder and child in children for folder, children, f in LAYOUTS):
+            below = "/".join(parts[index + 2 :])
+            return below[:-3] if below.lower().endswith(".md") else below
+    return None
 
 
 # Frontmatter keys only one tool reads: where the path does not say, they do.

@@ -8,21 +8,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from catalog.frozen import frozen
-from catalog.model.vocabulary import (
-    CLAUDE_COLORS,
-    CLAUDE_TOOLS,
-    ENUMS,
-    FACTORY_TOOLS,
-    GEMINI_KINDS,
-    GEMINI_TOOLS,
-    MODEL_ALIASES,
-    QWEN_TOOLS,
-    ROO_GROUPS,
-    ROO_RULES_IGNORED,
-    STALE_TOOLS,
-    words,
-)
+from catalog.model import vocabulary as vocab
+from catalog.model.dialect import Dialect
+from catalog.model.vocabulary import words
 from catalog.types import Format
 
 # Keys collections add to every format (categories, tags, ...). They take part in lenient
@@ -30,88 +18,6 @@ from catalog.types import Format
 _COMMON_KEYS = frozenset(
     {"name", "description", "model", "tools", "color", "category", "tags", "version", "author", "id"}
 )
-
-
-@frozen
-class Dialect:
-    format: Format
-    fields: frozenset[str]  # the frontmatter fields the tool itself reads
-    # What starts a new field in lenient recovery: the tool's fields, the common keys, and
-    # those collections of this format add.
-    known_keys: frozenset[str]
-    install_dir: str  # where the tool reads agent files, relative to a repository
-    name_from_file: bool  # the file name, not frontmatter, is the agent's identity
-    suffix: str  # what is stripped from the file name to get a name
-    label: str = ""  # how pages and facets name the format
-    # How a file is written: "markdown" (frontmatter + prompt), "toml", "json", "roomodes".
-    syntax: str = "markdown"
-    # The agent's identity, its display title, its description and its system prompt: the
-    # first key present wins (a Markdown body is the prompt when no key is given).
-    name_keys: tuple[str, ...] = ("name", "id")
-    title_keys: tuple[str, ...] = ("title",)
-    description_keys: tuple[str, ...] = ("description",)
-    prompt_keys: tuple[str, ...] = ()
-    # A prompt key whose first sentence (up to its first '.') the tool shows as the description
-    # when no description key is written: Roo Code's roleDefinition (its modes section).
-    description_from: str = ""
-    # How tools are granted: "tools" (a list, opencode also a {tool: bool} map), "opencode"
-    # (``permission:`` allow / ask / deny, over ``tools``), "roo-groups", "kiro" (``tools`` and
-    # ``allowedTools``), "readonly" (Cursor), "sandbox" (Codex ``sandbox_mode``).
-    permission_model: str = "tools"
-    tool_names: frozenset[str] | None = None  # the tool's own tool names, when it checks them
-    model_pattern: str | None = None  # what a model id looks like (aliases aside)
-    model_aliases: frozenset[str] = frozenset()
-    name_pattern: str | None = None  # what the tool accepts as a name, where it refuses others
-    enums: tuple[tuple[str, frozenset[str]], ...] = ()  # fields with a fixed set of values
-    install: str = ""  # how to install a downloaded file, one sentence
-    download_suffix: str = ".md"  # the downloaded file's ending
-    # It reads frontmatter that is not valid YAML line by line, as our lenient recovery does (AC115).
-    lenient_yaml: bool = False
-    user_install_dir: str = ""  # where it also reads agents for every project of a machine
-    # The rules a tool applies to names: it ignores an agent without its name key (AC201); its
-    # names are kebab-case, never with ':' nor a leading '-' (AC203, AC204; else name_pattern, AC205).
-    name_required: bool = False
-    kebab_names: bool = False
-    prompt_required: bool = False  # it refuses an agent without its first prompt key (AC206)
-    tools_key: str = "tools"  # the key that grants tools, where findings about them point
-    renamed_tools: tuple[tuple[str, str], ...] = ()  # (old name, new name) of tools it renamed
-    colors: frozenset[str] = frozenset()  # the colors it accepts, where it checks them
-    # The frontmatter file of an extension that makes an agents/ folder beside it this format's.
-    extension_manifest: str = ""
-    # A folder name only this tool gives its agents: anywhere in a path it says the format and
-    # holds agents (Factory's plugins keep their droids in droids/, as projects in .factory/droids/).
-    agent_folder: str = ""
-    # Where the tool finds more of an agent's prompt beside its file, by the agent's name ("{name}"):
-    # the first of them that holds any text counts; one ending in "/" is a folder read whole (subfolders
-    # too), its files in name order, each under a "# Rules from <path>:" line as the tool adds. Roo Code's.
-    name_rules: tuple[str, ...] = ()
-    # The tool reads the files directly in its install_dir (and its agent_folder) only, not its
-    # subfolders' (Gemini CLI: loadAgentsFromDirectory, not recursive; Factory: "top-level files
-    # only"), and leaves out those whose name starts with ignored_prefix (Gemini CLI: "_x.md").
-    install_dir_flat: bool = False
-    ignored_prefix: str = ""
-    # The tool's configuration files that may define agents too, in a map under ``config_key``
-    # (opencode.json's "agent": {"name": {...}}), each agent's prompt inline or "{file:./path}".
-    config_files: tuple[str, ...] = ()
-    config_key: str = ""
-    rules_ignored: tuple[str, ...] = ()  # names (or "*.ending"s) the tool leaves out of such a folder
-    # The tool refuses the whole file for a field, tool or value it does not know, where the
-    # others ignore it (Gemini CLI: agentLoader.ts validates frontmatter with a zod .strict() schema).
-    strict_schema: bool = False
-    # Only its tool names are checked so (Roo Code, Kilo Code: customModesSettingsSchema; Factory).
-    strict_tools: bool = False
-    # A regular expression of other tool names it takes, written whole. None: any MCP-looking name.
-    tool_pattern: str | None = None
-    # The type its schema requires of a field ("text", "list", "number", "count": a whole number above 0).
-    value_types: tuple[tuple[str, str], ...] = ()
-    # Its kinds of agent ("kind" says which, else its keys): (kind, its keys, keys it needs one of).
-    kinds: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = ()
-    # It loads a Markdown agent without frontmatter, its whole text the prompt (VS Code's Copilot agents).
-    frontmatter_required: bool = True
-    # It refuses frontmatter not at the first byte or not YAML (Gemini CLI: FRONTMATTER_REGEX, js-yaml).
-    frontmatter_strict: bool = False
-    # Its files besides the agent's are read for a setting, not shown on its page (Codex's config.toml).
-    companions_shown: bool = True
 
 
 def _dialect(
@@ -134,12 +40,12 @@ CLAUDE_CODE = _dialect(
     user_install_dir="~/.claude/agents/",
     name_required=True,
     kebab_names=True,
-    tool_names=CLAUDE_TOOLS,
-    renamed_tools=tuple(STALE_TOOLS.items()),
-    colors=CLAUDE_COLORS,
-    enums=tuple(ENUMS.items()),
+    tool_names=vocab.CLAUDE_TOOLS,
+    renamed_tools=tuple(vocab.STALE_TOOLS.items()),
+    colors=vocab.CLAUDE_COLORS,
+    enums=tuple(vocab.ENUMS.items()),
     model_pattern=r"claude-[a-z0-9.-]+(?:@[0-9]+)?|(?:us\.|eu\.)?anthropic\.claude-[\w.:-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
 )
 # Copilot agents as VS Code reads them (microsoft/vscode src/vs/workbench/contrib/chat/common/
 # promptSyntax/: promptFileAttributes.ts customAgentAttributes and GitHub's mcp-servers, github;
@@ -176,18 +82,27 @@ OPENCODE = _dialect(
     Format.OPENCODE,
     "description mode model temperature top_p tools permission prompt disable color steps maxSteps hidden name",
     ".opencode/agent/",
-    True,
+    False,
     ".md",
     "permissions type dependencies",
     label="opencode",
+    name_keys=("name",),
+    nested_names=True,
+    flat_folders=(".opencode/mode/", ".opencode/modes/"),
+    yaml_fallback="quote-colon-values",
     permission_model="opencode",
     # opencode.ai/docs/agents: agents in the "agent" map of opencode.json (JSON with comments).
     config_files=("opencode.json", "opencode.jsonc"),
     config_key="agent",
+    config_modes_key="mode",
     prompt_keys=("prompt",),
     enums=(("mode", words("primary subagent all")),),
     model_pattern=r"[a-z0-9-]+/[\w.:@-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
+    strict_values=True,
+    colors=vocab.OPENCODE_COLORS,
+    color_pattern=r"#[0-9a-fA-F]{6}",
+    value_kinds=tuple(vocab.OPENCODE_KINDS.items()),
 )
 # Kilo Code (its CLI, and the extension built on it), a fork of opencode: the same agents in
 # {agent,agents}/**/*.md of .kilo/ or .kilocode/ (ConfigPaths.directories, ConfigAgent.load in
@@ -202,10 +117,10 @@ KILO_CODE = replace(
     label="Kilo Code",
     config_files=("kilo.json", "kilo.jsonc"),
 )
-# Its keys and types: the strict schemas of packages/core/src/agents/agentLoader.ts (GEMINI_KINDS).
+# Its keys and types: the strict schemas of packages/core/src/agents/agentLoader.ts (vocab.GEMINI_KINDS).
 GEMINI_CLI = _dialect(
     Format.GEMINI_CLI,
-    " ".join(sorted(set().union(*(keys for _, keys, _ in GEMINI_KINDS)))),
+    " ".join(sorted(set().union(*(keys for _, keys, _ in vocab.GEMINI_KINDS)))),
     ".gemini/agents/",
     False,
     ".md",
@@ -215,9 +130,9 @@ GEMINI_CLI = _dialect(
     name_required=True,
     kebab_names=True,
     model_pattern=r"gemini-[a-z0-9.-]+",
-    model_aliases=MODEL_ALIASES,
+    model_aliases=vocab.MODEL_ALIASES,
     extension_manifest="gemini-extension.json",
-    tool_names=GEMINI_TOOLS,
+    tool_names=vocab.GEMINI_TOOLS,
     # isValidToolName (tools/tool-names.ts, allowWildcards): '*', discovered_tool_..., mcp_<server>_<tool or *>.
     tool_pattern=r"\*|discovered_tool_(?s:.*)|mcp_\*|mcp_[a-zA-Z0-9.:-]+_(?:\*|(?!_*$)[a-zA-Z0-9_.:-]+)",
     value_types=(
@@ -230,7 +145,7 @@ GEMINI_CLI = _dialect(
         ("max_turns", "count"),
         ("timeout_mins", "count"),
     ),
-    kinds=GEMINI_KINDS,
+    kinds=vocab.GEMINI_KINDS,
     frontmatter_strict=True,
     install_dir_flat=True,
     ignored_prefix="_",
@@ -247,11 +162,11 @@ CURSOR = _dialect(
     permission_model="readonly",
     model_aliases=words("inherit fast auto"),
 )
-# Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each.
+# Codex CLI custom agents (developers.openai.com/codex/subagents): one TOML file each, in
+# .codex/agents/ and its subfolders (collect_agent_role_files_recursive in agent_roles.rs).
 CODEX = _dialect(
     Format.CODEX,
-    "name description developer_instructions nickname_candidates model model_reasoning_effort sandbox_mode "
-    "approval_policy web_search mcp_servers skills model_provider model_verbosity tools",
+    " ".join(vocab.CODEX_KEYS),
     ".codex/agents/",
     False,
     ".toml",
@@ -260,11 +175,9 @@ CODEX = _dialect(
     prompt_keys=("developer_instructions",),
     permission_model="sandbox",
     model_pattern=r"(?:gpt|o\d|codex)[\w.:-]*",
-    enums=(
-        ("sandbox_mode", words("read-only workspace-write danger-full-access")),
-        ("model_reasoning_effort", words("none minimal low medium high xhigh")),
-        ("approval_policy", words("untrusted on-failure on-request never")),
-    ),
+    enums=tuple(vocab.CODEX_ENUMS.items()),
+    value_kinds=tuple(vocab.CODEX_KINDS.items()),
+    strict_schema=True,
     install="Put it in .codex/agents/ of your repository (or ~/.codex/agents/); Codex finds it by its name.",
     download_suffix=".toml",
     name_required=True,
@@ -286,7 +199,7 @@ ROO_CODE = _dialect(
     prompt_keys=("roleDefinition", "customInstructions"),
     description_from="roleDefinition",
     permission_model="roo-groups",
-    tool_names=ROO_GROUPS,
+    tool_names=vocab.ROO_GROUPS,
     name_pattern=r"[a-zA-Z0-9-]+",
     install="Add this mode to the customModes list of .roomodes at the root of your repository.",
     download_suffix=".roomodes",
@@ -301,7 +214,7 @@ ROO_CODE = _dialect(
     # docs.roocode.com/features/custom-instructions and addCustomInstructions in Roo Code's
     # src/core/prompts/sections/custom-instructions.ts: .roo/rules-<slug>/, else the legacy files.
     name_rules=(".roo/rules-{name}/", ".roorules-{name}", ".clinerules-{name}"),
-    rules_ignored=ROO_RULES_IGNORED,
+    rules_ignored=vocab.ROO_RULES_IGNORED,
 )
 # Kilo Code's legacy extension, a fork of Roo Code (kilo.ai/docs/customize/custom-modes): the same
 # modes in .kilocodemodes (CustomModesManager's ROOMODES_FILENAME), its mode rules in
@@ -333,17 +246,28 @@ KIRO = _dialect(
     install="Put it in .kiro/agents/ of your repository (or ~/.kiro/agents/), with the prompt file it names.",
     download_suffix=".json",
 )
-# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter.
+# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter, the
+# files directly in .qwen/agents/ (listSubagentsAtLevel: fs.readdir), each checked by
+# parseSubagentContent and SubagentValidator (packages/core/src/subagents/): a file that fails is
+# skipped. Any model id goes (parseSubagentModelSelection), so models are not checked.
 QWEN_CODE = _dialect(
     Format.QWEN_CODE,
-    "name description tools model modelConfig runConfig color",
+    "name description tools disallowedTools model modelConfig runConfig color approvalMode background",
     ".qwen/agents/",
     False,
     ".md",
     label="Qwen Code",
-    tool_names=QWEN_TOOLS,
-    model_pattern=r"qwen[\w.:-]*",
+    tool_names=vocab.QWEN_TOOLS,
     name_required=True,
+    name_pattern=vocab.QWEN_NAME,
+    name_rule="2 to 50 letters, digits, '-' and '_', not first nor last a '-' or '_', and not self, system, "
+    "user, model, tool, config or default",
+    prompt_required=True,
+    prompt_min_chars=10,
+    enums=(("approvalMode", vocab.QWEN_APPROVAL_MODES),),
+    strict_values=True,
+    install_dir_flat=True,
+    user_install_dir="~/.qwen/agents/",
 )
 # Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): its DroidValidator fails
 # a droid with an unknown tool or an empty body.
@@ -354,7 +278,7 @@ FACTORY = _dialect(
     False,
     ".md",
     label="Factory droid",
-    tool_names=FACTORY_TOOLS,
+    tool_names=vocab.FACTORY_TOOLS,
     name_pattern=r"[a-z0-9_-]+",
     enums=(("reasoningEffort", words("off none low medium high")),),
     name_required=True,

@@ -15,17 +15,20 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from catalog.model.dialects import DIALECTS
-from catalog.parse.document import LENIENT_NOTE, LENIENT_READING, NOT_YAML
+from catalog.parse.document import FALLBACK_NOTE, LENIENT_NOTE, LENIENT_READING, NOT_YAML
 from catalog.types import Finding, Format
 
-# The rules whose problem only some tools have: code -> whether a file's own tool has it.
-_TRIPS_ITS_TOOL = {"AC115": lambda fmt: not DIALECTS[fmt].lenient_yaml}
+# The rules whose problem only some tools have: code -> whether a file's own tool has it (one
+# that reads frontmatter leniently, or whose own fallback loads this file, has not).
+_TRIPS_ITS_TOOL = {
+    "AC115": lambda fmt, finding: not DIALECTS[fmt].lenient_yaml and FALLBACK_NOTE not in finding.message
+}
 
 
 def only_other_tools(finding: Finding, fmt: Format) -> bool:
     """Whether ``finding`` on a file of ``fmt`` matters only to tools other than its own."""
     trips = _TRIPS_ITS_TOOL.get(finding.code)
-    return trips is not None and not trips(fmt)
+    return trips is not None and not trips(fmt, finding)
 
 
 # The scan findings that make a tool with ``Dialect.frontmatter_strict`` refuse the whole file: a
@@ -50,7 +53,7 @@ def _as_refusal(finding: Finding, fmt: Format) -> Finding:
 
 def _as_note(finding: Finding, fmt: Format) -> Finding:
     label = DIALECTS[fmt].label
-    head, _, rest = finding.message.partition(LENIENT_NOTE)
+    head, _, rest = finding.message.replace(FALLBACK_NOTE, "").partition(LENIENT_NOTE)
     # What the file's tool makes of it depends on the case: YAML that does not load, or lines
     # of dialogue that strict YAML loads as keys.
     reading = next(r for case, r in LENIENT_READING.items() if head.startswith(case))

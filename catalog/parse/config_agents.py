@@ -15,7 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from catalog.model.dialects import DIALECTS, Dialect
+from catalog.model.dialect import Dialect
+from catalog.model.dialects import DIALECTS
 from catalog.model.origins import origin
 from catalog.parse.document import read_part_file
 from catalog.types import AgentSource, Finding, Origin, RawDocument
@@ -58,22 +59,35 @@ def config_agents(text: str, dialect: Dialect) -> list[tuple[str, dict[str, Any]
     agents a reader can tell apart: a name that is a plain word, settings that are a map with a
     description or a prompt (a map of a model or tools alone tunes one of the tool's own agents).
     ValueError when the file does not load. Read once for all the agents of one text."""
-    return [(name, dict(settings), line) for name, settings, line in _config_agents(text, dialect.config_key)]
+    return [(name, dict(settings), line) for name, settings, line in _config_agents(text, *_keys(dialect))]
+
+
+def _keys(dialect: Dialect) -> tuple[str, str]:
+    return dialect.config_key, dialect.config_modes_key
 
 
 @functools.lru_cache(maxsize=2)
-def _config_agents(text: str, key: str) -> tuple[tuple[str, dict[str, Any], int], ...]:
+def _config_agents(text: str, key: str, modes_key: str = "") -> tuple[tuple[str, dict[str, Any], int], ...]:
     try:
         data = json_value(json.loads(_TRAILING_COMMA.sub(_strings_only, _COMMENT.sub(_strings_only, text))))
     except RecursionError:
         raise ValueError("nested too deeply") from None
     agents = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(agents, dict):
+    agents = dict(agents) if isinstance(agents, dict) else {}
+    modes = data.get(modes_key) if modes_key and isinstance(data, dict) else None
+    for name, mode in modes.items() if isinstance(modes, dict) else ():
+        # Config.load: mergeDeep(agent, {[name]: {...mode, mode: "primary"}}), the mode's settings winning.
+        if isinstance(mode, dict):
+            base = agents.get(name)
+            agents[name] = {**(base if isinstance(base, dict) else {}), **mode, "mode": "primary"}
+    if not agents:
         return ()
     found = []
-    opened = re.search(rf'"{re.escape(key)}"\s*:', text)
+    # Its agents' names are keys after the first of the maps (a mode's key, "mode", is a field too).
+    openings = [hit.end() for k in (key, modes_key) if k and (hit := re.search(rf'"{re.escape(k)}"\s*:', text))]
+    opened = min(openings, default=0)
     lines: dict[str, int] = {}  # each key after the map's opening -> its first line, in one pass
-    at = opened.end() if opened else 0
+    at = opened
     line = text.count("\n", 0, at) + 1
     for named in _KEY_LINE.finditer(text, at):
         line += text.count("\n", at, named.start())
@@ -89,9 +103,9 @@ def _config_agents(text: str, key: str) -> tuple[tuple[str, dict[str, Any], int]
 
 
 @functools.lru_cache(maxsize=2)
-def _agents_by_name(text: str, key: str) -> dict[str | None, tuple[dict[str, Any], int]]:
+def _agents_by_name(text: str, key: str, modes_key: str = "") -> dict[str | None, tuple[dict[str, Any], int]]:
     """The agents of one text by name: each of its agents looks up its own (not copied)."""
-    return {name: (settings, line) for name, settings, line in _config_agents(text, key)}
+    return {name: (settings, line) for name, settings, line in _config_agents(text, key, modes_key)}
 
 
 def config_agent_text(text: str, dialect: Dialect, entry: str) -> str | None:
@@ -99,7 +113,7 @@ def config_agent_text(text: str, dialect: Dialect, entry: str) -> str | None:
     {"reviewer": {...}}}``), or None: each of a file's agents downloads its own, as a Roo Code
     mode does, not the whole file (a file of 4,000 agents was 4,000 copies of itself)."""
     try:
-        agents = _agents_by_name(text, dialect.config_key)
+        agents = _agents_by_name(text, *_keys(dialect))
     except ValueError:
         return None
     if entry not in agents:
@@ -139,7 +153,7 @@ def read_config_agent(text: str, source: AgentSource) -> RawDocument:
         return Finding(source.display_path, line, 1, code, severity, message)  # type: ignore[arg-type]
 
     try:
-        agents = _agents_by_name(text, dialect.config_key)
+        agents = _agents_by_name(text, *_keys(dialect))
     except ValueError as exc:
         message = f"not valid JSON: {' '.join(str(exc).split())[:300]}; its tool cannot load it"
         return RawDocument({}, "", 1, False, False, (problem("AC108", message, getattr(exc, "lineno", 1)),))

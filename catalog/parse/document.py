@@ -15,12 +15,14 @@ import re
 import stat
 from typing import Any
 
-from catalog.parse.lenient import _DIALOGUE_KEYS, _recover
+from catalog.parse.lenient import _DIALOGUE_KEYS, _recover, loads_after
 from catalog.parse.yaml_limits import _load_yaml, _report_unbuilt, _with_plain_newlines, _YamlProblem
 from catalog.types import Finding, RawDocument, Severity
 
 # How AC115 says the file was read; catalog.model.tool_scope rewords it on the files of such a tool.
 LENIENT_NOTE = "; read leniently as Claude Code does"
+# Said too where the file's tool loads it by a fallback of its own (opencode's, lenient.py).
+FALLBACK_NOTE = "; its tool's own fallback loads it"
 # AC115's two cases, and what a tool that reads frontmatter leniently makes of each (the note
 # tool_scope writes on its files): YAML that does not load, which strict tools refuse; and
 # YAML that loads with lines of example dialogue as keys, which strict tools load so.
@@ -114,10 +116,11 @@ def decode_agent_bytes(data: bytes, rel_path: str, findings: list[Finding]) -> s
 
 
 def parse_agent_text(
-    text: str, rel_path: str, known_keys: frozenset[str], frontmatter_required: bool = True
+    text: str, rel_path: str, known_keys: frozenset[str], frontmatter_required: bool = True, fallback: str = ""
 ) -> RawDocument:
     """Split text into frontmatter and body; load the frontmatter strictly, else leniently.
-    ``frontmatter_required=False``: its tool loads a file without, the whole text its prompt."""
+    ``frontmatter_required=False``: its tool loads a file without, the whole text its prompt.
+    ``fallback``: how the file's tool loads frontmatter strict YAML refuses, if it does."""
     findings: list[Finding] = []
 
     def problem(code: str, severity: Severity, message: str, line: int, col: int = 1) -> None:
@@ -151,7 +154,9 @@ def parse_agent_text(
         fm_lines, body_start = lines[start + 1 : end], end + 1
     first_fm_line = start + 2  # 1-based file line of the first frontmatter line
     body = "\n".join(lines[body_start:])
-    metadata, scalar_source, key_lines, recovered = _load_frontmatter(fm_lines, first_fm_line, known_keys, problem)
+    metadata, scalar_source, key_lines, recovered = _load_frontmatter(
+        fm_lines, first_fm_line, known_keys, problem, fallback
+    )
     return RawDocument(
         metadata=metadata,
         body=body,
@@ -177,7 +182,7 @@ def disabled_rules(text: str) -> frozenset[str]:
 
 
 def _load_frontmatter(
-    fm_lines: list[str], first_line: int, known_keys: frozenset[str], problem: Any
+    fm_lines: list[str], first_line: int, known_keys: frozenset[str], problem: Any, fallback: str = ""
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, int], bool]:
     text = "\n".join(fm_lines)
     if not text.strip():
@@ -190,10 +195,11 @@ def _load_frontmatter(
             return {}, {}, {}, False
         metadata, source, lines, raw_keys = _recover(fm_lines, first_line, known_keys, problem)
         how = f"; read as raw text: {', '.join(raw_keys)}" if raw_keys else ""
+        loads = FALLBACK_NOTE if fallback and loads_after(fallback, fm_lines) else ""
         problem(
             "AC115",
             "warning",
-            f"{NOT_YAML} ({exc.message}){LENIENT_NOTE}{how}",
+            f"{NOT_YAML} ({exc.message}){LENIENT_NOTE}{loads}{how}",
             first_line + exc.line,
             exc.col + 1,
         )

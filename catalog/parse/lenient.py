@@ -114,3 +114,31 @@ def _raw_value(field_lines: list[str]) -> str:
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]
     return value
+
+
+# opencode's fallbackSanitization (packages/opencode/src/config/markdown.ts), tried when its
+# YAML parser refuses the frontmatter: an unindented "key: value" whose unquoted value holds a
+# ':' becomes a block scalar. What it loads after that, opencode loads.
+_OPENCODE_KEY_VALUE = re.compile(r"([a-zA-Z_][a-zA-Z0-9_]*)\s*:\s*(.*)")
+
+
+def quote_colon_values(fm_lines: list[str]) -> str:
+    out: list[str] = []
+    for line in fm_lines:
+        match = None if line[:1].isspace() or line.strip().startswith("#") else _OPENCODE_KEY_VALUE.fullmatch(line)
+        value = match.group(2).strip() if match else ""
+        if match and ":" in value and value not in (">", "|") and not value.startswith(("'", '"')):
+            out += [f"{match.group(1)}: |-", f"  {value}"]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def loads_after(fallback: str, fm_lines: list[str]) -> bool:
+    """Whether a tool's own fallback (``Dialect.yaml_fallback``) loads this frontmatter."""
+    if fallback != "quote-colon-values":
+        return False
+    try:
+        return isinstance(_load_yaml(quote_colon_values(fm_lines)).data, dict)
+    except _YamlProblem:
+        return False

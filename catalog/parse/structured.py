@@ -15,16 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from catalog.model.dialects import DIALECTS, Dialect, config_dialect
+from catalog.model.dialect import Dialect
+from catalog.model.dialects import DIALECTS, config_dialect
 from catalog.model.origins import origin
 from catalog.parse.document import MAX_FILE_BYTES, parse_agent_text, read_part_file
 from catalog.parse.fences import closed_fence
+from catalog.parse.key_lines import json_key_lines, toml_key_lines
 from catalog.parse.modes import _modes_by_entry, mode_text
 from catalog.types import AgentSource, Finding, Format, Origin, RawDocument
-
-_TOML_KEY = re.compile(r"""[ \t]*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))[ \t]*=""")
-_TOML_TABLE = re.compile(r"[ \t]*\[")
-_JSON_KEY = re.compile(r'[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*:')
 
 
 def parse_document(text: str, source: AgentSource) -> RawDocument:
@@ -37,7 +35,8 @@ def parse_document(text: str, source: AgentSource) -> RawDocument:
         return read_config_agent(text, source)  # one agent of opencode.json
     reader = _READERS.get(dialect.syntax)
     if reader is None or source.path.name.lower().endswith(".md"):  # Kiro also reads Markdown agents
-        return parse_agent_text(text, source.display_path, dialect.known_keys, dialect.frontmatter_required)
+        known, fallback = dialect.known_keys, dialect.yaml_fallback
+        return parse_agent_text(text, source.display_path, known, dialect.frontmatter_required, fallback)
     return reader(text, source, dialect)
 
 
@@ -60,7 +59,7 @@ def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument
         return _unparsed(source, "TOML", exc, line)
     except RecursionError as exc:
         return _unparsed(source, "TOML", exc)
-    lines = _toml_key_lines(text)
+    lines = toml_key_lines(text)
     findings: list[Finding] = []
     if "description" not in data:
         # The description may be in .codex/config.toml, where [agents."name"] registers the file.
@@ -107,7 +106,7 @@ def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
         return _unparsed(source, "JSON", exc)
     if not isinstance(data, dict):
         return RawDocument({}, "", 1, False, False, (_problem(source, "AC116", 1, "the file is not a JSON object"),))
-    lines = _json_key_lines(text)
+    lines = json_key_lines(text)
     findings: list[Finding] = []
     prompt = data.get("prompt")
     if isinstance(prompt, str) and prompt.startswith("file://"):
@@ -270,39 +269,6 @@ def _document(
 
 def _starts_on_next_line(value: str) -> bool:
     return value.startswith("\n") or not value.strip()
-
-
-def _toml_key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level key (before the first [table])."""
-    lines: dict[str, int] = {}
-    in_string = False
-    for number, line in enumerate(text.split("\n"), 1):
-        if in_string:
-            in_string = line.count('"""') % 2 == 0 and line.count("'''") % 2 == 0
-            continue
-        if _TOML_TABLE.match(line):
-            break
-        match = _TOML_KEY.match(line)
-        if match:
-            key = next(group for group in match.groups() if group is not None)
-            lines.setdefault(key, number)
-            rest = line[match.end() :]
-            in_string = rest.count('"""') % 2 == 1 or rest.count("'''") % 2 == 1
-    return lines
-
-
-def _json_key_lines(text: str) -> dict[str, int]:
-    """The line of each top-level key: the first time it appears at the least indentation."""
-    found: dict[str, tuple[int, int]] = {}
-    for number, line in enumerate(text.split("\n"), 1):
-        match = _JSON_KEY.match(line)
-        if match:
-            indent = len(line) - len(line.lstrip())
-            key = match.group(1)
-            if key not in found or indent < found[key][0]:
-                found[key] = (indent, number)
-    least = min((indent for indent, _ in found.values()), default=0)
-    return {key: number for key, (indent, number) in found.items() if indent == least}
 
 
 def _line_in_message(message: str) -> int:
