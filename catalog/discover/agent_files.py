@@ -52,6 +52,7 @@ _NOT_AGENT_FILES = frozenset(
 # .claude/agents/security.md.
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
 _SEVERAL_BYTES = 2 * 1024 * 1024  # catalog.parse.document.MAX_FILE_BYTES, not imported: discovery stays light
+_NO_FRONTMATTER = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
 
 
 class _AgentFiles(_ManifestReader, _NameRules):
@@ -61,7 +62,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
     seen: set[str]
     passed_over: list[str]
     notes: list[Skipped]
-    plain: dict[str, list[str]]
+    plain: dict[str, list[tuple[str, str]]]
+    bare: dict[str, tuple[Skipped, Finding]]
     project_folders: dict[str, set[str]]
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
@@ -107,9 +109,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
             if ctx.unread_by:  # a template beside agents its tool never loads: no agent, no error
                 self.skipped.append(Skipped(rel, f"not an agent: {ctx.unread_by} reads its agents folder's own files"))
             elif known:
-                self.no_frontmatter(rel, explicit, empty=head is not None and not head.strip())
+                self.no_frontmatter(rel, real, explicit, empty=head is not None and not head.strip())
             else:
-                self.plain.setdefault(os.path.dirname(real), []).append(rel)
+                self.plain.setdefault(os.path.dirname(real), []).append((rel, real))
             self.passed_over.append(real)
             return
         self.seen.add(real)
@@ -161,15 +163,14 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if format_reason:
             self.notes.append(Skipped(rel, format_reason))
 
-    def no_frontmatter(self, rel: str, explicit: bool = False, empty: bool = False) -> None:
-        """A Markdown file where agents are, without frontmatter: its tool ignores it."""
-        message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
-        if empty:
-            message = "file is empty: its tool ignores it"
-        self.skipped.append(Skipped(rel, message))
-        self.findings.append(
-            Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
-        )
+    def no_frontmatter(self, rel: str, real: str, explicit: bool = False, empty: bool = False) -> None:
+        """A Markdown file where agents are, without frontmatter: its tool ignores it (unless an agent
+        reads it as part of it: ``bare``, taken back by ``find_agent_files``)."""
+        message = "file is empty: its tool ignores it" if empty else _NO_FRONTMATTER
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
+        self.bare[real] = (Skipped(rel, message), Finding(shown, 1, 1, "AC110", "error", message))
+        self.skipped.append(self.bare[real][0])
+        self.findings.append(self.bare[real][1])
 
     def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""
