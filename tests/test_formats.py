@@ -176,6 +176,30 @@ def test_codex_description_from_config_toml(tmp_path: Path) -> None:
     assert lint_catalog(catalog) == []
 
 
+@pytest.mark.parametrize("listed", ["agents/rev.toml", ".codex/agents/rev.toml", "./agents/rev.toml"])
+@pytest.mark.parametrize("described", [True, False])
+def test_codex_file_without_name_takes_the_key_config_toml_registers_it_by(
+    tmp_path: Path, listed: str, described: bool
+) -> None:
+    # ANcpLua/codex-forge: [agents.reviewer] config_file = ".codex/agents/reviewer.toml", and the
+    # file has no name. Codex names such a role by its key (agent_roles.rs, read_declared_role):
+    # no AC201 "codex ignores this file"; without a description anywhere, AC202 still says so.
+    description = 'description = "Reviews."\n' if described else ""
+    write(
+        tmp_path,
+        ".codex/config.toml",
+        f'[agents]\nmax_threads = 4\n\n[agents.rev]\n{description}config_file = "{listed}"\n',
+    )
+    write(tmp_path, ".codex/agents/rev.toml", 'model = "gpt-5.4"\ndeveloper_instructions = """\nReview.\n"""\n')
+    write(tmp_path, ".codex/agents/loose.toml", 'description = "Loose."\ndeveloper_instructions = "Do."\n')
+    catalog = scan(tmp_path)
+    agent = one(catalog, "rev")
+    assert (agent.description, agent.body) == ("Reviews." if described else "", "Review.")
+    codes = sorted((f.path.rsplit("/", 1)[-1], f.code) for f in lint_catalog(catalog) if f.severity == "error")
+    # A file config.toml does not register needs its own name, as Codex says.
+    assert codes == [("loose.toml", "AC201"), *([] if described else [("rev.toml", "AC202")])]
+
+
 def test_codex_toml_outside_codex_folder_only_with_instructions(tmp_path: Path) -> None:
     write(tmp_path, "categories/01-x/a.toml", 'name = "a"\ndescription = "A."\ndeveloper_instructions = "Do a."\n')
     write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n')
