@@ -119,6 +119,10 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("tools: read_file, run_shell_command, glob", "gemini-cli"),
         ("tools:\n  - read_file\n  - google_web_search\n  - mcp_github_search", "gemini-cli"),
         ('tools: ["read_file", "todo_write"]', "qwen-code"),
+        # Keys only Qwen Code reads (vansy11/universal-qwen-agentic-harness: 27 of its 30 agents,
+        # each with approvalMode and tools Gemini CLI has too, were Gemini CLI's, refused by AC208).
+        ("approvalMode: auto-edit\ntools: [read_file, grep_search]", "qwen-code"),
+        ("executor:\n  kind: acp\n  command: x", "qwen-code"),
         ("tools: [Read, Create, Execute]", "factory"),
         ("tools: Read, Grep, mcp__github__search, Bash(git diff:*)", "claude-code"),
         ("tools: read_file, Teleport", "claude-code"),
@@ -464,7 +468,7 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     write(
         tmp_path,
         ".qwen/agents/q.md",
-        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: gpt-4\n---\nQ.\n",
+        "---\nname: q\ndescription: Q.\ntools: [read_file, Bash]\nmodel: GPT 4\n---\nQ.\n",
     )
     write(tmp_path, ".cursor/agents/c.md", "---\nname: c\ndescription: C.\nreadonly: true\n---\nC.\n")
     catalog = scan(tmp_path)
@@ -472,6 +476,16 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC401"), ("q.md", 4, "AC401"), ("q.md", 5, "AC405")]
     cursor = one(catalog, "c")
     assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
+
+
+@pytest.mark.parametrize("model", ["qwen3-coder-plus", "openai:kimi-k2.7-code", "qwen/qwen3-coder", "fast", "inherit"])
+def test_qwen_code_reads_its_own_keys_and_any_models(tmp_path: Path, model: str) -> None:
+    # Qwen Code's loader (subagent-manager.ts) reads approvalMode, executor and Claude Code's
+    # keys, and serves any configured model, "authType:" before it or not (modelId.ts): none
+    # of them is an AC403 or AC405 (vansy11's 30 agents each had both).
+    keys = "approvalMode: auto-edit\ndisallowedTools: [run_shell_command]\nmaxTurns: 5\nbackground: false"
+    write(tmp_path, ".qwen/agents/q.md", f"---\nname: q\ndescription: Q.\nmodel: {model}\n{keys}\n---\nQ.\n")
+    assert lint_catalog(scan(tmp_path)) == []
 
 
 # The real corpus: every agent file of every format loads with the right format.

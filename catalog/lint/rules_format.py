@@ -273,7 +273,8 @@ def _bad_values(agent: Agent) -> Iterator[Hit]:
     "warning",
     "A model that is neither a known alias nor a model id.",
     "Claude Code: sonnet, opus, haiku, fable, best, inherit or a claude-... id; opencode: provider/model; "
-    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: qwen-... . Copilot, Cursor, Kiro "
+    "Gemini CLI: gemini-...; Codex CLI: gpt-..., o3, codex-...; Qwen Code: inherit, fast or any model id, "
+    "'authType:' before it or not (it serves any provider's). Copilot, Cursor, Kiro "
     "and Factory models are not checked.",
 )
 def bad_model(agent: Agent, settings: LintSettings) -> Iterator[Hit]:

@@ -294,10 +294,13 @@ KIRO = _dialect(
     install="Put it in .kiro/agents/ of your repository (or ~/.kiro/agents/), with the prompt file it names.",
     download_suffix=".json",
 )
-# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter.
+# Qwen Code subagents (qwenlm.github.io/qwen-code-docs, Subagents): Markdown + frontmatter. Its
+# loader (subagent-manager.ts, parseSubagentContent) reads Claude Code's keys too, and its own
+# approvalMode and executor; a model is any configured one, "authType:" before it or not (modelId.ts).
 QWEN_CODE = _dialect(
     Format.QWEN_CODE,
-    "name description tools model modelConfig runConfig color",
+    "name description tools disallowedTools model modelConfig runConfig color approvalMode background "
+    "permissionMode maxTurns mcpServers hooks executor",
     ".qwen/agents/",
     False,
     ".md",
@@ -307,7 +310,8 @@ QWEN_CODE = _dialect(
         "glob list_directory web_fetch web_search todo_write save_memory task exit_plan_mode skill lsp "
         "ask_user_question agent task_create task_get task_list task_update task_stop task_output"
     ),
-    model_pattern=r"qwen[\w.:-]*",
+    model_pattern=r"[\w./@+-]+(?::[\w./:@+-]+)?",
+    model_aliases=words("inherit fast"),
     name_required=True,
 )
 # Factory custom droids (docs.factory.ai/cli/configuration/custom-droids): Markdown + frontmatter.
