@@ -100,7 +100,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if not known and _a_document(head):
             message = (
                 "frontmatter of a document (a name or a description and no other agent key,"
-                " or a steering file's, rule's or workflow's key)"
+                " or a steering file's, rule's, workflow's or memory file's key)"
             )
             self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
             self.passed_over.append(real)
