@@ -270,6 +270,34 @@ def test_roo_modes_are_one_agent_each(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "file_name", [".roomodes", "custom_modes.yaml", "cline_custom_modes.json", "Custom_Modes.YAML"]
+)
+def test_roo_codes_global_modes_files_are_read_as_roomodes(tmp_path: Path, file_name: str) -> None:
+    # jtgsystems/Custom-Modes-Roo-Code ships its 186 modes in vs-code/converted_modes/custom_modes.yaml,
+    # the file Roo Code reads its global modes from (GlobalFileNames.customModes), with the modes'
+    # .roo/rules-<slug>/ beside it: none was found. cline_custom_modes.json is its older name.
+    text = (
+        ROOMODES
+        if file_name.endswith(("modes", ".yaml", ".YAML"))
+        else json.dumps(
+            {
+                "customModes": [
+                    {"slug": "reviewer", "name": "R", "roleDefinition": "You review code.", "groups": ["read"]}
+                ]
+            }
+        )
+    )
+    write(tmp_path, f"vs-code/modes/{file_name}", text)
+    write(tmp_path, "vs-code/modes/.roo/rules-reviewer/1_rules.md", "Check the tests.\n")
+    write(tmp_path, "vs-code/modes/other_modes.yaml", text)  # no file Roo Code reads
+    catalog = scan(tmp_path)
+    reviewer = one(catalog, "reviewer")
+    assert (reviewer.format, reviewer.path) == (Format.ROO_CODE, f"vs-code/modes/{file_name}#reviewer")
+    assert reviewer.body.startswith("You review code.") and reviewer.body.endswith("Check the tests.")
+    assert all(a.path.startswith(f"vs-code/modes/{file_name}#") for a in catalog.agents)
+
+
+@pytest.mark.parametrize(
     "agent_file",
     [(".roomodes", ROOMODES), ("reviewer.toml", 'name = "reviewer"\ndeveloper_instructions = "You review."\n')],
 )

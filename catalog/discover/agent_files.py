@@ -24,7 +24,7 @@ from catalog.discover.heads import (
 from catalog.discover.manifests import _Context, _ManifestReader, _within
 from catalog.discover.name_rules import MAX_RULES_BYTES_PER_FILE, _NameRules
 from catalog.model.dialect_of import format_and_certainty, format_from_keys
-from catalog.model.dialects import DIALECTS, config_dialect
+from catalog.model.dialects import DIALECTS, ROO_MODE_FILES, config_dialect
 from catalog.types import AgentSource, Finding, Format, Skipped
 
 # Files other than Markdown that are agents: where their tool reads them.
@@ -176,7 +176,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""
         parts = [p.lower() for p in posix.split("/")]
         name = parts[-1]
-        if name == ".roomodes":
+        if name in ROO_MODE_FILES:
             self.add_roo_modes(real, rel, ctx, fmt, explicit)
         elif name.endswith(".toml"):
             in_codex = tuple(parts[-3:-1]) == (".codex", "agents")

@@ -13,7 +13,7 @@ from dataclasses import replace
 from catalog.discover.heads import _head
 from catalog.discover.manifests import _Context
 from catalog.model.dialect_of import COLLECTION_AGENT_FOLDERS, LAYOUTS
-from catalog.model.dialects import DIALECTS
+from catalog.model.dialects import DIALECTS, ROO_MODE_FILES
 from catalog.types import AgentSource, Finding, Skipped
 
 # What makes a folder a collection of its own: a repository's files, or a layout that holds agents.
@@ -24,7 +24,7 @@ _REPOSITORY_FILES = re.compile(
 # Where a repository keeps its agents at its top: a tool's folder of agents, a .roomodes, agents/.
 _AGENTS_AT_TOP = (
     *(f"{folder}/{child}" for folder, children, _ in LAYOUTS for child in children),
-    ".roomodes",
+    *ROO_MODE_FILES,
     ".claude-plugin",
     ".factory-plugin",
     ".github/plugin",
@@ -34,7 +34,7 @@ _AGENTS_AT_TOP = (
 # Files that make a folder a project of agents: a plugin manifest's folder, a tool's file of
 # several agents (.roomodes, opencode.json).
 _PROJECT_FILES = frozenset(
-    {".factory-plugin", ".roomodes", *(name for d in DIALECTS.values() for name in d.config_files)}
+    {".factory-plugin", *ROO_MODE_FILES, *(name for d in DIALECTS.values() for name in d.config_files)}
 )
 
 

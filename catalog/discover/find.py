@@ -38,7 +38,7 @@ from catalog.model.dialect_of import (
     TOOL_FOLDERS,
     format_and_certainty,
 )
-from catalog.model.dialects import DIALECTS
+from catalog.model.dialects import DIALECTS, ROO_MODE_FILES
 from catalog.types import AgentSource, Discovery, Finding, Format, Skipped
 
 _SKIP_DIRS = frozenset(
@@ -65,7 +65,7 @@ for _folder, _children, _ in LAYOUTS:
 _EXTENSION_MANIFESTS = tuple((d.extension_manifest, d.format) for d in DIALECTS.values() if d.extension_manifest)
 # Folders of an agents layout, never a collection's own name: the dialect table's (dialect_of).
 # Files of agents wherever they are: Roo Code's modes, opencode's configuration.
-_AGENT_FILE_NAMES = frozenset({".roomodes", *(name for d in DIALECTS.values() for name in d.config_files)})
+_AGENT_FILE_NAMES = frozenset({*ROO_MODE_FILES, *(name for d in DIALECTS.values() for name in d.config_files)})
 _LAYOUT_DIRS = COLLECTION_AGENT_FOLDERS | TOOL_AGENT_FOLDERS | {"plugins"} | _HIDDEN_AGENT_DIRS
 # The agents folders a tool reads flat (Dialect.install_dir_flat), by (tool folder, folder) or
 # (None, a folder name only that tool gives its agents) -> the tool's label.

@@ -16,6 +16,7 @@ from catalog.model.dialect_of import (
     NAME_KEYS,
     format_from_keys,
 )
+from catalog.model.dialects import ROO_MODE_FILES
 from catalog.types import Format
 
 # Documentation names that are an agent's in an agent folder, with a name or a description.
@@ -30,7 +31,7 @@ def _opens_frontmatter(head: bytes) -> bool:
 
 def _maybe_agent(name: str) -> bool:
     lowered = name.lower()
-    return lowered.endswith((".md", ".toml", ".json", ".jsonc")) or lowered == ".roomodes"
+    return lowered.endswith((".md", ".toml", ".json", ".jsonc")) or lowered in ROO_MODE_FILES
 
 
 def _head(path: str, size: int = 4096) -> bytes | None:

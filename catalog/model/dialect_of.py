@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from catalog.model.dialects import CLAUDE_TOOLS, DIALECTS, STALE_TOOLS, words
+from catalog.model.dialects import CLAUDE_TOOLS, DIALECTS, ROO_MODE_FILES, STALE_TOOLS, words
 from catalog.types import Format
 
 # What a file is when neither its path, its keys nor its tools say: Claude Code's, whose files
@@ -87,7 +87,7 @@ def format_and_certainty(path: PurePosixPath | str) -> tuple[Format, bool]:
         return Format.COPILOT_AGENT, True
     if name.endswith(".chatmode.md"):
         return Format.COPILOT_CHATMODE, True
-    if name == ".roomodes":
+    if name in ROO_MODE_FILES:
         return Format.ROO_CODE, True
     if name.endswith(".toml"):
         return Format.CODEX, True  # discovery takes a .toml only in .codex/ or with developer_instructions

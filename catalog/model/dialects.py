@@ -248,6 +248,10 @@ CODEX = _dialect(
     companions_shown=False,
 )
 ROO_GROUPS = words("read edit browser command mcp")
+# The files Roo Code reads its modes from (lowercase): a project's .roomodes, and the global
+# custom_modes.yaml of its settings (GlobalFileNames.customModes), cline_custom_modes.json before
+# it, which collections ship to be copied there.
+ROO_MODE_FILES = frozenset({".roomodes", "custom_modes.yaml", "cline_custom_modes.json"})
 # Roo Code custom modes (docs.roocode.com/features/custom-modes): a customModes list in .roomodes.
 ROO_CODE = _dialect(
     Format.ROO_CODE,
