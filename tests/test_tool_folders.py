@@ -141,6 +141,17 @@ BARE_PARTS = {
 }
 
 
+def test_every_name_of_a_prompt_file_without_frontmatter_is_part_of_its_agent(tmp_path: Path) -> None:
+    # A link beside the prompt file is the same file by another name: read by the agent too.
+    write(tmp_path, ".kiro/agents/k.json", json.dumps({**KIRO_PART, "prompt": "file://./k.md"}))
+    write(tmp_path, ".kiro/agents/k.md", "You do k.\n")
+    (tmp_path / ".kiro/agents/k-link.md").symlink_to("k.md")
+    discovery = find_agent_files([str(tmp_path)])
+    assert discovery.findings == ()
+    reasons = {s.rel_path: s.reason for s in discovery.skipped}
+    assert all(reasons[f".kiro/agents/{n}"].startswith("read as part of ") for n in ("k.md", "k-link.md"))
+
+
 @pytest.mark.parametrize("case", BARE_PARTS.values(), ids=BARE_PARTS.keys())
 @pytest.mark.parametrize("text", ["You do k.\n", ""], ids=["text", "empty"])
 def test_a_prompt_file_without_frontmatter_is_part_of_its_agent_not_an_ignored_file(

@@ -63,7 +63,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
     passed_over: list[str]
     notes: list[Skipped]
     plain: dict[str, list[tuple[str, str]]]
-    bare: dict[str, tuple[Skipped, Finding]]
+    bare: list[tuple[str, Skipped, Finding]]
     project_folders: dict[str, set[str]]
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
@@ -168,9 +168,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
         reads it as part of it: ``bare``, taken back by ``find_agent_files``)."""
         message = "file is empty: its tool ignores it" if empty else _NO_FRONTMATTER
         shown = self.prefix if explicit else f"{self.prefix}{rel}"
-        self.bare[real] = (Skipped(rel, message), Finding(shown, 1, 1, "AC110", "error", message))
-        self.skipped.append(self.bare[real][0])
-        self.findings.append(self.bare[real][1])
+        self.bare.append((real, Skipped(rel, message), Finding(shown, 1, 1, "AC110", "error", message)))
+        self.skipped.append(self.bare[-1][1])
+        self.findings.append(self.bare[-1][2])
 
     def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         """A Codex TOML, a Kiro JSON or a Roo Code .roomodes file, when it is one."""

@@ -79,7 +79,7 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
 
 
 def _bare_parts(
-    bare: Mapping[str, tuple[Skipped, Finding]],
+    bare: Collection[tuple[str, Skipped, Finding]],
     parts: Mapping[str, AgentSource],
     skipped: list[Skipped],
     findings: list[Finding],
@@ -88,7 +88,7 @@ def _bare_parts(
     of it (``parts``): a prompt file (a Kiro agent's ``file://``, an opencode ``{file:}``) is
     written so, and is no agent file its tool ignores; jianquan008/chatbot's eight Kiro agents
     each failed lint for their own prompt file."""
-    for real, (skip, finding) in bare.items():
+    for real, skip, finding in bare:
         if real in parts:
             skipped.remove(skip)
             findings.remove(finding)

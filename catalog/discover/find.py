@@ -137,7 +137,7 @@ class _Walker(_AgentFiles):
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
         self.plain: dict[str, list[tuple[str, str]]] = {}  # folder -> its Markdown without frontmatter
-        self.bare: dict[str, tuple[Skipped, Finding]] = {}  # real path -> its AC110 (no_frontmatter)
+        self.bare: list[tuple[str, Skipped, Finding]] = []  # each AC110 by real path (no_frontmatter)
         self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
         # A collection named by a folder -> the folders that name one so (as display paths show
