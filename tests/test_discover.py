@@ -568,6 +568,23 @@ def test_a_steering_file_or_rule_outside_agent_folders_is_no_agent(tmp_path: Pat
     assert skipped(tmp_path)["powers/kiro/POWER.md"] == "POWER.md is documentation, not an agent"
 
 
+@pytest.mark.parametrize("kind", ["user", "feedback", "project", "'reference'"])
+def test_a_claude_code_memory_file_outside_agent_folders_is_no_agent(tmp_path: Path, kind: str) -> None:
+    # vansy11/universal-qwen-agentic-harness ships Claude Code memory files in memories/: a name,
+    # a description and their type. 3 were Claude Code agents, and the plain notes beside them
+    # (MEMORY.md, its index) 6 AC110 errors. A type with an agent's key is an agent's all the same.
+    memory = f"---\nname: output-language\ndescription: Answer in English.\ntype: {kind}\n---\nWhy.\n"
+    write(tmp_path, "memories/feedback-language.md", memory)
+    write(tmp_path, "memories/MEMORY.md", "- [output-language](feedback-language.md)\n")
+    write(tmp_path, "agents/language.md", memory)
+    write(tmp_path, "roles/typed.md", memory.replace("type:", "model: sonnet\ntype:"))
+    write(tmp_path, "roles/other-type.md", memory.replace(f"type: {kind}", "type: agent"))
+    assert sorted(sources(tmp_path)) == ["agents/language.md", "roles/other-type.md", "roles/typed.md"]
+    found = find_agent_files([str(tmp_path)])
+    assert [f.code for f in found.findings] == []
+    assert "document" in skipped(tmp_path)["memories/feedback-language.md"]
+
+
 @pytest.mark.parametrize(
     "keys",
     [

@@ -119,6 +119,10 @@ def test_layouts_lint_without_false_claude_code_errors() -> None:
         ("tools: read_file, run_shell_command, glob", "gemini-cli"),
         ("tools:\n  - read_file\n  - google_web_search\n  - mcp_github_search", "gemini-cli"),
         ('tools: ["read_file", "todo_write"]', "qwen-code"),
+        # Keys only Qwen Code reads (vansy11/universal-qwen-agentic-harness: 27 of its 30 agents,
+        # each with approvalMode and tools Gemini CLI has too, were Gemini CLI's, refused by AC208).
+        ("approvalMode: auto-edit\ntools: [read_file, grep_search]", "qwen-code"),
+        ("executor:\n  kind: acp\n  command: x", "qwen-code"),
         ("tools: [Read, Create, Execute]", "factory"),
         ("tools: Read, Grep, mcp__github__search, Bash(git diff:*)", "claude-code"),
         ("tools: read_file, Teleport", "claude-code"),
@@ -174,6 +178,30 @@ def test_codex_description_from_config_toml(tmp_path: Path) -> None:
     assert (agent.format, agent.description, agent.body, agent.body_line) == (Format.CODEX, "Reviews.", "Review.", 3)
     assert agent.disallowed_tools == ("apply_patch",)
     assert lint_catalog(catalog) == []
+
+
+@pytest.mark.parametrize("listed", ["agents/rev.toml", ".codex/agents/rev.toml", "./agents/rev.toml"])
+@pytest.mark.parametrize("described", [True, False])
+def test_codex_file_without_name_takes_the_key_config_toml_registers_it_by(
+    tmp_path: Path, listed: str, described: bool
+) -> None:
+    # ANcpLua/codex-forge: [agents.reviewer] config_file = ".codex/agents/reviewer.toml", and the
+    # file has no name. Codex names such a role by its key (agent_roles.rs, read_declared_role):
+    # no AC201 "codex ignores this file"; without a description anywhere, AC202 still says so.
+    description = 'description = "Reviews."\n' if described else ""
+    write(
+        tmp_path,
+        ".codex/config.toml",
+        f'[agents]\nmax_threads = 4\n\n[agents.rev]\n{description}config_file = "{listed}"\n',
+    )
+    write(tmp_path, ".codex/agents/rev.toml", 'model = "gpt-5.4"\ndeveloper_instructions = """\nReview.\n"""\n')
+    write(tmp_path, ".codex/agents/loose.toml", 'description = "Loose."\ndeveloper_instructions = "Do."\n')
+    catalog = scan(tmp_path)
+    agent = one(catalog, "rev")
+    assert (agent.description, agent.body) == ("Reviews." if described else "", "Review.")
+    codes = sorted((f.path.rsplit("/", 1)[-1], f.code) for f in lint_catalog(catalog) if f.severity == "error")
+    # A file config.toml does not register needs its own name, as Codex says.
+    assert codes == [("loose.toml", "AC201"), *([] if described else [("rev.toml", "AC202")])]
 
 
 def test_codex_toml_outside_codex_folder_only_with_instructions(tmp_path: Path) -> None:
@@ -327,6 +355,34 @@ def test_a_group_the_tool_does_not_know_costs_every_mode_of_the_file(tmp_path: P
     assert found == [
         (f"{file}#m1", 9, "AC208", f"unknown group 'ask': not a {label} group: {label} loads none of this file's modes")
     ]
+
+
+@pytest.mark.parametrize(
+    "file_name", [".roomodes", "custom_modes.yaml", "cline_custom_modes.json", "Custom_Modes.YAML"]
+)
+def test_roo_codes_global_modes_files_are_read_as_roomodes(tmp_path: Path, file_name: str) -> None:
+    # jtgsystems/Custom-Modes-Roo-Code ships its 186 modes in vs-code/converted_modes/custom_modes.yaml,
+    # the file Roo Code reads its global modes from (GlobalFileNames.customModes), with the modes'
+    # .roo/rules-<slug>/ beside it: none was found. cline_custom_modes.json is its older name.
+    text = (
+        ROOMODES
+        if file_name.endswith(("modes", ".yaml", ".YAML"))
+        else json.dumps(
+            {
+                "customModes": [
+                    {"slug": "reviewer", "name": "R", "roleDefinition": "You review code.", "groups": ["read"]}
+                ]
+            }
+        )
+    )
+    write(tmp_path, f"vs-code/modes/{file_name}", text)
+    write(tmp_path, "vs-code/modes/.roo/rules-reviewer/1_rules.md", "Check the tests.\n")
+    write(tmp_path, "vs-code/modes/other_modes.yaml", text)  # no file Roo Code reads
+    catalog = scan(tmp_path)
+    reviewer = one(catalog, "reviewer")
+    assert (reviewer.format, reviewer.path) == (Format.ROO_CODE, f"vs-code/modes/{file_name}#reviewer")
+    assert reviewer.body.startswith("You review code.") and reviewer.body.endswith("Check the tests.")
+    assert all(a.path.startswith(f"vs-code/modes/{file_name}#") for a in catalog.agents)
 
 
 @pytest.mark.parametrize(
@@ -538,6 +594,17 @@ def test_factory_qwen_cursor_rules(tmp_path: Path) -> None:
     assert found == [("d.md", 2, "AC205"), ("d.md", 4, "AC208"), ("q.md", 4, "AC401")]
     cursor = one(catalog, "c")
     assert (cursor.format, cursor.tools, "edit" in cursor.disallowed_tools) == (Format.CURSOR, None, True)
+
+
+@pytest.mark.parametrize("model", ["qwen3-coder-plus", "openai:kimi-k2.7-code", "qwen/qwen3-coder", "fast", "inherit"])
+def test_qwen_code_reads_its_own_keys_and_any_models(tmp_path: Path, model: str) -> None:
+    # Qwen Code's loader (subagent-manager.ts) reads approvalMode, executor and Claude Code's
+    # keys, and serves any configured model, "authType:" before it or not (modelId.ts): none
+    # of them is an AC403 or AC405 (vansy11's 30 agents each had both).
+    keys = "approvalMode: auto-edit\ndisallowedTools: [run_shell_command]\nmaxTurns: 5\nbackground: false"
+    body = "You answer questions."  # a name of 2 characters at least, a prompt of 10 (SubagentValidator)
+    write(tmp_path, ".qwen/agents/q.md", f"---\nname: qa\ndescription: Q.\nmodel: {model}\n{keys}\n---\n{body}\n")
+    assert lint_catalog(scan(tmp_path)) == []
 
 
 # The real corpus: every agent file of every format loads with the right format.

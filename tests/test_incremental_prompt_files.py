@@ -95,6 +95,15 @@ CASES: dict[str, Case] = {
         {".kiro/agents/k.json": json.dumps(KIRO)},
         lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "file://./prompts/j.md"})),
     ),
+    # A prompt file without frontmatter beside the agent: no AC110 while the agent names it.
+    "Kiro bare prompt file beside it no longer named": (
+        {".kiro/agents/k.json": json.dumps({**KIRO, "prompt": "file://./k.md"}), ".kiro/agents/k.md": "You do k.\n"},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "Inline."})),
+    ),
+    "Kiro bare file beside it named as its prompt": (
+        {".kiro/agents/k.json": json.dumps({**KIRO, "prompt": "Inline."}), ".kiro/agents/k.md": "You do k.\n"},
+        lambda root: write(root, ".kiro/agents/k.json", json.dumps({**KIRO, "prompt": "file://./k.md"})),
+    ),
     # Each agent of a file of several is asked, not only its first.
     "opencode second agent's prompt file renamed": (
         {"opencode.json": TWO, "prompts/reviewer.txt": "You review code.\n", "prompts/other.txt": "Other.\n"},

@@ -230,3 +230,58 @@ def test_a_chat_mode_is_named_by_its_name_key_as_vs_code_names_a_custom_agent(tm
     write(tmp_path, ".github/chatmodes/m.chatmode.md", "---\nname: planner\ndescription: Plans.\n---\nYou plan.\n")
     write(tmp_path, ".github/chatmodes/n.chatmode.md", "---\ndescription: Plans.\n---\nYou plan.\n")
     assert sorted(a.name for a in scan_catalog([str(tmp_path)]).agents) == ["n", "planner"]
+
+
+KIRO_PART = {"name": "k", "description": "Does k.", "tools": ["read"]}
+OPENCODE_PART = {"agent": {"reviewer": {"description": "Reviews."}}}
+# (the agent's file, its settings with the prompt that names the part, the part): each part a
+# Markdown file without frontmatter where agents are, as Kiro's docs and opencode's write them.
+BARE_PARTS = {
+    "Kiro, beside its JSON": (".kiro/agents/k.json", {**KIRO_PART, "prompt": "file://./k.md"}, ".kiro/agents/k.md"),
+    "Kiro, no ./": (".kiro/agents/k.json", {**KIRO_PART, "prompt": "file://k-prompt.md"}, ".kiro/agents/k-prompt.md"),
+    "Kiro, a subfolder": (".kiro/agents/k.json", {**KIRO_PART, "prompt": "file://./p/k.md"}, ".kiro/agents/p/k.md"),
+    "opencode, its agents folder": (
+        "opencode.json",
+        {"agent": {"reviewer": {**OPENCODE_PART["agent"]["reviewer"], "prompt": "{file:./.opencode/agent/r.md}"}}},
+        ".opencode/agent/r.md",
+    ),
+    "opencode, beside Markdown agents": (
+        "opencode.json",
+        {"agent": {"reviewer": {**OPENCODE_PART["agent"]["reviewer"], "prompt": "{file:./agents/r-prompt.md}"}}},
+        "agents/r-prompt.md",
+    ),
+}
+
+
+def test_every_name_of_a_prompt_file_without_frontmatter_is_part_of_its_agent(tmp_path: Path) -> None:
+    # A link beside the prompt file is the same file by another name: read by the agent too.
+    write(tmp_path, ".kiro/agents/k.json", json.dumps({**KIRO_PART, "prompt": "file://./k.md"}))
+    write(tmp_path, ".kiro/agents/k.md", "You do k.\n")
+    (tmp_path / ".kiro/agents/k-link.md").symlink_to("k.md")
+    discovery = find_agent_files([str(tmp_path)])
+    assert discovery.findings == ()
+    reasons = {s.rel_path: s.reason for s in discovery.skipped}
+    assert all(reasons[f".kiro/agents/{n}"].startswith("read as part of ") for n in ("k.md", "k-link.md"))
+
+
+@pytest.mark.parametrize("case", BARE_PARTS.values(), ids=BARE_PARTS.keys())
+@pytest.mark.parametrize("text", ["You do k.\n", ""], ids=["text", "empty"])
+def test_a_prompt_file_without_frontmatter_is_part_of_its_agent_not_an_ignored_file(
+    tmp_path: Path, case: tuple[str, dict[str, object], str], text: str
+) -> None:
+    # jianquan008/chatbot's eight Kiro agents each name "file://./<name>.md" beside them: each
+    # prompt file was an AC110 error ("its tool ignores this file"), and lint failed.
+    owner, settings, part = case
+    write(tmp_path, owner, json.dumps(settings))
+    write(tmp_path, part, text)
+    folder = part.rpartition("/")[0]
+    write(tmp_path, f"{folder}/other.md", AGENT.format(name="other"))  # Markdown agents beside it
+    write(tmp_path, f"{folder}/notes.md", "Notes no agent reads.\n")
+    discovery = find_agent_files([str(tmp_path)])
+    # The file no agent reads is still one its tool ignores; the prompt file is not.
+    assert [(f.path, f.code) for f in discovery.findings] == [(f"{tmp_path}/{folder}/notes.md", "AC110")]
+    reasons = {s.rel_path: s.reason for s in discovery.skipped}
+    assert reasons[part].startswith("read as part of ") and reasons[part].endswith("not as an agent of its own")
+    catalog = scan_catalog([str(tmp_path)], jobs=1)
+    agent = next(a for a in catalog.agents if a.path.startswith(owner))
+    assert agent.body == text.strip()

@@ -52,6 +52,7 @@ _NOT_AGENT_FILES = frozenset(
 # loads them; elsewhere they are documentation. Over a thousand repositories have a
 # .claude/agents/security.md.
 _NOT_AGENT_SUFFIXES = (".prompt.md", ".instructions.md", ".collection.md")
+_NO_FRONTMATTER = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
 
 
 class _AgentFiles(_ManifestReader, _NameRules):
@@ -61,7 +62,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
     seen: set[str]
     passed_over: list[str]
     notes: list[Skipped]
-    plain: dict[str, list[str]]
+    plain: dict[str, list[tuple[str, str]]]
+    bare: list[tuple[str, Skipped, Finding]]
     project_folders: dict[str, set[str]]
 
     def add_file(self, real: str, name: str, rel: str, ctx: _Context, explicit: bool) -> None:
@@ -100,7 +102,7 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if not known and _a_document(head):
             message = (
                 "frontmatter of a document (a name or a description and no other agent key,"
-                " or a steering file's, rule's or workflow's key)"
+                " or a steering file's, rule's, workflow's or memory file's key)"
             )
             self.skipped.append(Skipped(rel, f"{message}, not in an agent folder"))
             self.passed_over.append(real)
@@ -113,9 +115,9 @@ class _AgentFiles(_ManifestReader, _NameRules):
                 self.add_source(real, rel, ctx, fmt, explicit, listed)
                 return
             elif known:
-                self.no_frontmatter(rel, explicit, empty=blank)
+                self.no_frontmatter(rel, real, explicit, empty=blank)
             else:
-                self.plain.setdefault(os.path.dirname(real), []).append(rel)
+                self.plain.setdefault(os.path.dirname(real), []).append((rel, real))
             self.passed_over.append(real)
             return
         self.seen.add(real)
@@ -167,15 +169,14 @@ class _AgentFiles(_ManifestReader, _NameRules):
         if format_reason:
             self.notes.append(Skipped(rel, format_reason))
 
-    def no_frontmatter(self, rel: str, explicit: bool = False, empty: bool = False) -> None:
-        """A Markdown file where agents are, without frontmatter: its tool ignores it."""
-        message = "no frontmatter: its tool ignores this file (an agent file starts with a '---' line)"
-        if empty:
-            message = "file is empty: its tool ignores it"
-        self.skipped.append(Skipped(rel, message))
-        self.findings.append(
-            Finding(self.prefix if explicit else f"{self.prefix}{rel}", 1, 1, "AC110", "error", message)
-        )
+    def no_frontmatter(self, rel: str, real: str, explicit: bool = False, empty: bool = False) -> None:
+        """A Markdown file where agents are, without frontmatter: its tool ignores it (unless an agent
+        reads it as part of it: ``bare``, taken back by ``find_agent_files``)."""
+        message = "file is empty: its tool ignores it" if empty else _NO_FRONTMATTER
+        shown = self.prefix if explicit else f"{self.prefix}{rel}"
+        self.bare.append((real, Skipped(rel, message), Finding(shown, 1, 1, "AC110", "error", message)))
+        self.skipped.append(self.bare[-1][1])
+        self.findings.append(self.bare[-1][2])
 
     def add_config_file(self, real: str, rel: str, posix: str, ctx: _Context, fmt: Format, explicit: bool) -> None:
         """A Codex TOML, a Kiro JSON or a file of modes (.roomodes), when it is one."""

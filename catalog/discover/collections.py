@@ -14,7 +14,7 @@ from catalog.discover.heads import _head
 from catalog.discover.manifests import _Context
 from catalog.model.dialect_of import COLLECTION_AGENT_FOLDERS, LAYOUTS
 from catalog.model.dialects import DIALECTS, MODES_FILES
-from catalog.types import AgentSource
+from catalog.types import AgentSource, Finding, Skipped
 
 # What makes a folder a collection of its own: a repository's files, or a layout that holds agents.
 _REPOSITORY_FILES = re.compile(
@@ -76,6 +76,24 @@ def _names_its_owner(part: AgentSource, owner: AgentSource) -> bool:
     name = found.group(1).decode("utf-8", "replace").strip().strip("\"'") if found else part.path.stem
     # One agent of a file of several (opencode.json#reviewer) is named by its entry.
     return name == (owner.entry if owner.entry is not None else owner.path.stem.rsplit(".", 1)[0])
+
+
+def _bare_parts(
+    bare: Collection[tuple[str, Skipped, Finding]],
+    parts: Mapping[str, AgentSource],
+    skipped: list[Skipped],
+    findings: list[Finding],
+) -> None:
+    """Take back the AC110 of each Markdown file without frontmatter that an agent reads as part
+    of it (``parts``): a prompt file (a Kiro agent's ``file://``, an opencode ``{file:}``) is
+    written so, and is no agent file its tool ignores; jianquan008/chatbot's eight Kiro agents
+    each failed lint for their own prompt file."""
+    for real, skip, finding in bare:
+        if real in parts:
+            skipped.remove(skip)
+            findings.remove(finding)
+            owner = parts[real].display_path
+            skipped.append(Skipped(skip.rel_path, f"read as part of {owner}, not as an agent of its own"))
 
 
 _NAME_LINE = re.compile(rb"^name[ \t]*:[ \t]*([^\r\n#]+)", re.MULTILINE)

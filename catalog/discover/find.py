@@ -17,7 +17,13 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from catalog.discover.agent_files import _AgentFiles
-from catalog.discover.collections import _a_collection, _a_repository, _distinct_collections, _names_its_owner
+from catalog.discover.collections import (
+    _a_collection,
+    _a_repository,
+    _bare_parts,
+    _distinct_collections,
+    _names_its_owner,
+)
 from catalog.discover.heads import _maybe_agent
 from catalog.discover.manifests import _Context, _NameLines, _within
 from catalog.discover.name_rules import _RULE_FILES, _RULES_DIRS
@@ -36,21 +42,7 @@ from catalog.model.dialects import DIALECTS, MODES_FILES
 from catalog.types import AgentSource, Discovery, Finding, Format, Skipped
 
 _SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        "__pycache__",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".cache",
-    }
+    ".git .hg .svn node_modules __pycache__ .venv venv .tox .nox .mypy_cache .pytest_cache .ruff_cache .cache".split()
 )
 _NOT_AGENT_DIRS = frozenset({"docs", "doc", "commands", "skills", "prompts", "instructions", "rules"})
 _HIDDEN_AGENT_DIRS = TOOL_FOLDERS | {".claude-plugin"}
@@ -102,6 +94,7 @@ def find_agent_files(paths: Sequence[str], exclude: Iterable[Path] = ()) -> Disc
         walker.sources.remove(source)
         owner = parts[str(source.path)].display_path
         walker.skipped.append(Skipped(source.rel_path, f"read as part of {owner}, not as an agent of its own"))
+    _bare_parts(walker.bare, parts, walker.skipped, walker.findings)
     walker.sources[:] = _distinct_collections(walker.sources, walker.project_folders)
     # An owner reads its part whatever the budget: it is its text, on no page of its own.
     own = {(parts[str(s.path)].display_path, str(s.path)) for s in owned}
@@ -143,7 +136,8 @@ class _Walker(_AgentFiles):
         self.listings: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.passed_over: list[str] = []
         self.notes: list[Skipped] = []
-        self.plain: dict[str, list[str]] = {}  # folder -> Markdown files without frontmatter in it
+        self.plain: dict[str, list[tuple[str, str]]] = {}  # folder -> its Markdown without frontmatter
+        self.bare: list[tuple[str, Skipped, Finding]] = []  # each AC110 by real path (no_frontmatter)
         self.rule_folders: dict[tuple[str, str, Format], tuple[str, ...]] = {}
         self.repositories_below = True  # whether the scanned folder's own folders may be repositories
         # A collection named by a folder -> the folders that name one so (as display paths show
@@ -279,9 +273,9 @@ class _Walker(_AgentFiles):
         beside_agents = any(
             os.path.dirname(str(s.path)) == real and s.path.name.lower().endswith(".md") for s in self.sources[before:]
         )
-        for child_rel in self.plain.pop(real):
+        for child_rel, child_real in self.plain.pop(real):
             if beside_agents:
-                self.no_frontmatter(child_rel)
+                self.no_frontmatter(child_rel, child_real)
             else:
                 self.skipped.append(Skipped(child_rel, "no frontmatter, and not in an agent folder"))
 

@@ -50,6 +50,8 @@ def _head(path: str, size: int = 4096) -> bytes | None:
 _KEY = re.compile(rb"^([A-Za-z_$][\w.$-]*)[ \t]*:", re.MULTILINE)
 
 
+# The type of a Claude Code memory file (its memory/ folder's, "type: user | feedback | project | reference").
+_MEMORY_TYPE = re.compile(rb"^type[ \t]*:[ \t]*[\"']?(?:user|feedback|project|reference)[\"']?[ \t]*\r?$", re.MULTILINE)
 _TOOLS_LINE = re.compile(rb"^tools[ \t]*:[ \t]*([^\r\n]*)\r?$", re.MULTILINE)
 _LIST_ITEM = re.compile(rb"[ \t]+-[ \t]+([^\r\n]*?)[ \t]*\r?$")
 
@@ -92,6 +94,12 @@ def _a_document(head: bytes | None, unclosed: bool = False, *, in_agent_folder: 
     keys = _frontmatter_keys(head)
     if not keys:
         return False
+    # Claude Code's memory files: a name and a description, and their type (no other agent key).
+    end = _FRONTMATTER_END.search(head, start.end())
+    if _MEMORY_TYPE.search(head, start.end(), end.start() if end else len(head)) and not (
+        (AGENT_KEYS - DESCRIPTION_KEYS).intersection(keys)
+    ):
+        return True
     # A name and a description, or either with another key only agents have (tools, a model).
     named = (in_agent_folder or NAME_KEYS.intersection(keys)) and DESCRIPTION_KEYS.intersection(keys)
     agent = named or (IDENTITY_KEYS.intersection(keys) and (AGENT_KEYS - DESCRIPTION_KEYS).intersection(keys))

@@ -146,7 +146,7 @@ _TELLING_KEYS: tuple[tuple[Format, frozenset[str]], ...] = (
     (Format.OPENCODE, words("mode permission temperature top_p steps maxSteps disable tools{}")),
     (Format.GEMINI_CLI, words("kind max_turns timeout_mins display_name")),
     (Format.CURSOR, words("readonly is_background")),
-    (Format.QWEN_CODE, words("modelConfig runConfig")),
+    (Format.QWEN_CODE, words("modelConfig runConfig approvalMode executor")),
     (Format.FACTORY, words("reasoningEffort")),
 )
 

@@ -252,7 +252,8 @@ KIRO = _dialect(
 # skipped. Any model id goes (parseSubagentModelSelection), so models are not checked.
 QWEN_CODE = _dialect(
     Format.QWEN_CODE,
-    "name description tools disallowedTools model modelConfig runConfig color approvalMode background",
+    "name description tools disallowedTools model modelConfig runConfig color approvalMode background "
+    "permissionMode maxTurns mcpServers hooks executor",
     ".qwen/agents/",
     False,
     ".md",
@@ -309,7 +310,11 @@ DIALECTS = {
 
 
 # The files of a tool's modes (.roomodes): one agent each mode, by file name.
-MODES_FILES = {d.install_dir: d.format for d in DIALECTS.values() if d.syntax == "roomodes"}
+# Roo Code's global custom_modes.yaml too (GlobalFileNames.customModes; cline_custom_modes.json
+# before it), which collections ship to be copied there.
+MODES_FILES = {d.install_dir: d.format for d in DIALECTS.values() if d.syntax == "roomodes"} | dict.fromkeys(
+    ("custom_modes.yaml", "cline_custom_modes.json"), Format.ROO_CODE
+)
 
 
 def config_dialect(file_name: str) -> Dialect | None:

@@ -61,15 +61,19 @@ def _read_codex(text: str, source: AgentSource, dialect: Dialect) -> RawDocument
         return _unparsed(source, "TOML", exc)
     lines = toml_key_lines(text)
     findings: list[Finding] = []
-    if "description" not in data:
-        # The description may be in .codex/config.toml, where [agents."name"] registers the file.
-        described = _codex_registration(source, str(data.get("name") or ""), findings)
-        if described is not None:
+    if "description" not in data or not data.get("name"):
+        # .codex/config.toml's [agents."name"] may describe it, and name it (by its config_file).
+        key, described = _codex_registration(source, str(data.get("name") or ""), findings)
+        if "description" not in data and described is not None:
             data["description"] = described
+        if not data.get("name") and key is not None:
+            data["name"], lines = key, {**lines, "name": 1}  # the file's start: no line of its own
     return _document(data, lines, dialect, findings)
 
 
-def _codex_registration(source: AgentSource, name: str, findings: list[Finding]) -> str | None:
+def _codex_registration(source: AgentSource, name: str, findings: list[Finding]) -> tuple[str | None, str | None]:
+    """The key of the config.toml entry whose config_file names this file, and the description
+    of that entry (else of the entry of the file's ``name``)."""
     import tomllib
 
     for companion in source.companions:
@@ -83,16 +87,15 @@ def _codex_registration(source: AgentSource, name: str, findings: list[Finding])
             findings.append(_problem(source, "AC119", 1, f"config.toml not read: {exc}", "warning"))
             continue
         agents = config.get("agents")
-        if not isinstance(agents, dict):
-            continue
-        file_name = source.path.name
-        for key, entry in agents.items():
-            if not isinstance(entry, dict) or not isinstance(entry.get("description"), str):
+        for key, entry in (agents if isinstance(agents, dict) else {}).items():
+            if not isinstance(entry, dict):
                 continue
             listed = entry.get("config_file")
-            if key == name or (isinstance(listed, str) and listed.replace("\\", "/").rsplit("/", 1)[-1] == file_name):
-                return str(entry["description"])
-    return None
+            named = isinstance(listed, str) and listed.replace("\\", "/").rsplit("/", 1)[-1] == source.path.name
+            description = entry.get("description")
+            if named or (key == name and isinstance(description, str)):
+                return (key if named else None), (description if isinstance(description, str) else None)
+    return None, None
 
 
 def _read_kiro(text: str, source: AgentSource, dialect: Dialect) -> RawDocument:
