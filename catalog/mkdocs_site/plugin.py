@@ -26,6 +26,7 @@ from urllib.parse import quote
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files, InclusionLevel, file_sort_key
 from mkdocs.structure.pages import Page
@@ -39,6 +40,7 @@ from catalog.layout import (
     is_agent_page,
     quiet_sections,
 )
+from catalog.mkdocs_site import neighbours
 from catalog.mkdocs_site.ahead import RenderAhead
 from catalog.mkdocs_site.build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
 from catalog.mkdocs_site.html import Headings, Prepared, SearchSection, finish, headings_of, prepare, prepared
@@ -101,6 +103,9 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._sources = [(base / source).resolve() for source in self.config.sources]
         self._headings = headings_of(config.markdown_extensions, config.mdx_configs)
         add_assets(config, self._prefix())
+        refused = neighbours.refusal(config) if self.config.sources else None
+        if refused:
+            raise PluginError(refused)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -183,6 +188,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                 else:
                     to_prepare.append((uri, text))
         self._prepare(to_prepare)
+        neighbours.add_nav_files(files, config, prefix, pages)
         if self._live.dirty:
             self._live.remove_gone(files, config)
         # In the order MkDocs reads a docs folder in: it writes the pages and the search index
@@ -296,6 +302,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     @event_priority(50)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         self._ahead.restore(page)
+        if page.file.src_uri in self.generated:
+            neighbours.drop_dates_of_no_commit(page.meta)
         source = self._edit_paths.get(page.file.src_uri)
         if source is not None:
             # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
