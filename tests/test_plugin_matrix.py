@@ -364,6 +364,23 @@ def test_a_refused_build_says_why_and_what_to_do(catalog: Catalog, tmp_path: Pat
     assert result.returncode == 0, result.stderr.decode()
     for language in ("", "fr/"):
         assert (project / "site" / language / "catalog" / "agents" / "postgres-tuner.html").is_file()
+        links = nav_links(project / "site" / language / "guide.html")
+        assert "catalog/index.html" in links and not [a for a in links if "/agents/" in a], links
+
+
+def test_pages_generated_into_the_docs_folder_stay_out_of_the_navigation(catalog: Catalog, tmp_path: Path) -> None:
+    """`agent-catalog build` with a user's mkdocs.yml that has no nav and does not list the
+    plugin writes the pages into the docs folder; MkDocs would list every agent in the sidebar."""
+    make_project(tmp_path, ["search"], lambda project: None)
+    (tmp_path / "docs" / "index.md").unlink()  # the catalog's overview is the home page
+    result = run_cli(["build", str(catalog.root)], tmp_path, timeout=300, env=ENV)
+    assert result.returncode in (0, 1), text_of(result)
+    for page in ("index.html", "guide.html", "agents/postgres-tuner.html"):
+        links = [
+            posixpath.normpath(posixpath.join(posixpath.dirname(page), a)) for a in nav_links(tmp_path / "site" / page)
+        ]
+        assert {"rules.html", "categories/index.html", "guide.html"} <= set(links), (page, links)
+        assert not [a for a in links if a.startswith("agents/") and "#" not in a], (page, links)
 
 
 def test_dates_of_no_commit_go_the_others_stay() -> None:

@@ -8,6 +8,9 @@ pages that a plugin adds in memory (``File.generated``), and no docs folder hold
   site when nothing names the navigation, from every file there, whatever MkDocs' inclusion
   says: every agent page in the sidebar of every page. Given a navigation file of the
   catalog's own, it lists the pages that MkDocs' navigation would.
+- MkDocs makes the navigation, when mkdocs.yml has none, of every page in the docs folder:
+  of the pages ``generate`` wrote there too, every agent's. They are kept out of it, as the
+  pages the plugin adds in memory are.
 - mkdocs-git-revision-date-localized dates a page that git has no history of with the time
   of the build: each build wrote other agent pages. A date of no commit is not kept.
 """
@@ -19,6 +22,7 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+_IN_NAV = (InclusionLevel.INCLUDED, InclusionLevel.UNDEFINED)  # (not the user's not_in_nav, drafts, exclusions)
 # The catalog's pages in the sidebar, with their titles (as in the built-in mkdocs.yml).
 NAV_TITLES = {
     "index.md": "Overview",
@@ -59,6 +63,21 @@ def add_nav_files(files: Files, config: Any, prefix: str, pages: Collection[str]
     for uri in sorted({f"{prefix}{p.config.nav_file}" for p in _plugins(config, "mkdocs_literate_nav")}):
         if listed and files.get_file_from_path(uri) is None:
             files.append(File.generated(config, uri, content=listed, inclusion=InclusionLevel.EXCLUDED))
+
+
+def keep_out_of_nav(files: Files, config: Any, prefix: str) -> None:
+    """Pages ``generate`` wrote into the docs folder (its manifest there lists them) stay out of
+    the navigation MkDocs makes, but the catalog's sidebar pages: as the pages the plugin adds
+    in memory do. Every agent page in the sidebar is on every page of the site."""
+    from pathlib import Path
+
+    from catalog.layout import SIDEBAR_PAGES
+    from catalog.output.manifest import read_manifest
+
+    for rel in sorted(read_manifest(Path(config.docs_dir) / prefix).files):
+        page = files.get_file_from_path(f"{prefix}{rel}") if rel.endswith(".md") else None
+        if page is not None and rel not in SIDEBAR_PAGES and page.inclusion in _IN_NAV:
+            page.inclusion = InclusionLevel.NOT_IN_NAV
 
 
 def drop_dates_of_no_commit(meta: MutableMapping[str, Any]) -> None:

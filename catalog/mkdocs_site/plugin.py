@@ -86,8 +86,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._ahead = RenderAhead()
         self._frozen = ExitStack()  # the heap held out of the collector's reach (see on_files)
 
-    # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
-    # such plugins), and with it what the last build read and rendered.
+    # Keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches such plugins).
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._live = Live(serving=command == "serve", dirty=dirty)
 
@@ -116,6 +115,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             live.start_build(files, config, self._template_dirs(config))
         if self.config.sources or self.scanned is not None:
             files = self._add_pages(files, config)
+        else:  # the pages are in the docs folder (``generate``'s): finished here
+            neighbours.keep_out_of_nav(files, config, self._prefix())
         self._pages = sum(1 for file in files if file.is_documentation_page())
         if self.progress is not None:
             self._ticks["content"] = self.progress("Converting pages", self._pages)
