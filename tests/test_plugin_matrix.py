@@ -403,3 +403,22 @@ def test_dates_of_no_commit_go_the_others_stay() -> None:
         "git_site_revision_date_localized_hash": "abc123",
         "git_site_revision_date_localized_raw_date": "January 31, 2024",
     }
+
+
+@pytest.mark.parametrize("baselevel", [2, 3])
+def test_the_search_finds_agents_whatever_the_toc_baselevel(baselevel: int, catalog: Catalog, tmp_path: Path) -> None:
+    """The toc extension's ``baselevel`` moves every heading down: a page converted by Markdown
+    (MkDocs does, for a toc setting ``finish`` does not reproduce) has its sections there, and
+    what the search leaves out (the prompt's section titles, the install commands) is found
+    there, not the agent's description a level above."""
+    make_project(tmp_path, listing(Neighbour("mkdocs", "mkdocs", ()), "after", catalog), lambda project: None)
+    with (tmp_path / "mkdocs.yml").open("a", encoding="utf-8") as mkdocs_yml:
+        mkdocs_yml.write(f"markdown_extensions:\n  - toc: {{permalink: true, baselevel: {baselevel}}}\n")
+    result = mkdocs_build(tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    entries = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    tuner = {
+        e["location"].partition("#")[2]: e["text"] for e in entries if "agents/postgres-tuner.html" in e["location"]
+    }
+    assert "grounded in query plans" in tuner.get("when-to-use", ""), tuner
+    assert "core-expertise" not in tuner and "install" not in tuner, sorted(tuner)

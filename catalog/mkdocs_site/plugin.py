@@ -39,6 +39,7 @@ from catalog.layout import (
     edit_base,
     is_agent_page,
     quiet_sections,
+    toc_baselevel,
 )
 from catalog.mkdocs_site import neighbours
 from catalog.mkdocs_site.ahead import RenderAhead
@@ -101,6 +102,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         base = Path(config.config_file_path or ".").resolve().parent
         self._sources = [(base / source).resolve() for source in self.config.sources]
         self._headings = headings_of(config.markdown_extensions, config.mdx_configs)
+        self._baselevel = toc_baselevel(config.mdx_configs)
         add_assets(config, self._prefix())
         refused = neighbours.refusal(config) if self.config.sources else None
         if refused:
@@ -133,6 +135,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def _add_pages(self, files: Files, config: MkDocsConfig) -> Files:
         from catalog.pipeline import scan_catalog
         from catalog.render.pages import render_catalog
+        from catalog.terminal import safe_text
 
         missing = [str(s) for s in self._sources if not s.exists()]
         for source in missing:
@@ -145,7 +148,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()], loaded=loaded)
             for finding in catalog.findings:
                 report = log.warning if finding.severity in ("error", "warning") else log.info
-                report("agent-catalog: %s", _one_line(finding.format()), extra={"finding": True})
+                report("agent-catalog: %s", safe_text(finding.format()), extra={"finding": True})
         self.catalog = catalog
         base = Path(config.config_file_path or ".").resolve().parent
         docs_rel = os.path.relpath(docs_dir, base)
@@ -275,7 +278,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             page.present_anchor_ids = set(finished.anchors)
             return finished.html
         html = restore_blocks(self._blocks, page, html)
-        return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
+        return quiet_sections(html, self._baselevel) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
     # Last: every other plugin's filters and globals are in the environment the workers inherit.
     @event_priority(-100)
@@ -391,9 +394,3 @@ def _render_finished(page: Page, config: MkDocsConfig, files: Files) -> None:
     page.present_anchor_ids = set()
     if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = {}
-
-
-def _one_line(text: str) -> str:
-    from catalog.terminal import safe_text
-
-    return safe_text(text)
