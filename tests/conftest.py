@@ -47,6 +47,7 @@ _BUILDS_SITES = frozenset(
         "test_markdown_matrix",
         "test_newcomer",
         "test_page_not_built",
+        "test_plugin_matrix",
         "test_plugin_offline",
         "test_precommit",
         "test_site_build",

@@ -111,6 +111,20 @@ def test_plugin_adds_the_catalog_beside_hand_written_pages(handbook: Path) -> No
     assert "WARNING -  agent-catalog: " in strict.stderr and "AC117" in strict.stderr
 
 
+def test_build_says_why_a_plugin_stopped_mkdocs(handbook: Path) -> None:
+    """MkDocs logs a plugin's error and raises "Aborted with a BuildError!": `agent-catalog
+    build` says the plugin's reason, not only that."""
+    hook = "def on_files(files, config):\n    raise PluginError('HOOK-SAYS-WHY')\n"
+    (handbook / "hook.py").write_text(f"from mkdocs.exceptions import PluginError\n\n\n{hook}", encoding="utf-8")
+    with (handbook / "mkdocs.yml").open("a", encoding="utf-8") as mkdocs_yml:
+        mkdocs_yml.write("hooks: [hook.py]\n")
+    result = subprocess.run(
+        [sys.executable, "-P", "-m", "catalog", "build", "agents"], cwd=handbook, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "HOOK-SAYS-WHY" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -215,6 +215,7 @@ def prepare_mkdocs(
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
     from mkdocs.plugins import get_plugins
 
     failed: dict[str, str] = {}  # agent pages MkDocs failed on -> the error
@@ -239,17 +240,17 @@ def prepare_mkdocs(
         while True:
             config, plugin = configs.pop() if configs else configure()
             warnings: list[str] = []
-            failing: list[str] = []
+            errors: list[str] = []  # what MkDocs logged as errors (an error it raises says less)
 
             def heard_warning(record: logging.LogRecord, into: list[str] = warnings) -> None:
                 into.extend(filter(None, [_warning_text(record)]))
 
-            def heard_failure(record: logging.LogRecord, into: list[str] = failing) -> None:
-                into.extend(filter(None, [_failed_page(record)]))
+            def heard_error(record: logging.LogRecord, into: list[str] = errors) -> None:
+                into.append(record.getMessage())
 
             with (
                 _listening("mkdocs", logging.WARNING, heard_warning),
-                _listening("mkdocs.commands.build", logging.ERROR, heard_failure),
+                _listening("mkdocs.commands.build", logging.ERROR, heard_error),
             ):
                 # As `mkdocs build` does: plugins that keep state between builds (MkDocs keeps
                 # their instances for the process) start afresh.
@@ -257,9 +258,13 @@ def prepare_mkdocs(
                 try:
                     build(config)
                 except Exception as error:
-                    page = failing[-1] if failing else ""
+                    page = next(filter(None, map(_failed_page, reversed(errors))), "")
                     ours_to_replace = page in plugin.generated and page not in failed and _is_agent_uri(page)
                     if not ours_to_replace or len(failed) >= MAX_NOT_BUILT:
+                        # MkDocs logs why a plugin stopped the build and raises "Aborted with a
+                        # BuildError!": the reason goes with the error, for whoever reports it.
+                        if isinstance(error, Abort) and errors:
+                            raise Abort(f"{error} {' '.join(errors)}") from error
                         raise
                     failed[page] = " ".join(f"{type(error).__name__}: {error}".split())[:300]
                     continue
@@ -354,9 +359,9 @@ def _warning_text(record: logging.LogRecord) -> str | None:
 _FAILED_PAGE = re.compile(r"Error (?:reading|building) page '(.+?)':")
 
 
-def _failed_page(record: logging.LogRecord) -> str | None:
+def _failed_page(message: str) -> str | None:
     """The page MkDocs reports it failed on (``Error reading page 'x'``), if this says so."""
-    match = _FAILED_PAGE.match(record.getMessage())
+    match = _FAILED_PAGE.match(message)
     return match.group(1) if match else None
 
 

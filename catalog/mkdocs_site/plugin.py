@@ -26,6 +26,7 @@ from urllib.parse import quote
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files, InclusionLevel, file_sort_key
 from mkdocs.structure.pages import Page
@@ -38,7 +39,9 @@ from catalog.layout import (
     edit_base,
     is_agent_page,
     quiet_sections,
+    toc_baselevel,
 )
+from catalog.mkdocs_site import neighbours
 from catalog.mkdocs_site.ahead import RenderAhead
 from catalog.mkdocs_site.build import NOT_BUILT_PAGE, PLUGIN_LOGGER, Progress, add_assets, restore_blocks
 from catalog.mkdocs_site.html import Headings, Prepared, SearchSection, finish, headings_of, prepare, prepared
@@ -84,8 +87,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         self._ahead = RenderAhead()
         self._frozen = ExitStack()  # the heap held out of the collector's reach (see on_files)
 
-    # Defining it keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches
-    # such plugins), and with it what the last build read and rendered.
+    # Keeps this instance across the builds of one ``mkdocs serve`` (MkDocs caches such plugins).
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._live = Live(serving=command == "serve", dirty=dirty)
 
@@ -100,7 +102,11 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
         base = Path(config.config_file_path or ".").resolve().parent
         self._sources = [(base / source).resolve() for source in self.config.sources]
         self._headings = headings_of(config.markdown_extensions, config.mdx_configs)
+        self._baselevel = toc_baselevel(config.mdx_configs)
         add_assets(config, self._prefix())
+        refused = neighbours.refusal(config) if self.config.sources else None
+        if refused:
+            raise PluginError(refused)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -111,6 +117,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             live.start_build(files, config, self._template_dirs(config))
         if self.config.sources or self.scanned is not None:
             files = self._add_pages(files, config)
+        else:  # the pages are in the docs folder (``generate``'s): finished here
+            neighbours.keep_out_of_nav(files, config, self._prefix())
         self._pages = sum(1 for file in files if file.is_documentation_page())
         if self.progress is not None:
             self._ticks["content"] = self.progress("Converting pages", self._pages)
@@ -127,6 +135,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     def _add_pages(self, files: Files, config: MkDocsConfig) -> Files:
         from catalog.pipeline import scan_catalog
         from catalog.render.pages import render_catalog
+        from catalog.terminal import safe_text
 
         missing = [str(s) for s in self._sources if not s.exists()]
         for source in missing:
@@ -139,7 +148,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             catalog = scan_catalog(sources, exclude=[docs_dir, Path(config.site_dir).resolve()], loaded=loaded)
             for finding in catalog.findings:
                 report = log.warning if finding.severity in ("error", "warning") else log.info
-                report("agent-catalog: %s", _one_line(finding.format()), extra={"finding": True})
+                report("agent-catalog: %s", safe_text(finding.format()), extra={"finding": True})
         self.catalog = catalog
         base = Path(config.config_file_path or ".").resolve().parent
         docs_rel = os.path.relpath(docs_dir, base)
@@ -183,6 +192,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
                 else:
                     to_prepare.append((uri, text))
         self._prepare(to_prepare)
+        neighbours.add_nav_files(files, config, prefix, pages)
         if self._live.dirty:
             self._live.remove_gone(files, config)
         # In the order MkDocs reads a docs folder in: it writes the pages and the search index
@@ -268,7 +278,7 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
             page.present_anchor_ids = set(finished.anchors)
             return finished.html
         html = restore_blocks(self._blocks, page, html)
-        return quiet_sections(html) if is_agent_page(page.file.src_uri, self._prefix()) else html
+        return quiet_sections(html, self._baselevel) if is_agent_page(page.file.src_uri, self._prefix()) else html
 
     # Last: every other plugin's filters and globals are in the environment the workers inherit.
     @event_priority(-100)
@@ -296,6 +306,8 @@ class AgentCatalogPlugin(BasePlugin[AgentCatalogConfig]):  # type: ignore[no-unt
     @event_priority(50)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         self._ahead.restore(page)
+        if page.file.src_uri in self.generated:
+            neighbours.drop_dates_of_no_commit(page.meta)
         source = self._edit_paths.get(page.file.src_uri)
         if source is not None:
             # Themes print edit_url into an attribute unescaped: a file named `"><img ...>.md`
@@ -382,9 +394,3 @@ def _render_finished(page: Page, config: MkDocsConfig, files: Files) -> None:
     page.present_anchor_ids = set()
     if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
         page.links_to_anchors = {}
-
-
-def _one_line(text: str) -> str:
-    from catalog.terminal import safe_text
-
-    return safe_text(text)
