@@ -140,6 +140,23 @@ def test_a_tool_folder_without_its_dot_above_the_scanned_folder_says_nothing(
     assert inside.format.value == fmt
 
 
+# A file named on the command line (as the pre-commit hook and `scan x.md` name them): the folders
+# of the path as given are the user's, as a scanned folder's are; those above it say nothing.
+@pytest.mark.parametrize(("folder", "child", "fmt"), UNDOTTED)
+def test_a_file_named_with_its_tool_folder_without_its_dot_is_that_tools(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str, child: str, fmt: str
+) -> None:
+    write(tmp_path, f"{folder}/{child}/a.md", AGENT.format(name="a"))
+    monkeypatch.chdir(tmp_path)
+    [named] = scan_catalog([f"{folder}/{child}/a.md"]).agents
+    assert named.format.value == fmt
+    [walked] = scan_catalog(["."]).agents
+    assert walked.format.value == fmt
+    monkeypatch.chdir(tmp_path / folder / child)
+    [alone] = scan_catalog(["a.md"]).agents
+    assert alone.format.value == (AGENT_FOLDERS[child].value if child in AGENT_FOLDERS else "claude-code")
+
+
 @pytest.mark.parametrize("folder", sorted(AGENT_FOLDERS))
 def test_a_folder_only_one_tool_names_counts_from_the_scanned_folder_down(tmp_path: Path, folder: str) -> None:
     write(tmp_path, f"{folder}/repo/a.md", AGENT.format(name="a"))

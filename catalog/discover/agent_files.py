@@ -79,7 +79,8 @@ class _AgentFiles(_ManifestReader, _NameRules):
             self.skipped.append(Skipped(rel, "same file as one already found (symlink)"))
             return
         posix = real if os.sep == "/" else Path(real).as_posix()
-        fmt, certain = format_and_certainty(posix, rel)
+        # A file named on the command line: the folders of the path as given are the user's.
+        fmt, certain = format_and_certainty(posix, self.prefix if explicit else rel)
         if not lowered.endswith(".md"):
             self.add_config_file(real, rel, posix, ctx, fmt, explicit)
             return
