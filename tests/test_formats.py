@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog.cli.main import main
 from catalog.discover.find import find_agent_files
 from catalog.layout import RenderOptions
 from catalog.lint.check import lint_catalog
+from catalog.lint.values import _of_kind
 from catalog.model.dialect_of import LAYOUTS as TOOL_LAYOUTS
 from catalog.model.dialects import DIALECTS
 from catalog.pipeline import generate_docs, scan_catalog
@@ -1005,6 +1008,10 @@ def test_opencode_values_of_a_file_read_leniently_are_no_refusal(tmp_path: Path)
         ("steps", "2.0", False),
         ("steps", "2.5", True),
         ("steps", "-3", True),
+        # Past a float's range JSON and YAML loaders give Infinity, no number opencode takes;
+        # ours keeps the int, which no float holds (OverflowError was a traceback).
+        ("steps", "9" * 400, True),
+        ("temperature", "-" + "9" * 400, True),
         ("maxSteps", "many", True),
         ("hidden", "false", False),
         ("hidden", "1", True),
@@ -1026,6 +1033,19 @@ def test_opencode_refuses_a_value_of_another_kind(tmp_path: Path, field: str, va
     write(tmp_path, ".opencode/agents/x.md", f"---\ndescription: Helps.\n{field}: {value}\n---\nBody.\n")
     found = [(f.code, f.line) for f in lint_catalog(scan(tmp_path))]
     assert found == ([("AC208", 3)] if refused else []), found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(sorted({kind for d in DIALECTS.values() for _, kind in d.value_kinds})),
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.integers(min_value=10**309) | st.floats() | st.text(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=8,
+    ),
+)
+def test_a_value_of_any_kind_is_judged_not_a_traceback(kind: str, value: object) -> None:
+    assert _of_kind(value, kind) in (True, False)
 
 
 # opencode names an agent as ConfigAgent.load does (packages/opencode/src/config/agent.ts):

@@ -54,9 +54,17 @@ def _of_kind(value: object, kind: str) -> bool:
         value = _read_as(value.strip(), kind)
     if kind == "boolean":
         return isinstance(value, bool)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
         return False
     return kind == "number" or (value > 0 and float(value).is_integer())
+
+
+def _finite(value: float) -> bool:
+    """Whether a number is one a float holds: an int past its range (a loader's Infinity) is not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _read_as(text: str, kind: str) -> object:
