@@ -1071,6 +1071,24 @@ def test_opencode_names_an_agent_by_its_name_else_its_path(
     assert (agent.format, agent.name) == (Format.OPENCODE, name)
 
 
+# The name is opencode's wherever the scan starts: in the agents folder, in a subfolder of it,
+# or at the file itself (the pre-commit hook names files), not "planner" there and
+# "team/planner" from the project.
+@pytest.mark.parametrize("start", [".", ".opencode", ".opencode/agent", ".opencode/agent/team", "FILE"])
+@pytest.mark.parametrize("tool", [".opencode", ".kilo"])
+def test_an_opencode_agent_has_its_name_wherever_the_scan_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str, tool: str
+) -> None:
+    write(tmp_path, f"{tool}/agent/team/planner.md", "---\ndescription: Plans.\n---\nYou plan.\n")
+    monkeypatch.chdir(tmp_path)
+    given = f"{tool}/agent/team/planner.md" if start == "FILE" else start.replace(".opencode", tool)
+    [agent] = scan_catalog([given]).agents
+    assert agent.name == "team/planner"
+    monkeypatch.chdir(tmp_path / tool / "agent")
+    [agent] = scan_catalog(["."]).agents
+    assert agent.name == "team/planner"
+
+
 def test_two_opencode_agents_of_one_name_are_one_agent_to_opencode(tmp_path: Path) -> None:
     """result[config.name] = ...: the later file of a name replaces the earlier, as
     darrenhinde's core/opencoder.md and eval-runner.md (both name: OpenCoder) do."""

@@ -32,8 +32,10 @@ def build_agent(source: AgentSource, raw: RawDocument, *, sections: bool = True)
     meta = raw.metadata
     text_of = _text_reader(meta, raw.scalar_source)
     file_name = name_from_file_name(PurePosixPath(source.rel_path).name, dialect)
-    if dialect.nested_names:
-        file_name = name_below_agents_folder(source.rel_path, source.format) or file_name
+    if dialect.nested_names:  # its path in the scanned folder, else (a scan started below it) its real path
+        below = name_below_agents_folder(source.rel_path, source.format)
+        below = below or name_below_agents_folder(source.path.as_posix(), source.format)
+        file_name = below or file_name
     keyed = dialect.name_from_file or (dialect.nested_names and source.entry is not None)
     if source.entry is not None and keyed:
         file_name = source.entry  # one agent of a file of several (opencode.json): its key names it
