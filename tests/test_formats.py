@@ -1135,6 +1135,16 @@ def test_what_qwen_code_refuses(tmp_path: Path, name: str, more: str, body: str,
     assert [(f.line, f.code) for f in lint_catalog(scan(tmp_path))] == found
 
 
+# Frontmatter with no key at all, in every tool's agents folder: findings, never a traceback
+# (AC206 took a prompt key of Qwen Code and Factory, whose prompt is the body: IndexError).
+@pytest.mark.parametrize("text", ["---\n---\nYou help with things.\n", "---\n---\n", "---\n# a comment\n---\nHi\n"])
+@pytest.mark.parametrize("folder", sorted({f"{folder}/{children[0]}" for folder, children, _ in TOOL_LAYOUTS}))
+def test_frontmatter_without_keys_is_linted_in_every_agents_folder(tmp_path: Path, folder: str, text: str) -> None:
+    write(tmp_path, f"{folder}/x.md", text)
+    findings = lint_catalog(scan(tmp_path))
+    assert all(f.path.endswith("x.md") for f in findings), findings
+
+
 # opencode loads frontmatter strict YAML refuses when its fallbackSanitization mends it
 # (packages/opencode/src/config/markdown.ts): an unindented "key: value" with a ':' in its
 # unquoted value becomes a block scalar. AC115 on such a file is a note, as on Claude Code's;

@@ -116,8 +116,8 @@ def _name_problem(agent: Agent) -> str | None:
 )
 def missing_prompt(agent: Agent, settings: LintSettings) -> Iterator[Hit]:
     dialect = DIALECTS[agent.format]
-    if dialect.prompt_required and not dialect.prompt_keys and agent.key_lines:  # the body is the prompt
-        if len(agent.body.strip()) < dialect.prompt_min_chars:
+    if dialect.prompt_required and not dialect.prompt_keys:  # the body is the prompt
+        if agent.key_lines and len(agent.body.strip()) < dialect.prompt_min_chars:
             short = f"under {dialect.prompt_min_chars} characters" if agent.body.strip() else "empty"
             yield _start(agent), 1, f"the system prompt (the body) is {short}: {dialect.label} refuses this file"
         return
