@@ -169,7 +169,14 @@ def test_a_folder_only_one_tool_names_counts_from_the_scanned_folder_down(tmp_pa
 # {agent,agents}/**/*.md of .kilo/ and .kilocode/ and from the "agent" map of kilo.json(c).
 @pytest.mark.parametrize(
     "rel",
-    [".kilo/agents/a.md", ".kilo/agent/a.md", ".kilocode/agents/a.md", ".kilocode/agent/team/a.md"],
+    [
+        ".kilo/agents/a.md",
+        ".kilo/agent/a.md",
+        ".kilocode/agents/a.md",
+        ".kilocode/agent/team/a.md",
+        ".kilo/mode/a.md",  # ConfigAgent.loadMode in Kilo's fork too: {mode,modes}/*.md, read flat
+        ".kilocode/modes/a.md",
+    ],
 )
 def test_kilo_codes_agent_folders(tmp_path: Path, rel: str) -> None:
     write(tmp_path, rel, "---\ndescription: Does a.\nmode: subagent\npermission:\n  edit: deny\n---\nYou do a.\n")
@@ -302,3 +309,10 @@ def test_a_prompt_file_without_frontmatter_is_part_of_its_agent_not_an_ignored_f
     catalog = scan_catalog([str(tmp_path)], jobs=1)
     agent = next(a for a in catalog.agents if a.path.startswith(owner))
     assert agent.body == text.strip()
+
+
+def test_a_kilo_code_mode_in_a_subfolder_is_one_kilo_code_never_loads(tmp_path: Path) -> None:
+    write(tmp_path, ".kilo/mode/team/a.md", "---\ndescription: Does a.\nmode: primary\n---\nYou do a.\n")
+    catalog = scan_catalog([str(tmp_path)])
+    assert [a.format.value for a in catalog.agents] == ["kilo-code"]
+    assert [f.code for f in lint_catalog(catalog)] == ["AC207"]

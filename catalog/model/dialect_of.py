@@ -21,8 +21,12 @@ DEFAULT_FORMAT = Format.CLAUDE_CODE
 LAYOUTS: tuple[tuple[str, tuple[str, ...], Format], ...] = (
     (".opencode", ("agent", "agents"), Format.OPENCODE),
     (".opencode", ("mode", "modes"), Format.OPENCODE),  # ConfigAgent.loadMode: agents too
-    (".kilo", ("agent", "agents"), Format.KILO_CODE),
-    (".kilocode", ("agent", "agents"), Format.KILO_CODE),
+    # Kilo Code, opencode's fork, the same in its own folders (ConfigPaths.directories).
+    *(
+        (folder, children, Format.KILO_CODE)
+        for folder in (".kilo", ".kilocode")
+        for children in (("agent", "agents"), ("mode", "modes"))
+    ),
     (".gemini", ("agents",), Format.GEMINI_CLI),
     (".github", ("agents",), Format.COPILOT_AGENT),
     (".github", ("chatmodes",), Format.COPILOT_CHATMODE),

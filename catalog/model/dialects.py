@@ -115,6 +115,7 @@ KILO_CODE = replace(
     install_dir=".kilo/agents/",
     user_install_dir="~/.config/kilo/agents/",
     label="Kilo Code",
+    flat_folders=tuple(f"{folder}/{mode}/" for folder in (".kilo", ".kilocode") for mode in ("mode", "modes")),
     config_files=("kilo.json", "kilo.jsonc"),
 )
 # Its keys and types: the strict schemas of packages/core/src/agents/agentLoader.ts (vocab.GEMINI_KINDS).
